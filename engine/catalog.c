@@ -1,0 +1,672 @@
+/*
+ * catalog: table descriptions. Persisted in the "sys" column family as
+ *   key "t/<table name>"  ->  value: the description as a JSON object (format below)
+ * and cached in memory as a name-sorted array of immutable, reference-counted descriptors.
+ *
+ * Stored JSON (field names are on disk: add fields, never rename; "v" is the format version):
+ *   {"v":1,"name":..,"id":..,"cf":"t.<id>","created":<epoch s>,"status":..,
+ *    "key":{"hash":[name,type],"range":[name,type]?},"attrdefs":[[name,type],..],
+ *    "idx":[{"name":..,"global":bool,"key":{..},"proj":"ALL|KEYS_ONLY|INCLUDE","nonkey":[..],
+ *            "rcu":n,"wcu":n,"status":..,"backfilling":bool},..],
+ *    "on_demand":bool,"billing_updated":s,"rcu":n,"wcu":n,"last_increase":s,"last_decrease":s,
+ *    "decreases_today":n,"stream_enabled":bool,"stream_view":..,"stream_label":..,
+ *    "ttl_enabled":bool,"ttl_attr":..,"deletion_protection":bool,"table_class":..,
+ *    "tags":[[k,v],..]}
+ * Types are "S", "N", "B". A copy of a descriptor is made by formatting and parsing this JSON,
+ * which keeps one definition of "all fields".
+ *
+ * Locking: one rwlock over the array; descriptor contents are immutable once published.
+ */
+#include "engine/engine_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "common/json.h"
+#include "common/log.h"
+
+#define CATALOG_FORMAT 1
+
+struct catalog {
+    eng_t *e;
+    db_t *db;
+    pthread_rwlock_t mu;
+    size_t n, cap;
+    eng_table_t **t; /* sorted by name (bytewise) */
+};
+
+/* ---- JSON form ---------------------------------------------------------------------------- */
+
+static void put_attr(jw_t *w, const eng_attr_t *a)
+{
+    jw_arr_begin(w);
+    jw_strz(w, a->name);
+    jw_strz(w, av_type_name(a->type));
+    jw_arr_end(w);
+}
+
+static void put_keyschema(jw_t *w, const eng_keyschema_t *k)
+{
+    jw_obj_begin(w);
+    jw_keyz(w, "hash");
+    put_attr(w, &k->hash);
+    if (k->range.name) {
+        jw_keyz(w, "range");
+        put_attr(w, &k->range);
+    }
+    jw_obj_end(w);
+}
+
+static void put_optstr(jw_t *w, const char *k, const char *v)
+{
+    if (!v) return;
+    jw_keyz(w, k);
+    jw_strz(w, v);
+}
+
+static const char *const proj_names[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
+
+static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name, size_t *len)
+{
+    jw_t w;
+    jw_init(&w, a, 1024);
+    jw_obj_begin(&w);
+    jw_keyz(&w, "v");
+    jw_int(&w, CATALOG_FORMAT);
+    put_optstr(&w, "name", t->name);
+    put_optstr(&w, "id", t->id);
+    put_optstr(&w, "cf", cf_name);
+    jw_keyz(&w, "created");
+    jw_double(&w, t->created);
+    put_optstr(&w, "status", t->status);
+    jw_keyz(&w, "key");
+    put_keyschema(&w, &t->key);
+    jw_keyz(&w, "attrdefs");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < t->n_attrdefs; i++) put_attr(&w, &t->attrdefs[i]);
+    jw_arr_end(&w);
+    jw_keyz(&w, "idx");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < t->n_idx; i++) {
+        const eng_index_t *x = &t->idx[i];
+        jw_obj_begin(&w);
+        put_optstr(&w, "name", x->name);
+        jw_keyz(&w, "global");
+        jw_bool(&w, x->global);
+        jw_keyz(&w, "key");
+        put_keyschema(&w, &x->key);
+        put_optstr(&w, "proj", proj_names[x->proj]);
+        jw_keyz(&w, "nonkey");
+        jw_arr_begin(&w);
+        for (size_t j = 0; j < x->n_nonkey; j++) jw_strz(&w, x->nonkey[j]);
+        jw_arr_end(&w);
+        jw_keyz(&w, "rcu");
+        jw_int(&w, x->rcu);
+        jw_keyz(&w, "wcu");
+        jw_int(&w, x->wcu);
+        put_optstr(&w, "status", x->status);
+        jw_keyz(&w, "backfilling");
+        jw_bool(&w, x->backfilling);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_keyz(&w, "on_demand");
+    jw_bool(&w, t->on_demand);
+    jw_keyz(&w, "billing_updated");
+    jw_double(&w, t->billing_updated);
+    jw_keyz(&w, "rcu");
+    jw_int(&w, t->rcu);
+    jw_keyz(&w, "wcu");
+    jw_int(&w, t->wcu);
+    jw_keyz(&w, "last_increase");
+    jw_double(&w, t->last_increase);
+    jw_keyz(&w, "last_decrease");
+    jw_double(&w, t->last_decrease);
+    jw_keyz(&w, "decreases_today");
+    jw_int(&w, t->decreases_today);
+    jw_keyz(&w, "stream_enabled");
+    jw_bool(&w, t->stream_enabled);
+    put_optstr(&w, "stream_view", t->stream_view);
+    put_optstr(&w, "stream_label", t->stream_label);
+    jw_keyz(&w, "ttl_enabled");
+    jw_bool(&w, t->ttl_enabled);
+    put_optstr(&w, "ttl_attr", t->ttl_attr);
+    jw_keyz(&w, "deletion_protection");
+    jw_bool(&w, t->deletion_protection);
+    put_optstr(&w, "table_class", t->table_class);
+    jw_keyz(&w, "tags");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < t->n_tags; i++) {
+        jw_arr_begin(&w);
+        jw_strz(&w, t->tags[i].key);
+        jw_strz(&w, t->tags[i].value);
+        jw_arr_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    *len = w.b.len;
+    return w.b.data;
+}
+
+static const char *get_str(arena_t *a, const json_t *o, const char *k)
+{
+    const json_t *v = json_get(o, k);
+    return v && v->type == JSON_STRING ? arena_memdup(a, v->str.ptr, v->str.len) : NULL;
+}
+
+static double get_num(const json_t *o, const char *k)
+{
+    const json_t *v = json_get(o, k);
+    return v && v->type == JSON_NUMBER ? strtod(v->str.ptr, NULL) : 0;
+}
+
+static bool get_bool(const json_t *o, const char *k)
+{
+    const json_t *v = json_get(o, k);
+    return v && v->type == JSON_TRUE;
+}
+
+static int parse_attr(arena_t *a, const json_t *v, eng_attr_t *out)
+{
+    if (!v || v->type != JSON_ARRAY || v->n != 2) return -1;
+    const json_t *n = v->child, *t = n->next;
+    if (n->type != JSON_STRING || t->type != JSON_STRING) return -1;
+    out->name = arena_memdup(a, n->str.ptr, n->str.len);
+    out->type = av_type_from_name(t->str.ptr, t->str.len);
+    return out->type == AV_S || out->type == AV_N || out->type == AV_B ? 0 : -1;
+}
+
+static int parse_keyschema(arena_t *a, const json_t *v, eng_keyschema_t *k)
+{
+    memset(k, 0, sizeof *k);
+    if (!v || v->type != JSON_OBJECT) return -1;
+    if (parse_attr(a, json_get(v, "hash"), &k->hash)) return -1;
+    const json_t *r = json_get(v, "range");
+    return r ? parse_attr(a, r, &k->range) : 0;
+}
+
+/* Parse a stored description into a new descriptor owning a new arena. *cf_name gets "cf". */
+static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name, size_t cf_cap)
+{
+    arena_t *a = arena_new(4096);
+    json_error_t je;
+    json_t *o = json_parse(a, text, len, 16, &je);
+    eng_table_t *t = ARENA_NEW(a, eng_table_t);
+    t->arena_ = a;
+    if (!o || o->type != JSON_OBJECT || get_num(o, "v") != CATALOG_FORMAT) goto bad;
+    t->name = get_str(a, o, "name");
+    t->id = get_str(a, o, "id");
+    const char *cf = get_str(a, o, "cf");
+    if (!t->name || !t->id || !cf) goto bad;
+    if (cf_name) snprintf(cf_name, cf_cap, "%s", cf);
+    t->created = get_num(o, "created");
+    t->status = get_str(a, o, "status");
+    if (parse_keyschema(a, json_get(o, "key"), &t->key)) goto bad;
+    const json_t *ad = json_get(o, "attrdefs");
+    if (!ad || ad->type != JSON_ARRAY) goto bad;
+    t->n_attrdefs = ad->n;
+    t->attrdefs = ARENA_NEWN(a, eng_attr_t, ad->n + 1);
+    size_t i = 0;
+    for (const json_t *c = ad->child; c; c = c->next, i++)
+        if (parse_attr(a, c, &t->attrdefs[i])) goto bad;
+    const json_t *ix = json_get(o, "idx");
+    if (ix && ix->type == JSON_ARRAY) {
+        t->n_idx = ix->n;
+        t->idx = ARENA_NEWN(a, eng_index_t, ix->n + 1);
+        i = 0;
+        for (const json_t *c = ix->child; c; c = c->next, i++) {
+            eng_index_t *x = &t->idx[i];
+            x->name = get_str(a, c, "name");
+            x->global = get_bool(c, "global");
+            if (!x->name || parse_keyschema(a, json_get(c, "key"), &x->key)) goto bad;
+            const char *p = get_str(a, c, "proj");
+            x->proj = !p || !strcmp(p, "ALL") ? ENG_PROJ_ALL : !strcmp(p, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY : ENG_PROJ_INCLUDE;
+            const json_t *nk = json_get(c, "nonkey");
+            if (nk && nk->type == JSON_ARRAY && nk->n) {
+                x->n_nonkey = nk->n;
+                x->nonkey = ARENA_NEWN(a, const char *, nk->n);
+                size_t j = 0;
+                for (const json_t *s = nk->child; s; s = s->next, j++)
+                    x->nonkey[j] = s->type == JSON_STRING ? arena_memdup(a, s->str.ptr, s->str.len) : "";
+            }
+            x->rcu = (int64_t)get_num(c, "rcu");
+            x->wcu = (int64_t)get_num(c, "wcu");
+            x->status = get_str(a, c, "status");
+            x->backfilling = get_bool(c, "backfilling");
+        }
+    }
+    t->on_demand = get_bool(o, "on_demand");
+    t->billing_updated = get_num(o, "billing_updated");
+    t->rcu = (int64_t)get_num(o, "rcu");
+    t->wcu = (int64_t)get_num(o, "wcu");
+    t->last_increase = get_num(o, "last_increase");
+    t->last_decrease = get_num(o, "last_decrease");
+    t->decreases_today = (int64_t)get_num(o, "decreases_today");
+    t->stream_enabled = get_bool(o, "stream_enabled");
+    t->stream_view = get_str(a, o, "stream_view");
+    t->stream_label = get_str(a, o, "stream_label");
+    t->ttl_enabled = get_bool(o, "ttl_enabled");
+    t->ttl_attr = get_str(a, o, "ttl_attr");
+    t->deletion_protection = get_bool(o, "deletion_protection");
+    t->table_class = get_str(a, o, "table_class");
+    const json_t *tg = json_get(o, "tags");
+    if (tg && tg->type == JSON_ARRAY) {
+        t->n_tags = tg->n;
+        t->tags = ARENA_NEWN(a, eng_tag_t, tg->n + 1);
+        i = 0;
+        for (const json_t *c = tg->child; c; c = c->next, i++) {
+            if (c->type != JSON_ARRAY || c->n != 2) goto bad;
+            t->tags[i].key = arena_memdup(a, c->child->str.ptr, c->child->str.len);
+            t->tags[i].value = arena_memdup(a, c->child->next->str.ptr, c->child->next->str.len);
+        }
+    }
+    atomic_init((atomic_int *)&t->refs_, 1);
+    return t;
+bad:
+    arena_free(a);
+    return NULL;
+}
+
+/* ---- references ------------------------------------------------------------------------- */
+
+static void store_release(eng_t *e, eng__store_t *s)
+{
+    if (atomic_fetch_sub(&s->refs, 1) != 1) return;
+    if (atomic_load(&s->dropped)) db__cf_destroy(e->db, s->cf);
+    free(s);
+}
+
+/* Descriptors need the engine to release their store; one engine per process in practice,
+ * but keep it explicit. */
+static eng_t *g_engine_for_release;
+
+void eng_table_retain(eng_table_t *t)
+{
+    atomic_fetch_add((atomic_int *)&t->refs_, 1);
+}
+
+void eng_table_release(eng_table_t *t)
+{
+    if (!t) return;
+    if (atomic_fetch_sub((atomic_int *)&t->refs_, 1) != 1) return;
+    if (t->store_) store_release(g_engine_for_release, t->store_);
+    arena_free(t->arena_);
+}
+
+const char *eng_table_strdup(eng_table_t *t, const char *s)
+{
+    return s ? arena_strdup(t->arena_, s) : NULL;
+}
+
+/* Deep copy through the JSON form; the copy shares (and retains) the store. */
+static eng_table_t *table_clone(const eng_table_t *t)
+{
+    arena_t *tmp = arena_new(4096);
+    size_t len;
+    char *js = table_to_json(tmp, t, t->store_ ? t->store_->cf_name : "", &len);
+    eng_table_t *c = table_from_json(js, len, NULL, 0);
+    arena_free(tmp);
+    if (!c) abort(); /* our own output always parses */
+    c->store_ = t->store_;
+    if (c->store_) atomic_fetch_add(&c->store_->refs, 1);
+    return c;
+}
+
+/* ---- the sorted array ------------------------------------------------------------------- */
+
+static int cmp_name(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp(a, b, n);
+    if (c) return c;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+/* Index of the table, or -(insertion point) - 1. */
+static long find(catalog_t *c, const char *name, size_t len)
+{
+    long lo = 0, hi = (long)c->n - 1;
+    while (lo <= hi) {
+        long mid = (lo + hi) / 2;
+        int r = cmp_name(name, len, c->t[mid]->name);
+        if (r == 0) return mid;
+        if (r < 0) hi = mid - 1;
+        else lo = mid + 1;
+    }
+    return -lo - 1;
+}
+
+static void insert_at(catalog_t *c, size_t pos, eng_table_t *t)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->t = realloc(c->t, c->cap * sizeof *c->t);
+        if (!c->t) abort();
+    }
+    memmove(c->t + pos + 1, c->t + pos, (c->n - pos) * sizeof *c->t);
+    c->t[pos] = t;
+    c->n++;
+}
+
+static void remove_at(catalog_t *c, size_t pos)
+{
+    memmove(c->t + pos, c->t + pos + 1, (c->n - pos - 1) * sizeof *c->t);
+    c->n--;
+}
+
+/* ---- persistence -------------------------------------------------------------------------- */
+
+static int persist(eng_t *e, const eng_table_t *t)
+{
+    arena_t *a = arena_new(4096);
+    size_t len;
+    char *js = table_to_json(a, t, t->store_->cf_name, &len);
+    char *key = arena_sprintf(a, "t/%s", t->name);
+    db_batch_t *b = db__batch_new();
+    db__batch_put(b, db__sys(e->db), key, strlen(key), js, len);
+    int rc = db__write(e->db, b);
+    db__batch_free(b);
+    arena_free(a);
+    return rc;
+}
+
+typedef struct {
+    catalog_t *c;
+    int loaded;
+} load_ctx_t;
+
+static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+    load_ctx_t *lc = ctx;
+    catalog_t *c = lc->c;
+    if (kl < 2 || memcmp(k, "t/", 2) != 0) return 0;
+    char cf_name[64];
+    eng_table_t *t = table_from_json(v, vl, cf_name, sizeof cf_name);
+    if (!t) {
+        log_error("catalog record %.*s is corrupt; table skipped", (int)kl, k);
+        return 0;
+    }
+    db_cf_t *cf = db__cf_find(c->db, cf_name);
+    if (!cf) {
+        log_error("table %s: column family %s missing; recreated empty", t->name, cf_name);
+        cf = db__cf_create(c->db, cf_name);
+        if (!cf) {
+            eng_table_release(t);
+            return 0;
+        }
+    }
+    eng__store_t *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->cf = cf;
+    atomic_init(&s->refs, 1);
+    atomic_init(&s->dropped, false);
+    snprintf(s->cf_name, sizeof s->cf_name, "%s", cf_name);
+    t->store_ = s;
+    long pos = find(c, t->name, strlen(t->name));
+    if (pos >= 0) { /* cannot happen: keys are unique */
+        eng_table_release(t);
+        return 0;
+    }
+    insert_at(c, (size_t)(-pos - 1), t);
+    lc->loaded++;
+    return 0;
+}
+
+catalog_t *catalog__open(eng_t *e, db_t *db, char **errmsg)
+{
+    catalog_t *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->e = e;
+    c->db = db;
+    g_engine_for_release = e;
+    pthread_rwlock_init(&c->mu, NULL);
+    load_ctx_t lc = {c, 0};
+    if (db__scan_all(db, db__sys(db), load_one, &lc) < 0) {
+        if (errmsg) *errmsg = strdup("cannot read the catalog");
+        catalog__close(c);
+        return NULL;
+    }
+    /* Column families no table owns (a crash between creating one and recording the table,
+     * or between dropping the record and the family): drop them. */
+    char **names;
+    size_t n = db__table_cfs(db, &names);
+    for (size_t i = 0; i < n; i++) {
+        bool owned = false;
+        for (size_t j = 0; j < c->n && !owned; j++) owned = !strcmp(c->t[j]->store_->cf_name, names[i]);
+        if (!owned) {
+            db_cf_t *cf = db__cf_find(db, names[i]);
+            log_warn("dropping orphan column family %s", names[i]);
+            if (cf && db__cf_drop(db, cf) == 0) db__cf_destroy(db, cf);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return c;
+}
+
+void catalog__close(catalog_t *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++) eng_table_release(c->t[i]);
+    free(c->t);
+    pthread_rwlock_destroy(&c->mu);
+    free(c);
+}
+
+/* ---- public API ------------------------------------------------------------------------- */
+
+static void new_uuid(char out[37])
+{
+    unsigned char r[16];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)(uintptr_t)out;
+        for (int i = 0; i < 16; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            r[i] = (unsigned char)(x >> 56);
+        }
+    }
+    r[6] = (r[6] & 0x0f) | 0x40; /* version 4 */
+    r[8] = (r[8] & 0x3f) | 0x80; /* variant 1 */
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out, ddb_errctx_t *err)
+{
+    catalog_t *c = e->cat;
+    char id[37];
+    new_uuid(id);
+    eng_table_t tmp = *spec;
+    tmp.id = id;
+    tmp.created = now_s();
+    tmp.store_ = NULL;
+    char cf_name[64];
+    snprintf(cf_name, sizeof cf_name, "t.%s", id);
+
+    arena_t *a = arena_new(4096);
+    size_t len;
+    char *js = table_to_json(a, &tmp, cf_name, &len);
+    eng_table_t *t = table_from_json(js, len, NULL, 0);
+    arena_free(a);
+    if (!t) abort();
+
+    pthread_rwlock_wrlock(&c->mu);
+    long pos = find(c, spec->name, strlen(spec->name));
+    if (pos >= 0) {
+        pthread_rwlock_unlock(&c->mu);
+        eng_table_release(t);
+        return err_set(err, DDB_ERR_RESOURCE_IN_USE, "Table already exists: %s", spec->name);
+    }
+    db_cf_t *cf = db__cf_create(e->db, cf_name);
+    if (!cf) {
+        pthread_rwlock_unlock(&c->mu);
+        eng_table_release(t);
+        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    }
+    eng__store_t *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->cf = cf;
+    atomic_init(&s->refs, 1);
+    atomic_init(&s->dropped, false);
+    snprintf(s->cf_name, sizeof s->cf_name, "%s", cf_name);
+    t->store_ = s;
+    if (persist(e, t) != 0) {
+        atomic_store(&s->dropped, true);
+        db__cf_drop(e->db, cf);
+        pthread_rwlock_unlock(&c->mu);
+        eng_table_release(t);
+        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    }
+    insert_at(c, (size_t)(-pos - 1), t);
+    if (out) {
+        eng_table_retain(t);
+        *out = t;
+    }
+    pthread_rwlock_unlock(&c->mu);
+    return DDB_OK;
+}
+
+eng_table_t *eng_table_get(eng_t *e, const char *name, size_t len)
+{
+    catalog_t *c = e->cat;
+    eng_table_t *t = NULL;
+    pthread_rwlock_rdlock(&c->mu);
+    long pos = find(c, name, len);
+    if (pos >= 0) {
+        t = c->t[pos];
+        eng_table_retain(t);
+    }
+    pthread_rwlock_unlock(&c->mu);
+    return t;
+}
+
+ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutate, void *ctx, eng_table_t **out,
+                           ddb_errctx_t *err)
+{
+    catalog_t *c = e->cat;
+    pthread_rwlock_wrlock(&c->mu);
+    long pos = find(c, name, strlen(name));
+    if (pos < 0) {
+        pthread_rwlock_unlock(&c->mu);
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+    }
+    eng_table_t *old = c->t[pos];
+    eng_table_t *nt = table_clone(old);
+    ddb_err_t rc = mutate(ctx, nt, err);
+    if (rc != DDB_OK) {
+        pthread_rwlock_unlock(&c->mu);
+        eng_table_release(nt);
+        return rc;
+    }
+    /* identity fields cannot change */
+    nt->name = old->name ? eng_table_strdup(nt, old->name) : NULL;
+    nt->id = eng_table_strdup(nt, old->id);
+    nt->created = old->created;
+    if (persist(e, nt) != 0) {
+        pthread_rwlock_unlock(&c->mu);
+        eng_table_release(nt);
+        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    }
+    c->t[pos] = nt;
+    if (out) {
+        eng_table_retain(nt);
+        *out = nt;
+    }
+    pthread_rwlock_unlock(&c->mu);
+    eng_table_release(old);
+    return DDB_OK;
+}
+
+ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_errctx_t *err)
+{
+    catalog_t *c = e->cat;
+    pthread_rwlock_wrlock(&c->mu);
+    long pos = find(c, name, strlen(name));
+    if (pos < 0) {
+        pthread_rwlock_unlock(&c->mu);
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+    }
+    eng_table_t *t = c->t[pos];
+    arena_t *a = arena_new(1024);
+    char *key = arena_sprintf(a, "t/%s", t->name);
+    char *kc = arena_sprintf(a, "%s/c", t->id);
+    char *kb = arena_sprintf(a, "%s/b", t->id);
+    db_batch_t *b = db__batch_new();
+    db__batch_del(b, db__sys(e->db), key, strlen(key));
+    db__batch_del(b, db__stats(e->db), kc, strlen(kc));
+    db__batch_del(b, db__stats(e->db), kb, strlen(kb));
+    int rc = db__write(e->db, b);
+    db__batch_free(b);
+    arena_free(a);
+    if (rc != 0) {
+        pthread_rwlock_unlock(&c->mu);
+        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    }
+    remove_at(c, (size_t)pos);
+    pthread_rwlock_unlock(&c->mu);
+    /* The record is gone, so a crash from here on leaves an orphan family dropped at start. */
+    atomic_store(&t->store_->dropped, true);
+    db__cf_drop(e->db, t->store_->cf);
+    if (out) {
+        eng_table_t *d = table_clone(t);
+        d->status = "DELETING";
+        *out = d;
+    }
+    eng_table_release(t);
+    return DDB_OK;
+}
+
+size_t eng_table_list(eng_t *e, arena_t *a, const char ***names)
+{
+    catalog_t *c = e->cat;
+    pthread_rwlock_rdlock(&c->mu);
+    const char **out = ARENA_NEWN(a, const char *, c->n + 1);
+    for (size_t i = 0; i < c->n; i++) out[i] = arena_strdup(a, c->t[i]->name);
+    size_t n = c->n;
+    pthread_rwlock_unlock(&c->mu);
+    *names = out;
+    return n;
+}
+
+size_t eng_table_count(eng_t *e)
+{
+    pthread_rwlock_rdlock(&e->cat->mu);
+    size_t n = e->cat->n;
+    pthread_rwlock_unlock(&e->cat->mu);
+    return n;
+}
+
+static int64_t read_counter(eng_t *e, const char *key, arena_t *a)
+{
+    char *v;
+    size_t len;
+    if (db__get(e->db, db__stats(e->db), key, strlen(key), a, &v, &len) != 1 || len != 8) return 0;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++) u |= (uint64_t)(unsigned char)v[i] << (8 * i);
+    return (int64_t)u;
+}
+
+eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t)
+{
+    arena_t *a = arena_new(512);
+    eng_stats_t s;
+    s.item_count = read_counter(e, arena_sprintf(a, "%s/c", t->id), a);
+    s.size_bytes = read_counter(e, arena_sprintf(a, "%s/b", t->id), a);
+    arena_free(a);
+    if (s.item_count < 0) s.item_count = 0;
+    if (s.size_bytes < 0) s.size_bytes = 0;
+    return s;
+}

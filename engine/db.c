@@ -1,0 +1,342 @@
+/*
+ * db: the only file that includes rocksdb/c.h. Opens the database with all its column
+ * families, creates and drops them, reads points, commits write batches.
+ *
+ * Tuning (point lookups dominate): block-based tables with a 10-bit bloom filter, a shared LRU
+ * block cache, whole-key filtering, pinned L0 filter/index blocks. In-memory mode uses RocksDB's
+ * memory Env so nothing touches the disk.
+ */
+#include "engine/engine_int.h"
+
+#include <rocksdb/c.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+struct db {
+    rocksdb_t *rdb;
+    rocksdb_options_t *opts;       /* options for table column families */
+    rocksdb_options_t *stats_opts; /* with the uint64-add merge operator */
+    rocksdb_env_t *env;            /* memory env or NULL */
+    rocksdb_cache_t *cache;
+    rocksdb_block_based_table_options_t *bbto;
+    rocksdb_writeoptions_t *wopts;
+    rocksdb_readoptions_t *ropts;
+    pthread_mutex_t cf_mu; /* guards the list below */
+    size_t ncf, capcf;
+    struct db_cf **cfs;
+    db_cf_t *sys, *stats;
+};
+
+struct db_cf {
+    rocksdb_column_family_handle_t *h;
+    char name[64];
+};
+
+struct db_batch {
+    rocksdb_writebatch_t *wb;
+};
+
+static db_cf_t *wrap_cf(db_t *db, rocksdb_column_family_handle_t *h, const char *name)
+{
+    db_cf_t *cf = calloc(1, sizeof *cf);
+    if (!cf) abort();
+    cf->h = h;
+    snprintf(cf->name, sizeof cf->name, "%s", name);
+    pthread_mutex_lock(&db->cf_mu);
+    if (db->ncf == db->capcf) {
+        db->capcf = db->capcf ? db->capcf * 2 : 16;
+        db->cfs = realloc(db->cfs, db->capcf * sizeof *db->cfs);
+        if (!db->cfs) abort();
+    }
+    db->cfs[db->ncf++] = cf;
+    pthread_mutex_unlock(&db->cf_mu);
+    return cf;
+}
+
+db_t *db__open(const eng_opts_t *o, char **errmsg)
+{
+    db_t *db = calloc(1, sizeof *db);
+    if (!db) abort();
+    pthread_mutex_init(&db->cf_mu, NULL);
+    const char *path = o->in_memory ? "/dynarock-in-memory" : o->data_dir;
+
+    size_t cache_mb = o->block_cache_mb ? o->block_cache_mb : 32;
+    size_t wbuf_mb = o->write_buffer_mb ? o->write_buffer_mb : 16;
+    db->cache = rocksdb_cache_create_lru(cache_mb << 20);
+    db->bbto = rocksdb_block_based_options_create();
+    rocksdb_block_based_options_set_block_cache(db->bbto, db->cache);
+    rocksdb_block_based_options_set_filter_policy(db->bbto, rocksdb_filterpolicy_create_bloom(10));
+    rocksdb_block_based_options_set_cache_index_and_filter_blocks(db->bbto, 1);
+    rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(db->bbto, 1);
+    rocksdb_block_based_options_set_block_size(db->bbto, 8 << 10);
+
+    db->opts = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(db->opts, 1);
+    rocksdb_options_set_create_missing_column_families(db->opts, 1);
+    rocksdb_options_set_block_based_table_factory(db->opts, db->bbto);
+    rocksdb_options_set_write_buffer_size(db->opts, wbuf_mb << 20);
+    rocksdb_options_set_max_write_buffer_number(db->opts, 3);
+    rocksdb_options_set_compression(db->opts, rocksdb_lz4_compression);
+    rocksdb_options_set_max_background_jobs(db->opts, 2);
+    rocksdb_options_set_keep_log_file_num(db->opts, 2);
+    rocksdb_options_set_max_manifest_file_size(db->opts, 16 << 20);
+    rocksdb_options_set_info_log_level(db->opts, 3 /* ERROR */);
+    if (o->in_memory) {
+        db->env = rocksdb_create_mem_env();
+        rocksdb_options_set_env(db->opts, db->env);
+    }
+    db->stats_opts = rocksdb_options_create_copy(db->opts);
+    rocksdb_options_set_uint64add_merge_operator(db->stats_opts);
+
+    db->wopts = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_set_sync(db->wopts, o->sync_writes ? 1 : 0);
+    db->ropts = rocksdb_readoptions_create();
+
+    /* Existing column families (none for a new database). */
+    char *err = NULL;
+    size_t nexist = 0;
+    char **exist = NULL;
+    if (!o->in_memory) {
+        exist = rocksdb_list_column_families(db->opts, path, &nexist, &err);
+        if (err) { /* no database yet */
+            free(err);
+            err = NULL;
+            exist = NULL;
+            nexist = 0;
+        }
+    }
+    /* Names to open: everything that exists, plus default/sys/stats. */
+    size_t n = 0, cap = nexist + 3;
+    const char **names = calloc(cap, sizeof *names);
+    const rocksdb_options_t **cfo = calloc(cap, sizeof *cfo);
+    rocksdb_column_family_handle_t **hs = calloc(cap, sizeof *hs);
+    const char *required[] = {"default", "sys", "stats"};
+    for (size_t i = 0; i < 3; i++) names[n++] = required[i];
+    for (size_t i = 0; i < nexist; i++) {
+        if (!strcmp(exist[i], "default") || !strcmp(exist[i], "sys") || !strcmp(exist[i], "stats")) continue;
+        names[n++] = exist[i];
+    }
+    for (size_t i = 0; i < n; i++) cfo[i] = !strcmp(names[i], "stats") ? db->stats_opts : db->opts;
+    db->rdb = rocksdb_open_column_families(db->opts, path, (int)n, names, cfo, hs, &err);
+    if (err) {
+        if (errmsg) *errmsg = strdup(err);
+        free(err);
+        free(names);
+        free(cfo);
+        free(hs);
+        if (exist) rocksdb_list_column_families_destroy(exist, nexist);
+        db__close(db);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(names[i], "default")) {
+            rocksdb_column_family_handle_destroy(hs[i]);
+            continue;
+        }
+        db_cf_t *cf = wrap_cf(db, hs[i], names[i]);
+        if (!strcmp(names[i], "sys")) db->sys = cf;
+        if (!strcmp(names[i], "stats")) db->stats = cf;
+    }
+    free(names);
+    free(cfo);
+    free(hs);
+    if (exist) rocksdb_list_column_families_destroy(exist, nexist);
+    return db;
+}
+
+void db__close(db_t *db)
+{
+    if (!db) return;
+    if (db->rdb) {
+        char *err = NULL;
+        rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+        rocksdb_flushoptions_set_wait(fo, 1);
+        for (size_t i = 0; i < db->ncf; i++) {
+            if (!db->cfs[i]->h) continue;
+            rocksdb_flush_cf(db->rdb, fo, db->cfs[i]->h, &err);
+            if (err) {
+                free(err);
+                err = NULL;
+            }
+        }
+        rocksdb_flushoptions_destroy(fo);
+    }
+    for (size_t i = 0; i < db->ncf; i++) {
+        if (db->cfs[i]->h) rocksdb_column_family_handle_destroy(db->cfs[i]->h);
+        free(db->cfs[i]);
+    }
+    free(db->cfs);
+    if (db->rdb) rocksdb_close(db->rdb);
+    if (db->wopts) rocksdb_writeoptions_destroy(db->wopts);
+    if (db->ropts) rocksdb_readoptions_destroy(db->ropts);
+    if (db->stats_opts) rocksdb_options_destroy(db->stats_opts);
+    if (db->opts) rocksdb_options_destroy(db->opts);
+    if (db->bbto) rocksdb_block_based_options_destroy(db->bbto);
+    if (db->cache) rocksdb_cache_destroy(db->cache);
+    if (db->env) rocksdb_env_destroy(db->env);
+    pthread_mutex_destroy(&db->cf_mu);
+    free(db);
+}
+
+size_t db__table_cfs(db_t *db, char ***names)
+{
+    pthread_mutex_lock(&db->cf_mu);
+    char **out = calloc(db->ncf + 1, sizeof *out);
+    size_t n = 0;
+    for (size_t i = 0; i < db->ncf; i++)
+        if (db->cfs[i]->h && !strncmp(db->cfs[i]->name, "t.", 2)) out[n++] = strdup(db->cfs[i]->name);
+    pthread_mutex_unlock(&db->cf_mu);
+    *names = out;
+    return n;
+}
+
+db_cf_t *db__cf_find(db_t *db, const char *name)
+{
+    db_cf_t *r = NULL;
+    pthread_mutex_lock(&db->cf_mu);
+    for (size_t i = 0; i < db->ncf && !r; i++)
+        if (db->cfs[i]->h && !strcmp(db->cfs[i]->name, name)) r = db->cfs[i];
+    pthread_mutex_unlock(&db->cf_mu);
+    return r;
+}
+
+db_cf_t *db__cf_create(db_t *db, const char *name)
+{
+    char *err = NULL;
+    rocksdb_column_family_handle_t *h = rocksdb_create_column_family(db->rdb, db->opts, name, &err);
+    if (err) {
+        log_error("create column family %s: %s", name, err);
+        free(err);
+        return NULL;
+    }
+    return wrap_cf(db, h, name);
+}
+
+int db__cf_drop(db_t *db, db_cf_t *cf)
+{
+    char *err = NULL;
+    rocksdb_drop_column_family(db->rdb, cf->h, &err);
+    if (err) {
+        log_error("drop column family %s: %s", cf->name, err);
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+void db__cf_destroy(db_t *db, db_cf_t *cf)
+{
+    pthread_mutex_lock(&db->cf_mu);
+    for (size_t i = 0; i < db->ncf; i++) {
+        if (db->cfs[i] == cf) {
+            db->cfs[i] = db->cfs[--db->ncf];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&db->cf_mu);
+    rocksdb_column_family_handle_destroy(cf->h);
+    free(cf);
+}
+
+db_cf_t *db__sys(db_t *db)
+{
+    return db->sys;
+}
+
+db_cf_t *db__stats(db_t *db)
+{
+    return db->stats;
+}
+
+int db__get(db_t *db, db_cf_t *cf, const char *key, size_t klen, arena_t *a, char **val, size_t *len)
+{
+    char *err = NULL;
+    rocksdb_pinnableslice_t *ps = rocksdb_get_pinned_cf(db->rdb, db->ropts, cf->h, key, klen, &err);
+    if (err) {
+        log_error("get from %s: %s", cf->name, err);
+        free(err);
+        return -1;
+    }
+    if (!ps) return 0;
+    size_t vl = 0;
+    const char *v = rocksdb_pinnableslice_value(ps, &vl);
+    if (!v) {
+        rocksdb_pinnableslice_destroy(ps);
+        return 0;
+    }
+    *val = arena_memdup(a, v, vl);
+    *len = vl;
+    rocksdb_pinnableslice_destroy(ps);
+    return 1;
+}
+
+db_batch_t *db__batch_new(void)
+{
+    db_batch_t *b = malloc(sizeof *b);
+    if (!b) abort();
+    b->wb = rocksdb_writebatch_create();
+    return b;
+}
+
+void db__batch_free(db_batch_t *b)
+{
+    if (!b) return;
+    rocksdb_writebatch_destroy(b->wb);
+    free(b);
+}
+
+void db__batch_put(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const char *v, size_t vl)
+{
+    rocksdb_writebatch_put_cf(b->wb, cf->h, k, kl, v, vl);
+}
+
+void db__batch_del(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl)
+{
+    rocksdb_writebatch_delete_cf(b->wb, cf->h, k, kl);
+}
+
+void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, int64_t delta)
+{
+    /* uint64add: 8 bytes little endian; a negative delta wraps, which is what we want. */
+    uint64_t u = (uint64_t)delta;
+    char v[8];
+    for (int i = 0; i < 8; i++) v[i] = (char)(u >> (8 * i));
+    rocksdb_writebatch_merge_cf(b->wb, cf->h, k, kl, v, 8);
+}
+
+int db__write(db_t *db, db_batch_t *b)
+{
+    char *err = NULL;
+    rocksdb_write(db->rdb, db->wopts, b->wb, &err);
+    if (err) {
+        log_error("write: %s", err);
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+int db__scan_all(db_t *db, db_cf_t *cf, int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl),
+                 void *ctx)
+{
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(db->rdb, db->ropts, cf->h);
+    int rc = 0;
+    for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = rocksdb_iter_key(it, &kl);
+        const char *v = rocksdb_iter_value(it, &vl);
+        if ((rc = fn(ctx, k, kl, v, vl))) break;
+    }
+    char *err = NULL;
+    rocksdb_iter_get_error(it, &err);
+    if (err) {
+        log_error("scan %s: %s", cf->name, err);
+        free(err);
+        rc = -1;
+    }
+    rocksdb_iter_destroy(it);
+    return rc;
+}

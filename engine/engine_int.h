@@ -1,0 +1,114 @@
+/*
+ * engine_int.h: internals shared by the files of engine/ (never included from another folder).
+ *
+ * db.c is the only file that includes rocksdb/c.h; the rest see opaque handles:
+ *   db_t      the database (plus its default options)
+ *   db_cf_t   a column family handle
+ *   db_batch_t a write batch
+ *
+ * Column families (names are on disk, never rename):
+ *   "default"   unused (RocksDB requires it)
+ *   "sys"       catalog records: key "t/<table name>" -> table description (JSON, see catalog.c)
+ *   "stats"     uint64-add merge counters: key "<table id>/c" item count, "<table id>/b" bytes
+ *   "t.<id>"    one per table: base key -> item (itemenc)
+ */
+#ifndef DDB_ENGINE_INT_H
+#define DDB_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "engine/engine.h"
+
+typedef struct db db_t;
+typedef struct db_cf db_cf_t;
+typedef struct db_batch db_batch_t;
+
+/* ---- db.c --------------------------------------------------------------------------- */
+
+/** Open the database with the named column families that exist; creates sys/stats if missing. */
+db_t *db__open(const eng_opts_t *opts, char **errmsg);
+void db__close(db_t *db);
+/** Names of all table column families found at open ("t.<id>"), malloc'd array of strings. */
+size_t db__table_cfs(db_t *db, char ***names);
+/** Handle of an existing column family by name (opened at start), or NULL. */
+db_cf_t *db__cf_find(db_t *db, const char *name);
+/** Create a column family; NULL + log on failure. */
+db_cf_t *db__cf_create(db_t *db, const char *name);
+/** Drop a column family's data (handle stays usable until db__cf_destroy). 0 on success. */
+int db__cf_drop(db_t *db, db_cf_t *cf);
+void db__cf_destroy(db_t *db, db_cf_t *cf);
+db_cf_t *db__sys(db_t *db);
+db_cf_t *db__stats(db_t *db);
+
+/**
+ * Point read. Returns 1 found (value copied into `a`, *val and *len set), 0 not found, -1 error
+ * (logged).
+ */
+int db__get(db_t *db, db_cf_t *cf, const char *key, size_t klen, arena_t *a, char **val, size_t *len);
+
+db_batch_t *db__batch_new(void);
+void db__batch_free(db_batch_t *b);
+void db__batch_put(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const char *v, size_t vl);
+void db__batch_del(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl);
+/** Add a signed delta to a uint64-add counter. */
+void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, int64_t delta);
+/** Commit atomically (WAL; fsync when sync_writes). 0 on success, -1 (logged) on failure. */
+int db__write(db_t *db, db_batch_t *b);
+
+/** Iterate a whole column family in key order; calls fn(ctx, k, kl, v, vl) until it returns non-zero. */
+int db__scan_all(db_t *db, db_cf_t *cf, int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl),
+                 void *ctx);
+
+/* ---- lock.c ---------------------------------------------------------------------------- */
+
+#define LOCK_STRIPES 1024 /* power of two */
+
+typedef struct {
+    pthread_mutex_t m[LOCK_STRIPES];
+} lock_table_t;
+
+void lock__init(lock_table_t *lt);
+void lock__dispose(lock_table_t *lt);
+/** Stripe index of a key within a table. */
+unsigned lock__stripe(const char *table_id, const char *key, size_t klen);
+void lock__acquire(lock_table_t *lt, unsigned stripe);
+void lock__release(lock_table_t *lt, unsigned stripe);
+
+/* ---- itemenc.c --------------------------------------------------------------------------- */
+
+#define ITEMENC_VERSION 1 /* first byte of every stored item */
+
+/** Append the binary form of `item` to `b`. */
+void itemenc__encode(buf_t *b, const av_map_t *item);
+/** Decode an item, copying into `a`. 0 on success, -1 if the bytes are corrupt. */
+int itemenc__decode(arena_t *a, const char *p, size_t n, av_map_t *out);
+
+/* ---- catalog.c ----------------------------------------------------------------------------- */
+
+/* Shared by every descriptor version of one table: its column family. */
+typedef struct eng__store {
+    db_cf_t *cf;
+    atomic_int refs;
+    atomic_bool dropped; /* table deleted: drop the column family when the last reference goes */
+    char cf_name[64];
+} eng__store_t;
+
+typedef struct catalog catalog_t;
+catalog_t *catalog__open(eng_t *e, db_t *db, char **errmsg);
+void catalog__close(catalog_t *c);
+
+/* ---- engine.c ------------------------------------------------------------------------------ */
+
+struct eng {
+    db_t *db;
+    catalog_t *cat;
+    lock_table_t locks;
+};
+
+/** Base-table key of an item: hash prefix (4 bytes, big endian), partition key, sort key. */
+void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key);
+/** The 32-bit partition hash stored in the first 4 bytes of a base key (on disk: never change). */
+uint32_t key__hash(const char *p, size_t n);
+
+#endif

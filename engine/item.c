@@ -1,0 +1,167 @@
+/*
+ * item: opening the engine, base keys, and get / read-modify-write of one item.
+ *
+ * Base key (on disk, never change; docs/storage-format.md):
+ *   hash:4 bytes big endian  = key__hash(kenc(partition key))
+ *   kenc(partition key)      self-delimiting (engine/keyenc.h)
+ *   kenc(sort key)           when the table has one
+ * The hash prefix spreads partitions across the key space, so Scan order looks like DynamoDB's
+ * (not sorted by partition key) and parallel-scan segments can be hash ranges.
+ *
+ * Write path: lock the key's stripe, read the old item, run apply, write item + statistics
+ * deltas in one batch, unlock. Statistics are uint64-add merges in the "stats" column family.
+ */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "engine/keyenc.h"
+
+uint32_t key__hash(const char *p, size_t n)
+{
+    /* FNV-1a 64 followed by the splitmix64 finaliser; top 32 bits. */
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return (uint32_t)(h >> 32);
+}
+
+void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key)
+{
+    size_t start = b->len;
+    buf_reserve(b, 4);
+    b->len += 4;
+    const av_t *h = av_map_get(key, ks->hash.name, strlen(ks->hash.name));
+    kenc_put(b, h);
+    uint32_t hv = key__hash(b->data + start + 4, b->len - start - 4);
+    unsigned char *p = (unsigned char *)b->data + start;
+    p[0] = (unsigned char)(hv >> 24);
+    p[1] = (unsigned char)(hv >> 16);
+    p[2] = (unsigned char)(hv >> 8);
+    p[3] = (unsigned char)hv;
+    if (ks->range.name) kenc_put(b, av_map_get(key, ks->range.name, strlen(ks->range.name)));
+}
+
+eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
+{
+    eng_t *e = calloc(1, sizeof *e);
+    if (!e) abort();
+    e->db = db__open(opts, errmsg);
+    if (!e->db) {
+        free(e);
+        return NULL;
+    }
+    lock__init(&e->locks);
+    e->cat = catalog__open(e, e->db, errmsg);
+    if (!e->cat) {
+        db__close(e->db);
+        lock__dispose(&e->locks);
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void eng_close(eng_t *e)
+{
+    if (!e) return;
+    catalog__close(e->cat);
+    db__close(e->db);
+    lock__dispose(&e->locks);
+    free(e);
+}
+
+ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a, av_map_t **out,
+                       ddb_errctx_t *err)
+{
+    buf_t k;
+    buf_init(&k, a, 128);
+    key__base(&k, &t->key, key);
+    char *v;
+    size_t vl;
+    int rc = db__get(e->db, t->store_->cf, k.data, k.len, a, &v, &vl);
+    *out = NULL;
+    if (rc < 0) return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (rc == 0) return DDB_OK;
+    av_map_t *item = ARENA_NEW(a, av_map_t);
+    if (itemenc__decode(a, v, vl, item) != 0) {
+        log_error("table %s: corrupt item record", t->name);
+        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    }
+    *out = item;
+    return DDB_OK;
+}
+
+static void stats_delta(db_batch_t *b, eng_t *e, const eng_table_t *t, arena_t *a, int64_t dcount, int64_t dbytes)
+{
+    if (dcount) {
+        char *k = arena_sprintf(a, "%s/c", t->id);
+        db__batch_add(b, db__stats(e->db), k, strlen(k), dcount);
+    }
+    if (dbytes) {
+        char *k = arena_sprintf(a, "%s/b", t->id);
+        db__batch_add(b, db__stats(e->db), k, strlen(k), dbytes);
+    }
+}
+
+ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx, arena_t *a,
+                         eng_write_result_t *res, ddb_errctx_t *err)
+{
+    memset(res, 0, sizeof *res);
+    buf_t k;
+    buf_init(&k, a, 128);
+    key__base(&k, &t->key, key);
+    unsigned stripe = lock__stripe(t->id, k.data, k.len);
+    ddb_err_t rc = DDB_OK;
+
+    lock__acquire(&e->locks, stripe);
+    char *v;
+    size_t vl;
+    int got = db__get(e->db, t->store_->cf, k.data, k.len, a, &v, &vl);
+    if (got < 0) {
+        rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        goto out;
+    }
+    if (got == 1) {
+        res->old_item = ARENA_NEW(a, av_map_t);
+        if (itemenc__decode(a, v, vl, res->old_item) != 0) {
+            log_error("table %s: corrupt item record", t->name);
+            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+            goto out;
+        }
+        res->old_size = av_item_size(res->old_item);
+    }
+    eng_apply_t action = ENG_APPLY_NOOP;
+    av_map_t *nitem = NULL;
+    if ((rc = apply(ctx, res->old_item, &action, &nitem, err)) != DDB_OK) goto out;
+
+    if (action == ENG_APPLY_NOOP || (action == ENG_APPLY_DELETE && !res->old_item)) {
+        res->new_item = res->old_item;
+        res->new_size = res->old_size;
+        goto out;
+    }
+    db_batch_t *b = db__batch_new();
+    if (action == ENG_APPLY_PUT) {
+        buf_t val;
+        buf_init(&val, a, 256);
+        itemenc__encode(&val, nitem);
+        db__batch_put(b, t->store_->cf, k.data, k.len, val.data, val.len);
+        res->new_item = nitem;
+        res->new_size = av_item_size(nitem);
+        stats_delta(b, e, t, a, res->old_item ? 0 : 1, (int64_t)res->new_size - (int64_t)res->old_size);
+    } else {
+        db__batch_del(b, t->store_->cf, k.data, k.len);
+        stats_delta(b, e, t, a, -1, -(int64_t)res->old_size);
+    }
+    if (db__write(e->db, b) != 0) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    db__batch_free(b);
+out:
+    lock__release(&e->locks, stripe);
+    return rc;
+}

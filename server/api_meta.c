@@ -1,0 +1,470 @@
+/*
+ * api_meta: table settings that are not items: UpdateTable (billing, throughput, deletion
+ * protection, table class, streams), tags, time-to-live configuration, DescribeLimits and
+ * DescribeEndpoints. Every change goes through eng_table_update: validate first, then one
+ * persisted replacement of the table description.
+ */
+#include "server/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const INVALID = "One or more parameter values were invalid: ";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+static bool jbool(const json_t *j)
+{
+    return j && (j->type == JSON_TRUE || (j->type == JSON_STRING && !strcasecmp(j->str.ptr, "true")));
+}
+
+/* ---- UpdateTable ---------------------------------------------------------------------------- */
+
+typedef struct {
+    ddb_req_t *r;
+    const json_t *bm, *pt, *dp, *cls, *ss, *gsiu;
+} upd_ctx_t;
+
+static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
+{
+    upd_ctx_t *c = vctx;
+    double now = now_s();
+    bool to_on_demand = c->bm && ddb_str_eq(c->bm->str, "PAY_PER_REQUEST");
+    bool to_provisioned = c->bm && ddb_str_eq(c->bm->str, "PROVISIONED");
+    bool on_demand_after = to_on_demand || (!to_provisioned && t->on_demand);
+    if (c->gsiu)
+        return err_set(err, DDB_ERR_VALIDATION, "GlobalSecondaryIndexUpdates is not supported by dynarock yet");
+    if (on_demand_after && c->pt)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+                       "PAY_PER_REQUEST",
+                       INVALID);
+    if (to_provisioned && t->on_demand && !c->pt)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sProvisionedThroughput must be specified when BillingMode is PROVISIONED", INVALID);
+    if (c->pt) {
+        int64_t rcu = (int64_t)strtod(json_get(c->pt, "ReadCapacityUnits")->str.ptr, NULL);
+        int64_t wcu = (int64_t)strtod(json_get(c->pt, "WriteCapacityUnits")->str.ptr, NULL);
+        if (!t->on_demand && !c->bm && rcu == t->rcu && wcu == t->wcu)
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "The provisioned throughput for the table will not change. The requested value equals the "
+                           "current value. Current ReadCapacityUnits provisioned for the table: %lld. Requested "
+                           "ReadCapacityUnits: %lld. Current WriteCapacityUnits provisioned for the table: %lld. "
+                           "Requested WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for "
+                           "current limits and how to request higher limits.",
+                           (long long)t->rcu, (long long)rcu, (long long)t->wcu, (long long)wcu);
+        if (!t->on_demand) {
+            if (rcu > t->rcu || wcu > t->wcu) t->last_increase = now;
+            if (rcu < t->rcu || wcu < t->wcu) {
+                t->last_decrease = now;
+                t->decreases_today++;
+            }
+        }
+        t->rcu = rcu;
+        t->wcu = wcu;
+    }
+    if (to_on_demand && !t->on_demand) {
+        t->on_demand = true;
+        t->billing_updated = now;
+        for (size_t i = 0; i < t->n_idx; i++) t->idx[i].rcu = t->idx[i].wcu = 0;
+    } else if (to_provisioned && t->on_demand) {
+        t->on_demand = false;
+        for (size_t i = 0; i < t->n_idx; i++)
+            if (t->idx[i].global && !t->idx[i].rcu) t->idx[i].rcu = t->idx[i].wcu = 1;
+    }
+    if (c->dp) t->deletion_protection = jbool(c->dp);
+    if (c->cls) t->table_class = eng_table_strdup(t, c->cls->str.ptr);
+    if (c->ss) {
+        const json_t *en = json_get(c->ss, "StreamEnabled"), *vt = json_get(c->ss, "StreamViewType");
+        bool enable = jbool(en);
+        if (vt && vt->type == JSON_NULL) vt = NULL;
+        if (enable && !vt)
+            return err_set(err, DDB_ERR_VALIDATION, "%sYou must specify a StreamViewType when enabling a DynamoDB stream",
+                           INVALID);
+        if (!enable && vt)
+            return err_set(err, DDB_ERR_VALIDATION, "%sStream view type cannot be specified when stream is disabled",
+                           INVALID);
+        if (enable && t->stream_enabled)
+            return err_set(err, DDB_ERR_VALIDATION, "Table already has an enabled stream: %s/stream/%s",
+                           table_arn(c->r, t->name), t->stream_label);
+        if (!enable && !t->stream_enabled)
+            return err_set(err, DDB_ERR_VALIDATION, "Stream is already disabled for table %s", t->name);
+        t->stream_enabled = enable;
+        if (enable) {
+            t->stream_view = eng_table_strdup(t, vt->str.ptr);
+            time_t sec = time(NULL);
+            struct tm tm;
+            gmtime_r(&sec, &tm);
+            char label[40];
+            size_t n = strftime(label, sizeof label, "%Y-%m-%dT%H:%M:%S", &tm);
+            snprintf(label + n, sizeof label - n, ".%03d", (int)((long long)(now * 1000) % 1000));
+            t->stream_label = eng_table_strdup(t, label);
+        }
+    }
+    return DDB_OK;
+}
+
+ddb_err_t api_UpdateTable(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *b = r->body;
+    const json_t *jname = fld(r, b, "TableName", JSON_STRING, &bad);
+    fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
+    upd_ctx_t c = {r};
+    c.bm = fld(r, b, "BillingMode", JSON_STRING, &bad);
+    c.pt = fld(r, b, "ProvisionedThroughput", JSON_OBJECT, &bad);
+    c.dp = fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
+    c.cls = fld(r, b, "TableClass", JSON_STRING, &bad);
+    c.ss = fld(r, b, "StreamSpecification", JSON_OBJECT, &bad);
+    c.gsiu = fld(r, b, "GlobalSecondaryIndexUpdates", JSON_ARRAY, &bad);
+    const json_t *sse = fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
+    const json_t *rep = fld(r, b, "ReplicaUpdates", JSON_ARRAY, &bad);
+    if (c.pt) {
+        fld(r, c.pt, "ReadCapacityUnits", JSON_NUMBER, &bad);
+        fld(r, c.pt, "WriteCapacityUnits", JSON_NUMBER, &bad);
+    }
+    if (c.ss) {
+        fld(r, c.ss, "StreamEnabled", JSON_TRUE, &bad);
+        fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
+    }
+    if (bad) return r->err.code;
+
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_table_name(&v, jname, "tableName");
+    static const char *const BILLING[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
+    static const char *const CLASS[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
+    static const char *const VIEW[] = {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", NULL};
+    vc_enum(&v, c.bm, "billingMode", BILLING, "[PROVISIONED, PAY_PER_REQUEST]");
+    vc_enum(&v, c.cls, "tableClass", CLASS, "[STANDARD, STANDARD_INFREQUENT_ACCESS]");
+    if (c.ss)
+        vc_enum(&v, json_get(c.ss, "StreamViewType") && json_get(c.ss, "StreamViewType")->type == JSON_STRING
+                        ? json_get(c.ss, "StreamViewType")
+                        : NULL,
+                "streamSpecification.streamViewType", VIEW, "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+    if (c.pt) {
+        const char *names[2] = {"WriteCapacityUnits", "ReadCapacityUnits"};
+        const char *paths[2] = {"provisionedThroughput.writeCapacityUnits", "provisionedThroughput.readCapacityUnits"};
+        for (int i = 0; i < 2; i++) {
+            const json_t *j = json_get(c.pt, names[i]);
+            if (!j || j->type == JSON_NULL) vc_add(&v, "null", paths[i], "Member must not be null");
+            else if (strtod(j->str.ptr, NULL) < 1)
+                vc_add(&v, vc_show_str(r, j), paths[i], "Member must have value greater than or equal to 1");
+        }
+    }
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+    if (!c.bm && !c.pt && !c.dp && !c.cls && !c.ss && !c.gsiu && !sse && !rep)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                       "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    eng_table_t *t = NULL;
+    if ((rc = eng_table_update(r->eng, jname->str.ptr, update_mutate, &c, &t, &r->err))) return rc;
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "TableDescription");
+    write_table_description(r, t, NULL);
+    jw_obj_end(&r->out);
+    eng_table_release(t);
+    return DDB_OK;
+}
+
+/* ---- tags --------------------------------------------------------------------------------------- */
+
+/* "arn:aws:dynamodb:<region>:<account>:table/<name>" -> the table, or an error. */
+static eng_table_t *table_from_arn_or_err(ddb_req_t *r, const json_t *jarn)
+{
+    const char *arn = jarn->str.ptr;
+    const char *p = strstr(arn, ":table/");
+    if (strncmp(arn, "arn:", 4) != 0 || !p || strchr(p + 7, '/')) {
+        err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
+        return NULL;
+    }
+    const char *name = p + 7;
+    eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
+    if (!t) err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: ResourcArn: %s not found", arn);
+    return t;
+}
+
+static ddb_err_t arn_shape(ddb_req_t *r, vcheck_t *v, const json_t *jarn)
+{
+    if (!jarn) vc_add(v, "null", "resourceArn", "Member must not be null");
+    else if (jarn->str.len < 1) vc_add(v, "''", "resourceArn", "Member must have length greater than or equal to 1");
+    else if (jarn->str.len > 1283)
+        vc_add(v, vc_show_str(r, jarn), "resourceArn", "Member must have length less than or equal to 1283");
+    return DDB_OK;
+}
+
+typedef struct {
+    const json_t *add;    /* Tags list to add, or NULL */
+    const json_t *remove; /* TagKeys list to remove, or NULL */
+} tag_ctx_t;
+
+static ddb_err_t tag_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
+{
+    tag_ctx_t *c = vctx;
+    size_t cap = t->n_tags + (c->add ? c->add->n : 0) + 1;
+    eng_tag_t *tags = arena_calloc(t->arena_, cap * sizeof *tags);
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_tags; i++) {
+        bool drop = false;
+        if (c->remove)
+            for (const json_t *k = c->remove->child; k && !drop; k = k->next) drop = !strcmp(k->str.ptr, t->tags[i].key);
+        if (!drop) tags[n++] = t->tags[i];
+    }
+    if (c->add) {
+        for (const json_t *tg = c->add->child; tg; tg = tg->next) {
+            const char *k = json_get(tg, "Key")->str.ptr, *val = json_get(tg, "Value")->str.ptr;
+            size_t i = 0;
+            while (i < n && strcmp(tags[i].key, k)) i++;
+            tags[i].key = eng_table_strdup(t, k);
+            tags[i].value = eng_table_strdup(t, val);
+            if (i == n) n++;
+        }
+    }
+    if (n > 50)
+        return err_set(err, DDB_ERR_LIMIT_EXCEEDED,
+                       "The number of tags for the resource exceeds the maximum allowed number of tags (50)");
+    t->tags = tags;
+    t->n_tags = n;
+    return DDB_OK;
+}
+
+static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
+{
+    int i = 1;
+    for (const json_t *tg = tags->child; tg; tg = tg->next, i++) {
+        if (tg->type != JSON_OBJECT) {
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", tg->type == JSON_ARRAY ? "Start of list found where not expected" : "Expected null");
+            return false;
+        }
+        bool bad = false;
+        const json_t *k = fld(r, tg, "Key", JSON_STRING, &bad), *val = fld(r, tg, "Value", JSON_STRING, &bad);
+        if (bad) return false;
+        const char *pk = arena_sprintf(r->a, "tags.%d.member.key", i), *pv = arena_sprintf(r->a, "tags.%d.member.value", i);
+        if (!k) vc_add(v, "null", pk, "Member must not be null");
+        else if (k->str.len < 1) vc_add(v, "''", pk, "Member must have length greater than or equal to 1");
+        else if (k->str.len > 128) vc_add(v, vc_show_str(r, k), pk, "Member must have length less than or equal to 128");
+        if (!val) vc_add(v, "null", pv, "Member must not be null");
+        else if (val->str.len > 256) vc_add(v, vc_show_str(r, val), pv, "Member must have length less than or equal to 256");
+    }
+    return true;
+}
+
+ddb_err_t api_TagResource(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jarn = fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
+    const json_t *jtags = fld(r, r->body, "Tags", JSON_ARRAY, &bad);
+    if (bad) return r->err.code;
+    vcheck_t v;
+    vc_init(&v, r);
+    arn_shape(r, &v, jarn);
+    if (!jtags) vc_add(&v, "null", "tags", "Member must not be null");
+    else if (!tag_list_ok(r, &v, jtags)) return r->err.code;
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+    if (!jtags->n)
+        return err_set(&r->err, DDB_ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
+    eng_table_t *t = table_from_arn_or_err(r, jarn);
+    if (!t) return r->err.code;
+    char *name = arena_strdup(r->a, t->name);
+    eng_table_release(t);
+    tag_ctx_t c = {jtags, NULL};
+    if ((rc = eng_table_update(r->eng, name, tag_mutate, &c, NULL, &r->err))) return rc;
+    jw_obj_begin(&r->out);
+    jw_obj_end(&r->out);
+    return DDB_OK;
+}
+
+ddb_err_t api_UntagResource(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jarn = fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
+    const json_t *jkeys = fld(r, r->body, "TagKeys", JSON_ARRAY, &bad);
+    if (bad) return r->err.code;
+    vcheck_t v;
+    vc_init(&v, r);
+    arn_shape(r, &v, jarn);
+    if (!jkeys) vc_add(&v, "null", "tagKeys", "Member must not be null");
+    else
+        for (const json_t *k = jkeys->child; k; k = k->next)
+            if (k->type != JSON_STRING)
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
+                               k->type == JSON_ARRAY    ? "Start of list found where not expected"
+                               : k->type == JSON_OBJECT ? "Start of structure or map found where not expected."
+                                                        : "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String");
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+    if (!jkeys->n) return err_set(&r->err, DDB_ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
+    eng_table_t *t = table_from_arn_or_err(r, jarn);
+    if (!t) return r->err.code;
+    char *name = arena_strdup(r->a, t->name);
+    eng_table_release(t);
+    tag_ctx_t c = {NULL, jkeys};
+    if ((rc = eng_table_update(r->eng, name, tag_mutate, &c, NULL, &r->err))) return rc;
+    jw_obj_begin(&r->out);
+    jw_obj_end(&r->out);
+    return DDB_OK;
+}
+
+ddb_err_t api_ListTagsOfResource(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jarn = fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
+    fld(r, r->body, "NextToken", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    vcheck_t v;
+    vc_init(&v, r);
+    arn_shape(r, &v, jarn);
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+    eng_table_t *t = table_from_arn_or_err(r, jarn);
+    if (!t) return r->err.code;
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "Tags");
+    jw_arr_begin(&r->out);
+    for (size_t i = 0; i < t->n_tags; i++) {
+        jw_obj_begin(&r->out);
+        jw_keyz(&r->out, "Key");
+        jw_strz(&r->out, t->tags[i].key);
+        jw_keyz(&r->out, "Value");
+        jw_strz(&r->out, t->tags[i].value);
+        jw_obj_end(&r->out);
+    }
+    jw_arr_end(&r->out);
+    jw_obj_end(&r->out);
+    eng_table_release(t);
+    return DDB_OK;
+}
+
+/* ---- time to live ------------------------------------------------------------------------------ */
+
+typedef struct {
+    bool enable;
+    const char *attr;
+} ttl_ctx_t;
+
+static ddb_err_t ttl_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
+{
+    ttl_ctx_t *c = vctx;
+    if (c->enable && t->ttl_enabled) return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already enabled");
+    if (!c->enable && !t->ttl_enabled) return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already disabled");
+    if (!c->enable && t->ttl_attr && strcmp(t->ttl_attr, c->attr))
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "TimeToLive attribute name does not match the attribute name of the current TimeToLive "
+                       "configuration");
+    t->ttl_enabled = c->enable;
+    t->ttl_attr = eng_table_strdup(t, c->attr);
+    return DDB_OK;
+}
+
+ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
+    const json_t *jspec = fld(r, r->body, "TimeToLiveSpecification", JSON_OBJECT, &bad);
+    const json_t *jen = jspec ? fld(r, jspec, "Enabled", JSON_TRUE, &bad) : NULL;
+    const json_t *jattr = jspec ? fld(r, jspec, "AttributeName", JSON_STRING, &bad) : NULL;
+    if (bad) return r->err.code;
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_table_name(&v, jname, "tableName");
+    if (!jspec) vc_add(&v, "null", "timeToLiveSpecification", "Member must not be null");
+    else {
+        if (!jattr) vc_add(&v, "null", "timeToLiveSpecification.attributeName", "Member must not be null");
+        else if (jattr->str.len < 1)
+            vc_add(&v, "''", "timeToLiveSpecification.attributeName", "Member must have length greater than or equal to 1");
+        else if (jattr->str.len > 255)
+            vc_add(&v, vc_show_str(r, jattr), "timeToLiveSpecification.attributeName",
+                   "Member must have length less than or equal to 255");
+        if (!jen) vc_add(&v, "null", "timeToLiveSpecification.enabled", "Member must not be null");
+    }
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+    ttl_ctx_t c = {jbool(jen), jattr->str.ptr};
+    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
+    if (!t)
+        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                       jname->str.ptr);
+    eng_table_release(t);
+    if ((rc = eng_table_update(r->eng, jname->str.ptr, ttl_mutate, &c, NULL, &r->err))) return rc;
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "TimeToLiveSpecification");
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "Enabled");
+    jw_bool(&r->out, c.enable);
+    jw_keyz(&r->out, "AttributeName");
+    jw_strz(&r->out, c.attr);
+    jw_obj_end(&r->out);
+    jw_obj_end(&r->out);
+    return DDB_OK;
+}
+
+ddb_err_t api_DescribeTimeToLive(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_table_name(&v, jname, "tableName");
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
+    if (!t)
+        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                       jname->str.ptr);
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "TimeToLiveDescription");
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "TimeToLiveStatus");
+    jw_strz(&r->out, t->ttl_enabled ? "ENABLED" : "DISABLED");
+    if (t->ttl_enabled && t->ttl_attr) {
+        jw_keyz(&r->out, "AttributeName");
+        jw_strz(&r->out, t->ttl_attr);
+    }
+    jw_obj_end(&r->out);
+    jw_obj_end(&r->out);
+    eng_table_release(t);
+    return DDB_OK;
+}
+
+/* ---- limits and endpoints ------------------------------------------------------------------- */
+
+ddb_err_t api_DescribeLimits(ddb_req_t *r)
+{
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "AccountMaxReadCapacityUnits");
+    jw_int(&r->out, 80000);
+    jw_keyz(&r->out, "AccountMaxWriteCapacityUnits");
+    jw_int(&r->out, 80000);
+    jw_keyz(&r->out, "TableMaxReadCapacityUnits");
+    jw_int(&r->out, 40000);
+    jw_keyz(&r->out, "TableMaxWriteCapacityUnits");
+    jw_int(&r->out, 40000);
+    jw_obj_end(&r->out);
+    return DDB_OK;
+}
+
+ddb_err_t api_DescribeEndpoints(ddb_req_t *r)
+{
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "Endpoints");
+    jw_arr_begin(&r->out);
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "Address");
+    jw_strz(&r->out, r->host ? r->host : arena_sprintf(r->a, "dynamodb.%s.amazonaws.com", r->region));
+    jw_keyz(&r->out, "CachePeriodInMinutes");
+    jw_int(&r->out, 1440);
+    jw_obj_end(&r->out);
+    jw_arr_end(&r->out);
+    jw_obj_end(&r->out);
+    return DDB_OK;
+}

@@ -1,0 +1,335 @@
+/*
+ * avjson: JSON <-> AttributeValue, the only place that knows the wire shape of values.
+ *
+ * Reading validates as DynamoDB does, in its order: each present member's content first
+ * (numbers, base64, set elements, nested values), then set emptiness and duplicates, then the
+ * count of data types ("empty" / "more than one"). Members with unknown names or null values
+ * are ignored, as AWS's deserializer ignores them. Messages are AWS's own, including its
+ * spelling quirks ("An string set  may not be empty", "[..]of type BS").
+ *
+ * Writing: numbers go out in canonical text, binaries in base64.
+ */
+#include "server/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/base64.h"
+#include "common/decimal.h"
+
+static const char *const INVALID = "One or more parameter values were invalid: ";
+
+/* ---- reading -------------------------------------------------------------------------------- */
+
+static ddb_err_t ser(ddb_req_t *r, const char *msg)
+{
+    return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", msg);
+}
+
+static ddb_err_t want_string(ddb_req_t *r, const json_t *j, const char *what)
+{
+    if (j->type == JSON_STRING) return DDB_OK;
+    if (j->type == JSON_TRUE || j->type == JSON_FALSE)
+        return err_set(&r->err, DDB_ERR_SERIALIZATION, "class java.lang.Boolean can not be converted to %s", what);
+    if (j->type == JSON_NUMBER)
+        return err_set(&r->err, DDB_ERR_SERIALIZATION,
+                       "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to %s", what);
+    if (j->type == JSON_ARRAY) return ser(r, "Start of list found where not expected");
+    return ser(r, "Start of structure or map found where not expected.");
+}
+
+/* Number text -> canonical av. */
+static ddb_err_t read_number(ddb_req_t *r, const json_t *j, av_t *out)
+{
+    dec_t d;
+    switch (dec_parse(j->str.ptr, j->str.len, &d)) {
+    case DEC_OK: break;
+    case DEC_ERR_PRECISION:
+        return err_set(&r->err, DDB_ERR_VALIDATION, "Attempting to store more than 38 significant digits in a Number");
+    case DEC_ERR_OVERFLOW:
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Number overflow. Attempting to store a number with magnitude larger than supported range");
+    case DEC_ERR_UNDERFLOW:
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+    default:
+        if (j->str.len == 0)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "The parameter cannot be converted to a numeric value");
+        return err_set(&r->err, DDB_ERR_VALIDATION, "The parameter cannot be converted to a numeric value: %s",
+                       j->str.ptr);
+    }
+    char buf[DEC_TEXT_MAX + 1];
+    size_t n = dec_format(&d, buf);
+    out->type = AV_N;
+    out->s.ptr = arena_memdup(r->a, buf, n);
+    out->s.len = n;
+    return DDB_OK;
+}
+
+static int b64val(char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* Base64 with the Java decoder's messages (SerializationException). */
+static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
+{
+    const char *s = j->str.ptr;
+    size_t n = j->str.len;
+    if (n % 4)
+        return err_set(&r->err, DDB_ERR_SERIALIZATION,
+                       "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but "
+                       "found: %zu",
+                       s, n);
+    size_t pad = 0;
+    if (n && s[n - 1] == '=') pad++;
+    if (n > 1 && s[n - 2] == '=') pad++;
+    for (size_t i = 0; i < n - pad; i++) {
+        if (b64val(s[i]) < 0)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'",
+                           s, s[i]);
+    }
+    if (pad) {
+        int last = b64val(s[n - pad - 1]);
+        if ((pad == 2 && (last & 0x0f)) || (pad == 1 && (last & 0x03)))
+            return err_set(&r->err, DDB_ERR_SERIALIZATION,
+                           "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected", s);
+    }
+    char *dst = arena_alloc(r->a, b64_decoded_max(n) + 1);
+    size_t len = 0;
+    if (b64_decode(s, n, dst, &len) != 0)
+        return err_set(&r->err, DDB_ERR_SERIALIZATION, "'%s' can not be converted to a Blob: Invalid Base64 character", s);
+    out->type = AV_B;
+    out->s.ptr = dst;
+    out->s.len = len;
+    return DDB_OK;
+}
+
+static int cmp_av(const void *a, const void *b)
+{
+    return av_scalar_cmp(a, b);
+}
+
+/* Render a collection as AWS does in duplicate messages: [a, b] (binaries in base64). */
+static const char *show_collection(ddb_req_t *r, const json_t *arr)
+{
+    buf_t b;
+    buf_init(&b, r->a, 64);
+    buf_putc(&b, '[');
+    for (const json_t *c = arr->child; c; c = c->next) {
+        if (c != arr->child) buf_puts(&b, ", ");
+        buf_put(&b, c->str.ptr, c->str.len);
+    }
+    buf_putc(&b, ']');
+    return b.data;
+}
+
+static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out)
+{
+    if (j->type != JSON_ARRAY)
+        return ser(r, j->type == JSON_OBJECT ? "Start of structure or map found where not expected." : "Expected list or null");
+    av_type_t et = st == AV_SS ? AV_S : st == AV_NS ? AV_N : AV_B;
+    out->type = st;
+    out->l.n = 0;
+    out->l.items = ARENA_NEWN(r->a, av_t, j->n ? j->n : 1);
+    for (const json_t *c = j->child; c; c = c->next) {
+        if (c->type == JSON_NULL) continue;
+        ddb_err_t rc = want_string(r, c, et == AV_B ? "a Blob" : "an String");
+        if (rc) return rc;
+        av_t *e = &out->l.items[out->l.n++];
+        if (et == AV_S) {
+            e->type = AV_S;
+            e->s = c->str;
+        } else if (et == AV_N) {
+            if ((rc = read_number(r, c, e))) return rc;
+        } else if ((rc = read_binary(r, c, e))) {
+            return rc;
+        }
+    }
+    if (out->l.n == 0) {
+        const char *m = st == AV_SS ? "An string set  may not be empty"
+                        : st == AV_NS ? "An number set  may not be empty"
+                                      : "Binary sets should not be empty";
+        return err_set(&r->err, DDB_ERR_VALIDATION, "%s%s", INVALID, m);
+    }
+    if (out->l.n > 1) {
+        av_t *sorted = ARENA_NEWN(r->a, av_t, out->l.n);
+        memcpy(sorted, out->l.items, out->l.n * sizeof *sorted);
+        qsort(sorted, out->l.n, sizeof *sorted, cmp_av);
+        for (size_t i = 1; i < out->l.n; i++) {
+            if (av_scalar_cmp(&sorted[i - 1], &sorted[i]) != 0) continue;
+            if (st == AV_NS) return err_set(&r->err, DDB_ERR_VALIDATION, "Input collection contains duplicates");
+            if (st == AV_SS)
+                return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %s contains duplicates.", INVALID,
+                               show_collection(r, j));
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %sof type BS contains duplicates.", INVALID,
+                           show_collection(r, j));
+        }
+    }
+    return DDB_OK;
+}
+
+static bool json_bool_value(const json_t *j)
+{
+    if (j->type == JSON_TRUE) return true;
+    if (j->type == JSON_STRING) return strcasecmp(j->str.ptr, "true") == 0;
+    return false;
+}
+
+static ddb_err_t want_bool(ddb_req_t *r, const json_t *j)
+{
+    if (j->type == JSON_TRUE || j->type == JSON_FALSE || j->type == JSON_STRING) return DDB_OK;
+    if (j->type == JSON_NUMBER)
+        return ser(r, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean");
+    if (j->type == JSON_ARRAY) return ser(r, "Start of list found where not expected");
+    return ser(r, "Start of structure or map found where not expected.");
+}
+
+ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
+{
+    memset(out, 0, sizeof *out);
+    if (j->type != JSON_OBJECT) return ser(r, j->type == JSON_ARRAY ? "Start of list found where not expected" : "Expected null");
+    int ntypes = 0;
+    ddb_err_t rc;
+    av_t tmp;
+    for (const json_t *m = j->child; m; m = m->next) {
+        if (m->type == JSON_NULL || m->key.len > 4) continue;
+        av_type_t t = av_type_from_name(m->key.ptr, m->key.len);
+        if (t == AV_NONE) continue;
+        memset(&tmp, 0, sizeof tmp);
+        switch (t) {
+        case AV_S:
+            if ((rc = want_string(r, m, "an String"))) return rc;
+            tmp.type = AV_S;
+            tmp.s = m->str;
+            break;
+        case AV_N:
+            if ((rc = want_string(r, m, "an String"))) return rc;
+            if ((rc = read_number(r, m, &tmp))) return rc;
+            break;
+        case AV_B:
+            if ((rc = want_string(r, m, "a Blob"))) return rc;
+            if ((rc = read_binary(r, m, &tmp))) return rc;
+            break;
+        case AV_BOOL:
+            if ((rc = want_bool(r, m))) return rc;
+            tmp.type = AV_BOOL;
+            tmp.b = json_bool_value(m);
+            break;
+        case AV_NULL:
+            if ((rc = want_bool(r, m))) return rc;
+            if (!json_bool_value(m))
+                return err_set(&r->err, DDB_ERR_VALIDATION, "%sNull attribute value types must have the value of true",
+                               INVALID);
+            tmp.type = AV_NULL;
+            break;
+        case AV_SS:
+        case AV_NS:
+        case AV_BS:
+            if ((rc = read_set(r, m, t, &tmp))) return rc;
+            break;
+        case AV_M:
+            if (m->type != JSON_OBJECT)
+                return ser(r, m->type == JSON_ARRAY ? "Start of list found where not expected" : "Expected map or null");
+            tmp.type = AV_M;
+            if ((rc = avjson_map(r, m, &tmp.m, depth + 1))) return rc;
+            break;
+        case AV_L:
+            if (m->type != JSON_ARRAY)
+                return ser(r, m->type == JSON_OBJECT ? "Start of structure or map found where not expected."
+                                                     : "Expected list or null");
+            tmp.type = AV_L;
+            tmp.l.items = ARENA_NEWN(r->a, av_t, m->n ? m->n : 1);
+            for (const json_t *c = m->child; c; c = c->next) {
+                if (c->type == JSON_NULL) continue;
+                if ((rc = avjson_value(r, c, &tmp.l.items[tmp.l.n++], depth + 1))) return rc;
+            }
+            break;
+        default: continue;
+        }
+        if (ntypes++ == 0) *out = tmp;
+    }
+    if (ntypes == 0)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    if (ntypes > 1)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+                       "supported datatypes");
+    return DDB_OK;
+}
+
+ddb_err_t avjson_map(ddb_req_t *r, const json_t *j, av_map_t *out, int depth)
+{
+    out->n = 0;
+    out->kvs = ARENA_NEWN(r->a, av_kv_t, j->n ? j->n : 1);
+    for (const json_t *m = j->child; m; m = m->next) {
+        if (m->type == JSON_NULL) continue;
+        /* a repeated name: the last one wins (as the deserializer's map does) */
+        av_kv_t *kv = NULL;
+        for (size_t i = 0; i < out->n; i++)
+            if (out->kvs[i].name.len == m->key.len && !memcmp(out->kvs[i].name.ptr, m->key.ptr, m->key.len))
+                kv = &out->kvs[i];
+        if (!kv) kv = &out->kvs[out->n++];
+        kv->name = m->key;
+        ddb_err_t rc = avjson_value(r, m, &kv->val, depth);
+        if (rc) return rc;
+    }
+    return DDB_OK;
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+static void write_b64(jw_t *w, ddb_str_t s)
+{
+    size_t n = b64_encoded_len(s.len);
+    char *tmp = arena_alloc(w->b.a, n + 1);
+    b64_encode(s.ptr, s.len, tmp);
+    jw_str(w, tmp, n);
+}
+
+void avjson_write_value(jw_t *w, const av_t *v)
+{
+    jw_obj_begin(w);
+    jw_keyz(w, av_type_name(v->type));
+    switch (v->type) {
+    case AV_S: jw_str(w, v->s.ptr, v->s.len); break;
+    case AV_N: jw_str(w, v->s.ptr, v->s.len); break;
+    case AV_B: write_b64(w, v->s); break;
+    case AV_BOOL: jw_bool(w, v->b); break;
+    case AV_NULL: jw_bool(w, true); break;
+    case AV_M: avjson_write_map(w, &v->m); break;
+    case AV_L:
+        jw_arr_begin(w);
+        for (size_t i = 0; i < v->l.n; i++) avjson_write_value(w, &v->l.items[i]);
+        jw_arr_end(w);
+        break;
+    case AV_SS:
+    case AV_NS:
+    case AV_BS:
+        jw_arr_begin(w);
+        for (size_t i = 0; i < v->l.n; i++) {
+            if (v->type == AV_BS) write_b64(w, v->l.items[i].s);
+            else jw_str(w, v->l.items[i].s.ptr, v->l.items[i].s.len);
+        }
+        jw_arr_end(w);
+        break;
+    default: jw_null(w); break;
+    }
+    jw_obj_end(w);
+}
+
+void avjson_write_map(jw_t *w, const av_map_t *m)
+{
+    jw_obj_begin(w);
+    for (size_t i = 0; i < m->n; i++) {
+        jw_key(w, m->kvs[i].name.ptr, m->kvs[i].name.len);
+        avjson_write_value(w, &m->kvs[i].val);
+    }
+    jw_obj_end(w);
+}

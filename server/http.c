@@ -1,0 +1,297 @@
+/*
+ * http: the h2o front. One event loop per worker thread, each with its own listening socket
+ * (SO_REUSEPORT, so the kernel spreads connections), and one request arena per thread that is
+ * reset after every answer (h2o_send_inline copies the body into the request's pool).
+ *
+ * What reaches a handler: POST / with X-Amz-Target "DynamoDB_20120810.<Op>" and a JSON object
+ * body. Everything else is answered here:
+ *   GET /                  -> 200 "healthy: dynamodb.<region>.amazonaws.com "
+ *   other method / path    -> 400 UnknownOperationException
+ *   missing/unknown target -> 400 UnknownOperationException
+ *   body not a JSON object -> 400 SerializationException
+ *   body over 16 MB        -> 413 (h2o's own answer, from max_request_entity_size)
+ *
+ * Entry points: http_run() blocks until http_stop() (called from a signal handler).
+ */
+#include "server/http.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <h2o.h>
+
+#include "common/log.h"
+#include "server/server.h"
+
+static h2o_globalconf_t g_config;
+static const ddb_config_t *g_cfg;
+static eng_t *g_eng;
+static atomic_bool g_stop;
+
+typedef struct {
+    int fd;
+    pthread_t tid;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    arena_t *arena;
+} worker_t;
+
+static _Thread_local worker_t *t_worker;
+
+static void add_header(h2o_req_t *req, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, nlen, 0, NULL, val, vlen);
+}
+
+/* Send a body with DynamoDB's headers. */
+static void send_json(h2o_req_t *req, int status, const char *body, size_t len)
+{
+    static const char ct[] = "application/x-amz-json-1.0";
+    char rid[53], crc[24];
+    reply_request_id(rid);
+    int cl = snprintf(crc, sizeof crc, "%lu", reply_crc32(body, len));
+    req->res.status = status;
+    req->res.reason = status == 200 ? "OK" : status == 413 ? "Request Entity Too Large" : status >= 500 ? "Internal Server Error" : "Bad Request";
+    req->res.content_length = len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, sizeof ct - 1);
+    add_header(req, H2O_STRLIT("x-amzn-RequestId"), rid, 52);
+    add_header(req, H2O_STRLIT("x-amz-crc32"), crc, (size_t)cl);
+    h2o_send_inline(req, body, len);
+}
+
+static void send_error(h2o_req_t *req, ddb_req_t *r)
+{
+    size_t len;
+    const char *body = reply_error_body(r, &len);
+    send_json(req, err_http_status(r->err.code), body, len);
+}
+
+static const char *header(h2o_req_t *req, const h2o_token_t *tok, size_t *len)
+{
+    ssize_t i = h2o_find_header(&req->headers, tok, -1);
+    if (i < 0) return NULL;
+    *len = req->headers.entries[i].value.len;
+    return req->headers.entries[i].value.base;
+}
+
+static const char *header_str(h2o_req_t *req, const char *name, size_t nlen, size_t *len)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, nlen, -1);
+    if (i < 0) return NULL;
+    *len = req->headers.entries[i].value.len;
+    return req->headers.entries[i].value.base;
+}
+
+/* Region from "Credential=AKID/20250101/us-west-2/dynamodb/aws4_request"; default us-east-1. */
+static const char *request_region(h2o_req_t *req, arena_t *a)
+{
+    size_t len;
+    const char *auth = header(req, H2O_TOKEN_AUTHORIZATION, &len);
+    if (auth) {
+        const char *end = auth + len;
+        const char *p = memmem(auth, len, "Credential=", 11);
+        if (p) {
+            p += 11;
+            int slash = 0;
+            const char *start = NULL;
+            for (; p < end && *p != ',' && *p != ' '; p++) {
+                if (*p != '/') continue;
+                slash++;
+                if (slash == 2) start = p + 1;
+                if (slash == 3 && start && p > start) return arena_memdup(a, start, (size_t)(p - start));
+            }
+        }
+    }
+    return "us-east-1";
+}
+
+static bool media_type_ok(const char *ct, size_t len)
+{
+    static const char *const ok[] = {"application/x-amz-json-1.0", "application/x-amz-json-1.1", "application/json"};
+    size_t n = 0;
+    while (n < len && ct[n] != ';' && ct[n] != ' ') n++;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strlen(ok[i]) == n && strncasecmp(ct, ok[i], n) == 0) return true;
+    return false;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    worker_t *w = t_worker;
+    arena_reset(w->arena);
+    ddb_req_t r;
+    memset(&r, 0, sizeof r);
+    r.a = w->arena;
+    r.eng = g_eng;
+    r.cfg = g_cfg;
+    err_init(&r.err, r.a);
+
+    bool root = req->path_normalized.len == 1 && req->path_normalized.base[0] == '/';
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && root) {
+        const char *region = request_region(req, r.a);
+        char *body = arena_sprintf(r.a, "healthy: dynamodb.%s.amazonaws.com ", region);
+        static const char ct[] = "text/plain";
+        req->res.status = 200;
+        req->res.reason = "OK";
+        req->res.content_length = strlen(body);
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, sizeof ct - 1);
+        h2o_send_inline(req, body, strlen(body));
+        return 0;
+    }
+    size_t ctlen = 0, tlen = 0;
+    const char *ct = header(req, H2O_TOKEN_CONTENT_TYPE, &ctlen);
+    const char *target = header_str(req, H2O_STRLIT("x-amz-target"), &tlen);
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || !root || !ct ||
+        !media_type_ok(ct, ctlen) || !target) {
+        err_set(&r.err, DDB_ERR_UNKNOWN_OPERATION, "%s", "");
+        r.err.msg = NULL;
+        send_error(req, &r);
+        return 0;
+    }
+    const char *dot = memchr(target, '.', tlen);
+    bool known = false;
+    api_fn fn = dot ? router_find(target, (size_t)(dot - target), dot + 1, tlen - (size_t)(dot - target) - 1, &known)
+                    : NULL;
+    if (!fn) {
+        err_set(&r.err, DDB_ERR_UNKNOWN_OPERATION, "%s", "");
+        r.err.msg = NULL;
+        if (known)
+            r.err.msg = arena_sprintf(r.a, "Operation %.*s is not supported by dynarock yet", (int)(tlen - (size_t)(dot - target) - 1), dot + 1);
+        send_error(req, &r);
+        return 0;
+    }
+    r.op = arena_memdup(r.a, dot + 1, tlen - (size_t)(dot - target) - 1);
+    r.region = request_region(req, r.a);
+    if (req->authority.len) r.host = arena_memdup(r.a, req->authority.base, req->authority.len);
+
+    json_error_t je;
+    json_t *body = json_parse(r.a, req->entity.base ? req->entity.base : "", req->entity.len, DDB_JSON_DEPTH, &je);
+    if (!body || body->type != JSON_OBJECT) {
+        err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", "");
+        r.err.msg = NULL;
+        if (!body && je.too_deep) r.err.msg = "Nesting depth of the request exceeds the maximum allowed depth of 32";
+        else if (body) r.err.msg = "Start of structure or map found where not expected.";
+        send_error(req, &r);
+        return 0;
+    }
+    r.body = body;
+    jw_init(&r.out, r.a, 1024);
+    ddb_err_t rc = fn(&r);
+    if (rc != DDB_OK || r.err.code != DDB_OK) {
+        if (r.err.code == DDB_OK) err_set(&r.err, DDB_ERR_INTERNAL, "Internal server error");
+        send_error(req, &r);
+        return 0;
+    }
+    send_json(req, 200, r.out.b.data, r.out.b.len);
+    return 0;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    if (err) return;
+    worker_t *w = listener->data;
+    h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+    if (!sock) return;
+    h2o_accept(&w->accept_ctx, sock);
+}
+
+static int open_listener(const char *host, int port, char *errbuf, size_t errlen)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    int gai = getaddrinfo(host, portstr, &hints, &res);
+    if (gai != 0) {
+        snprintf(errbuf, errlen, "cannot resolve %s: %s", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(errbuf, errlen, "socket: %s", strerror(errno));
+        freeaddrinfo(res);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+        close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    t_worker = w;
+    w->arena = arena_new(64 << 10);
+    h2o_context_init(&w->ctx, h2o_evloop_create(), &g_config);
+    w->accept_ctx.ctx = &w->ctx;
+    w->accept_ctx.hosts = g_config.hosts;
+    h2o_socket_t *sock = h2o_evloop_socket_create(w->ctx.loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
+    sock->data = w;
+    h2o_socket_read_start(sock, on_accept);
+    while (!atomic_load(&g_stop)) h2o_evloop_run(w->ctx.loop, 100);
+    h2o_socket_read_stop(sock);
+    h2o_socket_close(sock);
+    arena_free(w->arena);
+    return NULL;
+}
+
+int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void *ready_ctx)
+{
+    g_cfg = cfg;
+    g_eng = eng;
+    signal(SIGPIPE, SIG_IGN);
+
+    h2o_config_init(&g_config);
+    g_config.server_name = h2o_iovec_init(H2O_STRLIT("Server"));
+    g_config.max_request_entity_size = DDB_MAX_BODY;
+    h2o_hostconf_t *host = h2o_config_register_host(&g_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *h = h2o_create_handler(path, sizeof *h);
+    h->on_req = on_req;
+
+    int n = cfg->threads > 0 ? cfg->threads : 1;
+    worker_t *ws = calloc((size_t)n, sizeof *ws);
+    if (!ws) abort();
+    char errbuf[256];
+    for (int i = 0; i < n; i++) {
+        ws[i].fd = open_listener(cfg->host, cfg->port, errbuf, sizeof errbuf);
+        if (ws[i].fd < 0) {
+            log_error("%s", errbuf);
+            for (int j = 0; j < i; j++) close(ws[j].fd);
+            free(ws);
+            return -1;
+        }
+    }
+    if (on_ready) on_ready(ready_ctx);
+    for (int i = 1; i < n; i++) pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
+    worker_main(&ws[0]);
+    for (int i = 1; i < n; i++) pthread_join(ws[i].tid, NULL);
+    free(ws);
+    return 0;
+}
+
+void http_stop(void)
+{
+    atomic_store(&g_stop, true);
+}

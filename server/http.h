@@ -1,0 +1,20 @@
+/*
+ * http.h: the HTTP front (h2o). One entry point that serves until stopped.
+ * Thread-safety: http_stop() may be called from a signal handler.
+ */
+#ifndef DDB_HTTP_H
+#define DDB_HTTP_H
+
+#include "engine/engine.h"
+#include "server/server.h"
+
+/**
+ * Listen on cfg->host:cfg->port with cfg->threads event loops and serve until http_stop().
+ * on_ready (may be NULL) runs once all listeners are bound, before serving. Returns 0 after a
+ * clean stop, -1 when the listeners cannot be opened (logged).
+ */
+int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void *ready_ctx);
+/** Ask every event loop to finish (async-signal-safe). */
+void http_stop(void);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * main: command line, engine open, serve, clean shutdown.
+ *
+ *   dynarock [--host H] [--port N] [--data-dir DIR | --in-memory] [--threads N] [--sync]
+ *            [--block-cache-mb N] [--write-buffer-mb N] [--help] [--version]
+ * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
+ *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
+ *   -disableTelemetry  -optimizeDbBeforeStartup  -version  -help
+ * Unknown flags: a message and exit code 2. SIGINT/SIGTERM: stop serving, flush, close RocksDB.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "engine/engine.h"
+#include "server/http.h"
+#include "server/server.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dynarock [options]\n"
+            "  --host ADDR            address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
+            "  --port N               port (default 8000)\n"
+            "  --data-dir DIR         RocksDB data directory (default ./dynarock-data)\n"
+            "  --in-memory            keep nothing on disk\n"
+            "  --threads N            event loops (default: number of cores)\n"
+            "  --sync                 fsync the write-ahead log on every write\n"
+            "  --block-cache-mb N     RocksDB block cache (default 32)\n"
+            "  --write-buffer-mb N    RocksDB memtable size per column family (default 16)\n"
+            "  --version, --help\n"
+            "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
+            "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
+}
+
+static int parse_int(const char *flag, const char *v, int lo, int hi)
+{
+    char *end;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || !*v || *end || n < lo || n > hi) {
+        fprintf(stderr, "dynarock: %s needs a number between %d and %d\n", flag, lo, hi);
+        exit(2);
+    }
+    return (int)n;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    http_stop();
+}
+
+static void on_ready(void *ctx)
+{
+    const ddb_config_t *cfg = ctx;
+    printf("dynarock %s listening on http://%s:%d data=%s threads=%d\n", DDB_VERSION, cfg->host, cfg->port,
+           cfg->in_memory ? "(in memory)" : cfg->data_dir, cfg->threads);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    ddb_config_t cfg = {0};
+    cfg.host = "127.0.0.1";
+    cfg.port = 8000;
+    cfg.data_dir = "./dynarock-data";
+    cfg.shared_db = true;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.threads = ncpu > 0 ? (int)ncpu : 1;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define FLAG(s) (strcmp(a, s) == 0)
+        if (FLAG("--help") || FLAG("-help") || FLAG("-h")) {
+            usage(stdout);
+            return 0;
+        } else if (FLAG("--version") || FLAG("-version")) {
+            printf("dynarock %s\n", DDB_VERSION);
+            return 0;
+        } else if (FLAG("--host")) {
+            if (!next) goto missing;
+            cfg.host = next;
+            i++;
+        } else if (FLAG("--port") || FLAG("-port")) {
+            cfg.port = parse_int(a, next, 0, 65535);
+            i++;
+        } else if (FLAG("--data-dir") || FLAG("-dbPath")) {
+            if (!next) goto missing;
+            cfg.data_dir = next;
+            i++;
+        } else if (FLAG("--in-memory") || FLAG("-inMemory")) {
+            cfg.in_memory = true;
+        } else if (FLAG("--threads")) {
+            cfg.threads = parse_int(a, next, 1, 256);
+            i++;
+        } else if (FLAG("--sync")) {
+            cfg.sync_writes = true;
+        } else if (FLAG("--block-cache-mb")) {
+            cfg.block_cache_mb = (size_t)parse_int(a, next, 1, 1 << 20);
+            i++;
+        } else if (FLAG("--write-buffer-mb")) {
+            cfg.write_buffer_mb = (size_t)parse_int(a, next, 1, 1 << 16);
+            i++;
+        } else if (FLAG("-sharedDb") || FLAG("--shared-db")) {
+            cfg.shared_db = true;
+        } else if (FLAG("-cors") || FLAG("--cors")) {
+            cfg.cors = true;
+            cfg.cors_origins = "*";
+            if (next && next[0] != '-') {
+                cfg.cors_origins = next;
+                i++;
+            }
+        } else if (FLAG("-delayTransientStatuses") || FLAG("--delay-transient-statuses")) {
+            cfg.delay_transient = true;
+        } else if (FLAG("-disableTelemetry") || FLAG("-optimizeDbBeforeStartup")) {
+            /* accepted for DynamoDB Local compatibility; nothing to do */
+        } else {
+            fprintf(stderr, "dynarock: unknown option '%s' (try --help)\n", a);
+            return 2;
+        }
+        continue;
+    missing:
+        fprintf(stderr, "dynarock: %s needs a value\n", a);
+        return 2;
+#undef FLAG
+    }
+
+    if (!cfg.in_memory && mkdir(cfg.data_dir, 0755) != 0) {
+        struct stat st;
+        if (stat(cfg.data_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "dynarock: cannot create data directory %s\n", cfg.data_dir);
+            return 1;
+        }
+    }
+    eng_opts_t eo = {0};
+    eo.data_dir = cfg.data_dir;
+    eo.in_memory = cfg.in_memory;
+    eo.sync_writes = cfg.sync_writes;
+    eo.block_cache_mb = cfg.block_cache_mb;
+    eo.write_buffer_mb = cfg.write_buffer_mb;
+    char *err = NULL;
+    eng_t *eng = eng_open(&eo, &err);
+    if (!eng) {
+        fprintf(stderr, "dynarock: cannot open database in %s: %s\n", cfg.in_memory ? "memory" : cfg.data_dir,
+                err ? err : "unknown error");
+        free(err);
+        return 1;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    int rc = http_run(&cfg, eng, on_ready, &cfg);
+    eng_close(eng);
+    if (rc == 0) log_info("stopped cleanly");
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,134 @@
+/*
+ * server.h: internals shared by the files of server/ (never included from another folder).
+ *
+ * A request's life (DESIGN.md): http.c reads the body and the target, router finds the
+ * operation, the api_* handler validates everything and then calls the engine, reply.c writes
+ * the success or error envelope. Everything a request allocates lives in its arena (req->a),
+ * reset after the response has been handed to h2o (which copies the body).
+ *
+ * Handler contract: `ddb_err_t api_<Op>(ddb_req_t *r)`; on success it has written one JSON
+ * object into r->out; on failure it returns the error recorded in r->err.
+ */
+#ifndef DDB_SERVER_H
+#define DDB_SERVER_H
+
+#include <stdbool.h>
+
+#include "common/arena.h"
+#include "common/av.h"
+#include "common/err.h"
+#include "common/json.h"
+#include "engine/engine.h"
+
+#define DDB_MAX_BODY (16u << 20) /* AWS: request bodies over 16 MB get 413 */
+#define DDB_JSON_DEPTH 32        /* AWS rejects deeper JSON */
+#define DDB_ACCOUNT "000000000000"
+
+typedef struct {
+    const char *host;
+    int port;
+    const char *data_dir;
+    bool in_memory;
+    int threads;
+    bool cors;               /* -cors given (stored for the CORS work) */
+    const char *cors_origins;
+    bool delay_transient;    /* -delayTransientStatuses: CREATING/DELETING visible for a moment */
+    bool shared_db;          /* always one namespace; kept for the banner */
+    bool sync_writes;
+    size_t block_cache_mb, write_buffer_mb;
+} ddb_config_t;
+
+typedef struct {
+    arena_t *a;
+    ddb_errctx_t err;
+    eng_t *eng;
+    const ddb_config_t *cfg;
+    const json_t *body;  /* the request object (JSON_OBJECT) */
+    const char *region;  /* from the SigV4 credential scope, default us-east-1 */
+    const char *op;      /* operation name */
+    const char *host;    /* Host header (host:port) of the request, or NULL */
+    jw_t out;            /* response body writer */
+    /* Extra fields for the error envelope (e.g. Item for ConditionalCheckFailed): a rendered
+     * JSON members string without braces, or NULL. */
+    const char *err_extra;
+} ddb_req_t;
+
+typedef ddb_err_t (*api_fn)(ddb_req_t *r);
+
+/* ---- router.c ---------------------------------------------------------------------------- */
+
+/** Handler of an operation name (after the target prefix), or NULL. *known tells whether the
+ * name is a DynamoDB operation at all (implemented or not). */
+api_fn router_find(const char *target_prefix, size_t plen, const char *op, size_t oplen, bool *known);
+
+#define IMPL(name) ddb_err_t api_##name(ddb_req_t *r);
+#include "server/ops.def"
+#undef IMPL
+
+/* ---- reply.c ---------------------------------------------------------------------------- */
+
+/** Decimal CRC32 of a body as `x-amz-crc32` wants it. */
+unsigned long reply_crc32(const char *body, size_t len);
+/** A fresh 52-character request id (A-Z0-9) into buf[53]. */
+void reply_request_id(char buf[53]);
+/** The error envelope body for r's recorded error, in r->a. */
+const char *reply_error_body(ddb_req_t *r, size_t *len);
+
+/* ---- avjson.c ----------------------------------------------------------------------------- */
+
+/**
+ * Convert a wire AttributeValue (`{"S":"x"}` etc.) to av_t with DynamoDB's validation. `what`
+ * names the context for messages. Returns DDB_OK or a ValidationException/SerializationException
+ * recorded in r->err.
+ */
+ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth);
+/** Convert a wire item/key map (`{"a":{"S":"x"},...}`) to av_map_t. */
+ddb_err_t avjson_map(ddb_req_t *r, const json_t *j, av_map_t *out, int depth);
+/** Write a value / map in wire form. */
+void avjson_write_value(jw_t *w, const av_t *v);
+void avjson_write_map(jw_t *w, const av_map_t *m);
+
+/* ---- validate.c: request-shape checks with AWS's "N validation errors detected" wording -- */
+
+typedef struct {
+    ddb_req_t *r;
+    int n;
+    buf_t msgs;
+} vcheck_t;
+
+void vc_init(vcheck_t *v, ddb_req_t *r);
+/** Record one constraint violation: `Value <shown> at '<path>' failed to satisfy constraint: <what>`. */
+void vc_add(vcheck_t *v, const char *shown, const char *path, const char *what);
+/** If any violation was recorded, set the ValidationException and return it. */
+ddb_err_t vc_done(vcheck_t *v);
+/** Quote a value for a message as AWS does ('x' for strings, null when missing). */
+const char *vc_show_str(ddb_req_t *r, const json_t *j);
+
+/** Member of the body with the expected JSON type; a wrong type records SerializationException
+ * and returns (json_t*)-1 through *bad. */
+const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad);
+
+/** TableName rules: 3..255 chars of [a-zA-Z0-9_.-]. Adds violations to v. */
+void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
+
+/* ---- capacity ------------------------------------------------------------------------------ */
+
+/** Write units for a write touching items of these sizes (DynamoDB: 1 per KB, rounded up, of the larger). */
+double cap_write_units(size_t old_size, size_t new_size);
+/** Read units for an item of this size (1 per 4 KB, half when eventually consistent). */
+double cap_read_units(size_t size, bool consistent);
+/** Write "ConsumedCapacity" for one table if ReturnConsumedCapacity asks for it. */
+void cap_write(ddb_req_t *r, const char *table, const char *mode, double units, bool is_read);
+
+/* ---- api_table.c: shared with other api files --------------------------------------------- */
+
+/** Look up a table or record ResourceNotFoundException (message as item operations use it). */
+eng_table_t *table_or_err(ddb_req_t *r, const char *name);
+/** The table ARN for a name, in r->a. */
+const char *table_arn(ddb_req_t *r, const char *name);
+/** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */
+void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
+/** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
+void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * validate: request-shape checks worded as AWS's Coral framework words them.
+ *
+ * Two families of errors happen before an operation looks at storage:
+ * - SerializationException when a member has the wrong JSON type. AWS spells the message key
+ *   "Message" here (reply.c) and the text comes from its Java deserializer, e.g.
+ *   "class java.lang.Boolean can not be converted to an String".
+ * - ValidationException for constraint violations, collected so that several are reported at
+ *   once: "2 validation errors detected: Value null at 'tableName' failed to satisfy
+ *   constraint: Member must not be null; Value ..." (vc_* below).
+ */
+#include "server/server.h"
+
+#include <string.h>
+
+void vc_init(vcheck_t *v, ddb_req_t *r)
+{
+    v->r = r;
+    v->n = 0;
+    buf_init(&v->msgs, r->a, 256);
+}
+
+void vc_add(vcheck_t *v, const char *shown, const char *path, const char *what)
+{
+    if (v->n++) buf_puts(&v->msgs, "; ");
+    buf_printf(&v->msgs, "Value %s at '%s' failed to satisfy constraint: %s", shown, path, what);
+}
+
+ddb_err_t vc_done(vcheck_t *v)
+{
+    if (!v->n) return DDB_OK;
+    return err_set(&v->r->err, DDB_ERR_VALIDATION, "%d validation error%s detected: %s", v->n, v->n == 1 ? "" : "s",
+                   v->msgs.data);
+}
+
+const char *vc_show_str(ddb_req_t *r, const json_t *j)
+{
+    if (!j) return "null";
+    if (j->type == JSON_STRING) return arena_sprintf(r->a, "'%s'", j->str.ptr);
+    if (j->type == JSON_NUMBER) return arena_sprintf(r->a, "'%.*s'", (int)j->str.len, j->str.ptr);
+    return "null";
+}
+
+/* The Java deserializer's complaint about JSON value `j` where `want` was expected. */
+static const char *type_message(ddb_req_t *r, const json_t *j, json_type_t want)
+{
+    switch (want) {
+    case JSON_STRING:
+        if (j->type == JSON_TRUE || j->type == JSON_FALSE) return "class java.lang.Boolean can not be converted to an String";
+        if (j->type == JSON_NUMBER)
+            return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String";
+        break;
+    case JSON_TRUE: /* Boolean */
+        if (j->type == JSON_STRING) return arena_sprintf(r->a, "'%s' can not be converted to an Boolean", j->str.ptr);
+        if (j->type == JSON_NUMBER)
+            return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean";
+        break;
+    case JSON_NUMBER: /* Long / Integer */
+        if (j->type == JSON_STRING) return "class java.lang.String can not be converted to an Long";
+        if (j->type == JSON_TRUE || j->type == JSON_FALSE) return "class java.lang.Boolean can not be converted to an Long";
+        break;
+    case JSON_ARRAY:
+        if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected.";
+        return "Expected list or null";
+    case JSON_OBJECT:
+        if (j->type == JSON_ARRAY) return "Start of list found where not expected";
+        return "Expected map or null";
+    default: break;
+    }
+    if (j->type == JSON_ARRAY) return "Start of list found where not expected";
+    if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected.";
+    return NULL;
+}
+
+const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad)
+{
+    const json_t *j = json_get(obj, name);
+    if (!j || j->type == JSON_NULL) return NULL; /* null is absent */
+    bool ok = j->type == want || (want == JSON_TRUE && (j->type == JSON_FALSE || j->type == JSON_STRING));
+    if (want == JSON_TRUE && j->type == JSON_STRING) {
+        /* Coral reads "true"/"false" strings as booleans; other text is an error */
+        ok = strcasecmp(j->str.ptr, "true") == 0 || strcasecmp(j->str.ptr, "false") == 0;
+    }
+    if (ok) return j;
+    const char *m = type_message(r, j, want);
+    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", m ? m : "Unexpected value type in payload");
+    *bad = true;
+    return NULL;
+}
+
+void vc_table_name(vcheck_t *v, const json_t *j, const char *path)
+{
+    if (!j) {
+        vc_add(v, "null", path, "Member must not be null");
+        return;
+    }
+    const char *s = j->str.ptr;
+    size_t n = j->str.len;
+    bool pattern = n > 0;
+    for (size_t i = 0; i < n && pattern; i++) {
+        char c = s[i];
+        pattern = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                  c == '-';
+    }
+    const char *shown = vc_show_str(v->r, j);
+    if (!pattern) vc_add(v, shown, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    if (n < 3) vc_add(v, shown, path, "Member must have length greater than or equal to 3");
+    if (n > 255) vc_add(v, shown, path, "Member must have length less than or equal to 255");
+}
+
+void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set)
+{
+    if (!j) return;
+    for (const char *const *p = vals; *p; p++)
+        if (ddb_str_eq(j->str, *p)) return;
+    vc_add(v, vc_show_str(v->r, j), path, arena_sprintf(v->r->a, "Member must satisfy enum value set: %s", shown_set));
+}
+
+/* ---- capacity ------------------------------------------------------------------------------ */
+
+double cap_write_units(size_t old_size, size_t new_size)
+{
+    size_t s = old_size > new_size ? old_size : new_size;
+    size_t units = (s + 1023) / 1024;
+    return units ? (double)units : 1.0;
+}
+
+double cap_read_units(size_t size, bool consistent)
+{
+    size_t units = (size + 4095) / 4096;
+    if (!units) units = 1;
+    return consistent ? (double)units : (double)units / 2.0;
+}
+
+void cap_write(ddb_req_t *r, const char *table, const char *mode, double units, bool is_read)
+{
+    if (!mode || !strcmp(mode, "NONE")) return;
+    jw_keyz(&r->out, "ConsumedCapacity");
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, "TableName");
+    jw_strz(&r->out, table);
+    jw_keyz(&r->out, "CapacityUnits");
+    jw_double(&r->out, units);
+    (void)is_read; /* AWS reports only CapacityUnits for single-item operations */
+    if (!strcmp(mode, "INDEXES")) {
+        jw_keyz(&r->out, "Table");
+        jw_obj_begin(&r->out);
+        jw_keyz(&r->out, "CapacityUnits");
+        jw_double(&r->out, units);
+        jw_obj_end(&r->out);
+    }
+    jw_obj_end(&r->out);
+}
