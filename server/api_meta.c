@@ -241,7 +241,7 @@ static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
     int i = 1;
     for (const json_t *tg = tags->child; tg; tg = tg->next, i++) {
         if (tg->type != JSON_OBJECT) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", tg->type == JSON_ARRAY ? "Start of list found where not expected" : "Expected null");
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, tg, SER_STRUCT));
             return false;
         }
         bool bad = false;
@@ -277,10 +277,8 @@ ddb_err_t api_TagResource(ddb_req_t *r)
     char *name = arena_strdup(r->a, t->name);
     eng_table_release(t);
     tag_ctx_t c = {jtags, NULL};
-    if ((rc = eng_table_update(r->eng, name, tag_mutate, &c, NULL, &r->err))) return rc;
-    jw_obj_begin(&r->out);
-    jw_obj_end(&r->out);
-    return DDB_OK;
+    /* AWS answers TagResource / UntagResource with an empty body */
+    return eng_table_update(r->eng, name, tag_mutate, &c, NULL, &r->err);
 }
 
 ddb_err_t api_UntagResource(ddb_req_t *r)
@@ -296,10 +294,7 @@ ddb_err_t api_UntagResource(ddb_req_t *r)
     else
         for (const json_t *k = jkeys->child; k; k = k->next)
             if (k->type != JSON_STRING)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
-                               k->type == JSON_ARRAY    ? "Start of list found where not expected"
-                               : k->type == JSON_OBJECT ? "Start of structure or map found where not expected."
-                                                        : "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String");
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, k, SER_STRING));
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     if (!jkeys->n) return err_set(&r->err, DDB_ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
@@ -308,10 +303,8 @@ ddb_err_t api_UntagResource(ddb_req_t *r)
     char *name = arena_strdup(r->a, t->name);
     eng_table_release(t);
     tag_ctx_t c = {NULL, jkeys};
-    if ((rc = eng_table_update(r->eng, name, tag_mutate, &c, NULL, &r->err))) return rc;
-    jw_obj_begin(&r->out);
-    jw_obj_end(&r->out);
-    return DDB_OK;
+    /* AWS answers TagResource / UntagResource with an empty body */
+    return eng_table_update(r->eng, name, tag_mutate, &c, NULL, &r->err);
 }
 
 ddb_err_t api_ListTagsOfResource(ddb_req_t *r)
@@ -358,8 +351,8 @@ static ddb_err_t ttl_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     if (!c->enable && !t->ttl_enabled) return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already disabled");
     if (!c->enable && t->ttl_attr && strcmp(t->ttl_attr, c->attr))
         return err_set(err, DDB_ERR_VALIDATION,
-                       "TimeToLive attribute name does not match the attribute name of the current TimeToLive "
-                       "configuration");
+                       "TimeToLive is active on a different AttributeName: current value of AttributeName is %s",
+                       t->ttl_attr);
     t->ttl_enabled = c->enable;
     t->ttl_attr = eng_table_strdup(t, c->attr);
     return DDB_OK;

@@ -229,16 +229,7 @@ static bool type_check_list(ddb_req_t *r, const json_t *list, json_type_t elem)
     if (!list) return true;
     for (const json_t *c = list->child; c; c = c->next) {
         if (c->type == JSON_NULL || c->type == elem) continue;
-        if (elem == JSON_OBJECT)
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
-                    c->type == JSON_ARRAY ? "Start of list found where not expected" : "Expected null");
-        else
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
-                    c->type == JSON_ARRAY    ? "Start of list found where not expected"
-                    : c->type == JSON_OBJECT ? "Start of structure or map found where not expected."
-                    : c->type == JSON_NUMBER
-                        ? "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"
-                        : "class java.lang.Boolean can not be converted to an String");
+        err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, elem == JSON_OBJECT ? SER_STRUCT : SER_STRING));
         return false;
     }
     return true;

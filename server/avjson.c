@@ -26,16 +26,10 @@ static ddb_err_t ser(ddb_req_t *r, const char *msg)
     return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", msg);
 }
 
-static ddb_err_t want_string(ddb_req_t *r, const json_t *j, const char *what)
+static ddb_err_t want_string(ddb_req_t *r, const json_t *j, ser_kind_t k)
 {
     if (j->type == JSON_STRING) return DDB_OK;
-    if (j->type == JSON_TRUE || j->type == JSON_FALSE)
-        return err_set(&r->err, DDB_ERR_SERIALIZATION, "class java.lang.Boolean can not be converted to %s", what);
-    if (j->type == JSON_NUMBER)
-        return err_set(&r->err, DDB_ERR_SERIALIZATION,
-                       "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to %s", what);
-    if (j->type == JSON_ARRAY) return ser(r, "Start of list found where not expected");
-    return ser(r, "Start of structure or map found where not expected.");
+    return ser(r, ser_type_msg(r, j, k));
 }
 
 /* Number text -> canonical av. */
@@ -131,15 +125,14 @@ static const char *show_collection(ddb_req_t *r, const json_t *arr)
 
 static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out)
 {
-    if (j->type != JSON_ARRAY)
-        return ser(r, j->type == JSON_OBJECT ? "Start of structure or map found where not expected." : "Expected list or null");
+    if (j->type != JSON_ARRAY) return ser(r, ser_type_msg(r, j, SER_LIST));
     av_type_t et = st == AV_SS ? AV_S : st == AV_NS ? AV_N : AV_B;
     out->type = st;
     out->l.n = 0;
     out->l.items = ARENA_NEWN(r->a, av_t, j->n ? j->n : 1);
     for (const json_t *c = j->child; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
-        ddb_err_t rc = want_string(r, c, et == AV_B ? "a Blob" : "an String");
+        ddb_err_t rc = want_string(r, c, et == AV_B ? SER_BLOB : SER_STRING);
         if (rc) return rc;
         av_t *e = &out->l.items[out->l.n++];
         if (et == AV_S) {
@@ -174,26 +167,20 @@ static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out
     return DDB_OK;
 }
 
-static bool json_bool_value(const json_t *j)
-{
-    if (j->type == JSON_TRUE) return true;
-    if (j->type == JSON_STRING) return strcasecmp(j->str.ptr, "true") == 0;
-    return false;
-}
-
 static ddb_err_t want_bool(ddb_req_t *r, const json_t *j)
 {
-    if (j->type == JSON_TRUE || j->type == JSON_FALSE || j->type == JSON_STRING) return DDB_OK;
-    if (j->type == JSON_NUMBER)
-        return ser(r, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean");
-    if (j->type == JSON_ARRAY) return ser(r, "Start of list found where not expected");
-    return ser(r, "Start of structure or map found where not expected.");
+    if (j->type == JSON_TRUE || j->type == JSON_FALSE) return DDB_OK;
+    return ser(r, ser_type_msg(r, j, SER_BOOLEAN));
 }
 
 ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
 {
     memset(out, 0, sizeof *out);
-    if (j->type != JSON_OBJECT) return ser(r, j->type == JSON_ARRAY ? "Start of list found where not expected" : "Expected null");
+    if (j->type != JSON_OBJECT) return ser(r, ser_type_msg(r, j, SER_STRUCT));
+    if (depth > DDB_ITEM_DEPTH)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+                       "beyond supported limit");
     int ntypes = 0;
     ddb_err_t rc;
     av_t tmp;
@@ -204,26 +191,26 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
         memset(&tmp, 0, sizeof tmp);
         switch (t) {
         case AV_S:
-            if ((rc = want_string(r, m, "an String"))) return rc;
+            if ((rc = want_string(r, m, SER_STRING))) return rc;
             tmp.type = AV_S;
             tmp.s = m->str;
             break;
         case AV_N:
-            if ((rc = want_string(r, m, "an String"))) return rc;
+            if ((rc = want_string(r, m, SER_STRING))) return rc;
             if ((rc = read_number(r, m, &tmp))) return rc;
             break;
         case AV_B:
-            if ((rc = want_string(r, m, "a Blob"))) return rc;
+            if ((rc = want_string(r, m, SER_BLOB))) return rc;
             if ((rc = read_binary(r, m, &tmp))) return rc;
             break;
         case AV_BOOL:
             if ((rc = want_bool(r, m))) return rc;
             tmp.type = AV_BOOL;
-            tmp.b = json_bool_value(m);
+            tmp.b = m->type == JSON_TRUE;
             break;
         case AV_NULL:
             if ((rc = want_bool(r, m))) return rc;
-            if (!json_bool_value(m))
+            if (m->type != JSON_TRUE)
                 return err_set(&r->err, DDB_ERR_VALIDATION, "%sNull attribute value types must have the value of true",
                                INVALID);
             tmp.type = AV_NULL;
@@ -234,15 +221,12 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
             if ((rc = read_set(r, m, t, &tmp))) return rc;
             break;
         case AV_M:
-            if (m->type != JSON_OBJECT)
-                return ser(r, m->type == JSON_ARRAY ? "Start of list found where not expected" : "Expected map or null");
+            if (m->type != JSON_OBJECT) return ser(r, ser_type_msg(r, m, SER_MAP));
             tmp.type = AV_M;
             if ((rc = avjson_map(r, m, &tmp.m, depth + 1))) return rc;
             break;
         case AV_L:
-            if (m->type != JSON_ARRAY)
-                return ser(r, m->type == JSON_OBJECT ? "Start of structure or map found where not expected."
-                                                     : "Expected list or null");
+            if (m->type != JSON_ARRAY) return ser(r, ser_type_msg(r, m, SER_LIST));
             tmp.type = AV_L;
             tmp.l.items = ARENA_NEWN(r->a, av_t, m->n ? m->n : 1);
             for (const json_t *c = m->child; c; c = c->next) {

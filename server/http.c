@@ -179,8 +179,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (!body || body->type != JSON_OBJECT) {
         err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", "");
         r.err.msg = NULL;
-        if (!body && je.too_deep) r.err.msg = "Nesting depth of the request exceeds the maximum allowed depth of 32";
-        else if (body) r.err.msg = "Start of structure or map found where not expected.";
+        if (body) r.err.msg = ser_type_msg(&r, body, SER_STRUCT);
         send_error(req, &r);
         return 0;
     }

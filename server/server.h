@@ -21,7 +21,8 @@
 #include "engine/engine.h"
 
 #define DDB_MAX_BODY (16u << 20) /* AWS: request bodies over 16 MB get 413 */
-#define DDB_JSON_DEPTH 32        /* AWS rejects deeper JSON */
+#define DDB_JSON_DEPTH 100       /* raw JSON nesting; items may nest 32 levels = ~70 JSON levels */
+#define DDB_ITEM_DEPTH 32        /* AWS: attribute values nest at most 32 levels */
 #define DDB_ACCOUNT "000000000000"
 
 typedef struct {
@@ -104,7 +105,13 @@ ddb_err_t vc_done(vcheck_t *v);
 /** Quote a value for a message as AWS does ('x' for strings, null when missing). */
 const char *vc_show_str(ddb_req_t *r, const json_t *j);
 
-/** Member of the body with the expected JSON type; a wrong type records SerializationException
+/** What the deserializer expected, for SerializationException messages. */
+typedef enum { SER_STRING, SER_INTEGER, SER_LONG, SER_BOOLEAN, SER_BLOB, SER_LIST, SER_MAP, SER_STRUCT } ser_kind_t;
+/** AWS's message for JSON value `j` where a `want` was expected ("NUMBER_VALUE cannot be converted
+ * to String", "Start of structure or map found where not expected", ...). */
+const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want);
+
+/** Member of the body with the expected JSON type (JSON_TRUE means Boolean: true or false); a wrong type records SerializationException
  * and returns (json_t*)-1 through *bad. */
 const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad);
 

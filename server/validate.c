@@ -41,49 +41,51 @@ const char *vc_show_str(ddb_req_t *r, const json_t *j)
     return "null";
 }
 
-/* The Java deserializer's complaint about JSON value `j` where `want` was expected. */
-static const char *type_message(ddb_req_t *r, const json_t *j, json_type_t want)
+static const char *scalar_kind(const json_t *j)
 {
+    switch (j->type) {
+    case JSON_NUMBER: return "NUMBER_VALUE";
+    case JSON_TRUE: return "TRUE_VALUE";
+    case JSON_FALSE: return "FALSE_VALUE";
+    case JSON_STRING: return "STRING_VALUE";
+    default: return NULL;
+    }
+}
+
+const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want)
+{
+    static const char *const names[] = {"String", "Integer", "Long", "Boolean", "Blob", "List", "Map", "Structure"};
+    static const char *const classes[] = {"java.lang.String", "java.lang.Integer", "java.lang.Long",
+                                          "java.lang.Boolean", "java.nio.ByteBuffer", "", "", ""};
     switch (want) {
-    case JSON_STRING:
-        if (j->type == JSON_TRUE || j->type == JSON_FALSE) return "class java.lang.Boolean can not be converted to an String";
-        if (j->type == JSON_NUMBER)
-            return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String";
-        break;
-    case JSON_TRUE: /* Boolean */
-        if (j->type == JSON_STRING) return arena_sprintf(r->a, "'%s' can not be converted to an Boolean", j->str.ptr);
-        if (j->type == JSON_NUMBER)
-            return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean";
-        break;
-    case JSON_NUMBER: /* Long / Integer */
-        if (j->type == JSON_STRING) return "class java.lang.String can not be converted to an Long";
-        if (j->type == JSON_TRUE || j->type == JSON_FALSE) return "class java.lang.Boolean can not be converted to an Long";
-        break;
-    case JSON_ARRAY:
-        if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected.";
+    case SER_LIST:
+        if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected";
         return "Expected list or null";
-    case JSON_OBJECT:
+    case SER_MAP:
         if (j->type == JSON_ARRAY) return "Start of list found where not expected";
         return "Expected map or null";
-    default: break;
+    case SER_STRUCT:
+        if (j->type == JSON_ARRAY) return "Start of list found where not expected";
+        return "Expected null";
+    default:
+        if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected";
+        if (j->type == JSON_ARRAY) return arena_sprintf(r->a, "Unrecognized collection type class %s", classes[want]);
+        return arena_sprintf(r->a, "%s cannot be converted to %s", scalar_kind(j), names[want]);
     }
-    if (j->type == JSON_ARRAY) return "Start of list found where not expected";
-    if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected.";
-    return NULL;
 }
 
 const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad)
 {
     const json_t *j = json_get(obj, name);
     if (!j || j->type == JSON_NULL) return NULL; /* null is absent */
-    bool ok = j->type == want || (want == JSON_TRUE && (j->type == JSON_FALSE || j->type == JSON_STRING));
-    if (want == JSON_TRUE && j->type == JSON_STRING) {
-        /* Coral reads "true"/"false" strings as booleans; other text is an error */
-        ok = strcasecmp(j->str.ptr, "true") == 0 || strcasecmp(j->str.ptr, "false") == 0;
-    }
+    bool ok = j->type == want || (want == JSON_TRUE && j->type == JSON_FALSE);
     if (ok) return j;
-    const char *m = type_message(r, j, want);
-    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", m ? m : "Unexpected value type in payload");
+    ser_kind_t k = want == JSON_STRING ? SER_STRING
+                   : want == JSON_TRUE ? SER_BOOLEAN
+                   : want == JSON_NUMBER ? (!strcmp(name, "Limit") || !strcmp(name, "Segment") || !strcmp(name, "TotalSegments") ? SER_INTEGER : SER_LONG)
+                   : want == JSON_ARRAY ? SER_LIST
+                   : SER_STRUCT;
+    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, j, k));
     *bad = true;
     return NULL;
 }
