@@ -16,9 +16,10 @@
 
 #include <string.h>
 
-/* Largest exponent literal accepted. Java's BigDecimal (which DynamoDB's front end appears to
- * use) rejects exponents outside int32 as unparseable, so we do too. */
-#define EXP_LITERAL_MAX 2147483647LL
+/* Exponent literals saturate here: any larger exponent is already far outside the range, and
+ * DynamoDB answers "1e99999999999" with the overflow error (not a syntax error), so a huge exponent
+ * must flow into the range checks. Saturating keeps exp + digit counts inside long long. */
+#define EXP_LITERAL_MAX 1000000000000000LL
 
 static int is_digit(char c)
 {
@@ -86,7 +87,7 @@ dec_status_t dec_parse(const char *s, size_t len, dec_t *out)
         if (i >= len || !is_digit(s[i])) return DEC_ERR_SYNTAX;
         while (i < len && is_digit(s[i])) {
             e = e * 10 + (s[i] - '0');
-            if (e > EXP_LITERAL_MAX) return DEC_ERR_SYNTAX;
+            if (e > EXP_LITERAL_MAX) e = EXP_LITERAL_MAX;
             i++;
         }
         if (eneg) e = -e;

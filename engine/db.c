@@ -101,9 +101,10 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     char **exist = NULL;
     if (!o->in_memory) {
         exist = rocksdb_list_column_families(db->opts, path, &nexist, &err);
-        if (err) { /* no database yet */
+        if (err) { /* no database yet (RocksDB still returns an empty array to free) */
             free(err);
             err = NULL;
+            if (exist) rocksdb_list_column_families_destroy(exist, 0);
             exist = NULL;
             nexist = 0;
         }

@@ -224,17 +224,6 @@ static const json_t *sub(ddb_req_t *r, const json_t *obj, const char *name, json
     return fld(r, obj, name, want, bad);
 }
 
-static bool type_check_list(ddb_req_t *r, const json_t *list, json_type_t elem)
-{
-    if (!list) return true;
-    for (const json_t *c = list->child; c; c = c->next) {
-        if (c->type == JSON_NULL || c->type == elem) continue;
-        err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, elem == JSON_OBJECT ? SER_STRUCT : SER_STRING));
-        return false;
-    }
-    return true;
-}
-
 static bool name_ok(ddb_str_t s)
 {
     for (size_t i = 0; i < s.len; i++) {
@@ -256,7 +245,10 @@ static void vc_keyschema(vcheck_t *v, const json_t *ks, const char *path)
     }
     int i = 1;
     for (const json_t *e = ks->child; e; e = e->next, i++) {
-        if (e->type != JSON_OBJECT) continue;
+        if (e->type != JSON_OBJECT) {
+            vc_add(v, "null", arena_sprintf(r->a, "%s.%d.member", path, i), "Member must not be null");
+            continue;
+        }
         const json_t *an = json_get(e, "AttributeName"), *kt = json_get(e, "KeyType");
         const char *p = arena_sprintf(r->a, "%s.%d.member.attributeName", path, i);
         if (!an || an->type == JSON_NULL) vc_add(v, "null", p, "Member must not be null");
@@ -292,7 +284,10 @@ static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, boo
     if (!list) return;
     int i = 1;
     for (const json_t *x = list->child; x; x = x->next, i++) {
-        if (x->type != JSON_OBJECT) continue;
+        if (x->type != JSON_OBJECT) {
+            vc_add(v, "null", arena_sprintf(r->a, "%s.%d.member", path, i), "Member must not be null");
+            continue;
+        }
         const char *base = arena_sprintf(r->a, "%s.%d.member", path, i);
         const json_t *name = json_get(x, "IndexName");
         const char *p = arena_sprintf(r->a, "%s.indexName", base);
@@ -315,10 +310,56 @@ static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, boo
             if (nk && nk->type == JSON_ARRAY && nk->n == 0)
                 vc_add(v, "'[]'", arena_sprintf(r->a, "%s.projection.nonKeyAttributes", base),
                        "Member must have length greater than or equal to 1");
+            int k = 1;
+            if (nk && nk->type == JSON_ARRAY)
+                for (const json_t *e = nk->child; e; e = e->next, k++) {
+                    const char *ep = arena_sprintf(r->a, "%s.projection.nonKeyAttributes.%d.member", base, k);
+                    if (e->type != JSON_STRING) vc_add(v, "null", ep, "Member must not be null");
+                    else if (e->str.len < 1) vc_add(v, "''", ep, "Member must have length greater than or equal to 1");
+                    else if (e->str.len > 255)
+                        vc_add(v, vc_show_str(r, e), ep, "Member must have length less than or equal to 255");
+                }
         }
         if (global) vc_throughput(v, json_get(x, "ProvisionedThroughput"), arena_sprintf(r->a, "%s.provisionedThroughput", base));
     }
 }
+
+/* ---- request shapes (JSON types of nested members) ---- */
+
+static const shape_member_t THROUGHPUT_M[] = {
+    {"ReadCapacityUnits", JSON_NUMBER}, {"WriteCapacityUnits", JSON_NUMBER}, {NULL}};
+static const shape_spec_t THROUGHPUT = {THROUGHPUT_M};
+static const shape_member_t KEYELEM_M[] = {{"AttributeName", JSON_STRING}, {"KeyType", JSON_STRING}, {NULL}};
+static const shape_spec_t KEYELEM = {KEYELEM_M};
+static const shape_member_t ATTRDEF_M[] = {{"AttributeName", JSON_STRING}, {"AttributeType", JSON_STRING}, {NULL}};
+static const shape_spec_t ATTRDEF = {ATTRDEF_M};
+static const shape_member_t PROJECTION_M[] = {
+    {"ProjectionType", JSON_STRING}, {"NonKeyAttributes", JSON_ARRAY, NULL, JSON_STRING}, {NULL}};
+static const shape_spec_t PROJECTION = {PROJECTION_M};
+static const shape_member_t INDEX_M[] = {{"IndexName", JSON_STRING},
+                                         {"KeySchema", JSON_ARRAY, &KEYELEM, JSON_OBJECT},
+                                         {"Projection", JSON_OBJECT, &PROJECTION},
+                                         {"ProvisionedThroughput", JSON_OBJECT, &THROUGHPUT},
+                                         {NULL}};
+static const shape_spec_t INDEX = {INDEX_M};
+static const shape_member_t STREAM_M[] = {{"StreamEnabled", JSON_TRUE}, {"StreamViewType", JSON_STRING}, {NULL}};
+static const shape_spec_t STREAM = {STREAM_M};
+static const shape_member_t TAG_M[] = {{"Key", JSON_STRING}, {"Value", JSON_STRING}, {NULL}};
+static const shape_spec_t TAG = {TAG_M};
+static const shape_member_t CREATE_M[] = {{"AttributeDefinitions", JSON_ARRAY, &ATTRDEF, JSON_OBJECT},
+                                          {"TableName", JSON_STRING},
+                                          {"KeySchema", JSON_ARRAY, &KEYELEM, JSON_OBJECT},
+                                          {"LocalSecondaryIndexes", JSON_ARRAY, &INDEX, JSON_OBJECT},
+                                          {"GlobalSecondaryIndexes", JSON_ARRAY, &INDEX, JSON_OBJECT},
+                                          {"BillingMode", JSON_STRING},
+                                          {"ProvisionedThroughput", JSON_OBJECT, &THROUGHPUT},
+                                          {"StreamSpecification", JSON_OBJECT, &STREAM},
+                                          {"SSESpecification", JSON_OBJECT},
+                                          {"Tags", JSON_ARRAY, &TAG, JSON_OBJECT},
+                                          {"TableClass", JSON_STRING},
+                                          {"DeletionProtectionEnabled", JSON_TRUE},
+                                          {NULL}};
+static const shape_spec_t CREATE = {CREATE_M};
 
 /* ---- CreateTable ------------------------------------------------------------------------------ */
 
@@ -449,6 +490,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
 {
     bool bad = false;
     const json_t *b = r->body;
+    if (!shape_ok(r, b, &CREATE)) return r->err.code;
     const json_t *jname = fld(r, b, "TableName", JSON_STRING, &bad);
     const json_t *jdefs = fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
     const json_t *jks = fld(r, b, "KeySchema", JSON_ARRAY, &bad);
@@ -466,10 +508,6 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     sub(r, jpt, "ReadCapacityUnits", JSON_NUMBER, &bad);
     sub(r, jpt, "WriteCapacityUnits", JSON_NUMBER, &bad);
     if (bad) return r->err.code;
-    if (!type_check_list(r, jdefs, JSON_OBJECT) || !type_check_list(r, jks, JSON_OBJECT) ||
-        !type_check_list(r, jlsi, JSON_OBJECT) || !type_check_list(r, jgsi, JSON_OBJECT) ||
-        !type_check_list(r, jtags, JSON_OBJECT))
-        return r->err.code;
 
     vcheck_t v;
     vc_init(&v, r);
@@ -477,6 +515,10 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     else {
         int i = 1;
         for (const json_t *d = jdefs->child; d; d = d->next, i++) {
+            if (d->type != JSON_OBJECT) {
+                vc_add(&v, "null", arena_sprintf(r->a, "attributeDefinitions.%d.member", i), "Member must not be null");
+                continue;
+            }
             const json_t *an = json_get(d, "AttributeName"), *at = json_get(d, "AttributeType");
             const char *p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeName", i);
             if (!an || an->type == JSON_NULL) vc_add(&v, "null", p, "Member must not be null");
@@ -618,6 +660,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     if (jtags) {
         t.tags = ARENA_NEWN(r->a, eng_tag_t, jtags->n + 1);
         for (const json_t *tg = jtags->child; tg; tg = tg->next) {
+            if (tg->type != JSON_OBJECT) continue;
             const char *k = jstr(r, json_get(tg, "Key")), *val = jstr(r, json_get(tg, "Value"));
             if (!k || !val) continue;
             t.tags[t.n_tags].key = k;

@@ -115,6 +115,25 @@ const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want);
  * and returns (json_t*)-1 through *bad. */
 const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad);
 
+/** One expected member of a nested structure, for shape_ok(). */
+typedef struct {
+    const char *name;
+    json_type_t type;              /* JSON_TRUE = Boolean */
+    const struct shape_spec *sub;  /* for JSON_OBJECT members, or list elements that are objects */
+    json_type_t elem;              /* for JSON_ARRAY members: the element type */
+} shape_member_t;
+
+typedef struct shape_spec {
+    const shape_member_t *members; /* terminated by a NULL name */
+} shape_spec_t;
+
+/**
+ * Type-check the members of structure `obj` (and recursively of its nested structures and lists)
+ * against `spec`; records SerializationException with AWS's wording and returns false on the
+ * first mismatch. NULL obj is fine (absent).
+ */
+bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec);
+
 /** TableName rules: 3..255 chars of [a-zA-Z0-9_.-]. Adds violations to v. */
 void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
 

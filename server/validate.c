@@ -90,6 +90,38 @@ const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t
     return NULL;
 }
 
+static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, const shape_spec_t *sub)
+{
+    if (c->type == JSON_NULL) return true;
+    if (elem == JSON_OBJECT) {
+        if (c->type != JSON_OBJECT) {
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+            return false;
+        }
+        return !sub || shape_ok(r, c, sub);
+    }
+    if (c->type == elem || (elem == JSON_TRUE && c->type == JSON_FALSE)) return true;
+    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
+            ser_type_msg(r, c, elem == JSON_STRING ? SER_STRING : elem == JSON_NUMBER ? SER_LONG : SER_BOOLEAN));
+    return false;
+}
+
+bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec)
+{
+    if (!obj) return true;
+    for (const shape_member_t *m = spec->members; m->name; m++) {
+        bool bad = false;
+        const json_t *j = fld(r, obj, m->name, m->type, &bad);
+        if (bad) return false;
+        if (!j) continue;
+        if (m->type == JSON_OBJECT && m->sub && !shape_ok(r, j, m->sub)) return false;
+        if (m->type == JSON_ARRAY)
+            for (const json_t *c = j->child; c; c = c->next)
+                if (!elem_ok(r, c, m->elem, m->sub)) return false;
+    }
+    return true;
+}
+
 void vc_table_name(vcheck_t *v, const json_t *j, const char *path)
 {
     if (!j) {

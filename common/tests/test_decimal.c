@@ -107,8 +107,10 @@ static void test_parse_table(void)
         {"-Infinity", DEC_ERR_SYNTAX, ""},
         {"NaN", DEC_ERR_SYNTAX, ""},
         {"b", DEC_ERR_SYNTAX, ""},
-        {"1e2147483648", DEC_ERR_SYNTAX, ""},
-        {"1e99999999999999999999", DEC_ERR_SYNTAX, ""},
+        {"1e2147483648", DEC_ERR_OVERFLOW, ""},
+        {"1e99999999999999999999", DEC_ERR_OVERFLOW, ""},
+        {"1e-99999999999999999999", DEC_ERR_UNDERFLOW, ""},
+        {"0e99999999999999999999", DEC_OK, "0"},
         /* exponents that fit int32 but leave the range */
         {"1e2147483647", DEC_ERR_OVERFLOW, ""},
         {"1e-2147483647", DEC_ERR_UNDERFLOW, ""},
