@@ -22,9 +22,9 @@
 #define DEC_TEXT_MAX 176
 
 typedef struct {
-    int8_t sign;     /* -1, 0 (zero), +1 */
-    uint8_t ndigits; /* 0 for zero, else 1..38 */
-    int16_t exp;     /* value = sign * 0.digits * 10^exp */
+    int8_t sign;                    /* -1, 0 (zero), +1 */
+    uint8_t ndigits;                /* 0 for zero, else 1..38 */
+    int16_t exp;                    /* value = sign * 0.digits * 10^exp */
     uint8_t digits[DEC_MAX_DIGITS]; /* each 0..9; digits[0] != 0 and digits[ndigits-1] != 0 */
 } dec_t;
 

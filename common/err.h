@@ -37,7 +37,8 @@ const char *err_short_name(ddb_err_t e);
 /** Start an empty context whose messages are allocated in `a`. */
 void err_init(ddb_errctx_t *ctx, arena_t *a);
 /** Record an error unless one is already recorded; returns `code` (the recorded one if earlier). */
-ddb_err_t err_set(ddb_errctx_t *ctx, ddb_err_t code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+ddb_err_t err_set(ddb_errctx_t *ctx, ddb_err_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /** Forget any recorded error (used when an operation tries an alternative). */
 void err_clear(ddb_errctx_t *ctx);
 

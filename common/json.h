@@ -36,16 +36,24 @@
 
 #include "common/arena.h"
 
-typedef enum { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } json_type_t;
+typedef enum {
+    JSON_NULL,
+    JSON_FALSE,
+    JSON_TRUE,
+    JSON_NUMBER,
+    JSON_STRING,
+    JSON_ARRAY,
+    JSON_OBJECT
+} json_type_t;
 
 typedef struct json json_t;
 struct json {
     json_type_t type;
-    uint32_t n;      /* ARRAY/OBJECT: number of children */
-    ddb_str_t key;   /* member name when the parent is an OBJECT, else {NULL,0} */
-    ddb_str_t str;   /* STRING: decoded bytes; NUMBER: raw text */
-    json_t *child;   /* first child (ARRAY/OBJECT) */
-    json_t *next;    /* next sibling */
+    uint32_t n;    /* ARRAY/OBJECT: number of children */
+    ddb_str_t key; /* member name when the parent is an OBJECT, else {NULL,0} */
+    ddb_str_t str; /* STRING: decoded bytes; NUMBER: raw text */
+    json_t *child; /* first child (ARRAY/OBJECT) */
+    json_t *next;  /* next sibling */
 };
 
 typedef struct {

@@ -28,6 +28,7 @@ import json
 import os
 import random
 import socket
+import subprocess
 import time
 import zlib
 
@@ -395,6 +396,19 @@ def deep_cases(op, rng):
                 b = copy.deepcopy(base)
                 b[member] = dict(b[member], deep=Raw(text[:len(text) // 2]))
                 out.append((f"{member}.deep := unclosed {shape} depth {d}", dumps(b)))
+    # items at the nesting limit (32 levels) whose innermost values are empty or hold more
+    # containers, followed by another attribute: they are stored, so the answers that write them
+    # back out (PutItem ALL_OLD, and the GetItem read-back) are exercised too
+    if op == "PutItem":
+        leaves = ['{"S":"x"}', '{"M":{}}', '{"L":[]}', '{"M":{"q":{"L":[]}}}', '{"L":[{"M":{}}]}',
+                  '{"SS":["a","b"]}', '{"M":{"a":{"S":"1"},"b":{"NULL":true}}}']
+        for d in (29, 30, 31):
+            for leaf in leaves:
+                for shape, text in (("M", '{"M":{"a":' * d + leaf + "}}" * d), ("L", '{"L":[' * d + leaf + "]}" * d)):
+                    b = copy.deepcopy(base)
+                    b["Item"] = dict(b["Item"], deep=Raw(text), zz={"S": "after"})
+                    out.append((f"Item.deep := {shape} depth {d} around {leaf}", dumps(b)))
+                    out.append((f"Item.deep := {shape} depth {d} around {leaf} (again, for ALL_OLD)", dumps(b)))
     # random mixtures of arrays and objects in a random member
     for i in range(6):
         d = rng.choice([50, 500, 5000, 10000])
@@ -495,8 +509,9 @@ class Harness:
         except OSError:
             self.leftovers.append(name)
 
-    def after_success(self, op, resp):
-        """Undo the state change of a request that succeeded, so later mutations see the base state."""
+    def after_success(self, op, data, resp):
+        """Undo the state change of a request that succeeded, so later mutations see the base
+        state; after a PutItem, read the item back. Returns a problem found on the way, or None."""
         if op == "CreateTable":
             name = resp.get("TableDescription", {}).get("TableName")
             if isinstance(name, str):
@@ -509,6 +524,17 @@ class Harness:
             self.rotate("@TTL@", "ttl", TABLE_SIMPLE)
         elif op == "DeleteItem":
             self.put_base_items()
+        elif op == "PutItem":
+            try:
+                req = json.loads(data)
+                key = {k: req["Item"][k] for k in ("p", "c") if k in req["Item"]}
+                get = {"TableName": req["TableName"], "Key": key, "ReturnConsumedCapacity": "TOTAL"}
+            except (ValueError, KeyError, TypeError):
+                return None
+            r, problem = self.send("GetItem", json.dumps(get).encode())
+            if problem:
+                return f"reading the item back with GetItem {get}: {problem}"
+        return None
 
     def substitute(self, text):
         if isinstance(text, bytes):
@@ -550,7 +576,7 @@ class Harness:
                 data = self.substitute(data)
             r, problem = self.send(op, data)
             if problem is None and r.status == 200:
-                self.after_success(op, r.json() if r.body else {})
+                problem = self.after_success(op, data, r.json() if r.body else {})
             if problem is None:
                 continue
             rec = {"operation": op, "label": label, "problem": problem,
@@ -558,13 +584,15 @@ class Harness:
                    "response": r.body[:500].decode("utf-8", "replace") if r else None,
                    "body_b64": base64.b64encode(data).decode(),
                    "body_preview": data[:400].decode("utf-8", "replace")}
-            if r is None and not self.alive():
+            problems.append(rec)
+            if not self.alive():
+                try:
+                    self.srv.proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
                 rec["server_log"] = self.srv.log_tail()
                 rec["exit_code"] = self.srv.proc.poll()
-                problems.append(rec)
                 self.restart()
-            else:
-                problems.append(rec)
         alive = self.alive()
         if problems:
             with open(self.failures_path, "a") as f:
@@ -637,10 +665,11 @@ def test_base_bodies_are_accepted(harness, op):
     """The unmutated bodies succeed (or name a feature dynarock does not serve yet), so the
     mutations below start from requests that reach the deep code paths."""
     for body in BASE_BODIES[op]:
-        r, problem = harness.send(op, harness.substitute(dumps(body)))
+        data = harness.substitute(dumps(body))
+        r, problem = harness.send(op, data)
         assert problem is None, (problem, r)
         if r.status == 200:
-            harness.after_success(op, r.json() if r.body else {})
+            assert harness.after_success(op, data, r.json() if r.body else {}) is None
         else:
             assert r.error_code == "ValidationException" and "not supported" in r.error_message, (body, r)
 

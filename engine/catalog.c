@@ -223,7 +223,9 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
             x->global = get_bool(c, "global");
             if (!x->name || parse_keyschema(a, json_get(c, "key"), &x->key)) goto bad;
             const char *p = get_str(a, c, "proj");
-            x->proj = !p || !strcmp(p, "ALL") ? ENG_PROJ_ALL : !strcmp(p, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY : ENG_PROJ_INCLUDE;
+            x->proj = !p || !strcmp(p, "ALL")   ? ENG_PROJ_ALL
+                      : !strcmp(p, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY
+                                                : ENG_PROJ_INCLUDE;
             const json_t *nk = json_get(c, "nonkey");
             if (nk && nk->type == JSON_ARRAY && nk->n) {
                 x->n_nonkey = nk->n;
@@ -334,8 +336,10 @@ static long find(catalog_t *c, const char *name, size_t len)
         long mid = (lo + hi) / 2;
         int r = cmp_name(name, len, c->t[mid]->name);
         if (r == 0) return mid;
-        if (r < 0) hi = mid - 1;
-        else lo = mid + 1;
+        if (r < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
     }
     return -lo - 1;
 }
@@ -473,8 +477,8 @@ static void new_uuid(char out[37])
     }
     r[6] = (r[6] & 0x0f) | 0x40; /* version 4 */
     r[8] = (r[8] & 0x3f) | 0x80; /* variant 1 */
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
 static double now_s(void)
@@ -553,15 +557,16 @@ eng_table_t *eng_table_get(eng_t *e, const char *name, size_t len)
     return t;
 }
 
-ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutate, void *ctx, eng_table_t **out,
-                           ddb_errctx_t *err)
+ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutate, void *ctx,
+                           eng_table_t **out, ddb_errctx_t *err)
 {
     catalog_t *c = e->cat;
     pthread_rwlock_wrlock(&c->mu);
     long pos = find(c, name, strlen(name));
     if (pos < 0) {
         pthread_rwlock_unlock(&c->mu);
-        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                       name);
     }
     eng_table_t *old = c->t[pos];
     eng_table_t *nt = table_clone(old);
@@ -597,7 +602,8 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     long pos = find(c, name, strlen(name));
     if (pos < 0) {
         pthread_rwlock_unlock(&c->mu);
-        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found", name);
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                       name);
     }
     eng_table_t *t = c->t[pos];
     arena_t *a = arena_new(1024);

@@ -320,8 +320,8 @@ int db__write(db_t *db, db_batch_t *b)
     return 0;
 }
 
-int db__scan_all(db_t *db, db_cf_t *cf, int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl),
-                 void *ctx)
+int db__scan_all(db_t *db, db_cf_t *cf,
+                 int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl), void *ctx)
 {
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(db->rdb, db->ropts, cf->h);
     int rc = 0;

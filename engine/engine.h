@@ -31,11 +31,11 @@ typedef struct eng eng_t;
 /* ---- opening ---------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *data_dir;  /* directory of the RocksDB database (created if missing) */
-    bool in_memory;        /* keep nothing on disk (RocksDB's in-memory Env); data_dir ignored */
-    bool sync_writes;      /* fsync the WAL on every write (default off, like DynamoDB Local) */
-    size_t block_cache_mb; /* 0 = default (32) */
-    size_t write_buffer_mb;/* 0 = default (16) */
+    const char *data_dir;   /* directory of the RocksDB database (created if missing) */
+    bool in_memory;         /* keep nothing on disk (RocksDB's in-memory Env); data_dir ignored */
+    bool sync_writes;       /* fsync the WAL on every write (default off, like DynamoDB Local) */
+    size_t block_cache_mb;  /* 0 = default (32) */
+    size_t write_buffer_mb; /* 0 = default (16) */
 } eng_opts_t;
 
 /** Open (or create) the database. Returns NULL and sets *errmsg (malloc'd) on failure. */
@@ -59,13 +59,13 @@ typedef enum { ENG_PROJ_ALL = 0, ENG_PROJ_KEYS_ONLY, ENG_PROJ_INCLUDE } eng_proj
 
 typedef struct {
     const char *name;
-    bool global;          /* GSI (true) or LSI (false) */
+    bool global; /* GSI (true) or LSI (false) */
     eng_keyschema_t key;
     eng_proj_t proj;
-    size_t n_nonkey;      /* INCLUDE only */
+    size_t n_nonkey; /* INCLUDE only */
     const char **nonkey;
-    int64_t rcu, wcu;     /* GSI provisioned throughput (0 when on-demand) */
-    const char *status;   /* "ACTIVE", "CREATING", ... */
+    int64_t rcu, wcu;   /* GSI provisioned throughput (0 when on-demand) */
+    const char *status; /* "ACTIVE", "CREATING", ... */
     bool backfilling;
 } eng_index_t;
 
@@ -78,9 +78,9 @@ typedef struct eng_table eng_table_t;
 struct eng_table {
     /* identity */
     const char *name;
-    const char *id;        /* UUID, fixed for the table's life */
-    double created;        /* epoch seconds */
-    const char *status;    /* "ACTIVE", "CREATING", "UPDATING", "DELETING" */
+    const char *id;     /* UUID, fixed for the table's life */
+    double created;     /* epoch seconds */
+    const char *status; /* "ACTIVE", "CREATING", "UPDATING", "DELETING" */
     /* schema */
     eng_keyschema_t key;
     size_t n_attrdefs;
@@ -88,24 +88,24 @@ struct eng_table {
     size_t n_idx;
     eng_index_t *idx;
     /* capacity */
-    bool on_demand;        /* BillingMode PAY_PER_REQUEST */
-    double billing_updated;/* epoch seconds of the last billing-mode change (0 = never) */
+    bool on_demand;         /* BillingMode PAY_PER_REQUEST */
+    double billing_updated; /* epoch seconds of the last billing-mode change (0 = never) */
     int64_t rcu, wcu;
     double last_increase, last_decrease; /* epoch seconds, 0 = never */
     int64_t decreases_today;
     /* options */
     bool stream_enabled;
-    const char *stream_view; /* NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY or NULL */
-    const char *stream_label;/* set when a stream was enabled; NULL otherwise */
+    const char *stream_view;  /* NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY or NULL */
+    const char *stream_label; /* set when a stream was enabled; NULL otherwise */
     bool ttl_enabled;
-    const char *ttl_attr;    /* NULL when never configured */
+    const char *ttl_attr; /* NULL when never configured */
     bool deletion_protection;
     const char *table_class; /* "STANDARD" or "STANDARD_INFREQUENT_ACCESS" */
     size_t n_tags;
     eng_tag_t *tags;
 
     /* engine-private (not part of the persisted description) */
-    arena_t *arena_;        /* owns this descriptor and every string in it */
+    arena_t *arena_;           /* owns this descriptor and every string in it */
     struct eng__store *store_; /* column family of the items, shared by every version */
     int refs_;                 /* atomic */
 };
@@ -131,8 +131,8 @@ void eng_table_release(eng_table_t *t);
  * the new descriptor.
  */
 typedef ddb_err_t (*eng_table_mutate_fn)(void *ctx, eng_table_t *copy, ddb_errctx_t *err);
-ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutate, void *ctx, eng_table_t **out,
-                           ddb_errctx_t *err);
+ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutate, void *ctx,
+                           eng_table_t **out, ddb_errctx_t *err);
 /** Copy a string into a descriptor's arena (for use inside a mutate callback). */
 const char *eng_table_strdup(eng_table_t *t, const char *s);
 
@@ -192,7 +192,7 @@ typedef struct {
  * Read-modify-write one item: lock, read old, run apply, commit item + statistics in one
  * batch, unlock. `key` holds exactly the key attributes (validated).
  */
-ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx, arena_t *a,
-                         eng_write_result_t *res, ddb_errctx_t *err);
+ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx,
+                         arena_t *a, eng_write_result_t *res, ddb_errctx_t *err);
 
 #endif

@@ -57,8 +57,8 @@ void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, int64_t
 int db__write(db_t *db, db_batch_t *b);
 
 /** Iterate a whole column family in key order; calls fn(ctx, k, kl, v, vl) until it returns non-zero. */
-int db__scan_all(db_t *db, db_cf_t *cf, int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl),
-                 void *ctx);
+int db__scan_all(db_t *db, db_cf_t *cf,
+                 int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl), void *ctx);
 
 /* ---- lock.c ---------------------------------------------------------------------------- */
 

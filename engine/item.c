@@ -98,7 +98,8 @@ ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a
     return DDB_OK;
 }
 
-static void stats_delta(db_batch_t *b, eng_t *e, const eng_table_t *t, arena_t *a, int64_t dcount, int64_t dbytes)
+static void stats_delta(db_batch_t *b, eng_t *e, const eng_table_t *t, arena_t *a, int64_t dcount,
+                        int64_t dbytes)
 {
     if (dcount) {
         char *k = arena_sprintf(a, "%s/c", t->id);
@@ -110,8 +111,8 @@ static void stats_delta(db_batch_t *b, eng_t *e, const eng_table_t *t, arena_t *
     }
 }
 
-ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx, arena_t *a,
-                         eng_write_result_t *res, ddb_errctx_t *err)
+ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx,
+                         arena_t *a, eng_write_result_t *res, ddb_errctx_t *err)
 {
     memset(res, 0, sizeof *res);
     buf_t k;

@@ -67,12 +67,28 @@ static void put_map(buf_t *b, const av_map_t *m)
 static void put_value(buf_t *b, const av_t *v)
 {
     switch (v->type) {
-    case AV_S: buf_putc(b, TAG_S); put_bytes(b, v->s); break;
-    case AV_N: buf_putc(b, TAG_N); put_bytes(b, v->s); break;
-    case AV_B: buf_putc(b, TAG_B); put_bytes(b, v->s); break;
-    case AV_BOOL: buf_putc(b, v->b ? TAG_TRUE : TAG_FALSE); break;
-    case AV_NULL: buf_putc(b, TAG_NULL); break;
-    case AV_M: buf_putc(b, TAG_M); put_map(b, &v->m); break;
+    case AV_S:
+        buf_putc(b, TAG_S);
+        put_bytes(b, v->s);
+        break;
+    case AV_N:
+        buf_putc(b, TAG_N);
+        put_bytes(b, v->s);
+        break;
+    case AV_B:
+        buf_putc(b, TAG_B);
+        put_bytes(b, v->s);
+        break;
+    case AV_BOOL:
+        buf_putc(b, v->b ? TAG_TRUE : TAG_FALSE);
+        break;
+    case AV_NULL:
+        buf_putc(b, TAG_NULL);
+        break;
+    case AV_M:
+        buf_putc(b, TAG_M);
+        put_map(b, &v->m);
+        break;
     case AV_L:
         buf_putc(b, TAG_L);
         put_varint(b, v->l.n);
@@ -85,7 +101,8 @@ static void put_value(buf_t *b, const av_t *v)
         put_varint(b, v->l.n);
         for (size_t i = 0; i < v->l.n; i++) put_bytes(b, v->l.items[i].s);
         break;
-    default: break; /* AV_NONE never reaches storage */
+    default:
+        break; /* AV_NONE never reaches storage */
     }
 }
 
@@ -153,13 +170,33 @@ static int get_value(rd_t *r, av_t *v)
     int rc = 0;
     memset(v, 0, sizeof *v);
     switch (tag) {
-    case TAG_S: v->type = AV_S; rc = get_bytes(r, &v->s); break;
-    case TAG_N: v->type = AV_N; rc = get_bytes(r, &v->s); break;
-    case TAG_B: v->type = AV_B; rc = get_bytes(r, &v->s); break;
-    case TAG_FALSE: v->type = AV_BOOL; v->b = false; break;
-    case TAG_TRUE: v->type = AV_BOOL; v->b = true; break;
-    case TAG_NULL: v->type = AV_NULL; break;
-    case TAG_M: v->type = AV_M; rc = get_map(r, &v->m); break;
+    case TAG_S:
+        v->type = AV_S;
+        rc = get_bytes(r, &v->s);
+        break;
+    case TAG_N:
+        v->type = AV_N;
+        rc = get_bytes(r, &v->s);
+        break;
+    case TAG_B:
+        v->type = AV_B;
+        rc = get_bytes(r, &v->s);
+        break;
+    case TAG_FALSE:
+        v->type = AV_BOOL;
+        v->b = false;
+        break;
+    case TAG_TRUE:
+        v->type = AV_BOOL;
+        v->b = true;
+        break;
+    case TAG_NULL:
+        v->type = AV_NULL;
+        break;
+    case TAG_M:
+        v->type = AV_M;
+        rc = get_map(r, &v->m);
+        break;
     case TAG_L:
         v->type = AV_L;
         if ((rc = get_count(r, &v->l.n))) break;
@@ -179,7 +216,8 @@ static int get_value(rd_t *r, av_t *v)
         }
         break;
     }
-    default: rc = -1;
+    default:
+        rc = -1;
     }
     r->depth--;
     return rc;

@@ -47,10 +47,11 @@ static av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item
 static ddb_err_t empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v)
 {
     if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
-                       "contain an empty %s value. Key: %s",
-                       v->type == AV_S ? "string" : "binary", a->name);
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+            "contain an empty %s value. Key: %s",
+            v->type == AV_S ? "string" : "binary", a->name);
     return DDB_OK;
 }
 
@@ -64,7 +65,8 @@ static ddb_err_t key_sizes_or_err(ddb_req_t *r, const eng_table_t *t, const av_m
         const av_t *s = av_map_get(m, t->key.range.name, strlen(t->key.range.name));
         if (s && av_size(s) > 1024)
             return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "%sAggregated size of all range keys has exceeded the size limit of 1024 bytes", INVALID);
+                           "%sAggregated size of all range keys has exceeded the size limit of 1024 bytes",
+                           INVALID);
     }
     return DDB_OK;
 }
@@ -79,7 +81,8 @@ static ddb_err_t key_matches_or_err(ddb_req_t *r, const eng_table_t *t, const av
         const av_t *v = av_map_get(key, attrs[i]->name, strlen(attrs[i]->name));
         ok = v && v->type == attrs[i]->type;
     }
-    if (!ok) return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
+    if (!ok)
+        return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     for (size_t i = 0; i < want; i++) {
         ddb_err_t rc = empty_key_or_err(r, attrs[i], av_map_get(key, attrs[i]->name, strlen(attrs[i]->name)));
         if (rc) return rc;
@@ -93,10 +96,12 @@ static ddb_err_t item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_m
     const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
     for (int i = 0; i < 2 && attrs[i]->name; i++) {
         const av_t *v = av_map_get(item, attrs[i]->name, strlen(attrs[i]->name));
-        if (!v) return err_set(&r->err, DDB_ERR_VALIDATION, "%sMissing the key %s in the item", INVALID, attrs[i]->name);
+        if (!v)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sMissing the key %s in the item", INVALID,
+                           attrs[i]->name);
         if (v->type != attrs[i]->type)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sType mismatch for key %s expected: %s actual: %s", INVALID,
-                           attrs[i]->name, av_type_name(attrs[i]->type), av_type_name(v->type));
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sType mismatch for key %s expected: %s actual: %s",
+                           INVALID, attrs[i]->name, av_type_name(attrs[i]->type), av_type_name(v->type));
         ddb_err_t rc = empty_key_or_err(r, attrs[i], v);
         if (rc) return rc;
     }
@@ -114,7 +119,8 @@ typedef struct {
     av_map_t *item;
 } put_ctx_t;
 
-static ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err)
+static ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                           ddb_errctx_t *err)
 {
     put_ctx_t *pc = ctx;
     *action = ENG_APPLY_PUT;
@@ -148,8 +154,9 @@ ddb_err_t api_PutItem(ddb_req_t *r)
 
     av_map_t item;
     if ((rc = avjson_map(r, jitem, &item, 1))) return rc;
-    static const char *const later[] = {"ConditionExpression", "Expected", "ConditionalOperator",
-                                        "ExpressionAttributeNames", "ExpressionAttributeValues", NULL};
+    static const char *const later[] = {"ConditionExpression",       "Expected",
+                                        "ConditionalOperator",       "ExpressionAttributeNames",
+                                        "ExpressionAttributeValues", NULL};
     if ((rc = unsupported_or_err(r, later))) return rc;
     const char *rv = opt_str(jrv, "NONE");
     if (strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD"))
@@ -201,9 +208,11 @@ ddb_err_t api_GetItem(ddb_req_t *r)
 
     av_map_t key;
     if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
-    static const char *const later[] = {"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames", NULL};
+    static const char *const later[] = {"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames",
+                                        NULL};
     if ((rc = unsupported_or_err(r, later))) return rc;
-    bool consistent = jcons && (jcons->type == JSON_TRUE || (jcons->type == JSON_STRING && !strcasecmp(jcons->str.ptr, "true")));
+    bool consistent = jcons && (jcons->type == JSON_TRUE ||
+                                (jcons->type == JSON_STRING && !strcasecmp(jcons->str.ptr, "true")));
 
     eng_table_t *t = table_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
@@ -216,7 +225,8 @@ ddb_err_t api_GetItem(ddb_req_t *r)
         jw_keyz(&r->out, "Item");
         avjson_write_map(&r->out, item);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(item ? av_item_size(item) : 0, consistent), true);
+    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(item ? av_item_size(item) : 0, consistent),
+              true);
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);
@@ -259,8 +269,9 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
 
     av_map_t key;
     if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
-    static const char *const later[] = {"ConditionExpression", "Expected", "ConditionalOperator",
-                                        "ExpressionAttributeNames", "ExpressionAttributeValues", NULL};
+    static const char *const later[] = {"ConditionExpression",       "Expected",
+                                        "ConditionalOperator",       "ExpressionAttributeNames",
+                                        "ExpressionAttributeValues", NULL};
     if ((rc = unsupported_or_err(r, later))) return rc;
     const char *rv = opt_str(jrv, "NONE");
     if (strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD"))

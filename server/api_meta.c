@@ -40,12 +40,14 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     bool to_provisioned = c->bm && ddb_str_eq(c->bm->str, "PROVISIONED");
     bool on_demand_after = to_on_demand || (!to_provisioned && t->on_demand);
     if (c->gsiu)
-        return err_set(err, DDB_ERR_VALIDATION, "GlobalSecondaryIndexUpdates is not supported by dynarock yet");
-    if (on_demand_after && c->pt)
         return err_set(err, DDB_ERR_VALIDATION,
-                       "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-                       "PAY_PER_REQUEST",
-                       INVALID);
+                       "GlobalSecondaryIndexUpdates is not supported by dynarock yet");
+    if (on_demand_after && c->pt)
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+            "PAY_PER_REQUEST",
+            INVALID);
     if (to_provisioned && t->on_demand && !c->pt)
         return err_set(err, DDB_ERR_VALIDATION,
                        "%sProvisionedThroughput must be specified when BillingMode is PROVISIONED", INVALID);
@@ -53,13 +55,14 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         int64_t rcu = (int64_t)strtod(json_get(c->pt, "ReadCapacityUnits")->str.ptr, NULL);
         int64_t wcu = (int64_t)strtod(json_get(c->pt, "WriteCapacityUnits")->str.ptr, NULL);
         if (!t->on_demand && !c->bm && rcu == t->rcu && wcu == t->wcu)
-            return err_set(err, DDB_ERR_VALIDATION,
-                           "The provisioned throughput for the table will not change. The requested value equals the "
-                           "current value. Current ReadCapacityUnits provisioned for the table: %lld. Requested "
-                           "ReadCapacityUnits: %lld. Current WriteCapacityUnits provisioned for the table: %lld. "
-                           "Requested WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for "
-                           "current limits and how to request higher limits.",
-                           (long long)t->rcu, (long long)rcu, (long long)t->wcu, (long long)wcu);
+            return err_set(
+                err, DDB_ERR_VALIDATION,
+                "The provisioned throughput for the table will not change. The requested value equals the "
+                "current value. Current ReadCapacityUnits provisioned for the table: %lld. Requested "
+                "ReadCapacityUnits: %lld. Current WriteCapacityUnits provisioned for the table: %lld. "
+                "Requested WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for "
+                "current limits and how to request higher limits.",
+                (long long)t->rcu, (long long)rcu, (long long)t->wcu, (long long)wcu);
         if (!t->on_demand) {
             if (rcu > t->rcu || wcu > t->wcu) t->last_increase = now;
             if (rcu < t->rcu || wcu < t->wcu) {
@@ -86,11 +89,11 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         bool enable = jbool(en);
         if (vt && vt->type == JSON_NULL) vt = NULL;
         if (enable && !vt)
-            return err_set(err, DDB_ERR_VALIDATION, "%sYou must specify a StreamViewType when enabling a DynamoDB stream",
-                           INVALID);
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "%sYou must specify a StreamViewType when enabling a DynamoDB stream", INVALID);
         if (!enable && vt)
-            return err_set(err, DDB_ERR_VALIDATION, "%sStream view type cannot be specified when stream is disabled",
-                           INVALID);
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "%sStream view type cannot be specified when stream is disabled", INVALID);
         if (enable && t->stream_enabled)
             return err_set(err, DDB_ERR_VALIDATION, "Table already has an enabled stream: %s/stream/%s",
                            table_arn(c->r, t->name), t->stream_label);
@@ -145,16 +148,20 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     vc_enum(&v, c.bm, "billingMode", BILLING, "[PROVISIONED, PAY_PER_REQUEST]");
     vc_enum(&v, c.cls, "tableClass", CLASS, "[STANDARD, STANDARD_INFREQUENT_ACCESS]");
     if (c.ss)
-        vc_enum(&v, json_get(c.ss, "StreamViewType") && json_get(c.ss, "StreamViewType")->type == JSON_STRING
-                        ? json_get(c.ss, "StreamViewType")
-                        : NULL,
-                "streamSpecification.streamViewType", VIEW, "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+        vc_enum(&v,
+                json_get(c.ss, "StreamViewType") && json_get(c.ss, "StreamViewType")->type == JSON_STRING
+                    ? json_get(c.ss, "StreamViewType")
+                    : NULL,
+                "streamSpecification.streamViewType", VIEW,
+                "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
     if (c.pt) {
         const char *names[2] = {"WriteCapacityUnits", "ReadCapacityUnits"};
-        const char *paths[2] = {"provisionedThroughput.writeCapacityUnits", "provisionedThroughput.readCapacityUnits"};
+        const char *paths[2] = {"provisionedThroughput.writeCapacityUnits",
+                                "provisionedThroughput.readCapacityUnits"};
         for (int i = 0; i < 2; i++) {
             const json_t *j = json_get(c.pt, names[i]);
-            if (!j || j->type == JSON_NULL) vc_add(&v, "null", paths[i], "Member must not be null");
+            if (!j || j->type == JSON_NULL)
+                vc_add(&v, "null", paths[i], "Member must not be null");
             else if (strtod(j->str.ptr, NULL) < 1)
                 vc_add(&v, vc_show_str(r, j), paths[i], "Member must have value greater than or equal to 1");
         }
@@ -183,19 +190,24 @@ static eng_table_t *table_from_arn_or_err(ddb_req_t *r, const json_t *jarn)
     const char *arn = jarn->str.ptr;
     const char *p = strstr(arn, ":table/");
     if (strncmp(arn, "arn:", 4) != 0 || !p || strchr(p + 7, '/')) {
-        err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
+        err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %s",
+                arn);
         return NULL;
     }
     const char *name = p + 7;
     eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
-    if (!t) err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: ResourcArn: %s not found", arn);
+    if (!t)
+        err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: ResourcArn: %s not found",
+                arn);
     return t;
 }
 
 static ddb_err_t arn_shape(ddb_req_t *r, vcheck_t *v, const json_t *jarn)
 {
-    if (!jarn) vc_add(v, "null", "resourceArn", "Member must not be null");
-    else if (jarn->str.len < 1) vc_add(v, "''", "resourceArn", "Member must have length greater than or equal to 1");
+    if (!jarn)
+        vc_add(v, "null", "resourceArn", "Member must not be null");
+    else if (jarn->str.len < 1)
+        vc_add(v, "''", "resourceArn", "Member must have length greater than or equal to 1");
     else if (jarn->str.len > 1283)
         vc_add(v, vc_show_str(r, jarn), "resourceArn", "Member must have length less than or equal to 1283");
     return DDB_OK;
@@ -215,7 +227,8 @@ static ddb_err_t tag_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     for (size_t i = 0; i < t->n_tags; i++) {
         bool drop = false;
         if (c->remove)
-            for (const json_t *k = c->remove->child; k && !drop; k = k->next) drop = !strcmp(k->str.ptr, t->tags[i].key);
+            for (const json_t *k = c->remove->child; k && !drop; k = k->next)
+                drop = !strcmp(k->str.ptr, t->tags[i].key);
         if (!drop) tags[n++] = t->tags[i];
     }
     if (c->add) {
@@ -247,12 +260,18 @@ static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
         bool bad = false;
         const json_t *k = fld(r, tg, "Key", JSON_STRING, &bad), *val = fld(r, tg, "Value", JSON_STRING, &bad);
         if (bad) return false;
-        const char *pk = arena_sprintf(r->a, "tags.%d.member.key", i), *pv = arena_sprintf(r->a, "tags.%d.member.value", i);
-        if (!k) vc_add(v, "null", pk, "Member must not be null");
-        else if (k->str.len < 1) vc_add(v, "''", pk, "Member must have length greater than or equal to 1");
-        else if (k->str.len > 128) vc_add(v, vc_show_str(r, k), pk, "Member must have length less than or equal to 128");
-        if (!val) vc_add(v, "null", pv, "Member must not be null");
-        else if (val->str.len > 256) vc_add(v, vc_show_str(r, val), pv, "Member must have length less than or equal to 256");
+        const char *pk = arena_sprintf(r->a, "tags.%d.member.key", i),
+                   *pv = arena_sprintf(r->a, "tags.%d.member.value", i);
+        if (!k)
+            vc_add(v, "null", pk, "Member must not be null");
+        else if (k->str.len < 1)
+            vc_add(v, "''", pk, "Member must have length greater than or equal to 1");
+        else if (k->str.len > 128)
+            vc_add(v, vc_show_str(r, k), pk, "Member must have length less than or equal to 128");
+        if (!val)
+            vc_add(v, "null", pv, "Member must not be null");
+        else if (val->str.len > 256)
+            vc_add(v, vc_show_str(r, val), pv, "Member must have length less than or equal to 256");
     }
     return true;
 }
@@ -266,8 +285,10 @@ ddb_err_t api_TagResource(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     arn_shape(r, &v, jarn);
-    if (!jtags) vc_add(&v, "null", "tags", "Member must not be null");
-    else if (!tag_list_ok(r, &v, jtags)) return r->err.code;
+    if (!jtags)
+        vc_add(&v, "null", "tags", "Member must not be null");
+    else if (!tag_list_ok(r, &v, jtags))
+        return r->err.code;
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     if (!jtags->n)
@@ -290,14 +311,16 @@ ddb_err_t api_UntagResource(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     arn_shape(r, &v, jarn);
-    if (!jkeys) vc_add(&v, "null", "tagKeys", "Member must not be null");
+    if (!jkeys)
+        vc_add(&v, "null", "tagKeys", "Member must not be null");
     else
         for (const json_t *k = jkeys->child; k; k = k->next)
             if (k->type != JSON_STRING)
                 return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, k, SER_STRING));
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
-    if (!jkeys->n) return err_set(&r->err, DDB_ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
+    if (!jkeys->n)
+        return err_set(&r->err, DDB_ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
     eng_table_t *t = table_from_arn_or_err(r, jarn);
     if (!t) return r->err.code;
     char *name = arena_strdup(r->a, t->name);
@@ -348,11 +371,13 @@ static ddb_err_t ttl_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
 {
     ttl_ctx_t *c = vctx;
     if (c->enable && t->ttl_enabled) return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already enabled");
-    if (!c->enable && !t->ttl_enabled) return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already disabled");
+    if (!c->enable && !t->ttl_enabled)
+        return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already disabled");
     if (!c->enable && t->ttl_attr && strcmp(t->ttl_attr, c->attr))
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "TimeToLive is active on a different AttributeName: current value of AttributeName is %s",
-                       t->ttl_attr);
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "TimeToLive is active on a different AttributeName: current value of AttributeName is %s",
+            t->ttl_attr);
     t->ttl_enabled = c->enable;
     t->ttl_attr = eng_table_strdup(t, c->attr);
     return DDB_OK;
@@ -369,11 +394,14 @@ ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     vc_table_name(&v, jname, "tableName");
-    if (!jspec) vc_add(&v, "null", "timeToLiveSpecification", "Member must not be null");
+    if (!jspec)
+        vc_add(&v, "null", "timeToLiveSpecification", "Member must not be null");
     else {
-        if (!jattr) vc_add(&v, "null", "timeToLiveSpecification.attributeName", "Member must not be null");
+        if (!jattr)
+            vc_add(&v, "null", "timeToLiveSpecification.attributeName", "Member must not be null");
         else if (jattr->str.len < 1)
-            vc_add(&v, "''", "timeToLiveSpecification.attributeName", "Member must have length greater than or equal to 1");
+            vc_add(&v, "''", "timeToLiveSpecification.attributeName",
+                   "Member must have length greater than or equal to 1");
         else if (jattr->str.len > 255)
             vc_add(&v, vc_show_str(r, jattr), "timeToLiveSpecification.attributeName",
                    "Member must have length less than or equal to 255");
@@ -384,8 +412,8 @@ ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
     ttl_ctx_t c = {jbool(jen), jattr->str.ptr};
     eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
     if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                       jname->str.ptr);
+        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
+                       "Requested resource not found: Table: %s not found", jname->str.ptr);
     eng_table_release(t);
     if ((rc = eng_table_update(r->eng, jname->str.ptr, ttl_mutate, &c, NULL, &r->err))) return rc;
     jw_obj_begin(&r->out);
@@ -412,8 +440,8 @@ ddb_err_t api_DescribeTimeToLive(ddb_req_t *r)
     if ((rc = vc_done(&v))) return rc;
     eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
     if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                       jname->str.ptr);
+        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
+                       "Requested resource not found: Table: %s not found", jname->str.ptr);
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TimeToLiveDescription");
     jw_obj_begin(&r->out);

@@ -95,7 +95,8 @@ static void write_throughput(jw_t *w, const eng_table_t *t, int64_t rcu, int64_t
 static const char *status_now(ddb_req_t *r, const eng_table_t *t)
 {
     /* -delayTransientStatuses: a new table reads CREATING for its first half second */
-    if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") && now_s() - t->created < 0.5)
+    if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") &&
+        now_s() - t->created < 0.5)
         return "CREATING";
     return t->status ? t->status : "ACTIVE";
 }
@@ -228,8 +229,8 @@ static bool name_ok(ddb_str_t s)
 {
     for (size_t i = 0; i < s.len; i++) {
         char c = s.ptr[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '.' || c == '-'))
             return false;
     }
     return s.len > 0;
@@ -251,17 +252,22 @@ static void vc_keyschema(vcheck_t *v, const json_t *ks, const char *path)
         }
         const json_t *an = json_get(e, "AttributeName"), *kt = json_get(e, "KeyType");
         const char *p = arena_sprintf(r->a, "%s.%d.member.attributeName", path, i);
-        if (!an || an->type == JSON_NULL) vc_add(v, "null", p, "Member must not be null");
-        else if (an->type == JSON_STRING && an->str.len == 0) vc_add(v, "''", p, "Member must have length greater than or equal to 1");
+        if (!an || an->type == JSON_NULL)
+            vc_add(v, "null", p, "Member must not be null");
+        else if (an->type == JSON_STRING && an->str.len == 0)
+            vc_add(v, "''", p, "Member must have length greater than or equal to 1");
         else if (an->type == JSON_STRING && an->str.len > 255)
             vc_add(v, vc_show_str(r, an), p, "Member must have length less than or equal to 255");
         p = arena_sprintf(r->a, "%s.%d.member.keyType", path, i);
-        if (!kt || kt->type == JSON_NULL) vc_add(v, "null", p, "Member must not be null");
+        if (!kt || kt->type == JSON_NULL)
+            vc_add(v, "null", p, "Member must not be null");
         else if (kt->type == JSON_STRING && !ddb_str_eq(kt->str, "HASH") && !ddb_str_eq(kt->str, "RANGE"))
             vc_add(v, vc_show_str(r, kt), p, "Member must satisfy enum value set: [HASH, RANGE]");
     }
     if (ks->n < 1) vc_add(v, "'[]'", path, "Member must have length greater than or equal to 1");
-    if (ks->n > 2) vc_add(v, arena_sprintf(r->a, "'%u elements'", ks->n), path, "Member must have length less than or equal to 2");
+    if (ks->n > 2)
+        vc_add(v, arena_sprintf(r->a, "'%u elements'", ks->n), path,
+               "Member must have length less than or equal to 2");
 }
 
 static void vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
@@ -272,7 +278,8 @@ static void vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
     for (int i = 0; i < 2; i++) {
         const json_t *j = json_get(pt, names[i]);
         const char *p = arena_sprintf(v->r->a, "%s.%s", path, paths[i]);
-        if (!j || j->type == JSON_NULL) vc_add(v, "null", p, "Member must not be null");
+        if (!j || j->type == JSON_NULL)
+            vc_add(v, "null", p, "Member must not be null");
         else if (j->type == JSON_NUMBER && strtod(j->str.ptr, NULL) < 1)
             vc_add(v, vc_show_str(v->r, j), p, "Member must have value greater than or equal to 1");
     }
@@ -291,21 +298,25 @@ static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, boo
         const char *base = arena_sprintf(r->a, "%s.%d.member", path, i);
         const json_t *name = json_get(x, "IndexName");
         const char *p = arena_sprintf(r->a, "%s.indexName", base);
-        if (!name || name->type == JSON_NULL) vc_add(v, "null", p, "Member must not be null");
+        if (!name || name->type == JSON_NULL)
+            vc_add(v, "null", p, "Member must not be null");
         else if (name->type == JSON_STRING) {
             const char *shown = vc_show_str(r, name);
-            if (!name_ok(name->str)) vc_add(v, shown, p, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+            if (!name_ok(name->str))
+                vc_add(v, shown, p, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
             if (name->str.len < 3) vc_add(v, shown, p, "Member must have length greater than or equal to 3");
             if (name->str.len > 255) vc_add(v, shown, p, "Member must have length less than or equal to 255");
         }
         const json_t *ks = json_get(x, "KeySchema");
         vc_keyschema(v, ks && ks->type == JSON_ARRAY ? ks : NULL, arena_sprintf(r->a, "%s.keySchema", base));
         const json_t *proj = json_get(x, "Projection");
-        if (!proj || proj->type == JSON_NULL) vc_add(v, "null", arena_sprintf(r->a, "%s.projection", base), "Member must not be null");
+        if (!proj || proj->type == JSON_NULL)
+            vc_add(v, "null", arena_sprintf(r->a, "%s.projection", base), "Member must not be null");
         else if (proj->type == JSON_OBJECT) {
             const json_t *pt = json_get(proj, "ProjectionType");
             if (pt && pt->type == JSON_STRING)
-                vc_enum(v, pt, arena_sprintf(r->a, "%s.projection.projectionType", base), PROJ, "[ALL, INCLUDE, KEYS_ONLY]");
+                vc_enum(v, pt, arena_sprintf(r->a, "%s.projection.projectionType", base), PROJ,
+                        "[ALL, INCLUDE, KEYS_ONLY]");
             const json_t *nk = json_get(proj, "NonKeyAttributes");
             if (nk && nk->type == JSON_ARRAY && nk->n == 0)
                 vc_add(v, "'[]'", arena_sprintf(r->a, "%s.projection.nonKeyAttributes", base),
@@ -314,13 +325,17 @@ static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, boo
             if (nk && nk->type == JSON_ARRAY)
                 for (const json_t *e = nk->child; e; e = e->next, k++) {
                     const char *ep = arena_sprintf(r->a, "%s.projection.nonKeyAttributes.%d.member", base, k);
-                    if (e->type != JSON_STRING) vc_add(v, "null", ep, "Member must not be null");
-                    else if (e->str.len < 1) vc_add(v, "''", ep, "Member must have length greater than or equal to 1");
+                    if (e->type != JSON_STRING)
+                        vc_add(v, "null", ep, "Member must not be null");
+                    else if (e->str.len < 1)
+                        vc_add(v, "''", ep, "Member must have length greater than or equal to 1");
                     else if (e->str.len > 255)
                         vc_add(v, vc_show_str(r, e), ep, "Member must have length less than or equal to 255");
                 }
         }
-        if (global) vc_throughput(v, json_get(x, "ProvisionedThroughput"), arena_sprintf(r->a, "%s.provisionedThroughput", base));
+        if (global)
+            vc_throughput(v, json_get(x, "ProvisionedThroughput"),
+                          arena_sprintf(r->a, "%s.provisionedThroughput", base));
     }
 }
 
@@ -331,7 +346,8 @@ static const shape_member_t THROUGHPUT_M[] = {
 static const shape_spec_t THROUGHPUT = {THROUGHPUT_M};
 static const shape_member_t KEYELEM_M[] = {{"AttributeName", JSON_STRING}, {"KeyType", JSON_STRING}, {NULL}};
 static const shape_spec_t KEYELEM = {KEYELEM_M};
-static const shape_member_t ATTRDEF_M[] = {{"AttributeName", JSON_STRING}, {"AttributeType", JSON_STRING}, {NULL}};
+static const shape_member_t ATTRDEF_M[] = {
+    {"AttributeName", JSON_STRING}, {"AttributeType", JSON_STRING}, {NULL}};
 static const shape_spec_t ATTRDEF = {ATTRDEF_M};
 static const shape_member_t PROJECTION_M[] = {
     {"ProjectionType", JSON_STRING}, {"NonKeyAttributes", JSON_ARRAY, NULL, JSON_STRING}, {NULL}};
@@ -342,7 +358,8 @@ static const shape_member_t INDEX_M[] = {{"IndexName", JSON_STRING},
                                          {"ProvisionedThroughput", JSON_OBJECT, &THROUGHPUT},
                                          {NULL}};
 static const shape_spec_t INDEX = {INDEX_M};
-static const shape_member_t STREAM_M[] = {{"StreamEnabled", JSON_TRUE}, {"StreamViewType", JSON_STRING}, {NULL}};
+static const shape_member_t STREAM_M[] = {
+    {"StreamEnabled", JSON_TRUE}, {"StreamViewType", JSON_STRING}, {NULL}};
 static const shape_spec_t STREAM = {STREAM_M};
 static const shape_member_t TAG_M[] = {{"Key", JSON_STRING}, {"Value", JSON_STRING}, {NULL}};
 static const shape_spec_t TAG = {TAG_M};
@@ -398,8 +415,8 @@ static av_type_t def_type(const eng_table_t *t, const char *name)
 }
 
 /* Key schema checks shared by the table and its indexes (messages from AWS). */
-static ddb_err_t keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t, const char **defs, size_t ndefs,
-                                  eng_keyschema_t *out, bool table_level)
+static ddb_err_t keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t, const char **defs,
+                                  size_t ndefs, eng_keyschema_t *out, bool table_level)
 {
     const char *names[2] = {0}, *types[2] = {0};
     size_t n;
@@ -408,18 +425,22 @@ static ddb_err_t keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_tabl
     for (size_t i = 0; i < n; i++)
         if (def_type(t, names[i]) == AV_NONE) all_defined = false;
     if (n == 2 && table_level && (!all_defined || (!strcmp(names[0], names[1]) && ndefs == 1)))
-        return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Invalid KeySchema: Some index key attribute have no definition");
     if (!all_defined)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "%sSome index key attributes are not defined in AttributeDefinitions. Keys: [%s], "
                        "AttributeDefinitions: [%s]",
                        INVALID, join_names(r, names, n), join_names(r, defs, ndefs));
     if (n == 2 && !strcmp(names[0], names[1]))
-        return err_set(&r->err, DDB_ERR_VALIDATION, "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Both the Hash Key and the Range Key element in the KeySchema have the same name");
     if (strcmp(types[0], "HASH"))
-        return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     if (n == 2 && strcmp(types[1], "RANGE"))
-        return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
     memset(out, 0, sizeof *out);
     out->hash.name = names[0];
     out->hash.type = def_type(t, names[0]);
@@ -430,8 +451,8 @@ static ddb_err_t keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_tabl
     return DDB_OK;
 }
 
-static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, eng_table_t *t, const char **defs,
-                               size_t ndefs, size_t *seen_count)
+static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, eng_table_t *t,
+                               const char **defs, size_t ndefs, size_t *seen_count)
 {
     for (const json_t *x = list->child; x; x = x->next) {
         eng_index_t *ix = &t->idx[t->n_idx];
@@ -442,21 +463,26 @@ static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, en
         if (rc) return rc;
         if (!global) {
             if (!ix->key.range.name)
-                return err_set(&r->err, DDB_ERR_VALIDATION, "%sIndex KeySchema does not have a range key for index: %s",
-                               INVALID, ix->name);
-            if (strcmp(ix->key.hash.name, t->key.hash.name))
                 return err_set(&r->err, DDB_ERR_VALIDATION,
-                               "%sIndex KeySchema does not have the same leading hash key as table KeySchema for index: "
-                               "%s. index hash key: %s, table hash key: %s",
-                               INVALID, ix->name, ix->key.hash.name, t->key.hash.name);
+                               "%sIndex KeySchema does not have a range key for index: %s", INVALID,
+                               ix->name);
+            if (strcmp(ix->key.hash.name, t->key.hash.name))
+                return err_set(
+                    &r->err, DDB_ERR_VALIDATION,
+                    "%sIndex KeySchema does not have the same leading hash key as table KeySchema for index: "
+                    "%s. index hash key: %s, table hash key: %s",
+                    INVALID, ix->name, ix->key.hash.name, t->key.hash.name);
         }
         const json_t *proj = json_get(x, "Projection");
         const char *pt = jstr(r, json_get(proj, "ProjectionType"));
         if (!pt) return err_set(&r->err, DDB_ERR_VALIDATION, "%sUnknown ProjectionType: null", INVALID);
         const json_t *nk = json_get(proj, "NonKeyAttributes");
         if (nk && nk->type == JSON_ARRAY && strcmp(pt, "INCLUDE"))
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sProjectionType is %s, but NonKeyAttributes is specified", INVALID, pt);
-        ix->proj = !strcmp(pt, "ALL") ? ENG_PROJ_ALL : !strcmp(pt, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY : ENG_PROJ_INCLUDE;
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sProjectionType is %s, but NonKeyAttributes is specified", INVALID, pt);
+        ix->proj = !strcmp(pt, "ALL")         ? ENG_PROJ_ALL
+                   : !strcmp(pt, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY
+                                              : ENG_PROJ_INCLUDE;
         if (nk && nk->type == JSON_ARRAY) {
             ix->nonkey = ARENA_NEWN(r->a, const char *, nk->n + 1);
             for (const json_t *s = nk->child; s; s = s->next) ix->nonkey[ix->n_nonkey++] = s->str.ptr;
@@ -468,13 +494,14 @@ static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, en
         if (global) {
             const json_t *gpt = json_get(x, "ProvisionedThroughput");
             if (t->on_demand && gpt && gpt->type == JSON_OBJECT)
-                return err_set(&r->err, DDB_ERR_VALIDATION,
-                               "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-                               "PAY_PER_REQUEST",
-                               INVALID);
+                return err_set(
+                    &r->err, DDB_ERR_VALIDATION,
+                    "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+                    "PAY_PER_REQUEST",
+                    INVALID);
             if (!t->on_demand && !(gpt && gpt->type == JSON_OBJECT))
-                return err_set(&r->err, DDB_ERR_VALIDATION, "%sProvisionedThroughput must be specified for index: %s",
-                               INVALID, ix->name);
+                return err_set(&r->err, DDB_ERR_VALIDATION,
+                               "%sProvisionedThroughput must be specified for index: %s", INVALID, ix->name);
             if (!t->on_demand) {
                 ix->rcu = (int64_t)strtod(json_get(gpt, "ReadCapacityUnits")->str.ptr, NULL);
                 ix->wcu = (int64_t)strtod(json_get(gpt, "WriteCapacityUnits")->str.ptr, NULL);
@@ -511,23 +538,29 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
 
     vcheck_t v;
     vc_init(&v, r);
-    if (!jdefs) vc_add(&v, "null", "attributeDefinitions", "Member must not be null");
+    if (!jdefs)
+        vc_add(&v, "null", "attributeDefinitions", "Member must not be null");
     else {
         int i = 1;
         for (const json_t *d = jdefs->child; d; d = d->next, i++) {
             if (d->type != JSON_OBJECT) {
-                vc_add(&v, "null", arena_sprintf(r->a, "attributeDefinitions.%d.member", i), "Member must not be null");
+                vc_add(&v, "null", arena_sprintf(r->a, "attributeDefinitions.%d.member", i),
+                       "Member must not be null");
                 continue;
             }
             const json_t *an = json_get(d, "AttributeName"), *at = json_get(d, "AttributeType");
             const char *p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeName", i);
-            if (!an || an->type == JSON_NULL) vc_add(&v, "null", p, "Member must not be null");
-            else if (an->type == JSON_STRING && an->str.len == 0) vc_add(&v, "''", p, "Member must have length greater than or equal to 1");
+            if (!an || an->type == JSON_NULL)
+                vc_add(&v, "null", p, "Member must not be null");
+            else if (an->type == JSON_STRING && an->str.len == 0)
+                vc_add(&v, "''", p, "Member must have length greater than or equal to 1");
             else if (an->type == JSON_STRING && an->str.len > 255)
                 vc_add(&v, vc_show_str(r, an), p, "Member must have length less than or equal to 255");
             p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeType", i);
-            if (!at || at->type == JSON_NULL) vc_add(&v, "null", p, "Member must not be null");
-            else if (at->type == JSON_STRING && !ddb_str_eq(at->str, "S") && !ddb_str_eq(at->str, "N") && !ddb_str_eq(at->str, "B"))
+            if (!at || at->type == JSON_NULL)
+                vc_add(&v, "null", p, "Member must not be null");
+            else if (at->type == JSON_STRING && !ddb_str_eq(at->str, "S") && !ddb_str_eq(at->str, "N") &&
+                     !ddb_str_eq(at->str, "B"))
                 vc_add(&v, vc_show_str(r, at), p, "Member must satisfy enum value set: [B, N, S]");
         }
     }
@@ -537,7 +570,8 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     vc_index_list(&v, jgsi, "globalSecondaryIndexes", true);
     vc_throughput(&v, jpt, "provisionedThroughput");
     vc_enum(&v, jbm, "billingMode", BILLING, "[PROVISIONED, PAY_PER_REQUEST]");
-    vc_enum(&v, jsvt, "streamSpecification.streamViewType", VIEW, "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+    vc_enum(&v, jsvt, "streamSpecification.streamViewType", VIEW,
+            "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
     vc_enum(&v, jclass, "tableClass", CLASS, "[STANDARD, STANDARD_INFREQUENT_ACCESS]");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
@@ -548,22 +582,26 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     t.status = "ACTIVE";
     t.on_demand = jbm && ddb_str_eq(jbm->str, "PAY_PER_REQUEST");
     if (t.on_demand && jpt)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-                       "PAY_PER_REQUEST",
-                       INVALID);
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+            "PAY_PER_REQUEST",
+            INVALID);
     if (!t.on_demand && !jpt)
         return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "%sReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+                       "%sReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode "
+                       "is PROVISIONED",
                        INVALID);
     if (jpt) {
         double rcu = strtod(json_get(jpt, "ReadCapacityUnits")->str.ptr, NULL);
         double wcu = strtod(json_get(jpt, "WriteCapacityUnits")->str.ptr, NULL);
         if (rcu > MAX_THROUGHPUT)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "Given value %s for ReadCapacityUnits is out of bounds",
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "Given value %s for ReadCapacityUnits is out of bounds",
                            json_get(jpt, "ReadCapacityUnits")->str.ptr);
         if (wcu > MAX_THROUGHPUT)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "Given value %s for WriteCapacityUnits is out of bounds",
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "Given value %s for WriteCapacityUnits is out of bounds",
                            json_get(jpt, "WriteCapacityUnits")->str.ptr);
         t.rcu = (int64_t)rcu;
         t.wcu = (int64_t)wcu;
@@ -587,15 +625,17 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     }
     if ((rc = keyschema_or_err(r, jks, &t, defs, t.n_attrdefs, &t.key, true))) return rc;
     if (!jlsi && !jgsi && jks->n != t.n_attrdefs)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "%sNumber of attributes in KeySchema does not exactly match number of attributes defined in "
-                       "AttributeDefinitions",
-                       INVALID);
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "%sNumber of attributes in KeySchema does not exactly match number of attributes defined in "
+            "AttributeDefinitions",
+            INVALID);
     size_t nidx = (jlsi ? jlsi->n : 0) + (jgsi ? jgsi->n : 0);
     t.idx = ARENA_NEWN(r->a, eng_index_t, nidx + 1);
     size_t nonkey = 0;
     if (jlsi) {
-        if (!jlsi->n) return err_set(&r->err, DDB_ERR_VALIDATION, "%sList of LocalSecondaryIndexes is empty", INVALID);
+        if (!jlsi->n)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sList of LocalSecondaryIndexes is empty", INVALID);
         if (!t.key.range.name)
             return err_set(&r->err, DDB_ERR_VALIDATION,
                            "%sTable KeySchema does not have a range key, which is required when specifying a "
@@ -603,18 +643,22 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
                            INVALID);
         if ((rc = parse_indexes(r, jlsi, false, &t, defs, t.n_attrdefs, &nonkey))) return rc;
         if (jlsi->n > 5)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sNumber of LocalSecondaryIndexes exceeds per-table limit of 5", INVALID);
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sNumber of LocalSecondaryIndexes exceeds per-table limit of 5", INVALID);
     }
     if (jgsi) {
-        if (!jgsi->n) return err_set(&r->err, DDB_ERR_VALIDATION, "%sList of GlobalSecondaryIndexes is empty", INVALID);
+        if (!jgsi->n)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sList of GlobalSecondaryIndexes is empty", INVALID);
         if ((rc = parse_indexes(r, jgsi, true, &t, defs, t.n_attrdefs, &nonkey))) return rc;
         if (jgsi->n > 20)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sGlobalSecondaryIndex count exceeds the per-table limit of 20", INVALID);
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sGlobalSecondaryIndex count exceeds the per-table limit of 20", INVALID);
     }
     if (nonkey > 100)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "One or more parameter values were invalid: The number of attributes in key schemas and "
-                       "NonKeyAttributes across all secondary indexes exceeds the limit of 100");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "One or more parameter values were invalid: The number of attributes in key schemas and "
+            "NonKeyAttributes across all secondary indexes exceeds the limit of 100");
     if (jlsi || jgsi) {
         /* every definition must be used by some key */
         const char **used = ARENA_NEWN(r->a, const char *, 2 + 2 * nidx);
@@ -633,9 +677,10 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
             }
         }
         if (nused != t.n_attrdefs)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "%sSome AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]", INVALID,
-                           join_names(r, defs, t.n_attrdefs), join_names(r, used, nused));
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "%sSome AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
+                INVALID, join_names(r, defs, t.n_attrdefs), join_names(r, used, nused));
     }
     if (jss) {
         bool enabled = jsen && json_get(jss, "StreamEnabled")->type != JSON_FALSE &&
@@ -669,7 +714,8 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
         }
     }
     t.table_class = jclass ? jclass->str.ptr : "STANDARD";
-    t.deletion_protection = jdp && (jdp->type == JSON_TRUE || (jdp->type == JSON_STRING && !strcasecmp(jdp->str.ptr, "true")));
+    t.deletion_protection =
+        jdp && (jdp->type == JSON_TRUE || (jdp->type == JSON_STRING && !strcasecmp(jdp->str.ptr, "true")));
 
     eng_table_t *nt = NULL;
     if ((rc = eng_table_create(r->eng, &t, &nt, &r->err))) return rc;
@@ -701,8 +747,8 @@ ddb_err_t api_DescribeTable(ddb_req_t *r)
     if ((rc = table_name_only(r, &jname))) return rc;
     eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
     if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                       jname->str.ptr);
+        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
+                       "Requested resource not found: Table: %s not found", jname->str.ptr);
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "Table");
     write_table_description(r, t, NULL);
@@ -720,8 +766,10 @@ ddb_err_t api_ListTables(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     double limit = jlimit ? strtod(jlimit->str.ptr, NULL) : 100;
-    if (jlimit && limit < 1) vc_add(&v, vc_show_str(r, jlimit), "limit", "Member must have value greater than or equal to 1");
-    if (jlimit && limit > 100) vc_add(&v, vc_show_str(r, jlimit), "limit", "Member must have value less than or equal to 100");
+    if (jlimit && limit < 1)
+        vc_add(&v, vc_show_str(r, jlimit), "limit", "Member must have value greater than or equal to 1");
+    if (jlimit && limit > 100)
+        vc_add(&v, vc_show_str(r, jlimit), "limit", "Member must have value less than or equal to 100");
     if (jstart) vc_table_name(&v, jstart, "exclusiveStartTableName");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
@@ -757,15 +805,16 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     if ((rc = table_name_only(r, &jname))) return rc;
     eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
     if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                       jname->str.ptr);
+        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
+                       "Requested resource not found: Table: %s not found", jname->str.ptr);
     bool protected_ = t->deletion_protection;
     eng_stats_t st = eng_table_stats(r->eng, t);
     eng_table_release(t);
     if (protected_)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
-                       "protection first.");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
+            "protection first.");
     eng_table_t *d = NULL;
     if ((rc = eng_table_delete(r->eng, jname->str.ptr, &d, &r->err))) return rc;
     jw_obj_begin(&r->out);

@@ -37,20 +37,25 @@ static ddb_err_t read_number(ddb_req_t *r, const json_t *j, av_t *out)
 {
     dec_t d;
     switch (dec_parse(j->str.ptr, j->str.len, &d)) {
-    case DEC_OK: break;
+    case DEC_OK:
+        break;
     case DEC_ERR_PRECISION:
-        return err_set(&r->err, DDB_ERR_VALIDATION, "Attempting to store more than 38 significant digits in a Number");
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Attempting to store more than 38 significant digits in a Number");
     case DEC_ERR_OVERFLOW:
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Number overflow. Attempting to store a number with magnitude larger than supported range");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "Number overflow. Attempting to store a number with magnitude larger than supported range");
     case DEC_ERR_UNDERFLOW:
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range");
     default:
         if (j->str.len == 0)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "The parameter cannot be converted to a numeric value");
-        return err_set(&r->err, DDB_ERR_VALIDATION, "The parameter cannot be converted to a numeric value: %s",
-                       j->str.ptr);
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "The parameter cannot be converted to a numeric value");
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "The parameter cannot be converted to a numeric value: %s", j->str.ptr);
     }
     char buf[DEC_TEXT_MAX + 1];
     size_t n = dec_format(&d, buf);
@@ -77,7 +82,8 @@ static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
     size_t n = j->str.len;
     if (n % 4)
         return err_set(&r->err, DDB_ERR_SERIALIZATION,
-                       "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but "
+                       "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of "
+                       "4 bytes but "
                        "found: %zu",
                        s, n);
     size_t pad = 0;
@@ -85,19 +91,21 @@ static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
     if (n > 1 && s[n - 2] == '=') pad++;
     for (size_t i = 0; i < n - pad; i++) {
         if (b64val(s[i]) < 0)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'",
-                           s, s[i]);
+            return err_set(&r->err, DDB_ERR_SERIALIZATION,
+                           "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s, s[i]);
     }
     if (pad) {
         int last = b64val(s[n - pad - 1]);
         if ((pad == 2 && (last & 0x0f)) || (pad == 1 && (last & 0x03)))
-            return err_set(&r->err, DDB_ERR_SERIALIZATION,
-                           "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected", s);
+            return err_set(
+                &r->err, DDB_ERR_SERIALIZATION,
+                "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected", s);
     }
     char *dst = arena_alloc(r->a, b64_decoded_max(n) + 1);
     size_t len = 0;
     if (b64_decode(s, n, dst, &len) != 0)
-        return err_set(&r->err, DDB_ERR_SERIALIZATION, "'%s' can not be converted to a Blob: Invalid Base64 character", s);
+        return err_set(&r->err, DDB_ERR_SERIALIZATION,
+                       "'%s' can not be converted to a Blob: Invalid Base64 character", s);
     out->type = AV_B;
     out->s.ptr = dst;
     out->s.len = len;
@@ -145,7 +153,7 @@ static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out
         }
     }
     if (out->l.n == 0) {
-        const char *m = st == AV_SS ? "An string set  may not be empty"
+        const char *m = st == AV_SS   ? "An string set  may not be empty"
                         : st == AV_NS ? "An number set  may not be empty"
                                       : "Binary sets should not be empty";
         return err_set(&r->err, DDB_ERR_VALIDATION, "%s%s", INVALID, m);
@@ -156,11 +164,13 @@ static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out
         qsort(sorted, out->l.n, sizeof *sorted, cmp_av);
         for (size_t i = 1; i < out->l.n; i++) {
             if (av_scalar_cmp(&sorted[i - 1], &sorted[i]) != 0) continue;
-            if (st == AV_NS) return err_set(&r->err, DDB_ERR_VALIDATION, "Input collection contains duplicates");
+            if (st == AV_NS)
+                return err_set(&r->err, DDB_ERR_VALIDATION, "Input collection contains duplicates");
             if (st == AV_SS)
-                return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %s contains duplicates.", INVALID,
-                               show_collection(r, j));
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %sof type BS contains duplicates.", INVALID,
+                return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %s contains duplicates.",
+                               INVALID, show_collection(r, j));
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sInput collection %sof type BS contains duplicates.", INVALID,
                            show_collection(r, j));
         }
     }
@@ -178,9 +188,10 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
     memset(out, 0, sizeof *out);
     if (j->type != JSON_OBJECT) return ser(r, ser_type_msg(r, j, SER_STRUCT));
     if (depth > DDB_ITEM_DEPTH)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
-                       "beyond supported limit");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+            "beyond supported limit");
     int ntypes = 0;
     ddb_err_t rc;
     av_t tmp;
@@ -211,8 +222,8 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
         case AV_NULL:
             if ((rc = want_bool(r, m))) return rc;
             if (m->type != JSON_TRUE)
-                return err_set(&r->err, DDB_ERR_VALIDATION, "%sNull attribute value types must have the value of true",
-                               INVALID);
+                return err_set(&r->err, DDB_ERR_VALIDATION,
+                               "%sNull attribute value types must have the value of true", INVALID);
             tmp.type = AV_NULL;
             break;
         case AV_SS:
@@ -234,17 +245,20 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
                 if ((rc = avjson_value(r, c, &tmp.l.items[tmp.l.n++], depth + 1))) return rc;
             }
             break;
-        default: continue;
+        default:
+            continue;
         }
         if (ntypes++ == 0) *out = tmp;
     }
     if (ntypes == 0)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
     if (ntypes > 1)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
-                       "supported datatypes");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+            "supported datatypes");
     return DDB_OK;
 }
 
@@ -282,12 +296,24 @@ void avjson_write_value(jw_t *w, const av_t *v)
     jw_obj_begin(w);
     jw_keyz(w, av_type_name(v->type));
     switch (v->type) {
-    case AV_S: jw_str(w, v->s.ptr, v->s.len); break;
-    case AV_N: jw_str(w, v->s.ptr, v->s.len); break;
-    case AV_B: write_b64(w, v->s); break;
-    case AV_BOOL: jw_bool(w, v->b); break;
-    case AV_NULL: jw_bool(w, true); break;
-    case AV_M: avjson_write_map(w, &v->m); break;
+    case AV_S:
+        jw_str(w, v->s.ptr, v->s.len);
+        break;
+    case AV_N:
+        jw_str(w, v->s.ptr, v->s.len);
+        break;
+    case AV_B:
+        write_b64(w, v->s);
+        break;
+    case AV_BOOL:
+        jw_bool(w, v->b);
+        break;
+    case AV_NULL:
+        jw_bool(w, true);
+        break;
+    case AV_M:
+        avjson_write_map(w, &v->m);
+        break;
     case AV_L:
         jw_arr_begin(w);
         for (size_t i = 0; i < v->l.n; i++) avjson_write_value(w, &v->l.items[i]);
@@ -298,12 +324,16 @@ void avjson_write_value(jw_t *w, const av_t *v)
     case AV_BS:
         jw_arr_begin(w);
         for (size_t i = 0; i < v->l.n; i++) {
-            if (v->type == AV_BS) write_b64(w, v->l.items[i].s);
-            else jw_str(w, v->l.items[i].s.ptr, v->l.items[i].s.len);
+            if (v->type == AV_BS)
+                write_b64(w, v->l.items[i].s);
+            else
+                jw_str(w, v->l.items[i].s.ptr, v->l.items[i].s.len);
         }
         jw_arr_end(w);
         break;
-    default: jw_null(w); break;
+    default:
+        jw_null(w);
+        break;
     }
     jw_obj_end(w);
 }

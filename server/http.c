@@ -61,7 +61,10 @@ static void send_json(h2o_req_t *req, int status, const char *body, size_t len)
     reply_request_id(rid);
     int cl = snprintf(crc, sizeof crc, "%lu", reply_crc32(body, len));
     req->res.status = status;
-    req->res.reason = status == 200 ? "OK" : status == 413 ? "Request Entity Too Large" : status >= 500 ? "Internal Server Error" : "Bad Request";
+    req->res.reason = status == 200   ? "OK"
+                      : status == 413 ? "Request Entity Too Large"
+                      : status >= 500 ? "Internal Server Error"
+                                      : "Bad Request";
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, sizeof ct - 1);
     add_header(req, H2O_STRLIT("x-amzn-RequestId"), rid, 52);
@@ -117,7 +120,8 @@ static const char *request_region(h2o_req_t *req, arena_t *a)
 
 static bool media_type_ok(const char *ct, size_t len)
 {
-    static const char *const ok[] = {"application/x-amz-json-1.0", "application/x-amz-json-1.1", "application/json"};
+    static const char *const ok[] = {"application/x-amz-json-1.0", "application/x-amz-json-1.1",
+                                     "application/json"};
     size_t n = 0;
     while (n < len && ct[n] != ';' && ct[n] != ' ') n++;
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
@@ -160,13 +164,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     const char *dot = memchr(target, '.', tlen);
     bool known = false;
-    api_fn fn = dot ? router_find(target, (size_t)(dot - target), dot + 1, tlen - (size_t)(dot - target) - 1, &known)
-                    : NULL;
+    api_fn fn =
+        dot ? router_find(target, (size_t)(dot - target), dot + 1, tlen - (size_t)(dot - target) - 1, &known)
+            : NULL;
     if (!fn) {
         err_set(&r.err, DDB_ERR_UNKNOWN_OPERATION, "%s", "");
         r.err.msg = NULL;
         if (known)
-            r.err.msg = arena_sprintf(r.a, "Operation %.*s is not supported by dynarock yet", (int)(tlen - (size_t)(dot - target) - 1), dot + 1);
+            r.err.msg = arena_sprintf(r.a, "Operation %.*s is not supported by dynarock yet",
+                                      (int)(tlen - (size_t)(dot - target) - 1), dot + 1);
         send_error(req, &r);
         return 0;
     }
@@ -175,7 +181,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (req->authority.len) r.host = arena_memdup(r.a, req->authority.base, req->authority.len);
 
     json_error_t je;
-    json_t *body = json_parse(r.a, req->entity.base ? req->entity.base : "", req->entity.len, DDB_JSON_DEPTH, &je);
+    json_t *body =
+        json_parse(r.a, req->entity.base ? req->entity.base : "", req->entity.len, DDB_JSON_DEPTH, &je);
     if (!body || body->type != JSON_OBJECT) {
         err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", "");
         r.err.msg = NULL;

@@ -22,19 +22,18 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dynarock [options]\n"
-            "  --host ADDR            address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
-            "  --port N               port (default 8000)\n"
-            "  --data-dir DIR         RocksDB data directory (default ./dynarock-data)\n"
-            "  --in-memory            keep nothing on disk\n"
-            "  --threads N            event loops (default: number of cores)\n"
-            "  --sync                 fsync the write-ahead log on every write\n"
-            "  --block-cache-mb N     RocksDB block cache (default 32)\n"
-            "  --write-buffer-mb N    RocksDB memtable size per column family (default 16)\n"
-            "  --version, --help\n"
-            "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
-            "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
+    fprintf(f, "usage: dynarock [options]\n"
+               "  --host ADDR            address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
+               "  --port N               port (default 8000)\n"
+               "  --data-dir DIR         RocksDB data directory (default ./dynarock-data)\n"
+               "  --in-memory            keep nothing on disk\n"
+               "  --threads N            event loops (default: number of cores)\n"
+               "  --sync                 fsync the write-ahead log on every write\n"
+               "  --block-cache-mb N     RocksDB block cache (default 32)\n"
+               "  --write-buffer-mb N    RocksDB memtable size per column family (default 16)\n"
+               "  --version, --help\n"
+               "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
+               "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
 }
 
 static int parse_int(const char *flag, const char *v, int lo, int hi)

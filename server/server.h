@@ -31,10 +31,10 @@ typedef struct {
     const char *data_dir;
     bool in_memory;
     int threads;
-    bool cors;               /* -cors given (stored for the CORS work) */
+    bool cors; /* -cors given (stored for the CORS work) */
     const char *cors_origins;
-    bool delay_transient;    /* -delayTransientStatuses: CREATING/DELETING visible for a moment */
-    bool shared_db;          /* always one namespace; kept for the banner */
+    bool delay_transient; /* -delayTransientStatuses: CREATING/DELETING visible for a moment */
+    bool shared_db;       /* always one namespace; kept for the banner */
     bool sync_writes;
     size_t block_cache_mb, write_buffer_mb;
 } ddb_config_t;
@@ -44,11 +44,11 @@ typedef struct {
     ddb_errctx_t err;
     eng_t *eng;
     const ddb_config_t *cfg;
-    const json_t *body;  /* the request object (JSON_OBJECT) */
-    const char *region;  /* from the SigV4 credential scope, default us-east-1 */
-    const char *op;      /* operation name */
-    const char *host;    /* Host header (host:port) of the request, or NULL */
-    jw_t out;            /* response body writer */
+    const json_t *body; /* the request object (JSON_OBJECT) */
+    const char *region; /* from the SigV4 credential scope, default us-east-1 */
+    const char *op;     /* operation name */
+    const char *host;   /* Host header (host:port) of the request, or NULL */
+    jw_t out;           /* response body writer */
     /* Extra fields for the error envelope (e.g. Item for ConditionalCheckFailed): a rendered
      * JSON members string without braces, or NULL. */
     const char *err_extra;
@@ -106,21 +106,30 @@ ddb_err_t vc_done(vcheck_t *v);
 const char *vc_show_str(ddb_req_t *r, const json_t *j);
 
 /** What the deserializer expected, for SerializationException messages. */
-typedef enum { SER_STRING, SER_INTEGER, SER_LONG, SER_BOOLEAN, SER_BLOB, SER_LIST, SER_MAP, SER_STRUCT } ser_kind_t;
+typedef enum {
+    SER_STRING,
+    SER_INTEGER,
+    SER_LONG,
+    SER_BOOLEAN,
+    SER_BLOB,
+    SER_LIST,
+    SER_MAP,
+    SER_STRUCT
+} ser_kind_t;
 /** AWS's message for JSON value `j` where a `want` was expected ("NUMBER_VALUE cannot be converted
  * to String", "Start of structure or map found where not expected", ...). */
 const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want);
 
-/** Member of the body with the expected JSON type (JSON_TRUE means Boolean: true or false); a wrong type records SerializationException
- * and returns (json_t*)-1 through *bad. */
+/** Member of the body with the expected JSON type (JSON_TRUE means Boolean: true or false); a wrong type
+ * records SerializationException and returns (json_t*)-1 through *bad. */
 const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad);
 
 /** One expected member of a nested structure, for shape_ok(). */
 typedef struct {
     const char *name;
-    json_type_t type;              /* JSON_TRUE = Boolean */
-    const struct shape_spec *sub;  /* for JSON_OBJECT members, or list elements that are objects */
-    json_type_t elem;              /* for JSON_ARRAY members: the element type */
+    json_type_t type;             /* JSON_TRUE = Boolean */
+    const struct shape_spec *sub; /* for JSON_OBJECT members, or list elements that are objects */
+    json_type_t elem;             /* for JSON_ARRAY members: the element type */
 } shape_member_t;
 
 typedef struct shape_spec {

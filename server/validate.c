@@ -29,8 +29,8 @@ void vc_add(vcheck_t *v, const char *shown, const char *path, const char *what)
 ddb_err_t vc_done(vcheck_t *v)
 {
     if (!v->n) return DDB_OK;
-    return err_set(&v->r->err, DDB_ERR_VALIDATION, "%d validation error%s detected: %s", v->n, v->n == 1 ? "" : "s",
-                   v->msgs.data);
+    return err_set(&v->r->err, DDB_ERR_VALIDATION, "%d validation error%s detected: %s", v->n,
+                   v->n == 1 ? "" : "s", v->msgs.data);
 }
 
 const char *vc_show_str(ddb_req_t *r, const json_t *j)
@@ -44,19 +44,31 @@ const char *vc_show_str(ddb_req_t *r, const json_t *j)
 static const char *scalar_kind(const json_t *j)
 {
     switch (j->type) {
-    case JSON_NUMBER: return "NUMBER_VALUE";
-    case JSON_TRUE: return "TRUE_VALUE";
-    case JSON_FALSE: return "FALSE_VALUE";
-    case JSON_STRING: return "STRING_VALUE";
-    default: return NULL;
+    case JSON_NUMBER:
+        return "NUMBER_VALUE";
+    case JSON_TRUE:
+        return "TRUE_VALUE";
+    case JSON_FALSE:
+        return "FALSE_VALUE";
+    case JSON_STRING:
+        return "STRING_VALUE";
+    default:
+        return NULL;
     }
 }
 
 const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want)
 {
-    static const char *const names[] = {"String", "Integer", "Long", "Boolean", "Blob", "List", "Map", "Structure"};
-    static const char *const classes[] = {"java.lang.String", "java.lang.Integer", "java.lang.Long",
-                                          "java.lang.Boolean", "java.nio.ByteBuffer", "", "", ""};
+    static const char *const names[] = {"String", "Integer", "Long", "Boolean",
+                                        "Blob",   "List",    "Map",  "Structure"};
+    static const char *const classes[] = {"java.lang.String",
+                                          "java.lang.Integer",
+                                          "java.lang.Long",
+                                          "java.lang.Boolean",
+                                          "java.nio.ByteBuffer",
+                                          "",
+                                          "",
+                                          ""};
     switch (want) {
     case SER_LIST:
         if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected";
@@ -69,7 +81,8 @@ const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want)
         return "Expected null";
     default:
         if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected";
-        if (j->type == JSON_ARRAY) return arena_sprintf(r->a, "Unrecognized collection type class %s", classes[want]);
+        if (j->type == JSON_ARRAY)
+            return arena_sprintf(r->a, "Unrecognized collection type class %s", classes[want]);
         return arena_sprintf(r->a, "%s cannot be converted to %s", scalar_kind(j), names[want]);
     }
 }
@@ -82,9 +95,12 @@ const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t
     if (ok) return j;
     ser_kind_t k = want == JSON_STRING ? SER_STRING
                    : want == JSON_TRUE ? SER_BOOLEAN
-                   : want == JSON_NUMBER ? (!strcmp(name, "Limit") || !strcmp(name, "Segment") || !strcmp(name, "TotalSegments") ? SER_INTEGER : SER_LONG)
+                   : want == JSON_NUMBER
+                       ? (!strcmp(name, "Limit") || !strcmp(name, "Segment") || !strcmp(name, "TotalSegments")
+                              ? SER_INTEGER
+                              : SER_LONG)
                    : want == JSON_ARRAY ? SER_LIST
-                   : SER_STRUCT;
+                                        : SER_STRUCT;
     err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, j, k));
     *bad = true;
     return NULL;
@@ -102,7 +118,10 @@ static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, const shape
     }
     if (c->type == elem || (elem == JSON_TRUE && c->type == JSON_FALSE)) return true;
     err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
-            ser_type_msg(r, c, elem == JSON_STRING ? SER_STRING : elem == JSON_NUMBER ? SER_LONG : SER_BOOLEAN));
+            ser_type_msg(r, c,
+                         elem == JSON_STRING   ? SER_STRING
+                         : elem == JSON_NUMBER ? SER_LONG
+                                               : SER_BOOLEAN));
     return false;
 }
 
@@ -133,8 +152,8 @@ void vc_table_name(vcheck_t *v, const json_t *j, const char *path)
     bool pattern = n > 0;
     for (size_t i = 0; i < n && pattern; i++) {
         char c = s[i];
-        pattern = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-                  c == '-';
+        pattern = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.' || c == '-';
     }
     const char *shown = vc_show_str(v->r, j);
     if (!pattern) vc_add(v, shown, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
@@ -147,7 +166,8 @@ void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *
     if (!j) return;
     for (const char *const *p = vals; *p; p++)
         if (ddb_str_eq(j->str, *p)) return;
-    vc_add(v, vc_show_str(v->r, j), path, arena_sprintf(v->r->a, "Member must satisfy enum value set: %s", shown_set));
+    vc_add(v, vc_show_str(v->r, j), path,
+           arena_sprintf(v->r->a, "Member must satisfy enum value set: %s", shown_set));
 }
 
 /* ---- capacity ------------------------------------------------------------------------------ */

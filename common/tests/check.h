@@ -16,7 +16,7 @@ static int check_failures, check_count;
         check_count++;                                                                                       \
         if (!(cond)) {                                                                                       \
             check_failures++;                                                                                \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                       \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                         \
         }                                                                                                    \
     } while (0)
 
@@ -36,7 +36,7 @@ static int check_failures, check_count;
         check_count++;                                                                                       \
         if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) {                                                         \
             check_failures++;                                                                                \
-            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, #a, #b,     \
+            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, #a, #b,        \
                     sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                                             \
         }                                                                                                    \
     } while (0)
@@ -47,7 +47,7 @@ static int check_failures, check_count;
         check_count++;                                                                                       \
         if (na_ != nb_ || memcmp((p), (q), na_) != 0) {                                                      \
             check_failures++;                                                                                \
-            fprintf(stderr, "%s:%d: bytes %s (%zu) != %s (%zu)\n", __FILE__, __LINE__, #p, na_, #q, nb_);   \
+            fprintf(stderr, "%s:%d: bytes %s (%zu) != %s (%zu)\n", __FILE__, __LINE__, #p, na_, #q, nb_);    \
         }                                                                                                    \
     } while (0)
 

@@ -7,7 +7,8 @@ int main(void)
 {
     CHECK_STR(err_wire_type(DDB_ERR_VALIDATION), "com.amazon.coral.validate#ValidationException");
     CHECK_STR(err_wire_type(DDB_ERR_SERIALIZATION), "com.amazon.coral.service#SerializationException");
-    CHECK_STR(err_wire_type(DDB_ERR_RESOURCE_NOT_FOUND), "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+    CHECK_STR(err_wire_type(DDB_ERR_RESOURCE_NOT_FOUND),
+              "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
     CHECK_STR(err_short_name(DDB_ERR_CONDITIONAL_CHECK_FAILED), "ConditionalCheckFailedException");
     CHECK_STR(err_short_name(DDB_ERR_UNKNOWN_OPERATION), "UnknownOperationException");
     CHECK_INT(err_http_status(DDB_ERR_VALIDATION), 400);
@@ -32,7 +33,8 @@ int main(void)
     CHECK_STR(ctx.msg, "first 1");
     err_clear(&ctx);
     CHECK_INT(ctx.code, DDB_OK);
-    CHECK_INT(err_set(&ctx, DDB_ERR_RESOURCE_IN_USE, "Table already exists: %s", "abc"), DDB_ERR_RESOURCE_IN_USE);
+    CHECK_INT(err_set(&ctx, DDB_ERR_RESOURCE_IN_USE, "Table already exists: %s", "abc"),
+              DDB_ERR_RESOURCE_IN_USE);
     CHECK_STR(ctx.msg, "Table already exists: abc");
     arena_free(a);
     return check_done("test_err");

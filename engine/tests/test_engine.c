@@ -37,7 +37,8 @@ typedef struct {
     eng_apply_t action;
 } apply_ctx_t;
 
-static ddb_err_t apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err)
+static ddb_err_t apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                       ddb_errctx_t *err)
 {
     apply_ctx_t *c = ctx;
     *action = c->action;

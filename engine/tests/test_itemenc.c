@@ -30,7 +30,8 @@ static unsigned rnd(void)
 
 static void random_value(arena_t *a, av_t *v, int depth)
 {
-    static const char *nums[] = {"0", "1", "-1", "3.14", "1000000", "-0.001", "12345678901234567890123456789012345678"};
+    static const char *nums[] = {
+        "0", "1", "-1", "3.14", "1000000", "-0.001", "12345678901234567890123456789012345678"};
     int t = (int)(rnd() % (depth > 3 ? 6 : 10));
     memset(v, 0, sizeof *v);
     switch (t) {
@@ -53,8 +54,13 @@ static void random_value(arena_t *a, av_t *v, int depth)
         *v = scalar(AV_B, p, n);
         break;
     }
-    case 3: v->type = AV_BOOL; v->b = rnd() & 1; break;
-    case 4: v->type = AV_NULL; break;
+    case 3:
+        v->type = AV_BOOL;
+        v->b = rnd() & 1;
+        break;
+    case 4:
+        v->type = AV_NULL;
+        break;
     case 5: {
         v->type = AV_SS + (int)(rnd() % 3);
         v->l.n = 1 + rnd() % 4;
@@ -94,13 +100,17 @@ static bool same(const av_t *x, const av_t *y)
     switch (x->type) {
     case AV_S:
     case AV_N:
-    case AV_B: return x->s.len == y->s.len && memcmp(x->s.ptr, y->s.ptr, x->s.len) == 0;
-    case AV_BOOL: return x->b == y->b;
-    case AV_NULL: return true;
+    case AV_B:
+        return x->s.len == y->s.len && memcmp(x->s.ptr, y->s.ptr, x->s.len) == 0;
+    case AV_BOOL:
+        return x->b == y->b;
+    case AV_NULL:
+        return true;
     case AV_M:
         if (x->m.n != y->m.n) return false;
         for (size_t i = 0; i < x->m.n; i++)
-            if (ddb_str_cmp(x->m.kvs[i].name, y->m.kvs[i].name) || !same(&x->m.kvs[i].val, &y->m.kvs[i].val)) return false;
+            if (ddb_str_cmp(x->m.kvs[i].name, y->m.kvs[i].name) || !same(&x->m.kvs[i].val, &y->m.kvs[i].val))
+                return false;
         return true;
     default:
         if (x->l.n != y->l.n) return false;
@@ -120,7 +130,8 @@ int main(void)
     buf_t b;
     buf_init(&b, a, 16);
     itemenc__encode(&b, &item);
-    static const unsigned char expect[] = {0x01, 0x02, 0x02, 'p', 'k', 0x01, 0x01, 'a', 0x01, 'n', 0x02, 0x02, '1', '2'};
+    static const unsigned char expect[] = {0x01, 0x02, 0x02, 'p',  'k',  0x01, 0x01,
+                                           'a',  0x01, 'n',  0x02, 0x02, '1',  '2'};
     CHECK_MEM(b.data, b.len, expect, sizeof expect);
 
     /* random round trips */
