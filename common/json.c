@@ -21,7 +21,7 @@
  * own: the end, an escape (decoded in place), an error, or a UTF-8 sequence (validated per
  * RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF, then copied).
  *
- * Writer: commas come from a bit per depth in jw_t.need_comma (so at most 63 open containers).
+ * Writer: commas come from a bit per depth in jw_t.need_comma (at most JW_MAX_DEPTH - 1 open containers).
  * Strings are escaped through a 256-entry table giving each byte's escaped length.
  */
 #include "common/json.h"
@@ -527,16 +527,17 @@ static inline void sep(jw_t *w)
         w->after_key = false;
         return;
     }
-    uint64_t bit = 1ull << w->depth;
-    if (w->need_comma & bit) buf_putc(&w->b, ',');
-    w->need_comma |= bit;
+    int d = w->depth;
+    uint64_t bit = 1ull << (d & 63);
+    if (w->need_comma[d >> 6] & bit) buf_putc(&w->b, ',');
+    w->need_comma[d >> 6] |= bit;
 }
 
 void jw_init(jw_t *w, arena_t *a, size_t cap)
 {
     buf_init(&w->b, a, cap);
     w->depth = 0;
-    w->need_comma = 0;
+    memset(w->need_comma, 0, sizeof w->need_comma);
     w->after_key = false;
 }
 
@@ -544,9 +545,14 @@ static void container_begin(jw_t *w, char c)
 {
     sep(w);
     buf_putc(&w->b, c);
+    if (w->depth + 1 >= JW_MAX_DEPTH) {
+        /* Only our own validated data reaches the writer (items nest at most 32 levels, about 70
+         * JSON levels), so this is a programming error: fail loudly rather than write bad JSON. */
+        fprintf(stderr, "dynarock: JSON writer nesting over %d\n", JW_MAX_DEPTH);
+        abort();
+    }
     w->depth++;
-    assert(w->depth < 64);
-    w->need_comma &= ~(1ull << w->depth);
+    w->need_comma[w->depth >> 6] &= ~(1ull << (w->depth & 63));
 }
 
 static void container_end(jw_t *w, char c)

@@ -70,10 +70,12 @@ json_t *json_getn(const json_t *obj, const char *name, size_t len);
 /** Human name of a type ("string", "object", ...). */
 const char *json_type_name(json_type_t t);
 
+#define JW_MAX_DEPTH 256 /* open containers the writer supports (items need about 70) */
+
 typedef struct {
     buf_t b;
     int depth;
-    uint64_t need_comma; /* bit d set: the container at depth d already holds an element */
+    uint64_t need_comma[JW_MAX_DEPTH / 64]; /* bit d: the container at depth d already holds an element */
     bool after_key;      /* a key was just written; the next value needs no comma */
 } jw_t;
 

@@ -204,7 +204,8 @@ BASE_BODIES = {
     "TagResource": [{"ResourceArn": "@ARN@", "Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": ""}]}],
     "UntagResource": [{"ResourceArn": "@ARN@", "TagKeys": ["a", "zzz"]}],
     "ListTagsOfResource": [{"ResourceArn": "@ARN@"}],
-    "UpdateTimeToLive": [{"TableName": "@TTL@", "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"}}],
+    "UpdateTimeToLive": [{"TableName": "@TTL@",
+                          "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"}}],
     "DescribeTimeToLive": [{"TableName": "@TTL@"}],
     "DescribeLimits": [{}],
     "DescribeEndpoints": [{}],
@@ -271,14 +272,12 @@ def structural_mutations(body):
         if isinstance(node, list) and node:
             for i in range(len(node)):
                 def dup(parent, key, i=i):
-                    lst = parent[key] if key is not None else parent
-                    lst.insert(i + 1, copy.deepcopy(lst[i]))
-                if path:
-                    out.append((f"duplicate {show(path + (i,))}", edit(body, path, dup)))
-            if path:
-                def double(parent, key):
-                    parent[key] = parent[key] + copy.deepcopy(parent[key])
-                out.append((f"double {show(path)}", edit(body, path, double)))
+                    parent[key].insert(i + 1, copy.deepcopy(parent[key][i]))
+                out.append((f"duplicate {show(path + (i,))}", edit(body, path, dup)))
+
+            def double(parent, key):
+                parent[key] = parent[key] + copy.deepcopy(parent[key])
+            out.append((f"double {show(path)}", edit(body, path, double)))
         if isinstance(node, dict):
             def extra(parent, key):
                 parent[key]["Zz_unknown"] = "x"
@@ -294,7 +293,8 @@ def structural_mutations(body):
                 out.append((f"unknown member in {show(path)}", edit(body, path, extra)))
                 if node:
                     out.append((f"repeat first member of {show(path)}", edit(body, path, repeat)))
-                    out.append((f"repeat first member of {show(path)} as \"x\"", edit(body, path, repeat_other)))
+                    out.append((f"repeat first member of {show(path)} as \"x\"",
+                                edit(body, path, repeat_other)))
             else:
                 b = copy.deepcopy(body)
                 b["Zz_unknown"] = "x"
@@ -307,7 +307,8 @@ def structural_mutations(body):
 
 INSERT_TOKENS = [b"\x00", b"\xff", b"\xc0\x80", b"\xed\xa0\x80", b'"', b"\\", b"{", b"}", b"[", b"]", b",", b":",
                  b"\\u0000", b"\\ud800", b"\\udc00\\ud800", b"\\u", b"\\x41", b"1e400", b"-0e-99999", b"9" * 400,
-                 b"NaN", b"Infinity", b"nul", b"tru", b"\t\r\n ", b"/*c*/", b"\xef\xbb\xbf", b"\"\":", b",]", b",}"]
+                 b"NaN", b"Infinity", b"nul", b"tru", b"\t\r\n ", b"/*c*/", b"\xef\xbb\xbf", b"\"\":",
+                 b",]", b",}"]
 
 
 def corrupt(data, rng):
@@ -404,7 +405,8 @@ def deep_cases(op, rng):
                   '{"SS":["a","b"]}', '{"M":{"a":{"S":"1"},"b":{"NULL":true}}}']
         for d in (29, 30, 31):
             for leaf in leaves:
-                for shape, text in (("M", '{"M":{"a":' * d + leaf + "}}" * d), ("L", '{"L":[' * d + leaf + "]}" * d)):
+                for shape, text in (("M", '{"M":{"a":' * d + leaf + "}}" * d),
+                                    ("L", '{"L":[' * d + leaf + "]}" * d)):
                     b = copy.deepcopy(base)
                     b["Item"] = dict(b["Item"], deep=Raw(text), zz={"S": "after"})
                     out.append((f"Item.deep := {shape} depth {d} around {leaf}", dumps(b)))
@@ -609,7 +611,8 @@ class Harness:
                 lines.append(f"- [{rec['label']}] {rec['problem']}; status={rec['status']} "
                              f"response={rec['response']!r}\n  body={rec['body_preview'][:300]!r}")
                 if "exit_code" in rec:
-                    lines.append(f"  server exited with {rec['exit_code']}; log tail:\n" + rec["server_log"][-3000:])
+                    lines.append(f"  server exited with {rec['exit_code']}; log tail:\n"
+                                 + rec["server_log"][-3000:])
             pytest.fail("\n".join(lines), pytrace=False)
 
 

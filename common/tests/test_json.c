@@ -650,6 +650,37 @@ static void test_timing(void)
     arena_reset(A);
 }
 
+/* Items nest 32 levels, about 70 JSON containers: the writer must place commas right at any depth
+ * it supports (it once kept one bit per depth in a 64-bit word). */
+static void test_writer_deep(void)
+{
+    arena_reset(A);
+    for (int depth = 60; depth <= 200; depth += 35) {
+        jw_t w;
+        jw_init(&w, A, 64);
+        for (int i = 0; i < depth; i++) {
+            jw_arr_begin(&w);
+            jw_int(&w, i);
+        }
+        for (int i = 0; i < depth; i++) {
+            jw_int(&w, -i);
+            jw_arr_end(&w);
+        }
+        json_error_t e;
+        json_t *root = json_parse(A, w.b.data, w.b.len, 1000, &e);
+        CHECK(root != NULL);
+        /* walk down: every level holds [i, [...], -x] */
+        const json_t *n = root;
+        int levels = 0;
+        while (n && n->type == JSON_ARRAY) {
+            CHECK_INT(n->n, levels == depth - 1 ? 2 : 3);
+            n = n->child ? n->child->next : NULL;
+            levels++;
+        }
+        CHECK_INT(levels, depth);
+    }
+}
+
 int main(void)
 {
     A = arena_new(0);
@@ -664,6 +695,7 @@ int main(void)
     test_writer_commas();
     test_writer_escapes();
     test_writer_numbers();
+    test_writer_deep();
     test_roundtrip_random();
     test_mutations();
     test_timing();
