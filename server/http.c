@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <h2o.h>
+#include <zlib.h>
 
 #include "common/log.h"
 #include "server/server.h"
@@ -118,6 +119,65 @@ static const char *request_region(h2o_req_t *req, arena_t *a)
     return "us-east-1";
 }
 
+/* Content-Encoding gzip / deflate (zlib or raw) request bodies, as AWS accepts them (the signature
+ * covers the compressed bytes). Returns 0 with the inflated body, 413 when it inflates past the
+ * body limit, -1 when it is not valid compressed data or the encoding is unknown. */
+static int inflate_body(arena_t *a, const char *ce, size_t celen, const char **text, size_t *len)
+{
+    int wbits;
+    if ((celen == 4 && !strncasecmp(ce, "gzip", 4)) || (celen == 6 && !strncasecmp(ce, "x-gzip", 6))) wbits = 16 + 15;
+    else if (celen == 7 && !strncasecmp(ce, "deflate", 7)) wbits = 32 + 15; /* zlib or gzip header, auto */
+    else return -1;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, wbits) != Z_OK) return -1;
+    buf_t out;
+    buf_init(&out, a, *len * 4 + 1024);
+    zs.next_in = (Bytef *)*text;
+    zs.avail_in = (uInt)*len;
+    int zr;
+    do {
+        if (out.cap - out.len < 16384) buf_reserve(&out, 65536);
+        zs.next_out = (Bytef *)out.data + out.len;
+        zs.avail_out = (uInt)(out.cap - out.len);
+        size_t before = zs.avail_out;
+        zr = inflate(&zs, Z_NO_FLUSH);
+        out.len += before - zs.avail_out;
+        if (out.len > DDB_MAX_BODY) {
+            inflateEnd(&zs);
+            return 413;
+        }
+        if (zr == Z_DATA_ERROR && wbits == 32 + 15 && out.len == 0 && zs.total_in == 0) break;
+    } while (zr == Z_OK);
+    inflateEnd(&zs);
+    if (zr != Z_STREAM_END) {
+        /* "deflate" is sometimes sent raw (no zlib header): try that once */
+        if (wbits != 32 + 15) return -1;
+        memset(&zs, 0, sizeof zs);
+        if (inflateInit2(&zs, -15) != Z_OK) return -1;
+        out.len = 0;
+        zs.next_in = (Bytef *)*text;
+        zs.avail_in = (uInt)*len;
+        do {
+            if (out.cap - out.len < 16384) buf_reserve(&out, 65536);
+            zs.next_out = (Bytef *)out.data + out.len;
+            zs.avail_out = (uInt)(out.cap - out.len);
+            size_t before = zs.avail_out;
+            zr = inflate(&zs, Z_NO_FLUSH);
+            out.len += before - zs.avail_out;
+            if (out.len > DDB_MAX_BODY) {
+                inflateEnd(&zs);
+                return 413;
+            }
+        } while (zr == Z_OK);
+        inflateEnd(&zs);
+        if (zr != Z_STREAM_END) return -1;
+    }
+    *text = out.data;
+    *len = out.len;
+    return 0;
+}
+
 static bool media_type_ok(const char *ct, size_t len)
 {
     static const char *const ok[] = {"application/x-amz-json-1.0", "application/x-amz-json-1.1",
@@ -180,9 +240,25 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r.region = request_region(req, r.a);
     if (req->authority.len) r.host = arena_memdup(r.a, req->authority.base, req->authority.len);
 
+    const char *text = req->entity.base ? req->entity.base : "";
+    size_t text_len = req->entity.len;
+    size_t celen = 0;
+    const char *ce = header(req, H2O_TOKEN_CONTENT_ENCODING, &celen);
+    if (ce && !(celen == 8 && !strncasecmp(ce, "identity", 8))) {
+        int zrc = inflate_body(r.a, ce, celen, &text, &text_len);
+        if (zrc == 413) {
+            send_json(req, 413, "", 0);
+            return 0;
+        }
+        if (zrc != 0) {
+            err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", "");
+            r.err.msg = NULL;
+            send_error(req, &r);
+            return 0;
+        }
+    }
     json_error_t je;
-    json_t *body =
-        json_parse(r.a, req->entity.base ? req->entity.base : "", req->entity.len, DDB_JSON_DEPTH, &je);
+    json_t *body = json_parse(r.a, text, text_len, DDB_JSON_DEPTH, &je);
     if (!body || body->type != JSON_OBJECT) {
         err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", "");
         r.err.msg = NULL;

@@ -1,0 +1,256 @@
+/*
+ * expr: DynamoDB's five expression languages (condition/filter, key condition, update,
+ * projection) and the legacy parameters that older clients send instead of them.
+ *
+ * Contract
+ * - Threads: no global mutable state. Everything a call creates lives in the arena handed to
+ *   it (the request arena); one expr_ctx_t belongs to one request and one thread. Parsed trees
+ *   are read-only after parsing, so the engine's apply callback may evaluate them under the key
+ *   lock on any thread while the request is alive.
+ * - Memory: all returned pointers (trees, items, key conditions) live in the arena of the
+ *   context (or the arena passed to the call) until that arena is reset. Input strings and
+ *   attribute values handed to expr_ctx_* must stay valid as long as the trees are used: the
+ *   trees point into them instead of copying.
+ * - Errors: a function that can fail returns ddb_err_t and records DynamoDB's exact message
+ *   with err_set (first error wins). Validation problems are DDB_ERR_VALIDATION. Condition
+ *   evaluation never fails: comparisons of mismatched types are simply false, as in DynamoDB.
+ *
+ * How the server uses it (order matters; it is DynamoDB's validation order):
+ *   1. ctx = expr_ctx_new(r->a, &r->err)
+ *   2. expr_ctx_set_names(ctx, ...)        if ExpressionAttributeNames is present
+ *   3. expr_ctx_check_value_keys(ctx, ...) if ExpressionAttributeValues is present, then the
+ *      server converts each value (avjson_value) and prefixes its message with
+ *      "ExpressionAttributeValues contains invalid value: " and suffixes " for key :k",
+ *      then expr_ctx_set_values(ctx, ...)
+ *   4. parse every expression of the request in DynamoDB's order (UpdateItem: UpdateExpression
+ *      then ConditionExpression; Query: FilterExpression, ProjectionExpression,
+ *      KeyConditionExpression; Scan: FilterExpression, ProjectionExpression)
+ *   5. expr_ctx_check_unused(ctx)
+ *   6. table-aware checks: expr_keycond_bind, expr_*_check_key_paths, expr_filter_check_keys
+ *   7. under the key lock: expr_condition_eval(cond, old) -> false means
+ *      ConditionalCheckFailedException; then expr_update_check_keys / expr_update_apply.
+ * Legacy parameters: build the plain structs below, call expr_legacy_* to get the same trees.
+ */
+#ifndef DDB_EXPR_H
+#define DDB_EXPR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/arena.h"
+#include "common/av.h"
+#include "common/err.h"
+
+#define EXPR_MAX_SIZE 4096     /* bytes of one expression (DynamoDB: 4 KB) */
+#define EXPR_MAX_PATH_DEPTH 32 /* elements of one document path */
+#define EXPR_MAX_IN 100        /* operands after IN */
+#define EXPR_MAX_NESTING 256   /* parser recursion (parentheses, NOT, function calls) */
+
+typedef struct expr_ctx expr_ctx_t;       /* the request's #names / :values and their use */
+typedef struct expr_cond expr_cond_t;     /* a parsed condition or filter */
+typedef struct expr_update expr_update_t; /* a parsed update */
+typedef struct expr_proj expr_proj_t;     /* a parsed projection */
+
+typedef enum {
+    EXPR_CONDITION,     /* ConditionExpression */
+    EXPR_FILTER,        /* FilterExpression */
+    EXPR_KEY_CONDITION, /* KeyConditionExpression */
+    EXPR_UPDATE,        /* UpdateExpression */
+    EXPR_PROJECTION,    /* ProjectionExpression */
+} expr_kind_t;
+
+/* ---- substitution context ---------------------------------------------------------------- */
+
+/** A fresh context for one request; errors go to `err`, memory to `a`. */
+expr_ctx_t *expr_ctx_new(arena_t *a, ddb_errctx_t *err);
+/**
+ * ExpressionAttributeNames: keys[i] ("#n") stands for names[i]. Checks DynamoDB's rules
+ * ("ExpressionAttributeNames must not be empty", "... contains invalid key: Syntax error; key:
+ * \"k\"", key longer than 255 bytes, empty name).
+ */
+ddb_err_t expr_ctx_set_names(expr_ctx_t *c, size_t n, const ddb_str_t *keys, const ddb_str_t *names);
+/** The keys of ExpressionAttributeValues, checked before their values are converted. */
+ddb_err_t expr_ctx_check_value_keys(expr_ctx_t *c, size_t n, const ddb_str_t *keys);
+/** ExpressionAttributeValues (already valid values); keys are checked again. */
+ddb_err_t expr_ctx_set_values(expr_ctx_t *c, size_t n, const ddb_str_t *keys, const av_t *values);
+/** After every expression is parsed: names first, then values, in DynamoDB's (Java) key order. */
+ddb_err_t expr_ctx_check_unused(expr_ctx_t *c);
+
+/* ---- parsing ----------------------------------------------------------------------------- */
+
+/** Parse a ConditionExpression (kind EXPR_CONDITION) or FilterExpression (EXPR_FILTER). */
+ddb_err_t expr_condition_parse(expr_ctx_t *c, expr_kind_t kind, const char *text, size_t len, expr_cond_t **out);
+/** Parse an UpdateExpression. */
+ddb_err_t expr_update_parse(expr_ctx_t *c, const char *text, size_t len, expr_update_t **out);
+/** Parse a ProjectionExpression. */
+ddb_err_t expr_projection_parse(expr_ctx_t *c, const char *text, size_t len, expr_proj_t **out);
+
+/* ---- key conditions ---------------------------------------------------------------------- */
+
+typedef enum {
+    EXPR_KEY_EQ,
+    EXPR_KEY_LT,
+    EXPR_KEY_LE,
+    EXPR_KEY_GT,
+    EXPR_KEY_GE,
+    EXPR_KEY_BETWEEN,
+    EXPR_KEY_BEGINS_WITH,
+} expr_keyop_t;
+
+/** One condition on one key attribute: name op v[0] (BETWEEN: v[0] AND v[1]). */
+typedef struct {
+    ddb_str_t name;
+    expr_keyop_t op;
+    const av_t *v[2];
+} expr_keypart_t;
+
+/** A key condition before the table is known: one or two parts, in the order written. */
+typedef struct {
+    size_t n;
+    expr_keypart_t part[2];
+} expr_keycond_t;
+
+/** The key range the query layer needs: hash = value, optional sort condition. */
+typedef struct {
+    const expr_keypart_t *hash;  /* op is EXPR_KEY_EQ */
+    const expr_keypart_t *range; /* NULL: the whole partition */
+} expr_keyrange_t;
+
+/** Parse and check a KeyConditionExpression (structure only; see expr_keycond_bind). */
+ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_keycond_t *out);
+/**
+ * Match a key condition to the key schema of the table or index queried (range_name NULL for a
+ * hash-only schema; types AV_S/AV_N/AV_B): "Query condition missed key schema element: pk",
+ * "Query key condition not supported", "One or more parameter values were invalid: Condition
+ * parameter type does not match schema type", empty string/binary key values.
+ */
+ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_type_t hash_type,
+                            const char *range_name, av_type_t range_type, expr_keyrange_t *out, ddb_errctx_t *err);
+/** Whether a key value satisfies one part (for tests and for filtering index entries). */
+bool expr_keypart_match(const expr_keypart_t *p, const av_t *v);
+
+/* ---- evaluation -------------------------------------------------------------------------- */
+
+/** Evaluate a condition against an item (NULL: no item). Never fails. */
+bool expr_condition_eval(const expr_cond_t *cond, const av_map_t *item);
+
+/* ---- update ------------------------------------------------------------------------------ */
+
+typedef struct {
+    /* The new item, in the arena. NULL when there was no item and the update only removes or
+     * deletes: DynamoDB then writes nothing. (An update with no action creates the item.) */
+    av_map_t *item;
+} expr_update_result_t;
+
+/** "One or more parameter values were invalid: Cannot update attribute pk. This attribute is
+ *  part of the key" when an action's path starts at a key attribute (range_name may be NULL). */
+ddb_err_t expr_update_check_keys(const expr_update_t *u, const char *hash_name, const char *range_name,
+                                 ddb_errctx_t *err);
+/**
+ * Apply an update to `old` (NULL: no item; then the new item starts from `key`). Every value is
+ * computed from `old` before anything is written, as DynamoDB does. Errors: incorrect data
+ * types, missing attributes read by SET, invalid document paths, number overflow/underflow.
+ */
+ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const av_map_t *key, arena_t *a,
+                            ddb_errctx_t *err, expr_update_result_t *res);
+/**
+ * The update's paths projected onto an item: ReturnValues UPDATED_OLD (pass the old item) and
+ * UPDATED_NEW (pass the new one). An empty map means "no Attributes in the response".
+ */
+av_map_t *expr_update_project(const expr_update_t *u, const av_map_t *item, arena_t *a);
+/** Names of the top-level attributes the update writes (for indexes and streams). */
+size_t expr_update_top_names(const expr_update_t *u, arena_t *a, ddb_str_t **names);
+
+/* ---- projection -------------------------------------------------------------------------- */
+
+/** Keep only the projected paths of an item (nested maps and lists keep their shape). */
+av_map_t *expr_projection_apply(const expr_proj_t *p, const av_map_t *item, arena_t *a);
+/** Names of the top-level attributes a projection reads. */
+size_t expr_projection_top_names(const expr_proj_t *p, arena_t *a, ddb_str_t **names);
+
+/* ---- key attributes inside expressions ----------------------------------------------------- */
+
+/** "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed:
+ *  Key: pk" when a condition, update value or projection looks inside a key attribute. */
+ddb_err_t expr_cond_check_key_paths(const expr_cond_t *c, const char *hash_name, const char *range_name,
+                                    ddb_errctx_t *err);
+ddb_err_t expr_update_check_key_paths(const expr_update_t *u, const char *hash_name, const char *range_name,
+                                      ddb_errctx_t *err);
+ddb_err_t expr_proj_check_key_paths(const expr_proj_t *p, const char *hash_name, const char *range_name,
+                                    ddb_errctx_t *err);
+/** Query only: "Filter Expression can only contain non-primary key attributes: Primary key
+ *  attribute: pk". */
+ddb_err_t expr_filter_check_keys(const expr_cond_t *c, const char *hash_name, const char *range_name,
+                                 ddb_errctx_t *err);
+
+/* ---- legacy parameters ------------------------------------------------------------------- */
+
+typedef enum {
+    EXPR_CMP_EQ,
+    EXPR_CMP_NE,
+    EXPR_CMP_LE,
+    EXPR_CMP_LT,
+    EXPR_CMP_GE,
+    EXPR_CMP_GT,
+    EXPR_CMP_NOT_NULL,
+    EXPR_CMP_NULL,
+    EXPR_CMP_CONTAINS,
+    EXPR_CMP_NOT_CONTAINS,
+    EXPR_CMP_BEGINS_WITH,
+    EXPR_CMP_IN,
+    EXPR_CMP_BETWEEN,
+    EXPR_CMP__COUNT
+} expr_cmpop_t;
+
+/** ComparisonOperator from its wire name; false if unknown (the server's enum check words it). */
+bool expr_cmpop_from_name(const char *s, size_t n, expr_cmpop_t *out);
+/** Wire name of a ComparisonOperator. */
+const char *expr_cmpop_name(expr_cmpop_t op);
+
+/** One entry of Expected: {attr: {Value, Exists, ComparisonOperator, AttributeValueList}}. */
+typedef struct {
+    ddb_str_t attr;
+    bool has_op;
+    expr_cmpop_t op;
+    const av_t *value; /* Value, or NULL */
+    bool has_exists;
+    bool exists;
+    bool has_list; /* AttributeValueList present (even empty) */
+    size_t nlist;
+    const av_t *list;
+} expr_expected_t;
+
+/** One entry of QueryFilter / ScanFilter / KeyConditions: {attr: {ComparisonOperator, AttributeValueList}}. */
+typedef struct {
+    ddb_str_t attr;
+    expr_cmpop_t op;
+    size_t nlist;
+    const av_t *list;
+} expr_filter_t;
+
+typedef enum { EXPR_AU_PUT, EXPR_AU_ADD, EXPR_AU_DELETE } expr_au_action_t;
+
+/** One entry of AttributeUpdates: {attr: {Action, Value}} (Action defaults to PUT). */
+typedef struct {
+    ddb_str_t attr;
+    expr_au_action_t action;
+    const av_t *value; /* NULL when absent */
+} expr_attr_update_t;
+
+/** Expected (+ ConditionalOperator: or_op true for "OR") -> a condition. */
+ddb_err_t expr_legacy_expected(arena_t *a, ddb_errctx_t *err, size_t n, const expr_expected_t *e, bool or_op,
+                               expr_cond_t **out);
+/** QueryFilter / ScanFilter (+ ConditionalOperator) -> a filter. */
+ddb_err_t expr_legacy_filter(arena_t *a, ddb_errctx_t *err, size_t n, const expr_filter_t *f, bool or_op,
+                             expr_cond_t **out);
+/** KeyConditions -> a key condition (then expr_keycond_bind as for the expression). */
+ddb_err_t expr_legacy_key_conditions(arena_t *a, ddb_errctx_t *err, size_t n, const expr_filter_t *f,
+                                     expr_keycond_t *out);
+/** AttributeUpdates -> an update (PUT = SET, DELETE without value = REMOVE). */
+ddb_err_t expr_legacy_attribute_updates(arena_t *a, ddb_errctx_t *err, size_t n, const expr_attr_update_t *u,
+                                        expr_update_t **out);
+/** AttributesToGet -> a projection ("Duplicate value in attribute name: a"). */
+ddb_err_t expr_legacy_attributes_to_get(arena_t *a, ddb_errctx_t *err, size_t n, const ddb_str_t *names,
+                                        expr_proj_t **out);
+
+#endif
