@@ -167,6 +167,8 @@ ddb_err_t expr__parse_projection(pstate_t *ps, expr_proj_t **out);
 
 /* ---- resolve.c --------------------------------------------------------------------------- */
 
+/** The error context a substitution context reports to. */
+ddb_errctx_t *expr__ctx_err(expr_ctx_t *c);
 /** Label of an expression kind ("ConditionExpression", ...). */
 const char *expr__label(expr_kind_t kind);
 /** Whether a bare name is one of DynamoDB's reserved words (any case). */
@@ -175,7 +177,7 @@ int expr__is_reserved(const char *s, size_t n);
 ddb_err_t expr__fail(ddb_errctx_t *err, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /** Short wire name of a value's type ("S", "NS", ...). */
 const char *expr__type_name(const av_t *v);
-/** Node constructors for legacy.c / keycond.c. */
+/** Node constructors (parse.c), also for legacy.c. */
 node_t *expr__node(arena_t *a, int kind, uint32_t nkids);
 node_t *expr__path_node(arena_t *a, ddb_str_t name);
 node_t *expr__value_node(arena_t *a, const av_t *v);

@@ -1,5 +1,5 @@
 /*
- * api_item: PutItem, GetItem, DeleteItem.
+ * api_item: PutItem, GetItem, DeleteItem, UpdateItem.
  *
  * Each handler reads straight down: shape constraints (collected, AWS's "N validation errors"
  * wording), attribute values, request-level checks that need no table, then the table, then
@@ -17,17 +17,6 @@ static const char *const RV[] = {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "U
 static const char *const RICM[] = {"SIZE", "NONE", NULL};
 static const char *const CONDOP[] = {"AND", "OR", NULL};
 static const char *const RVCCF[] = {"ALL_OLD", "NONE", NULL};
-
-/* Members that belong to the expressions issue: answered clearly instead of being ignored. */
-static ddb_err_t unsupported_or_err(ddb_req_t *r, const char *const *names)
-{
-    for (const char *const *p = names; *p; p++) {
-        const json_t *j = json_get(r->body, *p);
-        if (j && j->type != JSON_NULL)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%s is not supported by dynarock yet", *p);
-    }
-    return DDB_OK;
-}
 
 /* Key of `item` restricted to the table's key attributes (already validated present). */
 static av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
@@ -113,18 +102,59 @@ static const char *opt_str(const json_t *j, const char *dflt)
     return j ? j->str.ptr : dflt;
 }
 
-/* ---- PutItem -------------------------------------------------------------------------------- */
+/* ---- conditions shared by the writes ---------------------------------------------------------- */
 
+/* What a conditional write needs under the key lock. */
 typedef struct {
-    av_map_t *item;
-} put_ctx_t;
+    ddb_req_t *r;
+    const expr_cond_t *cond; /* NULL: unconditional */
+    bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure = ALL_OLD */
+    av_map_t *item;          /* PutItem: the new item */
+    const expr_update_t *update;
+    const av_map_t *key;
+    av_map_t *updated; /* UpdateItem: the new item computed under the lock */
+} write_ctx_t;
+
+static ddb_err_t condition_or_err(write_ctx_t *c, const av_map_t *old, ddb_errctx_t *err)
+{
+    if (!c->cond || expr_condition_eval(c->cond, old)) return DDB_OK;
+    if (c->return_old_on_fail && old) c->r->err_extra = exprargs_item_json(c->r, old);
+    return err_set(err, DDB_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+}
+
+static const char *const COND_LEGACY[] = {"Expected", "ConditionalOperator", NULL};
+static const char *const COND_EXPR[] = {"ConditionExpression", NULL};
+
+/* ConditionExpression or Expected (+ names/values), parsed and checked; *ctx for more parsing. */
+static ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx, expr_cond_t **cond)
+{
+    ddb_err_t rc;
+    *cond = NULL;
+    if ((rc = exprargs_mixing_or_err(r, COND_LEGACY, COND_EXPR, "ConditionExpression is null"))) return rc;
+    if ((rc = exprargs_ctx_or_err(r, ctx))) return rc;
+    if (jcond) {
+        if ((rc = expr_condition_parse(*ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, cond))) return rc;
+    } else if ((rc = exprargs_expected_or_err(r, cond))) {
+        return rc;
+    }
+    return expr_ctx_check_unused(*ctx);
+}
+
+static bool want_old_on_fail(const json_t *jrvc)
+{
+    return jrvc && ddb_str_eq(jrvc->str, "ALL_OLD");
+}
+
+/* ---- PutItem -------------------------------------------------------------------------------- */
 
 static ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
                            ddb_errctx_t *err)
 {
-    put_ctx_t *pc = ctx;
+    write_ctx_t *c = ctx;
+    ddb_err_t rc = condition_or_err(c, old, err);
+    if (rc) return rc;
     *action = ENG_APPLY_PUT;
-    *new_item = pc->item;
+    *new_item = c->item;
     return DDB_OK;
 }
 
@@ -138,6 +168,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
     const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
     const json_t *jcop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
     const json_t *jrvc = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
+    const json_t *jcond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
 
     vcheck_t v;
@@ -154,10 +185,9 @@ ddb_err_t api_PutItem(ddb_req_t *r)
 
     av_map_t item;
     if ((rc = avjson_map(r, jitem, &item, 1))) return rc;
-    static const char *const later[] = {"ConditionExpression",       "Expected",
-                                        "ConditionalOperator",       "ExpressionAttributeNames",
-                                        "ExpressionAttributeValues", NULL};
-    if ((rc = unsupported_or_err(r, later))) return rc;
+    expr_ctx_t *ctx;
+    expr_cond_t *cond;
+    if ((rc = condition_args_or_err(r, jcond, &ctx, &cond))) return rc;
     const char *rv = opt_str(jrv, "NONE");
     if (strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD"))
         return err_set(&r->err, DDB_ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
@@ -167,10 +197,11 @@ ddb_err_t api_PutItem(ddb_req_t *r)
     eng_table_t *t = table_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     if ((rc = item_keys_or_err(r, t, &item))) goto out;
+    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err))) goto out;
 
-    put_ctx_t pc = {&item};
+    write_ctx_t wc = {r, cond, want_old_on_fail(jrvc), &item};
     eng_write_result_t res;
-    if ((rc = eng_item_write(r->eng, t, key_of(r, t, &item), put_apply, &pc, r->a, &res, &r->err))) goto out;
+    if ((rc = eng_item_write(r->eng, t, key_of(r, t, &item), put_apply, &wc, r->a, &res, &r->err))) goto out;
 
     jw_obj_begin(&r->out);
     if (!strcmp(rv, "ALL_OLD") && res.old_item) {
@@ -193,9 +224,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     const json_t *jkey = fld(r, r->body, "Key", JSON_OBJECT, &bad);
     const json_t *jcons = fld(r, r->body, "ConsistentRead", JSON_TRUE, &bad);
     const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    fld(r, r->body, "AttributesToGet", JSON_ARRAY, &bad);
-    fld(r, r->body, "ProjectionExpression", JSON_STRING, &bad);
-    fld(r, r->body, "ExpressionAttributeNames", JSON_OBJECT, &bad);
+    const json_t *jproj = fld(r, r->body, "ProjectionExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
 
     vcheck_t v;
@@ -208,25 +237,33 @@ ddb_err_t api_GetItem(ddb_req_t *r)
 
     av_map_t key;
     if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
-    static const char *const later[] = {"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames",
-                                        NULL};
-    if ((rc = unsupported_or_err(r, later))) return rc;
-    bool consistent = jcons && (jcons->type == JSON_TRUE ||
-                                (jcons->type == JSON_STRING && !strcasecmp(jcons->str.ptr, "true")));
+    static const char *const legacy[] = {"AttributesToGet", NULL};
+    static const char *const exprs[] = {"ProjectionExpression", NULL};
+    if ((rc = exprargs_mixing_or_err(r, legacy, exprs, "ProjectionExpression is null"))) return rc;
+    expr_ctx_t *ctx;
+    if ((rc = exprargs_ctx_or_err(r, &ctx))) return rc;
+    expr_proj_t *proj = NULL;
+    if (jproj) {
+        if ((rc = expr_projection_parse(ctx, jproj->str.ptr, jproj->str.len, &proj))) return rc;
+    } else if ((rc = exprargs_attributes_to_get_or_err(r, &proj))) {
+        return rc;
+    }
+    if ((rc = expr_ctx_check_unused(ctx))) return rc;
+    bool consistent = jcons && jcons->type == JSON_TRUE;
 
     eng_table_t *t = table_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     if ((rc = key_matches_or_err(r, t, &key))) goto out;
+    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err))) goto out;
     av_map_t *item = NULL;
     if ((rc = eng_item_get(r->eng, t, &key, r->a, &item, &r->err))) goto out;
 
     jw_obj_begin(&r->out);
     if (item) {
         jw_keyz(&r->out, "Item");
-        avjson_write_map(&r->out, item);
+        avjson_write_map(&r->out, proj ? expr_projection_apply(proj, item, r->a) : item);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(item ? av_item_size(item) : 0, consistent),
-              true);
+    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(item ? av_item_size(item) : 0, consistent), true);
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);
@@ -238,6 +275,9 @@ out:
 static ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
                               ddb_errctx_t *err)
 {
+    write_ctx_t *c = ctx;
+    ddb_err_t rc = condition_or_err(c, old, err);
+    if (rc) return rc;
     *action = ENG_APPLY_DELETE;
     *new_item = NULL;
     return DDB_OK;
@@ -253,6 +293,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
     const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
     const json_t *jcop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
     const json_t *jrvc = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
+    const json_t *jcond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
 
     vcheck_t v;
@@ -269,10 +310,9 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
 
     av_map_t key;
     if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
-    static const char *const later[] = {"ConditionExpression",       "Expected",
-                                        "ConditionalOperator",       "ExpressionAttributeNames",
-                                        "ExpressionAttributeValues", NULL};
-    if ((rc = unsupported_or_err(r, later))) return rc;
+    expr_ctx_t *ctx;
+    expr_cond_t *cond;
+    if ((rc = condition_args_or_err(r, jcond, &ctx, &cond))) return rc;
     const char *rv = opt_str(jrv, "NONE");
     if (strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD"))
         return err_set(&r->err, DDB_ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
@@ -280,8 +320,10 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
     eng_table_t *t = table_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     if ((rc = key_matches_or_err(r, t, &key))) goto out;
+    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+    write_ctx_t wc = {r, cond, want_old_on_fail(jrvc)};
     eng_write_result_t res;
-    if ((rc = eng_item_write(r->eng, t, &key, delete_apply, NULL, r->a, &res, &r->err))) goto out;
+    if ((rc = eng_item_write(r->eng, t, &key, delete_apply, &wc, r->a, &res, &r->err))) goto out;
 
     jw_obj_begin(&r->out);
     if (!strcmp(rv, "ALL_OLD") && res.old_item) {
@@ -289,6 +331,109 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
         avjson_write_map(&r->out, res.old_item);
     }
     cap_write(r, t->name, opt_str(jrcc, NULL), cap_write_units(res.old_size, 0), false);
+    jw_obj_end(&r->out);
+out:
+    eng_table_release(t);
+    return rc;
+}
+
+/* ---- UpdateItem ------------------------------------------------------------------------------ */
+
+static ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                              ddb_errctx_t *err)
+{
+    write_ctx_t *c = ctx;
+    ddb_err_t rc = condition_or_err(c, old, err);
+    if (rc) return rc;
+    av_map_t *nitem;
+    if (c->update) {
+        expr_update_result_t res = {0};
+        if ((rc = expr_update_apply(c->update, old, c->key, c->r->a, err, &res))) return rc;
+        nitem = res.item;
+    } else {
+        /* no update actions: the item is created from its key when missing */
+        nitem = ARENA_NEW(c->r->a, av_map_t);
+        av_map_copy(c->r->a, old ? old : c->key, nitem);
+    }
+    if (!nitem) {
+        *action = ENG_APPLY_NOOP;
+        return DDB_OK;
+    }
+    if (av_item_size(nitem) > 400 * 1024)
+        return err_set(err, DDB_ERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
+    c->updated = nitem;
+    *action = ENG_APPLY_PUT;
+    *new_item = nitem;
+    return DDB_OK;
+}
+
+ddb_err_t api_UpdateItem(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
+    const json_t *jkey = fld(r, r->body, "Key", JSON_OBJECT, &bad);
+    const json_t *jrv = fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
+    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    const json_t *jcop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
+    const json_t *jrvc = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
+    const json_t *jcond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
+    const json_t *jupd = fld(r, r->body, "UpdateExpression", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
+    vc_table_name(&v, jname, "tableName");
+    vc_enum(&v, jrv, "returnValues", RV, "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+    vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
+    vc_enum(&v, jcop, "conditionalOperator", CONDOP, "[AND, OR]");
+    vc_enum(&v, jrvc, "returnValuesOnConditionCheckFailure", RVCCF, "[ALL_OLD, NONE]");
+    if (!jkey) vc_add(&v, "null", "key", "Member must not be null");
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+
+    av_map_t key;
+    if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
+    static const char *const legacy[] = {"AttributeUpdates", "Expected", "ConditionalOperator", NULL};
+    static const char *const exprs[] = {"UpdateExpression", "ConditionExpression", NULL};
+    if ((rc = exprargs_mixing_or_err(r, legacy, exprs, "UpdateExpression and ConditionExpression are null")))
+        return rc;
+    expr_ctx_t *ctx;
+    if ((rc = exprargs_ctx_or_err(r, &ctx))) return rc;
+    expr_update_t *upd = NULL;
+    expr_cond_t *cond = NULL;
+    if (jupd && (rc = expr_update_parse(ctx, jupd->str.ptr, jupd->str.len, &upd))) return rc;
+    if (jcond && (rc = expr_condition_parse(ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, &cond))) return rc;
+    if ((rc = expr_ctx_check_unused(ctx))) return rc;
+    if (!jupd && (rc = exprargs_attribute_updates_or_err(r, &upd))) return rc;
+    if (!jcond && (rc = exprargs_expected_or_err(r, &cond))) return rc;
+    const char *rv = opt_str(jrv, "NONE");
+
+    eng_table_t *t = table_or_err(r, jname->str.ptr);
+    if (!t) return r->err.code;
+    if ((rc = key_matches_or_err(r, t, &key))) goto out;
+    if (upd && (rc = expr_update_check_keys(upd, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+    if (upd && (rc = expr_update_check_key_paths(upd, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+
+    write_ctx_t wc = {r, cond, want_old_on_fail(jrvc), NULL, upd, &key, NULL};
+    eng_write_result_t res;
+    if ((rc = eng_item_write(r->eng, t, &key, update_apply, &wc, r->a, &res, &r->err))) goto out;
+
+    jw_obj_begin(&r->out);
+    const av_map_t *attrs = NULL;
+    if (!strcmp(rv, "ALL_OLD")) attrs = res.old_item;
+    else if (!strcmp(rv, "ALL_NEW")) attrs = res.new_item;
+    else if (!strcmp(rv, "UPDATED_OLD") && res.old_item)
+        attrs = upd ? expr_update_project(upd, res.old_item, r->a) : NULL;
+    else if (!strcmp(rv, "UPDATED_NEW") && res.new_item)
+        attrs = upd ? expr_update_project(upd, res.new_item, r->a) : NULL;
+    if (attrs && attrs->n) {
+        jw_keyz(&r->out, "Attributes");
+        avjson_write_map(&r->out, attrs);
+    }
+    cap_write(r, t->name, opt_str(jrcc, NULL), cap_write_units(res.old_size, res.new_size), false);
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);

@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/json.h"
 #include "engine/engine.h"
+#include "expr/expr.h"
 
 #define DDB_MAX_BODY (16u << 20) /* AWS: request bodies over 16 MB get 413 */
 #define DDB_JSON_DEPTH 100       /* raw JSON nesting; items may nest 32 levels = ~70 JSON levels */
@@ -145,6 +146,25 @@ bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec);
 
 /** TableName rules: 3..255 chars of [a-zA-Z0-9_.-]. Adds violations to v. */
 void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
+
+/* ---- exprargs.c: expression members and legacy parameters ------------------------------------ */
+
+/**
+ * Mixing rules: legacy (NULL-terminated member names) and expression members may not both be
+ * present; ExpressionAttributeNames/Values need an expression ("...: <values_null_msg>").
+ */
+ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const char *const *legacy, const char *const *exprs,
+                                 const char *values_null_msg);
+/** ExpressionAttributeNames / ExpressionAttributeValues of the body into a new context. */
+ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, expr_ctx_t **out);
+/** Expected (+ ConditionalOperator) as a condition; *out NULL when absent. */
+ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out);
+/** AttributeUpdates as an update; *out NULL when absent. */
+ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out);
+/** AttributesToGet as a projection; *out NULL when absent. */
+ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, expr_proj_t **out);
+/** `"Item":{...}` members for a ConditionalCheckFailedException envelope. */
+const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item);
 
 /* ---- capacity ------------------------------------------------------------------------------ */
 
