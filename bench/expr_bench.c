@@ -3,10 +3,9 @@
  *   condition: context + parse + resolve + evaluate of
  *              "attribute_exists(pk) AND #v = :expected AND (#s IN (:a, :b) OR size(tags) > :n)"
  *   update:    context + parse + resolve + apply of
- *              "SET #v = #v + :one, #s = :state, updated = :now, tags = list_append(if_not_exists(tags, :empty), :t)
- *               REMOVE tmp ADD seen :one"
- * against a 10-attribute item, in a request arena reset after each operation.
- * Build: cmake --build <dir> --target expr_bench; run: <dir>/expr_bench [iterations]. Not a test.
+ *              "SET #v = #v + :one, #s = :state, updated = :now, tags = list_append(if_not_exists(tags,
+ * :empty), :t) REMOVE tmp ADD seen :one" against a 10-attribute item, in a request arena reset after each
+ * operation. Build: cmake --build <dir> --target expr_bench; run: <dir>/expr_bench [iterations]. Not a test.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +41,8 @@ int main(int argc, char **argv)
     tag_items[0] = val(AV_S, "red");
     tag_items[1] = val(AV_S, "green");
     tag_items[2] = val(AV_S, "blue");
-    static const char *const names[] = {"pk", "sk", "version", "state", "updated", "tags", "tmp", "seen", "owner", "size_bytes"};
+    static const char *const names[] = {"pk",   "sk",  "version", "state", "updated",
+                                        "tags", "tmp", "seen",    "owner", "size_bytes"};
     av_kv_t kvs[10];
     kvs[0].val = val(AV_S, "user#1234");
     kvs[1].val = val(AV_S, "profile");
@@ -72,7 +72,8 @@ int main(int argc, char **argv)
         expr_ctx_t *c = expr_ctx_new(a, &err);
         expr_cond_t *cond;
         if (expr_ctx_set_names(c, 2, nk, nv) || expr_ctx_set_values(c, 4, ck, cv) ||
-            expr_condition_parse(c, EXPR_CONDITION, cond_text, strlen(cond_text), &cond) || expr_ctx_check_unused(c)) {
+            expr_condition_parse(c, EXPR_CONDITION, cond_text, strlen(cond_text), &cond) ||
+            expr_ctx_check_unused(c)) {
             fprintf(stderr, "condition: %s\n", err.msg);
             return 1;
         }
@@ -82,8 +83,9 @@ int main(int argc, char **argv)
     double t1 = now();
 
     /* Update. */
-    const char *upd_text = "SET #v = #v + :one, #s = :state, updated = :now, tags = list_append(if_not_exists(tags, "
-                           ":empty), :t) REMOVE tmp ADD seen :one";
+    const char *upd_text =
+        "SET #v = #v + :one, #s = :state, updated = :now, tags = list_append(if_not_exists(tags, "
+        ":empty), :t) REMOVE tmp ADD seen :one";
     static av_t new_tag;
     new_tag = val(AV_S, "yellow");
     ddb_str_t uk[5] = {DDB_STR(":one"), DDB_STR(":state"), DDB_STR(":now"), DDB_STR(":empty"), DDB_STR(":t")};
@@ -107,9 +109,10 @@ int main(int argc, char **argv)
         arena_reset(a);
     }
     double t2 = now();
-    printf("condition parse+resolve+eval: %.2f us/op (%ld ops, %ld true)\n", (t1 - t0) * 1e6 / (double)iters, iters, ok);
-    printf("update parse+resolve+apply:   %.2f us/op (%ld ops, %zu attrs written)\n", (t2 - t1) * 1e6 / (double)iters,
-           iters, out_attrs / (size_t)iters);
+    printf("condition parse+resolve+eval: %.2f us/op (%ld ops, %ld true)\n", (t1 - t0) * 1e6 / (double)iters,
+           iters, ok);
+    printf("update parse+resolve+apply:   %.2f us/op (%ld ops, %zu attrs written)\n",
+           (t2 - t1) * 1e6 / (double)iters, iters, out_attrs / (size_t)iters);
     arena_free(a);
     return 0;
 }

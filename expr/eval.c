@@ -44,22 +44,33 @@ static int64_t utf16_len(ddb_str_t s)
 static int size_of(const av_t *v, int64_t *out)
 {
     switch (v->type) {
-    case AV_S: *out = utf16_len(v->s); return 1;
-    case AV_B: *out = (int64_t)v->s.len; return 1;
+    case AV_S:
+        *out = utf16_len(v->s);
+        return 1;
+    case AV_B:
+        *out = (int64_t)v->s.len;
+        return 1;
     case AV_SS:
     case AV_NS:
     case AV_BS:
-    case AV_L: *out = (int64_t)v->l.n; return 1;
-    case AV_M: *out = (int64_t)v->m.n; return 1;
-    default: return 0;
+    case AV_L:
+        *out = (int64_t)v->l.n;
+        return 1;
+    case AV_M:
+        *out = (int64_t)v->m.n;
+        return 1;
+    default:
+        return 0;
     }
 }
 
 const av_t *expr__operand(const node_t *n, const av_map_t *item, av_t *scratch, char *numbuf)
 {
     switch (n->kind) {
-    case N_VALUE: return n->val;
-    case N_PATH: return expr__path_get(item, &n->path);
+    case N_VALUE:
+        return n->val;
+    case N_PATH:
+        return expr__path_get(item, &n->path);
     case N_CALL:
         if (n->fn == F_SIZE) {
             av_t tmp;
@@ -75,7 +86,8 @@ const av_t *expr__operand(const node_t *n, const av_map_t *item, av_t *scratch, 
             return scratch;
         }
         return NULL;
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -94,16 +106,22 @@ static int has_bytes(ddb_str_t hay, ddb_str_t needle)
 static int contains(const av_t *a, const av_t *b)
 {
     switch (a->type) {
-    case AV_S: return b->type == AV_S && has_bytes(a->s, b->s);
-    case AV_B: return b->type == AV_B && has_bytes(a->s, b->s);
-    case AV_SS: return b->type == AV_S && expr__set_has(a, b);
-    case AV_NS: return b->type == AV_N && expr__set_has(a, b);
-    case AV_BS: return b->type == AV_B && expr__set_has(a, b);
+    case AV_S:
+        return b->type == AV_S && has_bytes(a->s, b->s);
+    case AV_B:
+        return b->type == AV_B && has_bytes(a->s, b->s);
+    case AV_SS:
+        return b->type == AV_S && expr__set_has(a, b);
+    case AV_NS:
+        return b->type == AV_N && expr__set_has(a, b);
+    case AV_BS:
+        return b->type == AV_B && expr__set_has(a, b);
     case AV_L:
         for (size_t i = 0; i < a->l.n; i++)
             if (av_equal(&a->l.items[i], b)) return 1;
         return 0;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -112,9 +130,12 @@ static int eval(const node_t *n, const av_map_t *item)
     av_t s0, s1, s2;
     char b0[32], b1[32], b2[32];
     switch (n->kind) {
-    case N_OR: return eval(n->kids[0], item) || eval(n->kids[1], item);
-    case N_AND: return eval(n->kids[0], item) && eval(n->kids[1], item);
-    case N_NOT: return !eval(n->kids[0], item);
+    case N_OR:
+        return eval(n->kids[0], item) || eval(n->kids[1], item);
+    case N_AND:
+        return eval(n->kids[0], item) && eval(n->kids[1], item);
+    case N_NOT:
+        return !eval(n->kids[0], item);
     case N_CMP: {
         const av_t *a = expr__operand(n->kids[0], item, &s0, b0);
         const av_t *b = expr__operand(n->kids[1], item, &s1, b1);
@@ -123,10 +144,14 @@ static int eval(const node_t *n, const av_map_t *item)
         if (!a || !b || !sortable(a, b)) return 0;
         int c = av_scalar_cmp(a, b);
         switch (n->op) {
-        case T_LT: return c < 0;
-        case T_LE: return c <= 0;
-        case T_GT: return c > 0;
-        default: return c >= 0;
+        case T_LT:
+            return c < 0;
+        case T_LE:
+            return c <= 0;
+        case T_GT:
+            return c > 0;
+        default:
+            return c >= 0;
         }
     }
     case N_BETWEEN: {
@@ -148,8 +173,10 @@ static int eval(const node_t *n, const av_map_t *item)
     case N_CALL: {
         const av_t *a = expr__operand(n->kids[0], item, &s0, b0);
         switch (n->fn) {
-        case F_ATTRIBUTE_EXISTS: return a != NULL;
-        case F_ATTRIBUTE_NOT_EXISTS: return a == NULL;
+        case F_ATTRIBUTE_EXISTS:
+            return a != NULL;
+        case F_ATTRIBUTE_NOT_EXISTS:
+            return a == NULL;
         case F_ATTRIBUTE_TYPE: {
             const av_t *t = expr__operand(n->kids[1], item, &s1, b1);
             if (!a || !t || t->type != AV_S) return 0;
@@ -165,10 +192,12 @@ static int eval(const node_t *n, const av_map_t *item)
             const av_t *b = expr__operand(n->kids[1], item, &s1, b1);
             return a && b && contains(a, b);
         }
-        default: return 0;
+        default:
+            return 0;
         }
     }
-    default: return 0;
+    default:
+        return 0;
     }
 }
 

@@ -79,7 +79,8 @@ ddb_err_t expr_ctx_check_unused(expr_ctx_t *c);
 /* ---- parsing ----------------------------------------------------------------------------- */
 
 /** Parse a ConditionExpression (kind EXPR_CONDITION) or FilterExpression (EXPR_FILTER). */
-ddb_err_t expr_condition_parse(expr_ctx_t *c, expr_kind_t kind, const char *text, size_t len, expr_cond_t **out);
+ddb_err_t expr_condition_parse(expr_ctx_t *c, expr_kind_t kind, const char *text, size_t len,
+                               expr_cond_t **out);
 /** Parse an UpdateExpression. */
 ddb_err_t expr_update_parse(expr_ctx_t *c, const char *text, size_t len, expr_update_t **out);
 /** Parse a ProjectionExpression. */
@@ -125,7 +126,8 @@ ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_k
  * parameter type does not match schema type", empty string/binary key values.
  */
 ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_type_t hash_type,
-                            const char *range_name, av_type_t range_type, expr_keyrange_t *out, ddb_errctx_t *err);
+                            const char *range_name, av_type_t range_type, expr_keyrange_t *out,
+                            ddb_errctx_t *err);
 /** Whether a key value satisfies one part (for tests and for filtering index entries). */
 bool expr_keypart_match(const expr_keypart_t *p, const av_t *v);
 
@@ -220,7 +222,8 @@ typedef struct {
     const av_t *list;
 } expr_expected_t;
 
-/** One entry of QueryFilter / ScanFilter / KeyConditions: {attr: {ComparisonOperator, AttributeValueList}}. */
+/** One entry of QueryFilter / ScanFilter / KeyConditions: {attr: {ComparisonOperator, AttributeValueList}}.
+ */
 typedef struct {
     ddb_str_t attr;
     expr_cmpop_t op;

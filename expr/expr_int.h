@@ -113,11 +113,11 @@ typedef struct {
 
 typedef struct node node_t;
 struct node {
-    uint8_t kind;    /* node_kind_t */
-    uint8_t op;      /* N_CMP / N_ARITH operator token kind */
-    uint8_t fn;      /* N_CALL: func_t */
-    uint8_t parens;  /* written inside parentheses */
-    uint32_t tok;    /* token of the operator, function name, value or first path element */
+    uint8_t kind;   /* node_kind_t */
+    uint8_t op;     /* N_CMP / N_ARITH operator token kind */
+    uint8_t fn;     /* N_CALL: func_t */
+    uint8_t parens; /* written inside parentheses */
+    uint32_t tok;   /* token of the operator, function name, value or first path element */
     uint32_t nkids;
     node_t **kids;
     path_t path;     /* N_PATH */
@@ -135,9 +135,9 @@ typedef struct {
     uint8_t kind;   /* ua_kind_t */
     uint8_t legacy; /* from AttributeUpdates: ADD appends lists, legacy type messages */
     uint16_t clause;
-    uint32_t tok;   /* token of the clause keyword */
-    node_t *path;   /* N_PATH */
-    node_t *value;  /* SET: the value; ADD/DELETE: an N_VALUE; REMOVE: NULL */
+    uint32_t tok;  /* token of the clause keyword */
+    node_t *path;  /* N_PATH */
+    node_t *value; /* SET: the value; ADD/DELETE: an N_VALUE; REMOVE: NULL */
 } uaction_t;
 
 struct expr_update {
@@ -174,7 +174,8 @@ const char *expr__label(expr_kind_t kind);
 /** Whether a bare name is one of DynamoDB's reserved words (any case). */
 int expr__is_reserved(const char *s, size_t n);
 /** Record "Invalid <label>: <message>". */
-ddb_err_t expr__fail(ddb_errctx_t *err, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+ddb_err_t expr__fail(ddb_errctx_t *err, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /** Short wire name of a value's type ("S", "NS", ...). */
 const char *expr__type_name(const av_t *v);
 /** Node constructors (parse.c), also for legacy.c. */
@@ -184,7 +185,8 @@ node_t *expr__value_node(arena_t *a, const av_t *v);
 /** Text of a path as in DynamoDB's messages: "[a, b, [3]]". */
 const char *expr__path_text(arena_t *a, const path_t *p);
 /** Overlap / conflict check over paths (updates and projections). */
-ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label, size_t n, node_t *const *paths);
+ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label, size_t n,
+                               node_t *const *paths);
 
 /* ---- path.c ------------------------------------------------------------------------------ */
 

@@ -36,9 +36,12 @@ static ddb_err_t collect(kc_t *k, const node_t *n)
         ddb_err_t rc = collect(k, n->kids[0]);
         return rc ? rc : collect(k, n->kids[1]);
     }
-    case N_OR: return kerr(k->err, inv, "OR");
-    case N_NOT: return kerr(k->err, inv, "NOT");
-    case N_IN: return kerr(k->err, inv, "IN");
+    case N_OR:
+        return kerr(k->err, inv, "OR");
+    case N_NOT:
+        return kerr(k->err, inv, "NOT");
+    case N_IN:
+        return kerr(k->err, inv, "IN");
     case N_CMP:
         if (n->op == T_NE) return kerr(k->err, inv, "<>");
         break;
@@ -48,7 +51,8 @@ static ddb_err_t collect(kc_t *k, const node_t *n)
             return kerr(k->err, inv, name);
         }
         break;
-    default: break;
+    default:
+        break;
     }
     if (k->nparts == sizeof k->parts / sizeof k->parts[0])
         return err_set(k->err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
@@ -59,22 +63,32 @@ static ddb_err_t collect(kc_t *k, const node_t *n)
 static expr_keyop_t flip(int op)
 {
     switch (op) {
-    case T_LT: return EXPR_KEY_GT;
-    case T_LE: return EXPR_KEY_GE;
-    case T_GT: return EXPR_KEY_LT;
-    case T_GE: return EXPR_KEY_LE;
-    default: return EXPR_KEY_EQ;
+    case T_LT:
+        return EXPR_KEY_GT;
+    case T_LE:
+        return EXPR_KEY_GE;
+    case T_GT:
+        return EXPR_KEY_LT;
+    case T_GE:
+        return EXPR_KEY_LE;
+    default:
+        return EXPR_KEY_EQ;
     }
 }
 
 static expr_keyop_t direct(int op)
 {
     switch (op) {
-    case T_LT: return EXPR_KEY_LT;
-    case T_LE: return EXPR_KEY_LE;
-    case T_GT: return EXPR_KEY_GT;
-    case T_GE: return EXPR_KEY_GE;
-    default: return EXPR_KEY_EQ;
+    case T_LT:
+        return EXPR_KEY_LT;
+    case T_LE:
+        return EXPR_KEY_LE;
+    case T_GT:
+        return EXPR_KEY_GT;
+    case T_GE:
+        return EXPR_KEY_GE;
+    default:
+        return EXPR_KEY_EQ;
     }
 }
 
@@ -82,22 +96,25 @@ static ddb_err_t one_part(kc_t *k, const node_t *n, expr_keypart_t *out)
 {
     for (uint32_t i = 0; i < n->nkids; i++)
         if (n->kids[i]->kind == N_CALL)
-            return err_set(k->err, DDB_ERR_VALIDATION, "KeyConditionExpressions cannot contain nested operations");
+            return err_set(k->err, DDB_ERR_VALIDATION,
+                           "KeyConditionExpressions cannot contain nested operations");
     const node_t *path = NULL;
     int path_at = -1;
     for (uint32_t i = 0; i < n->nkids; i++) {
         if (n->kids[i]->kind != N_PATH) continue;
         if (path)
-            return err_set(k->err, DDB_ERR_VALIDATION,
-                           "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
-                           "condition");
+            return err_set(
+                k->err, DDB_ERR_VALIDATION,
+                "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+                "condition");
         path = n->kids[i];
         path_at = (int)i;
     }
     if (n->kind == N_BETWEEN && path_at != 0)
-        return err_set(k->err, DDB_ERR_VALIDATION,
-                       "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as "
-                       "its first operand");
+        return err_set(
+            k->err, DDB_ERR_VALIDATION,
+            "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as "
+            "its first operand");
     if (n->kind == N_CALL && path_at != 0)
         return err_set(k->err, DDB_ERR_VALIDATION,
                        "Invalid condition in KeyConditionExpression: begins_with operator must have the key "
@@ -106,7 +123,8 @@ static ddb_err_t one_part(kc_t *k, const node_t *n, expr_keypart_t *out)
         return err_set(k->err, DDB_ERR_VALIDATION,
                        "Invalid condition in KeyConditionExpression: No key attribute specified");
     if (path->path.n > 1)
-        return err_set(k->err, DDB_ERR_VALIDATION, "KeyConditionExpressions cannot have conditions on nested attributes");
+        return err_set(k->err, DDB_ERR_VALIDATION,
+                       "KeyConditionExpressions cannot have conditions on nested attributes");
     out->name = path->path.el[0].name;
     if (n->kind == N_CMP) {
         out->op = path_at == 0 ? direct(n->op) : flip(n->op);
@@ -134,8 +152,10 @@ ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_k
     for (size_t i = 0; i < k.nparts; i++) {
         if ((rc = one_part(&k, k.parts[i], &parts[i]))) return rc;
         for (size_t j = 0; j < i; j++)
-            if (parts[j].name.len == parts[i].name.len && !memcmp(parts[j].name.ptr, parts[i].name.ptr, parts[i].name.len))
-                return err_set(k.err, DDB_ERR_VALIDATION, "KeyConditionExpressions must only contain one condition per key");
+            if (parts[j].name.len == parts[i].name.len &&
+                !memcmp(parts[j].name.ptr, parts[i].name.ptr, parts[i].name.len))
+                return err_set(k.err, DDB_ERR_VALIDATION,
+                               "KeyConditionExpressions must only contain one condition per key");
     }
     if (k.nparts > 2) return err_set(k.err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
     out->n = k.nparts;
@@ -149,17 +169,21 @@ static int is_name(ddb_str_t s, const char *z)
 }
 
 ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_type_t hash_type,
-                            const char *range_name, av_type_t range_type, expr_keyrange_t *out, ddb_errctx_t *err)
+                            const char *range_name, av_type_t range_type, expr_keyrange_t *out,
+                            ddb_errctx_t *err)
 {
     out->hash = out->range = NULL;
     for (size_t i = 0; i < kc->n; i++) {
-        if (is_name(kc->part[i].name, hash_name)) out->hash = &kc->part[i];
-        else if (is_name(kc->part[i].name, range_name)) out->range = &kc->part[i];
+        if (is_name(kc->part[i].name, hash_name))
+            out->hash = &kc->part[i];
+        else if (is_name(kc->part[i].name, range_name))
+            out->range = &kc->part[i];
     }
     if (!out->hash) return kerr(err, "Query condition missed key schema element: %s", hash_name);
     for (size_t i = 0; i < kc->n; i++)
         if (&kc->part[i] != out->hash && &kc->part[i] != out->range)
-            return kerr(err, "Query condition missed key schema element: %s", range_name ? range_name : hash_name);
+            return kerr(err, "Query condition missed key schema element: %s",
+                        range_name ? range_name : hash_name);
     if (out->hash->op != EXPR_KEY_EQ)
         return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
     const expr_keypart_t *parts[2] = {out->hash, out->range};
@@ -172,14 +196,16 @@ ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_
             const av_t *v = parts[p]->v[i];
             if (!v) continue;
             if (v->type != types[p])
-                return err_set(err, DDB_ERR_VALIDATION,
-                               "One or more parameter values were invalid: Condition parameter type does not match "
-                               "schema type");
+                return err_set(
+                    err, DDB_ERR_VALIDATION,
+                    "One or more parameter values were invalid: Condition parameter type does not match "
+                    "schema type");
             if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
-                return err_set(err, DDB_ERR_VALIDATION,
-                               "One or more parameter values are not valid. The AttributeValue for a key attribute "
-                               "cannot contain an empty %s value. Key: %s",
-                               v->type == AV_S ? "string" : "binary", names[p]);
+                return err_set(
+                    err, DDB_ERR_VALIDATION,
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                    "cannot contain an empty %s value. Key: %s",
+                    v->type == AV_S ? "string" : "binary", names[p]);
         }
     }
     return DDB_OK;
@@ -191,12 +217,18 @@ bool expr_keypart_match(const expr_keypart_t *p, const av_t *v)
     if (!v || !a || v->type != a->type) return false;
     int c = av_scalar_cmp(v, a);
     switch (p->op) {
-    case EXPR_KEY_EQ: return c == 0;
-    case EXPR_KEY_LT: return c < 0;
-    case EXPR_KEY_LE: return c <= 0;
-    case EXPR_KEY_GT: return c > 0;
-    case EXPR_KEY_GE: return c >= 0;
-    case EXPR_KEY_BETWEEN: return c >= 0 && p->v[1] && v->type == p->v[1]->type && av_scalar_cmp(v, p->v[1]) <= 0;
+    case EXPR_KEY_EQ:
+        return c == 0;
+    case EXPR_KEY_LT:
+        return c < 0;
+    case EXPR_KEY_LE:
+        return c <= 0;
+    case EXPR_KEY_GT:
+        return c > 0;
+    case EXPR_KEY_GE:
+        return c >= 0;
+    case EXPR_KEY_BETWEEN:
+        return c >= 0 && p->v[1] && v->type == p->v[1]->type && av_scalar_cmp(v, p->v[1]) <= 0;
     case EXPR_KEY_BEGINS_WITH:
         return (v->type == AV_S || v->type == AV_B) && v->s.len >= a->s.len &&
                (a->s.len == 0 || memcmp(v->s.ptr, a->s.ptr, a->s.len) == 0);
@@ -216,7 +248,8 @@ static const node_t *find_key_path(const keyscan_t *ks, const node_t *n)
     if (!n) return NULL;
     if (n->kind == N_PATH) {
         ddb_str_t nm = n->path.el[0].name;
-        if ((!ks->nested_only || n->path.n > 1) && (is_name(nm, ks->hash) || is_name(nm, ks->range))) return n;
+        if ((!ks->nested_only || n->path.n > 1) && (is_name(nm, ks->hash) || is_name(nm, ks->range)))
+            return n;
         return NULL;
     }
     for (uint32_t i = 0; i < n->nkids; i++) {
@@ -229,10 +262,11 @@ static const node_t *find_key_path(const keyscan_t *ks, const node_t *n)
 static ddb_err_t scalar_err(ddb_errctx_t *err, const node_t *p)
 {
     ddb_str_t nm = p->path.el[0].name;
-    return err_set(err, DDB_ERR_VALIDATION,
-                   "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: "
-                   "%.*s",
-                   (int)nm.len, nm.ptr);
+    return err_set(
+        err, DDB_ERR_VALIDATION,
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: "
+        "%.*s",
+        (int)nm.len, nm.ptr);
 }
 
 ddb_err_t expr_cond_check_key_paths(const expr_cond_t *c, const char *hash_name, const char *range_name,
@@ -272,7 +306,8 @@ ddb_err_t expr_filter_check_keys(const expr_cond_t *c, const char *hash_name, co
     const node_t *p = find_key_path(&ks, c->root);
     if (!p) return DDB_OK;
     ddb_str_t nm = p->path.el[0].name;
-    return err_set(err, DDB_ERR_VALIDATION,
-                   "Filter Expression can only contain non-primary key attributes: Primary key attribute: %.*s",
-                   (int)nm.len, nm.ptr);
+    return err_set(
+        err, DDB_ERR_VALIDATION,
+        "Filter Expression can only contain non-primary key attributes: Primary key attribute: %.*s",
+        (int)nm.len, nm.ptr);
 }

@@ -61,10 +61,14 @@ static int arity_ok(expr_cmpop_t op, size_t n)
 {
     switch (op) {
     case EXPR_CMP_NULL:
-    case EXPR_CMP_NOT_NULL: return n == 0;
-    case EXPR_CMP_IN: return n >= 1;
-    case EXPR_CMP_BETWEEN: return n == 2;
-    default: return n == 1;
+    case EXPR_CMP_NOT_NULL:
+        return n == 0;
+    case EXPR_CMP_IN:
+        return n >= 1;
+    case EXPR_CMP_BETWEEN:
+        return n == 2;
+    default:
+        return n == 1;
     }
 }
 
@@ -73,11 +77,15 @@ static int type_ok(expr_cmpop_t op, av_type_t t)
     int scalar = t == AV_S || t == AV_N || t == AV_B;
     switch (op) {
     case EXPR_CMP_EQ:
-    case EXPR_CMP_NE: return 1; /* "EQ is supported for all data types, including lists and maps" (API reference) */
-    case EXPR_CMP_BEGINS_WITH: return t == AV_S || t == AV_B;
+    case EXPR_CMP_NE:
+        return 1; /* "EQ is supported for all data types, including lists and maps" (API reference) */
+    case EXPR_CMP_BEGINS_WITH:
+        return t == AV_S || t == AV_B;
     case EXPR_CMP_NULL:
-    case EXPR_CMP_NOT_NULL: return 1;
-    default: return scalar;
+    case EXPR_CMP_NOT_NULL:
+        return 1;
+    default:
+        return scalar;
     }
 }
 
@@ -87,23 +95,25 @@ static ddb_err_t list_ok(ddb_errctx_t *err, expr_cmpop_t op, size_t n, const av_
     /* each value's type first, then whether they agree */
     for (size_t i = 0; i < n; i++)
         if (!type_ok(op, list[i].type))
-            return err_set(err, DDB_ERR_VALIDATION, "%sComparisonOperator %s is not valid for %s AttributeValue type",
-                           INVALID, op_names[op], av_type_name(list[i].type));
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "%sComparisonOperator %s is not valid for %s AttributeValue type", INVALID,
+                           op_names[op], av_type_name(list[i].type));
     for (size_t i = 1; i < n; i++)
         if (list[i].type != list[0].type)
-            return err_set(err, DDB_ERR_VALIDATION, "%sAttributeValues inside AttributeValueList must be of same type",
-                           INVALID);
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "%sAttributeValues inside AttributeValueList must be of same type", INVALID);
     if (op == EXPR_CMP_BETWEEN && av_scalar_cmp(&list[0], &list[1]) > 0)
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "The BETWEEN condition was provided a range where the lower bound is greater than the upper "
-                       "bound");
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "The BETWEEN condition was provided a range where the lower bound is greater than the upper "
+            "bound");
     return DDB_OK;
 }
 
 static ddb_err_t arity_err(ddb_errctx_t *err, expr_cmpop_t op)
 {
-    return err_set(err, DDB_ERR_VALIDATION, "%sInvalid number of argument(s) for the %s ComparisonOperator", INVALID,
-                   op_names[op]);
+    return err_set(err, DDB_ERR_VALIDATION, "%sInvalid number of argument(s) for the %s ComparisonOperator",
+                   INVALID, op_names[op]);
 }
 
 /* ---- building trees --------------------------------------------------------------------- */
@@ -147,15 +157,19 @@ static node_t *comparison(arena_t *a, ddb_str_t attr, expr_cmpop_t op, size_t n,
         c->kids[1] = expr__value_node(a, &list[0]);
         return c;
     }
-    case EXPR_CMP_NOT_NULL: return call(a, F_ATTRIBUTE_EXISTS, "attribute_exists", path, NULL);
-    case EXPR_CMP_NULL: return call(a, F_ATTRIBUTE_NOT_EXISTS, "attribute_not_exists", path, NULL);
-    case EXPR_CMP_CONTAINS: return call(a, F_CONTAINS, "contains", path, expr__value_node(a, &list[0]));
+    case EXPR_CMP_NOT_NULL:
+        return call(a, F_ATTRIBUTE_EXISTS, "attribute_exists", path, NULL);
+    case EXPR_CMP_NULL:
+        return call(a, F_ATTRIBUTE_NOT_EXISTS, "attribute_not_exists", path, NULL);
+    case EXPR_CMP_CONTAINS:
+        return call(a, F_CONTAINS, "contains", path, expr__value_node(a, &list[0]));
     case EXPR_CMP_NOT_CONTAINS: {
         node_t *not = expr__node(a, N_NOT, 1);
-        not->kids[0] = call(a, F_CONTAINS, "contains", path, expr__value_node(a, &list[0]));
-        return join(a, N_AND, call(a, F_ATTRIBUTE_EXISTS, "attribute_exists", path, NULL), not);
+        not ->kids[0] = call(a, F_CONTAINS, "contains", path, expr__value_node(a, &list[0]));
+        return join(a, N_AND, call(a, F_ATTRIBUTE_EXISTS, "attribute_exists", path, NULL), not );
     }
-    case EXPR_CMP_BEGINS_WITH: return call(a, F_BEGINS_WITH, "begins_with", path, expr__value_node(a, &list[0]));
+    case EXPR_CMP_BEGINS_WITH:
+        return call(a, F_BEGINS_WITH, "begins_with", path, expr__value_node(a, &list[0]));
     case EXPR_CMP_IN: {
         node_t *in = expr__node(a, N_IN, (uint32_t)n + 1);
         in->kids[0] = path;
@@ -169,7 +183,8 @@ static node_t *comparison(arena_t *a, ddb_str_t attr, expr_cmpop_t op, size_t n,
         b->kids[2] = expr__value_node(a, &list[1]);
         return b;
     }
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -186,16 +201,19 @@ static ddb_err_t expected_one(arena_t *a, ddb_errctx_t *err, const expr_expected
 {
     const char *attr = arena_memdup(a, e->attr.ptr, e->attr.len);
     if (e->value && e->has_list)
-        return err_set(err, DDB_ERR_VALIDATION, "%sValue and AttributeValueList cannot be used together for Attribute: %s",
-                       INVALID, attr);
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sValue and AttributeValueList cannot be used together for Attribute: %s", INVALID,
+                       attr);
     if (e->has_op) {
         if (e->has_exists)
             return err_set(err, DDB_ERR_VALIDATION,
-                           "%sExists and ComparisonOperator cannot be used together for Attribute: %s", INVALID, attr);
+                           "%sExists and ComparisonOperator cannot be used together for Attribute: %s",
+                           INVALID, attr);
         if (e->op != EXPR_CMP_NULL && e->op != EXPR_CMP_NOT_NULL && !e->has_list && !e->value)
-            return err_set(err, DDB_ERR_VALIDATION,
-                           "%sValue or AttributeValueList must be used with ComparisonOperator: %s for Attribute: %s",
-                           INVALID, op_names[e->op], attr);
+            return err_set(
+                err, DDB_ERR_VALIDATION,
+                "%sValue or AttributeValueList must be used with ComparisonOperator: %s for Attribute: %s",
+                INVALID, op_names[e->op], attr);
         size_t n = e->has_list ? e->nlist : e->value ? 1 : 0;
         const av_t *list = e->has_list ? e->list : e->value;
         if (!arity_ok(e->op, n)) return arity_err(err, e->op);
@@ -206,16 +224,20 @@ static ddb_err_t expected_one(arena_t *a, ddb_errctx_t *err, const expr_expected
     }
     if (e->has_list)
         return err_set(err, DDB_ERR_VALIDATION,
-                       "%sAttributeValueList can only be used with a ComparisonOperator for Attribute: %s", INVALID, attr);
+                       "%sAttributeValueList can only be used with a ComparisonOperator for Attribute: %s",
+                       INVALID, attr);
     int exists = !e->has_exists || e->exists;
     if (exists && !e->value)
-        return err_set(err, DDB_ERR_VALIDATION, "%sValue must be provided when Exists is %s for Attribute: %s", INVALID,
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sValue must be provided when Exists is %s for Attribute: %s", INVALID,
                        e->has_exists ? "true" : "null", attr);
     if (!exists && e->value)
-        return err_set(err, DDB_ERR_VALIDATION, "%sValue cannot be used when Exists is false for Attribute: %s", INVALID,
-                       attr);
-    if (!exists) *out = call(a, F_ATTRIBUTE_NOT_EXISTS, "attribute_not_exists", expr__path_node(a, e->attr), NULL);
-    else *out = comparison(a, e->attr, EXPR_CMP_EQ, 1, e->value);
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sValue cannot be used when Exists is false for Attribute: %s", INVALID, attr);
+    if (!exists)
+        *out = call(a, F_ATTRIBUTE_NOT_EXISTS, "attribute_not_exists", expr__path_node(a, e->attr), NULL);
+    else
+        *out = comparison(a, e->attr, EXPR_CMP_EQ, 1, e->value);
     return DDB_OK;
 }
 
@@ -267,14 +289,30 @@ ddb_err_t expr_legacy_key_conditions(arena_t *a, ddb_errctx_t *err, size_t n, co
         expr_keypart_t *p = &out->part[i];
         p->name = f[i].attr;
         switch (f[i].op) {
-        case EXPR_CMP_EQ: p->op = EXPR_KEY_EQ; break;
-        case EXPR_CMP_LT: p->op = EXPR_KEY_LT; break;
-        case EXPR_CMP_LE: p->op = EXPR_KEY_LE; break;
-        case EXPR_CMP_GT: p->op = EXPR_KEY_GT; break;
-        case EXPR_CMP_GE: p->op = EXPR_KEY_GE; break;
-        case EXPR_CMP_BETWEEN: p->op = EXPR_KEY_BETWEEN; break;
-        case EXPR_CMP_BEGINS_WITH: p->op = EXPR_KEY_BEGINS_WITH; break;
-        default: return err_set(err, DDB_ERR_VALIDATION, "Attempted conditional constraint is not an indexable operation");
+        case EXPR_CMP_EQ:
+            p->op = EXPR_KEY_EQ;
+            break;
+        case EXPR_CMP_LT:
+            p->op = EXPR_KEY_LT;
+            break;
+        case EXPR_CMP_LE:
+            p->op = EXPR_KEY_LE;
+            break;
+        case EXPR_CMP_GT:
+            p->op = EXPR_KEY_GT;
+            break;
+        case EXPR_CMP_GE:
+            p->op = EXPR_KEY_GE;
+            break;
+        case EXPR_CMP_BETWEEN:
+            p->op = EXPR_KEY_BETWEEN;
+            break;
+        case EXPR_CMP_BEGINS_WITH:
+            p->op = EXPR_KEY_BEGINS_WITH;
+            break;
+        default:
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "Attempted conditional constraint is not an indexable operation");
         }
         p->v[0] = &f[i].list[0];
         p->v[1] = f[i].op == EXPR_CMP_BETWEEN ? &f[i].list[1] : NULL;
@@ -294,11 +332,12 @@ ddb_err_t expr_legacy_attribute_updates(arena_t *a, ddb_errctx_t *err, size_t n,
     for (size_t i = 0; i < n; i++) {
         const av_t *v = u[i].value;
         if (!v && u[i].action != EXPR_AU_DELETE)
-            return err_set(err, DDB_ERR_VALIDATION, "%sOnly DELETE action is allowed when no attribute value is specified",
-                           INVALID);
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "%sOnly DELETE action is allowed when no attribute value is specified", INVALID);
         if (v && u[i].action == EXPR_AU_DELETE && v->type != AV_SS && v->type != AV_NS && v->type != AV_BS)
-            return err_set(err, DDB_ERR_VALIDATION, "%sDELETE action with value is not supported for the type %s",
-                           INVALID, av_type_name(v->type));
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "%sDELETE action with value is not supported for the type %s", INVALID,
+                           av_type_name(v->type));
         if (v && u[i].action == EXPR_AU_ADD &&
             !(v->type == AV_N || v->type == AV_SS || v->type == AV_NS || v->type == AV_BS || v->type == AV_L))
             return err_set(err, DDB_ERR_VALIDATION, "%sADD action is not supported for the type %s", INVALID,

@@ -33,14 +33,15 @@ static const struct {
     const char *word;
     uint8_t kind;
 } keywords[] = {
-    {"AND", T_AND}, {"OR", T_OR},   {"NOT", T_NOT}, {"BETWEEN", T_BETWEEN}, {"IN", T_IN},
+    {"AND", T_AND}, {"OR", T_OR},         {"NOT", T_NOT}, {"BETWEEN", T_BETWEEN}, {"IN", T_IN},
     {"SET", T_SET}, {"REMOVE", T_REMOVE}, {"ADD", T_ADD}, {"DELETE", T_DELETE},
 };
 
 static int keyword(const char *s, size_t n)
 {
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strlen(keywords[i].word) == n && strncasecmp(keywords[i].word, s, n) == 0) return keywords[i].kind;
+        if (strlen(keywords[i].word) == n && strncasecmp(keywords[i].word, s, n) == 0)
+            return keywords[i].kind;
     return T_NAME;
 }
 
@@ -84,24 +85,47 @@ void expr__lex(arena_t *a, const char *src, size_t len, lexed_t *out)
             char d = i + 1 < len ? src[i + 1] : 0;
             i++;
             switch (c) {
-            case '=': kind = T_EQ; break;
+            case '=':
+                kind = T_EQ;
+                break;
             case '<':
-                if (d == '>') kind = T_NE, i++;
-                else if (d == '=') kind = T_LE, i++;
-                else kind = T_LT;
+                if (d == '>')
+                    kind = T_NE, i++;
+                else if (d == '=')
+                    kind = T_LE, i++;
+                else
+                    kind = T_LT;
                 break;
             case '>':
-                if (d == '=') kind = T_GE, i++;
-                else kind = T_GT;
+                if (d == '=')
+                    kind = T_GE, i++;
+                else
+                    kind = T_GT;
                 break;
-            case '(': kind = T_LPAREN; break;
-            case ')': kind = T_RPAREN; break;
-            case '[': kind = T_LBRACK; break;
-            case ']': kind = T_RBRACK; break;
-            case ',': kind = T_COMMA; break;
-            case '.': kind = T_DOT; break;
-            case '+': kind = T_PLUS; break;
-            case '-': kind = T_MINUS; break;
+            case '(':
+                kind = T_LPAREN;
+                break;
+            case ')':
+                kind = T_RPAREN;
+                break;
+            case '[':
+                kind = T_LBRACK;
+                break;
+            case ']':
+                kind = T_RBRACK;
+                break;
+            case ',':
+                kind = T_COMMA;
+                break;
+            case '.':
+                kind = T_DOT;
+                break;
+            case '+':
+                kind = T_PLUS;
+                break;
+            case '-':
+                kind = T_MINUS;
+                break;
             default:
                 kind = T_BAD;
                 i = start + utf8_len(src, start, len);

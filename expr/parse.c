@@ -93,8 +93,8 @@ static void *fail_at(parser_t *p, size_t at)
     size_t from = at > 0 ? lx->t[at - 1].start : 0;
     size_t to = at + 1 < lx->n ? lx->t[at + 1].end : lx->t[at].end;
     if (to < from) to = from;
-    expr__fail(p->ps->err, p->ps->label, "Syntax error; token: \"%.*s\", near: \"%.*s\"", (int)tok.len, tok.ptr,
-               (int)(to - from), lx->src + from);
+    expr__fail(p->ps->err, p->ps->label, "Syntax error; token: \"%.*s\", near: \"%.*s\"", (int)tok.len,
+               tok.ptr, (int)(to - from), lx->src + from);
     return NULL;
 }
 
@@ -177,8 +177,10 @@ static node_t *parse_path(parser_t *p)
     uint32_t cap = 1;
     for (size_t j = p->i + 1; j < p->ps->lx.n; j++) {
         int kj = p->ps->lx.t[j].kind;
-        if (kj == T_DOT || kj == T_LBRACK) cap++;
-        else if (kj != T_NAME && kj != T_HNAME && kj != T_INT && kj != T_RBRACK) break;
+        if (kj == T_DOT || kj == T_LBRACK)
+            cap++;
+        else if (kj != T_NAME && kj != T_HNAME && kj != T_INT && kj != T_RBRACK)
+            break;
     }
     node_t *n = expr__node(a, N_PATH, 0);
     n->tok = (uint32_t)p->i;

@@ -47,11 +47,16 @@ struct expr_ctx {
 const char *expr__label(expr_kind_t kind)
 {
     switch (kind) {
-    case EXPR_CONDITION: return "ConditionExpression";
-    case EXPR_FILTER: return "FilterExpression";
-    case EXPR_KEY_CONDITION: return "KeyConditionExpression";
-    case EXPR_UPDATE: return "UpdateExpression";
-    case EXPR_PROJECTION: return "ProjectionExpression";
+    case EXPR_CONDITION:
+        return "ConditionExpression";
+    case EXPR_FILTER:
+        return "FilterExpression";
+    case EXPR_KEY_CONDITION:
+        return "KeyConditionExpression";
+    case EXPR_UPDATE:
+        return "UpdateExpression";
+    case EXPR_PROJECTION:
+        return "ProjectionExpression";
     }
     return "Expression";
 }
@@ -88,8 +93,10 @@ int expr__is_reserved(const char *s, size_t n)
         size_t mid = (lo + hi) / 2;
         int c = strcmp(reserved[mid], up);
         if (c == 0) return 1;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return 0;
 }
@@ -114,7 +121,8 @@ static int key_ok(ddb_str_t k, char lead)
     if (k.len < 2 || k.ptr[0] != lead) return 0;
     for (size_t i = 1; i < k.len; i++) {
         char ch = k.ptr[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_')) return 0;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return 0;
     }
     return 1;
 }
@@ -124,18 +132,20 @@ ddb_err_t expr_ctx_set_names(expr_ctx_t *c, size_t n, const ddb_str_t *keys, con
     if (n == 0) return err_set(c->err, DDB_ERR_VALIDATION, "ExpressionAttributeNames must not be empty");
     for (size_t i = 0; i < n; i++) {
         if (keys[i].len > 255)
-            return err_set(c->err, DDB_ERR_VALIDATION,
-                           "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
-                           "key that is too long; size of key: %zu",
-                           keys[i].len);
+            return err_set(
+                c->err, DDB_ERR_VALIDATION,
+                "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
+                "key that is too long; size of key: %zu",
+                keys[i].len);
         if (!key_ok(keys[i], '#'))
             return err_set(c->err, DDB_ERR_VALIDATION,
                            "ExpressionAttributeNames contains invalid key: Syntax error; key: \"%.*s\"",
                            (int)keys[i].len, keys[i].ptr);
         if (names[i].len == 0)
-            return err_set(c->err, DDB_ERR_VALIDATION,
-                           "ExpressionAttributeNames contains invalid value: Empty attribute name for key %.*s",
-                           (int)keys[i].len, keys[i].ptr);
+            return err_set(
+                c->err, DDB_ERR_VALIDATION,
+                "ExpressionAttributeNames contains invalid value: Empty attribute name for key %.*s",
+                (int)keys[i].len, keys[i].ptr);
     }
     c->names = ARENA_NEWN(c->a, name_ent_t, n);
     c->nnames = n;
@@ -151,9 +161,10 @@ ddb_err_t expr_ctx_check_value_keys(expr_ctx_t *c, size_t n, const ddb_str_t *ke
     if (n == 0) return err_set(c->err, DDB_ERR_VALIDATION, "ExpressionAttributeValues must not be empty");
     for (size_t i = 0; i < n; i++) {
         if (keys[i].len > 255)
-            return err_set(c->err, DDB_ERR_VALIDATION,
-                           "ExpressionAttributeValues contains invalid key: The expression attribute map contains a "
-                           "key that is too long;");
+            return err_set(
+                c->err, DDB_ERR_VALIDATION,
+                "ExpressionAttributeValues contains invalid key: The expression attribute map contains a "
+                "key that is too long;");
         if (!key_ok(keys[i], ':'))
             return err_set(c->err, DDB_ERR_VALIDATION,
                            "ExpressionAttributeValues contains invalid key: Syntax error; key: \"%.*s\"",
@@ -219,7 +230,8 @@ static const char *java_set_text(arena_t *a, size_t n, slot_t *s, size_t total)
     while (cap < want) cap *= 2;
     for (size_t i = 0; i < n; i++) {
         int32_t h = 0;
-        for (size_t k = 0; k < s[i].key.len; k++) h = (int32_t)((uint32_t)h * 31u + (unsigned char)s[i].key.ptr[k]);
+        for (size_t k = 0; k < s[i].key.len; k++)
+            h = (int32_t)((uint32_t)h * 31u + (unsigned char)s[i].key.ptr[k]);
         uint32_t u = (uint32_t)h;
         s[i].slot = (u ^ (u >> 16)) & (uint32_t)(cap - 1);
     }
@@ -340,10 +352,11 @@ static size_t end_in(arena_t *a, const trie_t *t)
 static ddb_err_t clash(ovl_t *o, const char *what, size_t x, size_t y)
 {
     size_t a = x < y ? x : y, b = x < y ? y : x;
-    return expr__fail(o->err, o->label,
-                      "Two document paths %s with each other; must remove or rewrite one of these paths; path one: "
-                      "%s, path two: %s",
-                      what, expr__path_text(o->a, &o->paths[a]->path), expr__path_text(o->a, &o->paths[b]->path));
+    return expr__fail(
+        o->err, o->label,
+        "Two document paths %s with each other; must remove or rewrite one of these paths; path one: "
+        "%s, path two: %s",
+        what, expr__path_text(o->a, &o->paths[a]->path), expr__path_text(o->a, &o->paths[b]->path));
 }
 
 static ddb_err_t visit_trie(ovl_t *o, const trie_t *t)
@@ -358,7 +371,8 @@ static ddb_err_t visit_trie(ovl_t *o, const trie_t *t)
             entry_t *x = &list[j];
             if (j == i) continue;
             if (!e->kid || !x->kid)
-                return clash(o, "overlap", e->kid ? end_in(o->a, e->kid) : e->i, x->kid ? end_in(o->a, x->kid) : x->i);
+                return clash(o, "overlap", e->kid ? end_in(o->a, e->kid) : e->i,
+                             x->kid ? end_in(o->a, x->kid) : x->i);
             if ((x->kid->key->kind == PE_INDEX) != (e->kid->key->kind == PE_INDEX))
                 return clash(o, "conflict", end_in(o->a, x->kid), end_in(o->a, e->kid));
         }
@@ -366,7 +380,8 @@ static ddb_err_t visit_trie(ovl_t *o, const trie_t *t)
     return DDB_OK;
 }
 
-ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label, size_t n, node_t *const *paths)
+ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label, size_t n,
+                               node_t *const *paths)
 {
     if (n < 2) return DDB_OK;
     trie_t *root = ARENA_NEW(a, trie_t);
@@ -427,10 +442,14 @@ static const struct {
     const char *name;
     uint8_t fn, arity;
 } functions[] = {
-    {"attribute_exists", F_ATTRIBUTE_EXISTS, 1}, {"attribute_not_exists", F_ATTRIBUTE_NOT_EXISTS, 1},
-    {"attribute_type", F_ATTRIBUTE_TYPE, 2},     {"begins_with", F_BEGINS_WITH, 2},
-    {"contains", F_CONTAINS, 2},                 {"size", F_SIZE, 1},
-    {"if_not_exists", F_IF_NOT_EXISTS, 2},       {"list_append", F_LIST_APPEND, 2},
+    {"attribute_exists", F_ATTRIBUTE_EXISTS, 1},
+    {"attribute_not_exists", F_ATTRIBUTE_NOT_EXISTS, 1},
+    {"attribute_type", F_ATTRIBUTE_TYPE, 2},
+    {"begins_with", F_BEGINS_WITH, 2},
+    {"contains", F_CONTAINS, 2},
+    {"size", F_SIZE, 1},
+    {"if_not_exists", F_IF_NOT_EXISTS, 2},
+    {"list_append", F_LIST_APPEND, 2},
 };
 
 static int fn_arity(int fn)
@@ -453,9 +472,11 @@ static int is_cond_fn(int fn)
 static ddb_err_t check_arity(rs_t *r, const node_t *n)
 {
     if ((int)n->nkids != fn_arity(n->fn))
-        return bad(r, "Incorrect number of operands for operator or function; operator or function: %.*s, number of "
-                      "operands: %u",
-                   (int)n->text.len, n->text.ptr, n->nkids);
+        return bad(
+            r,
+            "Incorrect number of operands for operator or function; operator or function: %.*s, number of "
+            "operands: %u",
+            (int)n->text.len, n->text.ptr, n->nkids);
     return DDB_OK;
 }
 
@@ -471,41 +492,45 @@ static ddb_err_t pass1(rs_t *r, node_t *n, int place)
             if (e->kind == PE_INDEX) {
                 unsigned long long v = 0;
                 int over = e->text.len > 10;
-                for (size_t k = 0; k < e->text.len && !over; k++) v = v * 10 + (unsigned)(e->text.ptr[k] - '0');
+                for (size_t k = 0; k < e->text.len && !over; k++)
+                    v = v * 10 + (unsigned)(e->text.ptr[k] - '0');
                 if (over || v > 2147483647ULL)
-                    return bad(r, "List index is not within the allowable range; index: [%.*s]", (int)e->text.len,
-                               e->text.ptr);
+                    return bad(r, "List index is not within the allowable range; index: [%.*s]",
+                               (int)e->text.len, e->text.ptr);
                 e->index = (uint32_t)v;
             } else if (e->kind == PE_NAME && expr__is_reserved(e->text.ptr, e->text.len)) {
-                return bad(r, "Attribute name is a reserved keyword; reserved keyword: %.*s", (int)e->text.len,
-                           e->text.ptr);
+                return bad(r, "Attribute name is a reserved keyword; reserved keyword: %.*s",
+                           (int)e->text.len, e->text.ptr);
             }
         }
         return DDB_OK;
     case N_CALL: {
         n->fn = F_UNKNOWN;
         for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
-            if (strlen(functions[i].name) == n->text.len && !memcmp(functions[i].name, n->text.ptr, n->text.len))
+            if (strlen(functions[i].name) == n->text.len &&
+                !memcmp(functions[i].name, n->text.ptr, n->text.len))
                 n->fn = functions[i].fn;
-        if (n->fn == F_UNKNOWN) return bad(r, "Invalid function name; function: %.*s", (int)n->text.len, n->text.ptr);
+        if (n->fn == F_UNKNOWN)
+            return bad(r, "Invalid function name; function: %.*s", (int)n->text.len, n->text.ptr);
         if (r->update) {
             if (!is_update_fn(n->fn))
-                return bad(r, "The function is not allowed in an update expression; function: %.*s", (int)n->text.len,
-                           n->text.ptr);
+                return bad(r, "The function is not allowed in an update expression; function: %.*s",
+                           (int)n->text.len, n->text.ptr);
             /* AWS parses list_append(list_append(..), ..) but refuses it (scylla's AWS-run tests) */
             if (n->fn == F_LIST_APPEND)
                 for (uint32_t i = 0; i < n->nkids; i++)
                     if (n->kids[i]->kind == N_CALL && n->kids[i]->text.len == 11 &&
                         !memcmp(n->kids[i]->text.ptr, "list_append", 11))
-                        return bad(r,
-                                   "The function is not allowed to be used this way in an expression; function: "
-                                   "list_append");
+                        return bad(
+                            r, "The function is not allowed to be used this way in an expression; function: "
+                               "list_append");
         } else {
             if (is_update_fn(n->fn))
                 return bad(r, "The function is not allowed in a condition expression; function: %.*s",
                            (int)n->text.len, n->text.ptr);
             if ((place == PLACE_COND) != is_cond_fn(n->fn))
-                return bad(r, "The function is not allowed to be used this way in an expression; function: %.*s",
+                return bad(r,
+                           "The function is not allowed to be used this way in an expression; function: %.*s",
                            (int)n->text.len, n->text.ptr);
             if ((rc = check_arity(r, n))) return rc;
         }
@@ -536,7 +561,9 @@ static ddb_err_t path_names(rs_t *r, node_t *n, int mark)
         } else if (e->kind == PE_HNAME) {
             name_ent_t *ne = find_name(r->c, e->text);
             if (!ne)
-                return bad(r, "An expression attribute name used in the document path is not defined; attribute name: %.*s",
+                return bad(r,
+                           "An expression attribute name used in the document path is not defined; attribute "
+                           "name: %.*s",
                            (int)e->text.len, e->text.ptr);
             if (mark) ne->used = 1;
             e->name = ne->name;
@@ -571,21 +598,24 @@ static int paths_same(const node_t *a, const node_t *b)
     return 1;
 }
 
-static ddb_err_t distinct(rs_t *r, const char *op, int oplen, const node_t *first, node_t *const *rest, uint32_t nrest)
+static ddb_err_t distinct(rs_t *r, const char *op, int oplen, const node_t *first, node_t *const *rest,
+                          uint32_t nrest)
 {
     if (first->kind != N_PATH) return DDB_OK;
     for (uint32_t i = 0; i < nrest; i++)
         if (paths_same(first, rest[i]))
-            return bad(r, "The first operand must be distinct from the remaining operands for this operator or "
-                          "function; operator: %.*s, first operand: %s",
+            return bad(r,
+                       "The first operand must be distinct from the remaining operands for this operator or "
+                       "function; operator: %.*s, first operand: %s",
                        oplen, op, expr__path_text(r->c->a, &first->path));
     return DDB_OK;
 }
 
 static ddb_err_t type_problem(rs_t *r, const char *op, int oplen, const char *type)
 {
-    return bad(r, "Incorrect operand type for operator or function; operator or function: %.*s, operand type: %s",
-               oplen, op, type);
+    return bad(
+        r, "Incorrect operand type for operator or function; operator or function: %.*s, operand type: %s",
+        oplen, op, type);
 }
 
 static int is_sortable(const char *t)
@@ -597,27 +627,36 @@ static int is_sortable(const char *t)
 static const char *bound_text(arena_t *a, const av_t *v)
 {
     if (v->type == AV_B)
-        return arena_sprintf(a, "AttributeValue: {B:java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]}", v->s.len,
-                             v->s.len);
+        return arena_sprintf(a, "AttributeValue: {B:java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]}",
+                             v->s.len, v->s.len);
     if (v->type == AV_S || v->type == AV_N)
         return arena_sprintf(a, "AttributeValue: {%s:%.*s}", expr__type_name(v), (int)v->s.len, v->s.ptr);
     return arena_sprintf(a, "AttributeValue: {%s}", expr__type_name(v));
 }
 
-static const char *const ANY_TYPE = "{SS,M,DECIMAL,DOUBLESET,HDS,N,B,DICT,INTSET,BOOL,HD,BS,INT,DECIMALSET,NULL,"
-                                    "FLOAT,FS,S,L,NS,DOUBLE}";
+static const char *const ANY_TYPE =
+    "{SS,M,DECIMAL,DOUBLESET,HDS,N,B,DICT,INTSET,BOOL,HD,BS,INT,DECIMALSET,NULL,"
+    "FLOAT,FS,S,L,NS,DOUBLE}";
 
 static const char *op_text(int op)
 {
     switch (op) {
-    case T_EQ: return "=";
-    case T_NE: return "<>";
-    case T_LT: return "<";
-    case T_LE: return "<=";
-    case T_GT: return ">";
-    case T_GE: return ">=";
-    case T_PLUS: return "+";
-    case T_MINUS: return "-";
+    case T_EQ:
+        return "=";
+    case T_NE:
+        return "<>";
+    case T_LT:
+        return "<";
+    case T_LE:
+        return "<=";
+    case T_GT:
+        return ">";
+    case T_GE:
+        return ">=";
+    case T_PLUS:
+        return "+";
+    case T_MINUS:
+        return "-";
     }
     return "?";
 }
@@ -635,8 +674,9 @@ static ddb_err_t pass2(rs_t *r, node_t *n)
         if (n->val) return DDB_OK; /* built by legacy.c */
         value_ent_t *ve = find_value(r->c, n->text);
         if (!ve)
-            return bad(r, "An expression attribute value used in expression is not defined; attribute value: %.*s",
-                       (int)n->text.len, n->text.ptr);
+            return bad(
+                r, "An expression attribute value used in expression is not defined; attribute value: %.*s",
+                (int)n->text.len, n->text.ptr);
         ve->used = 1;
         n->val = ve->val;
         return DDB_OK;
@@ -671,13 +711,17 @@ static ddb_err_t pass2(rs_t *r, node_t *n)
         const node_t *lo = n->kids[1], *hi = n->kids[2];
         if (lo->kind == N_VALUE && hi->kind == N_VALUE) {
             if (lo->val->type != hi->val->type)
-                return bad(r, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound "
-                              "operand: %s, upper bound operand: %s",
-                           bound_text(r->c->a, lo->val), bound_text(r->c->a, hi->val));
+                return bad(
+                    r,
+                    "The BETWEEN operator requires same data type for lower and upper bounds; lower bound "
+                    "operand: %s, upper bound operand: %s",
+                    bound_text(r->c->a, lo->val), bound_text(r->c->a, hi->val));
             if (av_scalar_cmp(lo->val, hi->val) > 0)
-                return bad(r, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                              "lower bound operand: %s, upper bound operand: %s",
-                           bound_text(r->c->a, lo->val), bound_text(r->c->a, hi->val));
+                return bad(
+                    r,
+                    "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
+                    "lower bound operand: %s, upper bound operand: %s",
+                    bound_text(r->c->a, lo->val), bound_text(r->c->a, hi->val));
         }
         return DDB_OK;
     }
@@ -685,7 +729,8 @@ static ddb_err_t pass2(rs_t *r, node_t *n)
         for (uint32_t i = 0; i < n->nkids; i++)
             if ((rc = pass2(r, n->kids[i]))) return rc;
         if (n->nkids - 1 > EXPR_MAX_IN)
-            return bad(r, "The IN operator is provided with too many operands; number of operands: %u", n->nkids - 1);
+            return bad(r, "The IN operator is provided with too many operands; number of operands: %u",
+                       n->nkids - 1);
         return distinct(r, "IN", 2, n->kids[0], &n->kids[1], n->nkids - 1);
     case N_ARITH: {
         for (uint32_t i = 0; i < 2; i++)
@@ -708,8 +753,10 @@ static ddb_err_t pass2(rs_t *r, node_t *n)
         if ((fn == F_ATTRIBUTE_EXISTS || fn == F_ATTRIBUTE_NOT_EXISTS || fn == F_ATTRIBUTE_TYPE ||
              fn == F_IF_NOT_EXISTS) &&
             first->kind != N_PATH)
-            return bad(r, "Operator or function requires a document path; operator or function: %.*s", nlen, name);
-        if (fn != F_SIZE && fn != F_LIST_APPEND && (rc = distinct(r, name, nlen, first, &n->kids[1], n->nkids - 1)))
+            return bad(r, "Operator or function requires a document path; operator or function: %.*s", nlen,
+                       name);
+        if (fn != F_SIZE && fn != F_LIST_APPEND &&
+            (rc = distinct(r, name, nlen, first, &n->kids[1], n->nkids - 1)))
             return rc;
         if (fn == F_SIZE) {
             const char *t = static_type(first);
@@ -723,12 +770,14 @@ static ddb_err_t pass2(rs_t *r, node_t *n)
         } else if (fn == F_ATTRIBUTE_TYPE) {
             node_t *second = n->kids[1];
             if (second->kind != N_VALUE)
-                return type_problem(r, name, nlen, second->kind == N_CALL && second->fn == F_SIZE ? "N" : ANY_TYPE);
+                return type_problem(r, name, nlen,
+                                    second->kind == N_CALL && second->fn == F_SIZE ? "N" : ANY_TYPE);
             const av_t *v = second->val;
             if (v->type != AV_S) return type_problem(r, name, nlen, expr__type_name(v));
             if (av_type_from_name(v->s.ptr, v->s.len) == AV_NONE)
-                return bad(r, "Invalid attribute type name found; type: %.*s, valid types: "
-                              "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}",
+                return bad(r,
+                           "Invalid attribute type name found; type: %.*s, valid types: "
+                           "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}",
                            (int)v->s.len, v->s.ptr);
         } else if (fn == F_LIST_APPEND) {
             for (uint32_t i = 0; i < n->nkids; i++) {
@@ -748,12 +797,13 @@ static ddb_err_t precheck(expr_ctx_t *c, const char *label, size_t len)
 {
     if (len == 0) return expr__fail(c->err, label, "The expression can not be empty;");
     if (len > EXPR_MAX_SIZE)
-        return expr__fail(c->err, label, "Expression size has exceeded the maximum allowed size; expression size: %zu",
-                          len);
+        return expr__fail(c->err, label,
+                          "Expression size has exceeded the maximum allowed size; expression size: %zu", len);
     return DDB_OK;
 }
 
-ddb_err_t expr_condition_parse(expr_ctx_t *c, expr_kind_t kind, const char *text, size_t len, expr_cond_t **out)
+ddb_err_t expr_condition_parse(expr_ctx_t *c, expr_kind_t kind, const char *text, size_t len,
+                               expr_cond_t **out)
 {
     const char *label = expr__label(kind);
     ddb_err_t rc = precheck(c, label, len);
@@ -786,17 +836,28 @@ static const char *section_name(int kind)
 static const char *long_type(const av_t *v)
 {
     switch (v->type) {
-    case AV_S: return "STRING";
-    case AV_N: return "NUMBER";
-    case AV_B: return "BINARY";
-    case AV_BOOL: return "BOOLEAN";
-    case AV_NULL: return "NULL";
-    case AV_L: return "LIST";
-    case AV_M: return "MAP";
-    case AV_SS: return "STRING_SET";
-    case AV_NS: return "NUMBER_SET";
-    case AV_BS: return "BINARY_SET";
-    default: return "";
+    case AV_S:
+        return "STRING";
+    case AV_N:
+        return "NUMBER";
+    case AV_B:
+        return "BINARY";
+    case AV_BOOL:
+        return "BOOLEAN";
+    case AV_NULL:
+        return "NULL";
+    case AV_L:
+        return "LIST";
+    case AV_M:
+        return "MAP";
+    case AV_SS:
+        return "STRING_SET";
+    case AV_NS:
+        return "NUMBER_SET";
+    case AV_BS:
+        return "BINARY_SET";
+    default:
+        return "";
     }
 }
 
@@ -831,7 +892,8 @@ ddb_err_t expr_update_parse(expr_ctx_t *c, const char *text, size_t len, expr_up
         }
         (void)second;
         if (clauses > 1)
-            return bad(&r, "The \"%s\" section can only be used once in an update expression;", section_name(k));
+            return bad(&r, "The \"%s\" section can only be used once in an update expression;",
+                       section_name(k));
     }
 
     /* The written paths' #names, then overlaps, before any value is looked at. */
@@ -855,8 +917,9 @@ ddb_err_t expr_update_parse(expr_ctx_t *c, const char *text, size_t len, expr_up
             av_type_t t = a->value->val->type;
             int ok = t == AV_SS || t == AV_NS || t == AV_BS || (a->kind == UA_ADD && t == AV_N);
             if (!ok)
-                return bad(&r, "Incorrect operand type for operator or function; operator: %s, operand type: %s, "
-                               "typeSet: ALLOWED_FOR_%s_OPERAND",
+                return bad(&r,
+                           "Incorrect operand type for operator or function; operator: %s, operand type: %s, "
+                           "typeSet: ALLOWED_FOR_%s_OPERAND",
                            section_name(a->kind), long_type(a->value->val), section_name(a->kind));
         }
     }

@@ -25,8 +25,10 @@
 
 static const char *const TYPE_ERROR = "An operand in the update expression has an incorrect data type";
 static const char *const LEGACY_TYPE_ERROR = "Type mismatch for attribute to update";
-static const char *const MISSING_ERROR = "The provided expression refers to an attribute that does not exist in the item";
-static const char *const PATH_ERROR = "The document path provided in the update expression is invalid for update";
+static const char *const MISSING_ERROR =
+    "The provided expression refers to an attribute that does not exist in the item";
+static const char *const PATH_ERROR =
+    "The document path provided in the update expression is invalid for update";
 
 static ddb_err_t verr(ddb_errctx_t *err, const char *msg)
 {
@@ -36,8 +38,11 @@ static ddb_err_t verr(ddb_errctx_t *err, const char *msg)
 static ddb_err_t num_err(ddb_errctx_t *err, dec_status_t st)
 {
     if (st == DEC_ERR_UNDERFLOW)
-        return verr(err, "Number underflow. Attempting to store a number with magnitude smaller than supported range");
-    return verr(err, "Number overflow. Attempting to store a number with magnitude larger than supported range");
+        return verr(
+            err,
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+    return verr(err,
+                "Number overflow. Attempting to store a number with magnitude larger than supported range");
 }
 
 static ddb_str_t str_for(arena_t *a, const char *buf, size_t n)
@@ -75,7 +80,9 @@ static int set_value(sv_t *s, const node_t *n, const av_t **out)
 {
     *out = NULL;
     switch (n->kind) {
-    case N_VALUE: *out = n->val; return SV_OK;
+    case N_VALUE:
+        *out = n->val;
+        return SV_OK;
     case N_PATH:
         *out = expr__path_get(s->item, &n->path);
         return *out ? SV_OK : SV_MISSING;
@@ -120,7 +127,8 @@ static int set_value(sv_t *s, const node_t *n, const av_t **out)
         *out = r;
         return SV_OK;
     }
-    default: return SV_MISSING;
+    default:
+        return SV_MISSING;
     }
 }
 
@@ -220,16 +228,20 @@ static void apply_writes(arena_t *a, av_map_t *item, write_t *w, size_t nw)
         const path_t *p = w[i].path;
         const pathel_t *last = &p->el[p->n - 1];
         if (p->n == 1) {
-            if (w[i].value) expr__map_set(a, item, last->name, w[i].value);
-            else expr__map_del(item, last->name);
+            if (w[i].value)
+                expr__map_set(a, item, last->name, w[i].value);
+            else
+                expr__map_del(item, last->name);
             continue;
         }
         av_t *parent = expr__path_get_mut(item, p, p->n - 1);
         if (!parent) continue; /* only for removals under a missing item */
         if (last->kind != PE_INDEX) {
             if (parent->type != AV_M) continue;
-            if (w[i].value) expr__map_set(a, &parent->m, last->name, w[i].value);
-            else expr__map_del(&parent->m, last->name);
+            if (w[i].value)
+                expr__map_set(a, &parent->m, last->name, w[i].value);
+            else
+                expr__map_del(&parent->m, last->name);
             continue;
         }
         if (parent->type != AV_L) continue;
@@ -260,10 +272,11 @@ ddb_err_t expr_update_check_keys(const expr_update_t *u, const char *hash_name, 
         const char *keys[2] = {hash_name, range_name};
         for (int k = 0; k < 2; k++)
             if (keys[k] && ddb_str_eq(nm, keys[k]))
-                return err_set(err, DDB_ERR_VALIDATION,
-                               "One or more parameter values were invalid: Cannot update attribute %s. This attribute "
-                               "is part of the key",
-                               keys[k]);
+                return err_set(
+                    err, DDB_ERR_VALIDATION,
+                    "One or more parameter values were invalid: Cannot update attribute %s. This attribute "
+                    "is part of the key",
+                    keys[k]);
     }
     return DDB_OK;
 }
@@ -305,7 +318,8 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
             if (!cur) continue;
             int ok;
             if (x->kind == UA_ADD)
-                ok = (v->type == AV_N && cur->type == AV_N) || (cur->type == v->type && is_set_type(v->type)) ||
+                ok = (v->type == AV_N && cur->type == AV_N) ||
+                     (cur->type == v->type && is_set_type(v->type)) ||
                      (x->legacy && v->type == AV_L && cur->type == AV_L);
             else
                 ok = cur->type == v->type;
@@ -323,7 +337,8 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
         for (size_t i = 0; i < u->n; i++) {
             const uaction_t *x = &u->act[i];
             if (x->clause != cl) continue;
-            if (!writable(item, &x->path->path) && !(x->kind == UA_REMOVE && !old)) return verr(err, PATH_ERROR);
+            if (!writable(item, &x->path->path) && !(x->kind == UA_REMOVE && !old))
+                return verr(err, PATH_ERROR);
         }
         for (size_t i = 0; i < u->n; i++)
             if (u->act[i].clause == cl && st[i].failure) return verr(err, MISSING_ERROR);
@@ -339,8 +354,12 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
         const uaction_t *x = &u->act[i];
         const path_t *p = &x->path->path;
         switch (x->kind) {
-        case UA_SET: w[nw++] = (write_t){p, st[i].value}; break;
-        case UA_REMOVE: w[nw++] = (write_t){p, NULL}; break;
+        case UA_SET:
+            w[nw++] = (write_t){p, st[i].value};
+            break;
+        case UA_REMOVE:
+            w[nw++] = (write_t){p, NULL};
+            break;
         case UA_ADD: {
             const av_t *v = x->value->val, *cur = expr__path_get(item, p);
             if (!cur) {

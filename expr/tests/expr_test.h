@@ -50,10 +50,17 @@ static inline void to_av(const json_t *j, av_t *out)
     switch (t) {
     case AV_S:
     case AV_N:
-    case AV_B: out->s = m->str; break;
-    case AV_BOOL: out->b = m->type == JSON_TRUE; break;
-    case AV_NULL: break;
-    case AV_M: to_map(m, &out->m); break;
+    case AV_B:
+        out->s = m->str;
+        break;
+    case AV_BOOL:
+        out->b = m->type == JSON_TRUE;
+        break;
+    case AV_NULL:
+        break;
+    case AV_M:
+        to_map(m, &out->m);
+        break;
     case AV_L:
     case AV_SS:
     case AV_NS:
@@ -70,7 +77,8 @@ static inline void to_av(const json_t *j, av_t *out)
         }
         break;
     }
-    default: abort();
+    default:
+        abort();
     }
 }
 
@@ -115,9 +123,15 @@ static inline void show(buf_t *b, const av_t *v)
         buf_put(b, v->s.ptr, v->s.len);
         buf_putc(b, '"');
         break;
-    case AV_BOOL: buf_puts(b, v->b ? "true" : "false"); break;
-    case AV_NULL: buf_puts(b, "true"); break;
-    case AV_M: show_map(b, &v->m); break;
+    case AV_BOOL:
+        buf_puts(b, v->b ? "true" : "false");
+        break;
+    case AV_NULL:
+        buf_puts(b, "true");
+        break;
+    case AV_M:
+        show_map(b, &v->m);
+        break;
     default:
         buf_putc(b, '[');
         for (size_t i = 0; i < v->l.n; i++) {
@@ -195,7 +209,8 @@ static inline const char *cond_msg(expr_kind_t kind, const char *expr, const cha
     t_reset();
     expr_ctx_t *c = CTX(names, values);
     expr_cond_t *cond;
-    if (!c || expr_condition_parse(c, kind, expr, strlen(expr), &cond) || expr_ctx_check_unused(c)) return ERRTEXT();
+    if (!c || expr_condition_parse(c, kind, expr, strlen(expr), &cond) || expr_ctx_check_unused(c))
+        return ERRTEXT();
     return "OK";
 }
 
@@ -212,7 +227,8 @@ static inline const char *EVAL(const char *expr, const char *names, const char *
 }
 
 /* Apply an update; the new item, "NONE" (nothing written), or the error. */
-static inline const char *UPD(const char *expr, const char *names, const char *values, const char *item, const char *key)
+static inline const char *UPD(const char *expr, const char *names, const char *values, const char *item,
+                              const char *key)
 {
     t_reset();
     expr_ctx_t *c = CTX(names, values);

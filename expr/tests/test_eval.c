@@ -7,12 +7,13 @@
  */
 #include "expr/tests/expr_test.h"
 
-static const char *ITEM1 = "{\"n\":{\"N\":\"10\"},\"s\":{\"S\":\"hello\"},\"b\":{\"B\":\"hi there\"},"
-                           "\"t\":{\"BOOL\":true},\"z\":{\"NULL\":true},"
-                           "\"l\":{\"L\":[{\"N\":\"2\"},{\"S\":\"dog\"},{\"L\":[{\"N\":\"3\"}]}]},"
-                           "\"m\":{\"M\":{\"x\":{\"N\":\"1\"},\"y\":{\"M\":{\"q\":{\"S\":\"deep\"}}}}},"
-                           "\"ss\":{\"SS\":[\"a\",\"b\"]},\"ns\":{\"NS\":[\"1\",\"2.5\"]},\"bs\":{\"BS\":[\"x\",\"yz\"]},"
-                           "\"e\":{\"S\":\"\"},\"u\":{\"S\":\"\xc3\xa9\xf0\x9f\x98\x80\"}}";
+static const char *ITEM1 =
+    "{\"n\":{\"N\":\"10\"},\"s\":{\"S\":\"hello\"},\"b\":{\"B\":\"hi there\"},"
+    "\"t\":{\"BOOL\":true},\"z\":{\"NULL\":true},"
+    "\"l\":{\"L\":[{\"N\":\"2\"},{\"S\":\"dog\"},{\"L\":[{\"N\":\"3\"}]}]},"
+    "\"m\":{\"M\":{\"x\":{\"N\":\"1\"},\"y\":{\"M\":{\"q\":{\"S\":\"deep\"}}}}},"
+    "\"ss\":{\"SS\":[\"a\",\"b\"]},\"ns\":{\"NS\":[\"1\",\"2.5\"]},\"bs\":{\"BS\":[\"x\",\"yz\"]},"
+    "\"e\":{\"S\":\"\"},\"u\":{\"S\":\"\xc3\xa9\xf0\x9f\x98\x80\"}}";
 
 #define T(expr, vals, want) CHECK_STR(EVAL((expr), NULL, (vals), ITEM1), (want))
 
@@ -117,8 +118,8 @@ static void test_functions(void)
     T("attribute_not_exists(q)", NULL, "true");
     T("attribute_not_exists(z)", NULL, "false");
     static const char *const types[][2] = {
-        {"n", "N"}, {"s", "S"}, {"b", "B"}, {"t", "BOOL"}, {"z", "NULL"}, {"l", "L"},
-        {"m", "M"}, {"ss", "SS"}, {"ns", "NS"}, {"bs", "BS"},
+        {"n", "N"}, {"s", "S"}, {"b", "B"},   {"t", "BOOL"}, {"z", "NULL"},
+        {"l", "L"}, {"m", "M"}, {"ss", "SS"}, {"ns", "NS"},  {"bs", "BS"},
     };
     for (size_t i = 0; i < 10; i++) {
         const char *vals = arena_sprintf(A, "{\":t\":{\"S\":\"%s\"}}", types[i][1]);
@@ -179,7 +180,8 @@ static void test_no_item(void)
     CHECK_STR(EVAL("attribute_exists(pk)", NULL, NULL, NULL), "false");
     CHECK_STR(EVAL("a <> :v", NULL, "{\":v\":{\"N\":\"1\"}}", NULL), "true");
     CHECK_STR(EVAL("a = :v", NULL, "{\":v\":{\"N\":\"1\"}}", NULL), "false");
-    CHECK_STR(EVAL("#k = :v", "{\"#k\":\"a.b\"}", "{\":v\":{\"N\":\"1\"}}", "{\"a.b\":{\"N\":\"1\"}}"), "true");
+    CHECK_STR(EVAL("#k = :v", "{\"#k\":\"a.b\"}", "{\":v\":{\"N\":\"1\"}}", "{\"a.b\":{\"N\":\"1\"}}"),
+              "true");
     CHECK_STR(EVAL("a.b = :v", NULL, "{\":v\":{\"N\":\"1\"}}", "{\"a.b\":{\"N\":\"1\"}}"), "false");
 }
 

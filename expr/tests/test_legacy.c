@@ -6,12 +6,13 @@
  */
 #include "expr/tests/expr_test.h"
 
-static const char *const ITEM1 = "{\"a\":{\"N\":\"1\"},\"b\":{\"S\":\"cat\"},\"s\":{\"NS\":[\"2\",\"4\",\"7\"]},"
-                                 "\"l\":{\"L\":[{\"N\":\"2\"},{\"N\":\"4\"}]},\"h\":{\"S\":\"hello\"},\"z\":{\"NULL\":true}}";
+static const char *const ITEM1 =
+    "{\"a\":{\"N\":\"1\"},\"b\":{\"S\":\"cat\"},\"s\":{\"NS\":[\"2\",\"4\",\"7\"]},"
+    "\"l\":{\"L\":[{\"N\":\"2\"},{\"N\":\"4\"}]},\"h\":{\"S\":\"hello\"},\"z\":{\"NULL\":true}}";
 
 /* One Expected entry on `attr`; returns "true"/"false" or the error. */
-static const char *EXP(const char *attr, int has_op, expr_cmpop_t op, const char *value, int has_exists, int exists,
-                       const char *list)
+static const char *EXP(const char *attr, int has_op, expr_cmpop_t op, const char *value, int has_exists,
+                       int exists, const char *list)
 {
     t_reset();
     expr_expected_t e = {0};
@@ -77,12 +78,13 @@ static void test_expected_value_exists(void)
     CHECK_STR(EXP("a", 0, 0, "{\"N\":\"1\"}", 1, 1, NULL), "true");
     CHECK_STR(EXP("q", 0, 0, NULL, 1, 0, NULL), "true");
     CHECK_STR(EXP("a", 0, 0, NULL, 1, 0, NULL), "false");
-    CHECK_STR(EXP("a", 0, 0, NULL, 0, 0, NULL),
-              "ERR: One or more parameter values were invalid: Value must be provided when Exists is null for Attribute: a");
-    CHECK_STR(EXP("a", 0, 0, NULL, 1, 1, NULL),
-              "ERR: One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: a");
+    CHECK_STR(EXP("a", 0, 0, NULL, 0, 0, NULL), "ERR: One or more parameter values were invalid: Value must "
+                                                "be provided when Exists is null for Attribute: a");
+    CHECK_STR(EXP("a", 0, 0, NULL, 1, 1, NULL), "ERR: One or more parameter values were invalid: Value must "
+                                                "be provided when Exists is true for Attribute: a");
     CHECK_STR(EXP("a", 0, 0, "{\"S\":\"a\"}", 1, 0, NULL),
-              "ERR: One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: a");
+              "ERR: One or more parameter values were invalid: Value cannot be used when Exists is false for "
+              "Attribute: a");
 }
 
 static void test_expected_errors(void)
@@ -91,10 +93,12 @@ static void test_expected_errors(void)
               "ERR: One or more parameter values were invalid: Value or AttributeValueList must be used with "
               "ComparisonOperator: LT for Attribute: a");
     CHECK_STR(EXP("a", 1, EXPR_CMP_LT, NULL, 1, 1, NULL),
-              "ERR: One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together "
+              "ERR: One or more parameter values were invalid: Exists and ComparisonOperator cannot be used "
+              "together "
               "for Attribute: a");
     CHECK_STR(EXP("a", 1, EXPR_CMP_LT, "{\"S\":\"a\"}", 0, 0, "{\"L\":[{\"S\":\"a\"}]}"),
-              "ERR: One or more parameter values were invalid: Value and AttributeValueList cannot be used together "
+              "ERR: One or more parameter values were invalid: Value and AttributeValueList cannot be used "
+              "together "
               "for Attribute: a");
     CHECK_STR(EXP("a", 0, 0, NULL, 0, 0, "{\"L\":[{\"S\":\"a\"}]}"),
               "ERR: One or more parameter values were invalid: AttributeValueList can only be used with a "
@@ -102,34 +106,41 @@ static void test_expected_errors(void)
     CHECK_STR(EXP("a", 0, 0, NULL, 1, 1, "{\"L\":[{\"S\":\"a\"}]}"),
               "ERR: One or more parameter values were invalid: AttributeValueList can only be used with a "
               "ComparisonOperator for Attribute: a");
-    CHECK_STR(OP("a", EXPR_CMP_EQ, "{\"L\":[]}"),
-              "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator");
+    CHECK_STR(OP("a", EXPR_CMP_EQ, "{\"L\":[]}"), "ERR: One or more parameter values were invalid: Invalid "
+                                                  "number of argument(s) for the EQ ComparisonOperator");
     CHECK_STR(OP("a", EXPR_CMP_NULL, "{\"L\":[{\"S\":\"a\"}]}"),
-              "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the NULL ComparisonOperator");
-    CHECK_STR(OP("a", EXPR_CMP_IN, "{\"L\":[]}"),
-              "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the IN ComparisonOperator");
+              "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the NULL "
+              "ComparisonOperator");
+    CHECK_STR(OP("a", EXPR_CMP_IN, "{\"L\":[]}"), "ERR: One or more parameter values were invalid: Invalid "
+                                                  "number of argument(s) for the IN ComparisonOperator");
     CHECK_STR(OP("a", EXPR_CMP_BETWEEN, "{\"L\":[{\"N\":\"1\"},{\"N\":\"10\"},{\"N\":\"12\"}]}"),
               "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the BETWEEN "
               "ComparisonOperator");
     CHECK_STR(EXP("a", 1, EXPR_CMP_NULL, "{\"S\":\"a\"}", 0, 0, NULL),
-              "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the NULL ComparisonOperator");
+              "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the NULL "
+              "ComparisonOperator");
     CHECK_STR(EXP("a", 1, EXPR_CMP_BETWEEN, "{\"S\":\"a\"}", 0, 0, NULL),
               "ERR: One or more parameter values were invalid: Invalid number of argument(s) for the BETWEEN "
               "ComparisonOperator");
     CHECK_STR(OP("a", EXPR_CMP_IN, "{\"L\":[{\"N\":\"3\"},{\"S\":\"dog\"}]}"),
-              "ERR: One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of "
+              "ERR: One or more parameter values were invalid: AttributeValues inside AttributeValueList "
+              "must be of "
               "same type");
     CHECK_STR(OP("a", EXPR_CMP_BETWEEN, "{\"L\":[{\"N\":\"4\"},{\"N\":\"3\"}]}"),
-              "ERR: The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
-    CHECK_STR(OP("a", EXPR_CMP_CONTAINS, "{\"L\":[{\"L\":[{\"N\":\"1\"}]}]}"),
-              "ERR: One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for L "
-              "AttributeValue type");
-    CHECK_STR(OP("a", EXPR_CMP_BEGINS_WITH, "{\"L\":[{\"N\":\"3\"}]}"),
-              "ERR: One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N "
-              "AttributeValue type");
-    CHECK_STR(OP("a", EXPR_CMP_BETWEEN, "{\"L\":[{\"NS\":[\"1\"]},{\"NS\":[\"2\"]}]}"),
-              "ERR: One or more parameter values were invalid: ComparisonOperator BETWEEN is not valid for NS "
-              "AttributeValue type");
+              "ERR: The BETWEEN condition was provided a range where the lower bound is greater than the "
+              "upper bound");
+    CHECK_STR(
+        OP("a", EXPR_CMP_CONTAINS, "{\"L\":[{\"L\":[{\"N\":\"1\"}]}]}"),
+        "ERR: One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for L "
+        "AttributeValue type");
+    CHECK_STR(
+        OP("a", EXPR_CMP_BEGINS_WITH, "{\"L\":[{\"N\":\"3\"}]}"),
+        "ERR: One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N "
+        "AttributeValue type");
+    CHECK_STR(
+        OP("a", EXPR_CMP_BETWEEN, "{\"L\":[{\"NS\":[\"1\"]},{\"NS\":[\"2\"]}]}"),
+        "ERR: One or more parameter values were invalid: ComparisonOperator BETWEEN is not valid for NS "
+        "AttributeValue type");
 }
 
 static void test_conditional_operator(void)
@@ -161,7 +172,8 @@ static void test_filters(void)
 {
     t_reset();
     av_t *l = V("{\"L\":[{\"N\":\"1\"},{\"N\":\"3\"}]}");
-    expr_filter_t f[2] = {{DDB_STR("a"), EXPR_CMP_BETWEEN, 2, l->l.items}, {DDB_STR("b"), EXPR_CMP_NOT_NULL, 0, NULL}};
+    expr_filter_t f[2] = {{DDB_STR("a"), EXPR_CMP_BETWEEN, 2, l->l.items},
+                          {DDB_STR("b"), EXPR_CMP_NOT_NULL, 0, NULL}};
     expr_cond_t *c;
     CHECK_INT(expr_legacy_filter(A, &E, 2, f, false, &c), DDB_OK);
     CHECK(expr_condition_eval(c, ITEM(ITEM1)));
@@ -172,7 +184,8 @@ static void test_filters(void)
     CHECK(expr_condition_eval(c, ITEM(ITEM1)));
     f[0].op = EXPR_CMP_EQ;
     CHECK_INT(expr_legacy_filter(A, &E, 2, f, false, &c), DDB_ERR_VALIDATION);
-    CHECK_STR(E.msg, "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator");
+    CHECK_STR(E.msg, "One or more parameter values were invalid: Invalid number of argument(s) for the EQ "
+                     "ComparisonOperator");
     t_reset();
     av_t *m = V("{\"L\":[{\"M\":{}}]}");
     /* "EQ is supported for all data types, including lists and maps" (API reference, Condition) */
@@ -180,14 +193,16 @@ static void test_filters(void)
     CHECK_INT(expr_legacy_filter(A, &E, 1, &g, false, &c), DDB_OK);
     g.op = EXPR_CMP_LT;
     CHECK_INT(expr_legacy_filter(A, &E, 1, &g, false, &c), DDB_ERR_VALIDATION);
-    CHECK_STR(E.msg, "One or more parameter values were invalid: ComparisonOperator LT is not valid for M AttributeValue type");
+    CHECK_STR(E.msg, "One or more parameter values were invalid: ComparisonOperator LT is not valid for M "
+                     "AttributeValue type");
 }
 
 static void test_key_conditions(void)
 {
     t_reset();
     av_t *l = V("{\"L\":[{\"S\":\"p1\"},{\"S\":\"a\"},{\"S\":\"m\"}]}");
-    expr_filter_t f[2] = {{DDB_STR("pk"), EXPR_CMP_EQ, 1, l->l.items}, {DDB_STR("sk"), EXPR_CMP_BETWEEN, 2, l->l.items + 1}};
+    expr_filter_t f[2] = {{DDB_STR("pk"), EXPR_CMP_EQ, 1, l->l.items},
+                          {DDB_STR("sk"), EXPR_CMP_BETWEEN, 2, l->l.items + 1}};
     expr_keycond_t kc;
     expr_keyrange_t kr;
     CHECK_INT(expr_legacy_key_conditions(A, &E, 2, f, &kc), DDB_OK);
@@ -197,7 +212,9 @@ static void test_key_conditions(void)
     CHECK(!expr_keypart_match(kr.range, V("{\"S\":\"z\"}")));
     CHECK(expr_keypart_match(kr.hash, V("{\"S\":\"p1\"}")));
     CHECK_INT(expr_keycond_bind(&kc, "pk", AV_N, "sk", AV_S, &kr, &E), DDB_ERR_VALIDATION);
-    CHECK_STR(E.msg, "One or more parameter values were invalid: Condition parameter type does not match schema type");
+    CHECK_STR(
+        E.msg,
+        "One or more parameter values were invalid: Condition parameter type does not match schema type");
     t_reset();
     CHECK_INT(expr_keycond_bind(&kc, "pk", AV_S, "other", AV_S, &kr, &E), DDB_ERR_VALIDATION);
     CHECK_STR(E.msg, "Query condition missed key schema element: other");
@@ -222,8 +239,10 @@ static void test_key_conditions(void)
     expr_ctx_t *c = CTX(NULL, "{\":p\":{\"S\":\"\"}}");
     CHECK_INT(expr_keycond_parse(c, "pk = :p", 7, &kc), DDB_OK);
     CHECK_INT(expr_keycond_bind(&kc, "pk", AV_S, NULL, AV_NONE, &kr, &E), DDB_ERR_VALIDATION);
-    CHECK_STR(E.msg, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
-                     "an empty string value. Key: pk");
+    CHECK_STR(
+        E.msg,
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
+        "an empty string value. Key: pk");
 }
 
 /* Apply AttributeUpdates given as {attr: [action, value-or-null]}. */
@@ -246,23 +265,27 @@ static const char *AU(const char *item, size_t n, const char *const *attrs, cons
 
 static void test_attribute_updates(void)
 {
-    const char *item = "{\"p\":{\"S\":\"k\"},\"b\":{\"SS\":[\"1\"]},\"c\":{\"N\":\"1\"},\"d\":{\"NS\":[\"1\"]},"
-                       "\"l\":{\"L\":[{\"S\":\"a\"}]}}";
+    const char *item =
+        "{\"p\":{\"S\":\"k\"},\"b\":{\"SS\":[\"1\"]},\"c\":{\"N\":\"1\"},\"d\":{\"NS\":[\"1\"]},"
+        "\"l\":{\"L\":[{\"S\":\"a\"}]}}";
     {
         const char *at[] = {"b", "c", "x"};
         expr_au_action_t ac[] = {EXPR_AU_DELETE, EXPR_AU_PUT, EXPR_AU_ADD};
         const char *v[] = {NULL, "{\"S\":\"new\"}", "{\"N\":\"5\"}"};
-        CHECK_STR(AU(item, 3, at, ac, v),
-                  "{\"p\":{\"S\":\"k\"},\"c\":{\"S\":\"new\"},\"d\":{\"NS\":[\"1\"]},\"l\":{\"L\":[{\"S\":\"a\"}]},"
-                  "\"x\":{\"N\":\"5\"}}");
+        CHECK_STR(
+            AU(item, 3, at, ac, v),
+            "{\"p\":{\"S\":\"k\"},\"c\":{\"S\":\"new\"},\"d\":{\"NS\":[\"1\"]},\"l\":{\"L\":[{\"S\":\"a\"}]},"
+            "\"x\":{\"N\":\"5\"}}");
     }
     {
         const char *at[] = {"l", "c", "d"};
         expr_au_action_t ac[] = {EXPR_AU_ADD, EXPR_AU_ADD, EXPR_AU_DELETE};
-        const char *v[] = {"{\"L\":[{\"S\":\"b\"},{\"N\":\"2\"}]}", "{\"N\":\"3\"}", "{\"NS\":[\"1\",\"4\"]}"};
-        CHECK_STR(AU(item, 3, at, ac, v),
-                  "{\"p\":{\"S\":\"k\"},\"b\":{\"SS\":[\"1\"]},\"c\":{\"N\":\"4\"},\"l\":{\"L\":[{\"S\":\"a\"},"
-                  "{\"S\":\"b\"},{\"N\":\"2\"}]}}");
+        const char *v[] = {"{\"L\":[{\"S\":\"b\"},{\"N\":\"2\"}]}", "{\"N\":\"3\"}",
+                           "{\"NS\":[\"1\",\"4\"]}"};
+        CHECK_STR(
+            AU(item, 3, at, ac, v),
+            "{\"p\":{\"S\":\"k\"},\"b\":{\"SS\":[\"1\"]},\"c\":{\"N\":\"4\"},\"l\":{\"L\":[{\"S\":\"a\"},"
+            "{\"S\":\"b\"},{\"N\":\"2\"}]}}");
     }
     {
         const char *at[] = {"b"};
@@ -270,17 +293,18 @@ static void test_attribute_updates(void)
         const char *v[] = {"{\"NS\":[\"1\"]}"};
         CHECK_STR(AU(item, 1, at, ac, v), "ERR: Type mismatch for attribute to update");
         const char *v2[] = {"{\"S\":\"1\"}"};
-        CHECK_STR(AU(item, 1, at, ac, v2),
-                  "ERR: One or more parameter values were invalid: DELETE action with value is not supported for the type S");
+        CHECK_STR(AU(item, 1, at, ac, v2), "ERR: One or more parameter values were invalid: DELETE action "
+                                           "with value is not supported for the type S");
         expr_au_action_t add[] = {EXPR_AU_ADD};
         CHECK_STR(AU(item, 1, at, add, v), "ERR: Type mismatch for attribute to update");
         const char *v3[] = {"{\"BOOL\":true}"};
-        CHECK_STR(AU(item, 1, at, add, v3),
-                  "ERR: One or more parameter values were invalid: ADD action is not supported for the type BOOL");
+        CHECK_STR(
+            AU(item, 1, at, add, v3),
+            "ERR: One or more parameter values were invalid: ADD action is not supported for the type BOOL");
         const char *v4[] = {NULL};
-        CHECK_STR(AU(item, 1, at, add, v4),
-                  "ERR: One or more parameter values were invalid: Only DELETE action is allowed when no attribute value "
-                  "is specified");
+        CHECK_STR(AU(item, 1, at, add, v4), "ERR: One or more parameter values were invalid: Only DELETE "
+                                            "action is allowed when no attribute value "
+                                            "is specified");
     }
     {
         /* Deleting from a missing item writes nothing; an empty update creates the item. */
@@ -298,7 +322,8 @@ static void test_attributes_to_get(void)
     ddb_str_t names[3] = {DDB_STR("a"), DDB_STR("h"), DDB_STR("nope")};
     expr_proj_t *p;
     CHECK_INT(expr_legacy_attributes_to_get(A, &E, 3, names, &p), DDB_OK);
-    CHECK_STR(SHOW_MAP(expr_projection_apply(p, ITEM(ITEM1), A)), "{\"a\":{\"N\":\"1\"},\"h\":{\"S\":\"hello\"}}");
+    CHECK_STR(SHOW_MAP(expr_projection_apply(p, ITEM(ITEM1), A)),
+              "{\"a\":{\"N\":\"1\"},\"h\":{\"S\":\"hello\"}}");
     names[2] = DDB_STR("a");
     CHECK_INT(expr_legacy_attributes_to_get(A, &E, 3, names, &p), DDB_ERR_VALIDATION);
     CHECK_STR(E.msg, "One or more parameter values were invalid: Duplicate value in attribute name: a");

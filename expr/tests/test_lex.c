@@ -15,8 +15,9 @@ static arena_t *A;
 static const char *toks(const char *src)
 {
     static const char *const names[] = {
-        "EOF", "NAME", "HNAME", "VALUE", "INT", "=", "<>", "<", "<=", ">", ">=", "(", ")", "[", "]",
-        ",", ".", "+", "-", "AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE", "BAD",
+        "EOF", "NAME", "HNAME",   "VALUE", "INT", "=",      "<>",  "<",      "<=",  ">",
+        ">=",  "(",    ")",       "[",     "]",   ",",      ".",   "+",      "-",   "AND",
+        "OR",  "NOT",  "BETWEEN", "IN",    "SET", "REMOVE", "ADD", "DELETE", "BAD",
     };
     lexed_t lx;
     expr__lex(A, src, strlen(src), &lx);
@@ -34,7 +35,8 @@ static void test_basic(void)
 {
     CHECK_STR(toks("a = :v"), "NAME:a =:= VALUE::v EOF:<EOF>");
     CHECK_STR(toks("  #n1.b[12]  "), "HNAME:#n1 .:. NAME:b [:[ INT:12 ]:] EOF:<EOF>");
-    CHECK_STR(toks("a<>b<=c>=d<e>f"), "NAME:a <>:<> NAME:b <=:<= NAME:c >=:>= NAME:d <:< NAME:e >:> NAME:f EOF:<EOF>");
+    CHECK_STR(toks("a<>b<=c>=d<e>f"),
+              "NAME:a <>:<> NAME:b <=:<= NAME:c >=:>= NAME:d <:< NAME:e >:> NAME:f EOF:<EOF>");
     CHECK_STR(toks("(a,b)+-"), "(:( NAME:a ,:, NAME:b ):) +:+ -:- EOF:<EOF>");
     CHECK_STR(toks("\ta\r\nb"), "NAME:a NAME:b EOF:<EOF>");
     CHECK_STR(toks(""), "EOF:<EOF>");
