@@ -70,8 +70,15 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     rocksdb_block_based_options_set_block_cache(db->bbto, db->cache);
     rocksdb_block_based_options_set_filter_policy(db->bbto, rocksdb_filterpolicy_create_bloom(10));
     rocksdb_block_based_options_set_cache_index_and_filter_blocks(db->bbto, 1);
+    rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(db->bbto, 1);
     rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(db->bbto, 1);
     rocksdb_block_based_options_set_block_size(db->bbto, 8 << 10);
+    /* Partitioned filters and a two-level index: a big file's filter is many 4 KB blocks, each of
+     * which fits a cache shard, instead of one block larger than a shard that had to be re-read,
+     * copied and checksummed on every point lookup (measured: ~500 us per GetItem at 1 M items). */
+    rocksdb_block_based_options_set_partition_filters(db->bbto, 1);
+    rocksdb_block_based_options_set_index_type(db->bbto, rocksdb_block_based_table_index_type_two_level_index_search);
+    rocksdb_block_based_options_set_metadata_block_size(db->bbto, 4096);
 
     db->opts = rocksdb_options_create();
     rocksdb_options_set_create_if_missing(db->opts, 1);
@@ -84,6 +91,9 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     rocksdb_options_set_keep_log_file_num(db->opts, 2);
     rocksdb_options_set_max_manifest_file_size(db->opts, 16 << 20);
     rocksdb_options_set_info_log_level(db->opts, 3 /* ERROR */);
+    /* The catalog and statistics column families rarely fill a memtable, so without a cap they pin
+     * every write-ahead log file (measured: 488 MB of logs for 49 MB of data after 1 M puts). */
+    rocksdb_options_set_max_total_wal_size(db->opts, 64 << 20);
     if (o->in_memory) {
         db->env = rocksdb_create_mem_env();
         rocksdb_options_set_env(db->opts, db->env);
@@ -93,6 +103,8 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
 
     db->wopts = rocksdb_writeoptions_create();
     rocksdb_writeoptions_set_sync(db->wopts, o->sync_writes ? 1 : 0);
+    /* In memory there is nothing to recover, so a log would only hold a second copy in RAM. */
+    if (o->in_memory) rocksdb_writeoptions_disable_WAL(db->wopts, 1);
     db->ropts = rocksdb_readoptions_create();
 
     /* Existing column families (none for a new database). */
