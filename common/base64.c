@@ -106,18 +106,18 @@ int b64_decode(const char *src, size_t n, void *dst, size_t *out_len)
     return 0;
 }
 
-b64_status_t b64_check(const char *src, size_t n)
+b64_status_t b64_check(const char *src, size_t n, size_t *bad_at)
 {
     const uint8_t *s = (const uint8_t *)src;
     if (n % 4) return B64_BAD_LENGTH;
     if (n == 0) return B64_OK;
     size_t pads = pads_of(s, n);
-    if (pads) {
-        /* the last non-pad symbol must leave its unused low bits zero */
-        uint8_t last = dtab[s[n - pads - 1]];
-        if (last != 0xFF && (last & (pads == 2 ? 0x0F : 0x03))) return B64_BAD_LAST;
-    }
     for (size_t i = 0; i < n - pads; i++)
-        if (dtab[s[i]] == 0xFF) return B64_BAD_CHAR;
+        if (dtab[s[i]] == 0xFF) {
+            if (bad_at) *bad_at = i;
+            return B64_BAD_CHAR;
+        }
+    /* the last non-pad symbol must leave its unused low bits zero */
+    if (pads && (dtab[s[n - pads - 1]] & (pads == 2 ? 0x0F : 0x03))) return B64_BAD_LAST;
     return B64_OK;
 }

@@ -14,10 +14,9 @@
  * - "23456" -> "Base64 encoded length is expected a multiple of 4 bytes but found: 5" (dynalite's
  *   test/helpers.js, a suite that also runs against AWS; ScyllaDB issue #6487 quotes AWS's reply
  *   to an unpadded 11-character value: "... but found: 11"; ScyllaDB's test_base64_missing_padding).
- * - "+/+=" and "=+/=" -> "Invalid last non-pad Base64 character dectected" [sic] (dynalite's
- *   test/helpers.js): non-zero trailing bits are rejected, and that check comes before the
- *   check for characters outside the alphabet. Older AWS releases answered "=+/=" with
- *   "Invalid Base64 character: '='".
+ * - "+/+=" -> "Invalid last non-pad Base64 character dectected" [sic]: non-zero trailing bits are
+ *   rejected; "=+/=" -> "Invalid Base64 character: '='": characters outside the alphabet (and a
+ *   misplaced '=') are checked first (the Coral type tables kinesalite and dynalite record from AWS).
  * - Characters outside the alphabet ("YWJj??!!", a 0xFF byte) are rejected (ScyllaDB's
  *   test/alternator/test_manual_requests.py test_base64_malformed and issue #25701, both also
  *   run against DynamoDB).
@@ -48,10 +47,11 @@ int b64_decode(const char *src, size_t n, void *dst, size_t *out_len);
 typedef enum {
     B64_OK = 0,
     B64_BAD_LENGTH, /* "Base64 encoded length is expected a multiple of 4 bytes but found: <n>" */
+    B64_BAD_CHAR,   /* a byte outside the alphabet or a misplaced '=': "Invalid Base64 character: 'c'" */
     B64_BAD_LAST,   /* "Invalid last non-pad Base64 character dectected" (AWS's spelling) */
-    B64_BAD_CHAR,   /* a byte outside the alphabet or a misplaced '=' */
 } b64_status_t;
-/** Classify `src` without decoding it; B64_OK exactly when b64_decode() succeeds. */
-b64_status_t b64_check(const char *src, size_t n);
+/** Classify `src` without decoding it; B64_OK exactly when b64_decode() succeeds. For B64_BAD_CHAR,
+ *  *bad_at (if not NULL) gets the offset of the first offending byte. */
+b64_status_t b64_check(const char *src, size_t n, size_t *bad_at);
 
 #endif

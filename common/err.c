@@ -50,6 +50,14 @@ ddb_err_t err_set(ddb_errctx_t *ctx, ddb_err_t code, const char *fmt, ...)
     return code;
 }
 
+ddb_err_t err_set_bare(ddb_errctx_t *ctx, ddb_err_t code)
+{
+    if (ctx->code != DDB_OK) return ctx->code;
+    ctx->code = code;
+    ctx->msg = NULL;
+    return code;
+}
+
 void err_clear(ddb_errctx_t *ctx)
 {
     ctx->code = DDB_OK;

@@ -39,6 +39,8 @@ void err_init(ddb_errctx_t *ctx, arena_t *a);
 /** Record an error unless one is already recorded; returns `code` (the recorded one if earlier). */
 ddb_err_t err_set(ddb_errctx_t *ctx, ddb_err_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/** Record an error that has no message (AWS answers some protocol errors with `__type` alone). */
+ddb_err_t err_set_bare(ddb_errctx_t *ctx, ddb_err_t code);
 /** Forget any recorded error (used when an operation tries an alternative). */
 void err_clear(ddb_errctx_t *ctx);
 

@@ -76,7 +76,7 @@ typedef struct {
     buf_t b;
     int depth;
     uint64_t need_comma[JW_MAX_DEPTH / 64]; /* bit d: the container at depth d already holds an element */
-    bool after_key;      /* a key was just written; the next value needs no comma */
+    bool after_key;                         /* a key was just written; the next value needs no comma */
 } jw_t;
 
 /** Start writing into a new buffer in `a` with initial capacity `cap`. */

@@ -319,3 +319,18 @@ def test_bool_and_null(ddb, table_s):
 def test_null_false_rejected(ddb_noval, table_s):
     with raises("ValidationException", INVALID + "Null attribute value types must have the value of true", envelope=True):
         ddb_noval.put_item(TableName=table_s, Item={"p": {"S": uniq()}, "n": {"NULL": False}})
+
+
+# Invalid base64 in a B value: SerializationException worded by AWS's Java decoder. Length first,
+# then characters outside the alphabet, then non-zero bits after the last symbol (the Coral type
+# tables recorded from AWS in dynalite's and kinesalite's test helpers).
+@pytest.mark.parametrize("text,message", [
+    ("23456", "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes "
+              "but found: 5"),
+    ("=+/=", "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='"),
+    ("+/+=", "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"),
+])
+def test_invalid_base64_binary_messages(raw, table_s, text, message):
+    r = raw.call("PutItem", {"TableName": table_s, "Item": {"p": {"S": "b64"}, "b": {"B": text}}})
+    assert r.status == 400
+    du.check_error(r, "SerializationException", message)

@@ -25,13 +25,13 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/json.h"
 #include "common/log.h"
 
 #define CATALOG_FORMAT 1
 
 struct catalog {
-    eng_t *e;
     db_t *db;
     pthread_rwlock_t mu;
     size_t n, cap;
@@ -274,16 +274,24 @@ bad:
 
 /* ---- references ------------------------------------------------------------------------- */
 
-static void store_release(eng_t *e, eng__store_t *s)
+static eng__store_t *store_new(db_t *db, db_cf_t *cf, const char *cf_name)
 {
-    if (atomic_fetch_sub(&s->refs, 1) != 1) return;
-    if (atomic_load(&s->dropped)) db__cf_destroy(e->db, s->cf);
-    free(s);
+    eng__store_t *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->db = db;
+    s->cf = cf;
+    atomic_init(&s->refs, 1);
+    atomic_init(&s->dropped, false);
+    snprintf(s->cf_name, sizeof s->cf_name, "%s", cf_name);
+    return s;
 }
 
-/* Descriptors need the engine to release their store; one engine per process in practice,
- * but keep it explicit. */
-static eng_t *g_engine_for_release;
+static void store_release(eng__store_t *s)
+{
+    if (atomic_fetch_sub(&s->refs, 1) != 1) return;
+    if (atomic_load(&s->dropped)) db__cf_destroy(s->db, s->cf);
+    free(s);
+}
 
 void eng_table_retain(eng_table_t *t)
 {
@@ -294,7 +302,7 @@ void eng_table_release(eng_table_t *t)
 {
     if (!t) return;
     if (atomic_fetch_sub((atomic_int *)&t->refs_, 1) != 1) return;
-    if (t->store_) store_release(g_engine_for_release, t->store_);
+    if (t->store_) store_release(t->store_);
     arena_free(t->arena_);
 }
 
@@ -403,13 +411,7 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
             return 0;
         }
     }
-    eng__store_t *s = calloc(1, sizeof *s);
-    if (!s) abort();
-    s->cf = cf;
-    atomic_init(&s->refs, 1);
-    atomic_init(&s->dropped, false);
-    snprintf(s->cf_name, sizeof s->cf_name, "%s", cf_name);
-    t->store_ = s;
+    t->store_ = store_new(c->db, cf, cf_name);
     long pos = find(c, t->name, strlen(t->name));
     if (pos >= 0) { /* cannot happen: keys are unique */
         eng_table_release(t);
@@ -420,13 +422,11 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
     return 0;
 }
 
-catalog_t *catalog__open(eng_t *e, db_t *db, char **errmsg)
+catalog_t *catalog__open(db_t *db, char **errmsg)
 {
     catalog_t *c = calloc(1, sizeof *c);
     if (!c) abort();
-    c->e = e;
     c->db = db;
-    g_engine_for_release = e;
     pthread_rwlock_init(&c->mu, NULL);
     load_ctx_t lc = {c, 0};
     if (db__scan_all(db, db__sys(db), load_one, &lc) < 0) {
@@ -481,13 +481,6 @@ static void new_uuid(char out[37])
              r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
-}
-
 ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out, ddb_errctx_t *err)
 {
     catalog_t *c = e->cat;
@@ -495,7 +488,7 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
     new_uuid(id);
     eng_table_t tmp = *spec;
     tmp.id = id;
-    tmp.created = now_s();
+    tmp.created = ddb_now_s();
     tmp.store_ = NULL;
     char cf_name[64];
     snprintf(cf_name, sizeof cf_name, "t.%s", id);
@@ -520,13 +513,7 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
         eng_table_release(t);
         return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
     }
-    eng__store_t *s = calloc(1, sizeof *s);
-    if (!s) abort();
-    s->cf = cf;
-    atomic_init(&s->refs, 1);
-    atomic_init(&s->dropped, false);
-    snprintf(s->cf_name, sizeof s->cf_name, "%s", cf_name);
-    t->store_ = s;
+    eng__store_t *s = t->store_ = store_new(e->db, cf, cf_name);
     if (persist(e, t) != 0) {
         atomic_store(&s->dropped, true);
         db__cf_drop(e->db, cf);

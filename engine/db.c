@@ -77,7 +77,8 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
      * which fits a cache shard, instead of one block larger than a shard that had to be re-read,
      * copied and checksummed on every point lookup (measured: ~500 us per GetItem at 1 M items). */
     rocksdb_block_based_options_set_partition_filters(db->bbto, 1);
-    rocksdb_block_based_options_set_index_type(db->bbto, rocksdb_block_based_table_index_type_two_level_index_search);
+    rocksdb_block_based_options_set_index_type(db->bbto,
+                                               rocksdb_block_based_table_index_type_two_level_index_search);
     rocksdb_block_based_options_set_metadata_block_size(db->bbto, 4096);
 
     db->opts = rocksdb_options_create();

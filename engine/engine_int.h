@@ -88,6 +88,7 @@ int itemenc__decode(arena_t *a, const char *p, size_t n, av_map_t *out);
 
 /* Shared by every descriptor version of one table: its column family. */
 typedef struct eng__store {
+    db_t *db;
     db_cf_t *cf;
     atomic_int refs;
     atomic_bool dropped; /* table deleted: drop the column family when the last reference goes */
@@ -95,7 +96,7 @@ typedef struct eng__store {
 } eng__store_t;
 
 typedef struct catalog catalog_t;
-catalog_t *catalog__open(eng_t *e, db_t *db, char **errmsg);
+catalog_t *catalog__open(db_t *db, char **errmsg);
 void catalog__close(catalog_t *c);
 
 /* ---- engine.c ------------------------------------------------------------------------------ */

@@ -58,7 +58,7 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
         return NULL;
     }
     lock__init(&e->locks);
-    e->cat = catalog__open(e, e->db, errmsg);
+    e->cat = catalog__open(e->db, errmsg);
     if (!e->cat) {
         db__close(e->db);
         lock__dispose(&e->locks);

@@ -126,14 +126,16 @@ static const char *const COND_LEGACY[] = {"Expected", "ConditionalOperator", NUL
 static const char *const COND_EXPR[] = {"ConditionExpression", NULL};
 
 /* ConditionExpression or Expected (+ names/values), parsed and checked; *ctx for more parsing. */
-static ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx, expr_cond_t **cond)
+static ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx,
+                                       expr_cond_t **cond)
 {
     ddb_err_t rc;
     *cond = NULL;
     if ((rc = exprargs_mixing_or_err(r, COND_LEGACY, COND_EXPR, "ConditionExpression is null"))) return rc;
     if ((rc = exprargs_ctx_or_err(r, ctx))) return rc;
     if (jcond) {
-        if ((rc = expr_condition_parse(*ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, cond))) return rc;
+        if ((rc = expr_condition_parse(*ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, cond)))
+            return rc;
     } else if ((rc = exprargs_expected_or_err(r, cond))) {
         return rc;
     }
@@ -143,6 +145,42 @@ static ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_c
 static bool want_old_on_fail(const json_t *jrvc)
 {
     return jrvc && ddb_str_eq(jrvc->str, "ALL_OLD");
+}
+
+/* ---- the members every single-item write shares ---------------------------------------------- */
+
+typedef struct {
+    const json_t *name, *target; /* TableName; Item (PutItem) or Key */
+    const json_t *rv, *rcc, *rvcf, *cond;
+    const char *rv_s; /* ReturnValues, "NONE" when absent */
+} write_args_t;
+
+/* JSON types, then the shape constraints of PutItem / DeleteItem / UpdateItem, collected into one
+ * message in AWS's order; `target` is "Item" or "Key". */
+static ddb_err_t write_args_or_err(ddb_req_t *r, const char *target, write_args_t *w)
+{
+    bool bad = false;
+    w->name = fld(r, r->body, "TableName", JSON_STRING, &bad);
+    w->target = fld(r, r->body, target, JSON_OBJECT, &bad);
+    w->rv = fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
+    w->rcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *ricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    const json_t *cop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
+    w->rvcf = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
+    w->cond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    w->rv_s = opt_str(w->rv, "NONE");
+
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_enum(&v, w->rcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
+    vc_table_name(&v, w->name, "tableName");
+    vc_enum(&v, w->rv, "returnValues", RV, "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+    vc_enum(&v, ricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
+    vc_enum(&v, cop, "conditionalOperator", CONDOP, "[AND, OR]");
+    vc_enum(&v, w->rvcf, "returnValuesOnConditionCheckFailure", RVCCF, "[ALL_OLD, NONE]");
+    if (!w->target) vc_add(&v, "null", !strcmp(target, "Item") ? "item" : "key", "Member must not be null");
+    return vc_done(&v);
 }
 
 /* ---- PutItem -------------------------------------------------------------------------------- */
@@ -160,46 +198,28 @@ static ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, 
 
 ddb_err_t api_PutItem(ddb_req_t *r)
 {
-    bool bad = false;
-    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
-    const json_t *jitem = fld(r, r->body, "Item", JSON_OBJECT, &bad);
-    const json_t *jrv = fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
-    const json_t *jcop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
-    const json_t *jrvc = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
-    const json_t *jcond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
-    if (bad) return r->err.code;
-
-    vcheck_t v;
-    vc_init(&v, r);
-    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    vc_table_name(&v, jname, "tableName");
-    vc_enum(&v, jrv, "returnValues", RV, "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
-    vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
-    vc_enum(&v, jcop, "conditionalOperator", CONDOP, "[AND, OR]");
-    vc_enum(&v, jrvc, "returnValuesOnConditionCheckFailure", RVCCF, "[ALL_OLD, NONE]");
-    if (!jitem) vc_add(&v, "null", "item", "Member must not be null");
+    write_args_t w;
     ddb_err_t rc;
-    if ((rc = vc_done(&v))) return rc;
+    if ((rc = write_args_or_err(r, "Item", &w))) return rc;
 
     av_map_t item;
-    if ((rc = avjson_map(r, jitem, &item, 1))) return rc;
+    if ((rc = avjson_map(r, w.target, &item, 1))) return rc;
     expr_ctx_t *ctx;
     expr_cond_t *cond;
-    if ((rc = condition_args_or_err(r, jcond, &ctx, &cond))) return rc;
-    const char *rv = opt_str(jrv, "NONE");
+    if ((rc = condition_args_or_err(r, w.cond, &ctx, &cond))) return rc;
+    const char *rv = w.rv_s;
     if (strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD"))
         return err_set(&r->err, DDB_ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
     if (av_item_size(&item) > 400 * 1024)
         return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
 
-    eng_table_t *t = table_or_err(r, jname->str.ptr);
+    eng_table_t *t = table_or_err(r, w.name->str.ptr);
     if (!t) return r->err.code;
     if ((rc = item_keys_or_err(r, t, &item))) goto out;
-    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
+        goto out;
 
-    write_ctx_t wc = {r, cond, want_old_on_fail(jrvc), &item};
+    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf), &item};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, key_of(r, t, &item), put_apply, &wc, r->a, &res, &r->err))) goto out;
 
@@ -208,7 +228,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
         jw_keyz(&r->out, "Attributes");
         avjson_write_map(&r->out, res.old_item);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_write_units(res.old_size, res.new_size), false);
+    cap_write(r, t->name, opt_str(w.rcc, NULL), cap_write_units(res.old_size, res.new_size));
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);
@@ -254,7 +274,8 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     eng_table_t *t = table_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     if ((rc = key_matches_or_err(r, t, &key))) goto out;
-    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
+        goto out;
     av_map_t *item = NULL;
     if ((rc = eng_item_get(r->eng, t, &key, r->a, &item, &r->err))) goto out;
 
@@ -263,7 +284,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
         jw_keyz(&r->out, "Item");
         avjson_write_map(&r->out, proj ? expr_projection_apply(proj, item, r->a) : item);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(item ? av_item_size(item) : 0, consistent), true);
+    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(item ? av_item_size(item) : 0, consistent));
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);
@@ -285,43 +306,25 @@ static ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *actio
 
 ddb_err_t api_DeleteItem(ddb_req_t *r)
 {
-    bool bad = false;
-    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
-    const json_t *jkey = fld(r, r->body, "Key", JSON_OBJECT, &bad);
-    const json_t *jrv = fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
-    const json_t *jcop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
-    const json_t *jrvc = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
-    const json_t *jcond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
-    if (bad) return r->err.code;
-
-    vcheck_t v;
-    vc_init(&v, r);
-    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    vc_table_name(&v, jname, "tableName");
-    vc_enum(&v, jrv, "returnValues", RV, "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
-    vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
-    vc_enum(&v, jcop, "conditionalOperator", CONDOP, "[AND, OR]");
-    vc_enum(&v, jrvc, "returnValuesOnConditionCheckFailure", RVCCF, "[ALL_OLD, NONE]");
-    if (!jkey) vc_add(&v, "null", "key", "Member must not be null");
+    write_args_t w;
     ddb_err_t rc;
-    if ((rc = vc_done(&v))) return rc;
+    if ((rc = write_args_or_err(r, "Key", &w))) return rc;
 
     av_map_t key;
-    if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
+    if ((rc = avjson_map(r, w.target, &key, 1))) return rc;
     expr_ctx_t *ctx;
     expr_cond_t *cond;
-    if ((rc = condition_args_or_err(r, jcond, &ctx, &cond))) return rc;
-    const char *rv = opt_str(jrv, "NONE");
+    if ((rc = condition_args_or_err(r, w.cond, &ctx, &cond))) return rc;
+    const char *rv = w.rv_s;
     if (strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD"))
         return err_set(&r->err, DDB_ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
 
-    eng_table_t *t = table_or_err(r, jname->str.ptr);
+    eng_table_t *t = table_or_err(r, w.name->str.ptr);
     if (!t) return r->err.code;
     if ((rc = key_matches_or_err(r, t, &key))) goto out;
-    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err))) goto out;
-    write_ctx_t wc = {r, cond, want_old_on_fail(jrvc)};
+    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
+        goto out;
+    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf)};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, &key, delete_apply, &wc, r->a, &res, &r->err))) goto out;
 
@@ -330,7 +333,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
         jw_keyz(&r->out, "Attributes");
         avjson_write_map(&r->out, res.old_item);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_write_units(res.old_size, 0), false);
+    cap_write(r, t->name, opt_str(w.rcc, NULL), cap_write_units(res.old_size, 0));
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);
@@ -369,32 +372,15 @@ static ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *actio
 
 ddb_err_t api_UpdateItem(ddb_req_t *r)
 {
+    write_args_t w;
+    ddb_err_t rc;
+    if ((rc = write_args_or_err(r, "Key", &w))) return rc;
     bool bad = false;
-    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
-    const json_t *jkey = fld(r, r->body, "Key", JSON_OBJECT, &bad);
-    const json_t *jrv = fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
-    const json_t *jcop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
-    const json_t *jrvc = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
-    const json_t *jcond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
     const json_t *jupd = fld(r, r->body, "UpdateExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
 
-    vcheck_t v;
-    vc_init(&v, r);
-    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    vc_table_name(&v, jname, "tableName");
-    vc_enum(&v, jrv, "returnValues", RV, "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
-    vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
-    vc_enum(&v, jcop, "conditionalOperator", CONDOP, "[AND, OR]");
-    vc_enum(&v, jrvc, "returnValuesOnConditionCheckFailure", RVCCF, "[ALL_OLD, NONE]");
-    if (!jkey) vc_add(&v, "null", "key", "Member must not be null");
-    ddb_err_t rc;
-    if ((rc = vc_done(&v))) return rc;
-
     av_map_t key;
-    if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
+    if ((rc = avjson_map(r, w.target, &key, 1))) return rc;
     static const char *const legacy[] = {"AttributeUpdates", "Expected", "ConditionalOperator", NULL};
     static const char *const exprs[] = {"UpdateExpression", "ConditionExpression", NULL};
     if ((rc = exprargs_mixing_or_err(r, legacy, exprs, "UpdateExpression and ConditionExpression are null")))
@@ -404,27 +390,32 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     expr_update_t *upd = NULL;
     expr_cond_t *cond = NULL;
     if (jupd && (rc = expr_update_parse(ctx, jupd->str.ptr, jupd->str.len, &upd))) return rc;
-    if (jcond && (rc = expr_condition_parse(ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, &cond))) return rc;
+    if (w.cond && (rc = expr_condition_parse(ctx, EXPR_CONDITION, w.cond->str.ptr, w.cond->str.len, &cond)))
+        return rc;
     if ((rc = expr_ctx_check_unused(ctx))) return rc;
     if (!jupd && (rc = exprargs_attribute_updates_or_err(r, &upd))) return rc;
-    if (!jcond && (rc = exprargs_expected_or_err(r, &cond))) return rc;
-    const char *rv = opt_str(jrv, "NONE");
+    if (!w.cond && (rc = exprargs_expected_or_err(r, &cond))) return rc;
+    const char *rv = w.rv_s;
 
-    eng_table_t *t = table_or_err(r, jname->str.ptr);
+    eng_table_t *t = table_or_err(r, w.name->str.ptr);
     if (!t) return r->err.code;
     if ((rc = key_matches_or_err(r, t, &key))) goto out;
     if (upd && (rc = expr_update_check_keys(upd, t->key.hash.name, t->key.range.name, &r->err))) goto out;
-    if (upd && (rc = expr_update_check_key_paths(upd, t->key.hash.name, t->key.range.name, &r->err))) goto out;
-    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+    if (upd && (rc = expr_update_check_key_paths(upd, t->key.hash.name, t->key.range.name, &r->err)))
+        goto out;
+    if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
+        goto out;
 
-    write_ctx_t wc = {r, cond, want_old_on_fail(jrvc), NULL, upd, &key, NULL};
+    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf), NULL, upd, &key, NULL};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, &key, update_apply, &wc, r->a, &res, &r->err))) goto out;
 
     jw_obj_begin(&r->out);
     const av_map_t *attrs = NULL;
-    if (!strcmp(rv, "ALL_OLD")) attrs = res.old_item;
-    else if (!strcmp(rv, "ALL_NEW")) attrs = res.new_item;
+    if (!strcmp(rv, "ALL_OLD"))
+        attrs = res.old_item;
+    else if (!strcmp(rv, "ALL_NEW"))
+        attrs = res.new_item;
     else if (!strcmp(rv, "UPDATED_OLD") && res.old_item)
         attrs = upd ? expr_update_project(upd, res.old_item, r->a) : NULL;
     else if (!strcmp(rv, "UPDATED_NEW") && res.new_item)
@@ -433,7 +424,7 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
         jw_keyz(&r->out, "Attributes");
         avjson_write_map(&r->out, attrs);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_write_units(res.old_size, res.new_size), false);
+    cap_write(r, t->name, opt_str(w.rcc, NULL), cap_write_units(res.old_size, res.new_size));
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);

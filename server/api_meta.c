@@ -6,6 +6,8 @@
  */
 #include "server/server.h"
 
+#include "common/clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +15,9 @@
 
 static const char *const INVALID = "One or more parameter values were invalid: ";
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
-}
-
 static bool jbool(const json_t *j)
 {
-    return j && (j->type == JSON_TRUE || (j->type == JSON_STRING && !strcasecmp(j->str.ptr, "true")));
+    return j && j->type == JSON_TRUE; /* fld() already refused non-Boolean JSON */
 }
 
 /* ---- UpdateTable ---------------------------------------------------------------------------- */
@@ -35,7 +30,7 @@ typedef struct {
 static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
 {
     upd_ctx_t *c = vctx;
-    double now = now_s();
+    double now = ddb_now_s();
     bool to_on_demand = c->bm && ddb_str_eq(c->bm->str, "PAY_PER_REQUEST");
     bool to_provisioned = c->bm && ddb_str_eq(c->bm->str, "PROVISIONED");
     bool on_demand_after = to_on_demand || (!to_provisioned && t->on_demand);
@@ -88,12 +83,8 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         const json_t *en = json_get(c->ss, "StreamEnabled"), *vt = json_get(c->ss, "StreamViewType");
         bool enable = jbool(en);
         if (vt && vt->type == JSON_NULL) vt = NULL;
-        if (enable && !vt)
-            return err_set(err, DDB_ERR_VALIDATION,
-                           "%sYou must specify a StreamViewType when enabling a DynamoDB stream", INVALID);
-        if (!enable && vt)
-            return err_set(err, DDB_ERR_VALIDATION,
-                           "%sStream view type cannot be specified when stream is disabled", INVALID);
+        ddb_err_t rc = stream_spec_or_err(err, enable, vt != NULL);
+        if (rc) return rc;
         if (enable && t->stream_enabled)
             return err_set(err, DDB_ERR_VALIDATION, "Table already has an enabled stream: %s/stream/%s",
                            table_arn(c->r, t->name), t->stream_label);
@@ -102,13 +93,7 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         t->stream_enabled = enable;
         if (enable) {
             t->stream_view = eng_table_strdup(t, vt->str.ptr);
-            time_t sec = time(NULL);
-            struct tm tm;
-            gmtime_r(&sec, &tm);
-            char label[40];
-            size_t n = strftime(label, sizeof label, "%Y-%m-%dT%H:%M:%S", &tm);
-            snprintf(label + n, sizeof label - n, ".%03d", (int)((long long)(now * 1000) % 1000));
-            t->stream_label = eng_table_strdup(t, label);
+            t->stream_label = stream_label_new(t->arena_);
         }
     }
     return DDB_OK;
@@ -410,11 +395,6 @@ ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     ttl_ctx_t c = {jbool(jen), jattr->str.ptr};
-    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
-    if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
-                       "Requested resource not found: Table: %s not found", jname->str.ptr);
-    eng_table_release(t);
     if ((rc = eng_table_update(r->eng, jname->str.ptr, ttl_mutate, &c, NULL, &r->err))) return rc;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TimeToLiveSpecification");
@@ -438,10 +418,8 @@ ddb_err_t api_DescribeTimeToLive(ddb_req_t *r)
     vc_table_name(&v, jname, "tableName");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
-    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
-    if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
-                       "Requested resource not found: Table: %s not found", jname->str.ptr);
+    eng_table_t *t = table_named_or_err(r, jname->str.ptr);
+    if (!t) return r->err.code;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TimeToLiveDescription");
     jw_obj_begin(&r->out);

@@ -8,6 +8,9 @@
  */
 #include "server/server.h"
 
+#include "common/clock.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,16 +26,43 @@ eng_table_t *table_or_err(ddb_req_t *r, const char *name)
     return t;
 }
 
+eng_table_t *table_named_or_err(ddb_req_t *r, const char *name)
+{
+    eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
+    if (!t)
+        err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
+                name);
+    return t;
+}
+
 const char *table_arn(ddb_req_t *r, const char *name)
 {
     return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s", r->region, DDB_ACCOUNT, name);
 }
 
-static double now_s(void)
+/* ---- streams (shared with UpdateTable) ---------------------------------------------------------- */
+
+ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool enable, bool has_view)
+{
+    if (enable && !has_view)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sYou must specify a StreamViewType when enabling a DynamoDB stream", INVALID);
+    if (!enable && has_view)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sStream view type cannot be specified when stream is disabled", INVALID);
+    return DDB_OK;
+}
+
+const char *stream_label_new(arena_t *a)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char label[40];
+    size_t n = strftime(label, sizeof label, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(label + n, sizeof label - n, ".%03ld", ts.tv_nsec / 1000000);
+    return arena_strdup(a, label);
 }
 
 /* ---- description ---------------------------------------------------------------------------- */
@@ -96,7 +126,7 @@ static const char *status_now(ddb_req_t *r, const eng_table_t *t)
 {
     /* -delayTransientStatuses: a new table reads CREATING for its first half second */
     if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") &&
-        now_s() - t->created < 0.5)
+        ddb_now_s() - t->created < 0.5)
         return "CREATING";
     return t->status ? t->status : "ACTIVE";
 }
@@ -606,7 +636,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
         t.rcu = (int64_t)rcu;
         t.wcu = (int64_t)wcu;
     }
-    if (t.on_demand) t.billing_updated = now_s();
+    if (t.on_demand) t.billing_updated = ddb_now_s();
 
     /* attribute definitions */
     t.attrdefs = ARENA_NEWN(r->a, eng_attr_t, jdefs->n + 1);
@@ -683,23 +713,12 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
                 INVALID, join_names(r, defs, t.n_attrdefs), join_names(r, used, nused));
     }
     if (jss) {
-        bool enabled = jsen && json_get(jss, "StreamEnabled")->type != JSON_FALSE &&
-                       !(jsen->type == JSON_STRING && strcasecmp(jsen->str.ptr, "true"));
-        if (enabled && !jsvt)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "%sYou must specify a StreamViewType when enabling a DynamoDB stream", INVALID);
-        if (!enabled && jsvt)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "%sStream view type cannot be specified when stream is disabled", INVALID);
+        bool enabled = jsen && jsen->type == JSON_TRUE;
+        if ((rc = stream_spec_or_err(&r->err, enabled, jsvt != NULL))) return rc;
         if (enabled) {
             t.stream_enabled = true;
             t.stream_view = jsvt->str.ptr;
-            time_t now = time(NULL);
-            struct tm tm;
-            gmtime_r(&now, &tm);
-            char label[32];
-            strftime(label, sizeof label, "%Y-%m-%dT%H:%M:%S", &tm);
-            t.stream_label = arena_sprintf(r->a, "%s.%03d", label, (int)((long)(now_s() * 1000) % 1000));
+            t.stream_label = stream_label_new(r->a);
         }
     }
     if (jtags) {
@@ -714,8 +733,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
         }
     }
     t.table_class = jclass ? jclass->str.ptr : "STANDARD";
-    t.deletion_protection =
-        jdp && (jdp->type == JSON_TRUE || (jdp->type == JSON_STRING && !strcasecmp(jdp->str.ptr, "true")));
+    t.deletion_protection = jdp && jdp->type == JSON_TRUE;
 
     eng_table_t *nt = NULL;
     if ((rc = eng_table_create(r->eng, &t, &nt, &r->err))) return rc;
@@ -745,10 +763,8 @@ ddb_err_t api_DescribeTable(ddb_req_t *r)
     const json_t *jname;
     ddb_err_t rc;
     if ((rc = table_name_only(r, &jname))) return rc;
-    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
-    if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
-                       "Requested resource not found: Table: %s not found", jname->str.ptr);
+    eng_table_t *t = table_named_or_err(r, jname->str.ptr);
+    if (!t) return r->err.code;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "Table");
     write_table_description(r, t, NULL);
@@ -803,10 +819,8 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     const json_t *jname;
     ddb_err_t rc;
     if ((rc = table_name_only(r, &jname))) return rc;
-    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
-    if (!t)
-        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
-                       "Requested resource not found: Table: %s not found", jname->str.ptr);
+    eng_table_t *t = table_named_or_err(r, jname->str.ptr);
+    if (!t) return r->err.code;
     bool protected_ = t->deletion_protection;
     eng_stats_t st = eng_table_stats(r->eng, t);
     eng_table_release(t);

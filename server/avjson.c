@@ -65,47 +65,31 @@ static ddb_err_t read_number(ddb_req_t *r, const json_t *j, av_t *out)
     return DDB_OK;
 }
 
-static int b64val(char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
 /* Base64 with the Java decoder's messages (SerializationException). */
 static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
 {
     const char *s = j->str.ptr;
-    size_t n = j->str.len;
-    if (n % 4)
+    size_t n = j->str.len, bad_at = 0;
+    switch (b64_check(s, n, &bad_at)) {
+    case B64_OK:
+        break;
+    case B64_BAD_LENGTH:
+        return err_set(
+            &r->err, DDB_ERR_SERIALIZATION,
+            "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 "
+            "bytes but found: %zu",
+            s, n);
+    case B64_BAD_CHAR:
         return err_set(&r->err, DDB_ERR_SERIALIZATION,
-                       "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of "
-                       "4 bytes but "
-                       "found: %zu",
-                       s, n);
-    size_t pad = 0;
-    if (n && s[n - 1] == '=') pad++;
-    if (n > 1 && s[n - 2] == '=') pad++;
-    for (size_t i = 0; i < n - pad; i++) {
-        if (b64val(s[i]) < 0)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION,
-                           "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s, s[i]);
-    }
-    if (pad) {
-        int last = b64val(s[n - pad - 1]);
-        if ((pad == 2 && (last & 0x0f)) || (pad == 1 && (last & 0x03)))
-            return err_set(
-                &r->err, DDB_ERR_SERIALIZATION,
-                "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected", s);
+                       "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s, s[bad_at]);
+    case B64_BAD_LAST:
+        return err_set(&r->err, DDB_ERR_SERIALIZATION,
+                       "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
+                       s);
     }
     char *dst = arena_alloc(r->a, b64_decoded_max(n) + 1);
     size_t len = 0;
-    if (b64_decode(s, n, dst, &len) != 0)
-        return err_set(&r->err, DDB_ERR_SERIALIZATION,
-                       "'%s' can not be converted to a Blob: Invalid Base64 character", s);
+    if (b64_decode(s, n, dst, &len) != 0) abort(); /* b64_check said it decodes */
     out->type = AV_B;
     out->s.ptr = dst;
     out->s.len = len;

@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-static const char *const INVALID = "One or more parameter values were invalid: ";
-
 /* "{a, b}" of the present members, for the mixing message. */
 static const char *present_list(ddb_req_t *r, const char *const *names, int *count)
 {
@@ -45,9 +43,11 @@ ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const char *const *legacy, const 
     const json_t *jn = json_get(r->body, "ExpressionAttributeNames");
     const json_t *jv = json_get(r->body, "ExpressionAttributeValues");
     if (!ne && jn && jn->type != JSON_NULL)
-        return err_set(&r->err, DDB_ERR_VALIDATION, "ExpressionAttributeNames can only be specified when using expressions");
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "ExpressionAttributeNames can only be specified when using expressions");
     if (!ne && jv && jv->type != JSON_NULL)
-        return err_set(&r->err, DDB_ERR_VALIDATION, "ExpressionAttributeValues can only be specified when using expressions: %s",
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "ExpressionAttributeValues can only be specified when using expressions: %s",
                        values_null_msg);
     return DDB_OK;
 }
@@ -61,11 +61,13 @@ ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, expr_ctx_t **out)
     expr_ctx_t *c = expr_ctx_new(r->a, &r->err);
     ddb_err_t rc;
     if (jn) {
-        ddb_str_t *keys = ARENA_NEWN(r->a, ddb_str_t, jn->n + 1), *names = ARENA_NEWN(r->a, ddb_str_t, jn->n + 1);
+        ddb_str_t *keys = ARENA_NEWN(r->a, ddb_str_t, jn->n + 1),
+                  *names = ARENA_NEWN(r->a, ddb_str_t, jn->n + 1);
         size_t n = 0;
         for (const json_t *m = jn->child; m; m = m->next) {
             if (m->type == JSON_NULL) continue;
-            if (m->type != JSON_STRING) return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRING));
+            if (m->type != JSON_STRING)
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRING));
             keys[n] = m->key;
             names[n] = m->str;
             n++;
@@ -88,8 +90,10 @@ ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, expr_ctx_t **out)
             tmp.err = sub;
             rc = avjson_value(&tmp, m, &vals[n], 1);
             if (rc) {
-                if (rc == DDB_ERR_SERIALIZATION) return err_set(&r->err, rc, "%s", tmp.err.msg ? tmp.err.msg : "");
-                return err_set(&r->err, rc, "ExpressionAttributeValues contains invalid value: %s for key %.*s",
+                if (rc == DDB_ERR_SERIALIZATION)
+                    return err_set(&r->err, rc, "%s", tmp.err.msg ? tmp.err.msg : "");
+                return err_set(&r->err, rc,
+                               "ExpressionAttributeValues contains invalid value: %s for key %.*s",
                                tmp.err.msg, (int)m->key.len, m->key.ptr);
             }
             n++;
@@ -130,10 +134,12 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out)
     if (je)
         for (const json_t *m = je->child; m; m = m->next) count += m->type != JSON_NULL;
     if (jop && !count)
-        return err_set(&r->err, DDB_ERR_VALIDATION, "ConditionalOperator cannot be used without Filter or Expected");
-    if (jop && count < 2)
         return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+                       "ConditionalOperator cannot be used without Filter or Expected");
+    if (jop && count < 2)
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "ConditionalOperator can only be used when Filter or Expected has two or more elements");
     if (!je) return DDB_OK;
     expr_expected_t *es = ARENA_NEWN(r->a, expr_expected_t, je->n + 1);
     size_t n = 0;
@@ -141,7 +147,8 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out)
     vc_init(&v, r);
     for (const json_t *m = je->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
-        if (m->type != JSON_OBJECT) return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
+        if (m->type != JSON_OBJECT)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
         expr_expected_t *e = &es[n++];
         memset(e, 0, sizeof *e);
         e->attr = m->key;
@@ -153,7 +160,8 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out)
         if (jcmp) {
             if (!expr_cmpop_from_name(jcmp->str.ptr, jcmp->str.len, &e->op))
                 vc_add(&v, vc_show_str(r, jcmp),
-                       arena_sprintf(r->a, "expected.%.*s.member.comparisonOperator", (int)m->key.len, m->key.ptr),
+                       arena_sprintf(r->a, "expected.%.*s.member.comparisonOperator", (int)m->key.len,
+                                     m->key.ptr),
                        arena_sprintf(r->a, "Member must satisfy enum value set: %s", CMP_SET));
             e->has_op = true;
         }
@@ -191,7 +199,8 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out)
     vc_init(&v, r);
     for (const json_t *m = ju->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
-        if (m->type != JSON_OBJECT) return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
+        if (m->type != JSON_OBJECT)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
         expr_attr_update_t *u = &us[n++];
         memset(u, 0, sizeof *u);
         u->attr = m->key;
@@ -200,12 +209,15 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out)
         if (bad) return r->err.code;
         u->action = EXPR_AU_PUT;
         if (jact) {
-            if (ddb_str_eq(jact->str, "ADD")) u->action = EXPR_AU_ADD;
-            else if (ddb_str_eq(jact->str, "DELETE")) u->action = EXPR_AU_DELETE;
+            if (ddb_str_eq(jact->str, "ADD"))
+                u->action = EXPR_AU_ADD;
+            else if (ddb_str_eq(jact->str, "DELETE"))
+                u->action = EXPR_AU_DELETE;
             else if (!ddb_str_eq(jact->str, "PUT"))
-                vc_add(&v, vc_show_str(r, jact),
-                       arena_sprintf(r->a, "attributeUpdates.%.*s.member.action", (int)m->key.len, m->key.ptr),
-                       "Member must satisfy enum value set: [ADD, PUT, DELETE]");
+                vc_add(
+                    &v, vc_show_str(r, jact),
+                    arena_sprintf(r->a, "attributeUpdates.%.*s.member.action", (int)m->key.len, m->key.ptr),
+                    "Member must satisfy enum value set: [ADD, PUT, DELETE]");
         }
         if (jval) {
             av_t *val = ARENA_NEW(r->a, av_t);
@@ -216,7 +228,6 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out)
     }
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
-    (void)INVALID;
     return expr_legacy_attribute_updates(r->a, &r->err, n, us, out);
 }
 
@@ -231,13 +242,15 @@ ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, expr_proj_t **out)
     size_t n = 0;
     for (const json_t *c = ja->child; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
-        if (c->type != JSON_STRING) return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRING));
+        if (c->type != JSON_STRING)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRING));
         names[n++] = c->str;
     }
     if (n == 0)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: "
-                       "Member must have length greater than or equal to 1");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1");
     return expr_legacy_attributes_to_get(r->a, &r->err, n, names, out);
 }
 

@@ -119,60 +119,48 @@ static const char *request_region(h2o_req_t *req, arena_t *a)
     return "us-east-1";
 }
 
-/* Content-Encoding gzip / deflate (zlib or raw) request bodies, as AWS accepts them (the signature
- * covers the compressed bytes). Returns 0 with the inflated body, 413 when it inflates past the
- * body limit, -1 when it is not valid compressed data or the encoding is unknown. */
-static int inflate_body(arena_t *a, const char *ce, size_t celen, const char **text, size_t *len)
+/* Inflate all of `in` with zlib window bits `wbits` into `out` (reset first). 0 at the end of the
+ * stream, 413 when the result passes the body limit, -1 when the data is not valid. */
+static int inflate_all(int wbits, const char *in, size_t inlen, buf_t *out)
 {
-    int wbits;
-    if ((celen == 4 && !strncasecmp(ce, "gzip", 4)) || (celen == 6 && !strncasecmp(ce, "x-gzip", 6))) wbits = 16 + 15;
-    else if (celen == 7 && !strncasecmp(ce, "deflate", 7)) wbits = 32 + 15; /* zlib or gzip header, auto */
-    else return -1;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, wbits) != Z_OK) return -1;
-    buf_t out;
-    buf_init(&out, a, *len * 4 + 1024);
-    zs.next_in = (Bytef *)*text;
-    zs.avail_in = (uInt)*len;
-    int zr;
+    out->len = 0;
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = (uInt)inlen;
+    int zr, rc = -1;
     do {
-        if (out.cap - out.len < 16384) buf_reserve(&out, 65536);
-        zs.next_out = (Bytef *)out.data + out.len;
-        zs.avail_out = (uInt)(out.cap - out.len);
+        if (out->cap - out->len < 16384) buf_reserve(out, 65536);
+        zs.next_out = (Bytef *)out->data + out->len;
+        zs.avail_out = (uInt)(out->cap - out->len);
         size_t before = zs.avail_out;
         zr = inflate(&zs, Z_NO_FLUSH);
-        out.len += before - zs.avail_out;
-        if (out.len > DDB_MAX_BODY) {
-            inflateEnd(&zs);
-            return 413;
+        out->len += before - zs.avail_out;
+        if (out->len > DDB_MAX_BODY) {
+            rc = 413;
+            break;
         }
-        if (zr == Z_DATA_ERROR && wbits == 32 + 15 && out.len == 0 && zs.total_in == 0) break;
     } while (zr == Z_OK);
+    if (zr == Z_STREAM_END) rc = 0;
     inflateEnd(&zs);
-    if (zr != Z_STREAM_END) {
-        /* "deflate" is sometimes sent raw (no zlib header): try that once */
-        if (wbits != 32 + 15) return -1;
-        memset(&zs, 0, sizeof zs);
-        if (inflateInit2(&zs, -15) != Z_OK) return -1;
-        out.len = 0;
-        zs.next_in = (Bytef *)*text;
-        zs.avail_in = (uInt)*len;
-        do {
-            if (out.cap - out.len < 16384) buf_reserve(&out, 65536);
-            zs.next_out = (Bytef *)out.data + out.len;
-            zs.avail_out = (uInt)(out.cap - out.len);
-            size_t before = zs.avail_out;
-            zr = inflate(&zs, Z_NO_FLUSH);
-            out.len += before - zs.avail_out;
-            if (out.len > DDB_MAX_BODY) {
-                inflateEnd(&zs);
-                return 413;
-            }
-        } while (zr == Z_OK);
-        inflateEnd(&zs);
-        if (zr != Z_STREAM_END) return -1;
-    }
+    return rc;
+}
+
+/* Content-Encoding gzip / deflate (zlib-wrapped, or raw as some clients send it) request bodies,
+ * as AWS accepts them (the signature covers the compressed bytes). Returns 0 with the inflated
+ * body, 413 past the body limit, -1 for invalid data or an unknown encoding. */
+static int inflate_body(arena_t *a, const char *ce, size_t celen, const char **text, size_t *len)
+{
+    bool gzip = (celen == 4 && !strncasecmp(ce, "gzip", 4)) || (celen == 6 && !strncasecmp(ce, "x-gzip", 6));
+    bool deflate = celen == 7 && !strncasecmp(ce, "deflate", 7);
+    if (!gzip && !deflate) return -1;
+    buf_t out;
+    buf_init(&out, a, *len * 4 + 1024);
+    /* gzip: gzip header only; deflate: zlib or gzip header (32 = detect), then raw as a fallback */
+    int rc = inflate_all(gzip ? 16 + 15 : 32 + 15, *text, *len, &out);
+    if (rc == -1 && deflate) rc = inflate_all(-15, *text, *len, &out);
+    if (rc != 0) return rc;
     *text = out.data;
     *len = out.len;
     return 0;
@@ -217,26 +205,25 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const char *target = header_str(req, H2O_STRLIT("x-amz-target"), &tlen);
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || !root || !ct ||
         !media_type_ok(ct, ctlen) || !target) {
-        err_set(&r.err, DDB_ERR_UNKNOWN_OPERATION, "%s", "");
-        r.err.msg = NULL;
+        err_set_bare(&r.err, DDB_ERR_UNKNOWN_OPERATION);
         send_error(req, &r);
         return 0;
     }
     const char *dot = memchr(target, '.', tlen);
+    const char *opname = dot ? dot + 1 : "";
+    size_t oplen = dot ? tlen - (size_t)(opname - target) : 0;
     bool known = false;
-    api_fn fn =
-        dot ? router_find(target, (size_t)(dot - target), dot + 1, tlen - (size_t)(dot - target) - 1, &known)
-            : NULL;
+    api_fn fn = dot ? router_find(target, (size_t)(dot - target), opname, oplen, &known) : NULL;
     if (!fn) {
-        err_set(&r.err, DDB_ERR_UNKNOWN_OPERATION, "%s", "");
-        r.err.msg = NULL;
         if (known)
-            r.err.msg = arena_sprintf(r.a, "Operation %.*s is not supported by dynarock yet",
-                                      (int)(tlen - (size_t)(dot - target) - 1), dot + 1);
+            err_set(&r.err, DDB_ERR_UNKNOWN_OPERATION, "Operation %.*s is not supported by dynarock yet",
+                    (int)oplen, opname);
+        else
+            err_set_bare(&r.err, DDB_ERR_UNKNOWN_OPERATION);
         send_error(req, &r);
         return 0;
     }
-    r.op = arena_memdup(r.a, dot + 1, tlen - (size_t)(dot - target) - 1);
+    r.op = arena_memdup(r.a, opname, oplen);
     r.region = request_region(req, r.a);
     if (req->authority.len) r.host = arena_memdup(r.a, req->authority.base, req->authority.len);
 
@@ -251,8 +238,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
             return 0;
         }
         if (zrc != 0) {
-            err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", "");
-            r.err.msg = NULL;
+            err_set_bare(&r.err, DDB_ERR_SERIALIZATION);
             send_error(req, &r);
             return 0;
         }
@@ -260,9 +246,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     json_error_t je;
     json_t *body = json_parse(r.a, text, text_len, DDB_JSON_DEPTH, &je);
     if (!body || body->type != JSON_OBJECT) {
-        err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", "");
-        r.err.msg = NULL;
-        if (body) r.err.msg = ser_type_msg(&r, body, SER_STRUCT);
+        if (body)
+            err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(&r, body, SER_STRUCT));
+        else
+            err_set_bare(&r.err, DDB_ERR_SERIALIZATION);
         send_error(req, &r);
         return 0;
     }

@@ -172,17 +172,25 @@ const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item);
 double cap_write_units(size_t old_size, size_t new_size);
 /** Read units for an item of this size (1 per 4 KB, half when eventually consistent). */
 double cap_read_units(size_t size, bool consistent);
-/** Write "ConsumedCapacity" for one table if ReturnConsumedCapacity asks for it. */
-void cap_write(ddb_req_t *r, const char *table, const char *mode, double units, bool is_read);
+/** Write "ConsumedCapacity" for one table if ReturnConsumedCapacity asks for it (AWS reports only
+ *  CapacityUnits, plus Table.CapacityUnits for INDEXES, for single-item operations). */
+void cap_write(ddb_req_t *r, const char *table, const char *mode, double units);
 
 /* ---- api_table.c: shared with other api files --------------------------------------------- */
 
 /** Look up a table or record ResourceNotFoundException (message as item operations use it). */
 eng_table_t *table_or_err(ddb_req_t *r, const char *name);
+/** Look up a table or record ResourceNotFoundException as the table operations word it
+ *  ("Requested resource not found: Table: <name> not found"). */
+eng_table_t *table_named_or_err(ddb_req_t *r, const char *name);
 /** The table ARN for a name, in r->a. */
 const char *table_arn(ddb_req_t *r, const char *name);
 /** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */
 void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
+/** StreamSpecification rules shared by CreateTable and UpdateTable. */
+ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool enable, bool has_view);
+/** A new LatestStreamLabel ("2026-11-21T18:45:51.297", UTC), in `a`. */
+const char *stream_label_new(arena_t *a);
 /** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
 

@@ -186,7 +186,7 @@ double cap_read_units(size_t size, bool consistent)
     return consistent ? (double)units : (double)units / 2.0;
 }
 
-void cap_write(ddb_req_t *r, const char *table, const char *mode, double units, bool is_read)
+void cap_write(ddb_req_t *r, const char *table, const char *mode, double units)
 {
     if (!mode || !strcmp(mode, "NONE")) return;
     jw_keyz(&r->out, "ConsumedCapacity");
@@ -195,7 +195,6 @@ void cap_write(ddb_req_t *r, const char *table, const char *mode, double units, 
     jw_strz(&r->out, table);
     jw_keyz(&r->out, "CapacityUnits");
     jw_double(&r->out, units);
-    (void)is_read; /* AWS reports only CapacityUnits for single-item operations */
     if (!strcmp(mode, "INDEXES")) {
         jw_keyz(&r->out, "Table");
         jw_obj_begin(&r->out);

@@ -1,0 +1,18 @@
+/*
+ * clock: wall-clock time as DynamoDB reports it (epoch seconds with millisecond precision, e.g.
+ * CreationDateTime 1763750000.123). Header-only, thread-safe.
+ */
+#ifndef DDB_CLOCK_H
+#define DDB_CLOCK_H
+
+#include <time.h>
+
+/** Now, in epoch seconds truncated to milliseconds. */
+static inline double ddb_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+#endif
