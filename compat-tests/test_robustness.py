@@ -222,6 +222,30 @@ BASE_BODIES = {
         {"TableName": "@T@", "Key": ITEM_KEY, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "INDEXES",
          "ReturnItemCollectionMetrics": "SIZE"},
     ],
+    "Query": [
+        {"TableName": "@T@", "KeyConditionExpression": "#p = :p AND c BETWEEN :a AND :b",
+         "FilterExpression": "size(#s) > :n OR attribute_exists(m.l[1].d)", "ProjectionExpression": "p, c, m.k, lst[0]",
+         "ExpressionAttributeNames": {"#p": "p", "#s": "s"},
+         "ExpressionAttributeValues": {":p": {"S": "pk1"}, ":a": {"N": "-1e3"}, ":b": {"N": "100"}, ":n": {"N": "1"}},
+         "ExclusiveStartKey": {"p": {"S": "pk1"}, "c": {"N": "0"}}, "Limit": 5, "ScanIndexForward": False,
+         "ReturnConsumedCapacity": "INDEXES"},
+        {"TableName": "@T@", "IndexName": "lsi1", "Select": "ALL_ATTRIBUTES", "ConsistentRead": True,
+         "KeyConditions": {"p": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "pk1"}]},
+                           "l": {"ComparisonOperator": "LE", "AttributeValueList": [{"N": "0"}]}},
+         "QueryFilter": {"t": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": True}]},
+                         "ss": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "a"}]}},
+         "ConditionalOperator": "OR", "ReturnConsumedCapacity": "TOTAL"},
+        {"TableName": "@T@", "IndexName": "gsi1", "KeyConditionExpression": "g = :g",
+         "ExpressionAttributeValues": {":g": {"S": "gv"}}, "Select": "COUNT",
+         "ExclusiveStartKey": {"p": {"S": "pk1"}, "c": {"N": "1"}, "g": {"S": "gv"}}},
+    ],
+    "Scan": [
+        {"TableName": "@T@", "Segment": 1, "TotalSegments": 3, "FilterExpression": "contains(ss, :v)",
+         "ExpressionAttributeValues": {":v": {"S": "a"}}, "Limit": 10, "ReturnConsumedCapacity": "INDEXES"},
+        {"TableName": "@T@", "IndexName": "gsi1", "AttributesToGet": ["p", "g", "n"],
+         "ScanFilter": {"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"N": "200"}]}},
+         "ExclusiveStartKey": {"p": {"S": "pk1"}, "c": {"N": "42"}, "g": {"S": "gv"}}},
+    ],
 }
 OPERATIONS = sorted(BASE_BODIES)
 

@@ -6,8 +6,9 @@
  * Stored JSON (field names are on disk: add fields, never rename; "v" is the format version):
  *   {"v":1,"name":..,"id":..,"cf":"t.<id>","created":<epoch s>,"status":..,
  *    "key":{"hash":[name,type],"range":[name,type]?},"attrdefs":[[name,type],..],
- *    "idx":[{"name":..,"global":bool,"key":{..},"proj":"ALL|KEYS_ONLY|INCLUDE","nonkey":[..],
+ *    "idx":[{"name":..,"id":..,"global":bool,"key":{..},"proj":"ALL|KEYS_ONLY|INCLUDE","nonkey":[..],
  *            "rcu":n,"wcu":n,"status":..,"backfilling":bool},..],
+ *    (an index's column family is "x.<index id>")
  *    "on_demand":bool,"billing_updated":s,"rcu":n,"wcu":n,"last_increase":s,"last_decrease":s,
  *    "decreases_today":n,"stream_enabled":bool,"stream_view":..,"stream_label":..,
  *    "ttl_enabled":bool,"ttl_attr":..,"deletion_protection":bool,"table_class":..,
@@ -94,6 +95,7 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
         const eng_index_t *x = &t->idx[i];
         jw_obj_begin(&w);
         put_optstr(&w, "name", x->name);
+        put_optstr(&w, "id", x->id);
         jw_keyz(&w, "global");
         jw_bool(&w, x->global);
         jw_keyz(&w, "key");
@@ -220,6 +222,7 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
         for (const json_t *c = ix->child; c; c = c->next, i++) {
             eng_index_t *x = &t->idx[i];
             x->name = get_str(a, c, "name");
+            x->id = get_str(a, c, "id");
             x->global = get_bool(c, "global");
             if (!x->name || parse_keyschema(a, json_get(c, "key"), &x->key)) goto bad;
             const char *p = get_str(a, c, "proj");
@@ -293,6 +296,38 @@ static void store_release(eng__store_t *s)
     free(s);
 }
 
+static void store_retain(eng__store_t *s)
+{
+    if (s) atomic_fetch_add(&s->refs, 1);
+}
+
+/* Mark a store's family dropped and drop its data (the handle goes with the last reference). */
+static void store_drop(eng__store_t *s)
+{
+    atomic_store(&s->dropped, true);
+    db__cf_drop(s->db, s->cf);
+}
+
+/* Find or create the column family of an index and give the index its store. */
+static int index_attach(db_t *db, eng_index_t *x)
+{
+    char cf_name[64];
+    snprintf(cf_name, sizeof cf_name, "x.%s", x->id);
+    db_cf_t *cf = db__cf_find(db, cf_name);
+    if (!cf) cf = db__cf_create(db, cf_name);
+    if (!cf) return -1;
+    x->store_ = store_new(db, cf, cf_name);
+    return 0;
+}
+
+static void delete_counters(eng_t *e, db_batch_t *b, const char *id, arena_t *a)
+{
+    char *kc = arena_sprintf(a, "%s/c", id);
+    char *kb = arena_sprintf(a, "%s/b", id);
+    db__batch_del(b, db__stats(e->db), kc, strlen(kc));
+    db__batch_del(b, db__stats(e->db), kb, strlen(kb));
+}
+
 void eng_table_retain(eng_table_t *t)
 {
     atomic_fetch_add((atomic_int *)&t->refs_, 1);
@@ -303,6 +338,8 @@ void eng_table_release(eng_table_t *t)
     if (!t) return;
     if (atomic_fetch_sub((atomic_int *)&t->refs_, 1) != 1) return;
     if (t->store_) store_release(t->store_);
+    for (size_t i = 0; i < t->n_idx; i++)
+        if (t->idx[i].store_) store_release(t->idx[i].store_);
     arena_free(t->arena_);
 }
 
@@ -321,7 +358,12 @@ static eng_table_t *table_clone(const eng_table_t *t)
     arena_free(tmp);
     if (!c) abort(); /* our own output always parses */
     c->store_ = t->store_;
-    if (c->store_) atomic_fetch_add(&c->store_->refs, 1);
+    store_retain(c->store_);
+    c->idx_gen_ = t->idx_gen_;
+    for (size_t i = 0; i < c->n_idx; i++) {
+        c->idx[i].store_ = t->idx[i].store_;
+        store_retain(c->idx[i].store_);
+    }
     return c;
 }
 
@@ -412,6 +454,13 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
         }
     }
     t->store_ = store_new(c->db, cf, cf_name);
+    for (size_t i = 0; i < t->n_idx; i++) {
+        if (!t->idx[i].id || index_attach(c->db, &t->idx[i]) != 0) {
+            log_error("table %s: index %s has no column family; table skipped", t->name, t->idx[i].name);
+            eng_table_release(t);
+            return 0;
+        }
+    }
     long pos = find(c, t->name, strlen(t->name));
     if (pos >= 0) { /* cannot happen: keys are unique */
         eng_table_release(t);
@@ -440,7 +489,11 @@ catalog_t *catalog__open(db_t *db, char **errmsg)
     size_t n = db__table_cfs(db, &names);
     for (size_t i = 0; i < n; i++) {
         bool owned = false;
-        for (size_t j = 0; j < c->n && !owned; j++) owned = !strcmp(c->t[j]->store_->cf_name, names[i]);
+        for (size_t j = 0; j < c->n && !owned; j++) {
+            owned = !strcmp(c->t[j]->store_->cf_name, names[i]);
+            for (size_t k = 0; k < c->t[j]->n_idx && !owned; k++)
+                owned = !strcmp(c->t[j]->idx[k].store_->cf_name, names[i]);
+        }
         if (!owned) {
             db_cf_t *cf = db__cf_find(db, names[i]);
             log_warn("dropping orphan column family %s", names[i]);
@@ -494,6 +547,14 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
     snprintf(cf_name, sizeof cf_name, "t.%s", id);
 
     arena_t *a = arena_new(4096);
+    tmp.idx = ARENA_NEWN(a, eng_index_t, spec->n_idx + 1);
+    for (size_t i = 0; i < spec->n_idx; i++) {
+        char xid[37];
+        new_uuid(xid);
+        tmp.idx[i] = spec->idx[i];
+        tmp.idx[i].id = arena_strdup(a, xid);
+        tmp.idx[i].store_ = NULL;
+    }
     size_t len;
     char *js = table_to_json(a, &tmp, cf_name, &len);
     eng_table_t *t = table_from_json(js, len, NULL, 0);
@@ -513,10 +574,13 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
         eng_table_release(t);
         return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
     }
-    eng__store_t *s = t->store_ = store_new(e->db, cf, cf_name);
-    if (persist(e, t) != 0) {
-        atomic_store(&s->dropped, true);
-        db__cf_drop(e->db, cf);
+    t->store_ = store_new(e->db, cf, cf_name);
+    int ok = 1;
+    for (size_t i = 0; i < t->n_idx && ok; i++) ok = index_attach(e->db, &t->idx[i]) == 0;
+    if (!ok || persist(e, t) != 0) {
+        store_drop(t->store_);
+        for (size_t i = 0; i < t->n_idx; i++)
+            if (t->idx[i].store_) store_drop(t->idx[i].store_);
         pthread_rwlock_unlock(&c->mu);
         eng_table_release(t);
         return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
@@ -567,18 +631,79 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
     nt->name = old->name ? eng_table_strdup(nt, old->name) : NULL;
     nt->id = eng_table_strdup(nt, old->id);
     nt->created = old->created;
-    if (persist(e, nt) != 0) {
-        pthread_rwlock_unlock(&c->mu);
-        eng_table_release(nt);
-        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+
+    /* Indexes the callback removed (the clone's references to them go) and added (new ids and
+     * column families). */
+    size_t n_removed = 0, n_added = 0;
+    eng__store_t **removed = calloc(old->n_idx + 1, sizeof *removed);
+    const char **added = calloc(nt->n_idx + 1, sizeof *added);
+    if (!removed || !added) abort();
+    for (size_t j = 0; j < old->n_idx; j++) {
+        bool kept = false;
+        for (size_t i = 0; i < nt->n_idx && !kept; i++) kept = nt->idx[i].store_ == old->idx[j].store_;
+        if (!kept) {
+            removed[n_removed++] = old->idx[j].store_;
+            store_release(old->idx[j].store_); /* the clone's reference */
+        }
     }
+    for (size_t i = 0; i < nt->n_idx && rc == DDB_OK; i++) {
+        eng_index_t *x = &nt->idx[i];
+        if (x->id) continue;
+        char xid[37];
+        new_uuid(xid);
+        x->id = eng_table_strdup(nt, xid);
+        x->store_ = NULL;
+        if (index_attach(e->db, x) != 0)
+            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        else
+            added[n_added++] = x->id;
+    }
+    if (rc == DDB_OK && persist(e, nt) != 0) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (rc != DDB_OK) {
+        pthread_rwlock_unlock(&c->mu);
+        /* nothing was published: drop the families made for new indexes */
+        for (size_t i = 0; i < nt->n_idx; i++)
+            for (size_t k = 0; k < n_added; k++)
+                if (nt->idx[i].id == added[k]) store_drop(nt->idx[i].store_);
+        eng_table_release(nt);
+        free(removed);
+        free(added);
+        return rc;
+    }
+    if (n_removed || n_added) nt->idx_gen_ = atomic_fetch_add(&nt->store_->idx_gen, 1) + 1;
+    /* Keep the removed stores alive until their data is dropped below. */
+    for (size_t i = 0; i < n_removed; i++) store_retain(removed[i]);
     c->t[pos] = nt;
     if (out) {
         eng_table_retain(nt);
         *out = nt;
     }
+    const char *tname = arena_strdup(nt->arena_, nt->name);
+    eng_table_retain(nt);
     pthread_rwlock_unlock(&c->mu);
     eng_table_release(old);
+
+    if (n_removed || n_added) {
+        /* Every writer that still holds an older description either finished before this point or
+         * will see the new generation under its stripe lock and re-read the description. */
+        lock__barrier(&e->locks);
+        arena_t *a = arena_new(512);
+        db_batch_t *b = db__batch_new();
+        for (size_t i = 0; i < n_removed; i++) {
+            store_drop(removed[i]);
+            delete_counters(e, b, removed[i]->cf_name + 2, a);
+            store_release(removed[i]);
+        }
+        db__write(e->db, b);
+        db__batch_free(b);
+        arena_free(a);
+        for (size_t i = 0; i < nt->n_idx; i++)
+            for (size_t k = 0; k < n_added; k++)
+                if (nt->idx[i].id == added[k] && nt->idx[i].backfilling) idx__backfill_start(e, tname, added[k]);
+    }
+    eng_table_release(nt);
+    free(removed);
+    free(added);
     return DDB_OK;
 }
 
@@ -601,6 +726,7 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     db__batch_del(b, db__sys(e->db), key, strlen(key));
     db__batch_del(b, db__stats(e->db), kc, strlen(kc));
     db__batch_del(b, db__stats(e->db), kb, strlen(kb));
+    for (size_t i = 0; i < t->n_idx; i++) delete_counters(e, b, t->idx[i].id, a);
     int rc = db__write(e->db, b);
     db__batch_free(b);
     arena_free(a);
@@ -611,8 +737,8 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     remove_at(c, (size_t)pos);
     pthread_rwlock_unlock(&c->mu);
     /* The record is gone, so a crash from here on leaves an orphan family dropped at start. */
-    atomic_store(&t->store_->dropped, true);
-    db__cf_drop(e->db, t->store_->cf);
+    store_drop(t->store_);
+    for (size_t i = 0; i < t->n_idx; i++) store_drop(t->idx[i].store_);
     if (out) {
         eng_table_t *d = table_clone(t);
         d->status = "DELETING";
@@ -652,14 +778,43 @@ static int64_t read_counter(eng_t *e, const char *key, arena_t *a)
     return (int64_t)u;
 }
 
-eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t)
+static eng_stats_t read_stats(eng_t *e, const char *id)
 {
     arena_t *a = arena_new(512);
     eng_stats_t s;
-    s.item_count = read_counter(e, arena_sprintf(a, "%s/c", t->id), a);
-    s.size_bytes = read_counter(e, arena_sprintf(a, "%s/b", t->id), a);
+    s.item_count = read_counter(e, arena_sprintf(a, "%s/c", id), a);
+    s.size_bytes = read_counter(e, arena_sprintf(a, "%s/b", id), a);
     arena_free(a);
     if (s.item_count < 0) s.item_count = 0;
     if (s.size_bytes < 0) s.size_bytes = 0;
     return s;
+}
+
+eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t)
+{
+    return read_stats(e, t->id);
+}
+
+eng_stats_t eng_index_stats(eng_t *e, const eng_index_t *x)
+{
+    return read_stats(e, x->id);
+}
+
+const eng_index_t *eng_index_find(const eng_table_t *t, const char *name, size_t len)
+{
+    for (size_t i = 0; i < t->n_idx; i++)
+        if (strlen(t->idx[i].name) == len && !memcmp(t->idx[i].name, name, len)) return &t->idx[i];
+    return NULL;
+}
+
+void stats__delta(eng_t *e, db_batch_t *b, const char *id, arena_t *a, int64_t dcount, int64_t dbytes)
+{
+    if (dcount) {
+        char *k = arena_sprintf(a, "%s/c", id);
+        db__batch_add(b, db__stats(e->db), k, strlen(k), dcount);
+    }
+    if (dbytes) {
+        char *k = arena_sprintf(a, "%s/b", id);
+        db__batch_add(b, db__stats(e->db), k, strlen(k), dbytes);
+    }
 }

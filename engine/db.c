@@ -104,6 +104,8 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
 
     db->wopts = rocksdb_writeoptions_create();
     rocksdb_writeoptions_set_sync(db->wopts, o->sync_writes ? 1 : 0);
+    /* A writer racing a table or index drop must not fail its whole batch on the dropped family. */
+    rocksdb_writeoptions_set_ignore_missing_column_families(db->wopts, 1);
     /* In memory there is nothing to recover, so a log would only hold a second copy in RAM. */
     if (o->in_memory) rocksdb_writeoptions_disable_WAL(db->wopts, 1);
     db->ropts = rocksdb_readoptions_create();
@@ -201,7 +203,8 @@ size_t db__table_cfs(db_t *db, char ***names)
     char **out = calloc(db->ncf + 1, sizeof *out);
     size_t n = 0;
     for (size_t i = 0; i < db->ncf; i++)
-        if (db->cfs[i]->h && !strncmp(db->cfs[i]->name, "t.", 2)) out[n++] = strdup(db->cfs[i]->name);
+        if (db->cfs[i]->h && (!strncmp(db->cfs[i]->name, "t.", 2) || !strncmp(db->cfs[i]->name, "x.", 2)))
+            out[n++] = strdup(db->cfs[i]->name);
     pthread_mutex_unlock(&db->cf_mu);
     *names = out;
     return n;
@@ -352,5 +355,112 @@ int db__scan_all(db_t *db, db_cf_t *cf,
         rc = -1;
     }
     rocksdb_iter_destroy(it);
+    return rc;
+}
+
+/* ---- snapshots and bounded iterators -------------------------------------------------------- */
+
+struct db_snap {
+    const rocksdb_snapshot_t *s;
+    rocksdb_readoptions_t *ro;
+};
+
+db_snap_t *db__snap_new(db_t *db)
+{
+    db_snap_t *s = malloc(sizeof *s);
+    if (!s) abort();
+    s->s = rocksdb_create_snapshot(db->rdb);
+    s->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_snapshot(s->ro, s->s);
+    return s;
+}
+
+void db__snap_free(db_t *db, db_snap_t *s)
+{
+    if (!s) return;
+    rocksdb_readoptions_destroy(s->ro);
+    rocksdb_release_snapshot(db->rdb, s->s);
+    free(s);
+}
+
+int db__get_at(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *key, size_t klen, arena_t *a, char **val,
+               size_t *len)
+{
+    char *err = NULL;
+    rocksdb_pinnableslice_t *ps =
+        rocksdb_get_pinned_cf(db->rdb, snap ? snap->ro : db->ropts, cf->h, key, klen, &err);
+    if (err) {
+        log_error("get from %s: %s", cf->name, err);
+        free(err);
+        return -1;
+    }
+    if (!ps) return 0;
+    size_t vl = 0;
+    const char *v = rocksdb_pinnableslice_value(ps, &vl);
+    if (v) {
+        *val = arena_memdup(a, v, vl);
+        *len = vl;
+    }
+    rocksdb_pinnableslice_destroy(ps);
+    return v ? 1 : 0;
+}
+
+struct db_iter {
+    rocksdb_iterator_t *it;
+    rocksdb_readoptions_t *ro;
+    char *lo, *hi; /* bounds must outlive the iterator */
+    const char *cf_name;
+};
+
+db_iter_t *db__iter_new(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *lo, size_t lol, const char *hi,
+                        size_t hil)
+{
+    db_iter_t *i = calloc(1, sizeof *i);
+    if (!i) abort();
+    i->ro = rocksdb_readoptions_create();
+    if (snap) rocksdb_readoptions_set_snapshot(i->ro, snap->s);
+    if (lo && lol) {
+        i->lo = malloc(lol);
+        if (!i->lo) abort();
+        memcpy(i->lo, lo, lol);
+        rocksdb_readoptions_set_iterate_lower_bound(i->ro, i->lo, lol);
+    }
+    if (hi) {
+        i->hi = malloc(hil ? hil : 1);
+        if (!i->hi) abort();
+        memcpy(i->hi, hi, hil);
+        rocksdb_readoptions_set_iterate_upper_bound(i->ro, i->hi, hil);
+    }
+    i->it = rocksdb_create_iterator_cf(db->rdb, i->ro, cf->h);
+    i->cf_name = cf->name;
+    return i;
+}
+
+void db__iter_first(db_iter_t *i) { rocksdb_iter_seek_to_first(i->it); }
+void db__iter_last(db_iter_t *i) { rocksdb_iter_seek_to_last(i->it); }
+void db__iter_seek(db_iter_t *i, const char *k, size_t kl) { rocksdb_iter_seek(i->it, k, kl); }
+void db__iter_seek_prev(db_iter_t *i, const char *k, size_t kl) { rocksdb_iter_seek_for_prev(i->it, k, kl); }
+void db__iter_next(db_iter_t *i) { rocksdb_iter_next(i->it); }
+void db__iter_prev(db_iter_t *i) { rocksdb_iter_prev(i->it); }
+bool db__iter_valid(db_iter_t *i) { return rocksdb_iter_valid(i->it); }
+const char *db__iter_key(db_iter_t *i, size_t *len) { return rocksdb_iter_key(i->it, len); }
+const char *db__iter_value(db_iter_t *i, size_t *len) { return rocksdb_iter_value(i->it, len); }
+
+int db__iter_free(db_iter_t *i)
+{
+    if (!i) return 0;
+    int rc = 0;
+    char *err = NULL;
+    rocksdb_iter_get_error(i->it, &err);
+    if (err) {
+        log_error("iterate %s: %s", i->cf_name, err);
+        free(err);
+        rc = -1;
+    }
+    rocksdb_iter_destroy(i->it);
+    rocksdb_readoptions_destroy(i->ro);
+    free(i->lo);
+    free(i->hi);
+    free(i);
     return rc;
 }

@@ -66,7 +66,12 @@ typedef struct {
     const char **nonkey;
     int64_t rcu, wcu;   /* GSI provisioned throughput (0 when on-demand) */
     const char *status; /* "ACTIVE", "CREATING", ... */
-    bool backfilling;
+    bool backfilling;   /* a new GSI being filled from the table's items */
+
+    /* Set by the engine: NULL in a spec for a new index (CreateTable, or an index added by an
+     * eng_table_update mutate callback). Fixed for the index's life. */
+    const char *id;
+    struct eng__store *store_; /* engine-private: the index's column family */
 } eng_index_t;
 
 typedef struct {
@@ -108,6 +113,7 @@ struct eng_table {
     arena_t *arena_;           /* owns this descriptor and every string in it */
     struct eng__store *store_; /* column family of the items, shared by every version */
     int refs_;                 /* atomic */
+    int idx_gen_;              /* store_->idx_gen when this version was published */
 };
 
 /**
@@ -127,6 +133,10 @@ void eng_table_release(eng_table_t *t);
  * Replace a table's description: `mutate` gets a private deep copy (allocated in that copy's
  * arena, use eng_table_strdup for new strings) and may change any non-identity field or return
  * an error (which aborts the update). The new description is persisted and published.
+ * Indexes: an entry the callback appends with id NULL is a new index (its column family is made;
+ * when its status is "CREATING" with backfilling set, a background backfill fills it from the
+ * table's items and then sets it "ACTIVE"); an entry it removes is dropped with its data. Writes
+ * racing the change are re-run against the new description, so no write is missed.
  * ResourceNotFoundException when the table is missing. *out (if not NULL) gets a reference to
  * the new descriptor.
  */
@@ -155,6 +165,24 @@ typedef struct {
 
 /** Current ItemCount / TableSizeBytes (exact, maintained in every write batch). */
 eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t);
+
+/** The index of that name, or NULL. */
+const eng_index_t *eng_index_find(const eng_table_t *t, const char *name, size_t len);
+/** Current ItemCount / IndexSizeBytes of an index. */
+eng_stats_t eng_index_stats(eng_t *e, const eng_index_t *x);
+/**
+ * An item about to be written must give each index key attribute it carries the type the index
+ * declares, and no empty string/binary: ValidationException with DynamoDB's message otherwise.
+ * (eng_item_write checks this too, after apply; a handler calls it early to keep DynamoDB's
+ * order of checks; by_update words the empty-value case as UpdateItem does.)
+ */
+ddb_err_t eng_index_keys_check(const eng_table_t *t, const av_map_t *item, bool by_update, ddb_errctx_t *err);
+/** The attributes an entry of index x keeps of an item (index keys, table keys, projection). */
+av_map_t *eng_index_project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item);
+/** The parallel-scan segment (of `total`) that holds a key of the table (x NULL) or of index x. */
+uint32_t eng_key_segment(const eng_table_t *t, const eng_index_t *x, const av_map_t *key, uint32_t total);
+/** Wait until no backfill is running (tests, shutdown). */
+void eng_backfill_wait(eng_t *e);
 
 /* ---- items ---------------------------------------------------------------------------- */
 
@@ -194,5 +222,57 @@ typedef struct {
  */
 ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx,
                          arena_t *a, eng_write_result_t *res, ddb_errctx_t *err);
+
+/* ---- Query and Scan ------------------------------------------------------------------------ */
+
+typedef enum {
+    ENG_SK_ANY = 0, /* the whole partition */
+    ENG_SK_EQ,
+    ENG_SK_LT,
+    ENG_SK_LE,
+    ENG_SK_GT,
+    ENG_SK_GE,
+    ENG_SK_BETWEEN,
+    ENG_SK_BEGINS_WITH,
+} eng_sk_op_t;
+
+/** Keep an item in the page (a filter); the item is what the page would return. */
+typedef bool (*eng_keep_fn)(void *ctx, const av_map_t *item);
+
+typedef struct {
+    const eng_index_t *index; /* NULL: the table itself */
+    /* Query (query true): one partition, optionally a sort-key range. Values have the key types. */
+    bool query;
+    const av_t *hash;
+    eng_sk_op_t sk_op;
+    const av_t *sk[2]; /* operands (BETWEEN: both) */
+    bool backward;     /* ScanIndexForward false */
+    /* Scan: segment of total_segments (0 = whole table). */
+    uint32_t segment, total_segments;
+    /* both */
+    const av_map_t *start; /* ExclusiveStartKey: the table's key attributes (+ the index's) */
+    size_t limit;          /* items evaluated; 0 = no limit */
+    size_t max_bytes;      /* page stops once this much has been read; 0 = 1 MB */
+    bool fetch_table_item; /* LSI: return the table's whole item instead of the projected entry */
+    bool count_only;       /* count kept items, do not return them */
+    eng_keep_fn keep;      /* filter, or NULL */
+    void *keep_ctx;
+} eng_query_t;
+
+typedef struct {
+    av_map_t **items; /* kept items, in order (count_only: NULL) */
+    size_t count;     /* kept */
+    size_t scanned;   /* evaluated (ScannedCount) */
+    size_t bytes;     /* DynamoDB sizes of the items read, for consumed capacity */
+    av_map_t *last_key; /* LastEvaluatedKey, or NULL when the range is exhausted */
+} eng_page_t;
+
+/**
+ * One page of a Query or Scan, read at one snapshot. Stops when Limit items have been evaluated
+ * or max_bytes read (then last_key is the key of the last item evaluated, even if it was the last
+ * one there is), or when the range is exhausted (last_key NULL). Items are copied into `a`.
+ */
+ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, eng_page_t *page,
+                    ddb_errctx_t *err);
 
 #endif

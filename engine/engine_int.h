@@ -11,6 +11,8 @@
  *   "sys"       catalog records: key "t/<table name>" -> table description (JSON, see catalog.c)
  *   "stats"     uint64-add merge counters: key "<table id>/c" item count, "<table id>/b" bytes
  *   "t.<id>"    one per table: base key -> item (itemenc)
+ *   "x.<id>"    one per secondary index: index key -> projected item (itemenc); see index.c
+ * Counters of an index use its id: "<index id>/c", "<index id>/b".
  */
 #ifndef DDB_ENGINE_INT_H
 #define DDB_ENGINE_INT_H
@@ -29,7 +31,7 @@ typedef struct db_batch db_batch_t;
 /** Open the database with the named column families that exist; creates sys/stats if missing. */
 db_t *db__open(const eng_opts_t *opts, char **errmsg);
 void db__close(db_t *db);
-/** Names of all table column families found at open ("t.<id>"), malloc'd array of strings. */
+/** Names of all table and index column families found at open ("t.<id>", "x.<id>"), malloc'd. */
 size_t db__table_cfs(db_t *db, char ***names);
 /** Handle of an existing column family by name (opened at start), or NULL. */
 db_cf_t *db__cf_find(db_t *db, const char *name);
@@ -55,6 +57,31 @@ void db__batch_del(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl);
 void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, int64_t delta);
 /** Commit atomically (WAL; fsync when sync_writes). 0 on success, -1 (logged) on failure. */
 int db__write(db_t *db, db_batch_t *b);
+
+/* Snapshots: a consistent view for several reads. */
+typedef struct db_snap db_snap_t;
+db_snap_t *db__snap_new(db_t *db);
+void db__snap_free(db_t *db, db_snap_t *s);
+/** db__get at a snapshot (NULL: latest). */
+int db__get_at(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *key, size_t klen, arena_t *a, char **val,
+               size_t *len);
+
+/* Iterators over [lo, hi) (lo NULL: from the start; hi NULL: to the end), at a snapshot or latest.
+ * Bounds are copied. Key/value pointers are valid until the iterator moves. */
+typedef struct db_iter db_iter_t;
+db_iter_t *db__iter_new(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *lo, size_t lol, const char *hi,
+                        size_t hil);
+void db__iter_first(db_iter_t *i);
+void db__iter_last(db_iter_t *i);
+void db__iter_seek(db_iter_t *i, const char *k, size_t kl);      /* first key >= k */
+void db__iter_seek_prev(db_iter_t *i, const char *k, size_t kl); /* last key <= k */
+void db__iter_next(db_iter_t *i);
+void db__iter_prev(db_iter_t *i);
+bool db__iter_valid(db_iter_t *i);
+const char *db__iter_key(db_iter_t *i, size_t *len);
+const char *db__iter_value(db_iter_t *i, size_t *len);
+/** Destroy; returns -1 (logged) if the iteration hit a storage error. */
+int db__iter_free(db_iter_t *i);
 
 /** Iterate a whole column family in key order; calls fn(ctx, k, kl, v, vl) until it returns non-zero. */
 int db__scan_all(db_t *db, db_cf_t *cf,
@@ -92,6 +119,7 @@ typedef struct eng__store {
     db_cf_t *cf;
     atomic_int refs;
     atomic_bool dropped; /* table deleted: drop the column family when the last reference goes */
+    atomic_int idx_gen;  /* table stores: bumped when the set of indexes changes */
     char cf_name[64];
 } eng__store_t;
 
@@ -99,12 +127,36 @@ typedef struct catalog catalog_t;
 catalog_t *catalog__open(db_t *db, char **errmsg);
 void catalog__close(catalog_t *c);
 
+/* ---- index.c ----------------------------------------------------------------------------- */
+
+/** Index key of `item` (index partition hash and key, index sort key, then the table's key
+ *  parts); false (nothing appended) when the item lacks an index key attribute of the right type. */
+bool idx__key(buf_t *b, const eng_table_t *t, const eng_index_t *x, const av_map_t *item);
+/** The attributes an index entry keeps: index keys, table keys, and the projection's. */
+av_map_t *idx__project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item);
+/** Add the index changes for old -> new (either NULL) of one item to a write batch. */
+int idx__deltas(eng_t *e, const eng_table_t *t, db_batch_t *b, const av_map_t *old, const av_map_t *nitem,
+                arena_t *a);
+/** Start filling a new index in the background. */
+void idx__backfill_start(eng_t *e, const char *table, const char *index_id);
+/** Ask running backfills to stop and join them (at close). */
+void idx__backfill_stop_all(eng_t *e);
+/** Wait until each index of the store is recognised by writers: take and release every stripe. */
+void lock__barrier(lock_table_t *lt);
+/** Add deltas to a counter pair "<id>/c", "<id>/b". */
+void stats__delta(eng_t *e, db_batch_t *b, const char *id, arena_t *a, int64_t dcount, int64_t dbytes);
+
 /* ---- engine.c ------------------------------------------------------------------------------ */
 
 struct eng {
     db_t *db;
     catalog_t *cat;
     lock_table_t locks;
+    /* backfills */
+    pthread_mutex_t bf_mu;
+    pthread_cond_t bf_cv;
+    atomic_bool bf_stop;
+    int bf_running; /* detached backfill threads still running (under bf_mu) */
 };
 
 /** Base-table key of an item: hash prefix (4 bytes, big endian), partition key, sort key. */

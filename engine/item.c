@@ -58,6 +58,8 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
         return NULL;
     }
     lock__init(&e->locks);
+    pthread_mutex_init(&e->bf_mu, NULL);
+    pthread_cond_init(&e->bf_cv, NULL);
     e->cat = catalog__open(e->db, errmsg);
     if (!e->cat) {
         db__close(e->db);
@@ -65,15 +67,29 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
         free(e);
         return NULL;
     }
+    /* Backfills interrupted by a restart start again (they skip entries already written). */
+    arena_t *a = arena_new(4096);
+    const char **names;
+    size_t n = eng_table_list(e, a, &names);
+    for (size_t i = 0; i < n; i++) {
+        eng_table_t *t = eng_table_get(e, names[i], strlen(names[i]));
+        for (size_t j = 0; t && j < t->n_idx; j++)
+            if (t->idx[j].backfilling) idx__backfill_start(e, t->name, t->idx[j].id);
+        eng_table_release(t);
+    }
+    arena_free(a);
     return e;
 }
 
 void eng_close(eng_t *e)
 {
     if (!e) return;
+    idx__backfill_stop_all(e);
     catalog__close(e->cat);
     db__close(e->db);
     lock__dispose(&e->locks);
+    pthread_mutex_destroy(&e->bf_mu);
+    pthread_cond_destroy(&e->bf_cv);
     free(e);
 }
 
@@ -98,19 +114,6 @@ ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a
     return DDB_OK;
 }
 
-static void stats_delta(db_batch_t *b, eng_t *e, const eng_table_t *t, arena_t *a, int64_t dcount,
-                        int64_t dbytes)
-{
-    if (dcount) {
-        char *k = arena_sprintf(a, "%s/c", t->id);
-        db__batch_add(b, db__stats(e->db), k, strlen(k), dcount);
-    }
-    if (dbytes) {
-        char *k = arena_sprintf(a, "%s/b", t->id);
-        db__batch_add(b, db__stats(e->db), k, strlen(k), dbytes);
-    }
-}
-
 ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx,
                          arena_t *a, eng_write_result_t *res, ddb_errctx_t *err)
 {
@@ -120,8 +123,21 @@ ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_appl
     key__base(&k, &t->key, key);
     unsigned stripe = lock__stripe(t->id, k.data, k.len);
     ddb_err_t rc = DDB_OK;
+    eng_table_t *fresh = NULL; /* a newer description, when the indexes changed under us */
 
     lock__acquire(&e->locks, stripe);
+    while (t->idx_gen_ != atomic_load(&t->store_->idx_gen)) {
+        lock__release(&e->locks, stripe);
+        eng_table_t *nt = eng_table_get(e, t->name, strlen(t->name));
+        if (fresh) eng_table_release(fresh);
+        fresh = NULL;
+        if (!nt || nt->store_ != t->store_) { /* the table was deleted (and perhaps re-created) */
+            if (nt) eng_table_release(nt);
+            return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+        }
+        t = fresh = nt;
+        lock__acquire(&e->locks, stripe);
+    }
     char *v;
     size_t vl;
     int got = db__get(e->db, t->store_->cf, k.data, k.len, a, &v, &vl);
@@ -147,6 +163,7 @@ ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_appl
         res->new_size = res->old_size;
         goto out;
     }
+    if (action == ENG_APPLY_PUT && t->n_idx && (rc = eng_index_keys_check(t, nitem, false, err)) != DDB_OK) goto out;
     db_batch_t *b = db__batch_new();
     if (action == ENG_APPLY_PUT) {
         buf_t val;
@@ -155,14 +172,17 @@ ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_appl
         db__batch_put(b, t->store_->cf, k.data, k.len, val.data, val.len);
         res->new_item = nitem;
         res->new_size = av_item_size(nitem);
-        stats_delta(b, e, t, a, res->old_item ? 0 : 1, (int64_t)res->new_size - (int64_t)res->old_size);
+        stats__delta(e, b, t->id, a, res->old_item ? 0 : 1, (int64_t)res->new_size - (int64_t)res->old_size);
     } else {
         db__batch_del(b, t->store_->cf, k.data, k.len);
-        stats_delta(b, e, t, a, -1, -(int64_t)res->old_size);
+        stats__delta(e, b, t->id, a, -1, -(int64_t)res->old_size);
     }
-    if (db__write(e->db, b) != 0) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (t->n_idx && idx__deltas(e, t, b, res->old_item, res->new_item, a) != 0)
+        rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (rc == DDB_OK && db__write(e->db, b) != 0) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
     db__batch_free(b);
 out:
     lock__release(&e->locks, stripe);
+    if (fresh) eng_table_release(fresh);
     return rc;
 }

@@ -36,3 +36,11 @@ void lock__release(lock_table_t *lt, unsigned stripe)
 {
     pthread_mutex_unlock(&lt->m[stripe]);
 }
+
+void lock__barrier(lock_table_t *lt)
+{
+    for (unsigned i = 0; i < LOCK_STRIPES; i++) {
+        pthread_mutex_lock(&lt->m[i]);
+        pthread_mutex_unlock(&lt->m[i]);
+    }
+}

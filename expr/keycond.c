@@ -181,9 +181,10 @@ ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_
     }
     if (!out->hash) return kerr(err, "Query condition missed key schema element: %s", hash_name);
     for (size_t i = 0; i < kc->n; i++)
-        if (&kc->part[i] != out->hash && &kc->part[i] != out->range)
-            return kerr(err, "Query condition missed key schema element: %s",
-                        range_name ? range_name : hash_name);
+        if (&kc->part[i] != out->hash && &kc->part[i] != out->range) {
+            if (!range_name) return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
+            return kerr(err, "Query condition missed key schema element: %s", range_name);
+        }
     if (out->hash->op != EXPR_KEY_EQ)
         return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
     const expr_keypart_t *parts[2] = {out->hash, out->range};

@@ -102,6 +102,7 @@ static const char *opt_str(const json_t *j, const char *dflt)
     return j ? j->str.ptr : dflt;
 }
 
+
 /* ---- conditions shared by the writes ---------------------------------------------------------- */
 
 /* What a conditional write needs under the key lock. */
@@ -113,6 +114,7 @@ typedef struct {
     const expr_update_t *update;
     const av_map_t *key;
     av_map_t *updated; /* UpdateItem: the new item computed under the lock */
+    const eng_table_t *table;
 } write_ctx_t;
 
 static ddb_err_t condition_or_err(write_ctx_t *c, const av_map_t *old, ddb_errctx_t *err)
@@ -151,7 +153,7 @@ static bool want_old_on_fail(const json_t *jrvc)
 
 typedef struct {
     const json_t *name, *target; /* TableName; Item (PutItem) or Key */
-    const json_t *rv, *rcc, *rvcf, *cond;
+    const json_t *rv, *rcc, *rvcf, *cond, *ricm;
     const char *rv_s; /* ReturnValues, "NONE" when absent */
 } write_args_t;
 
@@ -164,7 +166,7 @@ static ddb_err_t write_args_or_err(ddb_req_t *r, const char *target, write_args_
     w->target = fld(r, r->body, target, JSON_OBJECT, &bad);
     w->rv = fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
     w->rcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *ricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    const json_t *ricm = w->ricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
     const json_t *cop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
     w->rvcf = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
     w->cond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
@@ -181,6 +183,30 @@ static ddb_err_t write_args_or_err(ddb_req_t *r, const char *target, write_args_
     vc_enum(&v, w->rvcf, "returnValuesOnConditionCheckFailure", RVCCF, "[ALL_OLD, NONE]");
     if (!w->target) vc_add(&v, "null", !strcmp(target, "Item") ? "item" : "key", "Member must not be null");
     return vc_done(&v);
+}
+
+/* ReturnItemCollectionMetrics SIZE: answered for tables with a local secondary index (the item
+ * collection is the partition). The estimate is DynamoDB's smallest range. */
+static void write_collection_metrics(ddb_req_t *r, const write_args_t *w, const eng_table_t *t, const av_map_t *key)
+{
+    if (!w->ricm || !ddb_str_eq(w->ricm->str, "SIZE")) return;
+    bool lsi = false;
+    for (size_t i = 0; i < t->n_idx; i++) lsi |= !t->idx[i].global;
+    if (!lsi) return;
+    jw_t *o = &r->out;
+    jw_keyz(o, "ItemCollectionMetrics");
+    jw_obj_begin(o);
+    jw_keyz(o, "ItemCollectionKey");
+    jw_obj_begin(o);
+    jw_keyz(o, t->key.hash.name);
+    avjson_write_value(o, av_map_get(key, t->key.hash.name, strlen(t->key.hash.name)));
+    jw_obj_end(o);
+    jw_keyz(o, "SizeEstimateRangeGB");
+    jw_arr_begin(o);
+    jw_double(o, 0.0);
+    jw_double(o, 1.0);
+    jw_arr_end(o);
+    jw_obj_end(o);
 }
 
 /* ---- PutItem -------------------------------------------------------------------------------- */
@@ -216,6 +242,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
     eng_table_t *t = table_or_err(r, w.name->str.ptr);
     if (!t) return r->err.code;
     if ((rc = item_keys_or_err(r, t, &item))) goto out;
+    if ((rc = eng_index_keys_check(t, &item, false, &r->err))) goto out;
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
 
@@ -229,6 +256,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
         avjson_write_map(&r->out, res.old_item);
     }
     cap_write(r, t->name, opt_str(w.rcc, NULL), cap_write_units(res.old_size, res.new_size));
+    write_collection_metrics(r, &w, t, &item);
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);
@@ -334,6 +362,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
         avjson_write_map(&r->out, res.old_item);
     }
     cap_write(r, t->name, opt_str(w.rcc, NULL), cap_write_units(res.old_size, 0));
+    write_collection_metrics(r, &w, t, &key);
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);
@@ -364,6 +393,7 @@ static ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *actio
     }
     if (av_item_size(nitem) > 400 * 1024)
         return err_set(err, DDB_ERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
+    if ((rc = eng_index_keys_check(c->table, nitem, true, err))) return rc;
     c->updated = nitem;
     *action = ENG_APPLY_PUT;
     *new_item = nitem;
@@ -406,7 +436,7 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
 
-    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf), NULL, upd, &key, NULL};
+    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf), NULL, upd, &key, NULL, t};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, &key, update_apply, &wc, r->a, &res, &r->err))) goto out;
 
@@ -425,6 +455,7 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
         avjson_write_map(&r->out, attrs);
     }
     cap_write(r, t->name, opt_str(w.rcc, NULL), cap_write_units(res.old_size, res.new_size));
+    write_collection_metrics(r, &w, t, &key);
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);

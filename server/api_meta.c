@@ -24,8 +24,238 @@ static bool jbool(const json_t *j)
 
 typedef struct {
     ddb_req_t *r;
-    const json_t *bm, *pt, *dp, *cls, *ss, *gsiu;
+    const json_t *bm, *pt, *dp, *cls, *ss, *gsiu, *defs;
 } upd_ctx_t;
+
+static const char *const ONE_ONLINE =
+    "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table";
+
+static eng_index_t *gsi_named(eng_table_t *t, const json_t *jname)
+{
+    const eng_index_t *x = jname && jname->type == JSON_STRING ? eng_index_find(t, jname->str.ptr, jname->str.len)
+                                                               : NULL;
+    return x && x->global ? (eng_index_t *)x : NULL;
+}
+
+static bool index_changing(const eng_table_t *t)
+{
+    for (size_t i = 0; i < t->n_idx; i++)
+        if (t->idx[i].status && strcmp(t->idx[i].status, "ACTIVE")) return true;
+    return false;
+}
+
+static bool attr_used(const eng_table_t *t, const char *name)
+{
+    if (!strcmp(t->key.hash.name, name) || (t->key.range.name && !strcmp(t->key.range.name, name))) return true;
+    for (size_t i = 0; i < t->n_idx; i++) {
+        const eng_keyschema_t *k = &t->idx[i].key;
+        if (!strcmp(k->hash.name, name) || (k->range.name && !strcmp(k->range.name, name))) return true;
+    }
+    return false;
+}
+
+/* Create: the new index's key attributes get their definitions from the request. */
+static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_errctx_t *err)
+{
+    ddb_req_t *r = c->r;
+    const json_t *jname = json_get(cr, "IndexName");
+    const char *name = jname->str.ptr;
+    if (eng_index_find(t, jname->str.ptr, jname->str.len))
+        return err_set(err, DDB_ERR_VALIDATION, "One or more parameter values were invalid: Index with name %s already exists",
+                       name);
+    if (index_changing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
+    size_t ngsi = 0;
+    for (size_t i = 0; i < t->n_idx; i++) ngsi += t->idx[i].global;
+    if (ngsi >= 20)
+        return err_set(err, DDB_ERR_LIMIT_EXCEEDED,
+                       "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20");
+    if (!c->defs) return err_set(err, DDB_ERR_VALIDATION, "AttributeDefinitions is not specified for index: %s", name);
+
+    /* definitions: the table's, plus the request's for this index's key attributes */
+    eng_attr_t *defs = arena_alloc(t->arena_, sizeof *defs * (t->n_attrdefs + 2));
+    memcpy(defs, t->attrdefs, sizeof *defs * t->n_attrdefs);
+    size_t ndefs = t->n_attrdefs;
+    const json_t *ks = json_get(cr, "KeySchema");
+    for (const json_t *e = ks->child; e; e = e->next) {
+        const json_t *an = json_get(e, "AttributeName");
+        for (const json_t *d = c->defs->child; d; d = d->next) {
+            const json_t *dn = json_get(d, "AttributeName"), *dt = json_get(d, "AttributeType");
+            if (!dn || !dt || dn->type != JSON_STRING || dt->type != JSON_STRING || !ddb_str_eq(an->str, dn->str.ptr))
+                continue;
+            av_type_t ty = av_type_from_name(dt->str.ptr, dt->str.len);
+            bool known = false;
+            for (size_t i = 0; i < ndefs; i++)
+                if (!strcmp(defs[i].name, dn->str.ptr)) {
+                    known = true;
+                    if (defs[i].type != ty)
+                        return err_set(err, DDB_ERR_VALIDATION,
+                                       "One or more parameter values were invalid: Attributes cannot be redefined. "
+                                       "Attribute: %s",
+                                       dn->str.ptr);
+                }
+            if (!known && ndefs < t->n_attrdefs + 2)
+                defs[ndefs++] = (eng_attr_t){eng_table_strdup(t, dn->str.ptr), ty};
+        }
+    }
+    t->attrdefs = defs;
+    t->n_attrdefs = ndefs;
+    const char **names = ARENA_NEWN(r->a, const char *, ndefs + 1);
+    for (size_t i = 0; i < ndefs; i++) names[i] = defs[i].name;
+
+    eng_index_t *idx = arena_alloc(t->arena_, sizeof *idx * (t->n_idx + 1));
+    memcpy(idx, t->idx, sizeof *idx * t->n_idx);
+    t->idx = idx;
+    size_t nonkey = 0;
+    for (size_t i = 0; i < t->n_idx; i++) nonkey += t->idx[i].n_nonkey;
+    ddb_err_t rc = index_spec_or_err(r, cr, true, t, names, ndefs, &nonkey);
+    if (rc) return rc;
+    if (nonkey > 100)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "One or more parameter values were invalid: NonKeyAttributes across all secondary indexes "
+                       "exceeds the limit of 100");
+    eng_index_t *x = &t->idx[t->n_idx - 1];
+    /* strings of the new entry into the description's arena */
+    x->name = eng_table_strdup(t, x->name);
+    x->key.hash.name = eng_table_strdup(t, x->key.hash.name);
+    x->key.range.name = eng_table_strdup(t, x->key.range.name);
+    const char **nk = arena_alloc(t->arena_, sizeof *nk * (x->n_nonkey + 1));
+    for (size_t i = 0; i < x->n_nonkey; i++) nk[i] = eng_table_strdup(t, x->nonkey[i]);
+    x->nonkey = nk;
+    x->status = "CREATING";
+    x->backfilling = true;
+    x->id = NULL;
+    x->store_ = NULL;
+    return DDB_OK;
+}
+
+static ddb_err_t gsi_delete(upd_ctx_t *c, eng_table_t *t, const json_t *de, ddb_errctx_t *err)
+{
+    const json_t *jname = json_get(de, "IndexName");
+    eng_index_t *x = gsi_named(t, jname);
+    if (!x)
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s for table: %s",
+                       jname->str.ptr, t->name);
+    (void)c;
+    if (index_changing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
+    size_t at = (size_t)(x - t->idx);
+    memmove(t->idx + at, t->idx + at + 1, sizeof *t->idx * (t->n_idx - at - 1));
+    t->n_idx--;
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_attrdefs; i++)
+        if (attr_used(t, t->attrdefs[i].name)) t->attrdefs[n++] = t->attrdefs[i];
+    t->n_attrdefs = n;
+    return DDB_OK;
+}
+
+static ddb_err_t gsi_update(upd_ctx_t *c, eng_table_t *t, const json_t *up, ddb_errctx_t *err)
+{
+    const json_t *jname = json_get(up, "IndexName");
+    eng_index_t *x = gsi_named(t, jname);
+    (void)c;
+    if (!x)
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s for table: %s",
+                       jname->str.ptr, t->name);
+    if (t->on_demand)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "One or more parameter values were invalid: ProvisionedThroughput cannot be specified for "
+                       "index: %s when BillingMode is PAY_PER_REQUEST",
+                       x->name);
+    const json_t *pt = json_get(up, "ProvisionedThroughput");
+    x->rcu = (int64_t)strtod(json_get(pt, "ReadCapacityUnits")->str.ptr, NULL);
+    x->wcu = (int64_t)strtod(json_get(pt, "WriteCapacityUnits")->str.ptr, NULL);
+    return DDB_OK;
+}
+
+static ddb_err_t gsi_updates(upd_ctx_t *c, eng_table_t *t, ddb_errctx_t *err)
+{
+    for (const json_t *u = c->gsiu->child; u; u = u->next) {
+        const json_t *cr = json_get(u, "Create"), *de = json_get(u, "Delete"), *up = json_get(u, "Update");
+        ddb_err_t rc = cr && cr->type == JSON_OBJECT   ? gsi_create(c, t, cr, err)
+                       : de && de->type == JSON_OBJECT ? gsi_delete(c, t, de, err)
+                                                       : gsi_update(c, t, up, err);
+        if (rc) return rc;
+    }
+    return DDB_OK;
+}
+
+/* Request-level rules of GlobalSecondaryIndexUpdates (before the table is read). */
+static ddb_err_t gsi_updates_shape_or_err(ddb_req_t *r, vcheck_t *v, const json_t *list)
+{
+    int i = 1, online = 0;
+    for (const json_t *u = list->child; u; u = u->next, i++) {
+        const char *base = arena_sprintf(r->a, "globalSecondaryIndexUpdates.%d.member", i);
+        if (u->type != JSON_OBJECT) {
+            vc_add(v, "null", base, "Member must not be null");
+            continue;
+        }
+        const json_t *acts[3] = {json_get(u, "Update"), json_get(u, "Create"), json_get(u, "Delete")};
+        const char *paths[3] = {"update", "create", "delete"};
+        for (int k = 0; k < 3; k++) {
+            if (!acts[k] || acts[k]->type != JSON_OBJECT) continue;
+            const char *p = arena_sprintf(r->a, "%s.%s", base, paths[k]);
+            if (k == 1) {
+                vc_index(v, acts[k], p, true);
+                continue;
+            }
+            const json_t *n = json_get(acts[k], "IndexName");
+            const char *np = arena_sprintf(r->a, "%s.indexName", p);
+            if (!n || n->type != JSON_STRING)
+                vc_add(v, "null", np, "Member must not be null");
+            else
+                vc_table_name(v, n, np);
+            const json_t *pt = k == 0 ? json_get(acts[k], "ProvisionedThroughput") : NULL;
+            if (k == 0 && (!pt || pt->type != JSON_OBJECT))
+                vc_add(v, "null", arena_sprintf(r->a, "%s.provisionedThroughput", p), "Member must not be null");
+            const char *units[2] = {"WriteCapacityUnits", "ReadCapacityUnits"};
+            const char *upaths[2] = {"writeCapacityUnits", "readCapacityUnits"};
+            for (int m = 0; m < 2 && pt && pt->type == JSON_OBJECT; m++) {
+                const json_t *j = json_get(pt, units[m]);
+                const char *up = arena_sprintf(r->a, "%s.provisionedThroughput.%s", p, upaths[m]);
+                if (!j || j->type != JSON_NUMBER)
+                    vc_add(v, "null", up, "Member must not be null");
+                else if (strtod(j->str.ptr, NULL) < 1)
+                    vc_add(v, vc_show_str(r, j), up, "Member must have value greater than or equal to 1");
+            }
+        }
+    }
+    ddb_err_t rc;
+    if ((rc = vc_done(v))) return rc;
+    for (const json_t *u = list->child; u; u = u->next) {
+        int n = 0;
+        const char *names[3] = {"Update", "Create", "Delete"};
+        const json_t *name = NULL;
+        for (int k = 0; k < 3; k++) {
+            const json_t *a = json_get(u, names[k]);
+            if (a && a->type == JSON_OBJECT) {
+                n++;
+                name = json_get(a, "IndexName");
+                if (k) online++;
+            }
+        }
+        if (n == 0)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sOne of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                           "GlobalSecondaryIndexUpdate.Delete must not be null",
+                           INVALID);
+        if (n > 1)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sOnly one global secondary index action is allowed per GlobalSecondaryIndexUpdate "
+                           "object",
+                           INVALID);
+        for (const json_t *w = list->child; w != u; w = w->next)
+            for (int k = 0; k < 3; k++) {
+                const json_t *a = json_get(w, names[k]);
+                const json_t *wn = a && a->type == JSON_OBJECT ? json_get(a, "IndexName") : NULL;
+                if (wn && name && ddb_str_eq(wn->str, name->str.ptr))
+                    return err_set(&r->err, DDB_ERR_VALIDATION,
+                                   "%sOnly one global secondary index update per index is allowed simultaneously. "
+                                   "Index: %s",
+                                   INVALID, name->str.ptr);
+            }
+    }
+    if (online > 1) return err_set(&r->err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
+    return DDB_OK;
+}
 
 static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
 {
@@ -34,9 +264,6 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     bool to_on_demand = c->bm && ddb_str_eq(c->bm->str, "PAY_PER_REQUEST");
     bool to_provisioned = c->bm && ddb_str_eq(c->bm->str, "PROVISIONED");
     bool on_demand_after = to_on_demand || (!to_provisioned && t->on_demand);
-    if (c->gsiu)
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "GlobalSecondaryIndexUpdates is not supported by dynarock yet");
     if (on_demand_after && c->pt)
         return err_set(
             err, DDB_ERR_VALIDATION,
@@ -79,6 +306,10 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     }
     if (c->dp) t->deletion_protection = jbool(c->dp);
     if (c->cls) t->table_class = eng_table_strdup(t, c->cls->str.ptr);
+    if (c->gsiu) {
+        ddb_err_t rc = gsi_updates(c, t, err);
+        if (rc) return rc;
+    }
     if (c->ss) {
         const json_t *en = json_get(c->ss, "StreamEnabled"), *vt = json_get(c->ss, "StreamViewType");
         bool enable = jbool(en);
@@ -104,8 +335,8 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     bool bad = false;
     const json_t *b = r->body;
     const json_t *jname = fld(r, b, "TableName", JSON_STRING, &bad);
-    fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
     upd_ctx_t c = {r};
+    c.defs = fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
     c.bm = fld(r, b, "BillingMode", JSON_STRING, &bad);
     c.pt = fld(r, b, "ProvisionedThroughput", JSON_OBJECT, &bad);
     c.dp = fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
@@ -123,6 +354,25 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
         fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
     }
     if (bad) return r->err.code;
+    static const shape_member_t UPD_M[] = {{"IndexName", JSON_STRING}, {"ProvisionedThroughput", JSON_OBJECT}, {NULL}};
+    static const shape_spec_t UPD = {UPD_M};
+    static const shape_member_t DEL_M[] = {{"IndexName", JSON_STRING}, {NULL}};
+    static const shape_spec_t DEL = {DEL_M};
+    static const shape_member_t ATTRDEF_M[] = {{"AttributeName", JSON_STRING}, {"AttributeType", JSON_STRING}, {NULL}};
+    static const shape_spec_t ATTRDEF = {ATTRDEF_M};
+    if (c.gsiu)
+        for (const json_t *u = c.gsiu->child; u; u = u->next) {
+            if (u->type != JSON_OBJECT) continue;
+            const json_t *up = fld(r, u, "Update", JSON_OBJECT, &bad);
+            const json_t *cr = fld(r, u, "Create", JSON_OBJECT, &bad);
+            const json_t *de = fld(r, u, "Delete", JSON_OBJECT, &bad);
+            if (bad || !shape_ok(r, up, &UPD) || !shape_ok(r, cr, index_shape()) || !shape_ok(r, de, &DEL))
+                return r->err.code;
+            if (up && !shape_ok(r, json_get(up, "ProvisionedThroughput"), throughput_shape())) return r->err.code;
+        }
+    if (c.defs)
+        for (const json_t *d = c.defs->child; d; d = d->next)
+            if (d->type == JSON_OBJECT && !shape_ok(r, d, &ATTRDEF)) return r->err.code;
 
     vcheck_t v;
     vc_init(&v, r);
@@ -152,8 +402,12 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
         }
     }
     ddb_err_t rc;
-    if ((rc = vc_done(&v))) return rc;
-    if (!c.bm && !c.pt && !c.dp && !c.cls && !c.ss && !c.gsiu && !sse && !rep)
+    if (c.gsiu) {
+        if ((rc = gsi_updates_shape_or_err(r, &v, c.gsiu))) return rc;
+    } else if ((rc = vc_done(&v))) {
+        return rc;
+    }
+    if (!c.bm && !c.pt && !c.dp && !c.cls && !c.ss && !(c.gsiu && c.gsiu->n) && !sse && !rep)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");

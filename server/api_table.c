@@ -201,11 +201,11 @@ void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats
                 jw_keyz(w, "ProvisionedThroughput");
                 write_throughput(w, t, x->rcu, x->wcu, false);
             }
-            /* Index entries are maintained with the query/index work; until then they are empty. */
+            eng_stats_t xs = x->id ? eng_index_stats(r->eng, x) : (eng_stats_t){0, 0};
             jw_keyz(w, "IndexSizeBytes");
-            jw_int(w, 0);
+            jw_int(w, xs.size_bytes);
             jw_keyz(w, "ItemCount");
-            jw_int(w, 0);
+            jw_int(w, xs.item_count);
             jw_keyz(w, "IndexArn");
             jw_strz(w, arena_sprintf(r->a, "%s/index/%s", arn, x->name));
             jw_obj_end(w);
@@ -315,17 +315,10 @@ static void vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
     }
 }
 
-static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, bool global)
+void vc_index(vcheck_t *v, const json_t *x, const char *base, bool global)
 {
     ddb_req_t *r = v->r;
-    if (!list) return;
-    int i = 1;
-    for (const json_t *x = list->child; x; x = x->next, i++) {
-        if (x->type != JSON_OBJECT) {
-            vc_add(v, "null", arena_sprintf(r->a, "%s.%d.member", path, i), "Member must not be null");
-            continue;
-        }
-        const char *base = arena_sprintf(r->a, "%s.%d.member", path, i);
+    {
         const json_t *name = json_get(x, "IndexName");
         const char *p = arena_sprintf(r->a, "%s.indexName", base);
         if (!name || name->type == JSON_NULL)
@@ -369,6 +362,20 @@ static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, boo
     }
 }
 
+static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, bool global)
+{
+    ddb_req_t *r = v->r;
+    if (!list) return;
+    int i = 1;
+    for (const json_t *x = list->child; x; x = x->next, i++) {
+        const char *base = arena_sprintf(r->a, "%s.%d.member", path, i);
+        if (x->type != JSON_OBJECT)
+            vc_add(v, "null", base, "Member must not be null");
+        else
+            vc_index(v, x, base, global);
+    }
+}
+
 /* ---- request shapes (JSON types of nested members) ---- */
 
 static const shape_member_t THROUGHPUT_M[] = {
@@ -388,6 +395,14 @@ static const shape_member_t INDEX_M[] = {{"IndexName", JSON_STRING},
                                          {"ProvisionedThroughput", JSON_OBJECT, &THROUGHPUT},
                                          {NULL}};
 static const shape_spec_t INDEX = {INDEX_M};
+const shape_spec_t *index_shape(void)
+{
+    return &INDEX;
+}
+const shape_spec_t *throughput_shape(void)
+{
+    return &THROUGHPUT;
+}
 static const shape_member_t STREAM_M[] = {
     {"StreamEnabled", JSON_TRUE}, {"StreamViewType", JSON_STRING}, {NULL}};
 static const shape_spec_t STREAM = {STREAM_M};
@@ -485,6 +500,16 @@ static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, en
                                const char **defs, size_t ndefs, size_t *seen_count)
 {
     for (const json_t *x = list->child; x; x = x->next) {
+        ddb_err_t rc = index_spec_or_err(r, x, global, t, defs, ndefs, seen_count);
+        if (rc) return rc;
+    }
+    return DDB_OK;
+}
+
+ddb_err_t index_spec_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, const char **defs,
+                            size_t ndefs, size_t *seen_count)
+{
+    {
         eng_index_t *ix = &t->idx[t->n_idx];
         memset(ix, 0, sizeof *ix);
         ix->global = global;
@@ -822,8 +847,14 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     eng_table_t *t = table_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     bool protected_ = t->deletion_protection;
+    bool indexing = false;
+    for (size_t i = 0; i < t->n_idx; i++) indexing |= t->idx[i].status && strcmp(t->idx[i].status, "ACTIVE");
     eng_stats_t st = eng_table_stats(r->eng, t);
     eng_table_release(t);
+    if (indexing)
+        return err_set(&r->err, DDB_ERR_RESOURCE_IN_USE,
+                       "Attempt to change a resource which is still in use: Cannot delete table while indexes "
+                       "are being created, updated, or deleted.");
     if (protected_)
         return err_set(
             &r->err, DDB_ERR_VALIDATION,

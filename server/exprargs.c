@@ -186,6 +186,42 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out)
     return expr_legacy_expected(r->a, &r->err, n, es, jop && ddb_str_eq(jop->str, "OR"), out);
 }
 
+ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char *path, size_t *n,
+                                     expr_filter_t **out)
+{
+    *n = 0;
+    *out = NULL;
+    if (!jm) return DDB_OK;
+    expr_filter_t *fs = ARENA_NEWN(r->a, expr_filter_t, jm->n + 1);
+    vcheck_t v;
+    vc_init(&v, r);
+    bool bad = false;
+    for (const json_t *m = jm->child; m; m = m->next) {
+        if (m->type == JSON_NULL) continue;
+        if (m->type != JSON_OBJECT)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
+        expr_filter_t *f = &fs[(*n)++];
+        memset(f, 0, sizeof *f);
+        f->attr = m->key;
+        const json_t *jcmp = fld(r, m, "ComparisonOperator", JSON_STRING, &bad);
+        const json_t *jl = fld(r, m, "AttributeValueList", JSON_ARRAY, &bad);
+        if (bad) return r->err.code;
+        const char *mpath =
+            arena_sprintf(r->a, "%s.%.*s.member.comparisonOperator", path, (int)m->key.len, m->key.ptr);
+        if (!jcmp)
+            vc_add(&v, "null", mpath, "Member must not be null");
+        else if (!expr_cmpop_from_name(jcmp->str.ptr, jcmp->str.len, &f->op))
+            vc_add(&v, vc_show_str(r, jcmp), mpath,
+                   arena_sprintf(r->a, "Member must satisfy enum value set: %s", CMP_SET));
+        if (jl) {
+            ddb_err_t rc = value_list_or_err(r, jl, &f->nlist, &f->list);
+            if (rc) return rc;
+        }
+    }
+    *out = fs;
+    return vc_done(&v);
+}
+
 ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out)
 {
     bool bad = false;

@@ -159,6 +159,10 @@ ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const char *const *legacy, const 
 ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, expr_ctx_t **out);
 /** Expected (+ ConditionalOperator) as a condition; *out NULL when absent. */
 ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out);
+/** A legacy condition map ({attr: {ComparisonOperator, AttributeValueList}}: KeyConditions,
+ *  QueryFilter, ScanFilter) as structs; `path` names it in messages ("keyConditions"). */
+ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char *path, size_t *n,
+                                     expr_filter_t **out);
 /** AttributeUpdates as an update; *out NULL when absent. */
 ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out);
 /** AttributesToGet as a projection; *out NULL when absent. */
@@ -191,6 +195,16 @@ void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats
 ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool enable, bool has_view);
 /** A new LatestStreamLabel ("2026-11-21T18:45:51.297", UTC), in `a`. */
 const char *stream_label_new(arena_t *a);
+/** One LocalSecondaryIndex / GlobalSecondaryIndex object (already shape-checked) appended to
+ *  t->idx (room must exist), checked against t's AttributeDefinitions (`defs`: their names, for
+ *  messages); *nonkey_count grows by its NonKeyAttributes. */
+ddb_err_t index_spec_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, const char **defs,
+                            size_t ndefs, size_t *nonkey_count);
+/** Shape constraints of one index object at `base` ("globalSecondaryIndexes.1.member"). */
+void vc_index(vcheck_t *v, const json_t *x, const char *base, bool global);
+/** JSON shapes of an index object and of ProvisionedThroughput. */
+const shape_spec_t *index_shape(void);
+const shape_spec_t *throughput_shape(void);
 /** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
 

@@ -1,0 +1,476 @@
+/*
+ * api_query: Query and Scan (over a table or one of its secondary indexes).
+ *
+ * One handler body serves both: JSON types, shape constraints (collected into AWS's "N validation
+ * errors" message), ExclusiveStartKey values, parallel-scan pairing, Select rules, expressions and
+ * legacy conditions; then the table, the index and the checks that need the schema; then one
+ * engine page. Messages are DynamoDB's (see compat-tests/test_query.py, test_scan.py,
+ * test_indexes.py for their sources).
+ */
+#include "server/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const INVALID = "One or more parameter values were invalid: ";
+static const char *const SELECT[] = {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
+                                     NULL};
+static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
+static const char *const CONDOP[] = {"OR", "AND", NULL};
+
+typedef enum { SEL_ALL, SEL_PROJECTED, SEL_SPECIFIC, SEL_COUNT } select_t;
+
+typedef struct {
+    bool query;
+    const json_t *name, *index, *select, *atg, *limit, *cons, *keyconds, *lfilter, *condop, *fwd, *esk, *rcc,
+        *proj, *filter, *kce, *seg, *tseg;
+} qargs_t;
+
+static const char *num_shown(ddb_req_t *r, const json_t *j)
+{
+    return arena_sprintf(r->a, "'%.*s'", (int)j->str.len, j->str.ptr);
+}
+
+static long long num_val(const json_t *j)
+{
+    return j ? strtoll(j->str.ptr, NULL, 10) : 0;
+}
+
+/* JSON types and the collected shape constraints. */
+static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
+{
+    bool bad = false;
+    const json_t *b = r->body;
+    q->name = fld(r, b, "TableName", JSON_STRING, &bad);
+    q->index = fld(r, b, "IndexName", JSON_STRING, &bad);
+    q->select = fld(r, b, "Select", JSON_STRING, &bad);
+    q->atg = fld(r, b, "AttributesToGet", JSON_ARRAY, &bad);
+    q->limit = fld(r, b, "Limit", JSON_NUMBER, &bad);
+    q->cons = fld(r, b, "ConsistentRead", JSON_TRUE, &bad);
+    if (q->query) {
+        q->keyconds = fld(r, b, "KeyConditions", JSON_OBJECT, &bad);
+        q->lfilter = fld(r, b, "QueryFilter", JSON_OBJECT, &bad);
+    } else {
+        q->lfilter = fld(r, b, "ScanFilter", JSON_OBJECT, &bad);
+    }
+    q->condop = fld(r, b, "ConditionalOperator", JSON_STRING, &bad);
+    if (q->query) q->fwd = fld(r, b, "ScanIndexForward", JSON_TRUE, &bad);
+    q->esk = fld(r, b, "ExclusiveStartKey", JSON_OBJECT, &bad);
+    q->rcc = fld(r, b, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    if (!q->query) {
+        q->tseg = fld(r, b, "TotalSegments", JSON_NUMBER, &bad);
+        q->seg = fld(r, b, "Segment", JSON_NUMBER, &bad);
+    }
+    q->proj = fld(r, b, "ProjectionExpression", JSON_STRING, &bad);
+    q->filter = fld(r, b, "FilterExpression", JSON_STRING, &bad);
+    if (q->query) q->kce = fld(r, b, "KeyConditionExpression", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    if (q->atg)
+        for (const json_t *c = q->atg->child; c; c = c->next)
+            if (c->type != JSON_STRING && c->type != JSON_NULL)
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRING));
+
+    vcheck_t v;
+    vc_init(&v, r);
+    if (q->index) vc_table_name(&v, q->index, "indexName");
+    vc_enum(&v, q->select, "select", SELECT,
+            "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
+    if (q->atg && q->atg->n == 0)
+        vc_add(&v, "'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
+    if (q->limit && num_val(q->limit) < 1)
+        vc_add(&v, num_shown(r, q->limit), "limit", "Member must have value greater than or equal to 1");
+    vc_enum(&v, q->condop, "conditionalOperator", CONDOP, "[OR, AND]");
+    vc_enum(&v, q->rcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
+    vc_table_name(&v, q->name, "tableName");
+    if (q->tseg && num_val(q->tseg) < 1)
+        vc_add(&v, num_shown(r, q->tseg), "totalSegments", "Member must have value greater than or equal to 1");
+    if (q->tseg && num_val(q->tseg) > 1000000)
+        vc_add(&v, num_shown(r, q->tseg), "totalSegments",
+               "Member must have value less than or equal to 1000000");
+    if (q->seg && num_val(q->seg) < 0)
+        vc_add(&v, num_shown(r, q->seg), "segment", "Member must have value greater than or equal to 0");
+    if (q->seg && num_val(q->seg) > 999999)
+        vc_add(&v, num_shown(r, q->seg), "segment", "Member must have value less than or equal to 999999");
+    return vc_done(&v);
+}
+
+/* Select and projection members agree (DynamoDB's rules). */
+static ddb_err_t select_or_err(ddb_req_t *r, const qargs_t *q, select_t *sel)
+{
+    const char *pre = q->query ? "1 validation error detected: " : "";
+    bool has_proj = q->proj || q->atg;
+    const char *what = q->proj ? "ProjectionExpression" : "AttributesToGet";
+    if (!q->select) {
+        *sel = has_proj ? SEL_SPECIFIC : q->index ? SEL_PROJECTED : SEL_ALL;
+        return DDB_OK;
+    }
+    ddb_str_t s = q->select->str;
+    if (ddb_str_eq(s, "SPECIFIC_ATTRIBUTES")) {
+        *sel = SEL_SPECIFIC;
+        if (!has_proj)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sMust specify the AttributesToGet or ProjectionExpression when choosing to get "
+                           "SPECIFIC_ATTRIBUTES",
+                           pre);
+        return DDB_OK;
+    }
+    *sel = ddb_str_eq(s, "COUNT") ? SEL_COUNT : ddb_str_eq(s, "ALL_ATTRIBUTES") ? SEL_ALL : SEL_PROJECTED;
+    if (has_proj)
+        return err_set(&r->err, DDB_ERR_VALIDATION, "%sCannot specify the %s when choosing to get %s", pre, what,
+                       *sel == SEL_COUNT ? "only the Count" : q->select->str.ptr);
+    if (*sel == SEL_PROJECTED && !q->index)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "%sALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName", pre);
+    return DDB_OK;
+}
+
+/* ExclusiveStartKey values, with DynamoDB's prefix on their messages. */
+static ddb_err_t start_values_or_err(ddb_req_t *r, const json_t *jesk, av_map_t **out)
+{
+    *out = NULL;
+    if (!jesk) return DDB_OK;
+    av_map_t *m = ARENA_NEW(r->a, av_map_t);
+    ddb_err_t rc = avjson_map(r, jesk, m, 1);
+    if (rc == DDB_ERR_VALIDATION) {
+        const char *msg = r->err.msg;
+        err_clear(&r->err);
+        return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid: %s", msg);
+    }
+    if (rc) return rc;
+    *out = m;
+    return DDB_OK;
+}
+
+/* The start key names exactly the table's key attributes (plus the index's), with their types. */
+static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t *t, const eng_index_t *x,
+                                     const av_map_t *esk)
+{
+    const eng_attr_t *want[4] = {&t->key.hash, &t->key.range, x ? &x->key.hash : NULL, x ? &x->key.range : NULL};
+    size_t n = 0;
+    bool names_ok = true, types_ok = true;
+    for (int i = 0; i < 4; i++) {
+        if (!want[i] || !want[i]->name) continue;
+        bool dup = false;
+        for (int j = 0; j < i && !dup; j++) dup = want[j] && want[j]->name && !strcmp(want[j]->name, want[i]->name);
+        if (dup) continue;
+        n++;
+        const av_t *v = av_map_get(esk, want[i]->name, strlen(want[i]->name));
+        if (!v)
+            names_ok = false;
+        else if (v->type != want[i]->type)
+            types_ok = false;
+    }
+    if (esk->n != n) names_ok = false;
+    if (names_ok && types_ok) return DDB_OK;
+    if (!query)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "The provided starting key is invalid: The provided key element does not match the schema");
+    if (!names_ok) return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
+    return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
+}
+
+/* A projection or filter needs attributes an LSI entry does not keep: read the table's item. */
+static bool index_keeps(const eng_table_t *t, const eng_index_t *x, ddb_str_t n)
+{
+    if (x->proj == ENG_PROJ_ALL) return true;
+    const char *keys[4] = {t->key.hash.name, t->key.range.name, x->key.hash.name, x->key.range.name};
+    for (int i = 0; i < 4; i++)
+        if (keys[i] && ddb_str_eq(n, keys[i])) return true;
+    for (size_t i = 0; i < x->n_nonkey; i++)
+        if (ddb_str_eq(n, x->nonkey[i])) return true;
+    return false;
+}
+
+static eng_sk_op_t sk_op(expr_keyop_t op)
+{
+    switch (op) {
+    case EXPR_KEY_EQ: return ENG_SK_EQ;
+    case EXPR_KEY_LT: return ENG_SK_LT;
+    case EXPR_KEY_LE: return ENG_SK_LE;
+    case EXPR_KEY_GT: return ENG_SK_GT;
+    case EXPR_KEY_GE: return ENG_SK_GE;
+    case EXPR_KEY_BETWEEN: return ENG_SK_BETWEEN;
+    case EXPR_KEY_BEGINS_WITH: return ENG_SK_BEGINS_WITH;
+    }
+    return ENG_SK_ANY;
+}
+
+static const char *operand_text(ddb_req_t *r, const av_t *v)
+{
+    return arena_sprintf(r->a, "AttributeValue: {%s:%.*s}", av_type_name(v->type), (int)v->s.len, v->s.ptr);
+}
+
+static bool keep_item(void *ctx, const av_map_t *item)
+{
+    return expr_condition_eval(ctx, item);
+}
+
+static void write_capacity(ddb_req_t *r, const qargs_t *q, const eng_table_t *t, const eng_index_t *x,
+                           double units)
+{
+    const char *mode = q->rcc ? q->rcc->str.ptr : NULL;
+    if (!mode || !strcmp(mode, "NONE")) return;
+    jw_t *w = &r->out;
+    jw_keyz(w, "ConsumedCapacity");
+    jw_obj_begin(w);
+    jw_keyz(w, "TableName");
+    jw_strz(w, t->name);
+    jw_keyz(w, "CapacityUnits");
+    jw_double(w, units);
+    if (!strcmp(mode, "INDEXES")) {
+        jw_keyz(w, "Table");
+        jw_obj_begin(w);
+        jw_keyz(w, "CapacityUnits");
+        jw_double(w, x ? 0 : units);
+        jw_obj_end(w);
+        if (x) {
+            jw_keyz(w, x->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+            jw_obj_begin(w);
+            jw_keyz(w, x->name);
+            jw_obj_begin(w);
+            jw_keyz(w, "CapacityUnits");
+            jw_double(w, units);
+            jw_obj_end(w);
+            jw_obj_end(w);
+        }
+    }
+    jw_obj_end(w);
+}
+
+static ddb_err_t run(ddb_req_t *r, bool is_query)
+{
+    qargs_t q = {.query = is_query};
+    ddb_err_t rc;
+    if ((rc = args_or_err(r, &q))) return rc;
+
+    av_map_t *esk;
+    if ((rc = start_values_or_err(r, q.esk, &esk))) return rc;
+    if (!is_query && q.seg && !q.tseg)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "The TotalSegments parameter is required but was not present in the request when "
+                       "Segment parameter is present");
+    if (!is_query && q.tseg && !q.seg)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "The Segment parameter is required but was not present in the request when parameter "
+                       "TotalSegments is present");
+    if (q.seg && num_val(q.seg) >= num_val(q.tseg))
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+                       "Segment: %lld is not less than TotalSegments: %lld",
+                       num_val(q.seg), num_val(q.tseg));
+
+    /* expressions and legacy parameters */
+    static const char *const q_legacy[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions",
+                                           NULL};
+    static const char *const q_expr[] = {"ProjectionExpression", "FilterExpression", "KeyConditionExpression", NULL};
+    static const char *const s_legacy[] = {"AttributesToGet", "ScanFilter", "ConditionalOperator", NULL};
+    static const char *const s_expr[] = {"ProjectionExpression", "FilterExpression", NULL};
+    if ((rc = exprargs_mixing_or_err(r, is_query ? q_legacy : s_legacy, is_query ? q_expr : s_expr,
+                                     is_query ? "FilterExpression and KeyConditionExpression are null"
+                                              : "FilterExpression is null")))
+        return rc;
+    select_t sel;
+    if ((rc = select_or_err(r, &q, &sel))) return rc;
+    if (is_query && !q.keyconds && !q.kce)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+                       "request.");
+    expr_ctx_t *ctx;
+    if ((rc = exprargs_ctx_or_err(r, &ctx))) return rc;
+    expr_keycond_t kc = {0};
+    expr_cond_t *filter = NULL;
+    expr_proj_t *proj = NULL;
+    if (q.kce && (rc = expr_keycond_parse(ctx, q.kce->str.ptr, q.kce->str.len, &kc))) return rc;
+    if (q.filter &&
+        (rc = expr_condition_parse(ctx, EXPR_FILTER, q.filter->str.ptr, q.filter->str.len, &filter)))
+        return rc;
+    if (q.proj && (rc = expr_projection_parse(ctx, q.proj->str.ptr, q.proj->str.len, &proj))) return rc;
+    if ((rc = expr_ctx_check_unused(ctx))) return rc;
+    if (q.keyconds) {
+        size_t n;
+        expr_filter_t *fs;
+        if ((rc = exprargs_conditions_or_err(r, q.keyconds, "keyConditions", &n, &fs))) return rc;
+        if ((rc = expr_legacy_key_conditions(r->a, &r->err, n, fs, &kc))) return rc;
+    }
+    if (!q.filter) {
+        size_t n;
+        expr_filter_t *fs;
+        if ((rc = exprargs_conditions_or_err(r, q.lfilter, is_query ? "queryFilter" : "scanFilter", &n, &fs)))
+            return rc;
+        if (q.condop && !n)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "ConditionalOperator cannot be used without Filter or Expected");
+        if (q.condop && n < 2)
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+        if (n && (rc = expr_legacy_filter(r->a, &r->err, n, fs, q.condop && ddb_str_eq(q.condop->str, "OR"),
+                                          &filter)))
+            return rc;
+    }
+    if (!q.proj && (rc = exprargs_attributes_to_get_or_err(r, &proj))) return rc;
+    bool consistent = q.cons && q.cons->type == JSON_TRUE;
+
+    /* the table and the index */
+    eng_table_t *t = table_or_err(r, q.name->str.ptr);
+    if (!t) return r->err.code;
+    const eng_index_t *x = NULL;
+    if (q.index) {
+        x = eng_index_find(t, q.index->str.ptr, q.index->str.len);
+        if (!x) {
+            rc = err_set(&r->err, DDB_ERR_VALIDATION, "The table does not have the specified index: %s",
+                         q.index->str.ptr);
+            goto out;
+        }
+        if (x->global && consistent) {
+            rc = err_set(&r->err, DDB_ERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");
+            goto out;
+        }
+        if (x->global && sel == SEL_ALL && x->proj != ENG_PROJ_ALL) {
+            rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                         "%sSelect type ALL_ATTRIBUTES is not supported for global secondary index %s because its "
+                         "projection type is not ALL",
+                         INVALID, x->name);
+            goto out;
+        }
+    }
+    const eng_keyschema_t *ks = x ? &x->key : &t->key;
+
+    eng_query_t eq = {.index = x, .query = is_query, .backward = q.fwd && q.fwd->type == JSON_FALSE};
+    expr_keyrange_t kr = {0};
+    if (is_query) {
+        if ((rc = expr_keycond_bind(&kc, ks->hash.name, ks->hash.type, ks->range.name, ks->range.type, &kr,
+                                    &r->err)))
+            goto out;
+        if (kr.range && kr.range->op == EXPR_KEY_BETWEEN && av_scalar_cmp(kr.range->v[0], kr.range->v[1]) > 0) {
+            rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                         q.kce ? "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
+                                 "greater than or equal to lower bound; lower bound operand: %s, upper bound "
+                                 "operand: %s"
+                               : "The BETWEEN condition was provided a range where the lower bound is greater than "
+                                 "the upper bound%s%s",
+                         q.kce ? operand_text(r, kr.range->v[0]) : "", q.kce ? operand_text(r, kr.range->v[1]) : "");
+            goto out;
+        }
+        if (kr.range && kr.range->op == EXPR_KEY_BEGINS_WITH && ks->range.type == AV_N) {
+            rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                         q.kce ? "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+                                 "operator or function: begins_with, operand type: N"
+                               : "%sComparisonOperator BEGINS_WITH is not valid for N AttributeValue type",
+                         INVALID);
+            goto out;
+        }
+        if (filter && (rc = expr_filter_check_keys(filter, ks->hash.name, ks->range.name, &r->err))) {
+            if (!q.filter) { /* the legacy parameter words it with its own name */
+                const char *m = strstr(r->err.msg, "Primary key attribute: ");
+                const char *name = m ? m + strlen("Primary key attribute: ") : "";
+                err_clear(&r->err);
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "QueryFilter can only contain non-primary key attributes: Primary key attribute: %s",
+                             name);
+            }
+            goto out;
+        }
+        eq.hash = kr.hash->v[0];
+        if (kr.range) {
+            eq.sk_op = sk_op(kr.range->op);
+            eq.sk[0] = kr.range->v[0];
+            eq.sk[1] = kr.range->v[1];
+        }
+    } else if (filter &&
+               (rc = expr_cond_check_key_paths(filter, t->key.hash.name, t->key.range.name, &r->err))) {
+        goto out;
+    }
+    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+
+    /* ExclusiveStartKey against the schema and the query */
+    if (esk) {
+        if ((rc = start_schema_or_err(r, is_query, t, x, esk))) goto out;
+        if (is_query) {
+            if (!x && kr.range && kr.range->op == EXPR_KEY_EQ) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION, "The query can return at most one row and cannot be restarted");
+                goto out;
+            }
+            const av_t *h = av_map_get(esk, ks->hash.name, strlen(ks->hash.name));
+            if (!av_equal(h, eq.hash)) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "The provided starting key is outside query boundaries based on provided conditions");
+                goto out;
+            }
+            if (kr.range && !expr_keypart_match(kr.range, av_map_get(esk, ks->range.name, strlen(ks->range.name)))) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key does not match the range key predicate");
+                goto out;
+            }
+        } else if (q.tseg) {
+            uint32_t total = (uint32_t)num_val(q.tseg), seg = (uint32_t)num_val(q.seg);
+            if (eng_key_segment(t, x, esk, total) != seg) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                             "ExclusiveStartKey with correct Segment. TotalSegments: %u Segment: %u",
+                             total, seg);
+                goto out;
+            }
+        }
+    }
+
+    /* the page */
+    eq.start = esk;
+    eq.limit = q.limit ? (size_t)num_val(q.limit) : 0;
+    if (q.tseg) {
+        eq.total_segments = (uint32_t)num_val(q.tseg);
+        eq.segment = (uint32_t)num_val(q.seg);
+    }
+    eq.count_only = sel == SEL_COUNT;
+    eq.keep = filter ? keep_item : NULL;
+    eq.keep_ctx = filter;
+    if (x && !x->global && x->proj != ENG_PROJ_ALL) {
+        bool fetch = sel == SEL_ALL || filter;
+        if (proj && !fetch) {
+            ddb_str_t *names;
+            size_t n = expr_projection_top_names(proj, r->a, &names);
+            for (size_t i = 0; i < n && !fetch; i++) fetch = !index_keeps(t, x, names[i]);
+        }
+        eq.fetch_table_item = fetch;
+    }
+    eng_page_t pg;
+    if ((rc = eng_query(r->eng, t, &eq, r->a, &pg, &r->err))) goto out;
+
+    jw_t *w = &r->out;
+    jw_obj_begin(w);
+    if (sel != SEL_COUNT) {
+        jw_keyz(w, "Items");
+        jw_arr_begin(w);
+        for (size_t i = 0; i < pg.count; i++) {
+            const av_map_t *it = pg.items[i];
+            if (proj)
+                it = expr_projection_apply(proj, it, r->a);
+            else if (sel == SEL_PROJECTED && eq.fetch_table_item)
+                it = eng_index_project(r->a, t, x, it);
+            avjson_write_map(w, it);
+        }
+        jw_arr_end(w);
+    }
+    jw_keyz(w, "Count");
+    jw_int(w, (int64_t)pg.count);
+    jw_keyz(w, "ScannedCount");
+    jw_int(w, (int64_t)pg.scanned);
+    if (pg.last_key) {
+        jw_keyz(w, "LastEvaluatedKey");
+        avjson_write_map(w, pg.last_key);
+    }
+    write_capacity(r, &q, t, x, cap_read_units(pg.bytes, consistent));
+    jw_obj_end(w);
+out:
+    eng_table_release(t);
+    return rc;
+}
+
+ddb_err_t api_Query(ddb_req_t *r)
+{
+    return run(r, true);
+}
+
+ddb_err_t api_Scan(ddb_req_t *r)
+{
+    return run(r, false);
+}
