@@ -223,6 +223,35 @@ typedef struct {
 ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx,
                          arena_t *a, eng_write_result_t *res, ddb_errctx_t *err);
 
+/* ---- several items at once (batches and transactions) --------------------------------------- */
+
+typedef struct {
+    eng_table_t *table;
+    const av_map_t *key; /* exactly the key attributes (validated) */
+    eng_apply_fn apply;  /* NOOP for a ConditionCheck */
+    void *ctx;
+} eng_multi_op_t;
+
+typedef struct {
+    ddb_errctx_t err;        /* this action's failure (code DDB_OK when it passed) */
+    eng_write_result_t res;
+} eng_multi_result_t;
+
+/**
+ * Write several items as one: every key's stripe is locked (ascending, so concurrent callers
+ * cannot deadlock), every apply runs (all of them, even after one fails, so each action gets its
+ * reason), and only if every one succeeded is every change (items, index entries, counters)
+ * committed in one RocksDB batch. Keys must be distinct. res[i].err must be initialised by the
+ * caller (err_init). Returns DDB_OK when committed; DDB_ERR_TRANSACTION_CANCELED (nothing written,
+ * no message set in *err) when an apply failed; other errors (table deleted, storage) in *err.
+ */
+ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t *a, eng_multi_result_t *res,
+                          ddb_errctx_t *err);
+
+/** Read several items at one snapshot (a consistent view); out[i] NULL when absent. */
+ddb_err_t eng_multi_get(eng_t *e, size_t n, eng_table_t *const *tables, const av_map_t *const *keys, arena_t *a,
+                        av_map_t **out, ddb_errctx_t *err);
+
 /* ---- Query and Scan ------------------------------------------------------------------------ */
 
 typedef enum {

@@ -127,6 +127,14 @@ typedef struct catalog catalog_t;
 catalog_t *catalog__open(db_t *db, char **errmsg);
 void catalog__close(catalog_t *c);
 
+/* ---- item.c ------------------------------------------------------------------------------ */
+
+/** Under the key's lock: read old, run apply, add item + index entries + counters to `b`. */
+ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx, arena_t *a,
+                      db_batch_t *b, eng_write_result_t *res, bool *changed, ddb_errctx_t *err);
+/** The current description of t's table (NULL if it was deleted), a new reference. */
+eng_table_t *item__refresh(eng_t *e, const eng_table_t *t);
+
 /* ---- index.c ----------------------------------------------------------------------------- */
 
 /** Index key of `item` (index partition hash and key, index sort key, then the table's key

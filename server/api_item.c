@@ -19,7 +19,7 @@ static const char *const CONDOP[] = {"AND", "OR", NULL};
 static const char *const RVCCF[] = {"ALL_OLD", "NONE", NULL};
 
 /* Key of `item` restricted to the table's key attributes (already validated present). */
-static av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
+av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
 {
     av_map_t *k = ARENA_NEW(r->a, av_map_t);
     k->kvs = ARENA_NEWN(r->a, av_kv_t, 2);
@@ -61,7 +61,7 @@ static ddb_err_t key_sizes_or_err(ddb_req_t *r, const eng_table_t *t, const av_m
 }
 
 /* A Key parameter must name exactly the key attributes, with their types. */
-static ddb_err_t key_matches_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key)
+ddb_err_t key_matches_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key)
 {
     size_t want = t->key.range.name ? 2 : 1;
     const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
@@ -80,7 +80,7 @@ static ddb_err_t key_matches_or_err(ddb_req_t *r, const eng_table_t *t, const av
 }
 
 /* An Item must carry every key attribute with the right type. */
-static ddb_err_t item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
+ddb_err_t item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
 {
     const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
     for (int i = 0; i < 2 && attrs[i]->name; i++) {
@@ -105,30 +105,28 @@ static const char *opt_str(const json_t *j, const char *dflt)
 
 /* ---- conditions shared by the writes ---------------------------------------------------------- */
 
-/* What a conditional write needs under the key lock. */
-typedef struct {
-    ddb_req_t *r;
-    const expr_cond_t *cond; /* NULL: unconditional */
-    bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure = ALL_OLD */
-    av_map_t *item;          /* PutItem: the new item */
-    const expr_update_t *update;
-    const av_map_t *key;
-    av_map_t *updated; /* UpdateItem: the new item computed under the lock */
-    const eng_table_t *table;
-} write_ctx_t;
-
 static ddb_err_t condition_or_err(write_ctx_t *c, const av_map_t *old, ddb_errctx_t *err)
 {
     if (!c->cond || expr_condition_eval(c->cond, old)) return DDB_OK;
-    if (c->return_old_on_fail && old) c->r->err_extra = exprargs_item_json(c->r, old);
+    if (c->return_old_on_fail && old) {
+        c->failed_old = old;
+        if (!c->in_multi) c->r->err_extra = exprargs_item_json(c->r, old);
+    }
     return err_set(err, DDB_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+}
+
+ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err)
+{
+    *action = ENG_APPLY_NOOP;
+    *new_item = NULL;
+    return condition_or_err(ctx, old, err);
 }
 
 static const char *const COND_LEGACY[] = {"Expected", "ConditionalOperator", NULL};
 static const char *const COND_EXPR[] = {"ConditionExpression", NULL};
 
 /* ConditionExpression or Expected (+ names/values), parsed and checked; *ctx for more parsing. */
-static ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx,
+ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx,
                                        expr_cond_t **cond)
 {
     ddb_err_t rc;
@@ -185,16 +183,15 @@ static ddb_err_t write_args_or_err(ddb_req_t *r, const char *target, write_args_
     return vc_done(&v);
 }
 
-/* ReturnItemCollectionMetrics SIZE: answered for tables with a local secondary index (the item
- * collection is the partition). The estimate is DynamoDB's smallest range. */
-static void write_collection_metrics(ddb_req_t *r, const write_args_t *w, const eng_table_t *t, const av_map_t *key)
+bool table_has_lsi(const eng_table_t *t)
 {
-    if (!w->ricm || !ddb_str_eq(w->ricm->str, "SIZE")) return;
-    bool lsi = false;
-    for (size_t i = 0; i < t->n_idx; i++) lsi |= !t->idx[i].global;
-    if (!lsi) return;
-    jw_t *o = &r->out;
-    jw_keyz(o, "ItemCollectionMetrics");
+    for (size_t i = 0; i < t->n_idx; i++)
+        if (!t->idx[i].global) return true;
+    return false;
+}
+
+void write_collection_metric(jw_t *o, const eng_table_t *t, const av_map_t *key)
+{
     jw_obj_begin(o);
     jw_keyz(o, "ItemCollectionKey");
     jw_obj_begin(o);
@@ -209,9 +206,18 @@ static void write_collection_metrics(ddb_req_t *r, const write_args_t *w, const 
     jw_obj_end(o);
 }
 
+/* ReturnItemCollectionMetrics SIZE: answered for tables with a local secondary index (the item
+ * collection is the partition). The estimate is DynamoDB's smallest range. */
+static void write_collection_metrics(ddb_req_t *r, const write_args_t *w, const eng_table_t *t, const av_map_t *key)
+{
+    if (!w->ricm || !ddb_str_eq(w->ricm->str, "SIZE") || !table_has_lsi(t)) return;
+    jw_keyz(&r->out, "ItemCollectionMetrics");
+    write_collection_metric(&r->out, t, key);
+}
+
 /* ---- PutItem -------------------------------------------------------------------------------- */
 
-static ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
                            ddb_errctx_t *err)
 {
     write_ctx_t *c = ctx;
@@ -246,7 +252,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
 
-    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf), &item};
+    write_ctx_t wc = {.r = r, .cond = cond, .return_old_on_fail = want_old_on_fail(w.rvcf), .item = &item};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, key_of(r, t, &item), put_apply, &wc, r->a, &res, &r->err))) goto out;
 
@@ -321,7 +327,7 @@ out:
 
 /* ---- DeleteItem ------------------------------------------------------------------------------ */
 
-static ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
                               ddb_errctx_t *err)
 {
     write_ctx_t *c = ctx;
@@ -352,7 +358,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
     if ((rc = key_matches_or_err(r, t, &key))) goto out;
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
-    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf)};
+    write_ctx_t wc = {.r = r, .cond = cond, .return_old_on_fail = want_old_on_fail(w.rvcf)};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, &key, delete_apply, &wc, r->a, &res, &r->err))) goto out;
 
@@ -371,7 +377,7 @@ out:
 
 /* ---- UpdateItem ------------------------------------------------------------------------------ */
 
-static ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
                               ddb_errctx_t *err)
 {
     write_ctx_t *c = ctx;
@@ -436,7 +442,8 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
 
-    write_ctx_t wc = {r, cond, want_old_on_fail(w.rvcf), NULL, upd, &key, NULL, t};
+    write_ctx_t wc = {.r = r, .cond = cond, .return_old_on_fail = want_old_on_fail(w.rvcf), .update = upd,
+                      .key = &key, .table = t};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, &key, update_apply, &wc, r->a, &res, &r->err))) goto out;
 

@@ -70,6 +70,10 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
         return err_set(err, DDB_ERR_LIMIT_EXCEEDED,
                        "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20");
     if (!c->defs) return err_set(err, DDB_ERR_VALIDATION, "AttributeDefinitions is not specified for index: %s", name);
+    const json_t *gpt = json_get(cr, "ProvisionedThroughput");
+    if (!t->on_demand && !(gpt && gpt->type == JSON_OBJECT))
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: %s", name);
 
     /* definitions: the table's, plus the request's for this index's key attributes */
     eng_attr_t *defs = arena_alloc(t->arena_, sizeof *defs * (t->n_attrdefs + 2));
@@ -132,8 +136,13 @@ static ddb_err_t gsi_delete(upd_ctx_t *c, eng_table_t *t, const json_t *de, ddb_
 {
     const json_t *jname = json_get(de, "IndexName");
     eng_index_t *x = gsi_named(t, jname);
+    if (!x && eng_index_find(t, jname->str.ptr, jname->str.len))
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "One or more parameter values were invalid: Index %s is a local secondary index; only global "
+                       "secondary indexes can be deleted",
+                       jname->str.ptr);
     if (!x)
-        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s for table: %s",
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
                        jname->str.ptr, t->name);
     (void)c;
     if (index_changing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
@@ -153,12 +162,12 @@ static ddb_err_t gsi_update(upd_ctx_t *c, eng_table_t *t, const json_t *up, ddb_
     eng_index_t *x = gsi_named(t, jname);
     (void)c;
     if (!x)
-        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index: %s for table: %s",
+        return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
                        jname->str.ptr, t->name);
     if (t->on_demand)
         return err_set(err, DDB_ERR_VALIDATION,
-                       "One or more parameter values were invalid: ProvisionedThroughput cannot be specified for "
-                       "index: %s when BillingMode is PAY_PER_REQUEST",
+                       "The only Updates for index: %s when TableThroughputMode is PAY_PER_REQUEST can be to "
+                       "OnDemandThroughput, WarmThroughput",
                        x->name);
     const json_t *pt = json_get(up, "ProvisionedThroughput");
     x->rcu = (int64_t)strtod(json_get(pt, "ReadCapacityUnits")->str.ptr, NULL);
@@ -411,13 +420,25 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    /* a GSI being deleted is still listed (DELETING) in the answer */
+    eng_table_t *before = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
+    const eng_index_t *deleting = NULL;
+    for (const json_t *u = c.gsiu ? c.gsiu->child : NULL; u && before; u = u->next) {
+        const json_t *de = json_get(u, "Delete");
+        const json_t *n = de && de->type == JSON_OBJECT ? json_get(de, "IndexName") : NULL;
+        if (n && n->type == JSON_STRING) deleting = eng_index_find(before, n->str.ptr, n->str.len);
+    }
     eng_table_t *t = NULL;
-    if ((rc = eng_table_update(r->eng, jname->str.ptr, update_mutate, &c, &t, &r->err))) return rc;
+    if ((rc = eng_table_update(r->eng, jname->str.ptr, update_mutate, &c, &t, &r->err))) {
+        eng_table_release(before);
+        return rc;
+    }
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
-    write_table_description(r, t, NULL);
+    write_table_description_deleting(r, t, NULL, deleting);
     jw_obj_end(&r->out);
     eng_table_release(t);
+    eng_table_release(before);
     return DDB_OK;
 }
 

@@ -322,6 +322,11 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                          q.index->str.ptr);
             goto out;
         }
+        if (x->backfilling) {
+            rc = err_set(&r->err, DDB_ERR_VALIDATION, "Cannot read from backfilling global secondary index: %s",
+                         x->name);
+            goto out;
+        }
         if (x->global && consistent) {
             rc = err_set(&r->err, DDB_ERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");
             goto out;

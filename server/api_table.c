@@ -128,10 +128,55 @@ static const char *status_now(ddb_req_t *r, const eng_table_t *t)
     if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") &&
         ddb_now_s() - t->created < 0.5)
         return "CREATING";
+    /* a table whose indexes are being built or dropped reads UPDATING, as in DynamoDB */
+    if (!t->status || !strcmp(t->status, "ACTIVE"))
+        for (size_t i = 0; i < t->n_idx; i++)
+            if (t->idx[i].status && strcmp(t->idx[i].status, "ACTIVE")) return "UPDATING";
     return t->status ? t->status : "ACTIVE";
 }
 
+static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, const char *arn,
+                        const char *status);
+
+static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, const char *arn,
+                        const char *status)
+{
+    jw_t *w = &r->out;
+    jw_obj_begin(w);
+    jw_keyz(w, "IndexName");
+    jw_strz(w, x->name);
+    jw_keyz(w, "KeySchema");
+    write_keyschema(w, &x->key);
+    jw_keyz(w, "Projection");
+    write_projection(w, x);
+    if (x->global) {
+        jw_keyz(w, "IndexStatus");
+        jw_strz(w, status ? status : x->status ? x->status : "ACTIVE");
+        if (x->backfilling && !status) {
+            jw_keyz(w, "Backfilling");
+            jw_bool(w, true);
+        }
+        jw_keyz(w, "ProvisionedThroughput");
+        write_throughput(w, t, x->rcu, x->wcu, false);
+    }
+    /* counters of an index still being built (or gone) read 0, as DynamoDB shows them */
+    eng_stats_t xs = x->id && !status && !x->backfilling ? eng_index_stats(r->eng, x) : (eng_stats_t){0, 0};
+    jw_keyz(w, "IndexSizeBytes");
+    jw_int(w, xs.size_bytes);
+    jw_keyz(w, "ItemCount");
+    jw_int(w, xs.item_count);
+    jw_keyz(w, "IndexArn");
+    jw_strz(w, arena_sprintf(r->a, "%s/index/%s", arn, x->name));
+    jw_obj_end(w);
+}
+
 void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats)
+{
+    write_table_description_deleting(r, t, stats, NULL);
+}
+
+void write_table_description_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
+                                      const eng_index_t *deleting)
 {
     jw_t *w = &r->out;
     eng_stats_t st = stats ? *stats : eng_table_stats(r->eng, t);
@@ -176,40 +221,14 @@ void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats
     }
     jw_obj_end(w);
     for (int global = 0; global < 2; global++) {
-        size_t count = 0;
+        size_t count = deleting && global;
         for (size_t i = 0; i < t->n_idx; i++) count += t->idx[i].global == (bool)global;
         if (!count) continue;
         jw_keyz(w, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
         jw_arr_begin(w);
-        for (size_t i = 0; i < t->n_idx; i++) {
-            const eng_index_t *x = &t->idx[i];
-            if (x->global != (bool)global) continue;
-            jw_obj_begin(w);
-            jw_keyz(w, "IndexName");
-            jw_strz(w, x->name);
-            jw_keyz(w, "KeySchema");
-            write_keyschema(w, &x->key);
-            jw_keyz(w, "Projection");
-            write_projection(w, x);
-            if (global) {
-                jw_keyz(w, "IndexStatus");
-                jw_strz(w, x->status ? x->status : "ACTIVE");
-                if (x->backfilling) {
-                    jw_keyz(w, "Backfilling");
-                    jw_bool(w, true);
-                }
-                jw_keyz(w, "ProvisionedThroughput");
-                write_throughput(w, t, x->rcu, x->wcu, false);
-            }
-            eng_stats_t xs = x->id ? eng_index_stats(r->eng, x) : (eng_stats_t){0, 0};
-            jw_keyz(w, "IndexSizeBytes");
-            jw_int(w, xs.size_bytes);
-            jw_keyz(w, "ItemCount");
-            jw_int(w, xs.item_count);
-            jw_keyz(w, "IndexArn");
-            jw_strz(w, arena_sprintf(r->a, "%s/index/%s", arn, x->name));
-            jw_obj_end(w);
-        }
+        for (size_t i = 0; i < t->n_idx; i++)
+            if (t->idx[i].global == (bool)global) write_index(r, t, &t->idx[i], arn, NULL);
+        if (deleting && global) write_index(r, t, deleting, arn, "DELETING");
         jw_arr_end(w);
     }
     if (t->stream_view) {

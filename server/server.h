@@ -170,6 +170,43 @@ ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, expr_proj_t **out);
 /** `"Item":{...}` members for a ConditionalCheckFailedException envelope. */
 const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item);
 
+/* ---- api_item.c: shared with the batch and transaction handlers ---------------------------- */
+
+/** What a conditional write needs under the key lock (the ctx of the apply callbacks below). */
+typedef struct {
+    ddb_req_t *r;
+    const expr_cond_t *cond; /* NULL: unconditional */
+    bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure = ALL_OLD */
+    av_map_t *item;          /* Put: the new item */
+    const expr_update_t *update;
+    const av_map_t *key;
+    av_map_t *updated;        /* Update: the new item computed under the lock */
+    const eng_table_t *table; /* Update: for index key checks */
+    bool in_multi;            /* a transaction: keep the old item in failed_old, not in r->err_extra */
+    const av_map_t *failed_old;
+} write_ctx_t;
+
+/** Apply callbacks: condition, then put c->item / delete / apply c->update / nothing (check). */
+ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err);
+ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                       ddb_errctx_t *err);
+ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                       ddb_errctx_t *err);
+ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err);
+/** The key attributes of an item whose keys were checked. */
+av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
+/** A Key names exactly the table's key attributes with their types ("The provided key element does
+ *  not match the schema"), non-empty, within the key size limits. */
+ddb_err_t key_matches_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key);
+/** An Item carries every key attribute with its type (PutItem's messages). */
+ddb_err_t item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
+/** Whether a table has a local secondary index (ItemCollectionMetrics are answered then). */
+bool table_has_lsi(const eng_table_t *t);
+/** One ItemCollectionMetrics object for the item collection of `key`. */
+void write_collection_metric(jw_t *o, const eng_table_t *t, const av_map_t *key);
+/** ConditionExpression (text jcond) or Expected of r->body, with names/values; *ctx for more. */
+ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx, expr_cond_t **cond);
+
 /* ---- capacity ------------------------------------------------------------------------------ */
 
 /** Write units for a write touching items of these sizes (DynamoDB: 1 per KB, rounded up, of the larger). */
@@ -191,6 +228,9 @@ eng_table_t *table_named_or_err(ddb_req_t *r, const char *name);
 const char *table_arn(ddb_req_t *r, const char *name);
 /** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */
 void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
+/** The same, listing `deleting` (an index just removed by UpdateTable) as DELETING. */
+void write_table_description_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
+                                      const eng_index_t *deleting);
 /** StreamSpecification rules shared by CreateTable and UpdateTable. */
 ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool enable, bool has_view);
 /** A new LatestStreamLabel ("2026-11-21T18:45:51.297", UTC), in `a`. */

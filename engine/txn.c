@@ -1,0 +1,124 @@
+/*
+ * txn: several items as one write (TransactWriteItems, BatchWriteItem) and several items read at
+ * one snapshot (TransactGetItems, BatchGetItem).
+ *
+ * A multi-write locks the stripes of all its keys in ascending order, deduplicated (item writes
+ * take one stripe, backfills take theirs ascending too, so nobody can wait in a cycle), checks
+ * that no table's set of indexes changed since its description was taken (else it unlocks,
+ * re-reads the descriptions and starts again), runs every apply callback, and commits one
+ * RocksDB write batch holding every item, index entry and counter change, or nothing.
+ */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void lock_all(eng_t *e, const unsigned *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) lock__acquire(&e->locks, s[i]);
+}
+
+static void unlock_all(eng_t *e, const unsigned *s, size_t n)
+{
+    for (size_t i = n; i-- > 0;) lock__release(&e->locks, s[i]);
+}
+
+ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t *a, eng_multi_result_t *res,
+                          ddb_errctx_t *err)
+{
+    buf_t *keys = ARENA_NEWN(a, buf_t, n + 1);
+    unsigned *stripes = ARENA_NEWN(a, unsigned, n + 1);
+    eng_table_t **tables = ARENA_NEWN(a, eng_table_t *, n + 1);
+    bool *fresh = ARENA_NEWN(a, bool, n + 1); /* tables[i] is our own reference */
+    for (size_t i = 0; i < n; i++) {
+        tables[i] = ops[i].table;
+        buf_init(&keys[i], a, 96);
+        key__base(&keys[i], &tables[i]->key, ops[i].key);
+        stripes[i] = lock__stripe(tables[i]->id, keys[i].data, keys[i].len);
+    }
+    unsigned *sorted = ARENA_NEWN(a, unsigned, n + 1);
+    memcpy(sorted, stripes, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_unsigned);
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ns || sorted[ns - 1] != sorted[i]) sorted[ns++] = sorted[i];
+
+    ddb_err_t rc = DDB_OK;
+    for (;;) {
+        lock_all(e, sorted, ns);
+        bool stale = false;
+        for (size_t i = 0; i < n && !stale; i++)
+            stale = tables[i]->idx_gen_ != atomic_load(&tables[i]->store_->idx_gen);
+        if (!stale) break;
+        unlock_all(e, sorted, ns);
+        for (size_t i = 0; i < n; i++) {
+            if (tables[i]->idx_gen_ == atomic_load(&tables[i]->store_->idx_gen)) continue;
+            eng_table_t *nt = item__refresh(e, tables[i]);
+            if (!nt) {
+                rc = err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+                goto done;
+            }
+            if (fresh[i]) eng_table_release(tables[i]);
+            tables[i] = nt;
+            fresh[i] = true;
+        }
+    }
+
+    db_batch_t *b = db__batch_new();
+    bool failed = false, any = false;
+    for (size_t i = 0; i < n; i++) {
+        bool changed = false;
+        ddb_err_t r = item__stage(e, tables[i], &keys[i], ops[i].apply, ops[i].ctx, a, b, &res[i].res, &changed,
+                                  &res[i].err);
+        if (r == DDB_ERR_INTERNAL) {
+            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+            break;
+        }
+        failed |= r != DDB_OK;
+        any |= changed;
+    }
+    if (rc == DDB_OK && failed) rc = DDB_ERR_TRANSACTION_CANCELED;
+    if (rc == DDB_OK && any && db__write(e->db, b) != 0) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    db__batch_free(b);
+    unlock_all(e, sorted, ns);
+done:
+    for (size_t i = 0; i < n; i++)
+        if (fresh[i]) eng_table_release(tables[i]);
+    return rc;
+}
+
+ddb_err_t eng_multi_get(eng_t *e, size_t n, eng_table_t *const *tables, const av_map_t *const *keys, arena_t *a,
+                        av_map_t **out, ddb_errctx_t *err)
+{
+    db_snap_t *snap = n > 1 ? db__snap_new(e->db) : NULL;
+    ddb_err_t rc = DDB_OK;
+    for (size_t i = 0; i < n && rc == DDB_OK; i++) {
+        out[i] = NULL;
+        buf_t k;
+        buf_init(&k, a, 96);
+        key__base(&k, &tables[i]->key, keys[i]);
+        char *v;
+        size_t vl;
+        int got = db__get_at(e->db, tables[i]->store_->cf, snap, k.data, k.len, a, &v, &vl);
+        if (got < 0) {
+            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+            break;
+        }
+        if (got == 0) continue;
+        out[i] = ARENA_NEW(a, av_map_t);
+        if (itemenc__decode(a, v, vl, out[i]) != 0) {
+            log_error("table %s: corrupt item record", tables[i]->name);
+            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        }
+    }
+    db__snap_free(e->db, snap);
+    return rc;
+}

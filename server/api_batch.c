@@ -1,0 +1,466 @@
+/*
+ * api_batch: BatchGetItem and BatchWriteItem.
+ *
+ * Order (DynamoDB's, as public suites checked against AWS record it): JSON types, shape
+ * constraints, then per table in request order the expression members, attribute values and
+ * duplicate keys, the running count limit; only then the tables and their key schemas. Nothing is
+ * read or written before every check has passed.
+ *
+ * BatchWriteItem commits all its puts and deletes through eng_multi_write (one lock set, one
+ * batch), so UnprocessedItems is always empty. BatchGetItem stops adding items once the answer
+ * holds 16 MB and returns the rest as UnprocessedKeys, which the SDKs' retry loops send again.
+ *
+ * The per-table members (ProjectionExpression, ExpressionAttributeNames, AttributesToGet) are
+ * read by the shared exprargs helpers, which look at r->body: they are pointed at the table's
+ * object while it is read.
+ */
+#include "server/server.h"
+
+#include <string.h>
+
+static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
+static const char *const RICM[] = {"SIZE", "NONE", NULL};
+
+#define BATCH_GET_MAX 100
+#define BATCH_WRITE_MAX 25
+#define RESPONSE_LIMIT (16u << 20)
+
+/* Copy a JSON value to the output as it came (for UnprocessedKeys). */
+static void put_json(jw_t *w, const json_t *j)
+{
+    switch (j->type) {
+    case JSON_OBJECT:
+        jw_obj_begin(w);
+        for (const json_t *c = j->child; c; c = c->next) {
+            jw_key(w, c->key.ptr, c->key.len);
+            put_json(w, c);
+        }
+        jw_obj_end(w);
+        break;
+    case JSON_ARRAY:
+        jw_arr_begin(w);
+        for (const json_t *c = j->child; c; c = c->next) put_json(w, c);
+        jw_arr_end(w);
+        break;
+    case JSON_STRING:
+        jw_str(w, j->str.ptr, j->str.len);
+        break;
+    case JSON_NUMBER:
+        jw_raw(w, j->str.ptr, j->str.len);
+        break;
+    case JSON_TRUE:
+        jw_bool(w, true);
+        break;
+    case JSON_FALSE:
+        jw_bool(w, false);
+        break;
+    default:
+        jw_null(w);
+    }
+}
+
+/* Whether two key maps hold the same attributes and values. */
+static bool same_key(const av_map_t *a, const av_map_t *b)
+{
+    if (a->n != b->n) return false;
+    for (size_t i = 0; i < a->n; i++) {
+        const av_t *v = av_map_get(b, a->kvs[i].name.ptr, a->kvs[i].name.len);
+        if (!v || !av_equal(v, &a->kvs[i].val)) return false;
+    }
+    return true;
+}
+
+static void write_capacity_list(ddb_req_t *r, const json_t *jrcc, size_t n, eng_table_t *const *tables,
+                                const double *units)
+{
+    if (!jrcc || ddb_str_eq(jrcc->str, "NONE")) return;
+    bool indexes = ddb_str_eq(jrcc->str, "INDEXES");
+    jw_t *w = &r->out;
+    jw_keyz(w, "ConsumedCapacity");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(w);
+        jw_keyz(w, "TableName");
+        jw_strz(w, tables[i]->name);
+        jw_keyz(w, "CapacityUnits");
+        jw_double(w, units[i]);
+        if (indexes) {
+            jw_keyz(w, "Table");
+            jw_obj_begin(w);
+            jw_keyz(w, "CapacityUnits");
+            jw_double(w, units[i]);
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+/* ---- BatchGetItem ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const json_t *j; /* the table's request object */
+    const char *name;
+    size_t n;
+    av_map_t *keys;
+    expr_proj_t *proj;
+    bool consistent;
+    eng_table_t *t;
+} get_table_t;
+
+static const shape_member_t GET_M[] = {{"Keys", JSON_ARRAY, NULL, JSON_OBJECT},
+                                       {"AttributesToGet", JSON_ARRAY, NULL, JSON_STRING},
+                                       {"ConsistentRead", JSON_TRUE},
+                                       {"ProjectionExpression", JSON_STRING},
+                                       {"ExpressionAttributeNames", JSON_OBJECT},
+                                       {NULL}};
+static const shape_spec_t GET_SHAPE = {GET_M};
+
+ddb_err_t api_BatchGetItem(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jreq = fld(r, r->body, "RequestItems", JSON_OBJECT, &bad);
+    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    if (jreq)
+        for (const json_t *c = jreq->child; c; c = c->next) {
+            if (c->type == JSON_NULL) continue;
+            if (c->type != JSON_OBJECT)
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+            if (!shape_ok(r, c, &GET_SHAPE)) return r->err.code;
+        }
+
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
+    if (!jreq)
+        vc_add(&v, "null", "requestItems", "Member must not be null");
+    else if (jreq->n == 0)
+        vc_add(&v, "'{}'", "requestItems", "Member must have length greater than or equal to 1");
+    size_t ntables = 0;
+    for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
+        if (c->type != JSON_OBJECT) continue;
+        ntables++;
+        const json_t *keys = json_get(c, "Keys");
+        const char *path = arena_sprintf(r->a, "requestItems.%.*s.member.keys", (int)c->key.len, c->key.ptr);
+        if (!keys || keys->type != JSON_ARRAY)
+            vc_add(&v, "null", path, "Member must not be null");
+        else if (keys->n == 0)
+            vc_add(&v, "'[]'", path, "Member must have length greater than or equal to 1");
+        else if (keys->n > BATCH_GET_MAX)
+            vc_add(&v, arena_sprintf(r->a, "'[%u keys]'", keys->n), path,
+                   "Member must have length less than or equal to 100");
+        const json_t *atg = json_get(c, "AttributesToGet");
+        if (atg && atg->type == JSON_ARRAY && atg->n == 0)
+            vc_add(&v, "'[]'",
+                   arena_sprintf(r->a, "requestItems.%.*s.member.attributesToGet", (int)c->key.len, c->key.ptr),
+                   "Member must have length greater than or equal to 1");
+    }
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+
+    get_table_t *gt = ARENA_NEWN(r->a, get_table_t, ntables + 1);
+    size_t ng = 0, total = 0;
+    const json_t *body = r->body;
+    for (const json_t *c = jreq->child; c; c = c->next) {
+        if (c->type != JSON_OBJECT) continue;
+        get_table_t *g = &gt[ng++];
+        g->j = c;
+        g->name = arena_memdup(r->a, c->key.ptr, c->key.len);
+        const json_t *jc = json_get(c, "ConsistentRead");
+        g->consistent = jc && jc->type == JSON_TRUE;
+        /* projection members of this table (exprargs reads r->body) */
+        r->body = c;
+        static const char *const legacy[] = {"AttributesToGet", NULL};
+        static const char *const exprs[] = {"ProjectionExpression", NULL};
+        expr_ctx_t *ctx;
+        const json_t *jproj = json_get(c, "ProjectionExpression");
+        if (jproj && jproj->type != JSON_STRING) jproj = NULL;
+        rc = exprargs_mixing_or_err(r, legacy, exprs, "ProjectionExpression is null");
+        if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
+        if (!rc && jproj) rc = expr_projection_parse(ctx, jproj->str.ptr, jproj->str.len, &g->proj);
+        if (!rc) rc = expr_ctx_check_unused(ctx);
+        if (!rc && !jproj) rc = exprargs_attributes_to_get_or_err(r, &g->proj);
+        r->body = body;
+        if (rc) return rc;
+        const json_t *keys = json_get(c, "Keys");
+        g->keys = ARENA_NEWN(r->a, av_map_t, keys->n + 1);
+        for (const json_t *k = keys->child; k; k = k->next) {
+            if (k->type != JSON_OBJECT) continue;
+            if ((rc = avjson_map(r, k, &g->keys[g->n], 1))) return rc;
+            for (size_t i = 0; i < g->n; i++)
+                if (same_key(&g->keys[i], &g->keys[g->n]))
+                    return err_set(&r->err, DDB_ERR_VALIDATION, "Provided list of item keys contains duplicates");
+            g->n++;
+        }
+        total += g->n;
+        if (total > BATCH_GET_MAX)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "Too many items requested for the BatchGetItem call");
+    }
+
+    /* tables and key schemas */
+    rc = DDB_OK;
+    size_t got_tables = 0;
+    for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
+        gt[i].t = table_or_err(r, gt[i].name);
+        if (!gt[i].t) {
+            rc = r->err.code;
+            break;
+        }
+        got_tables++;
+        for (size_t k = 0; k < gt[i].n && rc == DDB_OK; k++) rc = key_matches_or_err(r, gt[i].t, &gt[i].keys[k]);
+        if (!rc && gt[i].proj)
+            rc = expr_proj_check_key_paths(gt[i].proj, gt[i].t->key.hash.name, gt[i].t->key.range.name, &r->err);
+    }
+
+    /* read, up to 16 MB of answer; the rest is unprocessed */
+    eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, ng + 1);
+    double *units = ARENA_NEWN(r->a, double, ng + 1);
+    av_map_t ***items = ARENA_NEWN(r->a, av_map_t **, ng + 1);
+    size_t *done = ARENA_NEWN(r->a, size_t, ng + 1); /* keys read per table */
+    size_t bytes = 0;
+    bool full = false;
+    for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
+        tables[i] = gt[i].t;
+        items[i] = ARENA_NEWN(r->a, av_map_t *, gt[i].n + 1);
+        for (size_t k = 0; k < gt[i].n && !full && rc == DDB_OK; k++) {
+            rc = eng_item_get(r->eng, gt[i].t, &gt[i].keys[k], r->a, &items[i][k], &r->err);
+            size_t sz = items[i][k] ? av_item_size(items[i][k]) : 0;
+            units[i] += cap_read_units(sz, gt[i].consistent);
+            bytes += sz;
+            done[i] = k + 1;
+            if (bytes >= RESPONSE_LIMIT) full = true;
+        }
+    }
+    if (rc == DDB_OK) {
+        jw_t *w = &r->out;
+        jw_obj_begin(w);
+        jw_keyz(w, "Responses");
+        jw_obj_begin(w);
+        for (size_t i = 0; i < ng; i++) {
+            jw_key(w, gt[i].j->key.ptr, gt[i].j->key.len);
+            jw_arr_begin(w);
+            for (size_t k = 0; k < done[i]; k++)
+                if (items[i][k])
+                    avjson_write_map(w, gt[i].proj ? expr_projection_apply(gt[i].proj, items[i][k], r->a) : items[i][k]);
+            jw_arr_end(w);
+        }
+        jw_obj_end(w);
+        jw_keyz(w, "UnprocessedKeys");
+        jw_obj_begin(w);
+        for (size_t i = 0; i < ng; i++) {
+            if (done[i] == gt[i].n) continue;
+            jw_key(w, gt[i].j->key.ptr, gt[i].j->key.len);
+            jw_obj_begin(w);
+            for (const json_t *m = gt[i].j->child; m; m = m->next) {
+                if (m->type == JSON_NULL) continue;
+                jw_key(w, m->key.ptr, m->key.len);
+                if (ddb_str_eq(m->key, "Keys")) {
+                    jw_arr_begin(w);
+                    for (size_t k = done[i]; k < gt[i].n; k++) avjson_write_map(w, &gt[i].keys[k]);
+                    jw_arr_end(w);
+                } else {
+                    put_json(w, m);
+                }
+            }
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+        write_capacity_list(r, jrcc, ng, tables, units);
+        jw_obj_end(w);
+    }
+    for (size_t i = 0; i < got_tables; i++) eng_table_release(gt[i].t);
+    return rc;
+}
+
+/* ---- BatchWriteItem ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *table;
+    size_t tix;     /* index in the table list */
+    bool put;
+    av_map_t item;  /* Put: the item; Delete: the key */
+    av_map_t *key;
+    write_ctx_t wc;
+} write_req_t;
+
+static const shape_member_t PUTREQ_M[] = {{"Item", JSON_OBJECT}, {NULL}};
+static const shape_spec_t PUTREQ = {PUTREQ_M};
+static const shape_member_t DELREQ_M[] = {{"Key", JSON_OBJECT}, {NULL}};
+static const shape_spec_t DELREQ = {DELREQ_M};
+static const shape_member_t WREQ_M[] = {
+    {"PutRequest", JSON_OBJECT, &PUTREQ}, {"DeleteRequest", JSON_OBJECT, &DELREQ}, {NULL}};
+static const shape_spec_t WREQ = {WREQ_M};
+
+/* A PutRequest's item must carry the key attributes with their types (BatchWriteItem words a
+ * mismatch as a key mismatch, not as PutItem does). */
+static ddb_err_t put_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
+{
+    const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
+    for (int i = 0; i < 2 && attrs[i]->name; i++) {
+        const av_t *v = av_map_get(item, attrs[i]->name, strlen(attrs[i]->name));
+        if (!v || v->type != attrs[i]->type)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
+    }
+    return item_keys_or_err(r, t, item);
+}
+
+ddb_err_t api_BatchWriteItem(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jreq = fld(r, r->body, "RequestItems", JSON_OBJECT, &bad);
+    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
+        if (c->type == JSON_NULL) continue;
+        if (c->type != JSON_ARRAY)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_LIST));
+        for (const json_t *e = c->child; e; e = e->next) {
+            if (e->type == JSON_NULL) continue;
+            if (e->type != JSON_OBJECT)
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, e, SER_STRUCT));
+            if (!shape_ok(r, e, &WREQ)) return r->err.code;
+        }
+    }
+
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
+    vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
+    if (!jreq)
+        vc_add(&v, "null", "requestItems", "Member must not be null");
+    else if (jreq->n == 0)
+        vc_add(&v, "'{}'", "requestItems", "Member must have length greater than or equal to 1");
+    size_t total = 0, ntables = 0;
+    for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
+        if (c->type != JSON_ARRAY) continue;
+        ntables++;
+        if (c->n == 0 || c->n > BATCH_WRITE_MAX) {
+            vc_add(&v, arena_sprintf(r->a, "'{%.*s=[%u write requests]}'", (int)c->key.len, c->key.ptr, c->n),
+                   "requestItems",
+                   "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member "
+                   "must have length greater than or equal to 1]");
+        }
+        int i = 1;
+        for (const json_t *e = c->child; e; e = e->next, i++) {
+            if (e->type != JSON_OBJECT) continue;
+            const json_t *pr = json_get(e, "PutRequest"), *dr = json_get(e, "DeleteRequest");
+            const char *base =
+                arena_sprintf(r->a, "requestItems.%.*s.member.%d.member", (int)c->key.len, c->key.ptr, i);
+            if (dr && dr->type == JSON_OBJECT && !json_get(dr, "Key"))
+                vc_add(&v, "null", arena_sprintf(r->a, "%s.deleteRequest.key", base), "Member must not be null");
+            if (pr && pr->type == JSON_OBJECT && !json_get(pr, "Item"))
+                vc_add(&v, "null", arena_sprintf(r->a, "%s.putRequest.item", base), "Member must not be null");
+        }
+    }
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+
+    /* the requests: values, then (per table) duplicates, then the running count */
+    for (const json_t *c = jreq->child; c; c = c->next)
+        if (c->type == JSON_ARRAY) total += c->n;
+    write_req_t *reqs = ARENA_NEWN(r->a, write_req_t, total + 1);
+    const char **names = ARENA_NEWN(r->a, const char *, ntables + 1);
+    size_t n = 0, nt = 0;
+    for (const json_t *c = jreq->child; c; c = c->next) {
+        if (c->type != JSON_ARRAY) continue;
+        names[nt] = arena_memdup(r->a, c->key.ptr, c->key.len);
+        for (const json_t *e = c->child; e; e = e->next) {
+            if (e->type != JSON_OBJECT) continue;
+            const json_t *pr = json_get(e, "PutRequest"), *dr = json_get(e, "DeleteRequest");
+            bool has_p = pr && pr->type == JSON_OBJECT, has_d = dr && dr->type == JSON_OBJECT;
+            if (has_p == has_d)
+                return err_set(&r->err, DDB_ERR_VALIDATION,
+                               "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+                               "the supported datatypes");
+            write_req_t *w = &reqs[n++];
+            w->table = names[nt];
+            w->tix = nt;
+            w->put = has_p;
+            if ((rc = avjson_map(r, json_get(has_p ? pr : dr, has_p ? "Item" : "Key"), &w->item, 1))) return rc;
+            if (has_p && av_item_size(&w->item) > 400 * 1024)
+                return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+        }
+        nt++;
+    }
+    if (n > BATCH_WRITE_MAX)
+        return err_set(&r->err, DDB_ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
+
+    /* tables, key schemas, duplicates */
+    eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, nt + 1);
+    size_t got = 0;
+    rc = DDB_OK;
+    for (size_t i = 0; i < nt; i++) {
+        if (!(tables[i] = table_or_err(r, names[i]))) {
+            rc = r->err.code;
+            break;
+        }
+        got++;
+    }
+    for (size_t i = 0; i < n && rc == DDB_OK; i++) {
+        write_req_t *w = &reqs[i];
+        eng_table_t *t = tables[w->tix];
+        if (w->put) {
+            if ((rc = put_item_keys_or_err(r, t, &w->item))) break;
+            if ((rc = eng_index_keys_check(t, &w->item, false, &r->err))) break;
+            w->key = key_of(r, t, &w->item);
+        } else {
+            if ((rc = key_matches_or_err(r, t, &w->item))) break;
+            w->key = &w->item;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (reqs[k].tix == w->tix && same_key(reqs[k].key, w->key)) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION, "Provided list of item keys contains duplicates");
+                break;
+            }
+    }
+    if (rc == DDB_OK) {
+        eng_multi_op_t *ops = ARENA_NEWN(r->a, eng_multi_op_t, n + 1);
+        eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, n + 1);
+        for (size_t i = 0; i < n; i++) {
+            write_req_t *w = &reqs[i];
+            w->wc = (write_ctx_t){.r = r, .item = w->put ? &w->item : NULL, .in_multi = true};
+            ops[i] = (eng_multi_op_t){tables[w->tix], w->key, w->put ? put_apply : delete_apply, &w->wc};
+            err_init(&res[i].err, r->a);
+        }
+        rc = eng_multi_write(r->eng, n, ops, r->a, res, &r->err);
+        if (rc == DDB_ERR_TRANSACTION_CANCELED) /* an item failed a check made under the lock */
+            for (size_t i = 0; i < n; i++)
+                if (res[i].err.code) {
+                    rc = err_set(&r->err, res[i].err.code, "%s", res[i].err.msg);
+                    break;
+                }
+        if (rc == DDB_OK) {
+            jw_t *o = &r->out;
+            jw_obj_begin(o);
+            jw_keyz(o, "UnprocessedItems");
+            jw_obj_begin(o);
+            jw_obj_end(o);
+            double *units = ARENA_NEWN(r->a, double, nt + 1);
+            for (size_t i = 0; i < n; i++)
+                units[reqs[i].tix] += cap_write_units(res[i].res.old_size, res[i].res.new_size);
+            write_capacity_list(r, jrcc, nt, tables, units);
+            if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
+                bool any = false;
+                for (size_t i = 0; i < nt; i++) any |= table_has_lsi(tables[i]);
+                if (any) {
+                    jw_keyz(o, "ItemCollectionMetrics");
+                    jw_obj_begin(o);
+                    for (size_t ti = 0; ti < nt; ti++) {
+                        if (!table_has_lsi(tables[ti])) continue;
+                        jw_keyz(o, tables[ti]->name);
+                        jw_arr_begin(o);
+                        for (size_t i = 0; i < n; i++)
+                            if (reqs[i].tix == ti) write_collection_metric(o, tables[ti], reqs[i].key);
+                        jw_arr_end(o);
+                    }
+                    jw_obj_end(o);
+                }
+            }
+            jw_obj_end(o);
+        }
+    }
+    for (size_t i = 0; i < got; i++) eng_table_release(tables[i]);
+    return rc;
+}

@@ -1,0 +1,645 @@
+/*
+ * api_txn: TransactWriteItems and TransactGetItems.
+ *
+ * TransactWriteItems validates every action first (shapes, expressions, values, tables, keys, one
+ * action per item), then hands all of them to eng_multi_write: every key locked in ascending
+ * stripe order, every condition checked, one write batch or nothing. A failed action cancels the
+ * transaction with a reason per action, in order. ClientRequestToken makes a retry idempotent for
+ * 10 minutes: the same token and the same request (compared as canonical JSON, member order
+ * ignored) answer success without writing again; the same token with another request answers
+ * IdempotentParameterMismatchException; a token whose first request is still running answers
+ * TransactionInProgressException. Tokens live in memory (a restart forgets them).
+ *
+ * TransactGetItems reads every item at one RocksDB snapshot, so it never sees half of a
+ * transaction.
+ *
+ * The per-action members (ConditionExpression, ExpressionAttributeNames/Values, ...) are read by
+ * the shared exprargs helpers, which look at r->body: they are pointed at the action's object.
+ */
+#include "server/server.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+
+#define TXN_MAX 100
+#define TOKEN_TTL_S 600.0
+
+static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
+static const char *const RICM[] = {"SIZE", "NONE", NULL};
+static const char *const RVCCF[] = {"ALL_OLD", "NONE", NULL};
+
+/* ---- idempotency tokens ------------------------------------------------------------------------- */
+
+typedef struct token {
+    struct token *next_in_bucket, *next_in_age;
+    char *token;
+    uint64_t fp[2]; /* fingerprint of the request */
+    double at;
+    bool done; /* false: the first request is still running */
+} token_t;
+
+#define TOKEN_BUCKETS 4096
+static struct {
+    pthread_mutex_t mu;
+    token_t *bucket[TOKEN_BUCKETS];
+    token_t *oldest, *newest; /* by age, for expiry */
+} tokens = {PTHREAD_MUTEX_INITIALIZER};
+
+static uint64_t fnv(const char *p, size_t n, uint64_t h)
+{
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static void unlink_bucket(token_t *t)
+{
+    token_t **pp = &tokens.bucket[fnv(t->token, strlen(t->token), 1469598103934665603ull) % TOKEN_BUCKETS];
+    while (*pp && *pp != t) pp = &(*pp)->next_in_bucket;
+    if (*pp) *pp = t->next_in_bucket;
+}
+
+/* Drop expired entries (under the lock). Entries still running are kept. */
+static void expire(double now)
+{
+    while (tokens.oldest && now - tokens.oldest->at > TOKEN_TTL_S && tokens.oldest->done) {
+        token_t *t = tokens.oldest;
+        tokens.oldest = t->next_in_age;
+        if (!tokens.oldest) tokens.newest = NULL;
+        unlink_bucket(t);
+        free(t->token);
+        free(t);
+    }
+}
+
+static token_t *token_find(const char *tok)
+{
+    token_t *t = tokens.bucket[fnv(tok, strlen(tok), 1469598103934665603ull) % TOKEN_BUCKETS];
+    while (t && strcmp(t->token, tok)) t = t->next_in_bucket;
+    return t;
+}
+
+typedef enum { TOKEN_NEW, TOKEN_REPLAY, TOKEN_MISMATCH, TOKEN_BUSY } token_state_t;
+
+/* Claim a token for this request, or say why not. */
+static token_state_t token_claim(const char *tok, const uint64_t fp[2])
+{
+    double now = ddb_now_s();
+    pthread_mutex_lock(&tokens.mu);
+    expire(now);
+    token_t *t = token_find(tok);
+    token_state_t st = TOKEN_NEW;
+    if (t && now - t->at <= TOKEN_TTL_S) {
+        if (t->fp[0] != fp[0] || t->fp[1] != fp[1])
+            st = TOKEN_MISMATCH;
+        else
+            st = t->done ? TOKEN_REPLAY : TOKEN_BUSY;
+    } else if (!t) {
+        t = calloc(1, sizeof *t);
+        if (!t || !(t->token = strdup(tok))) abort();
+        size_t b = fnv(tok, strlen(tok), 1469598103934665603ull) % TOKEN_BUCKETS;
+        t->next_in_bucket = tokens.bucket[b];
+        tokens.bucket[b] = t;
+        if (tokens.newest)
+            tokens.newest->next_in_age = t;
+        else
+            tokens.oldest = t;
+        tokens.newest = t;
+    }
+    if (st == TOKEN_NEW) {
+        t->fp[0] = fp[0];
+        t->fp[1] = fp[1];
+        t->at = now;
+        t->done = false;
+    }
+    pthread_mutex_unlock(&tokens.mu);
+    return st;
+}
+
+/* The request finished: remember it (committed) or forget the claim (not committed). */
+static void token_finish(const char *tok, bool committed)
+{
+    pthread_mutex_lock(&tokens.mu);
+    token_t *t = token_find(tok);
+    if (t) {
+        t->done = true;
+        if (!committed) t->at = -1e9; /* expires at the next sweep; a retry runs again */
+    }
+    pthread_mutex_unlock(&tokens.mu);
+}
+
+/* Canonical JSON (object members sorted by name) folded into the fingerprint. */
+static int cmp_members(const void *a, const void *b)
+{
+    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+    size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
+    int c = memcmp(x->key.ptr, y->key.ptr, n);
+    return c ? c : (x->key.len > y->key.len) - (x->key.len < y->key.len);
+}
+
+static void fingerprint(const json_t *j, uint64_t fp[2], arena_t *a)
+{
+    char tag = (char)('0' + j->type);
+    fp[0] = fnv(&tag, 1, fp[0]);
+    fp[1] = fnv(&tag, 1, fp[1] ^ 0x9e3779b97f4a7c15ull);
+    if (j->type == JSON_OBJECT) {
+        const json_t **m = ARENA_NEWN(a, const json_t *, j->n + 1);
+        size_t n = 0;
+        for (const json_t *c = j->child; c; c = c->next) m[n++] = c;
+        qsort(m, n, sizeof *m, cmp_members);
+        for (size_t i = 0; i < n; i++) {
+            fp[0] = fnv(m[i]->key.ptr, m[i]->key.len, fp[0]);
+            fp[1] = fnv(m[i]->key.ptr, m[i]->key.len, fp[1] * 31);
+            fingerprint(m[i], fp, a);
+        }
+    } else if (j->type == JSON_ARRAY) {
+        for (const json_t *c = j->child; c; c = c->next) fingerprint(c, fp, a);
+    } else if (j->type == JSON_STRING || j->type == JSON_NUMBER) {
+        fp[0] = fnv(j->str.ptr, j->str.len, fp[0]);
+        fp[1] = fnv(j->str.ptr, j->str.len, fp[1] * 31);
+        char end = 0;
+        fp[0] = fnv(&end, 1, fp[0]);
+        fp[1] = fnv(&end, 1, fp[1]);
+    }
+}
+
+/* ---- shared ---------------------------------------------------------------------------------- */
+
+static bool same_key(const av_map_t *a, const av_map_t *b)
+{
+    if (a->n != b->n) return false;
+    for (size_t i = 0; i < a->n; i++) {
+        const av_t *v = av_map_get(b, a->kvs[i].name.ptr, a->kvs[i].name.len);
+        if (!v || !av_equal(v, &a->kvs[i].val)) return false;
+    }
+    return true;
+}
+
+/* ConsumedCapacity as a list, one entry per table, in first-use order. */
+static void write_capacity(ddb_req_t *r, const json_t *jrcc, size_t n, eng_table_t *const *tables,
+                           const double *units, const char *kind)
+{
+    if (!jrcc || ddb_str_eq(jrcc->str, "NONE")) return;
+    bool indexes = ddb_str_eq(jrcc->str, "INDEXES");
+    jw_t *w = &r->out;
+    jw_keyz(w, "ConsumedCapacity");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++) first = tables[k] != tables[i];
+        if (!first) continue;
+        double u = 0;
+        for (size_t k = i; k < n; k++)
+            if (tables[k] == tables[i]) u += units[k];
+        jw_obj_begin(w);
+        jw_keyz(w, "TableName");
+        jw_strz(w, tables[i]->name);
+        jw_keyz(w, "CapacityUnits");
+        jw_double(w, u);
+        jw_keyz(w, kind);
+        jw_double(w, u);
+        if (indexes) {
+            jw_keyz(w, "Table");
+            jw_obj_begin(w);
+            jw_keyz(w, "CapacityUnits");
+            jw_double(w, u);
+            jw_keyz(w, kind);
+            jw_double(w, u);
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+/* transactItems list constraints */
+static void vc_items(vcheck_t *v, const json_t *list)
+{
+    if (!list)
+        vc_add(v, "null", "transactItems", "Member must not be null");
+    else if (list->n == 0)
+        vc_add(v, "'[]'", "transactItems", "Member must have length greater than or equal to 1");
+    else if (list->n > TXN_MAX)
+        vc_add(v, arena_sprintf(v->r->a, "'[%u items]'", list->n), "transactItems",
+               "Member must have length less than or equal to 100");
+}
+
+/* ---- TransactWriteItems ---------------------------------------------------------------------- */
+
+typedef enum { ACT_CHECK, ACT_PUT, ACT_DELETE, ACT_UPDATE } act_kind_t;
+
+static const char *const ACT_NAMES[] = {"ConditionCheck", "Put", "Delete", "Update"};
+static const char *const ACT_PATHS[] = {"conditionCheck", "put", "delete", "update"};
+
+typedef struct {
+    act_kind_t kind;
+    const json_t *j;
+    const char *table;
+    av_map_t value; /* Put: item; else key */
+    av_map_t *key;
+    eng_table_t *t;
+    write_ctx_t wc;
+} action_t;
+
+static const shape_member_t ACT_M[] = {{"Key", JSON_OBJECT},
+                                       {"Item", JSON_OBJECT},
+                                       {"TableName", JSON_STRING},
+                                       {"ConditionExpression", JSON_STRING},
+                                       {"UpdateExpression", JSON_STRING},
+                                       {"ExpressionAttributeNames", JSON_OBJECT},
+                                       {"ExpressionAttributeValues", JSON_OBJECT},
+                                       {"ReturnValuesOnConditionCheckFailure", JSON_STRING},
+                                       {NULL}};
+static const shape_spec_t ACT = {ACT_M};
+static const shape_member_t TWI_M[] = {{"ConditionCheck", JSON_OBJECT, &ACT},
+                                       {"Put", JSON_OBJECT, &ACT},
+                                       {"Delete", JSON_OBJECT, &ACT},
+                                       {"Update", JSON_OBJECT, &ACT},
+                                       {NULL}};
+static const shape_spec_t TWI = {TWI_M};
+
+/* Expressions of one action (r->body points at the action while they are read). */
+static ddb_err_t action_exprs_or_err(ddb_req_t *r, action_t *a)
+{
+    const json_t *body = r->body;
+    r->body = a->j;
+    ddb_err_t rc;
+    expr_ctx_t *ctx = NULL;
+    const json_t *jcond = json_get(a->j, "ConditionExpression");
+    const json_t *jupd = json_get(a->j, "UpdateExpression");
+    if (jcond && jcond->type != JSON_STRING) jcond = NULL;
+    if (jupd && jupd->type != JSON_STRING) jupd = NULL;
+    expr_cond_t *cond = NULL;
+    expr_update_t *upd = NULL;
+    static const char *const none[] = {NULL};
+    static const char *const exprs[] = {"ConditionExpression", "UpdateExpression", NULL};
+    rc = exprargs_mixing_or_err(r, none, exprs, "ConditionExpression is null");
+    if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
+    if (!rc && jupd) rc = expr_update_parse(ctx, jupd->str.ptr, jupd->str.len, &upd);
+    if (!rc && jcond) rc = expr_condition_parse(ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, &cond);
+    if (!rc) rc = expr_ctx_check_unused(ctx);
+    r->body = body;
+    if (rc) return rc;
+    const json_t *rv = json_get(a->j, "ReturnValuesOnConditionCheckFailure");
+    a->wc = (write_ctx_t){.r = r,
+                          .cond = cond,
+                          .return_old_on_fail = rv && rv->type == JSON_STRING && ddb_str_eq(rv->str, "ALL_OLD"),
+                          .update = upd,
+                          .in_multi = true};
+    return DDB_OK;
+}
+
+/* The answer when an action failed: TransactionCanceledException with a reason per action. */
+static ddb_err_t cancel(ddb_req_t *r, size_t n, const action_t *acts, const eng_multi_result_t *res)
+{
+    jw_t w;
+    jw_init(&w, r->a, 256);
+    jw_keyz(&w, "CancellationReasons");
+    jw_arr_begin(&w);
+    buf_t codes;
+    buf_init(&codes, r->a, 128);
+    for (size_t i = 0; i < n; i++) {
+        ddb_err_t c = res[i].err.code;
+        const char *code = c == DDB_OK                              ? "None"
+                           : c == DDB_ERR_CONDITIONAL_CHECK_FAILED ? "ConditionalCheckFailed"
+                           : c == DDB_ERR_VALIDATION               ? "ValidationError"
+                                                                   : "InternalError";
+        if (i) buf_puts(&codes, ", ");
+        buf_puts(&codes, code);
+        jw_obj_begin(&w);
+        jw_keyz(&w, "Code");
+        jw_strz(&w, code);
+        if (c != DDB_OK) {
+            jw_keyz(&w, "Message");
+            jw_strz(&w, res[i].err.msg ? res[i].err.msg : "");
+        }
+        if (c == DDB_ERR_CONDITIONAL_CHECK_FAILED && acts[i].wc.failed_old) {
+            jw_keyz(&w, "Item");
+            avjson_write_map(&w, acts[i].wc.failed_old);
+        }
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    r->err_extra = w.b.data;
+    return err_set(&r->err, DDB_ERR_TRANSACTION_CANCELED,
+                   "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]", codes.data);
+}
+
+ddb_err_t api_TransactWriteItems(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jitems = fld(r, r->body, "TransactItems", JSON_ARRAY, &bad);
+    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    const json_t *jtok = fld(r, r->body, "ClientRequestToken", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next) {
+        if (c->type == JSON_NULL) continue;
+        if (c->type != JSON_OBJECT)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+        if (!shape_ok(r, c, &TWI)) return r->err.code;
+    }
+
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
+    vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
+    vc_items(&v, jitems);
+    if (jtok && jtok->str.len < 1)
+        vc_add(&v, "''", "clientRequestToken", "Member must have length greater than or equal to 1");
+    if (jtok && jtok->str.len > 36)
+        vc_add(&v, vc_show_str(r, jtok), "clientRequestToken", "Member must have length less than or equal to 36");
+    size_t n = jitems ? jitems->n : 0;
+    action_t *acts = ARENA_NEWN(r->a, action_t, n + 1);
+    size_t na = 0;
+    int pos = 1;
+    for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next, pos++) {
+        if (c->type != JSON_OBJECT) {
+            vc_add(&v, "null", arena_sprintf(r->a, "transactItems.%d.member", pos), "Member must not be null");
+            continue;
+        }
+        int found = 0;
+        action_t *a = &acts[na];
+        for (int k = 0; k < 4; k++) {
+            const json_t *j = json_get(c, ACT_NAMES[k]);
+            if (!j || j->type != JSON_OBJECT) continue;
+            found++;
+            a->kind = (act_kind_t)k;
+            a->j = j;
+        }
+        if (found != 1) {
+            a->j = NULL;
+            na++;
+            continue;
+        }
+        na++;
+        const char *base = arena_sprintf(r->a, "transactItems.%d.member.%s", pos, ACT_PATHS[a->kind]);
+        const json_t *tn = json_get(a->j, "TableName");
+        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL, arena_sprintf(r->a, "%s.tableName", base));
+        const char *target = a->kind == ACT_PUT ? "Item" : "Key";
+        if (!json_get(a->j, target))
+            vc_add(&v, "null", arena_sprintf(r->a, "%s.%s", base, a->kind == ACT_PUT ? "item" : "key"),
+                   "Member must not be null");
+        if (a->kind == ACT_CHECK && !json_get(a->j, "ConditionExpression"))
+            vc_add(&v, "null", arena_sprintf(r->a, "%s.conditionExpression", base), "Member must not be null");
+        if (a->kind == ACT_UPDATE && !json_get(a->j, "UpdateExpression"))
+            vc_add(&v, "null", arena_sprintf(r->a, "%s.updateExpression", base), "Member must not be null");
+        vc_enum(&v, json_get(a->j, "ReturnValuesOnConditionCheckFailure"),
+                arena_sprintf(r->a, "%s.returnValuesOnConditionCheckFailure", base), RVCCF, "[ALL_OLD, NONE]");
+    }
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+    for (size_t i = 0; i < na; i++)
+        if (!acts[i].j)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "TransactItems can only contain one of Check, Put, Update or Delete");
+
+    /* values and expressions of every action */
+    for (size_t i = 0; i < na; i++) {
+        action_t *a = &acts[i];
+        a->table = json_get(a->j, "TableName")->str.ptr;
+        if ((rc = avjson_map(r, json_get(a->j, a->kind == ACT_PUT ? "Item" : "Key"), &a->value, 1))) return rc;
+        if (a->kind == ACT_PUT && av_item_size(&a->value) > 400 * 1024)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+        if ((rc = action_exprs_or_err(r, a))) return rc;
+    }
+
+    /* tables; then each action's keys (a key problem cancels the transaction at that action) */
+    size_t got = 0;
+    for (size_t i = 0; i < na; i++) {
+        if (!(acts[i].t = table_or_err(r, acts[i].table))) {
+            rc = r->err.code;
+            goto out;
+        }
+        got++;
+    }
+    /* an empty key value fails the whole request (not one action) */
+    for (size_t i = 0; i < na; i++) {
+        const eng_attr_t *ka[2] = {&acts[i].t->key.hash, &acts[i].t->key.range};
+        for (int k = 0; k < 2 && ka[k]->name; k++) {
+            const av_t *kv = av_map_get(&acts[i].value, ka[k]->name, strlen(ka[k]->name));
+            if (kv && (kv->type == AV_S || kv->type == AV_B) && kv->s.len == 0) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                             "cannot contain an empty %s value. Key: %s",
+                             kv->type == AV_S ? "string" : "binary", ka[k]->name);
+                goto out;
+            }
+        }
+    }
+    eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, na + 1);
+    for (size_t i = 0; i < na; i++) err_init(&res[i].err, r->a);
+    for (size_t i = 0; i < na; i++) {
+        action_t *a = &acts[i];
+        ddb_errctx_t *e = &res[i].err;
+        ddb_errctx_t saved = r->err;
+        err_init(&r->err, r->a);
+        ddb_err_t krc = a->kind == ACT_PUT ? item_keys_or_err(r, a->t, &a->value) : key_matches_or_err(r, a->t, &a->value);
+        if (!krc && a->kind == ACT_PUT) krc = eng_index_keys_check(a->t, &a->value, false, &r->err);
+        ddb_errctx_t kerr = r->err;
+        r->err = saved;
+        if (krc) {
+            err_set(e, krc, "%s", kerr.msg);
+            rc = cancel(r, na, acts, res);
+            goto out;
+        }
+        a->key = a->kind == ACT_PUT ? key_of(r, a->t, &a->value) : &a->value;
+        const char *hn = a->t->key.hash.name, *rn = a->t->key.range.name;
+        if (a->wc.cond && (rc = expr_cond_check_key_paths(a->wc.cond, hn, rn, &r->err))) goto out;
+        if (a->wc.update && (rc = expr_update_check_keys(a->wc.update, hn, rn, &r->err))) goto out;
+        if (a->wc.update && (rc = expr_update_check_key_paths(a->wc.update, hn, rn, &r->err))) goto out;
+    }
+    for (size_t i = 0; i < na; i++)
+        for (size_t k = 0; k < i; k++)
+            if (acts[k].t == acts[i].t && same_key(acts[k].key, acts[i].key)) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "Transaction request cannot include multiple operations on one item");
+                goto out;
+            }
+
+    /* idempotency */
+    const char *tok = jtok ? arena_memdup(r->a, jtok->str.ptr, jtok->str.len) : NULL;
+    if (tok) {
+        uint64_t fp[2] = {1469598103934665603ull, 7809847782465536322ull};
+        fingerprint(r->body, fp, r->a);
+        token_state_t st = token_claim(tok, fp);
+        if (st == TOKEN_MISMATCH) {
+            rc = err_set(&r->err, DDB_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
+                         "DynamoDB rejected the request because you retried a request with a different payload but "
+                         "with an idempotent token that was already used.");
+            goto out;
+        }
+        if (st == TOKEN_BUSY) {
+            rc = err_set(&r->err, DDB_ERR_TRANSACTION_IN_PROGRESS,
+                         "The transaction with the given request token is already in progress.");
+            goto out;
+        }
+        if (st == TOKEN_REPLAY) {
+            jw_obj_begin(&r->out);
+            jw_obj_end(&r->out);
+            goto out;
+        }
+    }
+
+    eng_multi_op_t *ops = ARENA_NEWN(r->a, eng_multi_op_t, na + 1);
+    static const eng_apply_fn fns[] = {check_apply, put_apply, delete_apply, update_apply};
+    for (size_t i = 0; i < na; i++) {
+        action_t *a = &acts[i];
+        a->wc.key = a->key;
+        a->wc.table = a->t;
+        if (a->kind == ACT_PUT) a->wc.item = &a->value;
+        ops[i] = (eng_multi_op_t){a->t, a->key, fns[a->kind], &a->wc};
+    }
+    rc = eng_multi_write(r->eng, na, ops, r->a, res, &r->err);
+    if (tok) token_finish(tok, rc == DDB_OK);
+    if (rc == DDB_ERR_TRANSACTION_CANCELED) {
+        rc = cancel(r, na, acts, res);
+        goto out;
+    }
+    if (rc) goto out;
+
+    jw_obj_begin(&r->out);
+    eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, na + 1);
+    double *units = ARENA_NEWN(r->a, double, na + 1);
+    for (size_t i = 0; i < na; i++) {
+        tables[i] = acts[i].t;
+        units[i] = 2 * cap_write_units(res[i].res.old_size, res[i].res.new_size);
+    }
+    write_capacity(r, jrcc, na, tables, units, "WriteCapacityUnits");
+    if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
+        bool any = false;
+        for (size_t i = 0; i < na; i++) any |= acts[i].kind != ACT_CHECK && table_has_lsi(acts[i].t);
+        if (any) {
+            jw_keyz(&r->out, "ItemCollectionMetrics");
+            jw_obj_begin(&r->out);
+            for (size_t i = 0; i < na; i++) {
+                bool first = true;
+                for (size_t k = 0; k < i && first; k++) first = acts[k].t != acts[i].t;
+                if (!first || !table_has_lsi(acts[i].t)) continue;
+                jw_keyz(&r->out, acts[i].t->name);
+                jw_arr_begin(&r->out);
+                for (size_t k = i; k < na; k++)
+                    if (acts[k].t == acts[i].t && acts[k].kind != ACT_CHECK)
+                        write_collection_metric(&r->out, acts[k].t, acts[k].key);
+                jw_arr_end(&r->out);
+            }
+            jw_obj_end(&r->out);
+        }
+    }
+    jw_obj_end(&r->out);
+out:
+    for (size_t i = 0; i < got; i++) eng_table_release(acts[i].t);
+    return rc;
+}
+
+/* ---- TransactGetItems -------------------------------------------------------------------------- */
+
+static const shape_member_t GET_M[] = {{"Key", JSON_OBJECT},
+                                       {"TableName", JSON_STRING},
+                                       {"ProjectionExpression", JSON_STRING},
+                                       {"ExpressionAttributeNames", JSON_OBJECT},
+                                       {NULL}};
+static const shape_spec_t GET = {GET_M};
+static const shape_member_t TGI_M[] = {{"Get", JSON_OBJECT, &GET}, {NULL}};
+static const shape_spec_t TGI = {TGI_M};
+
+ddb_err_t api_TransactGetItems(ddb_req_t *r)
+{
+    bool bad = false;
+    const json_t *jitems = fld(r, r->body, "TransactItems", JSON_ARRAY, &bad);
+    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next) {
+        if (c->type == JSON_NULL) continue;
+        if (c->type != JSON_OBJECT)
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+        if (!shape_ok(r, c, &TGI)) return r->err.code;
+    }
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
+    vc_items(&v, jitems);
+    size_t n = jitems ? jitems->n : 0;
+    const json_t **gets = ARENA_NEWN(r->a, const json_t *, n + 1);
+    size_t ng = 0;
+    int pos = 1;
+    for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next, pos++) {
+        const json_t *g = c->type == JSON_OBJECT ? json_get(c, "Get") : NULL;
+        const char *base = arena_sprintf(r->a, "transactItems.%d.member.get", pos);
+        if (!g || g->type != JSON_OBJECT) {
+            vc_add(&v, "null", base, "Member must not be null");
+            continue;
+        }
+        gets[ng++] = g;
+        const json_t *tn = json_get(g, "TableName");
+        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL, arena_sprintf(r->a, "%s.tableName", base));
+        if (!json_get(g, "Key")) vc_add(&v, "null", arena_sprintf(r->a, "%s.key", base), "Member must not be null");
+    }
+    ddb_err_t rc;
+    if ((rc = vc_done(&v))) return rc;
+
+    av_map_t *keys = ARENA_NEWN(r->a, av_map_t, ng + 1);
+    expr_proj_t **projs = ARENA_NEWN(r->a, expr_proj_t *, ng + 1);
+    const json_t *body = r->body;
+    for (size_t i = 0; i < ng; i++) {
+        if ((rc = avjson_map(r, json_get(gets[i], "Key"), &keys[i], 1))) return rc;
+        r->body = gets[i];
+        static const char *const none[] = {NULL};
+        static const char *const exprs[] = {"ProjectionExpression", NULL};
+        expr_ctx_t *ctx = NULL;
+        const json_t *jp = json_get(gets[i], "ProjectionExpression");
+        rc = exprargs_mixing_or_err(r, none, exprs, "ProjectionExpression is null");
+        if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
+        if (!rc && jp && jp->type == JSON_STRING) rc = expr_projection_parse(ctx, jp->str.ptr, jp->str.len, &projs[i]);
+        if (!rc) rc = expr_ctx_check_unused(ctx);
+        r->body = body;
+        if (rc) return rc;
+    }
+    eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, ng + 1);
+    size_t got = 0;
+    for (size_t i = 0; i < ng; i++) {
+        if (!(tables[i] = table_or_err(r, json_get(gets[i], "TableName")->str.ptr))) {
+            rc = r->err.code;
+            goto out;
+        }
+        got++;
+        if ((rc = key_matches_or_err(r, tables[i], &keys[i]))) goto out;
+        if (projs[i] &&
+            (rc = expr_proj_check_key_paths(projs[i], tables[i]->key.hash.name, tables[i]->key.range.name, &r->err)))
+            goto out;
+    }
+    for (size_t i = 0; i < ng; i++)
+        for (size_t k = 0; k < i; k++)
+            if (tables[k] == tables[i] && same_key(&keys[k], &keys[i])) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "Transaction request cannot include multiple operations on one item");
+                goto out;
+            }
+    const av_map_t **kp = ARENA_NEWN(r->a, const av_map_t *, ng + 1);
+    for (size_t i = 0; i < ng; i++) kp[i] = &keys[i];
+    av_map_t **items = ARENA_NEWN(r->a, av_map_t *, ng + 1);
+    if ((rc = eng_multi_get(r->eng, ng, tables, kp, r->a, items, &r->err))) goto out;
+
+    jw_t *w = &r->out;
+    jw_obj_begin(w);
+    jw_keyz(w, "Responses");
+    jw_arr_begin(w);
+    double *units = ARENA_NEWN(r->a, double, ng + 1);
+    for (size_t i = 0; i < ng; i++) {
+        jw_obj_begin(w);
+        if (items[i]) {
+            jw_keyz(w, "Item");
+            avjson_write_map(w, projs[i] ? expr_projection_apply(projs[i], items[i], r->a) : items[i]);
+        }
+        jw_obj_end(w);
+        units[i] = 2 * cap_read_units(items[i] ? av_item_size(items[i]) : 0, true);
+    }
+    jw_arr_end(w);
+    write_capacity(r, jrcc, ng, tables, units, "ReadCapacityUnits");
+    jw_obj_end(w);
+out:
+    for (size_t i = 0; i < got; i++) eng_table_release(tables[i]);
+    return rc;
+}
