@@ -25,6 +25,26 @@ static const char *const RICM[] = {"SIZE", "NONE", NULL};
 #define BATCH_WRITE_MAX 25
 #define RESPONSE_LIMIT (16u << 20)
 
+/* Table names as RequestItems keys: one constraint for the whole map, as AWS words it. */
+static void vc_table_keys(vcheck_t *v, const json_t *req)
+{
+    for (const json_t *c = req ? req->child : NULL; c; c = c->next) {
+        bool ok = c->key.len >= 3 && c->key.len <= 255;
+        for (size_t i = 0; i < c->key.len && ok; i++) {
+            char ch = c->key.ptr[i];
+            ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                 ch == '.' || ch == '-';
+        }
+        if (!ok) {
+            vc_add(v, arena_sprintf(v->r->a, "'{%.*s=...}'", (int)c->key.len, c->key.ptr), "requestItems",
+                   "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member "
+                   "must have length greater than or equal to 3, Member must satisfy regular expression pattern: "
+                   "[a-zA-Z0-9_.-]+]");
+            return;
+        }
+    }
+}
+
 /* Copy a JSON value to the output as it came (for UnprocessedKeys). */
 static void put_json(jw_t *w, const json_t *j)
 {
@@ -137,6 +157,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         vc_add(&v, "null", "requestItems", "Member must not be null");
     else if (jreq->n == 0)
         vc_add(&v, "'{}'", "requestItems", "Member must have length greater than or equal to 1");
+    vc_table_keys(&v, jreq);
     size_t ntables = 0;
     for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
         if (c->type != JSON_OBJECT) continue;
@@ -226,10 +247,13 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         for (size_t k = 0; k < gt[i].n && !full && rc == DDB_OK; k++) {
             rc = eng_item_get(r->eng, gt[i].t, &gt[i].keys[k], r->a, &items[i][k], &r->err);
             size_t sz = items[i][k] ? av_item_size(items[i][k]) : 0;
+            if (bytes + sz > RESPONSE_LIMIT) { /* this one and the rest are left for the next call */
+                full = true;
+                break;
+            }
             units[i] += cap_read_units(sz, gt[i].consistent);
             bytes += sz;
             done[i] = k + 1;
-            if (bytes >= RESPONSE_LIMIT) full = true;
         }
     }
     if (rc == DDB_OK) {
@@ -332,6 +356,7 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
         vc_add(&v, "null", "requestItems", "Member must not be null");
     else if (jreq->n == 0)
         vc_add(&v, "'{}'", "requestItems", "Member must have length greater than or equal to 1");
+    vc_table_keys(&v, jreq);
     size_t total = 0, ntables = 0;
     for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
         if (c->type != JSON_ARRAY) continue;
