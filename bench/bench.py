@@ -416,6 +416,27 @@ def backfill(srv, timeout):
     return res
 
 
+def query_small_disk(dynarock, n_items, wrk_log, duration):
+    """Query (10 items) on a table of n_items in --data-dir, read from disk files: the same
+    conditions as the 1 M item table (loaded, then the server restarted so memtables are flushed)."""
+    data_dir = tempfile.mkdtemp(prefix="dynarock-bench-small-")
+    srv = Server("dynarock_small", "dynarock (disk, small)",
+                 lambda port: [dynarock, "--port", str(port), "--data-dir", data_dir])
+    try:
+        srv.start()
+        create_table(srv.port)
+        env = wrk_env(BENCH_LOAD_ITEMS=n_items, BENCH_THREADS=2, BENCH_CONNS=64, BENCH_TAG="load")
+        subprocess.run(["wrk", "-t2", "-c64", "-d60s", "-s", os.path.join(WRK_DIR, "load.lua"), srv.url()],
+                       env=env, capture_output=True, text=True, timeout=120)
+        srv.stop()
+        srv.start()
+        settle_cpu(srv.pid, 20)
+        return run_wrk(srv, "query.lua", duration, "q10k", 2, 64, wrk_log, partitions=n_items // 10)
+    finally:
+        srv.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def load_items(dynarock, n_items, timeout, wrk_log, query_supported, duration):
     """Load n_items into a fresh --data-dir dynarock; then GetItem (and Query) on that table."""
     data_dir = tempfile.mkdtemp(prefix="dynarock-bench-1m-")
@@ -459,6 +480,12 @@ def load_items(dynarock, n_items, timeout, wrk_log, query_supported, duration):
         if res["complete"]:
             found, n = sample_present(srv.port, n_items)
             res["sample_found"] = f"{found}/{n}"
+        # restart: reads below come from the table's files, as for the small table
+        srv.stop()
+        srv.start()
+        settle_cpu(srv.pid, 30)
+        if query_supported:
+            res["query_10k"] = query_small_disk(dynarock, 10_000, wrk_log, duration)
         res["get"] = run_wrk(srv, "get.lua", duration, "g1m", 2, 64, wrk_log, partitions=n_items // 10)
         if query_supported:
             res["query"] = run_wrk(srv, "query.lua", duration, "q1m", 2, 64, wrk_log, partitions=n_items // 10)
@@ -546,6 +573,12 @@ def markdown(res):
                 L.append(f"GSI backfill on that table (UpdateTable Create, hash key email, projection ALL): "
                          f"{'ACTIVE' if bf['complete'] else 'NOT ACTIVE (time limit)'} after {bf['seconds']:.1f} s, "
                          f"{bf.get('items', 0):,} entries, {fnum(bf['rate'])} items/s, {bf['cpu_s']:.1f} s CPU.")
+            q, q10 = ld.get("query"), ld.get("query_10k")
+            if q and q10:
+                L.append(f"Query (10 items), both tables on disk after a restart: 10,000 items "
+                         f"{q10['cpu_us_per_req']:.1f} µs CPU/req ({fnum(q10['rps'])} req/s), 1,000,000 items "
+                         f"{q['cpu_us_per_req']:.1f} µs CPU/req ({fnum(q['rps'])} req/s): "
+                         f"{q['cpu_us_per_req'] / q10['cpu_us_per_req']:.2f}x.")
             for k, name in (("get", "GetItem"), ("query", "Query")):
                 q = ld.get(k)
                 if q:

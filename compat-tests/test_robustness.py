@@ -239,6 +239,36 @@ BASE_BODIES = {
          "ExpressionAttributeValues": {":g": {"S": "gv"}}, "Select": "COUNT",
          "ExclusiveStartKey": {"p": {"S": "pk1"}, "c": {"N": "1"}, "g": {"S": "gv"}}},
     ],
+    "BatchWriteItem": [
+        {"RequestItems": {"@T@": [{"PutRequest": {"Item": ITEM}},
+                                  {"DeleteRequest": {"Key": {"p": {"S": "zz"}, "c": {"N": "1"}}}}],
+                          "@TB@": [{"PutRequest": {"Item": ITEM_B}}]},
+         "ReturnConsumedCapacity": "INDEXES", "ReturnItemCollectionMetrics": "SIZE"},
+    ],
+    "BatchGetItem": [
+        {"RequestItems": {"@T@": {"Keys": [ITEM_KEY], "ProjectionExpression": "p, #c, m.k",
+                                  "ExpressionAttributeNames": {"#c": "c"}, "ConsistentRead": True},
+                          "@TB@": {"Keys": [{"p": {"B": "AAEC"}}], "AttributesToGet": ["p", "x"]}},
+         "ReturnConsumedCapacity": "TOTAL"},
+    ],
+    "TransactWriteItems": [
+        {"TransactItems": [
+            {"ConditionCheck": {"TableName": "@T@", "Key": ITEM_KEY, "ConditionExpression": "attribute_exists(p)"}},
+            {"Put": {"TableName": "@TB@", "Item": ITEM_B, "ConditionExpression": "attribute_not_exists(zz) OR #x = :v",
+                     "ExpressionAttributeNames": {"#x": "x"}, "ExpressionAttributeValues": {":v": {"NS": ["7"]}},
+                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+            {"Update": {"TableName": "@T@", "Key": {"p": {"S": "pk2"}, "c": {"N": "1"}},
+                        "UpdateExpression": "SET g = :g ADD n :one",
+                        "ExpressionAttributeValues": {":g": {"S": "gv"}, ":one": {"N": "1"}}}},
+            {"Delete": {"TableName": "@T@", "Key": {"p": {"S": "pk3"}, "c": {"N": "2"}}}}],
+         "ClientRequestToken": "robust-token-1", "ReturnConsumedCapacity": "INDEXES",
+         "ReturnItemCollectionMetrics": "SIZE"},
+    ],
+    "TransactGetItems": [
+        {"TransactItems": [{"Get": {"TableName": "@T@", "Key": ITEM_KEY, "ProjectionExpression": "p, m.l[1]"}},
+                           {"Get": {"TableName": "@TB@", "Key": {"p": {"B": "AAEC"}}}}],
+         "ReturnConsumedCapacity": "TOTAL"},
+    ],
     "Scan": [
         {"TableName": "@T@", "Segment": 1, "TotalSegments": 3, "FilterExpression": "contains(ss, :v)",
          "ExpressionAttributeValues": {":v": {"S": "a"}}, "Limit": 10, "ReturnConsumedCapacity": "INDEXES"},
@@ -548,7 +578,7 @@ class Harness:
             self.rotate("@U@", "u", TABLE_U)
         elif op == "UpdateTimeToLive":
             self.rotate("@TTL@", "ttl", TABLE_SIMPLE)
-        elif op == "DeleteItem":
+        elif op in ("DeleteItem", "BatchWriteItem", "TransactWriteItems"):
             self.put_base_items()
         elif op == "PutItem":
             try:

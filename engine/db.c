@@ -85,6 +85,10 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     rocksdb_options_set_create_if_missing(db->opts, 1);
     rocksdb_options_set_create_missing_column_families(db->opts, 1);
     rocksdb_options_set_block_based_table_factory(db->opts, db->bbto);
+    /* Every key of a table or index starts with the 4-byte partition hash: filters also hold that
+     * prefix, so a Query's seek skips the files that have nothing of its partition (point reads
+     * keep the whole-key filter). */
+    rocksdb_options_set_prefix_extractor(db->opts, rocksdb_slicetransform_create_fixed_prefix(4));
     rocksdb_options_set_write_buffer_size(db->opts, wbuf_mb << 20);
     rocksdb_options_set_max_write_buffer_number(db->opts, 3);
     rocksdb_options_set_compression(db->opts, rocksdb_lz4_compression);
@@ -109,6 +113,7 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     /* In memory there is nothing to recover, so a log would only hold a second copy in RAM. */
     if (o->in_memory) rocksdb_writeoptions_disable_WAL(db->wopts, 1);
     db->ropts = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_total_order_seek(db->ropts, 1); /* db__scan_all walks whole families */
 
     /* Existing column families (none for a new database). */
     char *err = NULL;
@@ -413,11 +418,15 @@ struct db_iter {
 };
 
 db_iter_t *db__iter_new(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *lo, size_t lol, const char *hi,
-                        size_t hil)
+                        size_t hil, bool one_prefix)
 {
     db_iter_t *i = calloc(1, sizeof *i);
     if (!i) abort();
     i->ro = rocksdb_readoptions_create();
+    if (one_prefix)
+        rocksdb_readoptions_set_prefix_same_as_start(i->ro, 1);
+    else /* with a prefix extractor, seeks would otherwise be prefix seeks */
+        rocksdb_readoptions_set_total_order_seek(i->ro, 1);
     if (snap) rocksdb_readoptions_set_snapshot(i->ro, snap->s);
     if (lo && lol) {
         i->lo = malloc(lol);

@@ -67,10 +67,12 @@ int db__get_at(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *key, size_t k
                size_t *len);
 
 /* Iterators over [lo, hi) (lo NULL: from the start; hi NULL: to the end), at a snapshot or latest.
- * Bounds are copied. Key/value pointers are valid until the iterator moves. */
+ * Bounds are copied. Key/value pointers are valid until the iterator moves. one_prefix: every key
+ * wanted shares the 4-byte hash prefix of the seek target (a Query): seeks use the prefix filters
+ * and must be db__iter_seek / db__iter_seek_prev, not first/last. */
 typedef struct db_iter db_iter_t;
 db_iter_t *db__iter_new(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *lo, size_t lol, const char *hi,
-                        size_t hil);
+                        size_t hil, bool one_prefix);
 void db__iter_first(db_iter_t *i);
 void db__iter_last(db_iter_t *i);
 void db__iter_seek(db_iter_t *i, const char *k, size_t kl);      /* first key >= k */

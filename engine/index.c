@@ -181,7 +181,7 @@ static int bf_chunk(eng_t *e, eng_table_t *t, const eng_index_t *x, buf_t *resum
 {
     ddb_str_t keys[BF_CHUNK];
     int n = 0;
-    db_iter_t *it = db__iter_new(e->db, t->store_->cf, NULL, NULL, 0, NULL, 0);
+    db_iter_t *it = db__iter_new(e->db, t->store_->cf, NULL, NULL, 0, NULL, 0, false);
     if (resume->len) {
         db__iter_seek(it, resume->data, resume->len);
         size_t kl;

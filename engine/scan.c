@@ -180,7 +180,8 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
     }
 
     db_snap_t *snap = q->fetch_table_item ? db__snap_new(e->db) : NULL;
-    db_iter_t *it = db__iter_new(e->db, cf, snap, lo.data, lo.len, has_hi ? hi.data : NULL, hi.len);
+    bool one_prefix = q->query && has_hi; /* lo and hi share the partition's hash prefix */
+    db_iter_t *it = db__iter_new(e->db, cf, snap, lo.data, lo.len, has_hi ? hi.data : NULL, hi.len, one_prefix);
     bool empty = false;
     if (!q->backward) {
         if (has_start && key_cmp(sk.data, sk.len, lo.data, lo.len) >= 0) {
@@ -193,6 +194,8 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
                 if (db__iter_valid(it) && (k = db__iter_key(it, &kl)) && !key_cmp(k, kl, sk.data, sk.len))
                     db__iter_next(it);
             }
+        } else if (one_prefix) {
+            db__iter_seek(it, lo.data, lo.len);
         } else {
             db__iter_first(it);
         }
@@ -207,6 +210,8 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
                 if (db__iter_valid(it) && (k = db__iter_key(it, &kl)) && !key_cmp(k, kl, sk.data, sk.len))
                     db__iter_prev(it);
             }
+        } else if (one_prefix) {
+            db__iter_seek_prev(it, hi.data, hi.len);
         } else {
             db__iter_last(it);
         }
