@@ -25,6 +25,7 @@
 #include "common/clock.h"
 
 #define TXN_MAX 100
+#define TXN_MAX_BYTES (4u << 20) /* aggregate size of the items a transaction writes */
 #define TOKEN_TTL_S 600.0
 
 static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
@@ -397,14 +398,18 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
                            "TransactItems can only contain one of Check, Put, Update or Delete");
 
     /* values and expressions of every action */
+    size_t total_size = 0;
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
         a->table = json_get(a->j, "TableName")->str.ptr;
         if ((rc = avjson_map(r, json_get(a->j, a->kind == ACT_PUT ? "Item" : "Key"), &a->value, 1))) return rc;
         if (a->kind == ACT_PUT && av_item_size(&a->value) > 400 * 1024)
             return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+        total_size += av_item_size(&a->value);
         if ((rc = action_exprs_or_err(r, a))) return rc;
     }
+    if (total_size > TXN_MAX_BYTES)
+        return err_set(&r->err, DDB_ERR_VALIDATION, "Transaction request size cannot exceed 4 MB");
 
     /* tables; then each action's keys (a key problem cancels the transaction at that action) */
     size_t got = 0;
