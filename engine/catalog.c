@@ -414,23 +414,31 @@ static void remove_at(catalog_t *c, size_t pos)
 
 /* ---- persistence -------------------------------------------------------------------------- */
 
-static int persist(eng_t *e, const eng_table_t *t)
+static void new_uuid(char out[37]);
+
+static int persist_record(db_t *db, const eng_table_t *t)
 {
     arena_t *a = arena_new(4096);
     size_t len;
     char *js = table_to_json(a, t, t->store_->cf_name, &len);
     char *key = arena_sprintf(a, "t/%s", t->name);
     db_batch_t *b = db__batch_new();
-    db__batch_put(b, db__sys(e->db), key, strlen(key), js, len);
-    int rc = db__write(e->db, b);
+    db__batch_put(b, db__sys(db), key, strlen(key), js, len);
+    int rc = db__write(db, b);
     db__batch_free(b);
     arena_free(a);
     return rc;
 }
 
+static int persist(eng_t *e, const eng_table_t *t)
+{
+    return persist_record(e->db, t);
+}
+
 typedef struct {
     catalog_t *c;
     int loaded;
+    int skipped; /* records that could not be loaded: keep every unowned family then */
 } load_ctx_t;
 
 static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t vl)
@@ -442,6 +450,7 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
     eng_table_t *t = table_from_json(v, vl, cf_name, sizeof cf_name);
     if (!t) {
         log_error("catalog record %.*s is corrupt; table skipped", (int)kl, k);
+        lc->skipped++;
         return 0;
     }
     db_cf_t *cf = db__cf_find(c->db, cf_name);
@@ -450,14 +459,26 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
         cf = db__cf_create(c->db, cf_name);
         if (!cf) {
             eng_table_release(t);
+            lc->skipped++;
             return 0;
         }
     }
     t->store_ = store_new(c->db, cf, cf_name);
+    bool upgraded = false;
     for (size_t i = 0; i < t->n_idx; i++) {
-        if (!t->idx[i].id || index_attach(c->db, &t->idx[i]) != 0) {
+        if (!t->idx[i].id) {
+            /* written before indexes were maintained: give the index its own family and build it */
+            char xid[37];
+            new_uuid(xid);
+            t->idx[i].id = arena_strdup(t->arena_, xid);
+            t->idx[i].status = t->idx[i].global ? "CREATING" : t->idx[i].status;
+            t->idx[i].backfilling = true;
+            upgraded = true;
+        }
+        if (index_attach(c->db, &t->idx[i]) != 0) {
             log_error("table %s: index %s has no column family; table skipped", t->name, t->idx[i].name);
             eng_table_release(t);
+            lc->skipped++;
             return 0;
         }
     }
@@ -468,6 +489,7 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
     }
     insert_at(c, (size_t)(-pos - 1), t);
     lc->loaded++;
+    if (upgraded && persist_record(c->db, t) != 0) log_error("table %s: cannot record its index ids", t->name);
     return 0;
 }
 
@@ -477,7 +499,7 @@ catalog_t *catalog__open(db_t *db, char **errmsg)
     if (!c) abort();
     c->db = db;
     pthread_rwlock_init(&c->mu, NULL);
-    load_ctx_t lc = {c, 0};
+    load_ctx_t lc = {c, 0, 0};
     if (db__scan_all(db, db__sys(db), load_one, &lc) < 0) {
         if (errmsg) *errmsg = strdup("cannot read the catalog");
         catalog__close(c);
@@ -486,7 +508,11 @@ catalog_t *catalog__open(db_t *db, char **errmsg)
     /* Column families no table owns (a crash between creating one and recording the table,
      * or between dropping the record and the family): drop them. */
     char **names;
-    size_t n = db__table_cfs(db, &names);
+    size_t n = lc.skipped ? 0 : db__table_cfs(db, &names);
+    if (lc.skipped) {
+        log_warn("%d catalog records were skipped: unowned column families are kept", lc.skipped);
+        return c;
+    }
     for (size_t i = 0; i < n; i++) {
         bool owned = false;
         for (size_t j = 0; j < c->n && !owned; j++) {
