@@ -755,6 +755,10 @@ def main():
             runs = {s.key: [] for s in on}
             for rnd in range(a.rounds):
                 for s in on:
+                    # every server idle first: a peer still draining its queue (dynalite after a
+                    # Query run keeps a core busy for seconds) would slow the next server's run
+                    for other in servers:
+                        settle_cpu(other.pid, 15)
                     r = run_wrk(s, script, duration, f"{script[:-4]}{rnd}{s.key[-4:]}", a.wrk_threads,
                                 a.connections, wrk_log)
                     runs[s.key].append(r)
