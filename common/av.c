@@ -207,14 +207,19 @@ bool av_equal(const av_t *a, const av_t *b)
     case AV_BS:
         return set_equal(&a->l, &b->l, a->type);
     case AV_M:
-        if (a->m.n != b->m.n) return false;
-        for (size_t i = 0; i < a->m.n; i++) {
-            const av_t *o = av_map_getz(&b->m, a->m.kvs[i].name);
-            if (!o || !av_equal(&a->m.kvs[i].val, o)) return false;
-        }
-        return true;
+        return av_map_equal(&a->m, &b->m);
     }
     return false;
+}
+
+bool av_map_equal(const av_map_t *a, const av_map_t *b)
+{
+    if (a->n != b->n) return false;
+    for (size_t i = 0; i < a->n; i++) {
+        const av_t *o = av_map_getz(b, a->kvs[i].name);
+        if (!o || !av_equal(&a->kvs[i].val, o)) return false;
+    }
+    return true;
 }
 
 /* Floor division by 2 that also rounds negative positions down. */

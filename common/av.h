@@ -86,6 +86,8 @@ void av_map_copy(arena_t *a, const av_map_t *src, av_map_t *dst);
  * before returning) so comparing them is O(n log n).
  */
 bool av_equal(const av_t *a, const av_t *b);
+/** Two maps with the same names and equal values (member order ignored). */
+bool av_map_equal(const av_map_t *a, const av_map_t *b);
 
 /**
  * Order of two scalars of the same type S, N or B (<0, 0, >0): N numerically, S and B as unsigned

@@ -275,24 +275,7 @@ db_cf_t *db__stats(db_t *db)
 
 int db__get(db_t *db, db_cf_t *cf, const char *key, size_t klen, arena_t *a, char **val, size_t *len)
 {
-    char *err = NULL;
-    rocksdb_pinnableslice_t *ps = rocksdb_get_pinned_cf(db->rdb, db->ropts, cf->h, key, klen, &err);
-    if (err) {
-        log_error("get from %s: %s", cf->name, err);
-        free(err);
-        return -1;
-    }
-    if (!ps) return 0;
-    size_t vl = 0;
-    const char *v = rocksdb_pinnableslice_value(ps, &vl);
-    if (!v) {
-        rocksdb_pinnableslice_destroy(ps);
-        return 0;
-    }
-    *val = arena_memdup(a, v, vl);
-    *len = vl;
-    rocksdb_pinnableslice_destroy(ps);
-    return 1;
+    return db__get_at(db, cf, NULL, key, klen, a, val, len);
 }
 
 db_batch_t *db__batch_new(void)

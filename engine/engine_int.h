@@ -169,6 +169,8 @@ struct eng {
     int bf_running; /* detached backfill threads still running (under bf_mu) */
 };
 
+/** hash(4 bytes, big endian) | kenc(partition value): how every table and index key starts. */
+void key__partition(buf_t *b, const av_t *h);
 /** Base-table key of an item: hash prefix (4 bytes, big endian), partition key, sort key. */
 void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key);
 /** The 32-bit partition hash stored in the first 4 bytes of a base key (on disk: never change). */

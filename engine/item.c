@@ -32,12 +32,11 @@ uint32_t key__hash(const char *p, size_t n)
     return (uint32_t)(h >> 32);
 }
 
-void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key)
+void key__partition(buf_t *b, const av_t *h)
 {
     size_t start = b->len;
     buf_reserve(b, 4);
     b->len += 4;
-    const av_t *h = av_map_get(key, ks->hash.name, strlen(ks->hash.name));
     kenc_put(b, h);
     uint32_t hv = key__hash(b->data + start + 4, b->len - start - 4);
     unsigned char *p = (unsigned char *)b->data + start;
@@ -45,6 +44,11 @@ void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key)
     p[1] = (unsigned char)(hv >> 16);
     p[2] = (unsigned char)(hv >> 8);
     p[3] = (unsigned char)hv;
+}
+
+void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key)
+{
+    key__partition(b, av_map_get(key, ks->hash.name, strlen(ks->hash.name)));
     if (ks->range.name) kenc_put(b, av_map_get(key, ks->range.name, strlen(ks->range.name)));
 }
 

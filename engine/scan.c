@@ -21,21 +21,6 @@
 
 #define PAGE_BYTES (1u << 20)
 
-/* hash | kenc(v) */
-static void partition_prefix(buf_t *b, const av_t *v)
-{
-    size_t start = b->len;
-    buf_reserve(b, 4);
-    b->len += 4;
-    kenc_put(b, v);
-    uint32_t h = key__hash(b->data + start + 4, b->len - start - 4);
-    unsigned char *p = (unsigned char *)b->data + start;
-    p[0] = (unsigned char)(h >> 24);
-    p[1] = (unsigned char)(h >> 16);
-    p[2] = (unsigned char)(h >> 8);
-    p[3] = (unsigned char)h;
-}
-
 /* The smallest key greater than every key that starts with p; false when there is none. */
 static bool prefix_end(buf_t *b)
 {
@@ -56,7 +41,7 @@ static void query_range(const eng_query_t *q, arena_t *a, buf_t *lo, buf_t *hi, 
 {
     buf_t p;
     buf_init(&p, a, 64);
-    partition_prefix(&p, q->hash);
+    key__partition(&p, q->hash);
     buf_t x; /* P | kenc(operand) */
     buf_init(&x, a, 64);
     buf_put(&x, p.data, p.len);
@@ -287,7 +272,7 @@ uint32_t eng_key_segment(const eng_table_t *t, const eng_index_t *x, const av_ma
     arena_t *a = arena_new(256);
     buf_t b;
     buf_init(&b, a, 64);
-    partition_prefix(&b, av_map_get(key, h->name, strlen(h->name)));
+    key__partition(&b, av_map_get(key, h->name, strlen(h->name)));
     uint64_t hv = ((uint64_t)(unsigned char)b.data[0] << 24) | ((uint64_t)(unsigned char)b.data[1] << 16) |
                   ((uint64_t)(unsigned char)b.data[2] << 8) | (uint64_t)(unsigned char)b.data[3];
     arena_free(a);

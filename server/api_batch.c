@@ -79,43 +79,6 @@ static void put_json(jw_t *w, const json_t *j)
     }
 }
 
-/* Whether two key maps hold the same attributes and values. */
-static bool same_key(const av_map_t *a, const av_map_t *b)
-{
-    if (a->n != b->n) return false;
-    for (size_t i = 0; i < a->n; i++) {
-        const av_t *v = av_map_get(b, a->kvs[i].name.ptr, a->kvs[i].name.len);
-        if (!v || !av_equal(v, &a->kvs[i].val)) return false;
-    }
-    return true;
-}
-
-static void write_capacity_list(ddb_req_t *r, const json_t *jrcc, size_t n, eng_table_t *const *tables,
-                                const double *units)
-{
-    if (!jrcc || ddb_str_eq(jrcc->str, "NONE")) return;
-    bool indexes = ddb_str_eq(jrcc->str, "INDEXES");
-    jw_t *w = &r->out;
-    jw_keyz(w, "ConsumedCapacity");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        jw_obj_begin(w);
-        jw_keyz(w, "TableName");
-        jw_strz(w, tables[i]->name);
-        jw_keyz(w, "CapacityUnits");
-        jw_double(w, units[i]);
-        if (indexes) {
-            jw_keyz(w, "Table");
-            jw_obj_begin(w);
-            jw_keyz(w, "CapacityUnits");
-            jw_double(w, units[i]);
-            jw_obj_end(w);
-        }
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-}
-
 /* ---- BatchGetItem ---------------------------------------------------------------------------- */
 
 typedef struct {
@@ -192,16 +155,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         g->consistent = jc && jc->type == JSON_TRUE;
         /* projection members of this table (exprargs reads r->body) */
         r->body = c;
-        static const char *const legacy[] = {"AttributesToGet", NULL};
-        static const char *const exprs[] = {"ProjectionExpression", NULL};
-        expr_ctx_t *ctx;
-        const json_t *jproj = json_get(c, "ProjectionExpression");
-        if (jproj && jproj->type != JSON_STRING) jproj = NULL;
-        rc = exprargs_mixing_or_err(r, legacy, exprs, "ProjectionExpression is null");
-        if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
-        if (!rc && jproj) rc = expr_projection_parse(ctx, jproj->str.ptr, jproj->str.len, &g->proj);
-        if (!rc) rc = expr_ctx_check_unused(ctx);
-        if (!rc && !jproj) rc = exprargs_attributes_to_get_or_err(r, &g->proj);
+        rc = exprargs_projection_or_err(r, true, &g->proj);
         r->body = body;
         if (rc) return rc;
         const json_t *keys = json_get(c, "Keys");
@@ -210,7 +164,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
             if (k->type != JSON_OBJECT) continue;
             if ((rc = avjson_map(r, k, &g->keys[g->n], 1))) return rc;
             for (size_t i = 0; i < g->n; i++)
-                if (same_key(&g->keys[i], &g->keys[g->n]))
+                if (av_map_equal(&g->keys[i], &g->keys[g->n]))
                     return err_set(&r->err, DDB_ERR_VALIDATION, "Provided list of item keys contains duplicates");
             g->n++;
         }
@@ -290,7 +244,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
             jw_obj_end(w);
         }
         jw_obj_end(w);
-        write_capacity_list(r, jrcc, ng, tables, units);
+        cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, ng, tables, units, NULL);
         jw_obj_end(w);
     }
     for (size_t i = 0; i < got_tables; i++) eng_table_release(gt[i].t);
@@ -435,7 +389,7 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             w->key = &w->item;
         }
         for (size_t k = 0; k < i; k++)
-            if (reqs[k].tix == w->tix && same_key(reqs[k].key, w->key)) {
+            if (reqs[k].tix == w->tix && av_map_equal(reqs[k].key, w->key)) {
                 rc = err_set(&r->err, DDB_ERR_VALIDATION, "Provided list of item keys contains duplicates");
                 break;
             }
@@ -465,7 +419,7 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             double *units = ARENA_NEWN(r->a, double, nt + 1);
             for (size_t i = 0; i < n; i++)
                 units[reqs[i].tix] += cap_write_units(res[i].res.old_size, res[i].res.new_size);
-            write_capacity_list(r, jrcc, nt, tables, units);
+            cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, NULL);
             if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
                 bool any = false;
                 for (size_t i = 0; i < nt; i++) any |= table_has_lsi(tables[i]);

@@ -278,7 +278,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     const json_t *jkey = fld(r, r->body, "Key", JSON_OBJECT, &bad);
     const json_t *jcons = fld(r, r->body, "ConsistentRead", JSON_TRUE, &bad);
     const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *jproj = fld(r, r->body, "ProjectionExpression", JSON_STRING, &bad);
+    fld(r, r->body, "ProjectionExpression", JSON_STRING, &bad); /* its JSON type; read below */
     if (bad) return r->err.code;
 
     vcheck_t v;
@@ -291,18 +291,8 @@ ddb_err_t api_GetItem(ddb_req_t *r)
 
     av_map_t key;
     if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
-    static const char *const legacy[] = {"AttributesToGet", NULL};
-    static const char *const exprs[] = {"ProjectionExpression", NULL};
-    if ((rc = exprargs_mixing_or_err(r, legacy, exprs, "ProjectionExpression is null"))) return rc;
-    expr_ctx_t *ctx;
-    if ((rc = exprargs_ctx_or_err(r, &ctx))) return rc;
-    expr_proj_t *proj = NULL;
-    if (jproj) {
-        if ((rc = expr_projection_parse(ctx, jproj->str.ptr, jproj->str.len, &proj))) return rc;
-    } else if ((rc = exprargs_attributes_to_get_or_err(r, &proj))) {
-        return rc;
-    }
-    if ((rc = expr_ctx_check_unused(ctx))) return rc;
+    expr_proj_t *proj;
+    if ((rc = exprargs_projection_or_err(r, true, &proj))) return rc;
     bool consistent = jcons && jcons->type == JSON_TRUE;
 
     eng_table_t *t = table_or_err(r, jname->str.ptr);

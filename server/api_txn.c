@@ -168,53 +168,6 @@ static void fingerprint(const json_t *j, uint64_t fp[2], arena_t *a)
 
 /* ---- shared ---------------------------------------------------------------------------------- */
 
-static bool same_key(const av_map_t *a, const av_map_t *b)
-{
-    if (a->n != b->n) return false;
-    for (size_t i = 0; i < a->n; i++) {
-        const av_t *v = av_map_get(b, a->kvs[i].name.ptr, a->kvs[i].name.len);
-        if (!v || !av_equal(v, &a->kvs[i].val)) return false;
-    }
-    return true;
-}
-
-/* ConsumedCapacity as a list, one entry per table, in first-use order. */
-static void write_capacity(ddb_req_t *r, const json_t *jrcc, size_t n, eng_table_t *const *tables,
-                           const double *units, const char *kind)
-{
-    if (!jrcc || ddb_str_eq(jrcc->str, "NONE")) return;
-    bool indexes = ddb_str_eq(jrcc->str, "INDEXES");
-    jw_t *w = &r->out;
-    jw_keyz(w, "ConsumedCapacity");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        bool first = true;
-        for (size_t k = 0; k < i && first; k++) first = tables[k] != tables[i];
-        if (!first) continue;
-        double u = 0;
-        for (size_t k = i; k < n; k++)
-            if (tables[k] == tables[i]) u += units[k];
-        jw_obj_begin(w);
-        jw_keyz(w, "TableName");
-        jw_strz(w, tables[i]->name);
-        jw_keyz(w, "CapacityUnits");
-        jw_double(w, u);
-        jw_keyz(w, kind);
-        jw_double(w, u);
-        if (indexes) {
-            jw_keyz(w, "Table");
-            jw_obj_begin(w);
-            jw_keyz(w, "CapacityUnits");
-            jw_double(w, u);
-            jw_keyz(w, kind);
-            jw_double(w, u);
-            jw_obj_end(w);
-        }
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-}
-
 /* transactItems list constraints */
 static void vc_items(vcheck_t *v, const json_t *list)
 {
@@ -458,7 +411,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     }
     for (size_t i = 0; i < na; i++)
         for (size_t k = 0; k < i; k++)
-            if (acts[k].t == acts[i].t && same_key(acts[k].key, acts[i].key)) {
+            if (acts[k].t == acts[i].t && av_map_equal(acts[k].key, acts[i].key)) {
                 rc = err_set(&r->err, DDB_ERR_VALIDATION,
                              "Transaction request cannot include multiple operations on one item");
                 goto out;
@@ -512,7 +465,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         tables[i] = acts[i].t;
         units[i] = 2 * cap_write_units(res[i].res.old_size, res[i].res.new_size);
     }
-    write_capacity(r, jrcc, na, tables, units, "WriteCapacityUnits");
+    cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, na, tables, units, "WriteCapacityUnits");
     if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
         bool any = false;
         for (size_t i = 0; i < na; i++) any |= acts[i].kind != ACT_CHECK && table_has_lsi(acts[i].t);
@@ -591,14 +544,7 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
     for (size_t i = 0; i < ng; i++) {
         if ((rc = avjson_map(r, json_get(gets[i], "Key"), &keys[i], 1))) return rc;
         r->body = gets[i];
-        static const char *const none[] = {NULL};
-        static const char *const exprs[] = {"ProjectionExpression", NULL};
-        expr_ctx_t *ctx = NULL;
-        const json_t *jp = json_get(gets[i], "ProjectionExpression");
-        rc = exprargs_mixing_or_err(r, none, exprs, "ProjectionExpression is null");
-        if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
-        if (!rc && jp && jp->type == JSON_STRING) rc = expr_projection_parse(ctx, jp->str.ptr, jp->str.len, &projs[i]);
-        if (!rc) rc = expr_ctx_check_unused(ctx);
+        rc = exprargs_projection_or_err(r, false, &projs[i]);
         r->body = body;
         if (rc) return rc;
     }
@@ -617,7 +563,7 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
     }
     for (size_t i = 0; i < ng; i++)
         for (size_t k = 0; k < i; k++)
-            if (tables[k] == tables[i] && same_key(&keys[k], &keys[i])) {
+            if (tables[k] == tables[i] && av_map_equal(&keys[k], &keys[i])) {
                 rc = err_set(&r->err, DDB_ERR_VALIDATION,
                              "Transaction request cannot include multiple operations on one item");
                 goto out;
@@ -642,7 +588,7 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
         units[i] = 2 * cap_read_units(items[i] ? av_item_size(items[i]) : 0, true);
     }
     jw_arr_end(w);
-    write_capacity(r, jrcc, ng, tables, units, "ReadCapacityUnits");
+    cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, ng, tables, units, "ReadCapacityUnits");
     jw_obj_end(w);
 out:
     for (size_t i = 0; i < got; i++) eng_table_release(tables[i]);

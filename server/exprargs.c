@@ -298,3 +298,20 @@ const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item)
     avjson_write_map(&w, item);
     return w.b.data;
 }
+
+ddb_err_t exprargs_projection_or_err(ddb_req_t *r, bool legacy_ok, expr_proj_t **out)
+{
+    static const char *const legacy[] = {"AttributesToGet", NULL};
+    static const char *const none[] = {NULL};
+    static const char *const exprs[] = {"ProjectionExpression", NULL};
+    *out = NULL;
+    const json_t *jp = json_get(r->body, "ProjectionExpression");
+    if (jp && jp->type != JSON_STRING) jp = NULL;
+    expr_ctx_t *ctx = NULL;
+    ddb_err_t rc = exprargs_mixing_or_err(r, legacy_ok ? legacy : none, exprs, "ProjectionExpression is null");
+    if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
+    if (!rc && jp) rc = expr_projection_parse(ctx, jp->str.ptr, jp->str.len, out);
+    if (!rc) rc = expr_ctx_check_unused(ctx);
+    if (!rc && !jp && legacy_ok) rc = exprargs_attributes_to_get_or_err(r, out);
+    return rc;
+}

@@ -167,6 +167,9 @@ ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char 
 ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out);
 /** AttributesToGet as a projection; *out NULL when absent. */
 ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, expr_proj_t **out);
+/** ProjectionExpression (or, when legacy_ok, AttributesToGet) of r->body with its
+ *  ExpressionAttributeNames, mixing rules and unused-name check; *out NULL when absent. */
+ddb_err_t exprargs_projection_or_err(ddb_req_t *r, bool legacy_ok, expr_proj_t **out);
 /** `"Item":{...}` members for a ConditionalCheckFailedException envelope. */
 const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item);
 
@@ -213,6 +216,11 @@ ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **
 double cap_write_units(size_t old_size, size_t new_size);
 /** Read units for an item of this size (1 per 4 KB, half when eventually consistent). */
 double cap_read_units(size_t size, bool consistent);
+/** "ConsumedCapacity" as a list (batches, transactions) if `mode` asks for it: one entry per table in
+ *  first-use order, summing units[i] of the entries tables[i]; `kind` ("ReadCapacityUnits",
+ *  "WriteCapacityUnits" or NULL) repeats the sum under that name. */
+void cap_write_list(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables, const double *units,
+                    const char *kind);
 /** Write "ConsumedCapacity" for one table if ReturnConsumedCapacity asks for it (AWS reports only
  *  CapacityUnits, plus Table.CapacityUnits for INDEXES, for single-item operations). */
 void cap_write(ddb_req_t *r, const char *table, const char *mode, double units);

@@ -204,3 +204,43 @@ void cap_write(ddb_req_t *r, const char *table, const char *mode, double units)
     }
     jw_obj_end(&r->out);
 }
+
+void cap_write_list(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables, const double *units,
+                    const char *kind)
+{
+    if (!mode || !strcmp(mode, "NONE")) return;
+    bool indexes = !strcmp(mode, "INDEXES");
+    jw_t *w = &r->out;
+    jw_keyz(w, "ConsumedCapacity");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++) first = tables[k] != tables[i];
+        if (!first) continue;
+        double u = 0;
+        for (size_t k = i; k < n; k++)
+            if (tables[k] == tables[i]) u += units[k];
+        jw_obj_begin(w);
+        jw_keyz(w, "TableName");
+        jw_strz(w, tables[i]->name);
+        jw_keyz(w, "CapacityUnits");
+        jw_double(w, u);
+        if (kind) {
+            jw_keyz(w, kind);
+            jw_double(w, u);
+        }
+        if (indexes) {
+            jw_keyz(w, "Table");
+            jw_obj_begin(w);
+            jw_keyz(w, "CapacityUnits");
+            jw_double(w, u);
+            if (kind) {
+                jw_keyz(w, kind);
+                jw_double(w, u);
+            }
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
