@@ -1,5 +1,5 @@
 /*
- * engine: the storage facade the server calls. Tables, items, (later) queries, indexes,
+ * engine: the storage facade the server calls. Tables, items, queries, indexes,
  * transactions and streams over one RocksDB database. Knows nothing of HTTP, JSON or
  * expressions (DESIGN.md layers): conditional and update writes hand in an apply callback.
  *
@@ -14,7 +14,7 @@
  *   consistent (older) view.
  * - Items handed out (av_map_t) live in the caller's arena.
  * - Every write of an item is a read-modify-write under the item's striped key lock, committed
- *   as one RocksDB write batch (item + table statistics; later index entries and stream records).
+ *   as one RocksDB write batch (item, index entries, table and index statistics; later stream records).
  */
 #ifndef DDB_ENGINE_H
 #define DDB_ENGINE_H

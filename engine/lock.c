@@ -1,8 +1,8 @@
 /*
  * lock: striped mutexes for read-modify-write of items. A key maps to one of LOCK_STRIPES
  * stripes by a hash of (table id, encoded key); two keys may share a stripe (harmless: it only
- * serialises them). Transactions (later) take their stripes in ascending order, deduplicated,
- * so no two lockers can deadlock.
+ * serialises them). Multi-item writes (engine/txn.c) and backfills take their stripes in
+ * ascending order, deduplicated, so no two lockers can deadlock.
  */
 #include "engine/engine_int.h"
 
