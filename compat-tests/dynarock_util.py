@@ -422,3 +422,21 @@ def sized_item(base, total, pad_attr="pad"):
     item[pad_attr] = {"S": "x" * fill}
     assert item_size(item) == total
     return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Small value helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def uid():
+    """A short unique string for keys and names."""
+    return uuid.uuid4().hex[:12]
+
+
+def S(x):
+    return {"S": x}
+
+
+def N(x):
+    return {"N": str(x)}

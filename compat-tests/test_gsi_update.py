@@ -29,28 +29,15 @@ dynarock each test takes well under a second.
 """
 import re
 import time
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
 import dynarock_util as du
-from dynarock_util import raises
+from dynarock_util import N, S, raises, uid
 
 INVALID = "One or more parameter values were invalid: "
 LIMIT = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
-
-
-def uid():
-    return uuid.uuid4().hex[:12]
-
-
-def S(x):
-    return {"S": x}
-
-
-def N(x):
-    return {"N": str(x)}
 
 
 def prefixed_or_not(msg):

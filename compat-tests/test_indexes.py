@@ -33,28 +33,15 @@ GSI reads are eventually consistent on AWS; `eventually` retries a check for a f
 it exactly once against dynarock, where the index is written in the same batch as the item.
 """
 import time
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
 import dynarock_util as du
-from dynarock_util import raises
+from dynarock_util import N, S, raises, uid
 
 INVALID = "One or more parameter values were invalid: "
 NOT_VALID = "One or more parameter values are not valid. "
-
-
-def uid():
-    return uuid.uuid4().hex[:12]
-
-
-def S(x):
-    return {"S": x}
-
-
-def N(x):
-    return {"N": str(x)}
 
 
 def eventually(check, timeout=15.0):
