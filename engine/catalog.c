@@ -489,7 +489,8 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
     }
     insert_at(c, (size_t)(-pos - 1), t);
     lc->loaded++;
-    if (upgraded && persist_record(c->db, t) != 0) log_error("table %s: cannot record its index ids", t->name);
+    if (upgraded && persist_record(c->db, t) != 0)
+        log_error("table %s: cannot record its index ids", t->name);
     return 0;
 }
 
@@ -725,7 +726,8 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         arena_free(a);
         for (size_t i = 0; i < nt->n_idx; i++)
             for (size_t k = 0; k < n_added; k++)
-                if (nt->idx[i].id == added[k] && nt->idx[i].backfilling) idx__backfill_start(e, tname, added[k]);
+                if (nt->idx[i].id == added[k] && nt->idx[i].backfilling)
+                    idx__backfill_start(e, tname, added[k]);
     }
     eng_table_release(nt);
     free(removed);

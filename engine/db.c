@@ -428,15 +428,42 @@ db_iter_t *db__iter_new(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *lo, 
     return i;
 }
 
-void db__iter_first(db_iter_t *i) { rocksdb_iter_seek_to_first(i->it); }
-void db__iter_last(db_iter_t *i) { rocksdb_iter_seek_to_last(i->it); }
-void db__iter_seek(db_iter_t *i, const char *k, size_t kl) { rocksdb_iter_seek(i->it, k, kl); }
-void db__iter_seek_prev(db_iter_t *i, const char *k, size_t kl) { rocksdb_iter_seek_for_prev(i->it, k, kl); }
-void db__iter_next(db_iter_t *i) { rocksdb_iter_next(i->it); }
-void db__iter_prev(db_iter_t *i) { rocksdb_iter_prev(i->it); }
-bool db__iter_valid(db_iter_t *i) { return rocksdb_iter_valid(i->it); }
-const char *db__iter_key(db_iter_t *i, size_t *len) { return rocksdb_iter_key(i->it, len); }
-const char *db__iter_value(db_iter_t *i, size_t *len) { return rocksdb_iter_value(i->it, len); }
+void db__iter_first(db_iter_t *i)
+{
+    rocksdb_iter_seek_to_first(i->it);
+}
+void db__iter_last(db_iter_t *i)
+{
+    rocksdb_iter_seek_to_last(i->it);
+}
+void db__iter_seek(db_iter_t *i, const char *k, size_t kl)
+{
+    rocksdb_iter_seek(i->it, k, kl);
+}
+void db__iter_seek_prev(db_iter_t *i, const char *k, size_t kl)
+{
+    rocksdb_iter_seek_for_prev(i->it, k, kl);
+}
+void db__iter_next(db_iter_t *i)
+{
+    rocksdb_iter_next(i->it);
+}
+void db__iter_prev(db_iter_t *i)
+{
+    rocksdb_iter_prev(i->it);
+}
+bool db__iter_valid(db_iter_t *i)
+{
+    return rocksdb_iter_valid(i->it);
+}
+const char *db__iter_key(db_iter_t *i, size_t *len)
+{
+    return rocksdb_iter_key(i->it, len);
+}
+const char *db__iter_value(db_iter_t *i, size_t *len)
+{
+    return rocksdb_iter_value(i->it, len);
+}
 
 int db__iter_free(db_iter_t *i)
 {

@@ -233,7 +233,7 @@ typedef struct {
 } eng_multi_op_t;
 
 typedef struct {
-    ddb_errctx_t err;        /* this action's failure (code DDB_OK when it passed) */
+    ddb_errctx_t err; /* this action's failure (code DDB_OK when it passed) */
     eng_write_result_t res;
 } eng_multi_result_t;
 
@@ -249,8 +249,8 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
                           ddb_errctx_t *err);
 
 /** Read several items at one snapshot (a consistent view); out[i] NULL when absent. */
-ddb_err_t eng_multi_get(eng_t *e, size_t n, eng_table_t *const *tables, const av_map_t *const *keys, arena_t *a,
-                        av_map_t **out, ddb_errctx_t *err);
+ddb_err_t eng_multi_get(eng_t *e, size_t n, eng_table_t *const *tables, const av_map_t *const *keys,
+                        arena_t *a, av_map_t **out, ddb_errctx_t *err);
 
 /* ---- Query and Scan ------------------------------------------------------------------------ */
 
@@ -289,10 +289,10 @@ typedef struct {
 } eng_query_t;
 
 typedef struct {
-    av_map_t **items; /* kept items, in order (count_only: NULL) */
-    size_t count;     /* kept */
-    size_t scanned;   /* evaluated (ScannedCount) */
-    size_t bytes;     /* DynamoDB sizes of the items read, for consumed capacity */
+    av_map_t **items;   /* kept items, in order (count_only: NULL) */
+    size_t count;       /* kept */
+    size_t scanned;     /* evaluated (ScannedCount) */
+    size_t bytes;       /* DynamoDB sizes of the items read, for consumed capacity */
     av_map_t *last_key; /* LastEvaluatedKey, or NULL when the range is exhausted */
 } eng_page_t;
 

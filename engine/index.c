@@ -125,11 +125,12 @@ ddb_err_t eng_index_keys_check(const eng_table_t *t, const av_map_t *item, bool 
                                "Expected: %s Actual: %s IndexName: %s",
                                ka[k]->name, av_type_name(ka[k]->type), av_type_name(v->type), x->name);
             if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0 && by_update)
-                return err_set(err, DDB_ERR_VALIDATION,
-                               "One or more parameter values are not valid. The update expression attempted to "
-                               "update a secondary index key to a value that is not supported. The AttributeValue "
-                               "for a key attribute cannot contain an empty %s value.",
-                               v->type == AV_S ? "string" : "binary");
+                return err_set(
+                    err, DDB_ERR_VALIDATION,
+                    "One or more parameter values are not valid. The update expression attempted to "
+                    "update a secondary index key to a value that is not supported. The AttributeValue "
+                    "for a key attribute cannot contain an empty %s value.",
+                    v->type == AV_S ? "string" : "binary");
             if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
                 return err_set(err, DDB_ERR_VALIDATION,
                                "One or more parameter values are not valid. A value specified for a "
@@ -283,7 +284,8 @@ static void *bf_main(void *arg)
             ddb_errctx_t err;
             err_init(&err, keep);
             if (eng_table_update(e, ba->table, mark_active, ba->index_id, NULL, &err) == DDB_OK)
-                log_info("index %s of table %s is ACTIVE (%zu items scanned)", ba->index_id, ba->table, total);
+                log_info("index %s of table %s is ACTIVE (%zu items scanned)", ba->index_id, ba->table,
+                         total);
             break;
         }
     }

@@ -166,7 +166,8 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
 
     db_snap_t *snap = q->fetch_table_item ? db__snap_new(e->db) : NULL;
     bool one_prefix = q->query && has_hi; /* lo and hi share the partition's hash prefix */
-    db_iter_t *it = db__iter_new(e->db, cf, snap, lo.data, lo.len, has_hi ? hi.data : NULL, hi.len, one_prefix);
+    db_iter_t *it =
+        db__iter_new(e->db, cf, snap, lo.data, lo.len, has_hi ? hi.data : NULL, hi.len, one_prefix);
     bool empty = false;
     if (!q->backward) {
         if (has_start && key_cmp(sk.data, sk.len, lo.data, lo.len) >= 0) {

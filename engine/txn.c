@@ -76,8 +76,8 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
     bool failed = false, any = false;
     for (size_t i = 0; i < n; i++) {
         bool changed = false;
-        ddb_err_t r = item__stage(e, tables[i], &keys[i], ops[i].apply, ops[i].ctx, a, b, &res[i].res, &changed,
-                                  &res[i].err);
+        ddb_err_t r = item__stage(e, tables[i], &keys[i], ops[i].apply, ops[i].ctx, a, b, &res[i].res,
+                                  &changed, &res[i].err);
         if (r == DDB_ERR_INTERNAL) {
             rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
             break;
@@ -86,7 +86,8 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
         any |= changed;
     }
     if (rc == DDB_OK && failed) rc = DDB_ERR_TRANSACTION_CANCELED;
-    if (rc == DDB_OK && any && db__write(e->db, b) != 0) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (rc == DDB_OK && any && db__write(e->db, b) != 0)
+        rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
     db__batch_free(b);
     unlock_all(e, sorted, ns);
 done:
@@ -95,8 +96,8 @@ done:
     return rc;
 }
 
-ddb_err_t eng_multi_get(eng_t *e, size_t n, eng_table_t *const *tables, const av_map_t *const *keys, arena_t *a,
-                        av_map_t **out, ddb_errctx_t *err)
+ddb_err_t eng_multi_get(eng_t *e, size_t n, eng_table_t *const *tables, const av_map_t *const *keys,
+                        arena_t *a, av_map_t **out, ddb_errctx_t *err)
 {
     db_snap_t *snap = n > 1 ? db__snap_new(e->db) : NULL;
     ddb_err_t rc = DDB_OK;

@@ -32,13 +32,15 @@ static void vc_table_keys(vcheck_t *v, const json_t *req)
         bool ok = c->key.len >= 3 && c->key.len <= 255;
         for (size_t i = 0; i < c->key.len && ok; i++) {
             char ch = c->key.ptr[i];
-            ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-                 ch == '.' || ch == '-';
+            ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '_' || ch == '.' || ch == '-';
         }
         if (!ok) {
             vc_add(v, arena_sprintf(v->r->a, "'{%.*s=...}'", (int)c->key.len, c->key.ptr), "requestItems",
-                   "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member "
-                   "must have length greater than or equal to 3, Member must satisfy regular expression pattern: "
+                   "Map keys must satisfy constraint: [Member must have length less than or equal to 255, "
+                   "Member "
+                   "must have length greater than or equal to 3, Member must satisfy regular expression "
+                   "pattern: "
                    "[a-zA-Z0-9_.-]+]");
             return;
         }
@@ -136,9 +138,10 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
                    "Member must have length less than or equal to 100");
         const json_t *atg = json_get(c, "AttributesToGet");
         if (atg && atg->type == JSON_ARRAY && atg->n == 0)
-            vc_add(&v, "'[]'",
-                   arena_sprintf(r->a, "requestItems.%.*s.member.attributesToGet", (int)c->key.len, c->key.ptr),
-                   "Member must have length greater than or equal to 1");
+            vc_add(
+                &v, "'[]'",
+                arena_sprintf(r->a, "requestItems.%.*s.member.attributesToGet", (int)c->key.len, c->key.ptr),
+                "Member must have length greater than or equal to 1");
     }
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
@@ -165,7 +168,8 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
             if ((rc = avjson_map(r, k, &g->keys[g->n], 1))) return rc;
             for (size_t i = 0; i < g->n; i++)
                 if (av_map_equal(&g->keys[i], &g->keys[g->n]))
-                    return err_set(&r->err, DDB_ERR_VALIDATION, "Provided list of item keys contains duplicates");
+                    return err_set(&r->err, DDB_ERR_VALIDATION,
+                                   "Provided list of item keys contains duplicates");
             g->n++;
         }
         total += g->n;
@@ -183,9 +187,11 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
             break;
         }
         got_tables++;
-        for (size_t k = 0; k < gt[i].n && rc == DDB_OK; k++) rc = key_matches_or_err(r, gt[i].t, &gt[i].keys[k]);
+        for (size_t k = 0; k < gt[i].n && rc == DDB_OK; k++)
+            rc = key_matches_or_err(r, gt[i].t, &gt[i].keys[k]);
         if (!rc && gt[i].proj)
-            rc = expr_proj_check_key_paths(gt[i].proj, gt[i].t->key.hash.name, gt[i].t->key.range.name, &r->err);
+            rc = expr_proj_check_key_paths(gt[i].proj, gt[i].t->key.hash.name, gt[i].t->key.range.name,
+                                           &r->err);
     }
 
     /* read, up to 16 MB of answer; the rest is unprocessed */
@@ -220,7 +226,8 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
             jw_arr_begin(w);
             for (size_t k = 0; k < done[i]; k++)
                 if (items[i][k])
-                    avjson_write_map(w, gt[i].proj ? expr_projection_apply(gt[i].proj, items[i][k], r->a) : items[i][k]);
+                    avjson_write_map(w, gt[i].proj ? expr_projection_apply(gt[i].proj, items[i][k], r->a)
+                                                   : items[i][k]);
             jw_arr_end(w);
         }
         jw_obj_end(w);
@@ -255,9 +262,9 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
 
 typedef struct {
     const char *table;
-    size_t tix;     /* index in the table list */
+    size_t tix; /* index in the table list */
     bool put;
-    av_map_t item;  /* Put: the item; Delete: the key */
+    av_map_t item; /* Put: the item; Delete: the key */
     av_map_t *key;
     write_ctx_t wc;
 } write_req_t;
@@ -318,7 +325,8 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
         if (c->n == 0 || c->n > BATCH_WRITE_MAX) {
             vc_add(&v, arena_sprintf(r->a, "'{%.*s=[%u write requests]}'", (int)c->key.len, c->key.ptr, c->n),
                    "requestItems",
-                   "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member "
+                   "Map value must satisfy constraint: [Member must have length less than or equal to 25, "
+                   "Member "
                    "must have length greater than or equal to 1]");
         }
         int i = 1;
@@ -328,9 +336,11 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             const char *base =
                 arena_sprintf(r->a, "requestItems.%.*s.member.%d.member", (int)c->key.len, c->key.ptr, i);
             if (dr && dr->type == JSON_OBJECT && !json_get(dr, "Key"))
-                vc_add(&v, "null", arena_sprintf(r->a, "%s.deleteRequest.key", base), "Member must not be null");
+                vc_add(&v, "null", arena_sprintf(r->a, "%s.deleteRequest.key", base),
+                       "Member must not be null");
             if (pr && pr->type == JSON_OBJECT && !json_get(pr, "Item"))
-                vc_add(&v, "null", arena_sprintf(r->a, "%s.putRequest.item", base), "Member must not be null");
+                vc_add(&v, "null", arena_sprintf(r->a, "%s.putRequest.item", base),
+                       "Member must not be null");
         }
     }
     ddb_err_t rc;
@@ -350,16 +360,19 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             const json_t *pr = json_get(e, "PutRequest"), *dr = json_get(e, "DeleteRequest");
             bool has_p = pr && pr->type == JSON_OBJECT, has_d = dr && dr->type == JSON_OBJECT;
             if (has_p == has_d)
-                return err_set(&r->err, DDB_ERR_VALIDATION,
-                               "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
-                               "the supported datatypes");
+                return err_set(
+                    &r->err, DDB_ERR_VALIDATION,
+                    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+                    "the supported datatypes");
             write_req_t *w = &reqs[n++];
             w->table = names[nt];
             w->tix = nt;
             w->put = has_p;
-            if ((rc = avjson_map(r, json_get(has_p ? pr : dr, has_p ? "Item" : "Key"), &w->item, 1))) return rc;
+            if ((rc = avjson_map(r, json_get(has_p ? pr : dr, has_p ? "Item" : "Key"), &w->item, 1)))
+                return rc;
             if (has_p && av_item_size(&w->item) > 400 * 1024)
-                return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+                return err_set(&r->err, DDB_ERR_VALIDATION,
+                               "Item size has exceeded the maximum allowed size");
         }
         nt++;
     }

@@ -102,7 +102,6 @@ static const char *opt_str(const json_t *j, const char *dflt)
     return j ? j->str.ptr : dflt;
 }
 
-
 /* ---- conditions shared by the writes ---------------------------------------------------------- */
 
 static ddb_err_t condition_or_err(write_ctx_t *c, const av_map_t *old, ddb_errctx_t *err)
@@ -115,7 +114,8 @@ static ddb_err_t condition_or_err(write_ctx_t *c, const av_map_t *old, ddb_errct
     return err_set(err, DDB_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
 }
 
-ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err)
+ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                      ddb_errctx_t *err)
 {
     *action = ENG_APPLY_NOOP;
     *new_item = NULL;
@@ -126,8 +126,7 @@ static const char *const COND_LEGACY[] = {"Expected", "ConditionalOperator", NUL
 static const char *const COND_EXPR[] = {"ConditionExpression", NULL};
 
 /* ConditionExpression or Expected (+ names/values), parsed and checked; *ctx for more parsing. */
-ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx,
-                                       expr_cond_t **cond)
+ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx, expr_cond_t **cond)
 {
     ddb_err_t rc;
     *cond = NULL;
@@ -208,7 +207,8 @@ void write_collection_metric(jw_t *o, const eng_table_t *t, const av_map_t *key)
 
 /* ReturnItemCollectionMetrics SIZE: answered for tables with a local secondary index (the item
  * collection is the partition). The estimate is DynamoDB's smallest range. */
-static void write_collection_metrics(ddb_req_t *r, const write_args_t *w, const eng_table_t *t, const av_map_t *key)
+static void write_collection_metrics(ddb_req_t *r, const write_args_t *w, const eng_table_t *t,
+                                     const av_map_t *key)
 {
     if (!w->ricm || !ddb_str_eq(w->ricm->str, "SIZE") || !table_has_lsi(t)) return;
     jw_keyz(&r->out, "ItemCollectionMetrics");
@@ -218,7 +218,7 @@ static void write_collection_metrics(ddb_req_t *r, const write_args_t *w, const 
 /* ---- PutItem -------------------------------------------------------------------------------- */
 
 ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
-                           ddb_errctx_t *err)
+                    ddb_errctx_t *err)
 {
     write_ctx_t *c = ctx;
     ddb_err_t rc = condition_or_err(c, old, err);
@@ -318,7 +318,7 @@ out:
 /* ---- DeleteItem ------------------------------------------------------------------------------ */
 
 ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
-                              ddb_errctx_t *err)
+                       ddb_errctx_t *err)
 {
     write_ctx_t *c = ctx;
     ddb_err_t rc = condition_or_err(c, old, err);
@@ -368,7 +368,7 @@ out:
 /* ---- UpdateItem ------------------------------------------------------------------------------ */
 
 ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
-                              ddb_errctx_t *err)
+                       ddb_errctx_t *err)
 {
     write_ctx_t *c = ctx;
     ddb_err_t rc = condition_or_err(c, old, err);
@@ -432,8 +432,12 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
 
-    write_ctx_t wc = {.r = r, .cond = cond, .return_old_on_fail = want_old_on_fail(w.rvcf), .update = upd,
-                      .key = &key, .table = t};
+    write_ctx_t wc = {.r = r,
+                      .cond = cond,
+                      .return_old_on_fail = want_old_on_fail(w.rvcf),
+                      .update = upd,
+                      .key = &key,
+                      .table = t};
     eng_write_result_t res;
     if ((rc = eng_item_write(r->eng, t, &key, update_apply, &wc, r->a, &res, &r->err))) goto out;
 

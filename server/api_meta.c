@@ -32,8 +32,8 @@ static const char *const ONE_ONLINE =
 
 static eng_index_t *gsi_named(eng_table_t *t, const json_t *jname)
 {
-    const eng_index_t *x = jname && jname->type == JSON_STRING ? eng_index_find(t, jname->str.ptr, jname->str.len)
-                                                               : NULL;
+    const eng_index_t *x =
+        jname && jname->type == JSON_STRING ? eng_index_find(t, jname->str.ptr, jname->str.len) : NULL;
     return x && x->global ? (eng_index_t *)x : NULL;
 }
 
@@ -46,7 +46,8 @@ static bool index_changing(const eng_table_t *t)
 
 static bool attr_used(const eng_table_t *t, const char *name)
 {
-    if (!strcmp(t->key.hash.name, name) || (t->key.range.name && !strcmp(t->key.range.name, name))) return true;
+    if (!strcmp(t->key.hash.name, name) || (t->key.range.name && !strcmp(t->key.range.name, name)))
+        return true;
     for (size_t i = 0; i < t->n_idx; i++) {
         const eng_keyschema_t *k = &t->idx[i].key;
         if (!strcmp(k->hash.name, name) || (k->range.name && !strcmp(k->range.name, name))) return true;
@@ -61,15 +62,17 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
     const json_t *jname = json_get(cr, "IndexName");
     const char *name = jname->str.ptr;
     if (eng_index_find(t, jname->str.ptr, jname->str.len))
-        return err_set(err, DDB_ERR_VALIDATION, "One or more parameter values were invalid: Index with name %s already exists",
-                       name);
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "One or more parameter values were invalid: Index with name %s already exists", name);
     if (index_changing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
     size_t ngsi = 0;
     for (size_t i = 0; i < t->n_idx; i++) ngsi += t->idx[i].global;
     if (ngsi >= 20)
-        return err_set(err, DDB_ERR_LIMIT_EXCEEDED,
-                       "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20");
-    if (!c->defs) return err_set(err, DDB_ERR_VALIDATION, "AttributeDefinitions is not specified for index: %s", name);
+        return err_set(
+            err, DDB_ERR_LIMIT_EXCEEDED,
+            "Subscriber limit exceeded: Number of global secondary indexes exceeds per-table limit of 20");
+    if (!c->defs)
+        return err_set(err, DDB_ERR_VALIDATION, "AttributeDefinitions is not specified for index: %s", name);
     const json_t *gpt = json_get(cr, "ProvisionedThroughput");
     if (!t->on_demand && !(gpt && gpt->type == JSON_OBJECT))
         return err_set(err, DDB_ERR_VALIDATION,
@@ -84,7 +87,8 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
         const json_t *an = json_get(e, "AttributeName");
         for (const json_t *d = c->defs->child; d; d = d->next) {
             const json_t *dn = json_get(d, "AttributeName"), *dt = json_get(d, "AttributeType");
-            if (!dn || !dt || dn->type != JSON_STRING || dt->type != JSON_STRING || !ddb_str_eq(an->str, dn->str.ptr))
+            if (!dn || !dt || dn->type != JSON_STRING || dt->type != JSON_STRING ||
+                !ddb_str_eq(an->str, dn->str.ptr))
                 continue;
             av_type_t ty = av_type_from_name(dt->str.ptr, dt->str.len);
             bool known = false;
@@ -92,10 +96,11 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
                 if (!strcmp(defs[i].name, dn->str.ptr)) {
                     known = true;
                     if (defs[i].type != ty)
-                        return err_set(err, DDB_ERR_VALIDATION,
-                                       "One or more parameter values were invalid: Attributes cannot be redefined. "
-                                       "Attribute: %s",
-                                       dn->str.ptr);
+                        return err_set(
+                            err, DDB_ERR_VALIDATION,
+                            "One or more parameter values were invalid: Attributes cannot be redefined. "
+                            "Attribute: %s",
+                            dn->str.ptr);
                 }
             if (!known && ndefs < t->n_attrdefs + 2)
                 defs[ndefs++] = (eng_attr_t){eng_table_strdup(t, dn->str.ptr), ty};
@@ -114,9 +119,10 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
     ddb_err_t rc = index_spec_or_err(r, cr, true, t, names, ndefs, &nonkey);
     if (rc) return rc;
     if (nonkey > 100)
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "One or more parameter values were invalid: NonKeyAttributes across all secondary indexes "
-                       "exceeds the limit of 100");
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "One or more parameter values were invalid: NonKeyAttributes across all secondary indexes "
+            "exceeds the limit of 100");
     eng_index_t *x = &t->idx[t->n_idx - 1];
     /* strings of the new entry into the description's arena */
     x->name = eng_table_strdup(t, x->name);
@@ -137,10 +143,11 @@ static ddb_err_t gsi_delete(upd_ctx_t *c, eng_table_t *t, const json_t *de, ddb_
     const json_t *jname = json_get(de, "IndexName");
     eng_index_t *x = gsi_named(t, jname);
     if (!x && eng_index_find(t, jname->str.ptr, jname->str.len))
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "One or more parameter values were invalid: Index %s is a local secondary index; only global "
-                       "secondary indexes can be deleted",
-                       jname->str.ptr);
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "One or more parameter values were invalid: Index %s is a local secondary index; only global "
+            "secondary indexes can be deleted",
+            jname->str.ptr);
     if (!x)
         return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
                        jname->str.ptr, t->name);
@@ -214,7 +221,8 @@ static ddb_err_t gsi_updates_shape_or_err(ddb_req_t *r, vcheck_t *v, const json_
                 vc_table_name(v, n, np);
             const json_t *pt = k == 0 ? json_get(acts[k], "ProvisionedThroughput") : NULL;
             if (k == 0 && (!pt || pt->type != JSON_OBJECT))
-                vc_add(v, "null", arena_sprintf(r->a, "%s.provisionedThroughput", p), "Member must not be null");
+                vc_add(v, "null", arena_sprintf(r->a, "%s.provisionedThroughput", p),
+                       "Member must not be null");
             const char *units[2] = {"WriteCapacityUnits", "ReadCapacityUnits"};
             const char *upaths[2] = {"writeCapacityUnits", "readCapacityUnits"};
             for (int m = 0; m < 2 && pt && pt->type == JSON_OBJECT; m++) {
@@ -247,19 +255,21 @@ static ddb_err_t gsi_updates_shape_or_err(ddb_req_t *r, vcheck_t *v, const json_
                            "GlobalSecondaryIndexUpdate.Delete must not be null",
                            INVALID);
         if (n > 1)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "%sOnly one global secondary index action is allowed per GlobalSecondaryIndexUpdate "
-                           "object",
-                           INVALID);
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "%sOnly one global secondary index action is allowed per GlobalSecondaryIndexUpdate "
+                "object",
+                INVALID);
         for (const json_t *w = list->child; w != u; w = w->next)
             for (int k = 0; k < 3; k++) {
                 const json_t *a = json_get(w, names[k]);
                 const json_t *wn = a && a->type == JSON_OBJECT ? json_get(a, "IndexName") : NULL;
                 if (wn && name && ddb_str_eq(wn->str, name->str.ptr))
-                    return err_set(&r->err, DDB_ERR_VALIDATION,
-                                   "%sOnly one global secondary index update per index is allowed simultaneously. "
-                                   "Index: %s",
-                                   INVALID, name->str.ptr);
+                    return err_set(
+                        &r->err, DDB_ERR_VALIDATION,
+                        "%sOnly one global secondary index update per index is allowed simultaneously. "
+                        "Index: %s",
+                        INVALID, name->str.ptr);
             }
     }
     if (online > 1) return err_set(&r->err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
@@ -363,11 +373,13 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
         fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
     }
     if (bad) return r->err.code;
-    static const shape_member_t UPD_M[] = {{"IndexName", JSON_STRING}, {"ProvisionedThroughput", JSON_OBJECT}, {NULL}};
+    static const shape_member_t UPD_M[] = {
+        {"IndexName", JSON_STRING}, {"ProvisionedThroughput", JSON_OBJECT}, {NULL}};
     static const shape_spec_t UPD = {UPD_M};
     static const shape_member_t DEL_M[] = {{"IndexName", JSON_STRING}, {NULL}};
     static const shape_spec_t DEL = {DEL_M};
-    static const shape_member_t ATTRDEF_M[] = {{"AttributeName", JSON_STRING}, {"AttributeType", JSON_STRING}, {NULL}};
+    static const shape_member_t ATTRDEF_M[] = {
+        {"AttributeName", JSON_STRING}, {"AttributeType", JSON_STRING}, {NULL}};
     static const shape_spec_t ATTRDEF = {ATTRDEF_M};
     if (c.gsiu)
         for (const json_t *u = c.gsiu->child; u; u = u->next) {
@@ -377,7 +389,8 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
             const json_t *de = fld(r, u, "Delete", JSON_OBJECT, &bad);
             if (bad || !shape_ok(r, up, &UPD) || !shape_ok(r, cr, index_shape()) || !shape_ok(r, de, &DEL))
                 return r->err.code;
-            if (up && !shape_ok(r, json_get(up, "ProvisionedThroughput"), throughput_shape())) return r->err.code;
+            if (up && !shape_ok(r, json_get(up, "ProvisionedThroughput"), throughput_shape()))
+                return r->err.code;
         }
     if (c.defs)
         for (const json_t *d = c.defs->child; d; d = d->next)

@@ -13,8 +13,8 @@
 #include <string.h>
 
 static const char *const INVALID = "One or more parameter values were invalid: ";
-static const char *const SELECT[] = {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
-                                     NULL};
+static const char *const SELECT[] = {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES",
+                                     "ALL_PROJECTED_ATTRIBUTES", NULL};
 static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const CONDOP[] = {"OR", "AND", NULL};
 
@@ -83,7 +83,8 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
     vc_enum(&v, q->rcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
     vc_table_name(&v, q->name, "tableName");
     if (q->tseg && num_val(q->tseg) < 1)
-        vc_add(&v, num_shown(r, q->tseg), "totalSegments", "Member must have value greater than or equal to 1");
+        vc_add(&v, num_shown(r, q->tseg), "totalSegments",
+               "Member must have value greater than or equal to 1");
     if (q->tseg && num_val(q->tseg) > 1000000)
         vc_add(&v, num_shown(r, q->tseg), "totalSegments",
                "Member must have value less than or equal to 1000000");
@@ -116,8 +117,8 @@ static ddb_err_t select_or_err(ddb_req_t *r, const qargs_t *q, select_t *sel)
     }
     *sel = ddb_str_eq(s, "COUNT") ? SEL_COUNT : ddb_str_eq(s, "ALL_ATTRIBUTES") ? SEL_ALL : SEL_PROJECTED;
     if (has_proj)
-        return err_set(&r->err, DDB_ERR_VALIDATION, "%sCannot specify the %s when choosing to get %s", pre, what,
-                       *sel == SEL_COUNT ? "only the Count" : q->select->str.ptr);
+        return err_set(&r->err, DDB_ERR_VALIDATION, "%sCannot specify the %s when choosing to get %s", pre,
+                       what, *sel == SEL_COUNT ? "only the Count" : q->select->str.ptr);
     if (*sel == SEL_PROJECTED && !q->index)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "%sALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName", pre);
@@ -145,13 +146,15 @@ static ddb_err_t start_values_or_err(ddb_req_t *r, const json_t *jesk, av_map_t 
 static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t *t, const eng_index_t *x,
                                      const av_map_t *esk)
 {
-    const eng_attr_t *want[4] = {&t->key.hash, &t->key.range, x ? &x->key.hash : NULL, x ? &x->key.range : NULL};
+    const eng_attr_t *want[4] = {&t->key.hash, &t->key.range, x ? &x->key.hash : NULL,
+                                 x ? &x->key.range : NULL};
     size_t n = 0;
     bool names_ok = true, types_ok = true;
     for (int i = 0; i < 4; i++) {
         if (!want[i] || !want[i]->name) continue;
         bool dup = false;
-        for (int j = 0; j < i && !dup; j++) dup = want[j] && want[j]->name && !strcmp(want[j]->name, want[i]->name);
+        for (int j = 0; j < i && !dup; j++)
+            dup = want[j] && want[j]->name && !strcmp(want[j]->name, want[i]->name);
         if (dup) continue;
         n++;
         const av_t *v = av_map_get(esk, want[i]->name, strlen(want[i]->name));
@@ -163,8 +166,9 @@ static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t
     if (esk->n != n) names_ok = false;
     if (names_ok && types_ok) return DDB_OK;
     if (!query)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "The provided starting key is invalid: The provided key element does not match the schema");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "The provided starting key is invalid: The provided key element does not match the schema");
     if (!names_ok) return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
     return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
 }
@@ -184,13 +188,20 @@ static bool index_keeps(const eng_table_t *t, const eng_index_t *x, ddb_str_t n)
 static eng_sk_op_t sk_op(expr_keyop_t op)
 {
     switch (op) {
-    case EXPR_KEY_EQ: return ENG_SK_EQ;
-    case EXPR_KEY_LT: return ENG_SK_LT;
-    case EXPR_KEY_LE: return ENG_SK_LE;
-    case EXPR_KEY_GT: return ENG_SK_GT;
-    case EXPR_KEY_GE: return ENG_SK_GE;
-    case EXPR_KEY_BETWEEN: return ENG_SK_BETWEEN;
-    case EXPR_KEY_BEGINS_WITH: return ENG_SK_BEGINS_WITH;
+    case EXPR_KEY_EQ:
+        return ENG_SK_EQ;
+    case EXPR_KEY_LT:
+        return ENG_SK_LT;
+    case EXPR_KEY_LE:
+        return ENG_SK_LE;
+    case EXPR_KEY_GT:
+        return ENG_SK_GT;
+    case EXPR_KEY_GE:
+        return ENG_SK_GE;
+    case EXPR_KEY_BETWEEN:
+        return ENG_SK_BETWEEN;
+    case EXPR_KEY_BEGINS_WITH:
+        return ENG_SK_BEGINS_WITH;
     }
     return ENG_SK_ANY;
 }
@@ -260,9 +271,10 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                        num_val(q.seg), num_val(q.tseg));
 
     /* expressions and legacy parameters */
-    static const char *const q_legacy[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions",
-                                           NULL};
-    static const char *const q_expr[] = {"ProjectionExpression", "FilterExpression", "KeyConditionExpression", NULL};
+    static const char *const q_legacy[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator",
+                                           "KeyConditions", NULL};
+    static const char *const q_expr[] = {"ProjectionExpression", "FilterExpression", "KeyConditionExpression",
+                                         NULL};
     static const char *const s_legacy[] = {"AttributesToGet", "ScanFilter", "ConditionalOperator", NULL};
     static const char *const s_expr[] = {"ProjectionExpression", "FilterExpression", NULL};
     if ((rc = exprargs_mixing_or_err(r, is_query ? q_legacy : s_legacy, is_query ? q_expr : s_expr,
@@ -272,9 +284,10 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
     select_t sel;
     if ((rc = select_or_err(r, &q, &sel))) return rc;
     if (is_query && !q.keyconds && !q.kce)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
-                       "request.");
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+            "request.");
     expr_ctx_t *ctx;
     if ((rc = exprargs_ctx_or_err(r, &ctx))) return rc;
     expr_keycond_t kc = {0};
@@ -323,19 +336,21 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
             goto out;
         }
         if (x->backfilling) {
-            rc = err_set(&r->err, DDB_ERR_VALIDATION, "Cannot read from backfilling global secondary index: %s",
-                         x->name);
+            rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                         "Cannot read from backfilling global secondary index: %s", x->name);
             goto out;
         }
         if (x->global && consistent) {
-            rc = err_set(&r->err, DDB_ERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");
+            rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                         "Consistent reads are not supported on global secondary indexes");
             goto out;
         }
         if (x->global && sel == SEL_ALL && x->proj != ENG_PROJ_ALL) {
-            rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                         "%sSelect type ALL_ATTRIBUTES is not supported for global secondary index %s because its "
-                         "projection type is not ALL",
-                         INVALID, x->name);
+            rc = err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "%sSelect type ALL_ATTRIBUTES is not supported for global secondary index %s because its "
+                "projection type is not ALL",
+                INVALID, x->name);
             goto out;
         }
     }
@@ -347,22 +362,25 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         if ((rc = expr_keycond_bind(&kc, ks->hash.name, ks->hash.type, ks->range.name, ks->range.type, &kr,
                                     &r->err)))
             goto out;
-        if (kr.range && kr.range->op == EXPR_KEY_BETWEEN && av_scalar_cmp(kr.range->v[0], kr.range->v[1]) > 0) {
-            rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                         q.kce ? "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
-                                 "greater than or equal to lower bound; lower bound operand: %s, upper bound "
-                                 "operand: %s"
-                               : "The BETWEEN condition was provided a range where the lower bound is greater than "
-                                 "the upper bound%s%s",
-                         q.kce ? operand_text(r, kr.range->v[0]) : "", q.kce ? operand_text(r, kr.range->v[1]) : "");
+        if (kr.range && kr.range->op == EXPR_KEY_BETWEEN &&
+            av_scalar_cmp(kr.range->v[0], kr.range->v[1]) > 0) {
+            rc = err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                q.kce ? "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
+                        "greater than or equal to lower bound; lower bound operand: %s, upper bound "
+                        "operand: %s"
+                      : "The BETWEEN condition was provided a range where the lower bound is greater than "
+                        "the upper bound%s%s",
+                q.kce ? operand_text(r, kr.range->v[0]) : "", q.kce ? operand_text(r, kr.range->v[1]) : "");
             goto out;
         }
         if (kr.range && kr.range->op == EXPR_KEY_BEGINS_WITH && ks->range.type == AV_N) {
-            rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                         q.kce ? "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
-                                 "operator or function: begins_with, operand type: N"
-                               : "%sComparisonOperator BEGINS_WITH is not valid for N AttributeValue type",
-                         INVALID);
+            rc = err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                q.kce ? "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+                        "operator or function: begins_with, operand type: N"
+                      : "%sComparisonOperator BEGINS_WITH is not valid for N AttributeValue type",
+                INVALID);
             goto out;
         }
         if (filter && (rc = expr_filter_check_keys(filter, ks->hash.name, ks->range.name, &r->err))) {
@@ -370,9 +388,10 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                 const char *m = strstr(r->err.msg, "Primary key attribute: ");
                 const char *name = m ? m + strlen("Primary key attribute: ") : "";
                 err_clear(&r->err);
-                rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                             "QueryFilter can only contain non-primary key attributes: Primary key attribute: %s",
-                             name);
+                rc = err_set(
+                    &r->err, DDB_ERR_VALIDATION,
+                    "QueryFilter can only contain non-primary key attributes: Primary key attribute: %s",
+                    name);
             }
             goto out;
         }
@@ -386,24 +405,29 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                (rc = expr_cond_check_key_paths(filter, t->key.hash.name, t->key.range.name, &r->err))) {
         goto out;
     }
-    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err))) goto out;
+    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
+        goto out;
 
     /* ExclusiveStartKey against the schema and the query */
     if (esk) {
         if ((rc = start_schema_or_err(r, is_query, t, x, esk))) goto out;
         if (is_query) {
             if (!x && kr.range && kr.range->op == EXPR_KEY_EQ) {
-                rc = err_set(&r->err, DDB_ERR_VALIDATION, "The query can return at most one row and cannot be restarted");
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "The query can return at most one row and cannot be restarted");
                 goto out;
             }
             const av_t *h = av_map_get(esk, ks->hash.name, strlen(ks->hash.name));
             if (!av_equal(h, eq.hash)) {
-                rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                             "The provided starting key is outside query boundaries based on provided conditions");
+                rc = err_set(
+                    &r->err, DDB_ERR_VALIDATION,
+                    "The provided starting key is outside query boundaries based on provided conditions");
                 goto out;
             }
-            if (kr.range && !expr_keypart_match(kr.range, av_map_get(esk, ks->range.name, strlen(ks->range.name)))) {
-                rc = err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key does not match the range key predicate");
+            if (kr.range &&
+                !expr_keypart_match(kr.range, av_map_get(esk, ks->range.name, strlen(ks->range.name)))) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION,
+                             "The provided starting key does not match the range key predicate");
                 goto out;
             }
         } else if (q.tseg) {

@@ -871,9 +871,10 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     eng_stats_t st = eng_table_stats(r->eng, t);
     eng_table_release(t);
     if (indexing)
-        return err_set(&r->err, DDB_ERR_RESOURCE_IN_USE,
-                       "Attempt to change a resource which is still in use: Cannot delete table while indexes "
-                       "are being created, updated, or deleted.");
+        return err_set(
+            &r->err, DDB_ERR_RESOURCE_IN_USE,
+            "Attempt to change a resource which is still in use: Cannot delete table while indexes "
+            "are being created, updated, or deleted.");
     if (protected_)
         return err_set(
             &r->err, DDB_ERR_VALIDATION,

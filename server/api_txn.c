@@ -237,11 +237,12 @@ static ddb_err_t action_exprs_or_err(ddb_req_t *r, action_t *a)
     r->body = body;
     if (rc) return rc;
     const json_t *rv = json_get(a->j, "ReturnValuesOnConditionCheckFailure");
-    a->wc = (write_ctx_t){.r = r,
-                          .cond = cond,
-                          .return_old_on_fail = rv && rv->type == JSON_STRING && ddb_str_eq(rv->str, "ALL_OLD"),
-                          .update = upd,
-                          .in_multi = true};
+    a->wc =
+        (write_ctx_t){.r = r,
+                      .cond = cond,
+                      .return_old_on_fail = rv && rv->type == JSON_STRING && ddb_str_eq(rv->str, "ALL_OLD"),
+                      .update = upd,
+                      .in_multi = true};
     return DDB_OK;
 }
 
@@ -256,7 +257,7 @@ static ddb_err_t cancel(ddb_req_t *r, size_t n, const action_t *acts, const eng_
     buf_init(&codes, r->a, 128);
     for (size_t i = 0; i < n; i++) {
         ddb_err_t c = res[i].err.code;
-        const char *code = c == DDB_OK                              ? "None"
+        const char *code = c == DDB_OK                             ? "None"
                            : c == DDB_ERR_CONDITIONAL_CHECK_FAILED ? "ConditionalCheckFailed"
                            : c == DDB_ERR_VALIDATION               ? "ValidationError"
                                                                    : "InternalError";
@@ -278,7 +279,8 @@ static ddb_err_t cancel(ddb_req_t *r, size_t n, const action_t *acts, const eng_
     jw_arr_end(&w);
     r->err_extra = w.b.data;
     return err_set(&r->err, DDB_ERR_TRANSACTION_CANCELED,
-                   "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]", codes.data);
+                   "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+                   codes.data);
 }
 
 ddb_err_t api_TransactWriteItems(ddb_req_t *r)
@@ -304,14 +306,16 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     if (jtok && jtok->str.len < 1)
         vc_add(&v, "''", "clientRequestToken", "Member must have length greater than or equal to 1");
     if (jtok && jtok->str.len > 36)
-        vc_add(&v, vc_show_str(r, jtok), "clientRequestToken", "Member must have length less than or equal to 36");
+        vc_add(&v, vc_show_str(r, jtok), "clientRequestToken",
+               "Member must have length less than or equal to 36");
     size_t n = jitems ? jitems->n : 0;
     action_t *acts = ARENA_NEWN(r->a, action_t, n + 1);
     size_t na = 0;
     int pos = 1;
     for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next, pos++) {
         if (c->type != JSON_OBJECT) {
-            vc_add(&v, "null", arena_sprintf(r->a, "transactItems.%d.member", pos), "Member must not be null");
+            vc_add(&v, "null", arena_sprintf(r->a, "transactItems.%d.member", pos),
+                   "Member must not be null");
             continue;
         }
         int found = 0;
@@ -331,17 +335,20 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         na++;
         const char *base = arena_sprintf(r->a, "transactItems.%d.member.%s", pos, ACT_PATHS[a->kind]);
         const json_t *tn = json_get(a->j, "TableName");
-        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL, arena_sprintf(r->a, "%s.tableName", base));
+        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL,
+                      arena_sprintf(r->a, "%s.tableName", base));
         const char *target = a->kind == ACT_PUT ? "Item" : "Key";
         if (!json_get(a->j, target))
             vc_add(&v, "null", arena_sprintf(r->a, "%s.%s", base, a->kind == ACT_PUT ? "item" : "key"),
                    "Member must not be null");
         if (a->kind == ACT_CHECK && !json_get(a->j, "ConditionExpression"))
-            vc_add(&v, "null", arena_sprintf(r->a, "%s.conditionExpression", base), "Member must not be null");
+            vc_add(&v, "null", arena_sprintf(r->a, "%s.conditionExpression", base),
+                   "Member must not be null");
         if (a->kind == ACT_UPDATE && !json_get(a->j, "UpdateExpression"))
             vc_add(&v, "null", arena_sprintf(r->a, "%s.updateExpression", base), "Member must not be null");
         vc_enum(&v, json_get(a->j, "ReturnValuesOnConditionCheckFailure"),
-                arena_sprintf(r->a, "%s.returnValuesOnConditionCheckFailure", base), RVCCF, "[ALL_OLD, NONE]");
+                arena_sprintf(r->a, "%s.returnValuesOnConditionCheckFailure", base), RVCCF,
+                "[ALL_OLD, NONE]");
     }
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
@@ -355,7 +362,8 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
         a->table = json_get(a->j, "TableName")->str.ptr;
-        if ((rc = avjson_map(r, json_get(a->j, a->kind == ACT_PUT ? "Item" : "Key"), &a->value, 1))) return rc;
+        if ((rc = avjson_map(r, json_get(a->j, a->kind == ACT_PUT ? "Item" : "Key"), &a->value, 1)))
+            return rc;
         if (a->kind == ACT_PUT && av_item_size(&a->value) > 400 * 1024)
             return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
         total_size += av_item_size(&a->value);
@@ -379,10 +387,11 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         for (int k = 0; k < 2 && ka[k]->name; k++) {
             const av_t *kv = av_map_get(&acts[i].value, ka[k]->name, strlen(ka[k]->name));
             if (kv && (kv->type == AV_S || kv->type == AV_B) && kv->s.len == 0) {
-                rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                             "One or more parameter values are not valid. The AttributeValue for a key attribute "
-                             "cannot contain an empty %s value. Key: %s",
-                             kv->type == AV_S ? "string" : "binary", ka[k]->name);
+                rc = err_set(
+                    &r->err, DDB_ERR_VALIDATION,
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                    "cannot contain an empty %s value. Key: %s",
+                    kv->type == AV_S ? "string" : "binary", ka[k]->name);
                 goto out;
             }
         }
@@ -394,7 +403,8 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         ddb_errctx_t *e = &res[i].err;
         ddb_errctx_t saved = r->err;
         err_init(&r->err, r->a);
-        ddb_err_t krc = a->kind == ACT_PUT ? item_keys_or_err(r, a->t, &a->value) : key_matches_or_err(r, a->t, &a->value);
+        ddb_err_t krc = a->kind == ACT_PUT ? item_keys_or_err(r, a->t, &a->value)
+                                           : key_matches_or_err(r, a->t, &a->value);
         if (!krc && a->kind == ACT_PUT) krc = eng_index_keys_check(a->t, &a->value, false, &r->err);
         ddb_errctx_t kerr = r->err;
         r->err = saved;
@@ -424,9 +434,10 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         fingerprint(r->body, fp, r->a);
         token_state_t st = token_claim(tok, fp);
         if (st == TOKEN_MISMATCH) {
-            rc = err_set(&r->err, DDB_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
-                         "DynamoDB rejected the request because you retried a request with a different payload but "
-                         "with an idempotent token that was already used.");
+            rc = err_set(
+                &r->err, DDB_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
+                "DynamoDB rejected the request because you retried a request with a different payload but "
+                "with an idempotent token that was already used.");
             goto out;
         }
         if (st == TOKEN_BUSY) {
@@ -532,8 +543,10 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
         }
         gets[ng++] = g;
         const json_t *tn = json_get(g, "TableName");
-        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL, arena_sprintf(r->a, "%s.tableName", base));
-        if (!json_get(g, "Key")) vc_add(&v, "null", arena_sprintf(r->a, "%s.key", base), "Member must not be null");
+        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL,
+                      arena_sprintf(r->a, "%s.tableName", base));
+        if (!json_get(g, "Key"))
+            vc_add(&v, "null", arena_sprintf(r->a, "%s.key", base), "Member must not be null");
     }
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
@@ -557,8 +570,8 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
         }
         got++;
         if ((rc = key_matches_or_err(r, tables[i], &keys[i]))) goto out;
-        if (projs[i] &&
-            (rc = expr_proj_check_key_paths(projs[i], tables[i]->key.hash.name, tables[i]->key.range.name, &r->err)))
+        if (projs[i] && (rc = expr_proj_check_key_paths(projs[i], tables[i]->key.hash.name,
+                                                        tables[i]->key.range.name, &r->err)))
             goto out;
     }
     for (size_t i = 0; i < ng; i++)

@@ -308,7 +308,8 @@ ddb_err_t exprargs_projection_or_err(ddb_req_t *r, bool legacy_ok, expr_proj_t *
     const json_t *jp = json_get(r->body, "ProjectionExpression");
     if (jp && jp->type != JSON_STRING) jp = NULL;
     expr_ctx_t *ctx = NULL;
-    ddb_err_t rc = exprargs_mixing_or_err(r, legacy_ok ? legacy : none, exprs, "ProjectionExpression is null");
+    ddb_err_t rc =
+        exprargs_mixing_or_err(r, legacy_ok ? legacy : none, exprs, "ProjectionExpression is null");
     if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
     if (!rc && jp) rc = expr_projection_parse(ctx, jp->str.ptr, jp->str.len, out);
     if (!rc) rc = expr_ctx_check_unused(ctx);

@@ -190,12 +190,14 @@ typedef struct {
 } write_ctx_t;
 
 /** Apply callbacks: condition, then put c->item / delete / apply c->update / nothing (check). */
-ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err);
+ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                    ddb_errctx_t *err);
 ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
                        ddb_errctx_t *err);
 ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
                        ddb_errctx_t *err);
-ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err);
+ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                      ddb_errctx_t *err);
 /** The key attributes of an item whose keys were checked. */
 av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
 /** A Key names exactly the table's key attributes with their types ("The provided key element does

@@ -122,9 +122,6 @@ static int pnum(const av_map_t *m)
     return v ? atoi(v->s.ptr + 1) : -1;
 }
 
-
-
-
 typedef struct {
     int n;
     int p[NP * NS], s[NP * NS];
@@ -151,7 +148,6 @@ static void collect(eng_t *e, eng_table_t *t, eng_query_t q, size_t page, list_t
     }
     CHECK(!"query did not finish");
 }
-
 
 typedef struct {
     int key1, key2, p, s; /* sort keys */
@@ -185,7 +181,8 @@ static void verify(eng_t *e, const char *tname, const char *gsi2, arena_t *a)
     CHECK(gsi && lsi);
     row_t rows[NP * NS];
     list_t got;
-    static const eng_sk_op_t ops[] = {ENG_SK_ANY, ENG_SK_EQ, ENG_SK_LT, ENG_SK_LE, ENG_SK_GT, ENG_SK_GE, ENG_SK_BETWEEN};
+    static const eng_sk_op_t ops[] = {ENG_SK_ANY, ENG_SK_EQ, ENG_SK_LT,     ENG_SK_LE,
+                                      ENG_SK_GT,  ENG_SK_GE, ENG_SK_BETWEEN};
     /* table queries */
     for (int p = 0; p < NP; p++)
         for (size_t oi = 0; oi < sizeof ops / sizeof *ops; oi++)
@@ -281,7 +278,8 @@ static void verify(eng_t *e, const char *tname, const char *gsi2, arena_t *a)
             for (int s = 0; s < NS; s++) n += model[p][s].present && model[p][s].l >= 0;
         CHECK(got.n == n);
         CHECK(eng_index_stats(e, x).item_count == n);
-        for (int k = 0; k < got.n; k++) CHECK(model[got.p[k]][got.s[k]].present && model[got.p[k]][got.s[k]].l >= 0);
+        for (int k = 0; k < got.n; k++)
+            CHECK(model[got.p[k]][got.s[k]].present && model[got.p[k]][got.s[k]].l >= 0);
     }
     eng_table_release(t);
 }
@@ -349,8 +347,16 @@ int main(void)
     static const char *inc[] = {"x"};
     eng_index_t idx[2];
     memset(idx, 0, sizeof idx);
-    idx[0] = (eng_index_t){.name = "gsi", .global = true, .key = {{"g", AV_S}, {"sk", AV_N}}, .proj = ENG_PROJ_KEYS_ONLY, .status = "ACTIVE"};
-    idx[1] = (eng_index_t){.name = "lsi", .key = {{"pk", AV_S}, {"l", AV_N}}, .proj = ENG_PROJ_INCLUDE, .n_nonkey = 1, .nonkey = inc};
+    idx[0] = (eng_index_t){.name = "gsi",
+                           .global = true,
+                           .key = {{"g", AV_S}, {"sk", AV_N}},
+                           .proj = ENG_PROJ_KEYS_ONLY,
+                           .status = "ACTIVE"};
+    idx[1] = (eng_index_t){.name = "lsi",
+                           .key = {{"pk", AV_S}, {"l", AV_N}},
+                           .proj = ENG_PROJ_INCLUDE,
+                           .n_nonkey = 1,
+                           .nonkey = inc};
     spec.idx = idx;
     spec.n_idx = 2;
     ddb_errctx_t err;

@@ -53,7 +53,8 @@ typedef struct {
 } move_t;
 
 /* Add delta to the balance; refuse (ConditionalCheckFailed) to go below zero. */
-static ddb_err_t move(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item, ddb_errctx_t *err)
+static ddb_err_t move(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                      ddb_errctx_t *err)
 {
     move_t *m = ctx;
     long b = balance(old) + m->delta;
@@ -167,7 +168,8 @@ int main(void)
     /* a failing action cancels everything */
     {
         move_t mv[3] = {{a, 0, 5}, {a, 1, -5000}, {a, 2, 7}};
-        eng_multi_op_t ops[3] = {{t, key_of(a, 0), move, &mv[0]}, {t, key_of(a, 1), move, &mv[1]},
+        eng_multi_op_t ops[3] = {{t, key_of(a, 0), move, &mv[0]},
+                                 {t, key_of(a, 1), move, &mv[1]},
                                  {t, key_of(a, 2), move, &mv[2]}};
         eng_multi_result_t res[3];
         for (int i = 0; i < 3; i++) err_init(&res[i].err, a);
@@ -198,7 +200,8 @@ int main(void)
         CHECK_INT(balance(it), START + committed_delta[i]);
     }
     CHECK_INT(eng_table_stats(e, t).item_count, ACCOUNTS);
-    printf("transfers: %d committed or refused, %d refused for funds\n", 4 * TRANSFERS, atomic_load(&failures_seen));
+    printf("transfers: %d committed or refused, %d refused for funds\n", 4 * TRANSFERS,
+           atomic_load(&failures_seen));
 
     eng_table_release(t);
     arena_free(a);
