@@ -430,11 +430,6 @@ static int persist_record(db_t *db, const eng_table_t *t)
     return rc;
 }
 
-static int persist(eng_t *e, const eng_table_t *t)
-{
-    return persist_record(e->db, t);
-}
-
 typedef struct {
     catalog_t *c;
     int loaded;
@@ -604,7 +599,7 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
     t->store_ = store_new(e->db, cf, cf_name);
     int ok = 1;
     for (size_t i = 0; i < t->n_idx && ok; i++) ok = index_attach(e->db, &t->idx[i]) == 0;
-    if (!ok || persist(e, t) != 0) {
+    if (!ok || persist_record(e->db, t) != 0) {
         store_drop(t->store_);
         for (size_t i = 0; i < t->n_idx; i++)
             if (t->idx[i].store_) store_drop(t->idx[i].store_);
@@ -668,10 +663,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
     for (size_t j = 0; j < old->n_idx; j++) {
         bool kept = false;
         for (size_t i = 0; i < nt->n_idx && !kept; i++) kept = nt->idx[i].store_ == old->idx[j].store_;
-        if (!kept) {
-            removed[n_removed++] = old->idx[j].store_;
-            store_release(old->idx[j].store_); /* the clone's reference */
-        }
+        if (!kept) removed[n_removed++] = old->idx[j].store_; /* holds the clone's reference now */
     }
     for (size_t i = 0; i < nt->n_idx && rc == DDB_OK; i++) {
         eng_index_t *x = &nt->idx[i];
@@ -685,7 +677,8 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         else
             added[n_added++] = x->id;
     }
-    if (rc == DDB_OK && persist(e, nt) != 0) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (rc == DDB_OK && persist_record(e->db, nt) != 0)
+        rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
     if (rc != DDB_OK) {
         pthread_rwlock_unlock(&c->mu);
         /* nothing was published: drop the families made for new indexes */
@@ -693,13 +686,12 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
             for (size_t k = 0; k < n_added; k++)
                 if (nt->idx[i].id == added[k]) store_drop(nt->idx[i].store_);
         eng_table_release(nt);
+        for (size_t i = 0; i < n_removed; i++) store_release(removed[i]);
         free(removed);
         free(added);
         return rc;
     }
     if (n_removed || n_added) nt->idx_gen_ = atomic_fetch_add(&nt->store_->idx_gen, 1) + 1;
-    /* Keep the removed stores alive until their data is dropped below. */
-    for (size_t i = 0; i < n_removed; i++) store_retain(removed[i]);
     c->t[pos] = nt;
     if (out) {
         eng_table_retain(nt);
@@ -748,12 +740,9 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     eng_table_t *t = c->t[pos];
     arena_t *a = arena_new(1024);
     char *key = arena_sprintf(a, "t/%s", t->name);
-    char *kc = arena_sprintf(a, "%s/c", t->id);
-    char *kb = arena_sprintf(a, "%s/b", t->id);
     db_batch_t *b = db__batch_new();
     db__batch_del(b, db__sys(e->db), key, strlen(key));
-    db__batch_del(b, db__stats(e->db), kc, strlen(kc));
-    db__batch_del(b, db__stats(e->db), kb, strlen(kb));
+    delete_counters(e, b, t->id, a);
     for (size_t i = 0; i < t->n_idx; i++) delete_counters(e, b, t->idx[i].id, a);
     int rc = db__write(e->db, b);
     db__batch_free(b);
@@ -835,9 +824,8 @@ const eng_index_t *eng_index_find(const eng_table_t *t, const char *name, size_t
     return NULL;
 }
 
-void stats__delta(eng_t *e, db_batch_t *b, const char *id, arena_t *a, int64_t dcount, int64_t dbytes)
+void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64_t dbytes)
 {
-    (void)a;
     /* "<id>/c" and "<id>/b" without printf: this runs on every write */
     char k[80];
     size_t n = strlen(id);

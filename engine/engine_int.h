@@ -103,6 +103,11 @@ void lock__dispose(lock_table_t *lt);
 unsigned lock__stripe(const char *table_id, const char *key, size_t klen);
 void lock__acquire(lock_table_t *lt, unsigned stripe);
 void lock__release(lock_table_t *lt, unsigned stripe);
+/** Sort stripes ascending and drop repeats (the one order every multi-key locker uses); returns
+ *  how many are left. */
+size_t lock__sort_unique(unsigned *s, size_t n);
+void lock__acquire_all(lock_table_t *lt, const unsigned *s, size_t n);
+void lock__release_all(lock_table_t *lt, const unsigned *s, size_t n);
 
 /* ---- itemenc.c --------------------------------------------------------------------------- */
 
@@ -131,19 +136,19 @@ void catalog__close(catalog_t *c);
 
 /* ---- item.c ------------------------------------------------------------------------------ */
 
+/** Read and decode the item stored under base key k (at a snapshot, or latest); *out NULL when
+ *  absent. Storage errors and corrupt records (logged) are InternalServerError. */
+ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl, arena_t *a,
+                     av_map_t **out, ddb_errctx_t *err);
 /** Under the key's lock: read old, run apply, add item + index entries + counters to `b`. */
 ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx, arena_t *a,
                       db_batch_t *b, eng_write_result_t *res, bool *changed, ddb_errctx_t *err);
-/** The current description of t's table (NULL if it was deleted), a new reference. */
-eng_table_t *item__refresh(eng_t *e, const eng_table_t *t);
 
 /* ---- index.c ----------------------------------------------------------------------------- */
 
 /** Index key of `item` (index partition hash and key, index sort key, then the table's key
  *  parts); false (nothing appended) when the item lacks an index key attribute of the right type. */
 bool idx__key(buf_t *b, const eng_table_t *t, const eng_index_t *x, const av_map_t *item);
-/** The attributes an index entry keeps: index keys, table keys, and the projection's. */
-av_map_t *idx__project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item);
 /** Add the index changes for old -> new (either NULL) of one item to a write batch. */
 int idx__deltas(eng_t *e, const eng_table_t *t, db_batch_t *b, const av_map_t *old, const av_map_t *nitem,
                 arena_t *a);
@@ -154,7 +159,7 @@ void idx__backfill_stop_all(eng_t *e);
 /** Wait until each index of the store is recognised by writers: take and release every stripe. */
 void lock__barrier(lock_table_t *lt);
 /** Add deltas to a counter pair "<id>/c", "<id>/b". */
-void stats__delta(eng_t *e, db_batch_t *b, const char *id, arena_t *a, int64_t dcount, int64_t dbytes);
+void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64_t dbytes);
 
 /* ---- engine.c ------------------------------------------------------------------------------ */
 

@@ -54,7 +54,7 @@ static bool is_key_name(const eng_table_t *t, const eng_index_t *x, ddb_str_t n)
     return false;
 }
 
-av_map_t *idx__project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item)
+av_map_t *eng_index_project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item)
 {
     if (x->proj == ENG_PROJ_ALL) return (av_map_t *)item;
     av_map_t *m = ARENA_NEW(a, av_map_t);
@@ -68,9 +68,24 @@ av_map_t *idx__project(arena_t *a, const eng_table_t *t, const eng_index_t *x, c
     return m;
 }
 
-av_map_t *eng_index_project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item)
+/* Whether index x holds an entry under key k: 1, 0, or -1 on a storage error. */
+static int has_entry(eng_t *e, const eng_index_t *x, const buf_t *k, arena_t *a)
 {
-    return idx__project(a, t, x, item);
+    char *v;
+    size_t vl;
+    return db__get(e->db, x->store_->cf, k->data, k->len, a, &v, &vl);
+}
+
+/* Write the entry of `item` under key k; returns its size (the index's byte counter). */
+static int64_t put_entry(db_batch_t *b, const eng_table_t *t, const eng_index_t *x, const buf_t *k,
+                         const av_map_t *item, arena_t *a)
+{
+    av_map_t *p = eng_index_project(a, t, x, item);
+    buf_t val;
+    buf_init(&val, a, 256);
+    itemenc__encode(&val, p);
+    db__batch_put(b, x->store_->cf, k->data, k->len, val.data, val.len);
+    return (int64_t)av_item_size(p);
 }
 
 int idx__deltas(eng_t *e, const eng_table_t *t, db_batch_t *b, const av_map_t *old, const av_map_t *nitem,
@@ -84,28 +99,20 @@ int idx__deltas(eng_t *e, const eng_table_t *t, db_batch_t *b, const av_map_t *o
         bool has_old = old && idx__key(&ok, t, x, old);
         bool has_new = nitem && idx__key(&nk, t, x, nitem);
         if (has_old && x->backfilling) { /* the backfill may not have written it yet */
-            char *v;
-            size_t vl;
-            int got = db__get(e->db, x->store_->cf, ok.data, ok.len, a, &v, &vl);
+            int got = has_entry(e, x, &ok, a);
             if (got < 0) return -1;
             has_old = got == 1;
         }
         bool same_key = has_old && has_new && ok.len == nk.len && !memcmp(ok.data, nk.data, ok.len);
         if (!has_old && !has_new) continue;
-        int64_t old_size = has_old ? (int64_t)av_item_size(idx__project(a, t, x, old)) : 0;
+        int64_t old_size = has_old ? (int64_t)av_item_size(eng_index_project(a, t, x, old)) : 0;
         int64_t new_size = 0;
         if (has_old && !same_key) db__batch_del(b, x->store_->cf, ok.data, ok.len);
-        if (has_new) {
-            av_map_t *p = idx__project(a, t, x, nitem);
-            new_size = (int64_t)av_item_size(p);
-            if (!(same_key && x->proj == ENG_PROJ_KEYS_ONLY)) { /* keys-only entries never change */
-                buf_t val;
-                buf_init(&val, a, 256);
-                itemenc__encode(&val, p);
-                db__batch_put(b, x->store_->cf, nk.data, nk.len, val.data, val.len);
-            }
-        }
-        stats__delta(e, b, x->id, a, (int64_t)has_new - (int64_t)has_old, new_size - old_size);
+        if (has_new && same_key && x->proj == ENG_PROJ_KEYS_ONLY) /* keys-only entries never change */
+            new_size = old_size;
+        else if (has_new)
+            new_size = put_entry(b, t, x, &nk, nitem, a);
+        stats__delta(e, b, x->id, (int64_t)has_new - (int64_t)has_old, new_size - old_size);
     }
     return 0;
 }
@@ -170,12 +177,6 @@ static ddb_err_t mark_active(void *ctx, eng_table_t *copy, ddb_errctx_t *err)
     return DDB_OK;
 }
 
-static int cmp_unsigned(const void *a, const void *b)
-{
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* One chunk after `resume` (len 0: from the start). Returns the number of items visited, -1 on a
  * storage error, -2 when the description changed under it (retry with a fresh one). */
 static int bf_chunk(eng_t *e, eng_table_t *t, const eng_index_t *x, buf_t *resume, arena_t *a)
@@ -203,11 +204,8 @@ static int bf_chunk(eng_t *e, eng_table_t *t, const eng_index_t *x, buf_t *resum
 
     unsigned stripes[BF_CHUNK];
     for (int i = 0; i < n; i++) stripes[i] = lock__stripe(t->id, keys[i].ptr, keys[i].len);
-    qsort(stripes, (size_t)n, sizeof *stripes, cmp_unsigned);
-    int ns = 0;
-    for (int i = 0; i < n; i++)
-        if (!ns || stripes[ns - 1] != stripes[i]) stripes[ns++] = stripes[i];
-    for (int i = 0; i < ns; i++) lock__acquire(&e->locks, stripes[i]);
+    size_t ns = lock__sort_unique(stripes, (size_t)n);
+    lock__acquire_all(&e->locks, stripes, ns);
     int rc = n;
     if (t->idx_gen_ != atomic_load(&t->store_->idx_gen)) {
         rc = -2;
@@ -215,34 +213,24 @@ static int bf_chunk(eng_t *e, eng_table_t *t, const eng_index_t *x, buf_t *resum
     }
     db_batch_t *b = db__batch_new();
     int64_t dcount = 0, dbytes = 0;
+    ddb_errctx_t err;
+    err_init(&err, a);
     for (int i = 0; i < n && rc > 0; i++) {
-        char *v;
-        size_t vl;
-        int got = db__get(e->db, t->store_->cf, keys[i].ptr, keys[i].len, a, &v, &vl);
-        if (got < 0) rc = -1;
-        if (got != 1) continue;
-        av_map_t item;
-        if (itemenc__decode(a, v, vl, &item) != 0) {
-            log_error("table %s: corrupt item record skipped by backfill", t->name);
-            continue;
+        av_map_t *item;
+        if (item__read(e, t, NULL, keys[i].ptr, keys[i].len, a, &item, &err) != DDB_OK) {
+            rc = -1;
+            break;
         }
         buf_t ik;
         buf_init(&ik, a, 128);
-        if (!idx__key(&ik, t, x, &item)) continue;
-        char *ev;
-        size_t evl;
-        got = db__get(e->db, x->store_->cf, ik.data, ik.len, a, &ev, &evl);
+        if (!item || !idx__key(&ik, t, x, item)) continue;
+        int got = has_entry(e, x, &ik, a);
         if (got < 0) rc = -1;
         if (got != 0) continue; /* a write already made it */
-        av_map_t *p = idx__project(a, t, x, &item);
-        buf_t val;
-        buf_init(&val, a, 256);
-        itemenc__encode(&val, p);
-        db__batch_put(b, x->store_->cf, ik.data, ik.len, val.data, val.len);
         dcount++;
-        dbytes += (int64_t)av_item_size(p);
+        dbytes += put_entry(b, t, x, &ik, item, a);
     }
-    stats__delta(e, b, x->id, a, dcount, dbytes);
+    stats__delta(e, b, x->id, dcount, dbytes);
     if (rc > 0 && db__write(e->db, b) != 0) rc = -1;
     db__batch_free(b);
     if (rc > 0) {
@@ -250,7 +238,7 @@ static int bf_chunk(eng_t *e, eng_table_t *t, const eng_index_t *x, buf_t *resum
         buf_put(resume, keys[n - 1].ptr, keys[n - 1].len);
     }
 out:
-    for (int i = ns - 1; i >= 0; i--) lock__release(&e->locks, stripes[i]);
+    lock__release_all(&e->locks, stripes, ns);
     return rc;
 }
 

@@ -97,18 +97,15 @@ void eng_close(eng_t *e)
     free(e);
 }
 
-ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a, av_map_t **out,
-                       ddb_errctx_t *err)
+ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl, arena_t *a,
+                     av_map_t **out, ddb_errctx_t *err)
 {
-    buf_t k;
-    buf_init(&k, a, 128);
-    key__base(&k, &t->key, key);
     char *v;
     size_t vl;
-    int rc = db__get(e->db, t->store_->cf, k.data, k.len, a, &v, &vl);
     *out = NULL;
-    if (rc < 0) return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-    if (rc == 0) return DDB_OK;
+    int got = db__get_at(e->db, t->store_->cf, snap, k, kl, a, &v, &vl);
+    if (got < 0) return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (got == 0) return DDB_OK;
     av_map_t *item = ARENA_NEW(a, av_map_t);
     if (itemenc__decode(a, v, vl, item) != 0) {
         log_error("table %s: corrupt item record", t->name);
@@ -118,6 +115,12 @@ ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a
     return DDB_OK;
 }
 
+ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a, av_map_t **out,
+                       ddb_errctx_t *err)
+{
+    return eng_multi_get(e, 1, &t, &key, a, out, err);
+}
+
 /* Under the key's lock: read the old item, run apply, and add the change (item, index entries,
  * counters) to `b`. *changed tells whether anything was added. */
 ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx, arena_t *a,
@@ -125,21 +128,11 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
 {
     memset(res, 0, sizeof *res);
     *changed = false;
-    char *v;
-    size_t vl;
-    int got = db__get(e->db, t->store_->cf, k->data, k->len, a, &v, &vl);
-    if (got < 0) return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-    if (got == 1) {
-        res->old_item = ARENA_NEW(a, av_map_t);
-        if (itemenc__decode(a, v, vl, res->old_item) != 0) {
-            log_error("table %s: corrupt item record", t->name);
-            return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-        }
-        res->old_size = av_item_size(res->old_item);
-    }
+    ddb_err_t rc = item__read(e, t, NULL, k->data, k->len, a, &res->old_item, err);
+    if (rc) return rc;
+    if (res->old_item) res->old_size = av_item_size(res->old_item);
     eng_apply_t action = ENG_APPLY_NOOP;
     av_map_t *nitem = NULL;
-    ddb_err_t rc;
     if ((rc = apply(ctx, res->old_item, &action, &nitem, err)) != DDB_OK) return rc;
     if (action == ENG_APPLY_NOOP || (action == ENG_APPLY_DELETE && !res->old_item)) {
         res->new_item = res->old_item;
@@ -155,10 +148,10 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
         db__batch_put(b, t->store_->cf, k->data, k->len, val.data, val.len);
         res->new_item = nitem;
         res->new_size = av_item_size(nitem);
-        stats__delta(e, b, t->id, a, res->old_item ? 0 : 1, (int64_t)res->new_size - (int64_t)res->old_size);
+        stats__delta(e, b, t->id, res->old_item ? 0 : 1, (int64_t)res->new_size - (int64_t)res->old_size);
     } else {
         db__batch_del(b, t->store_->cf, k->data, k->len);
-        stats__delta(e, b, t->id, a, -1, -(int64_t)res->old_size);
+        stats__delta(e, b, t->id, -1, -(int64_t)res->old_size);
     }
     if (t->n_idx && idx__deltas(e, t, b, res->old_item, res->new_item, a) != 0)
         return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
@@ -166,43 +159,15 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
     return DDB_OK;
 }
 
-eng_table_t *item__refresh(eng_t *e, const eng_table_t *t)
-{
-    eng_table_t *nt = eng_table_get(e, t->name, strlen(t->name));
-    if (nt && nt->store_ != t->store_) { /* deleted and re-created */
-        eng_table_release(nt);
-        nt = NULL;
-    }
-    return nt;
-}
-
 ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_apply_fn apply, void *ctx,
                          arena_t *a, eng_write_result_t *res, ddb_errctx_t *err)
 {
-    memset(res, 0, sizeof *res);
-    buf_t k;
-    buf_init(&k, a, 128);
-    key__base(&k, &t->key, key);
-    unsigned stripe = lock__stripe(t->id, k.data, k.len);
-    eng_table_t *fresh = NULL; /* a newer description, when the indexes changed under us */
-
-    lock__acquire(&e->locks, stripe);
-    while (t->idx_gen_ != atomic_load(&t->store_->idx_gen)) {
-        lock__release(&e->locks, stripe);
-        eng_table_t *nt = item__refresh(e, t);
-        if (fresh) eng_table_release(fresh);
-        fresh = NULL;
-        if (!nt) return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
-        t = fresh = nt;
-        lock__acquire(&e->locks, stripe);
-    }
-    db_batch_t *b = db__batch_new();
-    bool changed;
-    ddb_err_t rc = item__stage(e, t, &k, apply, ctx, a, b, res, &changed, err);
-    if (rc == DDB_OK && changed && db__write(e->db, b) != 0)
-        rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-    db__batch_free(b);
-    lock__release(&e->locks, stripe);
-    if (fresh) eng_table_release(fresh);
+    eng_multi_op_t op = {t, key, apply, ctx};
+    eng_multi_result_t r;
+    err_init(&r.err, a);
+    ddb_err_t rc = eng_multi_write(e, 1, &op, a, &r, err);
+    *res = r.res;
+    if (rc == DDB_ERR_TRANSACTION_CANCELED) /* the apply failed: its own error */
+        rc = err_set(err, r.err.code, "%s", r.err.msg ? r.err.msg : "");
     return rc;
 }

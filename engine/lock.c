@@ -6,6 +6,7 @@
  */
 #include "engine/engine_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void lock__init(lock_table_t *lt)
@@ -43,4 +44,29 @@ void lock__barrier(lock_table_t *lt)
         pthread_mutex_lock(&lt->m[i]);
         pthread_mutex_unlock(&lt->m[i]);
     }
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t lock__sort_unique(unsigned *s, size_t n)
+{
+    qsort(s, n, sizeof *s, cmp_unsigned);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || s[m - 1] != s[i]) s[m++] = s[i];
+    return m;
+}
+
+void lock__acquire_all(lock_table_t *lt, const unsigned *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) lock__acquire(lt, s[i]);
+}
+
+void lock__release_all(lock_table_t *lt, const unsigned *s, size_t n)
+{
+    for (size_t i = n; i-- > 0;) lock__release(lt, s[i]);
 }

@@ -224,20 +224,9 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
             buf_t bk;
             buf_init(&bk, a, 64);
             key__base(&bk, &t->key, item);
-            char *tv;
-            size_t tvl;
-            int got = db__get_at(e->db, t->store_->cf, snap, bk.data, bk.len, a, &tv, &tvl);
-            if (got < 0) {
-                rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-                break;
-            }
-            if (got == 1) {
-                out = ARENA_NEW(a, av_map_t);
-                if (itemenc__decode(a, tv, tvl, out) != 0) {
-                    rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-                    break;
-                }
-            }
+            av_map_t *full;
+            if ((rc = item__read(e, t, snap, bk.data, bk.len, a, &full, err)) != DDB_OK) break;
+            if (full) out = full;
         }
         if (!q->keep || q->keep(q->keep_ctx, out)) {
             if (!q->count_only) {

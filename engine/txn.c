@@ -15,20 +15,15 @@
 
 #include "common/log.h"
 
-static int cmp_unsigned(const void *a, const void *b)
+/* The current description of t's table (NULL if it was deleted), a new reference. */
+static eng_table_t *refresh(eng_t *e, const eng_table_t *t)
 {
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void lock_all(eng_t *e, const unsigned *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) lock__acquire(&e->locks, s[i]);
-}
-
-static void unlock_all(eng_t *e, const unsigned *s, size_t n)
-{
-    for (size_t i = n; i-- > 0;) lock__release(&e->locks, s[i]);
+    eng_table_t *nt = eng_table_get(e, t->name, strlen(t->name));
+    if (nt && nt->store_ != t->store_) { /* deleted and re-created */
+        eng_table_release(nt);
+        nt = NULL;
+    }
+    return nt;
 }
 
 ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t *a, eng_multi_result_t *res,
@@ -44,24 +39,19 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
         key__base(&keys[i], &tables[i]->key, ops[i].key);
         stripes[i] = lock__stripe(tables[i]->id, keys[i].data, keys[i].len);
     }
-    unsigned *sorted = ARENA_NEWN(a, unsigned, n + 1);
-    memcpy(sorted, stripes, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_unsigned);
-    size_t ns = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!ns || sorted[ns - 1] != sorted[i]) sorted[ns++] = sorted[i];
+    size_t ns = lock__sort_unique(stripes, n);
 
     ddb_err_t rc = DDB_OK;
     for (;;) {
-        lock_all(e, sorted, ns);
+        lock__acquire_all(&e->locks, stripes, ns);
         bool stale = false;
         for (size_t i = 0; i < n && !stale; i++)
             stale = tables[i]->idx_gen_ != atomic_load(&tables[i]->store_->idx_gen);
         if (!stale) break;
-        unlock_all(e, sorted, ns);
+        lock__release_all(&e->locks, stripes, ns);
         for (size_t i = 0; i < n; i++) {
             if (tables[i]->idx_gen_ == atomic_load(&tables[i]->store_->idx_gen)) continue;
-            eng_table_t *nt = item__refresh(e, tables[i]);
+            eng_table_t *nt = refresh(e, tables[i]);
             if (!nt) {
                 rc = err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
                 goto done;
@@ -89,7 +79,7 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
     if (rc == DDB_OK && any && db__write(e->db, b) != 0)
         rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
     db__batch_free(b);
-    unlock_all(e, sorted, ns);
+    lock__release_all(&e->locks, stripes, ns);
 done:
     for (size_t i = 0; i < n; i++)
         if (fresh[i]) eng_table_release(tables[i]);
@@ -102,23 +92,10 @@ ddb_err_t eng_multi_get(eng_t *e, size_t n, eng_table_t *const *tables, const av
     db_snap_t *snap = n > 1 ? db__snap_new(e->db) : NULL;
     ddb_err_t rc = DDB_OK;
     for (size_t i = 0; i < n && rc == DDB_OK; i++) {
-        out[i] = NULL;
         buf_t k;
         buf_init(&k, a, 96);
         key__base(&k, &tables[i]->key, keys[i]);
-        char *v;
-        size_t vl;
-        int got = db__get_at(e->db, tables[i]->store_->cf, snap, k.data, k.len, a, &v, &vl);
-        if (got < 0) {
-            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-            break;
-        }
-        if (got == 0) continue;
-        out[i] = ARENA_NEW(a, av_map_t);
-        if (itemenc__decode(a, v, vl, out[i]) != 0) {
-            log_error("table %s: corrupt item record", tables[i]->name);
-            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
-        }
+        rc = item__read(e, tables[i], snap, k.data, k.len, a, &out[i], err);
     }
     db__snap_free(e->db, snap);
     return rc;
