@@ -359,6 +359,18 @@ def vtable(ddb):
     du.delete_table_quietly(ddb, name)
 
 
+def test_create_with_non_key_attribute_type(ddb_noval, vtable):
+    # AttributeDefinitions on UpdateTable take the same constraints as on CreateTable (a BOOL key
+    # type must never reach the index). Message pattern as CreateTable's, recorded by dynalite.
+    with raises("ValidationException",
+                du.ENVELOPE + "Value 'BOOL' at 'attributeDefinitions.1.member.attributeType' failed to satisfy "
+                "constraint: Member must satisfy enum value set: [B, N, S]"):
+        ddb_noval.update_table(TableName=vtable, AttributeDefinitions=[{"AttributeName": "z", "AttributeType": "BOOL"}],
+                               GlobalSecondaryIndexUpdates=[create_action("gsi_z", "z")])
+    assert [g["IndexName"] for g in ddb_noval.describe_table(TableName=vtable)["Table"]["GlobalSecondaryIndexes"]] \
+        == ["gsi_x"]
+
+
 def test_create_needs_attribute_definitions(ddb, vtable):
     with raises("ValidationException", pattern=prefixed_or_not("AttributeDefinitions is not specified for index: gsi_z")):
         ddb.update_table(TableName=vtable, GlobalSecondaryIndexUpdates=[create_action("gsi_z", "z")])

@@ -895,6 +895,14 @@ def test_nested_key_condition(ddb, table_ss):
                   ExpressionAttributeValues={":p": S("x"), ":v": S("y")})
 
 
+def test_begins_with_number_operand(ddb, table_sn):
+    # The operand check of begins_with, as for ConditionExpression (see test_condition_expression.py).
+    with raises(VE, "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+                    "operator or function: begins_with, operand type: N"):
+        ddb.query(TableName=table_sn, KeyConditionExpression="p = :p AND begins_with(c, :n)",
+                  ExpressionAttributeValues={":p": S("x"), ":n": N("1")})
+
+
 def test_legacy_key_condition_arguments(ddb, table_ss, table_sn):
     with raises(VE, "One or more parameter values were invalid: Invalid number of argument(s) for the BETWEEN "
                     "ComparisonOperator"):

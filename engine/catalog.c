@@ -817,6 +817,13 @@ eng_stats_t eng_index_stats(eng_t *e, const eng_index_t *x)
     return read_stats(e, x->id);
 }
 
+bool eng_table_indexing(const eng_table_t *t)
+{
+    for (size_t i = 0; i < t->n_idx; i++)
+        if (t->idx[i].status && strcmp(t->idx[i].status, "ACTIVE")) return true;
+    return false;
+}
+
 const eng_index_t *eng_index_find(const eng_table_t *t, const char *name, size_t len)
 {
     for (size_t i = 0; i < t->n_idx; i++)

@@ -166,6 +166,8 @@ typedef struct {
 /** Current ItemCount / TableSizeBytes (exact, maintained in every write batch). */
 eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t);
 
+/** Whether an index is being built or dropped (its status is not ACTIVE). */
+bool eng_table_indexing(const eng_table_t *t);
 /** The index of that name, or NULL. */
 const eng_index_t *eng_index_find(const eng_table_t *t, const char *name, size_t len);
 /** Current ItemCount / IndexSizeBytes of an index. */

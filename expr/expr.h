@@ -123,7 +123,8 @@ ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_k
  * Match a key condition to the key schema of the table or index queried (range_name NULL for a
  * hash-only schema; types AV_S/AV_N/AV_B): "Query condition missed key schema element: pk",
  * "Query key condition not supported", "One or more parameter values were invalid: Condition
- * parameter type does not match schema type", empty string/binary key values.
+ * parameter type does not match schema type", empty string/binary key values, a BETWEEN whose
+ * lower bound is above its upper bound.
  */
 ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_type_t hash_type,
                             const char *range_name, av_type_t range_type, expr_keyrange_t *out,
@@ -180,10 +181,10 @@ ddb_err_t expr_update_check_key_paths(const expr_update_t *u, const char *hash_n
                                       ddb_errctx_t *err);
 ddb_err_t expr_proj_check_key_paths(const expr_proj_t *p, const char *hash_name, const char *range_name,
                                     ddb_errctx_t *err);
-/** Query only: "Filter Expression can only contain non-primary key attributes: Primary key
- *  attribute: pk". */
+/** Query only: "<param> can only contain non-primary key attributes: Primary key attribute: pk",
+ *  param "Filter Expression" or "QueryFilter". */
 ddb_err_t expr_filter_check_keys(const expr_cond_t *c, const char *hash_name, const char *range_name,
-                                 ddb_errctx_t *err);
+                                 const char *param, ddb_errctx_t *err);
 
 /* ---- legacy parameters ------------------------------------------------------------------- */
 

@@ -187,6 +187,7 @@ ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_
         }
     if (out->hash->op != EXPR_KEY_EQ)
         return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
+    const expr_keypart_t *rg = out->range;
     const expr_keypart_t *parts[2] = {out->hash, out->range};
     const av_type_t types[2] = {hash_type, range_type};
     const char *names[2] = {hash_name, range_name};
@@ -209,6 +210,15 @@ ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_
                     v->type == AV_S ? "string" : "binary", names[p]);
         }
     }
+    /* (KeyConditions already refused a reversed range when they were translated) */
+    if (rg && rg->op == EXPR_KEY_BETWEEN && av_scalar_cmp(rg->v[0], rg->v[1]) > 0)
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater "
+            "than or equal to lower bound; lower bound operand: AttributeValue: {%s:%.*s}, upper bound "
+            "operand: AttributeValue: {%s:%.*s}",
+            av_type_name(rg->v[0]->type), (int)rg->v[0]->s.len, rg->v[0]->s.ptr, av_type_name(rg->v[1]->type),
+            (int)rg->v[1]->s.len, rg->v[1]->s.ptr);
     return DDB_OK;
 }
 
@@ -301,14 +311,13 @@ ddb_err_t expr_proj_check_key_paths(const expr_proj_t *pr, const char *hash_name
 }
 
 ddb_err_t expr_filter_check_keys(const expr_cond_t *c, const char *hash_name, const char *range_name,
-                                 ddb_errctx_t *err)
+                                 const char *param, ddb_errctx_t *err)
 {
     keyscan_t ks = {hash_name, range_name, 0};
     const node_t *p = find_key_path(&ks, c->root);
     if (!p) return DDB_OK;
     ddb_str_t nm = p->path.el[0].name;
-    return err_set(
-        err, DDB_ERR_VALIDATION,
-        "Filter Expression can only contain non-primary key attributes: Primary key attribute: %.*s",
-        (int)nm.len, nm.ptr);
+    return err_set(err, DDB_ERR_VALIDATION,
+                   "%s can only contain non-primary key attributes: Primary key attribute: %.*s", param,
+                   (int)nm.len, nm.ptr);
 }

@@ -37,13 +37,6 @@ static eng_index_t *gsi_named(eng_table_t *t, const json_t *jname)
     return x && x->global ? (eng_index_t *)x : NULL;
 }
 
-static bool index_changing(const eng_table_t *t)
-{
-    for (size_t i = 0; i < t->n_idx; i++)
-        if (t->idx[i].status && strcmp(t->idx[i].status, "ACTIVE")) return true;
-    return false;
-}
-
 static bool attr_used(const eng_table_t *t, const char *name)
 {
     if (!strcmp(t->key.hash.name, name) || (t->key.range.name && !strcmp(t->key.range.name, name)))
@@ -64,7 +57,7 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
     if (eng_index_find(t, jname->str.ptr, jname->str.len))
         return err_set(err, DDB_ERR_VALIDATION,
                        "One or more parameter values were invalid: Index with name %s already exists", name);
-    if (index_changing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
+    if (eng_table_indexing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
     size_t ngsi = 0;
     for (size_t i = 0; i < t->n_idx; i++) ngsi += t->idx[i].global;
     if (ngsi >= 20)
@@ -152,7 +145,7 @@ static ddb_err_t gsi_delete(upd_ctx_t *c, eng_table_t *t, const json_t *de, ddb_
         return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Index %s for table %s",
                        jname->str.ptr, t->name);
     (void)c;
-    if (index_changing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
+    if (eng_table_indexing(t)) return err_set(err, DDB_ERR_LIMIT_EXCEEDED, "%s", ONE_ONLINE);
     size_t at = (size_t)(x - t->idx);
     memmove(t->idx + at, t->idx + at + 1, sizeof *t->idx * (t->n_idx - at - 1));
     t->n_idx--;
@@ -398,6 +391,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
 
     vcheck_t v;
     vc_init(&v, r);
+    if (c.defs) vc_attrdefs(&v, c.defs);
     vc_table_name(&v, jname, "tableName");
     static const char *const BILLING[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
     static const char *const CLASS[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};

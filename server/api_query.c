@@ -206,11 +206,6 @@ static eng_sk_op_t sk_op(expr_keyop_t op)
     return ENG_SK_ANY;
 }
 
-static const char *operand_text(ddb_req_t *r, const av_t *v)
-{
-    return arena_sprintf(r->a, "AttributeValue: {%s:%.*s}", av_type_name(v->type), (int)v->s.len, v->s.ptr);
-}
-
 static bool keep_item(void *ctx, const av_map_t *item)
 {
     return expr_condition_eval(ctx, item);
@@ -362,39 +357,9 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         if ((rc = expr_keycond_bind(&kc, ks->hash.name, ks->hash.type, ks->range.name, ks->range.type, &kr,
                                     &r->err)))
             goto out;
-        if (kr.range && kr.range->op == EXPR_KEY_BETWEEN &&
-            av_scalar_cmp(kr.range->v[0], kr.range->v[1]) > 0) {
-            rc = err_set(
-                &r->err, DDB_ERR_VALIDATION,
-                q.kce ? "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
-                        "greater than or equal to lower bound; lower bound operand: %s, upper bound "
-                        "operand: %s"
-                      : "The BETWEEN condition was provided a range where the lower bound is greater than "
-                        "the upper bound%s%s",
-                q.kce ? operand_text(r, kr.range->v[0]) : "", q.kce ? operand_text(r, kr.range->v[1]) : "");
+        if (filter && (rc = expr_filter_check_keys(filter, ks->hash.name, ks->range.name,
+                                                   q.filter ? "Filter Expression" : "QueryFilter", &r->err)))
             goto out;
-        }
-        if (kr.range && kr.range->op == EXPR_KEY_BEGINS_WITH && ks->range.type == AV_N) {
-            rc = err_set(
-                &r->err, DDB_ERR_VALIDATION,
-                q.kce ? "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
-                        "operator or function: begins_with, operand type: N"
-                      : "%sComparisonOperator BEGINS_WITH is not valid for N AttributeValue type",
-                INVALID);
-            goto out;
-        }
-        if (filter && (rc = expr_filter_check_keys(filter, ks->hash.name, ks->range.name, &r->err))) {
-            if (!q.filter) { /* the legacy parameter words it with its own name */
-                const char *m = strstr(r->err.msg, "Primary key attribute: ");
-                const char *name = m ? m + strlen("Primary key attribute: ") : "";
-                err_clear(&r->err);
-                rc = err_set(
-                    &r->err, DDB_ERR_VALIDATION,
-                    "QueryFilter can only contain non-primary key attributes: Primary key attribute: %s",
-                    name);
-            }
-            goto out;
-        }
         eq.hash = kr.hash->v[0];
         if (kr.range) {
             eq.sk_op = sk_op(kr.range->op);

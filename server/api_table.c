@@ -129,9 +129,7 @@ static const char *status_now(ddb_req_t *r, const eng_table_t *t)
         ddb_now_s() - t->created < 0.5)
         return "CREATING";
     /* a table whose indexes are being built or dropped reads UPDATING, as in DynamoDB */
-    if (!t->status || !strcmp(t->status, "ACTIVE"))
-        for (size_t i = 0; i < t->n_idx; i++)
-            if (t->idx[i].status && strcmp(t->idx[i].status, "ACTIVE")) return "UPDATING";
+    if ((!t->status || !strcmp(t->status, "ACTIVE")) && eng_table_indexing(t)) return "UPDATING";
     return t->status ? t->status : "ACTIVE";
 }
 
@@ -331,6 +329,33 @@ static void vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
             vc_add(v, "null", p, "Member must not be null");
         else if (j->type == JSON_NUMBER && strtod(j->str.ptr, NULL) < 1)
             vc_add(v, vc_show_str(v->r, j), p, "Member must have value greater than or equal to 1");
+    }
+}
+
+void vc_attrdefs(vcheck_t *v, const json_t *defs)
+{
+    ddb_req_t *r = v->r;
+    int i = 1;
+    for (const json_t *d = defs->child; d; d = d->next, i++) {
+        if (d->type != JSON_OBJECT) {
+            vc_add(v, "null", arena_sprintf(r->a, "attributeDefinitions.%d.member", i),
+                   "Member must not be null");
+            continue;
+        }
+        const json_t *an = json_get(d, "AttributeName"), *at = json_get(d, "AttributeType");
+        const char *p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeName", i);
+        if (!an || an->type == JSON_NULL)
+            vc_add(v, "null", p, "Member must not be null");
+        else if (an->type == JSON_STRING && an->str.len == 0)
+            vc_add(v, "''", p, "Member must have length greater than or equal to 1");
+        else if (an->type == JSON_STRING && an->str.len > 255)
+            vc_add(v, vc_show_str(r, an), p, "Member must have length less than or equal to 255");
+        p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeType", i);
+        if (!at || at->type == JSON_NULL)
+            vc_add(v, "null", p, "Member must not be null");
+        else if (at->type == JSON_STRING && !ddb_str_eq(at->str, "S") && !ddb_str_eq(at->str, "N") &&
+                 !ddb_str_eq(at->str, "B"))
+            vc_add(v, vc_show_str(r, at), p, "Member must satisfy enum value set: [B, N, S]");
     }
 }
 
@@ -614,30 +639,8 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     vc_init(&v, r);
     if (!jdefs)
         vc_add(&v, "null", "attributeDefinitions", "Member must not be null");
-    else {
-        int i = 1;
-        for (const json_t *d = jdefs->child; d; d = d->next, i++) {
-            if (d->type != JSON_OBJECT) {
-                vc_add(&v, "null", arena_sprintf(r->a, "attributeDefinitions.%d.member", i),
-                       "Member must not be null");
-                continue;
-            }
-            const json_t *an = json_get(d, "AttributeName"), *at = json_get(d, "AttributeType");
-            const char *p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeName", i);
-            if (!an || an->type == JSON_NULL)
-                vc_add(&v, "null", p, "Member must not be null");
-            else if (an->type == JSON_STRING && an->str.len == 0)
-                vc_add(&v, "''", p, "Member must have length greater than or equal to 1");
-            else if (an->type == JSON_STRING && an->str.len > 255)
-                vc_add(&v, vc_show_str(r, an), p, "Member must have length less than or equal to 255");
-            p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeType", i);
-            if (!at || at->type == JSON_NULL)
-                vc_add(&v, "null", p, "Member must not be null");
-            else if (at->type == JSON_STRING && !ddb_str_eq(at->str, "S") && !ddb_str_eq(at->str, "N") &&
-                     !ddb_str_eq(at->str, "B"))
-                vc_add(&v, vc_show_str(r, at), p, "Member must satisfy enum value set: [B, N, S]");
-        }
-    }
+    else
+        vc_attrdefs(&v, jdefs);
     vc_table_name(&v, jname, "tableName");
     vc_keyschema(&v, jks, "keySchema");
     vc_index_list(&v, jlsi, "localSecondaryIndexes", false);
@@ -866,8 +869,7 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     eng_table_t *t = table_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     bool protected_ = t->deletion_protection;
-    bool indexing = false;
-    for (size_t i = 0; i < t->n_idx; i++) indexing |= t->idx[i].status && strcmp(t->idx[i].status, "ACTIVE");
+    bool indexing = eng_table_indexing(t);
     eng_stats_t st = eng_table_stats(r->eng, t);
     eng_table_release(t);
     if (indexing)

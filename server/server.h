@@ -250,6 +250,8 @@ const char *stream_label_new(arena_t *a);
  *  messages); *nonkey_count grows by its NonKeyAttributes. */
 ddb_err_t index_spec_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, const char **defs,
                             size_t ndefs, size_t *nonkey_count);
+/** AttributeDefinitions list constraints (names 1..255, types B/N/S), for CreateTable and UpdateTable. */
+void vc_attrdefs(vcheck_t *v, const json_t *defs);
 /** Shape constraints of one index object at `base` ("globalSecondaryIndexes.1.member"). */
 void vc_index(vcheck_t *v, const json_t *x, const char *base, bool global);
 /** JSON shapes of an index object and of ProvisionedThroughput. */

@@ -45,9 +45,9 @@ static void test_filter_keys(void)
     expr_ctx_t *c = CTX(NULL, "{\":v\":{\"S\":\"x\"}}");
     expr_cond_t *cond;
     CHECK_INT(expr_condition_parse(c, EXPR_FILTER, "b = :v OR sk = :v", 17, &cond), DDB_OK);
-    CHECK_INT(expr_filter_check_keys(cond, "pk", NULL, &E), DDB_OK);
+    CHECK_INT(expr_filter_check_keys(cond, "pk", NULL, "Filter Expression", &E), DDB_OK);
     CHECK_INT(expr_cond_check_key_paths(cond, "pk", "sk", &E), DDB_OK);
-    CHECK_INT(expr_filter_check_keys(cond, "pk", "sk", &E), DDB_ERR_VALIDATION);
+    CHECK_INT(expr_filter_check_keys(cond, "pk", "sk", "Filter Expression", &E), DDB_ERR_VALIDATION);
     CHECK_STR(E.msg,
               "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk");
 }
