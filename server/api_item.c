@@ -33,7 +33,7 @@ av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
     return k;
 }
 
-static ddb_err_t empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v)
+ddb_err_t empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v)
 {
     if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
         return err_set(

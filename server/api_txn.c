@@ -386,30 +386,20 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         const eng_attr_t *ka[2] = {&acts[i].t->key.hash, &acts[i].t->key.range};
         for (int k = 0; k < 2 && ka[k]->name; k++) {
             const av_t *kv = av_map_get(&acts[i].value, ka[k]->name, strlen(ka[k]->name));
-            if (kv && (kv->type == AV_S || kv->type == AV_B) && kv->s.len == 0) {
-                rc = err_set(
-                    &r->err, DDB_ERR_VALIDATION,
-                    "One or more parameter values are not valid. The AttributeValue for a key attribute "
-                    "cannot contain an empty %s value. Key: %s",
-                    kv->type == AV_S ? "string" : "binary", ka[k]->name);
-                goto out;
-            }
+            if (kv && (rc = empty_key_or_err(r, ka[k], kv))) goto out;
         }
     }
     eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, na + 1);
     for (size_t i = 0; i < na; i++) err_init(&res[i].err, r->a);
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
-        ddb_errctx_t *e = &res[i].err;
-        ddb_errctx_t saved = r->err;
-        err_init(&r->err, r->a);
+        /* no error is recorded yet: a key problem moves from r->err into this action's reason */
         ddb_err_t krc = a->kind == ACT_PUT ? item_keys_or_err(r, a->t, &a->value)
                                            : key_matches_or_err(r, a->t, &a->value);
         if (!krc && a->kind == ACT_PUT) krc = eng_index_keys_check(a->t, &a->value, false, &r->err);
-        ddb_errctx_t kerr = r->err;
-        r->err = saved;
         if (krc) {
-            err_set(e, krc, "%s", kerr.msg);
+            err_set(&res[i].err, krc, "%s", r->err.msg);
+            err_clear(&r->err);
             rc = cancel(r, na, acts, res);
             goto out;
         }

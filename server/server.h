@@ -203,6 +203,8 @@ av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
 /** A Key names exactly the table's key attributes with their types ("The provided key element does
  *  not match the schema"), non-empty, within the key size limits. */
 ddb_err_t key_matches_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key);
+/** An empty S/B value for key attribute `a`: DynamoDB's ValidationException. */
+ddb_err_t empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v);
 /** An Item carries every key attribute with its type (PutItem's messages). */
 ddb_err_t item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
 /** Whether a table has a local secondary index (ItemCollectionMetrics are answered then). */
