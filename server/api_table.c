@@ -362,48 +362,46 @@ void vc_attrdefs(vcheck_t *v, const json_t *defs)
 void vc_index(vcheck_t *v, const json_t *x, const char *base, bool global)
 {
     ddb_req_t *r = v->r;
-    {
-        const json_t *name = json_get(x, "IndexName");
-        const char *p = arena_sprintf(r->a, "%s.indexName", base);
-        if (!name || name->type == JSON_NULL)
-            vc_add(v, "null", p, "Member must not be null");
-        else if (name->type == JSON_STRING) {
-            const char *shown = vc_show_str(r, name);
-            if (!name_ok(name->str))
-                vc_add(v, shown, p, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-            if (name->str.len < 3) vc_add(v, shown, p, "Member must have length greater than or equal to 3");
-            if (name->str.len > 255) vc_add(v, shown, p, "Member must have length less than or equal to 255");
-        }
-        const json_t *ks = json_get(x, "KeySchema");
-        vc_keyschema(v, ks && ks->type == JSON_ARRAY ? ks : NULL, arena_sprintf(r->a, "%s.keySchema", base));
-        const json_t *proj = json_get(x, "Projection");
-        if (!proj || proj->type == JSON_NULL)
-            vc_add(v, "null", arena_sprintf(r->a, "%s.projection", base), "Member must not be null");
-        else if (proj->type == JSON_OBJECT) {
-            const json_t *pt = json_get(proj, "ProjectionType");
-            if (pt && pt->type == JSON_STRING)
-                vc_enum(v, pt, arena_sprintf(r->a, "%s.projection.projectionType", base), PROJ,
-                        "[ALL, INCLUDE, KEYS_ONLY]");
-            const json_t *nk = json_get(proj, "NonKeyAttributes");
-            if (nk && nk->type == JSON_ARRAY && nk->n == 0)
-                vc_add(v, "'[]'", arena_sprintf(r->a, "%s.projection.nonKeyAttributes", base),
-                       "Member must have length greater than or equal to 1");
-            int k = 1;
-            if (nk && nk->type == JSON_ARRAY)
-                for (const json_t *e = nk->child; e; e = e->next, k++) {
-                    const char *ep = arena_sprintf(r->a, "%s.projection.nonKeyAttributes.%d.member", base, k);
-                    if (e->type != JSON_STRING)
-                        vc_add(v, "null", ep, "Member must not be null");
-                    else if (e->str.len < 1)
-                        vc_add(v, "''", ep, "Member must have length greater than or equal to 1");
-                    else if (e->str.len > 255)
-                        vc_add(v, vc_show_str(r, e), ep, "Member must have length less than or equal to 255");
-                }
-        }
-        if (global)
-            vc_throughput(v, json_get(x, "ProvisionedThroughput"),
-                          arena_sprintf(r->a, "%s.provisionedThroughput", base));
+    const json_t *name = json_get(x, "IndexName");
+    const char *p = arena_sprintf(r->a, "%s.indexName", base);
+    if (!name || name->type == JSON_NULL)
+        vc_add(v, "null", p, "Member must not be null");
+    else if (name->type == JSON_STRING) {
+        const char *shown = vc_show_str(r, name);
+        if (!name_ok(name->str))
+            vc_add(v, shown, p, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        if (name->str.len < 3) vc_add(v, shown, p, "Member must have length greater than or equal to 3");
+        if (name->str.len > 255) vc_add(v, shown, p, "Member must have length less than or equal to 255");
     }
+    const json_t *ks = json_get(x, "KeySchema");
+    vc_keyschema(v, ks && ks->type == JSON_ARRAY ? ks : NULL, arena_sprintf(r->a, "%s.keySchema", base));
+    const json_t *proj = json_get(x, "Projection");
+    if (!proj || proj->type == JSON_NULL)
+        vc_add(v, "null", arena_sprintf(r->a, "%s.projection", base), "Member must not be null");
+    else if (proj->type == JSON_OBJECT) {
+        const json_t *pt = json_get(proj, "ProjectionType");
+        if (pt && pt->type == JSON_STRING)
+            vc_enum(v, pt, arena_sprintf(r->a, "%s.projection.projectionType", base), PROJ,
+                    "[ALL, INCLUDE, KEYS_ONLY]");
+        const json_t *nk = json_get(proj, "NonKeyAttributes");
+        if (nk && nk->type == JSON_ARRAY && nk->n == 0)
+            vc_add(v, "'[]'", arena_sprintf(r->a, "%s.projection.nonKeyAttributes", base),
+                   "Member must have length greater than or equal to 1");
+        int k = 1;
+        if (nk && nk->type == JSON_ARRAY)
+            for (const json_t *e = nk->child; e; e = e->next, k++) {
+                const char *ep = arena_sprintf(r->a, "%s.projection.nonKeyAttributes.%d.member", base, k);
+                if (e->type != JSON_STRING)
+                    vc_add(v, "null", ep, "Member must not be null");
+                else if (e->str.len < 1)
+                    vc_add(v, "''", ep, "Member must have length greater than or equal to 1");
+                else if (e->str.len > 255)
+                    vc_add(v, vc_show_str(r, e), ep, "Member must have length less than or equal to 255");
+            }
+    }
+    if (global)
+        vc_throughput(v, json_get(x, "ProvisionedThroughput"),
+                      arena_sprintf(r->a, "%s.provisionedThroughput", base));
 }
 
 static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, bool global)
@@ -553,62 +551,59 @@ static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, en
 ddb_err_t index_spec_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, const char **defs,
                             size_t ndefs, size_t *seen_count)
 {
-    {
-        eng_index_t *ix = &t->idx[t->n_idx];
-        memset(ix, 0, sizeof *ix);
-        ix->global = global;
-        ix->name = jstr(r, json_get(x, "IndexName"));
-        ddb_err_t rc = keyschema_or_err(r, json_get(x, "KeySchema"), t, defs, ndefs, &ix->key, false);
-        if (rc) return rc;
-        if (!global) {
-            if (!ix->key.range.name)
-                return err_set(&r->err, DDB_ERR_VALIDATION,
-                               "%sIndex KeySchema does not have a range key for index: %s", INVALID,
-                               ix->name);
-            if (strcmp(ix->key.hash.name, t->key.hash.name))
-                return err_set(
-                    &r->err, DDB_ERR_VALIDATION,
-                    "%sIndex KeySchema does not have the same leading hash key as table KeySchema for index: "
-                    "%s. index hash key: %s, table hash key: %s",
-                    INVALID, ix->name, ix->key.hash.name, t->key.hash.name);
-        }
-        const json_t *proj = json_get(x, "Projection");
-        const char *pt = jstr(r, json_get(proj, "ProjectionType"));
-        if (!pt) return err_set(&r->err, DDB_ERR_VALIDATION, "%sUnknown ProjectionType: null", INVALID);
-        const json_t *nk = json_get(proj, "NonKeyAttributes");
-        if (nk && nk->type == JSON_ARRAY && strcmp(pt, "INCLUDE"))
+    eng_index_t *ix = &t->idx[t->n_idx];
+    memset(ix, 0, sizeof *ix);
+    ix->global = global;
+    ix->name = jstr(r, json_get(x, "IndexName"));
+    ddb_err_t rc = keyschema_or_err(r, json_get(x, "KeySchema"), t, defs, ndefs, &ix->key, false);
+    if (rc) return rc;
+    if (!global) {
+        if (!ix->key.range.name)
             return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "%sProjectionType is %s, but NonKeyAttributes is specified", INVALID, pt);
-        ix->proj = !strcmp(pt, "ALL")         ? ENG_PROJ_ALL
-                   : !strcmp(pt, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY
-                                              : ENG_PROJ_INCLUDE;
-        if (nk && nk->type == JSON_ARRAY) {
-            ix->nonkey = ARENA_NEWN(r->a, const char *, nk->n + 1);
-            for (const json_t *s = nk->child; s; s = s->next) ix->nonkey[ix->n_nonkey++] = s->str.ptr;
-            *seen_count += ix->n_nonkey;
-        }
-        for (size_t i = 0; i < t->n_idx; i++)
-            if (!strcmp(t->idx[i].name, ix->name))
-                return err_set(&r->err, DDB_ERR_VALIDATION, "%sDuplicate index name: %s", INVALID, ix->name);
-        if (global) {
-            const json_t *gpt = json_get(x, "ProvisionedThroughput");
-            if (t->on_demand && gpt && gpt->type == JSON_OBJECT)
-                return err_set(
-                    &r->err, DDB_ERR_VALIDATION,
-                    "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-                    "PAY_PER_REQUEST",
-                    INVALID);
-            if (!t->on_demand && !(gpt && gpt->type == JSON_OBJECT))
-                return err_set(&r->err, DDB_ERR_VALIDATION,
-                               "%sProvisionedThroughput must be specified for index: %s", INVALID, ix->name);
-            if (!t->on_demand) {
-                ix->rcu = (int64_t)strtod(json_get(gpt, "ReadCapacityUnits")->str.ptr, NULL);
-                ix->wcu = (int64_t)strtod(json_get(gpt, "WriteCapacityUnits")->str.ptr, NULL);
-            }
-            ix->status = "ACTIVE";
-        }
-        t->n_idx++;
+                           "%sIndex KeySchema does not have a range key for index: %s", INVALID, ix->name);
+        if (strcmp(ix->key.hash.name, t->key.hash.name))
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "%sIndex KeySchema does not have the same leading hash key as table KeySchema for index: "
+                "%s. index hash key: %s, table hash key: %s",
+                INVALID, ix->name, ix->key.hash.name, t->key.hash.name);
     }
+    const json_t *proj = json_get(x, "Projection");
+    const char *pt = jstr(r, json_get(proj, "ProjectionType"));
+    if (!pt) return err_set(&r->err, DDB_ERR_VALIDATION, "%sUnknown ProjectionType: null", INVALID);
+    const json_t *nk = json_get(proj, "NonKeyAttributes");
+    if (nk && nk->type == JSON_ARRAY && strcmp(pt, "INCLUDE"))
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "%sProjectionType is %s, but NonKeyAttributes is specified", INVALID, pt);
+    ix->proj = !strcmp(pt, "ALL")         ? ENG_PROJ_ALL
+               : !strcmp(pt, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY
+                                          : ENG_PROJ_INCLUDE;
+    if (nk && nk->type == JSON_ARRAY) {
+        ix->nonkey = ARENA_NEWN(r->a, const char *, nk->n + 1);
+        for (const json_t *s = nk->child; s; s = s->next) ix->nonkey[ix->n_nonkey++] = s->str.ptr;
+        *seen_count += ix->n_nonkey;
+    }
+    for (size_t i = 0; i < t->n_idx; i++)
+        if (!strcmp(t->idx[i].name, ix->name))
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sDuplicate index name: %s", INVALID, ix->name);
+    if (global) {
+        const json_t *gpt = json_get(x, "ProvisionedThroughput");
+        if (t->on_demand && gpt && gpt->type == JSON_OBJECT)
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "%sNeither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+                "PAY_PER_REQUEST",
+                INVALID);
+        if (!t->on_demand && !(gpt && gpt->type == JSON_OBJECT))
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sProvisionedThroughput must be specified for index: %s", INVALID, ix->name);
+        if (!t->on_demand) {
+            ix->rcu = (int64_t)strtod(json_get(gpt, "ReadCapacityUnits")->str.ptr, NULL);
+            ix->wcu = (int64_t)strtod(json_get(gpt, "WriteCapacityUnits")->str.ptr, NULL);
+        }
+        ix->status = "ACTIVE";
+    }
+    t->n_idx++;
     return DDB_OK;
 }
 
