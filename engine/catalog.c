@@ -322,10 +322,11 @@ static int index_attach(db_t *db, eng_index_t *x)
 
 static void delete_counters(eng_t *e, db_batch_t *b, const char *id, arena_t *a)
 {
-    char *kc = arena_sprintf(a, "%s/c", id);
-    char *kb = arena_sprintf(a, "%s/b", id);
-    db__batch_del(b, db__stats(e->db), kc, strlen(kc));
-    db__batch_del(b, db__stats(e->db), kb, strlen(kb));
+    static const char *suffix[] = {"/s", "/c", "/b"}; /* /c and /b: databases of version 0.1.0 */
+    for (size_t i = 0; i < 3; i++) {
+        char *k = arena_sprintf(a, "%s%s", id, suffix[i]);
+        db__batch_del(b, db__stats(e->db), k, strlen(k));
+    }
 }
 
 void eng_table_retain(eng_table_t *t)
@@ -785,22 +786,26 @@ size_t eng_table_count(eng_t *e)
     return n;
 }
 
-static int64_t read_counter(eng_t *e, const char *key, arena_t *a)
+/* Word w of the counters at "<id><suffix>" (0 when absent). */
+static int64_t read_counter(eng_t *e, const char *id, const char *suffix, size_t w, arena_t *a)
 {
     char *v;
     size_t len;
-    if (db__get(e->db, db__stats(e->db), key, strlen(key), a, &v, &len) != 1 || len != 8) return 0;
+    const char *key = arena_sprintf(a, "%s%s", id, suffix);
+    if (db__get(e->db, db__stats(e->db), key, strlen(key), a, &v, &len) != 1 || len < 8 * (w + 1)) return 0;
     uint64_t u = 0;
-    for (int i = 0; i < 8; i++) u |= (uint64_t)(unsigned char)v[i] << (8 * i);
+    for (int i = 0; i < 8; i++) u |= (uint64_t)(unsigned char)v[8 * w + i] << (8 * i);
     return (int64_t)u;
 }
 
+/* "<id>/s" holds (item count, bytes); databases written by version 0.1.0 also have the separate
+ * "<id>/c" and "<id>/b" counters, which keep their totals and are added in. */
 static eng_stats_t read_stats(eng_t *e, const char *id)
 {
     arena_t *a = arena_new(512);
     eng_stats_t s;
-    s.item_count = read_counter(e, arena_sprintf(a, "%s/c", id), a);
-    s.size_bytes = read_counter(e, arena_sprintf(a, "%s/b", id), a);
+    s.item_count = read_counter(e, id, "/s", 0, a) + read_counter(e, id, "/c", 0, a);
+    s.size_bytes = read_counter(e, id, "/s", 1, a) + read_counter(e, id, "/b", 0, a);
     arena_free(a);
     if (s.item_count < 0) s.item_count = 0;
     if (s.size_bytes < 0) s.size_bytes = 0;
@@ -833,18 +838,14 @@ const eng_index_t *eng_index_find(const eng_table_t *t, const char *name, size_t
 
 void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64_t dbytes)
 {
-    /* "<id>/c" and "<id>/b" without printf: this runs on every write */
+    if (!dcount && !dbytes) return;
+    /* "<id>/s" without printf: this runs on every write. One merge carries both deltas. */
     char k[80];
     size_t n = strlen(id);
     if (n > sizeof k - 2) n = sizeof k - 2;
     memcpy(k, id, n);
     k[n] = '/';
-    if (dcount) {
-        k[n + 1] = 'c';
-        db__batch_add(b, db__stats(e->db), k, n + 2, dcount);
-    }
-    if (dbytes) {
-        k[n + 1] = 'b';
-        db__batch_add(b, db__stats(e->db), k, n + 2, dbytes);
-    }
+    k[n + 1] = 's';
+    int64_t d[2] = {dcount, dbytes};
+    db__batch_add(b, db__stats(e->db), k, n + 2, d, 2);
 }

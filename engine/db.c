@@ -17,8 +17,9 @@
 
 struct db {
     rocksdb_t *rdb;
-    rocksdb_options_t *opts;       /* options for table column families */
-    rocksdb_options_t *stats_opts; /* with the uint64-add merge operator */
+    rocksdb_options_t *opts;       /* the database's, and those of the default and sys families */
+    rocksdb_options_t *stats_opts; /* with the word-sum merge operator (below) */
+    rocksdb_options_t *data_opts;  /* table and index families: with a memtable filter */
     rocksdb_env_t *env;            /* memory env or NULL */
     rocksdb_cache_t *cache;
     rocksdb_block_based_table_options_t *bbto;
@@ -54,6 +55,66 @@ static db_cf_t *wrap_cf(db_t *db, rocksdb_column_family_handle_t *h, const char 
     db->cfs[db->ncf++] = cf;
     pthread_mutex_unlock(&db->cf_mu);
     return cf;
+}
+
+/* Counters: a value and every merge operand are little-endian 64-bit words, summed word by word
+ * (two's complement, so negative deltas wrap back); the result is as long as the longest input.
+ * An 8-byte value is what RocksDB's uint64add wrote for databases of earlier versions, so their
+ * counters keep adding up. */
+static char *wordsum(const char *const *vals, const size_t *lens, int n, size_t *out_len)
+{
+    size_t words = 0;
+    for (int i = 0; i < n; i++)
+        if (vals[i] && lens[i] / 8 > words) words = lens[i] / 8;
+    uint64_t sum[4] = {0};
+    if (words > 4) words = 4;
+    for (int i = 0; i < n; i++)
+        for (size_t w = 0; vals[i] && w < words && w < lens[i] / 8; w++) {
+            uint64_t u = 0;
+            for (int j = 0; j < 8; j++) u |= (uint64_t)(unsigned char)vals[i][w * 8 + j] << (8 * j);
+            sum[w] += u;
+        }
+    char *out = malloc(words * 8 + 1);
+    if (!out) abort();
+    for (size_t w = 0; w < words; w++)
+        for (int j = 0; j < 8; j++) out[w * 8 + j] = (char)(sum[w] >> (8 * j));
+    *out_len = words * 8;
+    return out;
+}
+
+static char *wordsum_full(void *st, const char *k, size_t kl, const char *existing, size_t existing_len,
+                          const char *const *ops, const size_t *op_lens, int n, unsigned char *ok,
+                          size_t *out_len)
+{
+    const char *vals[n + 1];
+    size_t lens[n + 1];
+    vals[0] = existing;
+    lens[0] = existing ? existing_len : 0;
+    for (int i = 0; i < n; i++) {
+        vals[i + 1] = ops[i];
+        lens[i + 1] = op_lens[i];
+    }
+    *ok = 1;
+    return wordsum(vals, lens, n + 1, out_len);
+}
+
+static char *wordsum_partial(void *st, const char *k, size_t kl, const char *const *ops,
+                             const size_t *op_lens, int n, unsigned char *ok, size_t *out_len)
+{
+    *ok = 1;
+    return wordsum(ops, op_lens, n, out_len);
+}
+
+static void wordsum_destroy(void *st) {}
+
+static void wordsum_free(void *st, const char *v, size_t len)
+{
+    free((char *)v);
+}
+
+static const char *wordsum_name(void *st)
+{
+    return "dynarock.wordsum";
 }
 
 db_t *db__open(const eng_opts_t *o, char **errmsg)
@@ -99,12 +160,25 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     /* The catalog and statistics column families rarely fill a memtable, so without a cap they pin
      * every write-ahead log file (measured: 488 MB of logs for 49 MB of data after 1 M puts). */
     rocksdb_options_set_max_total_wal_size(db->opts, 64 << 20);
+    /* Writers that find another write in progress wait on a condition variable instead of spinning
+     * and yielding first: with two event loops and the client on two cores, the spinning cost CPU and
+     * pushed PutItem's p99 from ~5 to 8-10 ms (measured). */
+    rocksdb_options_set_enable_write_thread_adaptive_yield(db->opts, 0);
     if (o->in_memory) {
         db->env = rocksdb_create_mem_env();
         rocksdb_options_set_env(db->opts, db->env);
     }
     db->stats_opts = rocksdb_options_create_copy(db->opts);
-    rocksdb_options_set_uint64add_merge_operator(db->stats_opts);
+    rocksdb_options_set_merge_operator(
+        db->stats_opts, rocksdb_mergeoperator_create(NULL, wordsum_destroy, wordsum_full, wordsum_partial,
+                                                     wordsum_free, wordsum_name));
+    /* Whole-key filters in the memtables of items and index entries: a write first reads the old
+     * item, and for a new key the filter answers "absent" without a walk of the skip list (measured:
+     * 12 % fewer instructions per PutItem of a new item). 0.3 % of the write buffer, about 10 bits
+     * per entry of ~400 bytes. */
+    db->data_opts = rocksdb_options_create_copy(db->opts);
+    rocksdb_options_set_memtable_prefix_bloom_size_ratio(db->data_opts, 0.003);
+    rocksdb_options_set_memtable_whole_key_filtering(db->data_opts, 1);
 
     db->wopts = rocksdb_writeoptions_create();
     rocksdb_writeoptions_set_sync(db->wopts, o->sync_writes ? 1 : 0);
@@ -140,7 +214,10 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
         if (!strcmp(exist[i], "default") || !strcmp(exist[i], "sys") || !strcmp(exist[i], "stats")) continue;
         names[n++] = exist[i];
     }
-    for (size_t i = 0; i < n; i++) cfo[i] = !strcmp(names[i], "stats") ? db->stats_opts : db->opts;
+    for (size_t i = 0; i < n; i++)
+        cfo[i] = !strcmp(names[i], "stats")                                 ? db->stats_opts
+                 : !strcmp(names[i], "default") || !strcmp(names[i], "sys") ? db->opts
+                                                                            : db->data_opts;
     db->rdb = rocksdb_open_column_families(db->opts, path, (int)n, names, cfo, hs, &err);
     if (err) {
         if (errmsg) *errmsg = strdup(err);
@@ -194,6 +271,7 @@ void db__close(db_t *db)
     if (db->wopts) rocksdb_writeoptions_destroy(db->wopts);
     if (db->ropts) rocksdb_readoptions_destroy(db->ropts);
     if (db->stats_opts) rocksdb_options_destroy(db->stats_opts);
+    if (db->data_opts) rocksdb_options_destroy(db->data_opts);
     if (db->opts) rocksdb_options_destroy(db->opts);
     if (db->bbto) rocksdb_block_based_options_destroy(db->bbto);
     if (db->cache) rocksdb_cache_destroy(db->cache);
@@ -228,7 +306,7 @@ db_cf_t *db__cf_find(db_t *db, const char *name)
 db_cf_t *db__cf_create(db_t *db, const char *name)
 {
     char *err = NULL;
-    rocksdb_column_family_handle_t *h = rocksdb_create_column_family(db->rdb, db->opts, name, &err);
+    rocksdb_column_family_handle_t *h = rocksdb_create_column_family(db->rdb, db->data_opts, name, &err);
     if (err) {
         log_error("create column family %s: %s", name, err);
         free(err);
@@ -303,13 +381,13 @@ void db__batch_del(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl)
     rocksdb_writebatch_delete_cf(b->wb, cf->h, k, kl);
 }
 
-void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, int64_t delta)
+void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const int64_t *deltas, size_t n)
 {
-    /* uint64add: 8 bytes little endian; a negative delta wraps, which is what we want. */
-    uint64_t u = (uint64_t)delta;
-    char v[8];
-    for (int i = 0; i < 8; i++) v[i] = (char)(u >> (8 * i));
-    rocksdb_writebatch_merge_cf(b->wb, cf->h, k, kl, v, 8);
+    char v[32];
+    if (n > 4) n = 4;
+    for (size_t w = 0; w < n; w++)
+        for (int i = 0; i < 8; i++) v[w * 8 + i] = (char)((uint64_t)deltas[w] >> (8 * i));
+    rocksdb_writebatch_merge_cf(b->wb, cf->h, k, kl, v, n * 8);
 }
 
 int db__write(db_t *db, db_batch_t *b)

@@ -53,8 +53,8 @@ db_batch_t *db__batch_new(void);
 void db__batch_free(db_batch_t *b);
 void db__batch_put(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const char *v, size_t vl);
 void db__batch_del(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl);
-/** Add a signed delta to a uint64-add counter. */
-void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, int64_t delta);
+/** Add n (at most 4) signed deltas, word by word, to the counters stored at k (stats family). */
+void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const int64_t *deltas, size_t n);
 /** Commit atomically (WAL; fsync when sync_writes). 0 on success, -1 (logged) on failure. */
 int db__write(db_t *db, db_batch_t *b);
 

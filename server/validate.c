@@ -155,6 +155,7 @@ void vc_table_name(vcheck_t *v, const json_t *j, const char *path)
         pattern = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
                   c == '.' || c == '-';
     }
+    if (pattern && n >= 3 && n <= 255) return; /* the usual case: no message to format */
     const char *shown = vc_show_str(v->r, j);
     if (!pattern) vc_add(v, shown, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
     if (n < 3) vc_add(v, shown, path, "Member must have length greater than or equal to 3");

@@ -1,9 +1,11 @@
 /*
  * test_engine: the engine facade against a real RocksDB in a temporary directory: tables are
  * created, listed, updated and deleted; items are written and read back; statistics follow
- * every write; everything survives a close and reopen; in-memory mode writes nothing to disk.
+ * every write (counters of version 0.1.0 databases are still added in); everything survives a close
+ * and reopen; in-memory mode writes nothing to disk.
  */
 #include "engine/engine.h"
+#include "engine/engine_int.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -158,6 +160,19 @@ int main(void)
     CHECK(t->deletion_protection);
     CHECK_INT(t->key.range.type, AV_N);
     CHECK_INT(eng_table_stats(e, t).item_count, 99);
+    /* a database of version 0.1.0 kept "<id>/c" and "<id>/b" as 8-byte uint64add counters */
+    int64_t bytes_before = eng_table_stats(e, t).size_bytes;
+    db_batch_t *lb = db__batch_new();
+    int64_t five = 5, minus_two = -2, hundred = 100;
+    db__batch_add(lb, db__stats(e->db), arena_sprintf(a, "%s/c", t->id), 38, &five, 1);
+    db__batch_add(lb, db__stats(e->db), arena_sprintf(a, "%s/c", t->id), 38, &minus_two, 1);
+    db__batch_add(lb, db__stats(e->db), arena_sprintf(a, "%s/b", t->id), 38, &hundred, 1);
+    CHECK_INT(db__write(e->db, lb), 0);
+    db__batch_free(lb);
+    CHECK_INT(eng_table_stats(e, t).item_count, 102);
+    CHECK_INT(eng_table_stats(e, t).size_bytes, bytes_before + 100);
+    CHECK_INT(eng_item_write(e, t, over.item, apply, &over, a, &res, &err), DDB_OK);
+    CHECK_INT(eng_table_stats(e, t).item_count, 102); /* "7" again: an overwrite */
     CHECK_INT(eng_item_get(e, t, make_item(a, "artist", "99", NULL), a, &got, &err), DDB_OK);
     CHECK(got && ddb_str_eq(got->kvs[2].val.s, "hello"));
 
