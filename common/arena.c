@@ -146,7 +146,8 @@ void buf_init(buf_t *b, arena_t *a, size_t cap)
     b->data[0] = 0;
 }
 
-char *buf_reserve(buf_t *b, size_t n)
+/* buf_reserve's slow path: double the capacity until n more bytes fit. */
+char *buf_grow(buf_t *b, size_t n)
 {
     if (b->cap - b->len < n) {
         size_t cap = b->cap * 2;
@@ -165,11 +166,6 @@ void buf_put(buf_t *b, const void *p, size_t n)
     if (n) memcpy(d, p, n);
     b->len += n;
     b->data[b->len] = 0;
-}
-
-void buf_putc(buf_t *b, char c)
-{
-    buf_put(b, &c, 1);
 }
 
 void buf_puts(buf_t *b, const char *s)

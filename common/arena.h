@@ -48,10 +48,20 @@ typedef struct {
 
 /** Start an empty buffer with room for `cap` bytes (0 = 256). */
 void buf_init(buf_t *b, arena_t *a, size_t cap);
+char *buf_grow(buf_t *b, size_t n);
 /** Make room for `n` more bytes; returns where they go (caller then adds to len). */
-char *buf_reserve(buf_t *b, size_t n);
+static inline char *buf_reserve(buf_t *b, size_t n)
+{
+    return b->cap - b->len >= n ? b->data + b->len : buf_grow(b, n);
+}
 void buf_put(buf_t *b, const void *p, size_t n);
-void buf_putc(buf_t *b, char c);
+/** Append one byte (inline: the JSON writer calls this for every brace and comma). */
+static inline void buf_putc(buf_t *b, char c)
+{
+    if (b->cap - b->len < 1) buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+}
 void buf_puts(buf_t *b, const char *s);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

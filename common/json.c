@@ -582,12 +582,33 @@ void jw_arr_end(jw_t *w)
     container_end(w, ']');
 }
 
+/* Whether any of the 8 bytes in x is below 0x20, '"' or '\\' (exact: no false positives). */
+static inline bool swar_needs_escape(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t lo7 = x & ~high; /* bytes with the top bit cleared, so the adds below cannot carry */
+    /* byte < 0x20: (b & 0x7f) + (0x80 - 0x20) has its top bit clear and b itself is < 0x80 */
+    uint64_t ctl = ~(lo7 + ones * (0x80 - 0x20)) & ~x & high;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    /* byte == 0 in q or bs: ((v & 0x7f) + 0x7f) has its top bit clear and v's top bit is clear */
+    uint64_t zq = ~((q & ~high) + ones * 0x7f) & ~q & high;
+    uint64_t zb = ~((bs & ~high) + ones * 0x7f) & ~bs & high;
+    return (ctl | zq | zb) != 0;
+}
+
 /* The quoted, escaped form of s[0..n). */
 static void put_quoted(jw_t *w, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t out = n + 2;
-    for (size_t i = 0; i < n; i++) out += esc_len[u[i]] - 1u;
+    size_t out = n + 2, i = 0;
+    /* Eight bytes at a time while none needs escaping (a control byte, '"' or '\\'): the usual
+     * case, since keys and most values are plain text. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, u + i, 8);
+        if (swar_needs_escape(x)) break;
+    }
+    for (; i < n; i++) out += esc_len[u[i]] - 1u;
     char *d = buf_reserve(&w->b, out), *o = d;
     *o++ = '"';
     if (out == n + 2) {
@@ -630,6 +651,20 @@ void jw_key(jw_t *w, const char *k, size_t n)
     put_quoted(w, k, n);
     buf_putc(&w->b, ':');
     w->after_key = true;
+}
+
+void jw_tagged_str(jw_t *w, const char *tag, size_t tag_len, const char *s, size_t n)
+{
+    sep(w);
+    char *d = buf_reserve(&w->b, tag_len + 4);
+    d[0] = '{';
+    d[1] = '"';
+    memcpy(d + 2, tag, tag_len);
+    d[tag_len + 2] = '"';
+    d[tag_len + 3] = ':';
+    w->b.len += tag_len + 4;
+    put_quoted(w, s, n);
+    buf_putc(&w->b, '}');
 }
 
 void jw_keyz(jw_t *w, const char *k)

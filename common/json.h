@@ -88,6 +88,8 @@ void jw_arr_end(jw_t *w);
 /** Member name; the next value call writes its value. */
 void jw_key(jw_t *w, const char *k, size_t n);
 void jw_keyz(jw_t *w, const char *k);
+/** The one-member object {"<tag>":"<s escaped>"} as a value (tag is written as is: plain text). */
+void jw_tagged_str(jw_t *w, const char *tag, size_t tag_len, const char *s, size_t n);
 void jw_str(jw_t *w, const char *s, size_t n);
 void jw_strz(jw_t *w, const char *s);
 /** Already-valid JSON text (a number, or a pre-rendered value). */

@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --test   also what the test suite needs
 set -eu
 
-BUILD_PKGS="gcc make cmake pkg-config libh2o-evloop-dev librocksdb-dev libssl-dev zlib1g-dev"
+BUILD_PKGS="gcc make cmake pkg-config libh2o-evloop-dev librocksdb-dev libssl-dev zlib1g-dev libdeflate-dev"
 TEST_PKGS="python3 python3-pytest python3-boto3 awscli curl"
 
 want="$BUILD_PKGS"

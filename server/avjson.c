@@ -277,6 +277,10 @@ static void write_b64(jw_t *w, ddb_str_t s)
 
 void avjson_write_value(jw_t *w, const av_t *v)
 {
+    if (v->type == AV_S || v->type == AV_N) { /* most values: one call */
+        jw_tagged_str(w, v->type == AV_S ? "S" : "N", 1, v->s.ptr, v->s.len);
+        return;
+    }
     jw_obj_begin(w);
     jw_keyz(w, av_type_name(v->type));
     switch (v->type) {

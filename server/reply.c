@@ -8,12 +8,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
+#include <libdeflate.h>
 #include <time.h>
-#include <zlib.h>
 
 unsigned long reply_crc32(const char *body, size_t len)
 {
-    return crc32(crc32(0L, Z_NULL, 0), (const Bytef *)body, (uInt)len);
+    return libdeflate_crc32(0, body, len);
 }
 
 static _Thread_local uint64_t rng_state;
