@@ -125,12 +125,13 @@ def cpu_seconds(pid):
     return total / TICK
 
 
-def rss_kb(pid, field="VmRSS:"):
-    """VmRSS (or another /proc/<pid>/status field in kB) of pid and its descendants."""
+def rss_kb(pid, field="VmRSS:", source="status"):
+    """VmRSS (or another /proc/<pid>/<source> field in kB) of pid and its descendants. Pss: from
+    smaps_rollup, the proportional share (a page mapped by k processes counts 1/k)."""
     total = 0
     for p in descendants(pid):
         try:
-            with open(f"/proc/{p}/status") as f:
+            with open(f"/proc/{p}/{source}") as f:
                 for line in f:
                     if line.startswith(field):
                         total += int(line.split()[1])
@@ -546,13 +547,14 @@ def markdown(res):
                      f"| {fnum(a['p99_ms'], 2)} | {fnum(a['cpu_us_per_req'], 1)} | {a['non2xx'] + a['socket_errors']} "
                      f"| {'-' if tr is None else f'{tr:.2f}×'} | {'-' if cr is None else f'{cr:.2f}×'} |")
     L.append("")
-    L.append("| server | start to first answer (best of N) | idle RSS (anonymous) | RSS with 10k items "
+    L.append("| server | start to first answer (best of N) | idle RSS (anonymous) | idle PSS | RSS with 10k items "
              "| RSS after the runs |")
-    L.append("|---|--:|--:|--:|--:|")
+    L.append("|---|--:|--:|--:|--:|--:|")
     for s in res["servers"]:
         st = s.get("startup_ms_best")
         L.append(f"| {s['label']} | {fnum(st, 1)} ms (N={s.get('startup_n', 0)}) | "
                  f"{fnum(s['rss_kb_idle'] / 1024, 1)} MB ({fnum(s['rss_anon_kb_idle'] / 1024, 1)} MB) | "
+                 f"{fnum(s.get('pss_kb_idle', 0) / 1024, 1)} MB | "
                  f"{fnum(s['rss_kb_seeded'] / 1024, 1)} MB | "
                  f"{fnum(s['rss_kb_end'] / 1024, 1)} MB |")
     ld = res.get("load_1m")
@@ -689,7 +691,8 @@ def main():
             s.start()
             time.sleep(0.5)
             info = {"key": s.key, "label": s.label, "rss_kb_idle": rss_kb(s.pid),
-                    "rss_anon_kb_idle": rss_kb(s.pid, "RssAnon:")}
+                    "rss_anon_kb_idle": rss_kb(s.pid, "RssAnon:"),
+                    "pss_kb_idle": rss_kb(s.pid, "Pss:", "smaps_rollup")}
             t0 = time.perf_counter()
             create_table(s.port)
             seed(s.port, PARTITIONS * 10)

@@ -582,20 +582,6 @@ void jw_arr_end(jw_t *w)
     container_end(w, ']');
 }
 
-/* Whether any of the 8 bytes in x is below 0x20, '"' or '\\' (exact: no false positives). */
-static inline bool swar_needs_escape(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t lo7 = x & ~high; /* bytes with the top bit cleared, so the adds below cannot carry */
-    /* byte < 0x20: (b & 0x7f) + (0x80 - 0x20) has its top bit clear and b itself is < 0x80 */
-    uint64_t ctl = ~(lo7 + ones * (0x80 - 0x20)) & ~x & high;
-    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
-    /* byte == 0 in q or bs: ((v & 0x7f) + 0x7f) has its top bit clear and v's top bit is clear */
-    uint64_t zq = ~((q & ~high) + ones * 0x7f) & ~q & high;
-    uint64_t zb = ~((bs & ~high) + ones * 0x7f) & ~bs & high;
-    return (ctl | zq | zb) != 0;
-}
-
 /* The quoted, escaped form of s[0..n). */
 static void put_quoted(jw_t *w, const char *s, size_t n)
 {
@@ -606,7 +592,7 @@ static void put_quoted(jw_t *w, const char *s, size_t n)
     for (; i + 8 <= n; i += 8) {
         uint64_t x;
         memcpy(&x, u + i, 8);
-        if (swar_needs_escape(x)) break;
+        if (HAS_ZERO(x ^ (ONES * '"')) | HAS_ZERO(x ^ (ONES * '\\')) | HAS_LESS(x, 0x20)) break;
     }
     for (; i < n; i++) out += esc_len[u[i]] - 1u;
     char *d = buf_reserve(&w->b, out), *o = d;
