@@ -1,6 +1,8 @@
 /*
- * http: the h2o front. One event loop per worker thread, each with its own listening socket
- * (SO_REUSEPORT, so the kernel spreads connections), and one request arena per thread that is
+ * http: the h2o front. One event loop per worker thread and one listening socket: worker 0 accepts
+ * and deals connections round-robin (to itself directly, to the others through h2o's thread
+ * queues), so 64 client connections become 32 + 32 on two loops; SO_REUSEPORT's hashing split them
+ * as unevenly as 39 + 26, and the busier loop set the tail latency. One request arena per thread,
  * reset after every answer (h2o_send_inline copies the body into the request's pool).
  *
  * What reaches a handler: POST / with X-Amz-Target "DynamoDB_20120810.<Op>" and a JSON object
@@ -40,13 +42,23 @@ static eng_t *g_eng;
 static atomic_bool g_stop;
 
 typedef struct {
-    int fd;
     pthread_t tid;
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
     arena_t *arena;
+    h2o_multithread_queue_t *queue; /* connections dealt to this worker (not worker 0) */
+    h2o_multithread_receiver_t receiver;
 } worker_t;
 
+/* A connection accepted by worker 0 for another worker. */
+typedef struct {
+    h2o_multithread_message_t super;
+    int fd;
+} conn_msg_t;
+
+static worker_t *g_workers;
+static int g_nworkers, g_listen_fd = -1;
+static unsigned g_next_worker; /* only worker 0 deals */
 static _Thread_local worker_t *t_worker;
 
 static void add_header(h2o_req_t *req, const char *name, size_t nlen, const char *val, size_t vlen)
@@ -280,13 +292,44 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
+static void serve(worker_t *w, int fd)
+{
+    h2o_accept(&w->accept_ctx,
+               h2o_evloop_socket_create(w->ctx.loop, fd, H2O_SOCKET_FLAG_IS_ACCEPTED_CONNECTION));
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     if (err) return;
-    worker_t *w = listener->data;
-    h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
-    if (!sock) return;
-    h2o_accept(&w->accept_ctx, sock);
+    /* Everything waiting, a bounded number per wakeup so the loop also serves its own requests.
+     * Accepted sockets inherit TCP_NODELAY from the listener. */
+    for (int i = 0; i < 64; i++) {
+        int fd = accept4(g_listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        worker_t *to = &g_workers[g_next_worker++ % (unsigned)g_nworkers];
+        if (to == t_worker) {
+            serve(to, fd);
+            continue;
+        }
+        conn_msg_t *m = calloc(1, sizeof *m);
+        if (!m) abort();
+        m->fd = fd;
+        h2o_multithread_send_message(&to->receiver, &m->super);
+    }
+}
+
+static void on_dealt(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    worker_t *w = H2O_STRUCT_FROM_MEMBER(worker_t, receiver, receiver);
+    while (!h2o_linklist_is_empty(messages)) {
+        conn_msg_t *m = H2O_STRUCT_FROM_MEMBER(conn_msg_t, super.link, messages->next);
+        h2o_linklist_unlink(&m->super.link);
+        if (atomic_load(&g_stop))
+            close(m->fd);
+        else
+            serve(w, m->fd);
+        free(m);
+    }
 }
 
 static int open_listener(const char *host, int port, char *errbuf, size_t errlen)
@@ -310,7 +353,6 @@ static int open_listener(const char *host, int port, char *errbuf, size_t errlen
     }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
         snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", host, port, strerror(errno));
@@ -327,15 +369,16 @@ static void *worker_main(void *arg)
     worker_t *w = arg;
     t_worker = w;
     w->arena = arena_new(64 << 10);
-    h2o_context_init(&w->ctx, h2o_evloop_create(), &g_config);
-    w->accept_ctx.ctx = &w->ctx;
-    w->accept_ctx.hosts = g_config.hosts;
-    h2o_socket_t *sock = h2o_evloop_socket_create(w->ctx.loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
-    sock->data = w;
-    h2o_socket_read_start(sock, on_accept);
+    h2o_socket_t *listener = NULL;
+    if (w == &g_workers[0]) {
+        listener = h2o_evloop_socket_create(w->ctx.loop, g_listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+        h2o_socket_read_start(listener, on_accept);
+    }
     while (!atomic_load(&g_stop)) h2o_evloop_run(w->ctx.loop, 100);
-    h2o_socket_read_stop(sock);
-    h2o_socket_close(sock);
+    if (listener) {
+        h2o_socket_read_stop(listener);
+        h2o_socket_close(listener);
+    }
     arena_free(w->arena);
     return NULL;
 }
@@ -355,23 +398,39 @@ int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void
     h->on_req = on_req;
 
     int n = cfg->threads > 0 ? cfg->threads : 1;
+    char errbuf[256];
+    g_listen_fd = open_listener(cfg->host, cfg->port, errbuf, sizeof errbuf);
+    if (g_listen_fd < 0) {
+        log_error("%s", errbuf);
+        return -1;
+    }
     worker_t *ws = calloc((size_t)n, sizeof *ws);
     if (!ws) abort();
-    char errbuf[256];
+    g_workers = ws;
+    g_nworkers = n;
+    /* Loops, contexts and queues are made here, before any worker runs: worker 0 may deal a
+     * connection to a worker whose thread has not started yet (it is served once it has). */
     for (int i = 0; i < n; i++) {
-        ws[i].fd = open_listener(cfg->host, cfg->port, errbuf, sizeof errbuf);
-        if (ws[i].fd < 0) {
-            log_error("%s", errbuf);
-            for (int j = 0; j < i; j++) close(ws[j].fd);
-            free(ws);
-            return -1;
+        h2o_context_init(&ws[i].ctx, h2o_evloop_create(), &g_config);
+        ws[i].accept_ctx.ctx = &ws[i].ctx;
+        ws[i].accept_ctx.hosts = g_config.hosts;
+        if (i > 0) {
+            ws[i].queue = h2o_multithread_create_queue(ws[i].ctx.loop);
+            h2o_multithread_register_receiver(ws[i].queue, &ws[i].receiver, on_dealt);
         }
     }
     if (on_ready) on_ready(ready_ctx);
     for (int i = 1; i < n; i++) pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
     worker_main(&ws[0]);
-    for (int i = 1; i < n; i++) pthread_join(ws[i].tid, NULL);
+    for (int i = 1; i < n; i++) {
+        pthread_join(ws[i].tid, NULL);
+        h2o_multithread_unregister_receiver(ws[i].queue, &ws[i].receiver);
+        h2o_multithread_destroy_queue(ws[i].queue);
+    }
+    close(g_listen_fd);
+    g_listen_fd = -1;
     free(ws);
+    g_workers = NULL;
     return 0;
 }
 
