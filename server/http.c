@@ -424,6 +424,8 @@ int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void
     worker_main(&ws[0]);
     for (int i = 1; i < n; i++) {
         pthread_join(ws[i].tid, NULL);
+        /* connections dealt after this worker's last turn of its loop: closed (g_stop is set) */
+        on_dealt(&ws[i].receiver, &ws[i].receiver._messages);
         h2o_multithread_unregister_receiver(ws[i].queue, &ws[i].receiver);
         h2o_multithread_destroy_queue(ws[i].queue);
     }
