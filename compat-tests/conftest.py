@@ -1,7 +1,8 @@
 """Fixtures for the black-box compatibility suite.
 
 By default a fresh dynarock (`$DYNAROCK_BIN`, else <repo>/build/dynarock) is started once per
-session on a free loopback port with --in-memory and stopped at the end. When DYNAROCK_ENDPOINT
+session on a free loopback port with --in-memory and 4 event loops (so concurrent clients really
+run in parallel, whatever the default for the machine), and stopped at the end. When DYNAROCK_ENDPOINT
 is set, that endpoint is used instead; if it is real DynamoDB, boto3's normal credential chain
 is used (no fake credentials are sent) and tests marked dynarock_only / needs_process are
 skipped.
@@ -32,7 +33,7 @@ def server(tmp_path_factory):
         yield None
         return
     d = tmp_path_factory.mktemp("dynarock-session")
-    srv = du.Server(["--in-memory"], d / "server.log").start()
+    srv = du.Server(["--in-memory", "--threads", "4"], d / "server.log").start()
     yield srv
     srv.stop()
 
