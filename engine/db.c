@@ -57,28 +57,34 @@ static db_cf_t *wrap_cf(db_t *db, rocksdb_column_family_handle_t *h, const char 
     return cf;
 }
 
-/* Counters: a value and every merge operand are little-endian 64-bit words, summed word by word
- * (two's complement, so negative deltas wrap back); the result is as long as the longest input.
- * An 8-byte value is what RocksDB's uint64add wrote for databases of earlier versions, so their
- * counters keep adding up. */
-static char *wordsum(const char *const *vals, const size_t *lens, int n, size_t *out_len)
+/* Counters: a value and every merge operand are little-endian 64-bit words (at most 4), summed
+ * word by word (two's complement, so negative deltas wrap back); the result is as long as the
+ * longest input. An 8-byte value is what RocksDB's uint64add wrote for databases of earlier
+ * versions, so their counters keep adding up. Compactions may pass many operands: no copies. */
+typedef struct {
+    uint64_t w[4];
+    size_t n;
+} wordsum_t;
+
+static void wordsum_add(wordsum_t *s, const char *p, size_t len)
 {
-    size_t words = 0;
-    for (int i = 0; i < n; i++)
-        if (vals[i] && lens[i] / 8 > words) words = lens[i] / 8;
-    uint64_t sum[4] = {0};
-    if (words > 4) words = 4;
-    for (int i = 0; i < n; i++)
-        for (size_t w = 0; vals[i] && w < words && w < lens[i] / 8; w++) {
-            uint64_t u = 0;
-            for (int j = 0; j < 8; j++) u |= (uint64_t)(unsigned char)vals[i][w * 8 + j] << (8 * j);
-            sum[w] += u;
-        }
-    char *out = malloc(words * 8 + 1);
+    size_t words = len / 8 > 4 ? 4 : len / 8;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t u = 0;
+        for (int j = 0; j < 8; j++) u |= (uint64_t)(unsigned char)p[w * 8 + j] << (8 * j);
+        s->w[w] += u;
+    }
+    if (words > s->n) s->n = words;
+}
+
+static char *wordsum_out(const wordsum_t *s, unsigned char *ok, size_t *out_len)
+{
+    char *out = malloc(s->n * 8 + 1);
     if (!out) abort();
-    for (size_t w = 0; w < words; w++)
-        for (int j = 0; j < 8; j++) out[w * 8 + j] = (char)(sum[w] >> (8 * j));
-    *out_len = words * 8;
+    for (size_t w = 0; w < s->n; w++)
+        for (int j = 0; j < 8; j++) out[w * 8 + j] = (char)(s->w[w] >> (8 * j));
+    *out_len = s->n * 8;
+    *ok = 1;
     return out;
 }
 
@@ -86,23 +92,18 @@ static char *wordsum_full(void *st, const char *k, size_t kl, const char *existi
                           const char *const *ops, const size_t *op_lens, int n, unsigned char *ok,
                           size_t *out_len)
 {
-    const char *vals[n + 1];
-    size_t lens[n + 1];
-    vals[0] = existing;
-    lens[0] = existing ? existing_len : 0;
-    for (int i = 0; i < n; i++) {
-        vals[i + 1] = ops[i];
-        lens[i + 1] = op_lens[i];
-    }
-    *ok = 1;
-    return wordsum(vals, lens, n + 1, out_len);
+    wordsum_t s = {{0}, 0};
+    if (existing) wordsum_add(&s, existing, existing_len);
+    for (int i = 0; i < n; i++) wordsum_add(&s, ops[i], op_lens[i]);
+    return wordsum_out(&s, ok, out_len);
 }
 
 static char *wordsum_partial(void *st, const char *k, size_t kl, const char *const *ops,
                              const size_t *op_lens, int n, unsigned char *ok, size_t *out_len)
 {
-    *ok = 1;
-    return wordsum(ops, op_lens, n, out_len);
+    wordsum_t s = {{0}, 0};
+    for (int i = 0; i < n; i++) wordsum_add(&s, ops[i], op_lens[i]);
+    return wordsum_out(&s, ok, out_len);
 }
 
 static void wordsum_destroy(void *st) {}
