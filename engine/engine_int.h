@@ -115,7 +115,9 @@ void lock__release_all(lock_table_t *lt, const unsigned *s, size_t n);
 
 /** Append the binary form of `item` to `b`. */
 void itemenc__encode(buf_t *b, const av_map_t *item);
-/** Decode an item, copying into `a`. 0 on success, -1 if the bytes are corrupt. */
+/** Decode an item: maps and lists are allocated in `a`, strings, numbers and binaries point into
+ *  p[0..n), which must live as long as the item (an arena copy: db__get_at's value, or a copy of an
+ *  iterator's). 0 on success, -1 if the bytes are corrupt. */
 int itemenc__decode(arena_t *a, const char *p, size_t n, av_map_t *out);
 
 /* ---- catalog.c ----------------------------------------------------------------------------- */

@@ -137,7 +137,7 @@ static int get_bytes(rd_t *r, ddb_str_t *s)
 {
     uint64_t n;
     if (get_varint(r, &n) || n > (uint64_t)(r->end - r->p)) return -1;
-    s->ptr = arena_memdup(r->a, r->p, (size_t)n);
+    s->ptr = (const char *)r->p; /* no copy: see itemenc__decode */
     s->len = (size_t)n;
     r->p += n;
     return 0;

@@ -209,7 +209,9 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
     bool stopped = false;
     while (!empty && db__iter_valid(it)) {
         size_t vl;
-        const char *v = db__iter_value(it, &vl);
+        const char *rec = db__iter_value(it, &vl);
+        /* one copy of the record: the decoded item's strings point into it */
+        const char *v = arena_memdup(a, rec, vl);
         av_map_t *item = ARENA_NEW(a, av_map_t);
         if (itemenc__decode(a, v, vl, item) != 0) {
             log_error("table %s: corrupt record", t->name);
