@@ -58,7 +58,7 @@ void buf_put(buf_t *b, const void *p, size_t n);
 /** Append one byte (inline: the JSON writer calls this for every brace and comma). */
 static inline void buf_putc(buf_t *b, char c)
 {
-    if (b->cap - b->len < 1) buf_reserve(b, 1);
+    if (b->cap == b->len) buf_grow(b, 1);
     b->data[b->len++] = c;
     b->data[b->len] = 0;
 }

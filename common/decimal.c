@@ -114,6 +114,19 @@ dec_status_t dec_parse(const char *s, size_t len, dec_t *out)
     return finish(neg ? -1 : 1, digits, n, exp, out);
 }
 
+size_t dec_format_u64(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+    return n;
+}
+
 size_t dec_format(const dec_t *d, char *buf)
 {
     char *p = buf;

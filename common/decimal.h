@@ -44,6 +44,9 @@ typedef enum {
  */
 dec_status_t dec_parse(const char *s, size_t len, dec_t *out);
 
+/** Decimal digits of v into out (room for 21 bytes; NUL-terminated); returns their count. */
+size_t dec_format_u64(char *out, uint64_t v);
+
 /**
  * Canonical text as DynamoDB returns numbers: plain notation, never an exponent, no trailing
  * fractional zeros, no leading zeros, "-" only for negatives ("1.50"->"1.5", "1e2"->"100",

@@ -25,6 +25,7 @@
  * Strings are escaped through a 256-entry table giving each byte's escaped length.
  */
 #include "common/json.h"
+#include "common/decimal.h"
 
 #include <assert.h>
 #include <math.h>
@@ -648,7 +649,7 @@ void jw_tagged_str(jw_t *w, const char *tag, size_t tag_len, const char *s, size
     memcpy(d + 2, tag, tag_len);
     d[tag_len + 2] = '"';
     d[tag_len + 3] = ':';
-    w->b.len += tag_len + 4;
+    commit(w, tag_len + 4);
     put_quoted(w, s, n);
     buf_putc(&w->b, '}');
 }
@@ -677,14 +678,10 @@ void jw_raw(jw_t *w, const char *s, size_t n)
 
 void jw_int(jw_t *w, long long v)
 {
-    char tmp[24], *e = tmp + sizeof(tmp), *p = e;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) *--p = '-';
-    jw_raw(w, p, (size_t)(e - p));
+    char tmp[24], *p = tmp;
+    if (v < 0) *p++ = '-';
+    p += dec_format_u64(p, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
+    jw_raw(w, tmp, (size_t)(p - tmp));
 }
 
 /*

@@ -786,30 +786,30 @@ size_t eng_table_count(eng_t *e)
     return n;
 }
 
-/* Word w of the counters at "<id><suffix>" (0 when absent). */
-static int64_t read_counter(eng_t *e, const char *id, const char *suffix, size_t w, arena_t *a)
+/* Adds the first n words of the counters at "<id><suffix>" (those stored) to sum[0..n). */
+static void add_counters(eng_t *e, const char *id, const char *suffix, int64_t *sum, size_t n, arena_t *a)
 {
     char *v;
     size_t len;
     const char *key = arena_sprintf(a, "%s%s", id, suffix);
-    if (db__get(e->db, db__stats(e->db), key, strlen(key), a, &v, &len) != 1 || len < 8 * (w + 1)) return 0;
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++) u |= (uint64_t)(unsigned char)v[8 * w + i] << (8 * i);
-    return (int64_t)u;
+    if (db__get(e->db, db__stats(e->db), key, strlen(key), a, &v, &len) != 1) return;
+    for (size_t w = 0; w < n && 8 * (w + 1) <= len; w++) sum[w] += (int64_t)le64_get(v + 8 * w);
 }
 
 /* "<id>/s" holds (item count, bytes); databases written by version 0.1.0 also have the separate
- * "<id>/c" and "<id>/b" counters, which keep their totals and are added in. */
+ * one-word counters "<id>/c" and "<id>/b", which keep their totals and are added in. */
 static eng_stats_t read_stats(eng_t *e, const char *id)
 {
     arena_t *a = arena_new(512);
-    eng_stats_t s;
-    s.item_count = read_counter(e, id, "/s", 0, a) + read_counter(e, id, "/c", 0, a);
-    s.size_bytes = read_counter(e, id, "/s", 1, a) + read_counter(e, id, "/b", 0, a);
+    int64_t sum[2] = {0, 0}; /* item count, bytes */
+    add_counters(e, id, "/s", sum, 2, a);
+    add_counters(e, id, "/c", sum, 1, a);
+    add_counters(e, id, "/b", sum + 1, 1, a);
     arena_free(a);
-    if (s.item_count < 0) s.item_count = 0;
-    if (s.size_bytes < 0) s.size_bytes = 0;
-    return s;
+    eng_stats_t st = {sum[0], sum[1]};
+    if (st.item_count < 0) st.item_count = 0;
+    if (st.size_bytes < 0) st.size_bytes = 0;
+    return st;
 }
 
 eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t)

@@ -69,11 +69,7 @@ typedef struct {
 static void wordsum_add(wordsum_t *s, const char *p, size_t len)
 {
     size_t words = len / 8 > 4 ? 4 : len / 8;
-    for (size_t w = 0; w < words; w++) {
-        uint64_t u = 0;
-        for (int j = 0; j < 8; j++) u |= (uint64_t)(unsigned char)p[w * 8 + j] << (8 * j);
-        s->w[w] += u;
-    }
+    for (size_t w = 0; w < words; w++) s->w[w] += le64_get(p + w * 8);
     if (words > s->n) s->n = words;
 }
 
@@ -81,8 +77,7 @@ static char *wordsum_out(const wordsum_t *s, unsigned char *ok, size_t *out_len)
 {
     char *out = malloc(s->n * 8 + 1);
     if (!out) abort();
-    for (size_t w = 0; w < s->n; w++)
-        for (int j = 0; j < 8; j++) out[w * 8 + j] = (char)(s->w[w] >> (8 * j));
+    for (size_t w = 0; w < s->n; w++) le64_put(out + w * 8, s->w[w]);
     *out_len = s->n * 8;
     *ok = 1;
     return out;
@@ -386,8 +381,7 @@ void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const i
 {
     char v[32];
     if (n > 4) n = 4;
-    for (size_t w = 0; w < n; w++)
-        for (int i = 0; i < 8; i++) v[w * 8 + i] = (char)((uint64_t)deltas[w] >> (8 * i));
+    for (size_t w = 0; w < n; w++) le64_put(v + w * 8, (uint64_t)deltas[w]);
     rocksdb_writebatch_merge_cf(b->wb, cf->h, k, kl, v, n * 8);
 }
 

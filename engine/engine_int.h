@@ -49,6 +49,18 @@ db_cf_t *db__stats(db_t *db);
  */
 int db__get(db_t *db, db_cf_t *cf, const char *key, size_t klen, arena_t *a, char **val, size_t *len);
 
+/* Counters are little-endian 64-bit words (docs/storage-format.md). */
+static inline uint64_t le64_get(const char *p)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++) u |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    return u;
+}
+static inline void le64_put(char *p, uint64_t u)
+{
+    for (int i = 0; i < 8; i++) p[i] = (char)(u >> (8 * i));
+}
+
 db_batch_t *db__batch_new(void);
 void db__batch_free(db_batch_t *b);
 void db__batch_put(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const char *v, size_t vl);

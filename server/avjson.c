@@ -284,12 +284,6 @@ void avjson_write_value(jw_t *w, const av_t *v)
     jw_obj_begin(w);
     jw_keyz(w, av_type_name(v->type));
     switch (v->type) {
-    case AV_S:
-        jw_str(w, v->s.ptr, v->s.len);
-        break;
-    case AV_N:
-        jw_str(w, v->s.ptr, v->s.len);
-        break;
     case AV_B:
         write_b64(w, v->s);
         break;

@@ -155,6 +155,14 @@ static void test_boundaries(void)
 {
     char in[400], want[400], buf[DEC_TEXT_MAX + 1];
 
+    /* unsigned 64-bit integers (x-amz-crc32, JSON integers) */
+    CHECK_INT(dec_format_u64(buf, 0), 1);
+    CHECK_STR(buf, "0");
+    CHECK_INT(dec_format_u64(buf, 4294967295u), 10);
+    CHECK_STR(buf, "4294967295");
+    CHECK_INT(dec_format_u64(buf, UINT64_MAX), 20);
+    CHECK_STR(buf, "18446744073709551615");
+
     /* 1E-130 is "0." + 129 zeros + "1". */
     CHECK_INT(canon("1E-130", buf), DEC_OK);
     CHECK_STR(buf, rep(want, "0.", '0', 129, "1"));

@@ -164,9 +164,10 @@ int main(void)
     int64_t bytes_before = eng_table_stats(e, t).size_bytes;
     db_batch_t *lb = db__batch_new();
     int64_t five = 5, minus_two = -2, hundred = 100;
-    db__batch_add(lb, db__stats(e->db), arena_sprintf(a, "%s/c", t->id), 38, &five, 1);
-    db__batch_add(lb, db__stats(e->db), arena_sprintf(a, "%s/c", t->id), 38, &minus_two, 1);
-    db__batch_add(lb, db__stats(e->db), arena_sprintf(a, "%s/b", t->id), 38, &hundred, 1);
+    const char *kc = arena_sprintf(a, "%s/c", t->id), *kb = arena_sprintf(a, "%s/b", t->id);
+    db__batch_add(lb, db__stats(e->db), kc, strlen(kc), &five, 1);
+    db__batch_add(lb, db__stats(e->db), kc, strlen(kc), &minus_two, 1);
+    db__batch_add(lb, db__stats(e->db), kb, strlen(kb), &hundred, 1);
     CHECK_INT(db__write(e->db, lb), 0);
     db__batch_free(lb);
     CHECK_INT(eng_table_stats(e, t).item_count, 102);
