@@ -222,21 +222,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         send_error(req, &r);
         return 0;
     }
-    const char *dot = memchr(target, '.', tlen);
-    const char *opname = dot ? dot + 1 : "";
-    size_t oplen = dot ? tlen - (size_t)(opname - target) : 0;
-    bool known = false;
-    api_fn fn = dot ? router_find(target, (size_t)(dot - target), opname, oplen, &known) : NULL;
+    api_fn fn = router_route_or_err(&r, target, tlen);
     if (!fn) {
-        if (known)
-            err_set(&r.err, DDB_ERR_UNKNOWN_OPERATION, "Operation %.*s is not supported by dynarock yet",
-                    (int)oplen, opname);
-        else
-            err_set_bare(&r.err, DDB_ERR_UNKNOWN_OPERATION);
         send_error(req, &r);
         return 0;
     }
-    r.op = arena_memdup(r.a, opname, oplen);
     r.region = request_region(req, r.a);
     if (req->authority.len) r.host = arena_memdup(r.a, req->authority.base, req->authority.len);
 
@@ -256,21 +246,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
             return 0;
         }
     }
-    json_error_t je;
-    json_t *body = json_parse(r.a, text, text_len, DDB_JSON_DEPTH, &je);
-    if (!body || body->type != JSON_OBJECT) {
-        if (body)
-            err_set(&r.err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(&r, body, SER_STRUCT));
-        else
-            err_set_bare(&r.err, DDB_ERR_SERIALIZATION);
-        send_error(req, &r);
-        return 0;
-    }
-    r.body = body;
-    jw_init(&r.out, r.a, 1024);
-    ddb_err_t rc = fn(&r);
-    if (rc != DDB_OK || r.err.code != DDB_OK) {
-        if (r.err.code == DDB_OK) err_set(&r.err, DDB_ERR_INTERNAL, "Internal server error");
+    if (router_run(&r, fn, text, text_len) != DDB_OK) {
         send_error(req, &r);
         return 0;
     }

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "common/log.h"
+
 typedef struct {
     const char *name;
     api_fn fn;
@@ -30,4 +32,50 @@ api_fn router_find(const char *prefix, size_t plen, const char *op, size_t oplen
         }
     }
     return NULL;
+}
+
+api_fn router_route_or_err(ddb_req_t *r, const char *target, size_t tlen)
+{
+    const char *dot = target ? memchr(target, '.', tlen) : NULL;
+    const char *opname = dot ? dot + 1 : "";
+    size_t oplen = dot ? tlen - (size_t)(opname - target) : 0;
+    bool known = false;
+    api_fn fn = dot ? router_find(target, (size_t)(dot - target), opname, oplen, &known) : NULL;
+    if (!fn) {
+        if (known)
+            err_set(&r->err, DDB_ERR_UNKNOWN_OPERATION, "Operation %.*s is not supported by dynarock yet",
+                    (int)oplen, opname);
+        else
+            err_set_bare(&r->err, DDB_ERR_UNKNOWN_OPERATION);
+        return NULL;
+    }
+    r->op = arena_memdup(r->a, opname, oplen);
+    return fn;
+}
+
+ddb_err_t router_run(ddb_req_t *r, api_fn fn, const char *text, size_t len)
+{
+    json_error_t je;
+    json_t *body = json_parse(r->a, text ? text : "", len, DDB_JSON_DEPTH, &je);
+    if (!body || body->type != JSON_OBJECT) {
+        if (body) return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, body, SER_STRUCT));
+        return err_set_bare(&r->err, DDB_ERR_SERIALIZATION);
+    }
+    r->body = body;
+    jw_init(&r->out, r->a, 1024);
+    ddb_err_t rc = fn(r);
+    if (rc != DDB_OK || r->err.code != DDB_OK) {
+        if (r->err.code == DDB_OK) {
+            log_error("%s returned an error without recording one", r->op);
+            err_set(&r->err, DDB_ERR_INTERNAL, "Internal server error");
+        }
+        return r->err.code;
+    }
+    return DDB_OK;
+}
+
+ddb_err_t router_dispatch(ddb_req_t *r, const char *target, size_t tlen, const char *text, size_t len)
+{
+    api_fn fn = router_route_or_err(r, target, tlen);
+    return fn ? router_run(r, fn, text, len) : r->err.code;
 }

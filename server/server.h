@@ -62,6 +62,18 @@ typedef ddb_err_t (*api_fn)(ddb_req_t *r);
 /** Handler of an operation name (after the target prefix), or NULL. *known tells whether the
  * name is a DynamoDB operation at all (implemented or not). */
 api_fn router_find(const char *target_prefix, size_t plen, const char *op, size_t oplen, bool *known);
+/** The handler of an X-Amz-Target value, setting r->op; NULL with UnknownOperationException recorded. */
+api_fn router_route_or_err(ddb_req_t *r, const char *target, size_t tlen);
+/** Parse body `text` (a JSON object, else SerializationException) and run handler fn on it. */
+ddb_err_t router_run(ddb_req_t *r, api_fn fn, const char *text, size_t len);
+/**
+ * Run one request below HTTP (router_route_or_err, then router_run): `target` is the X-Amz-Target value ("DynamoDB_20120810.GetItem"),
+ * `text` the (already decompressed) body. r must have a, eng, cfg, region set and its error context
+ * initialised. On DDB_OK r->out holds the answer body; otherwise r->err holds the error (unknown
+ * operation, SerializationException for a body that is not a JSON object, or the handler's).
+ * Used by http.c, the handler unit tests and the request-path fuzzer.
+ */
+ddb_err_t router_dispatch(ddb_req_t *r, const char *target, size_t tlen, const char *text, size_t len);
 
 #define IMPL(name) ddb_err_t api_##name(ddb_req_t *r);
 #include "server/ops.def"
