@@ -13,6 +13,21 @@
  *   body not a JSON object -> 400 SerializationException
  *   body over 16 MB        -> 413 (h2o's own answer, from max_request_entity_size)
  *
+ * Threads (h2o keeps per-thread state: buffer and memory-pool recyclers, the socket buffer
+ * prototype): each worker creates its loop, its h2o context and its queue inside its own thread and
+ * disposes of them there; nothing of a worker's h2o state is touched by another thread, except the
+ * queue worker 0 posts dealt connections to (h2o_multithread_send_message, locked). Start: every
+ * worker is set up before worker 0 accepts (a barrier). Stop: worker 0 closes the listener and says
+ * dealing is over; every worker then closes the connections dealt to it too late, asks its open
+ * connections to finish (no keep-alive, reads shut) and runs its loop until they are gone (bounded),
+ * disposes its queue, context and loop, and reports done. Workers other than 0 then park until the
+ * process exits: h2o 2.2.5 keeps a static per-thread recycle list of memory-pool chunks with no call
+ * to empty it, and a thread that exited would leave those chunks unreachable (a leak report).
+ *
+ * HTTP/1 framing the parser lets through is refused here: two Content-Length headers that differ,
+ * or Transfer-Encoding together with Content-Length, get 400 and the connection is closed (behind
+ * a proxy that reads the other length, the rest of the body would be a smuggled request).
+ *
  * Entry points: http_run() blocks until http_stop() (called from a signal handler).
  */
 #include "server/http.h"
@@ -28,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <h2o.h>
@@ -44,12 +60,23 @@ static atomic_bool g_stop;
 
 typedef struct {
     pthread_t tid;
+    int index;
+    h2o_evloop_t *loop;
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
     arena_t *arena;
     h2o_multithread_queue_t *queue; /* connections dealt to this worker (not worker 0) */
     h2o_multithread_receiver_t receiver;
+    h2o_linklist_t conns; /* open connections (conn_t), for the stop */
+    size_t nconns;
 } worker_t;
+
+/* One open connection of a worker: linked while its socket lives (h2o's on_close unlinks it). */
+typedef struct {
+    h2o_linklist_t link;
+    worker_t *w;
+    h2o_socket_t *sock;
+} conn_t;
 
 /* A connection accepted by worker 0 for another worker. */
 typedef struct {
@@ -61,6 +88,12 @@ static worker_t *g_workers;
 static int g_nworkers, g_listen_fd = -1;
 static unsigned g_next_worker; /* only worker 0 deals */
 static _Thread_local worker_t *t_worker;
+static atomic_bool g_dealing_over; /* worker 0 has closed the listener: nothing more is dealt */
+
+/* Start and stop rendezvous: workers set up / disposed so far. */
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
+static int g_nready, g_ndone;
 
 static void add_header(h2o_req_t *req, const char *name, size_t nlen, const char *val, size_t vlen)
 {
@@ -133,7 +166,8 @@ static const char *request_region(h2o_req_t *req, arena_t *a)
 }
 
 /* Inflate all of `in` with zlib window bits `wbits` into `out` (reset first). 0 at the end of the
- * stream, 413 when the result passes the body limit, -1 when the data is not valid. */
+ * stream, 413 when the result passes the body limit (never inflating more than one byte past it),
+ * -1 when the data is not valid. */
 static int inflate_all(int wbits, const char *in, size_t inlen, buf_t *out)
 {
     z_stream zs;
@@ -143,10 +177,11 @@ static int inflate_all(int wbits, const char *in, size_t inlen, buf_t *out)
     zs.next_in = (Bytef *)in;
     zs.avail_in = (uInt)inlen;
     int zr, rc = -1;
-    do {
+    for (;;) {
         if (out->cap - out->len < 16384) buf_reserve(out, 65536);
+        size_t room = out->cap - out->len, left = DDB_MAX_BODY + 1 - out->len;
         zs.next_out = (Bytef *)out->data + out->len;
-        zs.avail_out = (uInt)(out->cap - out->len);
+        zs.avail_out = (uInt)(room < left ? room : left);
         size_t before = zs.avail_out;
         zr = inflate(&zs, Z_NO_FLUSH);
         out->len += before - zs.avail_out;
@@ -154,8 +189,12 @@ static int inflate_all(int wbits, const char *in, size_t inlen, buf_t *out)
             rc = 413;
             break;
         }
-    } while (zr == Z_OK);
-    if (zr == Z_STREAM_END) rc = 0;
+        if (zr == Z_STREAM_END) {
+            rc = 0;
+            break;
+        }
+        if (zr != Z_OK) break; /* invalid data, or the input ended before the stream did */
+    }
     inflateEnd(&zs);
     return rc;
 }
@@ -169,7 +208,8 @@ static int inflate_body(arena_t *a, const char *ce, size_t celen, const char **t
     bool deflate = celen == 7 && !strncasecmp(ce, "deflate", 7);
     if (!gzip && !deflate) return -1;
     buf_t out;
-    buf_init(&out, a, *len * 4 + 1024);
+    size_t first = *len < DDB_MAX_BODY / 4 ? *len * 4 + 1024 : DDB_MAX_BODY + 1;
+    buf_init(&out, a, first);
     /* gzip: gzip header only; deflate: zlib or gzip header (32 = detect), then raw as a fallback */
     int rc = inflate_all(gzip ? 16 + 15 : 32 + 15, *text, *len, &out);
     if (rc == -1 && deflate) rc = inflate_all(-15, *text, *len, &out);
@@ -190,6 +230,48 @@ static bool media_type_ok(const char *ct, size_t len)
     return false;
 }
 
+/* Whether header `name` (lower case, nlen) starts the header line at p (case-insensitive). */
+static bool line_is(const char *p, const char *end, const char *name, size_t nlen)
+{
+    return (size_t)(end - p) > nlen && p[nlen] == ':' && strncasecmp(p, name, nlen) == 0;
+}
+
+/* HTTP/1 framing h2o's parser accepts but a proxy may read otherwise: Content-Length headers that
+ * differ, or Transfer-Encoding with Content-Length. h2o keeps neither header in req->headers, so
+ * the raw header block is read: at this point it starts the socket's input buffer and ends where
+ * the body begins (h2o consumes a request's bytes after its answer). True when the framing is
+ * ambiguous. */
+static bool framing_ambiguous(h2o_req_t *req)
+{
+    if (req->version >= 0x200 || req->entity.base == NULL) return false;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    if (!sock || !sock->input) return false;
+    const char *p = sock->input->bytes, *end = req->entity.base;
+    if (end < p || end > p + sock->input->size) return false; /* not laid out as expected: no verdict */
+    int ncl = 0, nte = 0;
+    const char *cl = NULL;
+    size_t cllen = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) break;
+        const char *line = nl + 1;
+        if (line >= end) break;
+        if (line_is(line, end, "content-length", 14)) {
+            const char *v = line + 15, *ve = memchr(v, '\n', (size_t)(end - v));
+            if (!ve) ve = end;
+            while (v < ve && (*v == ' ' || *v == '\t')) v++;
+            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+            if (ncl++ > 0 && ((size_t)(ve - v) != cllen || memcmp(v, cl, cllen) != 0)) return true;
+            cl = v;
+            cllen = (size_t)(ve - v);
+        } else if (line_is(line, end, "transfer-encoding", 17)) {
+            nte++;
+        }
+        p = line;
+    }
+    return ncl > 0 && nte > 0;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     worker_t *w = t_worker;
@@ -201,6 +283,16 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r.cfg = g_cfg;
     err_init(&r.err, r.a);
 
+    if (framing_ambiguous(req)) {
+        req->http1_is_persistent = 0; /* the rest of this connection's bytes cannot be trusted */
+        static const char msg[] = "Bad Request: conflicting Content-Length / Transfer-Encoding";
+        req->res.status = 400;
+        req->res.reason = "Bad Request";
+        req->res.content_length = sizeof msg - 1;
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
+        h2o_send_inline(req, msg, sizeof msg - 1);
+        return 0;
+    }
     bool root = req->path_normalized.len == 1 && req->path_normalized.base[0] == '/';
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && root) {
         const char *region = request_region(req, r.a);
@@ -254,10 +346,28 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
+static void on_conn_closed(void *data)
+{
+    conn_t *c = data;
+    h2o_linklist_unlink(&c->link);
+    c->w->nconns--;
+    free(c);
+}
+
 static void serve(worker_t *w, int fd)
 {
-    h2o_accept(&w->accept_ctx,
-               h2o_evloop_socket_create(w->ctx.loop, fd, H2O_SOCKET_FLAG_IS_ACCEPTED_CONNECTION));
+    h2o_socket_t *sock = h2o_evloop_socket_create(w->loop, fd, H2O_SOCKET_FLAG_IS_ACCEPTED_CONNECTION);
+    conn_t *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->w = w;
+    c->sock = sock;
+    h2o_linklist_insert(&w->conns, &c->link);
+    w->nconns++;
+    /* h2o's server connections leave on_close unused (only its client socket pool sets it); the
+     * socket keeps it when HTTP/1 hands over to HTTP/2 */
+    sock->on_close.cb = on_conn_closed;
+    sock->on_close.data = c;
+    h2o_accept(&w->accept_ctx, sock);
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -326,22 +436,116 @@ static int open_listener(const char *host, int port, char *errbuf, size_t errlen
     return fd;
 }
 
+/* Make this worker's loop, context and queue, in the calling thread (h2o's per-thread state). */
+static void worker_setup(worker_t *w)
+{
+    t_worker = w;
+    w->arena = arena_new(64 << 10);
+    w->loop = h2o_evloop_create();
+    h2o_context_init(&w->ctx, w->loop, &g_config);
+    w->accept_ctx.ctx = &w->ctx;
+    w->accept_ctx.hosts = g_config.hosts;
+    h2o_linklist_init_anchor(&w->conns);
+    if (w->index > 0) {
+        w->queue = h2o_multithread_create_queue(w->loop);
+        h2o_multithread_register_receiver(w->queue, &w->receiver, on_dealt);
+    }
+}
+
+static void rendezvous(int *counter)
+{
+    pthread_mutex_lock(&g_mu);
+    (*counter)++;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
+static void wait_for(int *counter, int n)
+{
+    pthread_mutex_lock(&g_mu);
+    while (*counter < n) pthread_cond_wait(&g_cv, &g_mu);
+    pthread_mutex_unlock(&g_mu);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Shut the given direction of every open connection of w, then run the loop until h2o has closed
+ * them all or ms have passed. */
+static void drain_conns(worker_t *w, int how, uint64_t ms)
+{
+    for (h2o_linklist_t *n = w->conns.next; n != &w->conns; n = n->next) {
+        conn_t *c = H2O_STRUCT_FROM_MEMBER(conn_t, link, n);
+        shutdown(h2o_socket_get_fd(c->sock), how);
+    }
+    uint64_t until = now_ms() + ms;
+    while (w->nconns > 0 && now_ms() < until) h2o_evloop_run(w->loop, 10);
+}
+
+/* Stop serving and dispose of everything this worker made, in its own thread. */
+static void worker_teardown(worker_t *w)
+{
+    if (w->index > 0) {
+        /* keep serving until worker 0 deals no more, then close what was dealt too late */
+        while (!atomic_load(&g_dealing_over)) h2o_evloop_run(w->loop, 10);
+        h2o_evloop_run(w->loop, 0);
+        on_dealt(&w->receiver, &w->receiver._messages); /* no sender is left: no lock needed */
+        h2o_multithread_unregister_receiver(w->queue, &w->receiver);
+        h2o_multithread_destroy_queue(w->queue);
+        free(w->queue); /* h2o 2.2.5's evloop build closes the queue's sockets but not its memory */
+        w->queue = NULL;
+    }
+    /* connections: no keep-alive after the answer in hand, reads shut (an idle connection ends at
+     * once, an answer being written is finished); then both directions for stragglers */
+    h2o_context_request_shutdown(&w->ctx);
+    drain_conns(w, SHUT_RD, 2000);
+    if (w->nconns > 0) drain_conns(w, SHUT_RDWR, 1000);
+    if (w->nconns > 0) {
+        /* h2o would free them under our feet if we disposed the context now */
+        log_error("worker %d: %zu connections did not close; left to the process exit", w->index, w->nconns);
+        return;
+    }
+    h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout); /* HTTP/2 GOAWAY resend */
+    h2o_multithread_queue_t *ctx_queue = w->ctx.queue;
+    h2o_context_dispose(&w->ctx);
+    free(ctx_queue); /* as above: destroyed by h2o_context_dispose, not freed */
+    h2o_evloop_destroy(w->loop); /* frees the sockets closed above */
+    w->loop = NULL;
+    arena_free(w->arena);
+    w->arena = NULL;
+}
+
+static void worker_serve(worker_t *w)
+{
+    h2o_socket_t *listener = NULL;
+    if (w->index == 0) {
+        listener = h2o_evloop_socket_create(w->loop, g_listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+        h2o_socket_read_start(listener, on_accept);
+    }
+    while (!atomic_load(&g_stop)) h2o_evloop_run(w->loop, 100);
+    if (listener) {
+        h2o_socket_read_stop(listener);
+        h2o_socket_close(listener); /* closes g_listen_fd */
+        g_listen_fd = -1;
+        atomic_store(&g_dealing_over, true);
+    }
+}
+
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
-    t_worker = w;
-    w->arena = arena_new(64 << 10);
-    h2o_socket_t *listener = NULL;
-    if (w == &g_workers[0]) {
-        listener = h2o_evloop_socket_create(w->ctx.loop, g_listen_fd, H2O_SOCKET_FLAG_DONT_READ);
-        h2o_socket_read_start(listener, on_accept);
-    }
-    while (!atomic_load(&g_stop)) h2o_evloop_run(w->ctx.loop, 100);
-    if (listener) {
-        h2o_socket_read_stop(listener);
-        h2o_socket_close(listener);
-    }
-    arena_free(w->arena);
+    worker_setup(w);
+    rendezvous(&g_nready);
+    worker_serve(w);
+    worker_teardown(w);
+    rendezvous(&g_ndone);
+    /* park until the process exits (see the file comment); never signalled */
+    pthread_mutex_lock(&g_mu);
+    for (;;) pthread_cond_wait(&g_cv, &g_mu);
     return NULL;
 }
 
@@ -354,6 +558,7 @@ int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void
     h2o_config_init(&g_config);
     g_config.server_name = h2o_iovec_init(H2O_STRLIT("Server"));
     g_config.max_request_entity_size = DDB_MAX_BODY;
+    g_config.http2.graceful_shutdown_timeout = 1000; /* ms after the second GOAWAY */
     h2o_hostconf_t *host = h2o_config_register_host(&g_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *h = h2o_create_handler(path, sizeof *h);
@@ -364,37 +569,31 @@ int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void
     g_listen_fd = open_listener(cfg->host, cfg->port, errbuf, sizeof errbuf);
     if (g_listen_fd < 0) {
         log_error("%s", errbuf);
+        h2o_config_dispose(&g_config);
         return -1;
     }
     worker_t *ws = calloc((size_t)n, sizeof *ws);
     if (!ws) abort();
     g_workers = ws;
     g_nworkers = n;
-    /* Loops, contexts and queues are made here, before any worker runs: worker 0 may deal a
-     * connection to a worker whose thread has not started yet (it is served once it has). */
-    for (int i = 0; i < n; i++) {
-        h2o_context_init(&ws[i].ctx, h2o_evloop_create(), &g_config);
-        ws[i].accept_ctx.ctx = &ws[i].ctx;
-        ws[i].accept_ctx.hosts = g_config.hosts;
-        if (i > 0) {
-            ws[i].queue = h2o_multithread_create_queue(ws[i].ctx.loop);
-            h2o_multithread_register_receiver(ws[i].queue, &ws[i].receiver, on_dealt);
+    for (int i = 0; i < n; i++) ws[i].index = i;
+    /* Each worker sets itself up in its own thread; worker 0 (this thread) accepts only once all
+     * are ready, so a dealt connection always finds its worker's queue. */
+    for (int i = 1; i < n; i++) {
+        if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0) {
+            log_error("cannot start worker thread %d", i);
+            abort();
         }
     }
+    worker_setup(&ws[0]);
+    wait_for(&g_nready, n - 1);
     if (on_ready) on_ready(ready_ctx);
-    for (int i = 1; i < n; i++) pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
-    worker_main(&ws[0]);
-    for (int i = 1; i < n; i++) {
-        pthread_join(ws[i].tid, NULL);
-        /* connections dealt after this worker's last turn of its loop: closed (g_stop is set) */
-        on_dealt(&ws[i].receiver, &ws[i].receiver._messages);
-        h2o_multithread_unregister_receiver(ws[i].queue, &ws[i].receiver);
-        h2o_multithread_destroy_queue(ws[i].queue);
-    }
-    close(g_listen_fd);
-    g_listen_fd = -1;
-    free(ws);
+    worker_serve(&ws[0]);
+    worker_teardown(&ws[0]);
+    wait_for(&g_ndone, n - 1);
+    h2o_config_dispose(&g_config);
     g_workers = NULL;
+    free(ws);
     return 0;
 }
 
