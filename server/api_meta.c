@@ -170,8 +170,8 @@ static ddb_err_t gsi_update(upd_ctx_t *c, eng_table_t *t, const json_t *up, ddb_
                        "OnDemandThroughput, WarmThroughput",
                        x->name);
     const json_t *pt = json_get(up, "ProvisionedThroughput");
-    x->rcu = (int64_t)strtod(json_get(pt, "ReadCapacityUnits")->str.ptr, NULL);
-    x->wcu = (int64_t)strtod(json_get(pt, "WriteCapacityUnits")->str.ptr, NULL);
+    x->rcu = num_value(json_get(pt, "ReadCapacityUnits")); /* bounds checked by gsi_updates_shape_or_err */
+    x->wcu = num_value(json_get(pt, "WriteCapacityUnits"));
     return DDB_OK;
 }
 
@@ -223,7 +223,7 @@ static ddb_err_t gsi_updates_shape_or_err(ddb_req_t *r, vcheck_t *v, const json_
                 const char *up = arena_sprintf(r->a, "%s.provisionedThroughput.%s", p, upaths[m]);
                 if (!j || j->type != JSON_NUMBER)
                     vc_add(v, "null", up, "Member must not be null");
-                else if (strtod(j->str.ptr, NULL) < 1)
+                else if (num_value(j) < 1)
                     vc_add(v, vc_show_str(r, j), up, "Member must have value greater than or equal to 1");
             }
         }
@@ -269,6 +269,25 @@ static ddb_err_t gsi_updates_shape_or_err(ddb_req_t *r, vcheck_t *v, const json_
     return DDB_OK;
 }
 
+/* Throughput above DynamoDB's bound (10^12) in the table's ProvisionedThroughput or in a GSI Update or
+ * Create (before the table is read, as dynalite records it for the table and for Update). */
+static ddb_err_t throughput_bounds_or_err(ddb_req_t *r, const upd_ctx_t *c)
+{
+    int64_t rcu, wcu;
+    ddb_err_t rc;
+    if (c->pt && (rc = throughput_or_err(r, c->pt, NULL, &rcu, &wcu))) return rc;
+    for (const json_t *u = c->gsiu ? c->gsiu->child : NULL; u; u = u->next) {
+        const json_t *acts[2] = {json_get(u, "Update"), json_get(u, "Create")};
+        for (int k = 0; k < 2; k++) {
+            const json_t *pt = acts[k] && acts[k]->type == JSON_OBJECT ? json_get(acts[k], "ProvisionedThroughput") : NULL;
+            if (!pt || pt->type != JSON_OBJECT) continue;
+            const json_t *name = json_get(acts[k], "IndexName");
+            if ((rc = throughput_or_err(r, pt, name->str.ptr, &rcu, &wcu))) return rc;
+        }
+    }
+    return DDB_OK;
+}
+
 static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
 {
     upd_ctx_t *c = vctx;
@@ -286,8 +305,8 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         return err_set(err, DDB_ERR_VALIDATION,
                        "%sProvisionedThroughput must be specified when BillingMode is PROVISIONED", INVALID);
     if (c->pt) {
-        int64_t rcu = (int64_t)strtod(json_get(c->pt, "ReadCapacityUnits")->str.ptr, NULL);
-        int64_t wcu = (int64_t)strtod(json_get(c->pt, "WriteCapacityUnits")->str.ptr, NULL);
+        int64_t rcu = num_value(json_get(c->pt, "ReadCapacityUnits"));
+        int64_t wcu = num_value(json_get(c->pt, "WriteCapacityUnits"));
         if (!t->on_demand && !c->bm && rcu == t->rcu && wcu == t->wcu)
             return err_set(
                 err, DDB_ERR_VALIDATION,
@@ -357,10 +376,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     c.gsiu = fld(r, b, "GlobalSecondaryIndexUpdates", JSON_ARRAY, &bad);
     const json_t *sse = fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
     const json_t *rep = fld(r, b, "ReplicaUpdates", JSON_ARRAY, &bad);
-    if (c.pt) {
-        fld(r, c.pt, "ReadCapacityUnits", JSON_NUMBER, &bad);
-        fld(r, c.pt, "WriteCapacityUnits", JSON_NUMBER, &bad);
-    }
+    if (c.pt && !shape_ok(r, c.pt, throughput_shape())) return r->err.code;
     if (c.ss) {
         fld(r, c.ss, "StreamEnabled", JSON_TRUE, &bad);
         fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
@@ -413,7 +429,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
             const json_t *j = json_get(c.pt, names[i]);
             if (!j || j->type == JSON_NULL)
                 vc_add(&v, "null", paths[i], "Member must not be null");
-            else if (strtod(j->str.ptr, NULL) < 1)
+            else if (num_value(j) < 1)
                 vc_add(&v, vc_show_str(r, j), paths[i], "Member must have value greater than or equal to 1");
         }
     }
@@ -427,6 +443,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    if ((rc = throughput_bounds_or_err(r, &c))) return rc;
     /* a GSI being deleted is still listed (DELETING) in the answer */
     eng_table_t *before = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
     const eng_index_t *deleting = NULL;

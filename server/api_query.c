@@ -24,17 +24,8 @@ typedef struct {
     bool query;
     const json_t *name, *index, *select, *atg, *limit, *cons, *keyconds, *lfilter, *condop, *fwd, *esk, *rcc,
         *proj, *filter, *kce, *seg, *tseg;
+    int64_t nlimit, nseg, ntseg; /* the values of limit, seg, tseg (Integer members) when present */
 } qargs_t;
-
-static const char *num_shown(ddb_req_t *r, const json_t *j)
-{
-    return arena_sprintf(r->a, "'%.*s'", (int)j->str.len, j->str.ptr);
-}
-
-static long long num_val(const json_t *j)
-{
-    return j ? strtoll(j->str.ptr, NULL, 10) : 0;
-}
 
 /* JSON types and the collected shape constraints. */
 static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
@@ -45,7 +36,7 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
     q->index = fld(r, b, "IndexName", JSON_STRING, &bad);
     q->select = fld(r, b, "Select", JSON_STRING, &bad);
     q->atg = fld(r, b, "AttributesToGet", JSON_ARRAY, &bad);
-    q->limit = fld(r, b, "Limit", JSON_NUMBER, &bad);
+    q->limit = fld_num(r, b, "Limit", SER_INTEGER, &q->nlimit, &bad);
     q->cons = fld(r, b, "ConsistentRead", JSON_TRUE, &bad);
     if (q->query) {
         q->keyconds = fld(r, b, "KeyConditions", JSON_OBJECT, &bad);
@@ -58,8 +49,8 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
     q->esk = fld(r, b, "ExclusiveStartKey", JSON_OBJECT, &bad);
     q->rcc = fld(r, b, "ReturnConsumedCapacity", JSON_STRING, &bad);
     if (!q->query) {
-        q->tseg = fld(r, b, "TotalSegments", JSON_NUMBER, &bad);
-        q->seg = fld(r, b, "Segment", JSON_NUMBER, &bad);
+        q->tseg = fld_num(r, b, "TotalSegments", SER_INTEGER, &q->ntseg, &bad);
+        q->seg = fld_num(r, b, "Segment", SER_INTEGER, &q->nseg, &bad);
     }
     q->proj = fld(r, b, "ProjectionExpression", JSON_STRING, &bad);
     q->filter = fld(r, b, "FilterExpression", JSON_STRING, &bad);
@@ -77,21 +68,20 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
             "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     if (q->atg && q->atg->n == 0)
         vc_add(&v, "'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
-    if (q->limit && num_val(q->limit) < 1)
-        vc_add(&v, num_shown(r, q->limit), "limit", "Member must have value greater than or equal to 1");
+    if (q->limit && q->nlimit < 1)
+        vc_add(&v, vc_show_str(r, q->limit), "limit", "Member must have value greater than or equal to 1");
     vc_enum(&v, q->condop, "conditionalOperator", CONDOP, "[OR, AND]");
     vc_enum(&v, q->rcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
     vc_table_name(&v, q->name, "tableName");
-    if (q->tseg && num_val(q->tseg) < 1)
-        vc_add(&v, num_shown(r, q->tseg), "totalSegments",
-               "Member must have value greater than or equal to 1");
-    if (q->tseg && num_val(q->tseg) > 1000000)
-        vc_add(&v, num_shown(r, q->tseg), "totalSegments",
+    if (q->tseg && q->ntseg < 1)
+        vc_add(&v, vc_show_str(r, q->tseg), "totalSegments", "Member must have value greater than or equal to 1");
+    if (q->tseg && q->ntseg > 1000000)
+        vc_add(&v, vc_show_str(r, q->tseg), "totalSegments",
                "Member must have value less than or equal to 1000000");
-    if (q->seg && num_val(q->seg) < 0)
-        vc_add(&v, num_shown(r, q->seg), "segment", "Member must have value greater than or equal to 0");
-    if (q->seg && num_val(q->seg) > 999999)
-        vc_add(&v, num_shown(r, q->seg), "segment", "Member must have value less than or equal to 999999");
+    if (q->seg && q->nseg < 0)
+        vc_add(&v, vc_show_str(r, q->seg), "segment", "Member must have value greater than or equal to 0");
+    if (q->seg && q->nseg > 999999)
+        vc_add(&v, vc_show_str(r, q->seg), "segment", "Member must have value less than or equal to 999999");
     return vc_done(&v);
 }
 
@@ -259,11 +249,11 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "The Segment parameter is required but was not present in the request when parameter "
                        "TotalSegments is present");
-    if (q.seg && num_val(q.seg) >= num_val(q.tseg))
+    if (q.seg && q.nseg >= q.ntseg)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
                        "Segment: %lld is not less than TotalSegments: %lld",
-                       num_val(q.seg), num_val(q.tseg));
+                       (long long)q.nseg, (long long)q.ntseg);
 
     /* expressions and legacy parameters */
     static const char *const q_legacy[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator",
@@ -396,7 +386,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                 goto out;
             }
         } else if (q.tseg) {
-            uint32_t total = (uint32_t)num_val(q.tseg), seg = (uint32_t)num_val(q.seg);
+            uint32_t total = (uint32_t)q.ntseg, seg = (uint32_t)q.nseg;
             if (eng_key_segment(t, x, esk, total) != seg) {
                 rc = err_set(&r->err, DDB_ERR_VALIDATION,
                              "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
@@ -409,10 +399,10 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
 
     /* the page */
     eq.start = esk;
-    eq.limit = q.limit ? (size_t)num_val(q.limit) : 0;
+    eq.limit = q.limit ? (size_t)q.nlimit : 0;
     if (q.tseg) {
-        eq.total_segments = (uint32_t)num_val(q.tseg);
-        eq.segment = (uint32_t)num_val(q.seg);
+        eq.total_segments = (uint32_t)q.ntseg;
+        eq.segment = (uint32_t)q.nseg;
     }
     eq.count_only = sel == SEL_COUNT;
     eq.keep = filter ? keep_item : NULL;

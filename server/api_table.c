@@ -327,9 +327,23 @@ static void vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
         const char *p = arena_sprintf(v->r->a, "%s.%s", path, paths[i]);
         if (!j || j->type == JSON_NULL)
             vc_add(v, "null", p, "Member must not be null");
-        else if (j->type == JSON_NUMBER && strtod(j->str.ptr, NULL) < 1)
+        else if (j->type == JSON_NUMBER && num_value(j) < 1)
             vc_add(v, vc_show_str(v->r, j), p, "Member must have value greater than or equal to 1");
     }
+}
+
+ddb_err_t throughput_or_err(ddb_req_t *r, const json_t *pt, const char *index, int64_t *rcu, int64_t *wcu)
+{
+    *rcu = num_value(json_get(pt, "ReadCapacityUnits"));
+    *wcu = num_value(json_get(pt, "WriteCapacityUnits"));
+    const char *what = *rcu > MAX_THROUGHPUT ? "Read" : *wcu > MAX_THROUGHPUT ? "Write" : NULL;
+    if (!what) return DDB_OK;
+    long long val = (long long)(*rcu > MAX_THROUGHPUT ? *rcu : *wcu);
+    if (index)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Given value %lld for %sCapacityUnits is out of bounds for index %s", val, what, index);
+    return err_set(&r->err, DDB_ERR_VALIDATION, "Given value %lld for %sCapacityUnits is out of bounds", val,
+                   what);
 }
 
 void vc_attrdefs(vcheck_t *v, const json_t *defs)
@@ -421,7 +435,7 @@ static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, boo
 /* ---- request shapes (JSON types of nested members) ---- */
 
 static const shape_member_t THROUGHPUT_M[] = {
-    {"ReadCapacityUnits", JSON_NUMBER}, {"WriteCapacityUnits", JSON_NUMBER}, {NULL}};
+    {"ReadCapacityUnits", JSON_NUMBER, NULL, 0, SER_LONG}, {"WriteCapacityUnits", JSON_NUMBER, NULL, 0, SER_LONG}, {NULL}};
 static const shape_spec_t THROUGHPUT = {THROUGHPUT_M};
 static const shape_member_t KEYELEM_M[] = {{"AttributeName", JSON_STRING}, {"KeyType", JSON_STRING}, {NULL}};
 static const shape_spec_t KEYELEM = {KEYELEM_M};
@@ -598,8 +612,8 @@ ddb_err_t index_spec_or_err(ddb_req_t *r, const json_t *x, bool global, eng_tabl
             return err_set(&r->err, DDB_ERR_VALIDATION,
                            "%sProvisionedThroughput must be specified for index: %s", INVALID, ix->name);
         if (!t->on_demand) {
-            ix->rcu = (int64_t)strtod(json_get(gpt, "ReadCapacityUnits")->str.ptr, NULL);
-            ix->wcu = (int64_t)strtod(json_get(gpt, "WriteCapacityUnits")->str.ptr, NULL);
+            ddb_err_t rc = throughput_or_err(r, gpt, ix->name, &ix->rcu, &ix->wcu);
+            if (rc) return rc;
         }
         ix->status = "ACTIVE";
     }
@@ -626,8 +640,6 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
     const json_t *jsen = sub(r, jss, "StreamEnabled", JSON_TRUE, &bad);
     const json_t *jsvt = sub(r, jss, "StreamViewType", JSON_STRING, &bad);
-    sub(r, jpt, "ReadCapacityUnits", JSON_NUMBER, &bad);
-    sub(r, jpt, "WriteCapacityUnits", JSON_NUMBER, &bad);
     if (bad) return r->err.code;
 
     vcheck_t v;
@@ -664,20 +676,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
                        "%sReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode "
                        "is PROVISIONED",
                        INVALID);
-    if (jpt) {
-        double rcu = strtod(json_get(jpt, "ReadCapacityUnits")->str.ptr, NULL);
-        double wcu = strtod(json_get(jpt, "WriteCapacityUnits")->str.ptr, NULL);
-        if (rcu > MAX_THROUGHPUT)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "Given value %s for ReadCapacityUnits is out of bounds",
-                           json_get(jpt, "ReadCapacityUnits")->str.ptr);
-        if (wcu > MAX_THROUGHPUT)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "Given value %s for WriteCapacityUnits is out of bounds",
-                           json_get(jpt, "WriteCapacityUnits")->str.ptr);
-        t.rcu = (int64_t)rcu;
-        t.wcu = (int64_t)wcu;
-    }
+    if (jpt && (rc = throughput_or_err(r, jpt, NULL, &t.rcu, &t.wcu))) return rc;
     if (t.on_demand) t.billing_updated = ddb_now_s();
 
     /* attribute definitions */
@@ -819,11 +818,11 @@ ddb_err_t api_ListTables(ddb_req_t *r)
 {
     bool bad = false;
     const json_t *jstart = fld(r, r->body, "ExclusiveStartTableName", JSON_STRING, &bad);
-    const json_t *jlimit = fld(r, r->body, "Limit", JSON_NUMBER, &bad);
+    int64_t limit = 100;
+    const json_t *jlimit = fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    double limit = jlimit ? strtod(jlimit->str.ptr, NULL) : 100;
     if (jlimit && limit < 1)
         vc_add(&v, vc_show_str(r, jlimit), "limit", "Member must have value greater than or equal to 1");
     if (jlimit && limit > 100)

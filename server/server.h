@@ -115,7 +115,8 @@ void vc_init(vcheck_t *v, ddb_req_t *r);
 void vc_add(vcheck_t *v, const char *shown, const char *path, const char *what);
 /** If any violation was recorded, set the ValidationException and return it. */
 ddb_err_t vc_done(vcheck_t *v);
-/** Quote a value for a message as AWS does ('x' for strings, null when missing). */
+/** Quote a value for a message as AWS does ('x' for strings, a number's converted value as Java prints
+ *  it ('0' for 0.5), null when missing). */
 const char *vc_show_str(ddb_req_t *r, const json_t *j);
 
 /** What the deserializer expected, for SerializationException messages. */
@@ -133,9 +134,23 @@ typedef enum {
  * to String", "Start of structure or map found where not expected", ...). */
 const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want);
 
-/** Member of the body with the expected JSON type (JSON_TRUE means Boolean: true or false); a wrong type
- * records SerializationException and returns (json_t*)-1 through *bad. */
+/** Member of the body with the expected JSON type (JSON_TRUE means Boolean: true or false; never
+ * JSON_NUMBER: see fld_num); a wrong type records SerializationException and sets *bad. */
 const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad);
+
+/**
+ * The one reader of Integer and Long members (`kind` SER_INTEGER or SER_LONG, the member's type in
+ * DynamoDB's API model). Absent or null: NULL, *val untouched. Present: a JSON number within the
+ * type's range, converted as DynamoDB's deserializer does (an integral literal exactly; a fraction or
+ * exponent truncated toward zero), into *val (val may be NULL). Anything else records
+ * SerializationException (a wrong JSON type with the "NUMBER_VALUE cannot be converted to ..."
+ * family of messages, a number out of range without a message), sets *bad and returns NULL.
+ * Range and other constraints on the value (>= 1, <= 1000000, ...) are the caller's vc_* checks.
+ */
+const json_t *fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_kind_t kind, int64_t *val,
+                      bool *bad);
+/** The converted value of a number member fld_num() (or shape_ok()) already accepted. */
+int64_t num_value(const json_t *j);
 
 /** One expected member of a nested structure, for shape_ok(). */
 typedef struct {
@@ -143,6 +158,7 @@ typedef struct {
     json_type_t type;             /* JSON_TRUE = Boolean */
     const struct shape_spec *sub; /* for JSON_OBJECT members, or list elements that are objects */
     json_type_t elem;             /* for JSON_ARRAY members: the element type */
+    ser_kind_t num;               /* for JSON_NUMBER members or elements: SER_INTEGER or SER_LONG */
 } shape_member_t;
 
 typedef struct shape_spec {
@@ -271,6 +287,10 @@ void vc_index(vcheck_t *v, const json_t *x, const char *base, bool global);
 /** JSON shapes of an index object and of ProvisionedThroughput. */
 const shape_spec_t *index_shape(void);
 const shape_spec_t *throughput_shape(void);
+/** ReadCapacityUnits and WriteCapacityUnits of a checked ProvisionedThroughput, into *rcu and *wcu;
+ *  above 10^12 a ValidationException "Given value <v> for ReadCapacityUnits is out of bounds" (plus
+ *  " for index <index>" when index is not NULL). */
+ddb_err_t throughput_or_err(ddb_req_t *r, const json_t *pt, const char *index, int64_t *rcu, int64_t *wcu);
 /** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
 

@@ -11,6 +11,9 @@
  */
 #include "server/server.h"
 
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 void vc_init(vcheck_t *v, ddb_req_t *r)
@@ -37,7 +40,7 @@ const char *vc_show_str(ddb_req_t *r, const json_t *j)
 {
     if (!j) return "null";
     if (j->type == JSON_STRING) return arena_sprintf(r->a, "'%s'", j->str.ptr);
-    if (j->type == JSON_NUMBER) return arena_sprintf(r->a, "'%.*s'", (int)j->str.len, j->str.ptr);
+    if (j->type == JSON_NUMBER) return arena_sprintf(r->a, "'%lld'", (long long)num_value(j));
     return "null";
 }
 
@@ -89,16 +92,13 @@ const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want)
 
 const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad)
 {
+    assert(want != JSON_NUMBER); /* Integer and Long members: fld_num() */
     const json_t *j = json_get(obj, name);
     if (!j || j->type == JSON_NULL) return NULL; /* null is absent */
     bool ok = j->type == want || (want == JSON_TRUE && j->type == JSON_FALSE);
     if (ok) return j;
-    ser_kind_t k = want == JSON_STRING ? SER_STRING
-                   : want == JSON_TRUE ? SER_BOOLEAN
-                   : want == JSON_NUMBER
-                       ? (!strcmp(name, "Limit") || !strcmp(name, "Segment") || !strcmp(name, "TotalSegments")
-                              ? SER_INTEGER
-                              : SER_LONG)
+    ser_kind_t k = want == JSON_STRING  ? SER_STRING
+                   : want == JSON_TRUE  ? SER_BOOLEAN
                    : want == JSON_ARRAY ? SER_LIST
                                         : SER_STRUCT;
     err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, j, k));
@@ -106,9 +106,84 @@ const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t
     return NULL;
 }
 
-static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, const shape_spec_t *sub)
+/* ---- numbers: the one reader of Integer and Long members ----------------------------------------
+ *
+ * DynamoDB's front end reads these members as Java int / long with Jackson's coercion rules:
+ * - an integral literal converts exactly, and one outside the type's range is refused;
+ * - a literal with a fraction or an exponent is a double, accepted when it lies within the type's
+ *   range and truncated toward zero (1.9 -> 1, 1e-999999 -> 0, -1.5 -> -1), refused otherwise
+ *   (1e300, 2147483647.5 for an Integer);
+ * - the converted value is what the constraints check and what messages show ("Value '0' at ...").
+ * A refused number is a SerializationException without a message, as for a body that is not JSON
+ * (docs/compatibility.md: the wording is not recorded publicly).
+ */
+
+/* Convert the text of a JSON number; false when out of range for `kind`. */
+static bool num_convert(const json_t *j, ser_kind_t kind, int64_t *out)
+{
+    const char *s = j->str.ptr;
+    size_t n = j->str.len;
+    bool integral = !memchr(s, '.', n) && !memchr(s, 'e', n) && !memchr(s, 'E', n);
+    /* the magnitudes of the most negative values; the positive limits are one less */
+    uint64_t neg_max = kind == SER_INTEGER ? (uint64_t)1 << 31 : (uint64_t)1 << 63;
+    if (integral) {
+        bool neg = n && s[0] == '-';
+        uint64_t lim = neg ? neg_max : neg_max - 1, v = 0;
+        for (size_t i = neg; i < n; i++) {
+            unsigned d = (unsigned)(s[i] - '0');
+            if (v > (lim - d) / 10) return false;
+            v = v * 10 + d;
+        }
+        *out = neg ? (v == ((uint64_t)1 << 63) ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+        return true;
+    }
+    double d = strtod(s, NULL); /* RFC 8259 number text; overflow gives +-HUGE_VAL, underflow 0 */
+    double hi = kind == SER_INTEGER ? 2147483647.0 : 9223372036854775808.0; /* (double)Long.MAX_VALUE */
+    double lo = -(double)neg_max;
+    if (!(d >= lo && d <= hi)) return false;
+    *out = d >= 9223372036854775807.0 ? INT64_MAX : (int64_t)d; /* Java's (long) saturates at 2^63 */
+    return true;
+}
+
+int64_t num_value(const json_t *j)
+{
+    int64_t v = 0;
+    bool ok = num_convert(j, SER_LONG, &v);
+    assert(ok); /* only for members fld_num() accepted */
+    (void)ok;
+    return v;
+}
+
+static bool num_ok(ddb_req_t *r, const json_t *j, ser_kind_t kind, int64_t *val)
+{
+    assert(kind == SER_INTEGER || kind == SER_LONG);
+    if (j->type != JSON_NUMBER) {
+        err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, j, kind));
+        return false;
+    }
+    int64_t v;
+    if (!num_convert(j, kind, &v)) {
+        err_set_bare(&r->err, DDB_ERR_SERIALIZATION);
+        return false;
+    }
+    if (val) *val = v;
+    return true;
+}
+
+const json_t *fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_kind_t kind, int64_t *val,
+                      bool *bad)
+{
+    const json_t *j = json_get(obj, name);
+    if (!j || j->type == JSON_NULL) return NULL; /* null is absent */
+    if (num_ok(r, j, kind, val)) return j;
+    *bad = true;
+    return NULL;
+}
+
+static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, ser_kind_t num, const shape_spec_t *sub)
 {
     if (c->type == JSON_NULL) return true;
+    if (elem == JSON_NUMBER) return num_ok(r, c, num, NULL);
     if (elem == JSON_OBJECT) {
         if (c->type != JSON_OBJECT) {
             err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
@@ -118,10 +193,7 @@ static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, const shape
     }
     if (c->type == elem || (elem == JSON_TRUE && c->type == JSON_FALSE)) return true;
     err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
-            ser_type_msg(r, c,
-                         elem == JSON_STRING   ? SER_STRING
-                         : elem == JSON_NUMBER ? SER_LONG
-                                               : SER_BOOLEAN));
+            ser_type_msg(r, c, elem == JSON_STRING ? SER_STRING : SER_BOOLEAN));
     return false;
 }
 
@@ -130,13 +202,14 @@ bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec)
     if (!obj) return true;
     for (const shape_member_t *m = spec->members; m->name; m++) {
         bool bad = false;
-        const json_t *j = fld(r, obj, m->name, m->type, &bad);
+        const json_t *j = m->type == JSON_NUMBER ? fld_num(r, obj, m->name, m->num, NULL, &bad)
+                                                 : fld(r, obj, m->name, m->type, &bad);
         if (bad) return false;
         if (!j) continue;
         if (m->type == JSON_OBJECT && m->sub && !shape_ok(r, j, m->sub)) return false;
         if (m->type == JSON_ARRAY)
             for (const json_t *c = j->child; c; c = c->next)
-                if (!elem_ok(r, c, m->elem, m->sub)) return false;
+                if (!elem_ok(r, c, m->elem, m->num, m->sub)) return false;
     }
     return true;
 }
