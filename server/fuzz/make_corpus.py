@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Write the seed corpora of server/fuzz: corpus_avjson/ (wire items for fuzz_avjson) and
+corpus_request/ (fuzz_request inputs: one byte naming the target, then the body).
+
+The target byte is the operation's position in server/ops.def (IMPL and TODO lines in file order),
+as fuzz_request.c's TARGETS table numbers them; re-run this script if ops.def is reordered. Table
+names are the ones fuzz_request creates: fz_main (pk S, sk N; GSI gsi1 gpk/gsk; LSI lsi1 pk/lsk)
+and fz_simple (id S)."""
+import json
+import os
+import re
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPS = re.findall(r"^(?:IMPL|TODO)\((\w+)\)", open(os.path.join(HERE, "..", "ops.def")).read(), re.M)
+EXTRA = ["<empty op>", "<streams prefix>", "<no prefix>"]  # the three malformed targets after the ops
+
+
+def write(dirname, seeds):
+    d = os.path.join(HERE, dirname)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
+def js(o):
+    return json.dumps(o, separators=(",", ":")).encode()
+
+
+ITEM = {"pk": {"S": "a"}, "sk": {"N": "1"}, "gpk": {"S": "g"}, "gsk": {"N": "7"}, "lsk": {"S": "x"},
+        "extra": {"L": [{"S": "e"}, {"N": "2"}]}, "m": {"M": {"k": {"SS": ["p", "q"]}, "z": {"NULL": True}}},
+        "cnt": {"N": "5"}, "b": {"B": "AAE="}, "bs": {"BS": ["AQ==", "Ag=="]}, "ns": {"NS": ["1", "-2.5"]},
+        "flag": {"BOOL": False}}
+KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+
+AVJSON = {
+    "every-type": js(ITEM),
+    "empty": b"{}",
+    "nul-in-string": b'{"s":{"S":"a\\u0000b"},"\\u0000":{"N":"0"}}',
+    "numbers": js({"a": {"N": "1.50"}, "b": {"N": "-0"}, "c": {"N": "1e125"}, "d": {"N": "1E-130"},
+                   "e": {"NS": ["1", "1.0e1", "100"]}}),
+    "nested-32": (b'{"a":' + b'{"M":{"a":' * 31 + b'{"S":"x"}' + b"}}" * 31 + b"}"),
+    "nested-33": (b'{"a":' + b'{"L":[' * 33 + b'{"S":"x"}' + b"]}" * 33 + b"}"),
+    "dup-member": b'{"a":{"S":"1"},"a":{"N":"2"}}',
+    "null-members": b'{"a":null,"b":{"S":"x","N":null},"c":{"L":[null,{"BOOL":true}]},"d":{"SS":["x",null]}}',
+    "unknown-type": b'{"a":{"X":"1","S":"s"}}',
+    "bad-two-types": b'{"a":{"S":"1","N":"1"}}',
+    "bad-no-type": b'{"a":{}}',
+    "bad-empty-set": b'{"a":{"SS":[]}}',
+    "bad-dup-set": b'{"a":{"NS":["1","1.0"]}}',
+    "bad-dup-bs": b'{"a":{"BS":["AA==","AA=="]}}',
+    "bad-null-false": b'{"a":{"NULL":false}}',
+    "bad-base64": b'{"a":{"B":"AAE"},"b":{"B":"A=AA"}}',
+    "bad-base64-last": b'{"a":{"B":"AB=="}}',
+    "bad-number": b'{"a":{"N":"1e"},"b":{"N":""}}',
+    "bad-number-precision": b'{"a":{"N":"123456789012345678901234567890123456789"}}',
+    "bad-types": b'{"a":{"S":1},"b":{"BOOL":"true"},"c":{"M":[]},"d":{"L":{}},"e":{"SS":"x"}}',
+}
+
+
+def op(name):
+    return bytes([OPS.index(name)])
+
+
+T = "fz_main"
+REQ = {
+    "CreateTable": {"TableName": "fz_new", "AttributeDefinitions": [{"AttributeName": "h", "AttributeType": "B"},
+                    {"AttributeName": "r", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}, {"AttributeName": "r", "KeyType": "RANGE"}],
+                    "BillingMode": "PAY_PER_REQUEST", "StreamSpecification": {"StreamEnabled": True,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES"}, "Tags": [{"Key": "k", "Value": "v"}]},
+    "DescribeTable": {"TableName": T},
+    "ListTables": {"Limit": 1, "ExclusiveStartTableName": "aaa"},
+    "DeleteTable": {"TableName": "fz_simple"},
+    "UpdateTable": {"TableName": T, "AttributeDefinitions": [{"AttributeName": "n2", "AttributeType": "N"}],
+                    "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "gsi2", "KeySchema": [
+                        {"AttributeName": "n2", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}}]},
+    "DescribeLimits": {},
+    "DescribeEndpoints": {},
+    "TagResource": {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fz_main",
+                    "Tags": [{"Key": "a", "Value": "b"}]},
+    "UntagResource": {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fz_main", "TagKeys": ["a"]},
+    "ListTagsOfResource": {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fz_main"},
+    "UpdateTimeToLive": {"TableName": T, "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"}},
+    "DescribeTimeToLive": {"TableName": T},
+    "PutItem": {"TableName": T, "Item": ITEM, "ConditionExpression": "attribute_not_exists(pk) OR #c < :v",
+                "ExpressionAttributeNames": {"#c": "cnt"}, "ExpressionAttributeValues": {":v": {"N": "10"}},
+                "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "INDEXES",
+                "ReturnItemCollectionMetrics": "SIZE"},
+    "GetItem": {"TableName": T, "Key": KEY, "ConsistentRead": True, "ProjectionExpression": "#p, m.k, extra[1]",
+                "ExpressionAttributeNames": {"#p": "pk"}},
+    "DeleteItem": {"TableName": T, "Key": {"pk": {"S": "a"}, "sk": {"N": "2"}}, "ConditionExpression":
+                   "contains(ns, :n) AND size(b) = :one", "ExpressionAttributeValues": {":n": {"N": "1"},
+                   ":one": {"N": "2"}}, "ReturnValues": "ALL_OLD", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
+    "UpdateItem": {"TableName": T, "Key": KEY, "UpdateExpression":
+                   "SET cnt = if_not_exists(cnt, :z) + :one, l = list_append(:l, :l), m.k2 = :s "
+                   "REMOVE extra[0] ADD ns :ns DELETE bs :bs",
+                   "ConditionExpression": "attribute_exists(pk) AND begins_with(gpk, :g)",
+                   "ExpressionAttributeValues": {":z": {"N": "0"}, ":one": {"N": "1"}, ":l": {"L": [{"S": "x"}]},
+                                                 ":s": {"S": "v"}, ":ns": {"NS": ["3"]}, ":bs": {"BS": ["AQ=="]},
+                                                 ":g": {"S": "g"}},
+                   "ReturnValues": "UPDATED_NEW"},
+    "Query": {"TableName": T, "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+              "FilterExpression": "attribute_type(m, :t) OR NOT flag IN (:f, :tr)",
+              "ExpressionAttributeValues": {":p": {"S": "a"}, ":a": {"N": "0"}, ":b": {"N": "9"},
+                                            ":t": {"S": "M"}, ":f": {"BOOL": False}, ":tr": {"BOOL": True}},
+              "ScanIndexForward": False, "Limit": 1, "ReturnConsumedCapacity": "TOTAL",
+              "ExclusiveStartKey": {"pk": {"S": "a"}, "sk": {"N": "5"}}},
+    "Scan": {"TableName": T, "Segment": 0, "TotalSegments": 2, "Select": "COUNT",
+             "FilterExpression": "sk > :z", "ExpressionAttributeValues": {":z": {"N": "0"}}},
+    "BatchGetItem": {"RequestItems": {T: {"Keys": [KEY, {"pk": {"S": "b"}, "sk": {"N": "-3.5"}}],
+                                          "ProjectionExpression": "pk, cnt"},
+                                      "fz_simple": {"Keys": [{"id": {"S": "1"}}], "ConsistentRead": True}}},
+    "BatchWriteItem": {"RequestItems": {T: [{"PutRequest": {"Item": ITEM}},
+                                            {"DeleteRequest": {"Key": {"pk": {"S": "b"}, "sk": {"N": "-3.5"}}}}],
+                                        "fz_simple": [{"PutRequest": {"Item": {"id": {"S": "2"}}}}]},
+                       "ReturnConsumedCapacity": "TOTAL", "ReturnItemCollectionMetrics": "SIZE"},
+    "TransactGetItems": {"TransactItems": [{"Get": {"TableName": T, "Key": KEY, "ProjectionExpression": "cnt"}},
+                                           {"Get": {"TableName": "fz_simple", "Key": {"id": {"S": "1"}}}}]},
+    "TransactWriteItems": {"ClientRequestToken": "tok-1", "TransactItems": [
+        {"Put": {"TableName": "fz_simple", "Item": {"id": {"S": "9"}, "v": {"N": "1"}},
+                 "ConditionExpression": "attribute_not_exists(id)"}},
+        {"Update": {"TableName": T, "Key": KEY, "UpdateExpression": "SET cnt = cnt - :one",
+                    "ConditionExpression": "cnt > :z", "ExpressionAttributeValues": {":one": {"N": "1"},
+                                                                                     ":z": {"N": "0"}}}},
+        {"ConditionCheck": {"TableName": "fz_simple", "Key": {"id": {"S": "1"}},
+                            "ConditionExpression": "v = :z", "ExpressionAttributeValues": {":z": {"N": "0"}}}},
+        {"Delete": {"TableName": T, "Key": {"pk": {"S": "zz"}, "sk": {"N": "0"}}}}]},
+}
+
+EDGE = {
+    "query-gsi": ("Query", {"TableName": T, "IndexName": "gsi1", "KeyConditionExpression": "gpk = :g AND gsk >= :n",
+                            "ExpressionAttributeValues": {":g": {"S": "g"}, ":n": {"N": "1"}}}),
+    "query-lsi": ("Query", {"TableName": T, "IndexName": "lsi1", "KeyConditionExpression":
+                            "pk = :p AND begins_with(lsk, :x)", "Select": "ALL_PROJECTED_ATTRIBUTES",
+                            "ExpressionAttributeValues": {":p": {"S": "a"}, ":x": {"S": "x"}}}),
+    "query-legacy": ("Query", {"TableName": T, "KeyConditions": {"pk": {"ComparisonOperator": "EQ",
+                               "AttributeValueList": [{"S": "a"}]}, "sk": {"ComparisonOperator": "GT",
+                               "AttributeValueList": [{"N": "0"}]}},
+                               "QueryFilter": {"cnt": {"ComparisonOperator": "NOT_NULL"}},
+                               "AttributesToGet": ["pk", "cnt"]}),
+    "scan-legacy": ("Scan", {"TableName": T, "ScanFilter": {"m": {"ComparisonOperator": "NULL"},
+                             "ns": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"N": "1"}]}},
+                             "ConditionalOperator": "OR", "Limit": 2}),
+    "scan-index": ("Scan", {"TableName": T, "IndexName": "gsi1", "ProjectionExpression": "gpk"}),
+    "put-legacy-expected": ("PutItem", {"TableName": "fz_simple", "Item": {"id": {"S": "1"}},
+                                        "Expected": {"v": {"Value": {"N": "0"}}, "w": {"Exists": False}}}),
+    "update-legacy": ("UpdateItem", {"TableName": "fz_simple", "Key": {"id": {"S": "1"}},
+                                     "AttributeUpdates": {"v": {"Action": "ADD", "Value": {"N": "1"}},
+                                                          "w": {"Action": "DELETE"}}, "ReturnValues": "ALL_NEW"}),
+    "update-key-attr": ("UpdateItem", {"TableName": T, "Key": KEY, "UpdateExpression": "SET pk = :x",
+                                       "ExpressionAttributeValues": {":x": {"S": "b"}}}),
+    "update-list-past-end": ("UpdateItem", {"TableName": T, "Key": KEY, "UpdateExpression": "SET extra[99] = :x",
+                                            "ExpressionAttributeValues": {":x": {"S": "b"}}}),
+    "update-gsi-key-type": ("UpdateItem", {"TableName": T, "Key": KEY, "UpdateExpression": "SET gsk = :x",
+                                           "ExpressionAttributeValues": {":x": {"S": "not a number"}}}),
+    "put-condition-fails": ("PutItem", {"TableName": T, "Item": KEY, "ConditionExpression":
+                                        "attribute_not_exists(pk)", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),
+    "put-missing-key": ("PutItem", {"TableName": T, "Item": {"pk": {"S": "a"}}}),
+    "put-empty-key": ("PutItem", {"TableName": T, "Item": {"pk": {"S": ""}, "sk": {"N": "1"}}}),
+    "put-unknown-table": ("PutItem", {"TableName": "nope", "Item": KEY}),
+    "get-wrong-key-type": ("GetItem", {"TableName": T, "Key": {"pk": {"N": "1"}, "sk": {"N": "1"}}}),
+    "txn-same-item": ("TransactWriteItems", {"TransactItems": [
+        {"Put": {"TableName": T, "Item": KEY}}, {"Delete": {"TableName": T, "Key": KEY}}]}),
+    "txn-cond-fails": ("TransactWriteItems", {"TransactItems": [
+        {"ConditionCheck": {"TableName": T, "Key": KEY, "ConditionExpression": "attribute_not_exists(pk)"}}]}),
+    "batch-write-dup": ("BatchWriteItem", {"RequestItems": {T: [{"PutRequest": {"Item": ITEM}},
+                                                                {"PutRequest": {"Item": ITEM}}]}}),
+    "create-bad": ("CreateTable", {"TableName": "x", "AttributeDefinitions": [{"AttributeName": "h",
+                                   "AttributeType": "BOOL"}], "KeySchema": [{"AttributeName": "h",
+                                   "KeyType": "HASH"}, {"AttributeName": "h", "KeyType": "HASH"}]}),
+    "serialization-types": ("GetItem", {"TableName": 5, "Key": [], "ConsistentRead": "yes"}),
+    "validation-many": ("Scan", {"TableName": "a", "Limit": 0, "Segment": -1, "TotalSegments": 1000001,
+                                 "Select": "NONE"}),
+    "expr-syntax": ("Scan", {"TableName": T, "FilterExpression": "a = = b AND (", "ProjectionExpression": "a[x]"}),
+    "expr-unused": ("Scan", {"TableName": T, "ExpressionAttributeNames": {"#u": "u"},
+                             "ExpressionAttributeValues": {":u": {"S": "x"}}}),
+}
+
+if __name__ == "__main__":
+    write("corpus_avjson", AVJSON)
+    seeds = {}
+    for name, body in REQ.items():
+        seeds[name] = op(name) + js(body)
+    for name, (opname, body) in EDGE.items():
+        seeds[name] = op(opname) + js(body)
+    seeds["todo-op"] = op("ExecuteStatement") + js({"Statement": "SELECT * FROM fz_main"})
+    seeds["not-an-object"] = op("GetItem") + b"[1,2]"
+    seeds["bad-json"] = op("GetItem") + b'{"TableName":'
+    seeds["empty-body"] = op("ListTables")
+    seeds["deep-json"] = op("PutItem") + b'{"TableName":"fz_main","Item":' + b'{"a":' * 120 + b"1" + b"}" * 121
+    for i, what in enumerate(EXTRA):
+        seeds["target-" + re.sub(r"\W+", "-", what).strip("-")] = bytes([len(OPS) + i]) + js({"TableName": T})
+    assert len(OPS) + len(EXTRA) <= 256
+    write("corpus_request", seeds)
