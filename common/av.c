@@ -2,11 +2,14 @@
  * av: AttributeValue helpers (see av.h for the model and the contract).
  *
  * Entry points: av_type_name / av_type_from_name, av_map_get, av_copy / av_map_copy, av_equal,
- * av_scalar_cmp, av_size / av_item_size.
+ * av_scalar_cmp, av_hash / av_map_hash, av_size / av_item_size.
  *
- * Set equality: small sets are compared pairwise (O(n*m), no memory); larger ones are sorted
- * through a temporary index array (malloc'd and freed here) so a 400 KB number set does not
- * take quadratic time.
+ * Set and map equality: small ones are compared pairwise (O(n*m), no memory); larger ones are
+ * sorted through a temporary index array (malloc'd and freed here) so a 400 KB number set or a
+ * 16 MB map of distinct names does not take quadratic time.
+ *
+ * av_hash / av_map_hash agree with av_equal (equal values hash alike): numbers are hashed by
+ * their canonical text, sets and maps by an order-free sum over their elements / members.
  */
 #include "common/av.h"
 
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "common/decimal.h"
+#include "common/strset.h"
 
 /* Sets up to this size are compared pairwise; larger ones are sorted first. */
 #define SET_PAIRWISE_MAX 16
@@ -212,14 +216,88 @@ bool av_equal(const av_t *a, const av_t *b)
     return false;
 }
 
+static int cmp_kv_name(const void *x, const void *y)
+{
+    const av_kv_t *a = *(const av_kv_t *const *)x, *b = *(const av_kv_t *const *)y;
+    return ddb_str_cmp(a->name, b->name);
+}
+
 bool av_map_equal(const av_map_t *a, const av_map_t *b)
 {
-    if (a->n != b->n) return false;
-    for (size_t i = 0; i < a->n; i++) {
-        const av_t *o = av_map_getz(b, a->kvs[i].name);
-        if (!o || !av_equal(&a->kvs[i].val, o)) return false;
+    size_t n = a->n;
+    if (n != b->n) return false;
+    if (n <= SET_PAIRWISE_MAX) {
+        for (size_t i = 0; i < n; i++) {
+            const av_t *o = av_map_getz(b, a->kvs[i].name);
+            if (!o || !av_equal(&a->kvs[i].val, o)) return false;
+        }
+        return true;
     }
-    return true;
+    /* Names are unique within a map: sort both by name and walk them side by side. */
+    const av_kv_t **x = xmalloc(2 * n * sizeof(*x)), **y = x + n;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = &a->kvs[i];
+        y[i] = &b->kvs[i];
+    }
+    qsort(x, n, sizeof(*x), cmp_kv_name);
+    qsort(y, n, sizeof(*y), cmp_kv_name);
+    bool eq = true;
+    for (size_t i = 0; i < n && eq; i++) eq = str_same(x[i]->name, y[i]->name);
+    for (size_t i = 0; i < n && eq; i++) eq = av_equal(&x[i]->val, &y[i]->val);
+    free(x);
+    return eq;
+}
+
+/* ---- hashing ---------------------------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+uint64_t av_hash(const av_t *v)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull * (uint64_t)(v->type + 1), acc = 0;
+    switch (v->type) {
+    case AV_S:
+    case AV_B:
+        return mix64(h ^ strset_hash(v->s.ptr, v->s.len));
+    case AV_N: {
+        /* by value, as av_equal compares numbers: hash the canonical text */
+        dec_t d;
+        char buf[DEC_TEXT_MAX + 1];
+        if (dec_parse(v->s.ptr, v->s.len, &d) != DEC_OK) return mix64(h ^ strset_hash(v->s.ptr, v->s.len));
+        return mix64(h ^ strset_hash(buf, dec_format(&d, buf)));
+    }
+    case AV_BOOL:
+        return mix64(h ^ (uint64_t)v->b);
+    case AV_L:
+        for (size_t i = 0; i < v->l.n; i++) h = mix64(h * 31 + av_hash(&v->l.items[i]));
+        return mix64(h ^ v->l.n);
+    case AV_SS:
+    case AV_NS:
+    case AV_BS:
+        for (size_t i = 0; i < v->l.n; i++) acc += av_hash(&v->l.items[i]); /* order-free */
+        return mix64(h ^ acc ^ (uint64_t)v->l.n << 1);
+    case AV_M:
+        return mix64(h ^ av_map_hash(&v->m));
+    default:
+        return mix64(h);
+    }
+}
+
+uint64_t av_map_hash(const av_map_t *m)
+{
+    uint64_t acc = 0;
+    for (size_t i = 0; i < m->n; i++) /* order-free: a sum over the members */
+        acc += mix64(strset_hash(m->kvs[i].name.ptr, m->kvs[i].name.len) * 0x9e3779b97f4a7c15ull +
+                     av_hash(&m->kvs[i].val));
+    return mix64(acc ^ (uint64_t)m->n);
 }
 
 /* Floor division by 2 that also rounds negative positions down. */

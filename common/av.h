@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/arena.h"
 
@@ -86,8 +87,12 @@ void av_map_copy(arena_t *a, const av_map_t *src, av_map_t *dst);
  * before returning) so comparing them is O(n log n).
  */
 bool av_equal(const av_t *a, const av_t *b);
-/** Two maps with the same names and equal values (member order ignored). */
+/** Two maps with the same names and equal values (member order ignored); O(n log n). */
 bool av_map_equal(const av_map_t *a, const av_map_t *b);
+/** A hash that agrees with av_equal (equal values, equal hashes: N by value, sets and maps
+ *  without order), keyed per process; linear in the value's size. */
+uint64_t av_hash(const av_t *v);
+uint64_t av_map_hash(const av_map_t *m);
 
 /**
  * Order of two scalars of the same type S, N or B (<0, 0, >0): N numerically, S and B as unsigned

@@ -1,6 +1,7 @@
 /*
  * eval: conditions and filters evaluated against one item. Pure: reads the tree and the item,
- * allocates nothing, never fails.
+ * never fails. Allocates nothing, except a scratch arena (freed before returning) holding a name
+ * index when many paths are looked up in a big item, so that stays linear.
  *
  * Entry points: expr_condition_eval, expr__operand, expr__set_has.
  *
@@ -64,18 +65,24 @@ static int size_of(const av_t *v, int64_t *out)
     }
 }
 
-const av_t *expr__operand(const node_t *n, const av_map_t *item, av_t *scratch, char *numbuf)
+/* The item evaluated, and (for big items under conditions with many paths) its name index. */
+typedef struct {
+    const av_map_t *item;
+    expr__maps_t *mx;
+} ev_t;
+
+static const av_t *operand(const node_t *n, const ev_t *ev, av_t *scratch, char *numbuf)
 {
     switch (n->kind) {
     case N_VALUE:
         return n->val;
     case N_PATH:
-        return expr__path_get(item, &n->path);
+        return expr__maps_path_get(ev->mx, ev->item, &n->path, n->path.n);
     case N_CALL:
         if (n->fn == F_SIZE) {
             av_t tmp;
             char tmpbuf[32];
-            const av_t *v = expr__operand(n->kids[0], item, &tmp, tmpbuf);
+            const av_t *v = operand(n->kids[0], ev, &tmp, tmpbuf);
             int64_t sz;
             if (!v || !size_of(v, &sz)) return NULL;
             dec_t d;
@@ -89,6 +96,21 @@ const av_t *expr__operand(const node_t *n, const av_map_t *item, av_t *scratch, 
     default:
         return NULL;
     }
+}
+
+const av_t *expr__operand(const node_t *n, const av_map_t *item, av_t *scratch, char *numbuf)
+{
+    ev_t ev = {item, NULL};
+    return operand(n, &ev, scratch, numbuf);
+}
+
+size_t expr__count_paths(const node_t *n)
+{
+    if (!n) return 0;
+    if (n->kind == N_PATH) return 1;
+    size_t k = 0;
+    for (uint32_t i = 0; i < n->nkids; i++) k += expr__count_paths(n->kids[i]);
+    return k;
 }
 
 static int sortable(const av_t *a, const av_t *b)
@@ -125,20 +147,24 @@ static int contains(const av_t *a, const av_t *b)
     }
 }
 
-static int eval(const node_t *n, const av_map_t *item)
+static int eval(const node_t *n, const ev_t *ev)
 {
     av_t s0, s1, s2;
     char b0[32], b1[32], b2[32];
     switch (n->kind) {
-    case N_OR:
-        return eval(n->kids[0], item) || eval(n->kids[1], item);
+    case N_OR: /* two children from the parser, any number from the legacy parameters */
+        for (uint32_t i = 0; i < n->nkids; i++)
+            if (eval(n->kids[i], ev)) return 1;
+        return 0;
     case N_AND:
-        return eval(n->kids[0], item) && eval(n->kids[1], item);
+        for (uint32_t i = 0; i < n->nkids; i++)
+            if (!eval(n->kids[i], ev)) return 0;
+        return 1;
     case N_NOT:
-        return !eval(n->kids[0], item);
+        return !eval(n->kids[0], ev);
     case N_CMP: {
-        const av_t *a = expr__operand(n->kids[0], item, &s0, b0);
-        const av_t *b = expr__operand(n->kids[1], item, &s1, b1);
+        const av_t *a = operand(n->kids[0], ev, &s0, b0);
+        const av_t *b = operand(n->kids[1], ev, &s1, b1);
         if (n->op == T_EQ) return a && b && av_equal(a, b);
         if (n->op == T_NE) return !(a && b && av_equal(a, b));
         if (!a || !b || !sortable(a, b)) return 0;
@@ -155,41 +181,41 @@ static int eval(const node_t *n, const av_map_t *item)
         }
     }
     case N_BETWEEN: {
-        const av_t *a = expr__operand(n->kids[0], item, &s0, b0);
-        const av_t *lo = expr__operand(n->kids[1], item, &s1, b1);
-        const av_t *hi = expr__operand(n->kids[2], item, &s2, b2);
+        const av_t *a = operand(n->kids[0], ev, &s0, b0);
+        const av_t *lo = operand(n->kids[1], ev, &s1, b1);
+        const av_t *hi = operand(n->kids[2], ev, &s2, b2);
         if (!a || !lo || !hi || !sortable(a, lo) || !sortable(a, hi)) return 0;
         return av_scalar_cmp(lo, a) <= 0 && av_scalar_cmp(a, hi) <= 0;
     }
     case N_IN: {
-        const av_t *a = expr__operand(n->kids[0], item, &s0, b0);
+        const av_t *a = operand(n->kids[0], ev, &s0, b0);
         if (!a) return 0;
         for (uint32_t i = 1; i < n->nkids; i++) {
-            const av_t *b = expr__operand(n->kids[i], item, &s1, b1);
+            const av_t *b = operand(n->kids[i], ev, &s1, b1);
             if (b && av_equal(a, b)) return 1;
         }
         return 0;
     }
     case N_CALL: {
-        const av_t *a = expr__operand(n->kids[0], item, &s0, b0);
+        const av_t *a = operand(n->kids[0], ev, &s0, b0);
         switch (n->fn) {
         case F_ATTRIBUTE_EXISTS:
             return a != NULL;
         case F_ATTRIBUTE_NOT_EXISTS:
             return a == NULL;
         case F_ATTRIBUTE_TYPE: {
-            const av_t *t = expr__operand(n->kids[1], item, &s1, b1);
+            const av_t *t = operand(n->kids[1], ev, &s1, b1);
             if (!a || !t || t->type != AV_S) return 0;
             const char *name = av_type_name(a->type);
             return strlen(name) == t->s.len && memcmp(name, t->s.ptr, t->s.len) == 0;
         }
         case F_BEGINS_WITH: {
-            const av_t *b = expr__operand(n->kids[1], item, &s1, b1);
+            const av_t *b = operand(n->kids[1], ev, &s1, b1);
             if (!a || !b || a->type != b->type || (a->type != AV_S && a->type != AV_B)) return 0;
             return a->s.len >= b->s.len && (b->s.len == 0 || memcmp(a->s.ptr, b->s.ptr, b->s.len) == 0);
         }
         case F_CONTAINS: {
-            const av_t *b = expr__operand(n->kids[1], item, &s1, b1);
+            const av_t *b = operand(n->kids[1], ev, &s1, b1);
             return a && b && contains(a, b);
         }
         default:
@@ -201,7 +227,21 @@ static int eval(const node_t *n, const av_map_t *item)
     }
 }
 
+/* Looking each of many paths up in a big item by scanning would cost paths x members; past
+ * these sizes the item's names are indexed first (in a scratch arena freed before returning). */
+#define EVAL_INDEX_PATHS 8
+#define EVAL_INDEX_MEMBERS 16
+
 bool expr_condition_eval(const expr_cond_t *cond, const av_map_t *item)
 {
-    return !cond->root || eval(cond->root, item) != 0;
+    if (!cond->root) return true;
+    ev_t ev = {item, NULL};
+    arena_t *scratch = NULL;
+    if (item && item->n > EVAL_INDEX_MEMBERS && cond->npaths > EVAL_INDEX_PATHS) {
+        scratch = arena_new(0);
+        ev.mx = expr__maps_new(scratch);
+    }
+    int r = eval(cond->root, &ev);
+    if (scratch) arena_free(scratch);
+    return r != 0;
 }

@@ -127,6 +127,7 @@ struct node {
 
 struct expr_cond {
     node_t *root;
+    size_t npaths; /* document paths in the tree: eval indexes big items when there are many */
 };
 
 typedef enum { UA_SET, UA_REMOVE, UA_ADD, UA_DELETE } ua_kind_t;
@@ -149,6 +150,7 @@ struct expr_update {
 struct expr_proj {
     size_t n;
     node_t **paths;
+    void *tree; /* the paths as a tree (path.c), built once by expr__proj_prepare; NULL: per call */
 };
 
 /* ---- parse.c ----------------------------------------------------------------------------- */
@@ -202,6 +204,25 @@ av_map_t *expr__map_clone(arena_t *a, const av_map_t *m);
 void expr__map_set(arena_t *a, av_map_t *m, ddb_str_t name, const av_t *v);
 /** Remove member `name` of a map, keeping the order of the others. */
 void expr__map_del(av_map_t *m, ddb_str_t name);
+/** Bytes identifying element `e` under the tree node `parent` (pointer, map-or-list, name or
+ *  index), in the arena: the key of the hash sets that build path trees in linear time. */
+const char *expr__el_key(arena_t *a, const void *parent, const pathel_t *e, size_t *len);
+/** Build p->tree so each expr_projection_apply costs O(item), not O(paths). */
+void expr__proj_prepare(arena_t *a, expr_proj_t *p);
+
+/** Indexed member access for big or changing maps (see path.c); lives in one arena. */
+typedef struct expr__maps expr__maps_t;
+expr__maps_t *expr__maps_new(arena_t *a);
+/** Member `name` of `m` (mx NULL: a plain scan), or NULL. Removed members are skipped. */
+av_t *expr__maps_member(expr__maps_t *mx, const av_map_t *m, ddb_str_t name);
+/** expr__path_get_n through the index. */
+const av_t *expr__maps_path_get(expr__maps_t *mx, const av_map_t *item, const path_t *p, uint32_t depth);
+/** Replace or append member `name` (amortized O(1)); the map must belong to the caller. */
+void expr__maps_set(expr__maps_t *mx, av_map_t *m, ddb_str_t name, const av_t *v);
+/** Remove member `name` (a tombstone until expr__maps_finish). */
+void expr__maps_del(expr__maps_t *mx, av_map_t *m, ddb_str_t name);
+/** Squeeze the tombstones out of `item` (every map in it); call once after the writes. */
+void expr__maps_finish(expr__maps_t *mx, av_map_t *item);
 /** Projection of a set of paths onto an item (shared by projections and UPDATED_*). */
 av_map_t *expr__project(arena_t *a, const av_map_t *item, size_t n, const path_t *const *paths);
 
@@ -209,6 +230,8 @@ av_map_t *expr__project(arena_t *a, const av_map_t *item, size_t n, const path_t
 
 /** Value of an operand for an item; size() results are written into *scratch. */
 const av_t *expr__operand(const node_t *n, const av_map_t *item, av_t *scratch, char *numbuf);
+/** Count the N_PATH nodes of a tree (for expr_cond.npaths). */
+size_t expr__count_paths(const node_t *n);
 /** Set membership test shared with update.c (elements compared as DynamoDB does). */
 int expr__set_has(const av_t *set, const av_t *elem);
 

@@ -21,6 +21,8 @@
 
 #include <string.h>
 
+#include "common/strset.h"
+
 static const char *const INVALID = "One or more parameter values were invalid: ";
 
 static const char *const op_names[EXPR_CMP__COUNT] = {
@@ -188,10 +190,19 @@ static node_t *comparison(arena_t *a, ddb_str_t attr, expr_cmpop_t op, size_t n,
     }
 }
 
-static expr_cond_t *make_cond(arena_t *a, node_t *root)
+/* The conditions joined by one AND (or OR) node with a child each: a flat tree, so neither
+ * evaluation nor the checks that walk it recurse once per condition (a 16 MB Expected holds
+ * hundreds of thousands). */
+static expr_cond_t *make_cond(arena_t *a, int kind, node_t **conds, size_t n)
 {
     expr_cond_t *c = ARENA_NEW(a, expr_cond_t);
-    c->root = root;
+    c->npaths = n;
+    if (n == 1) {
+        c->root = conds[0];
+    } else if (n > 1) {
+        c->root = expr__node(a, kind, (uint32_t)n);
+        memcpy(c->root->kids, conds, n * sizeof *conds);
+    }
     return c;
 }
 
@@ -244,14 +255,12 @@ static ddb_err_t expected_one(arena_t *a, ddb_errctx_t *err, const expr_expected
 ddb_err_t expr_legacy_expected(arena_t *a, ddb_errctx_t *err, size_t n, const expr_expected_t *e, bool or_op,
                                expr_cond_t **out)
 {
-    node_t *root = NULL;
+    node_t **conds = ARENA_NEWN(a, node_t *, n + 1);
     for (size_t i = 0; i < n; i++) {
-        node_t *c = NULL;
-        ddb_err_t rc = expected_one(a, err, &e[i], &c);
+        ddb_err_t rc = expected_one(a, err, &e[i], &conds[i]);
         if (rc) return rc;
-        root = join(a, or_op ? N_OR : N_AND, root, c);
     }
-    *out = make_cond(a, root);
+    *out = make_cond(a, or_op ? N_OR : N_AND, conds, n);
     return DDB_OK;
 }
 
@@ -266,13 +275,13 @@ static ddb_err_t filter_one(ddb_errctx_t *err, const expr_filter_t *f)
 ddb_err_t expr_legacy_filter(arena_t *a, ddb_errctx_t *err, size_t n, const expr_filter_t *f, bool or_op,
                              expr_cond_t **out)
 {
-    node_t *root = NULL;
+    node_t **conds = ARENA_NEWN(a, node_t *, n + 1);
     for (size_t i = 0; i < n; i++) {
         ddb_err_t rc = filter_one(err, &f[i]);
         if (rc) return rc;
-        root = join(a, or_op ? N_OR : N_AND, root, comparison(a, f[i].attr, f[i].op, f[i].nlist, f[i].list));
+        conds[i] = comparison(a, f[i].attr, f[i].op, f[i].nlist, f[i].list);
     }
-    *out = make_cond(a, root);
+    *out = make_cond(a, or_op ? N_OR : N_AND, conds, n);
     return DDB_OK;
 }
 
@@ -370,14 +379,20 @@ ddb_err_t expr_legacy_attribute_updates(arena_t *a, ddb_errctx_t *err, size_t n,
 ddb_err_t expr_legacy_attributes_to_get(arena_t *a, ddb_errctx_t *err, size_t n, const ddb_str_t *names,
                                         expr_proj_t **out)
 {
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (names[j].len == names[i].len && !memcmp(names[j].ptr, names[i].ptr, names[i].len))
-                return err_set(err, DDB_ERR_VALIDATION, "%sDuplicate value in attribute name: %.*s", INVALID,
-                               (int)names[i].len, names[i].ptr);
+    /* the first name that repeats an earlier one is reported */
+    strset_t seen;
+    strset_init(&seen, a, n);
+    for (size_t i = 0; i < n; i++) {
+        bool added;
+        strset_add(&seen, names[i].ptr, names[i].len, i, &added);
+        if (!added)
+            return err_set(err, DDB_ERR_VALIDATION, "%sDuplicate value in attribute name: %.*s", INVALID,
+                           (int)names[i].len, names[i].ptr);
+    }
     expr_proj_t *p = ARENA_NEW(a, expr_proj_t);
     p->paths = ARENA_NEWN(a, node_t *, n + 1);
     for (size_t i = 0; i < n; i++) p->paths[p->n++] = expr__path_node(a, names[i]);
+    expr__proj_prepare(a, p);
     *out = p;
     return DDB_OK;
 }

@@ -4,17 +4,32 @@
  * UPDATED_OLD / UPDATED_NEW views of an update).
  *
  * Entry points: expr__path_get, expr__path_get_n, expr__path_get_mut, expr__map_clone,
- * expr__map_set, expr__map_del, expr__project, expr_projection_apply, expr_update_project,
+ * expr__map_set, expr__map_del, expr__maps_*, expr__el_key, expr__project, expr__proj_prepare,
+ * expr_projection_apply, expr_update_project,
  * expr_projection_top_names, expr_update_top_names.
  *
  * Projection keeps DynamoDB's result shape: a nested map keeps only the projected members, a
  * list keeps only the projected elements in index order (so "l[2], l[0]" gives [l0, l2]), and
  * a path that does not exist, or crosses a value of the wrong type, contributes nothing.
+ *
+ * Linear time for big requests and items (a 16 MB AttributesToGet, an AttributeUpdates of
+ * 500 k names, an item of 100 k attributes):
+ * - path trees (projections here, overlap checks in resolve.c) find a node's child through one
+ *   hash set keyed by expr__el_key (parent pointer, element), built once per projection;
+ * - a projection node with more than a few children walks the item's members and looks each
+ *   one up, instead of looking each child up in the item (members then come out in the item's
+ *   order; JSON maps have no order);
+ * - expr__maps_t: member lookups, sets and removals for maps that are big or keep changing
+ *   (updates, conditions with many paths): a name index per map, keyed by the map's member
+ *   array, built the first time the map is searched; appends grow the array by doubling;
+ *   removals leave a tombstone (type AV_NONE) that expr__maps_finish squeezes out.
  */
 #include "expr/expr_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/strset.h"
 
 static int name_is(ddb_str_t a, ddb_str_t b)
 {
@@ -37,6 +52,156 @@ const av_t *expr__path_get_n(const av_map_t *item, const path_t *p, uint32_t dep
     const av_t *cur = av_map_getz(item, p->el[0].name);
     for (uint32_t i = 1; cur && i < depth; i++) cur = step(cur, &p->el[i]);
     return cur;
+}
+
+/* ---- indexed maps ------------------------------------------------------------------------ */
+
+#define MAPS_LINEAR 8          /* maps up to this size are scanned, not indexed */
+#define MAPS_DEAD ((size_t)-1) /* index value of a removed member */
+
+typedef struct {
+    strset_t idx; /* name -> member index, or MAPS_DEAD */
+    size_t cap;   /* members the array has room for */
+} mapent_t;
+
+struct expr__maps {
+    arena_t *a;
+    strset_t by_kvs; /* member array pointer (its bytes) -> mapent_t* */
+    bool tombstones;
+};
+
+expr__maps_t *expr__maps_new(arena_t *a)
+{
+    expr__maps_t *mx = ARENA_NEW(a, expr__maps_t);
+    mx->a = a;
+    strset_init(&mx->by_kvs, a, 0);
+    return mx;
+}
+
+static void ent_key(expr__maps_t *mx, const av_kv_t *kvs, mapent_t *e)
+{
+    const av_kv_t **kp = arena_alloc(mx->a, sizeof *kp); /* the key bytes must stay put */
+    *kp = kvs;
+    strset_add(&mx->by_kvs, kp, sizeof *kp, (size_t)(uintptr_t)e, NULL);
+}
+
+static mapent_t *ent_find(expr__maps_t *mx, const av_map_t *m)
+{
+    const av_kv_t *kvs = m->kvs;
+    size_t *v = strset_find(&mx->by_kvs, &kvs, sizeof kvs);
+    return v ? (mapent_t *)(uintptr_t)*v : NULL;
+}
+
+static mapent_t *ent_get(expr__maps_t *mx, const av_map_t *m)
+{
+    mapent_t *e = ent_find(mx, m);
+    if (e) return e;
+    e = ARENA_NEW(mx->a, mapent_t);
+    e->cap = m->n;
+    strset_init(&e->idx, mx->a, m->n);
+    for (size_t i = 0; i < m->n; i++)
+        if (m->kvs[i].val.type != AV_NONE)
+            strset_add(&e->idx, m->kvs[i].name.ptr, m->kvs[i].name.len, i, NULL);
+    ent_key(mx, m->kvs, e);
+    return e;
+}
+
+static av_t *scan_member(const av_map_t *m, ddb_str_t name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->kvs[i].val.type != AV_NONE && name_is(m->kvs[i].name, name)) return &m->kvs[i].val;
+    return NULL;
+}
+
+av_t *expr__maps_member(expr__maps_t *mx, const av_map_t *m, ddb_str_t name)
+{
+    if (!mx || m->n <= MAPS_LINEAR) return scan_member(m, name);
+    mapent_t *e = ent_get(mx, m);
+    size_t *at = strset_find(&e->idx, name.ptr, name.len);
+    return at && *at != MAPS_DEAD ? &m->kvs[*at].val : NULL;
+}
+
+const av_t *expr__maps_path_get(expr__maps_t *mx, const av_map_t *item, const path_t *p, uint32_t depth)
+{
+    if (!item || depth == 0) return NULL;
+    const av_t *cur = expr__maps_member(mx, item, p->el[0].name);
+    for (uint32_t i = 1; cur && i < depth; i++) {
+        const pathel_t *e = &p->el[i];
+        if (e->kind == PE_INDEX)
+            cur = cur->type == AV_L && e->index < cur->l.n ? &cur->l.items[e->index] : NULL;
+        else
+            cur = cur->type == AV_M ? expr__maps_member(mx, &cur->m, e->name) : NULL;
+    }
+    return cur;
+}
+
+void expr__maps_set(expr__maps_t *mx, av_map_t *m, ddb_str_t name, const av_t *v)
+{
+    av_t *cur = expr__maps_member(mx, m, name);
+    if (cur) {
+        *cur = *v;
+        return;
+    }
+    mapent_t *e = ent_find(mx, m);
+    if (!e && m->n + 1 > MAPS_LINEAR) e = ent_get(mx, m);
+    size_t cap = e ? e->cap : m->n;
+    if (m->n == cap) { /* grow by doubling, so n appends copy O(n) members in all */
+        cap = cap < MAPS_LINEAR ? MAPS_LINEAR : 2 * cap;
+        av_kv_t *kvs = ARENA_NEWN(mx->a, av_kv_t, cap);
+        if (m->n) memcpy(kvs, m->kvs, m->n * sizeof *kvs);
+        m->kvs = kvs;
+        if (e) {
+            e->cap = cap;
+            ent_key(mx, kvs, e);
+        }
+    }
+    m->kvs[m->n].name = name;
+    m->kvs[m->n].val = *v;
+    if (e) *strset_add(&e->idx, name.ptr, name.len, m->n, NULL) = m->n; /* also revives a removed name */
+    m->n++;
+}
+
+void expr__maps_del(expr__maps_t *mx, av_map_t *m, ddb_str_t name)
+{
+    mapent_t *e = ent_find(mx, m);
+    if (!e && m->n <= MAPS_LINEAR) { /* small and unindexed: close the gap now */
+        expr__map_del(m, name);
+        return;
+    }
+    if (!e) e = ent_get(mx, m);
+    size_t *at = strset_find(&e->idx, name.ptr, name.len);
+    if (!at || *at == MAPS_DEAD) return;
+    m->kvs[*at].val.type = AV_NONE;
+    *at = MAPS_DEAD;
+    mx->tombstones = true;
+}
+
+static void squeeze(av_t *v);
+
+static void squeeze_map(av_map_t *m)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->kvs[i].val.type == AV_NONE) continue;
+        squeeze(&m->kvs[i].val);
+        if (k != i) m->kvs[k] = m->kvs[i];
+        k++;
+    }
+    m->n = k;
+}
+
+static void squeeze(av_t *v)
+{
+    if (v->type == AV_M)
+        squeeze_map(&v->m);
+    else if (v->type == AV_L)
+        for (size_t i = 0; i < v->l.n; i++) squeeze(&v->l.items[i]);
+}
+
+void expr__maps_finish(expr__maps_t *mx, av_map_t *item)
+{
+    if (mx->tombstones) squeeze_map(item);
+    mx->tombstones = false;
 }
 
 const av_t *expr__path_get(const av_map_t *item, const path_t *p)
@@ -107,24 +272,56 @@ void expr__map_del(av_map_t *m, ddb_str_t name)
 
 /* ---- projection ------------------------------------------------------------------------- */
 
+const char *expr__el_key(arena_t *a, const void *parent, const pathel_t *e, size_t *len)
+{
+    size_t n = e->kind == PE_INDEX ? sizeof e->index : e->name.len;
+    char *k = arena_alloc(a, sizeof parent + 1 + n);
+    memcpy(k, &parent, sizeof parent);
+    k[sizeof parent] = e->kind == PE_INDEX ? 'i' : 'n';
+    if (e->kind == PE_INDEX)
+        memcpy(k + sizeof parent + 1, &e->index, n);
+    else if (n)
+        memcpy(k + sizeof parent + 1, e->name.ptr, n);
+    *len = sizeof parent + 1 + n;
+    return k;
+}
+
 typedef struct pnode pnode_t;
 struct pnode {
     const pathel_t *key;
     int leaf;
     pnode_t **kids;
     size_t n, cap;
+    size_t nnamed; /* kids that are map members */
 };
 
-static int el_same(const pathel_t *x, const pathel_t *y)
+/* A projection's paths as a tree, with the (parent, element) -> child set. */
+typedef struct {
+    pnode_t root;
+    strset_t kids;
+} ptree_t;
+
+/* The child of `t` for member `name`, or NULL (a lookup key built on the stack when short). */
+static const pnode_t *named_kid(const ptree_t *tr, const pnode_t *t, ddb_str_t name)
 {
-    if ((x->kind == PE_INDEX) != (y->kind == PE_INDEX)) return 0;
-    return x->kind == PE_INDEX ? x->index == y->index : name_is(x->name, y->name);
+    char buf[256];
+    size_t len = sizeof t + 1 + name.len;
+    char *k = len <= sizeof buf ? buf : malloc(len);
+    if (!k) abort();
+    memcpy(k, &t, sizeof t);
+    k[sizeof t] = 'n';
+    if (name.len) memcpy(k + sizeof t + 1, name.ptr, name.len);
+    size_t *v = strset_find(&tr->kids, k, len);
+    if (k != buf) free(k);
+    return v ? (const pnode_t *)(uintptr_t)*v : NULL;
 }
 
-static pnode_t *kid(arena_t *a, pnode_t *t, const pathel_t *e)
+static pnode_t *kid(arena_t *a, ptree_t *tr, pnode_t *t, const pathel_t *e)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (el_same(t->kids[i]->key, e)) return t->kids[i];
+    size_t klen;
+    const char *key = expr__el_key(a, t, e, &klen);
+    size_t *at = strset_find(&tr->kids, key, klen);
+    if (at) return (pnode_t *)(uintptr_t)*at;
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 4;
         pnode_t **nk = ARENA_NEWN(a, pnode_t *, cap);
@@ -135,7 +332,21 @@ static pnode_t *kid(arena_t *a, pnode_t *t, const pathel_t *e)
     pnode_t *k = ARENA_NEW(a, pnode_t);
     k->key = e;
     t->kids[t->n++] = k;
+    if (e->kind != PE_INDEX) t->nnamed++;
+    strset_add(&tr->kids, key, klen, (size_t)(uintptr_t)k, NULL);
     return k;
+}
+
+static ptree_t *ptree_build(arena_t *a, size_t n, const path_t *const *paths)
+{
+    ptree_t *tr = ARENA_NEW(a, ptree_t);
+    strset_init(&tr->kids, a, n);
+    for (size_t i = 0; i < n; i++) {
+        pnode_t *t = &tr->root;
+        for (uint32_t k = 0; k < paths[i]->n; k++) t = kid(a, tr, t, &paths[i]->el[k]);
+        t->leaf = 1;
+    }
+    return tr;
 }
 
 static int cmp_index(const void *x, const void *y)
@@ -144,21 +355,41 @@ static int cmp_index(const void *x, const void *y)
     return a->key->index < b->key->index ? -1 : a->key->index > b->key->index;
 }
 
+static int copy_sub(arena_t *a, const ptree_t *tr, const av_t *src, const pnode_t *t, av_t *out);
+
+/* The members of `src` named by the children of `t`, into `out`. A few children: look each one
+ * up; more: walk the members once and look each up among the children. */
+static void copy_members(arena_t *a, const ptree_t *tr, const av_map_t *src, const pnode_t *t, av_map_t *out)
+{
+    size_t most = t->nnamed < src->n ? t->nnamed : src->n;
+    out->n = 0;
+    out->kvs = ARENA_NEWN(a, av_kv_t, most + 1);
+    if (t->nnamed <= MAPS_LINEAR) {
+        for (size_t i = 0; i < t->n; i++) {
+            const pnode_t *k = t->kids[i];
+            if (k->key->kind == PE_INDEX) continue;
+            const av_t *v = av_map_getz(src, k->key->name);
+            if (v && copy_sub(a, tr, v, k, &out->kvs[out->n].val)) out->kvs[out->n++].name = k->key->name;
+        }
+        return;
+    }
+    for (size_t i = 0; i < src->n; i++) {
+        const pnode_t *k = named_kid(tr, t, src->kvs[i].name);
+        if (k && copy_sub(a, tr, &src->kvs[i].val, k, &out->kvs[out->n].val))
+            out->kvs[out->n++].name = k->key->name;
+    }
+}
+
 /* Copy the parts of `src` named by `t` into `out`; 0 if nothing is there. */
-static int copy_sub(arena_t *a, const av_t *src, const pnode_t *t, av_t *out)
+static int copy_sub(arena_t *a, const ptree_t *tr, const av_t *src, const pnode_t *t, av_t *out)
 {
     if (t->leaf) {
         *out = *src;
         return 1;
     }
     if (src->type == AV_M) {
-        av_map_t m = {0, ARENA_NEWN(a, av_kv_t, t->n + 1)};
-        for (size_t i = 0; i < t->n; i++) {
-            const pnode_t *k = t->kids[i];
-            if (k->key->kind == PE_INDEX) continue;
-            const av_t *v = av_map_getz(&src->m, k->key->name);
-            if (v && copy_sub(a, v, k, &m.kvs[m.n].val)) m.kvs[m.n++].name = k->key->name;
-        }
+        av_map_t m;
+        copy_members(a, tr, &src->m, t, &m);
         if (!m.n) return 0;
         out->type = AV_M;
         out->m = m;
@@ -173,7 +404,7 @@ static int copy_sub(arena_t *a, const av_t *src, const pnode_t *t, av_t *out)
         av_list_t l = {0, ARENA_NEWN(a, av_t, ni + 1)};
         for (size_t i = 0; i < ni; i++) {
             uint32_t at = idx[i]->key->index;
-            if (at < src->l.n && copy_sub(a, &src->l.items[at], idx[i], &l.items[l.n])) l.n++;
+            if (at < src->l.n && copy_sub(a, tr, &src->l.items[at], idx[i], &l.items[l.n])) l.n++;
         }
         if (!l.n) return 0;
         out->type = AV_L;
@@ -183,27 +414,30 @@ static int copy_sub(arena_t *a, const av_t *src, const pnode_t *t, av_t *out)
     return 0;
 }
 
-av_map_t *expr__project(arena_t *a, const av_map_t *item, size_t n, const path_t *const *paths)
+static av_map_t *project_tree(arena_t *a, const av_map_t *item, const ptree_t *tr)
 {
     av_map_t *out = ARENA_NEW(a, av_map_t);
     if (!item || !item->n) return out;
-    pnode_t root = {0};
-    for (size_t i = 0; i < n; i++) {
-        pnode_t *t = &root;
-        for (uint32_t k = 0; k < paths[i]->n; k++) t = kid(a, t, &paths[i]->el[k]);
-        t->leaf = 1;
-    }
-    out->kvs = ARENA_NEWN(a, av_kv_t, root.n + 1);
-    for (size_t i = 0; i < root.n; i++) {
-        const pnode_t *k = root.kids[i];
-        const av_t *v = av_map_getz(item, k->key->name);
-        if (v && copy_sub(a, v, k, &out->kvs[out->n].val)) out->kvs[out->n++].name = k->key->name;
-    }
+    copy_members(a, tr, item, &tr->root, out);
     return out;
+}
+
+av_map_t *expr__project(arena_t *a, const av_map_t *item, size_t n, const path_t *const *paths)
+{
+    if (!item || !item->n) return ARENA_NEW(a, av_map_t);
+    return project_tree(a, item, ptree_build(a, n, paths));
+}
+
+void expr__proj_prepare(arena_t *a, expr_proj_t *p)
+{
+    const path_t **paths = ARENA_NEWN(a, const path_t *, p->n + 1);
+    for (size_t i = 0; i < p->n; i++) paths[i] = &p->paths[i]->path;
+    p->tree = ptree_build(a, p->n, paths);
 }
 
 av_map_t *expr_projection_apply(const expr_proj_t *p, const av_map_t *item, arena_t *a)
 {
+    if (p->tree) return project_tree(a, item, p->tree);
     const path_t **paths = ARENA_NEWN(a, const path_t *, p->n + 1);
     for (size_t i = 0; i < p->n; i++) paths[i] = &p->paths[i]->path;
     return expr__project(a, item, p->n, paths);
@@ -221,11 +455,13 @@ static size_t top_names(arena_t *a, size_t n, const path_t *const *paths, ddb_st
 {
     ddb_str_t *out = ARENA_NEWN(a, ddb_str_t, n + 1);
     size_t k = 0;
+    strset_t seen;
+    strset_init(&seen, a, n);
     for (size_t i = 0; i < n; i++) {
         ddb_str_t nm = paths[i]->el[0].name;
-        size_t j = 0;
-        while (j < k && !name_is(out[j], nm)) j++;
-        if (j == k) out[k++] = nm;
+        bool added;
+        strset_add(&seen, nm.ptr, nm.len, k, &added);
+        if (added) out[k++] = nm;
     }
     *names = out;
     return k;

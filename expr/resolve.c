@@ -23,6 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/strset.h"
+
 typedef struct {
     ddb_str_t key, name;
     int used;
@@ -40,6 +42,7 @@ struct expr_ctx {
     size_t nnames, nvalues;
     name_ent_t *names;
     value_ent_t *values;
+    strset_t name_ix, value_ix; /* key -> index in names / values */
 };
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -147,11 +150,16 @@ ddb_err_t expr_ctx_set_names(expr_ctx_t *c, size_t n, const ddb_str_t *keys, con
                 "ExpressionAttributeNames contains invalid value: Empty attribute name for key %.*s",
                 (int)keys[i].len, keys[i].ptr);
     }
+    /* A key given twice (raw JSON can do that): the last one wins, as in the Java map DynamoDB
+     * reads the member into. */
     c->names = ARENA_NEWN(c->a, name_ent_t, n);
-    c->nnames = n;
+    c->nnames = 0;
+    strset_init(&c->name_ix, c->a, n);
     for (size_t i = 0; i < n; i++) {
-        c->names[i].key = keys[i];
-        c->names[i].name = names[i];
+        bool added;
+        size_t *at = strset_add(&c->name_ix, keys[i].ptr, keys[i].len, c->nnames, &added);
+        if (added) c->names[c->nnames++].key = keys[i];
+        c->names[*at].name = names[i];
     }
     return DDB_OK;
 }
@@ -178,10 +186,13 @@ ddb_err_t expr_ctx_set_values(expr_ctx_t *c, size_t n, const ddb_str_t *keys, co
     ddb_err_t rc = expr_ctx_check_value_keys(c, n, keys);
     if (rc) return rc;
     c->values = ARENA_NEWN(c->a, value_ent_t, n);
-    c->nvalues = n;
-    for (size_t i = 0; i < n; i++) {
-        c->values[i].key = keys[i];
-        c->values[i].val = &values[i];
+    c->nvalues = 0;
+    strset_init(&c->value_ix, c->a, n);
+    for (size_t i = 0; i < n; i++) { /* a repeated key: the last one wins */
+        bool added;
+        size_t *at = strset_add(&c->value_ix, keys[i].ptr, keys[i].len, c->nvalues, &added);
+        if (added) c->values[c->nvalues++].key = keys[i];
+        c->values[*at].val = &values[i];
     }
     return DDB_OK;
 }
@@ -193,16 +204,14 @@ ddb_errctx_t *expr__ctx_err(expr_ctx_t *c)
 
 static name_ent_t *find_name(expr_ctx_t *c, ddb_str_t key)
 {
-    for (size_t i = 0; i < c->nnames; i++)
-        if (str_same(c->names[i].key, key)) return &c->names[i];
-    return NULL;
+    size_t *at = strset_find(&c->name_ix, key.ptr, key.len);
+    return at ? &c->names[*at] : NULL;
 }
 
 static value_ent_t *find_value(expr_ctx_t *c, ddb_str_t key)
 {
-    for (size_t i = 0; i < c->nvalues; i++)
-        if (str_same(c->values[i].key, key)) return &c->values[i];
-    return NULL;
+    size_t *at = strset_find(&c->value_ix, key.ptr, key.len);
+    return at ? &c->values[*at] : NULL;
 }
 
 /*
@@ -359,6 +368,13 @@ static ddb_err_t clash(ovl_t *o, const char *what, size_t x, size_t y)
         what, expr__path_text(o->a, &o->paths[a]->path), expr__path_text(o->a, &o->paths[b]->path));
 }
 
+/*
+ * Each entry is compared with every other one, newest first; the first pair that is not two
+ * branches of the same kind (map member or list element) clashes. Only the first entry's
+ * comparisons can find a clash: if it passes, every other entry is a branch of its kind, so
+ * they pass too. So the loop below compares the first entry with the rest (after visiting its
+ * branch, as the full pairwise walk did) and then only visits the other branches: linear.
+ */
 static ddb_err_t visit_trie(ovl_t *o, const trie_t *t)
 {
     size_t n;
@@ -367,9 +383,9 @@ static ddb_err_t visit_trie(ovl_t *o, const trie_t *t)
         entry_t *e = &list[i];
         ddb_err_t rc;
         if (e->kid && (rc = visit_trie(o, e->kid))) return rc;
-        for (size_t j = 0; j < n; j++) {
+        if (i) continue;
+        for (size_t j = 1; j < n; j++) {
             entry_t *x = &list[j];
-            if (j == i) continue;
             if (!e->kid || !x->kid)
                 return clash(o, "overlap", e->kid ? end_in(o->a, e->kid) : e->i,
                              x->kid ? end_in(o->a, x->kid) : x->i);
@@ -385,13 +401,16 @@ ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label,
 {
     if (n < 2) return DDB_OK;
     trie_t *root = ARENA_NEW(a, trie_t);
+    strset_t kids; /* (parent node, element) -> child node */
+    strset_init(&kids, a, n);
     for (size_t i = 0; i < n; i++) {
         trie_t *t = root;
         const path_t *p = &paths[i]->path;
         for (uint32_t k = 0; k < p->n; k++) {
-            trie_t *next = NULL;
-            for (size_t j = 0; j < t->nkids && !next; j++)
-                if (el_same(t->kids[j]->key, &p->el[k])) next = t->kids[j];
+            size_t klen;
+            const char *key = expr__el_key(a, t, &p->el[k], &klen);
+            size_t *at = strset_find(&kids, key, klen);
+            trie_t *next = at ? (trie_t *)(uintptr_t)*at : NULL;
             if (!next) {
                 next = ARENA_NEW(a, trie_t);
                 next->key = &p->el[k];
@@ -404,6 +423,7 @@ ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label,
                     t->capkids = cap;
                 }
                 t->kids[t->nkids++] = next;
+                strset_add(&kids, key, klen, (size_t)(uintptr_t)next, NULL);
             }
             t = next;
         }
@@ -817,6 +837,7 @@ ddb_err_t expr_condition_parse(expr_ctx_t *c, expr_kind_t kind, const char *text
     if ((rc = pass2(&r, root))) return rc;
     expr_cond_t *cond = ARENA_NEW(c->a, expr_cond_t);
     cond->root = root;
+    cond->npaths = expr__count_paths(root);
     *out = cond;
     return DDB_OK;
 }
@@ -942,6 +963,7 @@ ddb_err_t expr_projection_parse(expr_ctx_t *c, const char *text, size_t len, exp
     for (size_t i = 0; i < p->n; i++)
         if ((rc = pass2(&r, p->paths[i]))) return rc;
     if ((rc = expr__check_overlaps(c->a, c->err, label, p->n, p->paths))) return rc;
+    expr__proj_prepare(c->a, p);
     *out = p;
     return DDB_OK;
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "common/decimal.h"
+#include "common/strset.h"
 
 static const char *const TYPE_ERROR = "An operand in the update expression has an incorrect data type";
 static const char *const LEGACY_TYPE_ERROR = "Type mismatch for attribute to update";
@@ -72,6 +73,7 @@ enum { SV_OK, SV_TYPE, SV_MISSING };
 typedef struct {
     arena_t *a;
     const av_map_t *item;
+    expr__maps_t *mx;
     dec_status_t numerr;
 } sv_t;
 
@@ -84,11 +86,11 @@ static int set_value(sv_t *s, const node_t *n, const av_t **out)
         *out = n->val;
         return SV_OK;
     case N_PATH:
-        *out = expr__path_get(s->item, &n->path);
+        *out = expr__maps_path_get(s->mx, s->item, &n->path, n->path.n);
         return *out ? SV_OK : SV_MISSING;
     case N_CALL:
         if (n->fn == F_IF_NOT_EXISTS) {
-            const av_t *cur = expr__path_get(s->item, &n->kids[0]->path);
+            const av_t *cur = expr__maps_path_get(s->mx, s->item, &n->kids[0]->path, n->kids[0]->path.n);
             if (cur) {
                 *out = cur;
                 return SV_OK;
@@ -135,24 +137,56 @@ static int set_value(sv_t *s, const node_t *n, const av_t **out)
 /* ---- helpers on paths ------------------------------------------------------------------- */
 
 /* Whether the place a path writes to can exist in `item`. */
-static int writable(const av_map_t *item, const path_t *p)
+static int writable(expr__maps_t *mx, const av_map_t *item, const path_t *p)
 {
     if (p->n == 1) return 1;
-    const av_t *parent = expr__path_get_n(item, p, p->n - 1);
+    const av_t *parent = expr__maps_path_get(mx, item, p, p->n - 1);
     if (!parent) return 0;
     return p->el[p->n - 1].kind == PE_INDEX ? parent->type == AV_L : parent->type == AV_M;
 }
 
-static int parent_wrong_type(const av_map_t *item, const path_t *p)
+static int parent_wrong_type(expr__maps_t *mx, const av_map_t *item, const path_t *p)
 {
     if (p->n == 1) return 0;
-    const av_t *parent = expr__path_get_n(item, p, p->n - 1);
-    return parent && !writable(item, p);
+    const av_t *parent = expr__maps_path_get(mx, item, p, p->n - 1);
+    return parent && !writable(mx, item, p);
 }
 
 static int is_set_type(av_type_t t)
 {
     return t == AV_SS || t == AV_NS || t == AV_BS;
+}
+
+/* Set elements as hash keys: S and B by their bytes, N by canonical text (equal by value). */
+static ddb_str_t elem_key(arena_t *a, const av_t *e)
+{
+    dec_t d;
+    if (e->type != AV_N || dec_parse(e->s.ptr, e->s.len, &d) != DEC_OK) return e->s;
+    char buf[DEC_TEXT_MAX + 1];
+    size_t n = dec_format(&d, buf);
+    if (n == e->s.len && !memcmp(buf, e->s.ptr, n)) return e->s; /* already canonical: no copy */
+    return str_for(a, buf, n);
+}
+
+/* Elements of a set, for membership tests in O(1); NULL when both sides are small enough for
+ * the pairwise test. */
+static strset_t *set_index(arena_t *a, const av_t *set, size_t other)
+{
+    if (set->l.n * other <= 64) return NULL;
+    strset_t *s = ARENA_NEW(a, strset_t);
+    strset_init(s, a, set->l.n);
+    for (size_t i = 0; i < set->l.n; i++) {
+        ddb_str_t k = elem_key(a, &set->l.items[i]);
+        strset_add(s, k.ptr, k.len, i, NULL);
+    }
+    return s;
+}
+
+static int in_set(arena_t *a, strset_t *ix, const av_t *set, const av_t *e)
+{
+    if (!ix) return expr__set_has(set, e);
+    ddb_str_t k = elem_key(a, e);
+    return strset_find(ix, k.ptr, k.len) != NULL;
 }
 
 static av_t *set_union(arena_t *a, const av_t *cur, const av_t *v)
@@ -162,8 +196,9 @@ static av_t *set_union(arena_t *a, const av_t *cur, const av_t *v)
     r->l.items = ARENA_NEWN(a, av_t, cur->l.n + v->l.n + 1);
     if (cur->l.n) memcpy(r->l.items, cur->l.items, cur->l.n * sizeof(av_t));
     r->l.n = cur->l.n;
+    strset_t *ix = set_index(a, cur, v->l.n);
     for (size_t i = 0; i < v->l.n; i++)
-        if (!expr__set_has(cur, &v->l.items[i])) r->l.items[r->l.n++] = v->l.items[i];
+        if (!in_set(a, ix, cur, &v->l.items[i])) r->l.items[r->l.n++] = v->l.items[i];
     return r;
 }
 
@@ -173,8 +208,9 @@ static av_t *set_minus(arena_t *a, const av_t *cur, const av_t *v)
     r->type = cur->type;
     r->l.items = ARENA_NEWN(a, av_t, cur->l.n + 1);
     r->l.n = 0;
+    strset_t *ix = set_index(a, v, cur->l.n);
     for (size_t i = 0; i < cur->l.n; i++)
-        if (!expr__set_has(v, &cur->l.items[i])) r->l.items[r->l.n++] = cur->l.items[i];
+        if (!in_set(a, ix, v, &cur->l.items[i])) r->l.items[r->l.n++] = cur->l.items[i];
     return r;
 }
 
@@ -220,30 +256,36 @@ static void apply_list_group(arena_t *a, listop_t *ops, size_t n)
     list->l.n = k;
 }
 
-static void apply_writes(arena_t *a, av_map_t *item, write_t *w, size_t nw)
+/*
+ * Map members first, then list elements: a list's address is taken only after every map that
+ * holds it has stopped growing (an append may move a map's members). Paths never overlap, so
+ * the order between the two kinds does not matter otherwise.
+ */
+static void apply_writes(arena_t *a, expr__maps_t *mx, av_map_t *item, write_t *w, size_t nw)
 {
+    for (size_t i = 0; i < nw; i++) {
+        const path_t *p = w[i].path;
+        const pathel_t *last = &p->el[p->n - 1];
+        if (last->kind == PE_INDEX) continue;
+        av_map_t *m = item;
+        if (p->n > 1) {
+            av_t *parent = (av_t *)expr__maps_path_get(mx, item, p, p->n - 1);
+            if (!parent || parent->type != AV_M) continue; /* only for removals under a missing item */
+            m = &parent->m;
+        }
+        if (w[i].value)
+            expr__maps_set(mx, m, last->name, w[i].value);
+        else
+            expr__maps_del(mx, m, last->name);
+    }
     listop_t *ops = ARENA_NEWN(a, listop_t, nw + 1);
     size_t nops = 0;
     for (size_t i = 0; i < nw; i++) {
         const path_t *p = w[i].path;
         const pathel_t *last = &p->el[p->n - 1];
-        if (p->n == 1) {
-            if (w[i].value)
-                expr__map_set(a, item, last->name, w[i].value);
-            else
-                expr__map_del(item, last->name);
-            continue;
-        }
-        av_t *parent = expr__path_get_mut(item, p, p->n - 1);
+        if (last->kind != PE_INDEX || p->n == 1) continue;
+        av_t *parent = (av_t *)expr__maps_path_get(mx, item, p, p->n - 1);
         if (!parent) continue; /* only for removals under a missing item */
-        if (last->kind != PE_INDEX) {
-            if (parent->type != AV_M) continue;
-            if (w[i].value)
-                expr__map_set(a, &parent->m, last->name, w[i].value);
-            else
-                expr__map_del(&parent->m, last->name);
-            continue;
-        }
         if (parent->type != AV_L) continue;
         if (w[i].value && last->index < parent->l.n) {
             parent->l.items[last->index] = *w[i].value;
@@ -298,11 +340,12 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
     static const av_map_t empty = {0, NULL};
     const av_map_t *item = old ? old : key ? key : &empty;
     actstate_t *st = ARENA_NEWN(a, actstate_t, u->n + 1);
-    sv_t sv = {a, item, DEC_OK};
+    expr__maps_t *mx = expr__maps_new(a);
+    sv_t sv = {a, item, mx, DEC_OK};
 
     /* 1. A parent that exists but has the wrong type. */
     for (size_t i = 0; i < u->n; i++)
-        if (parent_wrong_type(item, &u->act[i].path->path)) return verr(err, PATH_ERROR);
+        if (parent_wrong_type(mx, item, &u->act[i].path->path)) return verr(err, PATH_ERROR);
 
     /* 2. Types. */
     for (size_t i = 0; i < u->n; i++) {
@@ -314,7 +357,7 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
             if (rc == SV_MISSING) st[i].failure = 1;
         } else if (x->kind == UA_ADD || x->kind == UA_DELETE) {
             const av_t *v = x->value->val;
-            const av_t *cur = writable(item, p) ? expr__path_get(item, p) : NULL;
+            const av_t *cur = writable(mx, item, p) ? expr__maps_path_get(mx, item, p, p->n) : NULL;
             if (!cur) continue;
             int ok;
             if (x->kind == UA_ADD)
@@ -337,7 +380,7 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
         for (size_t i = 0; i < u->n; i++) {
             const uaction_t *x = &u->act[i];
             if (x->clause != cl) continue;
-            if (!writable(item, &x->path->path) && !(x->kind == UA_REMOVE && !old))
+            if (!writable(mx, item, &x->path->path) && !(x->kind == UA_REMOVE && !old))
                 return verr(err, PATH_ERROR);
         }
         for (size_t i = 0; i < u->n; i++)
@@ -361,7 +404,7 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
             w[nw++] = (write_t){p, NULL};
             break;
         case UA_ADD: {
-            const av_t *v = x->value->val, *cur = expr__path_get(item, p);
+            const av_t *v = x->value->val, *cur = expr__maps_path_get(mx, item, p, p->n);
             if (!cur) {
                 w[nw++] = (write_t){p, v};
             } else if (v->type == AV_N) {
@@ -382,7 +425,7 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
             break;
         }
         case UA_DELETE: {
-            const av_t *cur = expr__path_get(item, p);
+            const av_t *cur = expr__maps_path_get(mx, item, p, p->n);
             if (!cur) break;
             av_t *r = set_minus(a, cur, x->value->val);
             w[nw++] = (write_t){p, r->l.n ? r : NULL};
@@ -391,7 +434,8 @@ ddb_err_t expr_update_apply(const expr_update_t *u, const av_map_t *old, const a
         }
     }
     av_map_t *out = expr__map_clone(a, item);
-    apply_writes(a, out, w, nw);
+    apply_writes(a, mx, out, w, nw);
+    expr__maps_finish(mx, out);
     res->item = out;
     return DDB_OK;
 }

@@ -163,11 +163,15 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         if (rc) return rc;
         const json_t *keys = json_get(c, "Keys");
         g->keys = ARENA_NEWN(r->a, av_map_t, keys->n + 1);
+        /* Keys are not yet matched to the schema here, so each may be a big map: compare two
+         * only when their hashes agree (at most 100 keys, so the hash scan is short). */
+        uint64_t *hashes = ARENA_NEWN(r->a, uint64_t, keys->n + 1);
         for (const json_t *k = keys->child; k; k = k->next) {
             if (k->type != JSON_OBJECT) continue;
             if ((rc = avjson_map(r, k, &g->keys[g->n], 1))) return rc;
+            hashes[g->n] = av_map_hash(&g->keys[g->n]);
             for (size_t i = 0; i < g->n; i++)
-                if (av_map_equal(&g->keys[i], &g->keys[g->n]))
+                if (hashes[i] == hashes[g->n] && av_map_equal(&g->keys[i], &g->keys[g->n]))
                     return err_set(&r->err, DDB_ERR_VALIDATION,
                                    "Provided list of item keys contains duplicates");
             g->n++;

@@ -1,0 +1,145 @@
+/*
+ * strset: arena hash map from byte strings to size_t (see strset.h for the contract).
+ *
+ * Entry points: strset_init, strset_find, strset_add, strset_hash.
+ *
+ * Slots hold the key pointer, its length, its full hash (compared before the bytes, and reused
+ * when growing) and the value. Capacity is a power of two and the table is at most half full,
+ * so a probe sequence stays short.
+ *
+ * Hash: SipHash-1-3 (one compression round per 8-byte word, three finalization rounds) with a
+ * 128-bit key read once from getrandom(); if that fails, the time and addresses are mixed in
+ * instead (still per process, only less secret).
+ */
+#include "common/strset.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+static uint64_t sip_k0, sip_k1;
+static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
+
+static void sip_seed(void)
+{
+    uint64_t k[2] = {0, 0};
+    if (getrandom(k, sizeof k, GRND_NONBLOCK) != (ssize_t)sizeof k) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec;
+        k[1] = (uint64_t)(uintptr_t)&ts ^ ((uint64_t)(uintptr_t)&sip_k0 << 17);
+    }
+    sip_k0 = k[0];
+    sip_k1 = k[1];
+}
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                             \
+    do {                                                                                                     \
+        v0 += v1;                                                                                            \
+        v1 = ROTL(v1, 13);                                                                                   \
+        v1 ^= v0;                                                                                            \
+        v0 = ROTL(v0, 32);                                                                                   \
+        v2 += v3;                                                                                            \
+        v3 = ROTL(v3, 16);                                                                                   \
+        v3 ^= v2;                                                                                            \
+        v0 += v3;                                                                                            \
+        v3 = ROTL(v3, 21);                                                                                   \
+        v3 ^= v0;                                                                                            \
+        v2 += v1;                                                                                            \
+        v1 = ROTL(v1, 17);                                                                                   \
+        v1 ^= v2;                                                                                            \
+        v2 = ROTL(v2, 32);                                                                                   \
+    } while (0)
+
+uint64_t strset_hash(const void *p, size_t n)
+{
+    pthread_once(&sip_once, sip_seed);
+    const unsigned char *in = p;
+    uint64_t v0 = 0x736f6d6570736575ull ^ sip_k0, v1 = 0x646f72616e646f6dull ^ sip_k1;
+    uint64_t v2 = 0x6c7967656e657261ull ^ sip_k0, v3 = 0x7465646279746573ull ^ sip_k1;
+    size_t words = n / 8;
+    for (size_t i = 0; i < words; i++, in += 8) {
+        uint64_t m = 0;
+        for (int k = 7; k >= 0; k--) m = (m << 8) | in[k]; /* little-endian word on any machine */
+        v3 ^= m;
+        SIPROUND;
+        v0 ^= m;
+    }
+    uint64_t b = (uint64_t)n << 56;
+    for (size_t k = 0; k < (n & 7); k++) b |= (uint64_t)in[k] << (8 * k);
+    v3 ^= b;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    uint64_t h = v0 ^ v1 ^ v2 ^ v3;
+    return h ? h : 1;
+}
+
+void strset_init(strset_t *s, arena_t *a, size_t expect)
+{
+    s->a = a;
+    s->n = 0;
+    s->cap = 0;
+    s->slots = NULL;
+    if (expect) {
+        size_t cap = 16;
+        while (cap < 2 * expect) cap *= 2;
+        s->slots = ARENA_NEWN(a, strset_slot_t, cap);
+        s->cap = cap;
+    }
+}
+
+static strset_slot_t *probe(const strset_t *s, const void *key, size_t len, uint64_t h)
+{
+    size_t mask = s->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        strset_slot_t *e = &s->slots[i];
+        if (!e->hash) return e;
+        if (e->hash == h && e->len == len && (len == 0 || memcmp(e->key, key, len) == 0)) return e;
+    }
+}
+
+size_t *strset_find(const strset_t *s, const void *key, size_t len)
+{
+    if (!s->n) return NULL;
+    strset_slot_t *e = probe(s, key, len, strset_hash(key, len));
+    return e->hash ? &e->val : NULL;
+}
+
+static void grow(strset_t *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 16;
+    strset_slot_t *old = s->slots;
+    size_t oldcap = s->cap;
+    s->slots = ARENA_NEWN(s->a, strset_slot_t, cap);
+    s->cap = cap;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].hash) continue;
+        size_t mask = cap - 1, j = (size_t)old[i].hash & mask;
+        while (s->slots[j].hash) j = (j + 1) & mask;
+        s->slots[j] = old[i];
+    }
+}
+
+size_t *strset_add(strset_t *s, const void *key, size_t len, size_t val, bool *added)
+{
+    if (2 * (s->n + 1) > s->cap) grow(s);
+    uint64_t h = strset_hash(key, len);
+    strset_slot_t *e = probe(s, key, len, h);
+    if (e->hash) {
+        if (added) *added = false;
+        return &e->val;
+    }
+    e->key = key;
+    e->len = len;
+    e->hash = h;
+    e->val = val;
+    s->n++;
+    if (added) *added = true;
+    return &e->val;
+}

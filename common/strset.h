@@ -1,0 +1,57 @@
+/*
+ * strset: an arena-backed hash map from byte strings to a size_t, for the request path's
+ * "have I seen this name?" and "where is this name?" questions (attribute names of a map,
+ * ExpressionAttributeNames / Values keys, projected paths, AttributesToGet), so that every
+ * such check is linear in the request instead of quadratic.
+ *
+ * Contract:
+ * - Keys are borrowed, not copied: the bytes must stay valid (and unchanged) as long as the set
+ *   is used. Keys may contain NUL; the empty key is a key like any other.
+ * - All memory comes from the arena given to strset_init and dies with it; nothing to free.
+ *   A set belongs to one thread (like its arena).
+ * - Open addressing with linear probing, at most half full; growing doubles and rehashes (the old
+ *   slot array stays in the arena: total memory stays linear in the number of keys).
+ * - The hash is SipHash-1-3 under a key drawn once per process from getrandom(), so a client
+ *   cannot choose names that all collide. Iteration order is not offered (it would not be
+ *   stable across processes).
+ * - Value pointers returned by strset_find / strset_add stay valid until the next strset_add.
+ */
+#ifndef DDB_STRSET_H
+#define DDB_STRSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+
+typedef struct {
+    const char *key;
+    size_t len;
+    uint64_t hash; /* 0: empty slot (real hashes are forced non-zero) */
+    size_t val;
+} strset_slot_t;
+
+typedef struct {
+    arena_t *a;
+    strset_slot_t *slots;
+    size_t cap; /* power of two, or 0 before the first add */
+    size_t n;
+} strset_t;
+
+/** An empty set in `a`, sized for about `expect` keys (0: grow on demand). */
+void strset_init(strset_t *s, arena_t *a, size_t expect);
+/** The value of `key`, or NULL when absent. */
+size_t *strset_find(const strset_t *s, const void *key, size_t len);
+/** Add `key` with `val` unless present; returns the value slot (the old value when present).
+ *  *added (may be NULL) tells which. */
+size_t *strset_add(strset_t *s, const void *key, size_t len, size_t val, bool *added);
+/** Number of keys. */
+static inline size_t strset_count(const strset_t *s)
+{
+    return s->n;
+}
+/** The keyed 64-bit hash the set uses (same key for the whole process), never 0. */
+uint64_t strset_hash(const void *p, size_t n);
+
+#endif
