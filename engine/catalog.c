@@ -595,7 +595,7 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
     if (!cf) {
         pthread_rwlock_unlock(&c->mu);
         eng_table_release(t);
-        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        return db__storage_err(e->db, true, err);
     }
     t->store_ = store_new(e->db, cf, cf_name);
     int ok = 1;
@@ -606,7 +606,7 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
             if (t->idx[i].store_) store_drop(t->idx[i].store_);
         pthread_rwlock_unlock(&c->mu);
         eng_table_release(t);
-        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        return db__storage_err(e->db, true, err);
     }
     insert_at(c, (size_t)(-pos - 1), t);
     if (out) {
@@ -674,12 +674,12 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         x->id = eng_table_strdup(nt, xid);
         x->store_ = NULL;
         if (index_attach(e->db, x) != 0)
-            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+            rc = db__storage_err(e->db, true, err);
         else
             added[n_added++] = x->id;
     }
     if (rc == DDB_OK && persist_record(e->db, nt) != 0)
-        rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        rc = db__storage_err(e->db, true, err);
     if (rc != DDB_OK) {
         pthread_rwlock_unlock(&c->mu);
         /* nothing was published: drop the families made for new indexes */
@@ -750,7 +750,7 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     arena_free(a);
     if (rc != 0) {
         pthread_rwlock_unlock(&c->mu);
-        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        return db__storage_err(e->db, true, err);
     }
     remove_at(c, (size_t)pos);
     pthread_rwlock_unlock(&c->mu);

@@ -1,6 +1,17 @@
 /*
  * db: the only file that includes rocksdb/c.h. Opens the database with all its column
- * families, creates and drops them, reads points, commits write batches.
+ * families, creates and drops them, reads points, commits write batches. Also owns the write
+ * gate (writes refused while the disk is full, resumed by a probe thread) and the named
+ * fault-injection sites used by tests (both described in engine_int.h and docs/operations.md).
+ *
+ * Full disks and Debian's RocksDB: librocksdb.a is built with assertions, and once a RocksDB file
+ * writer has failed, any further append to it aborts the process. Two writers can be asked again:
+ * the write-ahead log (RocksDB stops the database after a failed log write, and our gate stops
+ * calling it) and the info LOG, which RocksDB writes on every error and flushes every 10 s. So the
+ * info LOG is given a level above every message (6, NUM_INFO_LOG_LEVELS): nothing is appended
+ * after open. Our own log (stderr) carries RocksDB's error text instead. The price: RocksDB cannot
+ * write that level into an OPTIONS file, so it leaves a small OPTIONS-*.dbtmp file at each open and
+ * column family change, which db__open and db__close delete.
  *
  * Tuning (point lookups dominate): block-based tables with a 10-bit bloom filter, a shared LRU
  * block cache, whole-key filtering, pinned L0 filter/index blocks. In-memory mode uses RocksDB's
@@ -8,10 +19,15 @@
  */
 #include "engine/engine_int.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <rocksdb/c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
@@ -29,6 +45,15 @@ struct db {
     size_t ncf, capcf;
     struct db_cf **cfs;
     db_cf_t *sys, *stats;
+    char *path; /* data directory (NULL in memory) */
+    /* the write gate */
+    atomic_int state; /* db_state_t */
+    rocksdb_writebatch_t *probe_wb;
+    pthread_t probe;
+    bool probe_started;
+    pthread_mutex_t probe_mu; /* guards probe_stop; probe_cv wakes the probe */
+    pthread_cond_t probe_cv;
+    bool probe_stop;
 };
 
 struct db_cf {
@@ -39,6 +64,255 @@ struct db_cf {
 struct db_batch {
     rocksdb_writebatch_t *wb;
 };
+
+/* ---- fault injection -------------------------------------------------------------------- */
+
+typedef struct {
+    bool armed;
+    db_fault_kind_t kind;
+    long skip, count; /* count -1: always */
+    int percent;      /* 1..100: fail with this probability instead */
+    long hits;
+} fault_site_t;
+
+atomic_int db__faults_armed;
+static pthread_mutex_t fault_mu = PTHREAD_MUTEX_INITIALIZER;
+static fault_site_t fault_sites[DB_FAULT__COUNT];
+static unsigned fault_seed = 1; /* fixed: a probabilistic run repeats */
+static const char *const fault_names[DB_FAULT__COUNT] = {"write", "get", "iter", "flush", "create_cf", "drop_cf"};
+
+/* The slow path of a site: whether this call fails, and how. */
+static bool fault_hit(db_fault_site_t site, db_fault_kind_t *kind)
+{
+    pthread_mutex_lock(&fault_mu);
+    fault_site_t *f = &fault_sites[site];
+    bool fail = false;
+    f->hits++;
+    if (f->armed) {
+        if (f->skip > 0)
+            f->skip--;
+        else if (f->percent)
+            fail = (int)(rand_r(&fault_seed) % 100) < f->percent;
+        else if (f->count != 0) {
+            fail = true;
+            if (f->count > 0 && --f->count == 0) f->armed = false;
+        }
+    }
+    *kind = f->kind;
+    pthread_mutex_unlock(&fault_mu);
+    return fail;
+}
+
+/* One relaxed load and a predictable branch when nothing is armed. */
+#define FAULT(site, kindp) \
+    (__builtin_expect(atomic_load_explicit(&db__faults_armed, memory_order_relaxed) != 0, 0) && fault_hit(site, kindp))
+
+/* The error text RocksDB would have given (the no-space one is what a full disk gives). */
+static const char *fault_text(db_fault_kind_t kind)
+{
+    return kind == DB_FAULT_NOSPACE ? "IO error: No space left on device: injected fault" : "Injected fault";
+}
+
+void db__fault_set(db_fault_site_t site, db_fault_kind_t kind, long skip, long count, int percent)
+{
+    pthread_mutex_lock(&fault_mu);
+    fault_sites[site] = (fault_site_t){true, kind, skip, count, percent, fault_sites[site].hits};
+    atomic_store(&db__faults_armed, 1);
+    pthread_mutex_unlock(&fault_mu);
+}
+
+void db__fault_clear(void)
+{
+    pthread_mutex_lock(&fault_mu);
+    memset(fault_sites, 0, sizeof fault_sites);
+    atomic_store(&db__faults_armed, 0);
+    pthread_mutex_unlock(&fault_mu);
+}
+
+long db__fault_hits(db_fault_site_t site)
+{
+    pthread_mutex_lock(&fault_mu);
+    long n = fault_sites[site].hits;
+    pthread_mutex_unlock(&fault_mu);
+    return n;
+}
+
+/* One "site:when[:kind]" item; 0 or -1. */
+static int fault_parse_one(const char *item, size_t len, char **errmsg)
+{
+    char buf[128];
+    if (len == 0 || len >= sizeof buf) goto bad;
+    memcpy(buf, item, len);
+    buf[len] = 0;
+    char *when = strchr(buf, ':');
+    if (!when) goto bad;
+    *when++ = 0;
+    char *kindp = strchr(when, ':');
+    if (kindp) *kindp++ = 0;
+    int site = -1;
+    for (int i = 0; i < DB_FAULT__COUNT; i++)
+        if (!strcmp(buf, fault_names[i])) site = i;
+    if (site < 0) goto bad;
+    db_fault_kind_t kind = DB_FAULT_ERROR;
+    if (kindp && !strcmp(kindp, "nospace"))
+        kind = DB_FAULT_NOSPACE;
+    else if (kindp && strcmp(kindp, "error"))
+        goto bad;
+    long skip = 0, count = 0;
+    int percent = 0;
+    char *end;
+    if (!strcmp(when, "always"))
+        count = -1;
+    else if (when[0] >= '0' && when[0] <= '9') {
+        long v = strtol(when, &end, 10);
+        if (*end == '%' && end[1] == 0 && v >= 1 && v <= 100)
+            percent = (int)v;
+        else if (v >= 1 && (*end == 0 || *end == '@')) {
+            count = v;
+            if (*end == '@') {
+                if (end[1] < '0' || end[1] > '9') goto bad;
+                skip = strtol(end + 1, &end, 10);
+                if (*end) goto bad;
+            }
+        } else
+            goto bad;
+    } else
+        goto bad;
+    db__fault_set((db_fault_site_t)site, kind, skip, count, percent);
+    return 0;
+bad:
+    if (errmsg) {
+        size_t n = strlen("DYNAROCK_FAULTS: bad item '' (site:N[@SKIP]|always|P%[:error|nospace], sites write, "
+                          "get, iter, flush, create_cf, drop_cf)") + len + 1;
+        *errmsg = malloc(n);
+        if (!*errmsg) abort();
+        snprintf(*errmsg, n,
+                 "DYNAROCK_FAULTS: bad item '%.*s' (site:N[@SKIP]|always|P%%[:error|nospace], sites write, get, "
+                 "iter, flush, create_cf, drop_cf)",
+                 (int)len, item);
+    }
+    return -1;
+}
+
+int db__fault_parse(const char *spec, char **errmsg)
+{
+    db__fault_clear();
+    for (const char *p = spec; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (fault_parse_one(p, len, errmsg) != 0) {
+            db__fault_clear();
+            return -1;
+        }
+        p += len + (comma ? 1 : 0);
+    }
+    return 0;
+}
+
+/* ---- the write gate -------------------------------------------------------------------------- */
+
+static const char *stop_cause(db_state_t st)
+{
+    return st == DB_STOPPED_NOSPACE ? "the data directory's disk is full; writes are refused until space is freed"
+                                    : "the data directory cannot be written (I/O error); writes are refused until "
+                                      "it recovers";
+}
+
+db_state_t db__state(db_t *db)
+{
+    return (db_state_t)atomic_load_explicit(&db->state, memory_order_acquire);
+}
+
+ddb_err_t db__storage_err(db_t *db, bool writing, ddb_errctx_t *err)
+{
+    db_state_t st = writing ? db__state(db) : DB_WRITABLE;
+    if (st == DB_WRITABLE) return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    return err_set(err, DDB_ERR_INTERNAL, "Internal server error: %s", stop_cause(st));
+}
+
+/* A change RocksDB (or an injected fault) refused with text msg: I/O errors close the gate (logged
+ * once, by the caller that closed it); other errors are logged each time. Returns -1. */
+static int change_failed(db_t *db, const char *what, const char *msg)
+{
+    db_state_t st = strstr(msg, "No space left") || strstr(msg, "Space limit") ? DB_STOPPED_NOSPACE
+                    : !strncmp(msg, "IO error", 8)                             ? DB_STOPPED_IOERR
+                                                                               : DB_WRITABLE;
+    if (st == DB_WRITABLE) {
+        log_error("%s: %s", what, msg);
+        return -1;
+    }
+    int expect = DB_WRITABLE;
+    if (atomic_compare_exchange_strong(&db->state, &expect, (int)st)) {
+        log_error("%s: %s: %s (reads go on)", what, msg, stop_cause(st));
+        pthread_mutex_lock(&db->probe_mu);
+        pthread_cond_signal(&db->probe_cv);
+        pthread_mutex_unlock(&db->probe_mu);
+    }
+    return -1;
+}
+
+/* With the gate closed: when the disk has room again, write a probe record. RocksDB answers it
+ * with its background error (without touching the failed log) until its own recovery (started by
+ * its SstFileManager once the disk has room: it flushes the memtables and opens a new log) is done;
+ * then the probe is written and the gate opens. */
+static void try_resume(db_t *db)
+{
+    db_state_t st = db__state(db);
+    if (st == DB_WRITABLE) return;
+    struct statvfs sv;
+    if (db->path && statvfs(db->path, &sv) == 0 && (unsigned long long)sv.f_bavail * sv.f_frsize < DB_RESUME_MIN_FREE)
+        return;
+    char *err = NULL;
+    rocksdb_write(db->rdb, db->wopts, db->probe_wb, &err);
+    if (err) {
+        free(err);
+        return;
+    }
+    int expect = (int)st;
+    if (atomic_compare_exchange_strong(&db->state, &expect, DB_WRITABLE))
+        log_info("writes resumed: %s", st == DB_STOPPED_NOSPACE ? "the data directory's disk has room again"
+                                                                : "the data directory is writable again");
+}
+
+static void *probe_main(void *arg)
+{
+    db_t *db = arg;
+    pthread_mutex_lock(&db->probe_mu);
+    while (!db->probe_stop) {
+        if (db__state(db) == DB_WRITABLE) {
+            pthread_cond_wait(&db->probe_cv, &db->probe_mu);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)DB_PROBE_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&db->probe_cv, &db->probe_mu, &ts);
+        if (db->probe_stop) break;
+        pthread_mutex_unlock(&db->probe_mu);
+        try_resume(db);
+        pthread_mutex_lock(&db->probe_mu);
+    }
+    pthread_mutex_unlock(&db->probe_mu);
+    return NULL;
+}
+
+/* OPTIONS-*.dbtmp files RocksDB leaves behind (see the file comment). */
+static void remove_options_tmp(const char *path)
+{
+    DIR *d = path ? opendir(path) : NULL;
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (strncmp(de->d_name, "OPTIONS-", 8) || n < 14 || strcmp(de->d_name + n - 6, ".dbtmp")) continue;
+        char f[4096];
+        snprintf(f, sizeof f, "%s/%s", path, de->d_name);
+        unlink(f);
+    }
+    closedir(d);
+}
 
 static db_cf_t *wrap_cf(db_t *db, rocksdb_column_family_handle_t *h, const char *name)
 {
@@ -118,7 +392,18 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     db_t *db = calloc(1, sizeof *db);
     if (!db) abort();
     pthread_mutex_init(&db->cf_mu, NULL);
+    pthread_mutex_init(&db->probe_mu, NULL);
+    pthread_cond_init(&db->probe_cv, NULL);
     const char *path = o->in_memory ? "/dynarock-in-memory" : o->data_dir;
+    if (!o->in_memory && !(db->path = strdup(path))) abort();
+    const char *spec = getenv("DYNAROCK_FAULTS");
+    if (spec && *spec) {
+        if (db__fault_parse(spec, errmsg) != 0) {
+            db__close(db);
+            return NULL;
+        }
+        log_warn("fault injection armed: DYNAROCK_FAULTS=%s", spec);
+    }
 
     size_t cache_mb = o->block_cache_mb ? o->block_cache_mb : 32;
     size_t wbuf_mb = o->write_buffer_mb ? o->write_buffer_mb : 16;
@@ -152,7 +437,8 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     rocksdb_options_set_max_background_jobs(db->opts, 2);
     rocksdb_options_set_keep_log_file_num(db->opts, 2);
     rocksdb_options_set_max_manifest_file_size(db->opts, 16 << 20);
-    rocksdb_options_set_info_log_level(db->opts, 3 /* ERROR */);
+    /* No info LOG messages at all (see the file comment): a full disk must not abort the process. */
+    rocksdb_options_set_info_log_level(db->opts, 6 /* NUM_INFO_LOG_LEVELS: above HEADER */);
     /* The catalog and statistics column families rarely fill a memtable, so without a cap they pin
      * every write-ahead log file (measured: 488 MB of logs for 49 MB of data after 1 M puts). */
     rocksdb_options_set_max_total_wal_size(db->opts, 64 << 20);
@@ -216,7 +502,12 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
                                                                             : db->data_opts;
     db->rdb = rocksdb_open_column_families(db->opts, path, (int)n, names, cfo, hs, &err);
     if (err) {
-        if (errmsg) *errmsg = strdup(err);
+        if (errmsg && strstr(err, "No space left")) {
+            size_t len = strlen(err) + 200;
+            if ((*errmsg = malloc(len)))
+                snprintf(*errmsg, len, "%s (the data directory's disk is full: free some space and start again)", err);
+        } else if (errmsg)
+            *errmsg = strdup(err);
         free(err);
         free(names);
         free(cfo);
@@ -238,13 +529,30 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     free(cfo);
     free(hs);
     if (exist) rocksdb_list_column_families_destroy(exist, nexist);
+    remove_options_tmp(db->path);
+    db->probe_wb = rocksdb_writebatch_create();
+    rocksdb_writebatch_put(db->probe_wb, "dynarock.probe", 14, "", 0); /* default family, unused otherwise */
+    if (pthread_create(&db->probe, NULL, probe_main, db) != 0) abort();
+    db->probe_started = true;
     return db;
 }
 
 void db__close(db_t *db)
 {
     if (!db) return;
-    if (db->rdb) {
+    if (db->probe_started) {
+        pthread_mutex_lock(&db->probe_mu);
+        db->probe_stop = true;
+        pthread_cond_signal(&db->probe_cv);
+        pthread_mutex_unlock(&db->probe_mu);
+        pthread_join(db->probe, NULL);
+    }
+    db_fault_kind_t fk;
+    if (db->rdb && db__state(db) != DB_WRITABLE)
+        log_warn("closing with writes stopped: the memtables stay in the write-ahead log until the next start");
+    else if (db->rdb && FAULT(DB_FAULT_FLUSH, &fk))
+        log_error("flush at close: %s", fault_text(fk));
+    else if (db->rdb) {
         char *err = NULL;
         rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
         rocksdb_flushoptions_set_wait(fo, 1);
@@ -252,6 +560,7 @@ void db__close(db_t *db)
             if (!db->cfs[i]->h) continue;
             rocksdb_flush_cf(db->rdb, fo, db->cfs[i]->h, &err);
             if (err) {
+                log_error("flush %s at close: %s", db->cfs[i]->name, err);
                 free(err);
                 err = NULL;
             }
@@ -272,7 +581,12 @@ void db__close(db_t *db)
     if (db->bbto) rocksdb_block_based_options_destroy(db->bbto);
     if (db->cache) rocksdb_cache_destroy(db->cache);
     if (db->env) rocksdb_env_destroy(db->env);
+    if (db->probe_wb) rocksdb_writebatch_destroy(db->probe_wb);
+    if (db->rdb) remove_options_tmp(db->path);
     pthread_mutex_destroy(&db->cf_mu);
+    pthread_mutex_destroy(&db->probe_mu);
+    pthread_cond_destroy(&db->probe_cv);
+    free(db->path);
     free(db);
 }
 
@@ -301,10 +615,18 @@ db_cf_t *db__cf_find(db_t *db, const char *name)
 
 db_cf_t *db__cf_create(db_t *db, const char *name)
 {
+    char what[96];
+    db_fault_kind_t fk;
+    if (db__state(db) != DB_WRITABLE) return NULL;
+    snprintf(what, sizeof what, "create column family %s", name);
+    if (FAULT(DB_FAULT_CREATE_CF, &fk)) {
+        change_failed(db, what, fault_text(fk));
+        return NULL;
+    }
     char *err = NULL;
     rocksdb_column_family_handle_t *h = rocksdb_create_column_family(db->rdb, db->data_opts, name, &err);
     if (err) {
-        log_error("create column family %s: %s", name, err);
+        change_failed(db, what, err);
         free(err);
         return NULL;
     }
@@ -313,10 +635,15 @@ db_cf_t *db__cf_create(db_t *db, const char *name)
 
 int db__cf_drop(db_t *db, db_cf_t *cf)
 {
+    char what[96];
+    db_fault_kind_t fk;
+    if (db__state(db) != DB_WRITABLE) return -1;
+    snprintf(what, sizeof what, "drop column family %s", cf->name);
+    if (FAULT(DB_FAULT_DROP_CF, &fk)) return change_failed(db, what, fault_text(fk));
     char *err = NULL;
     rocksdb_drop_column_family(db->rdb, cf->h, &err);
     if (err) {
-        log_error("drop column family %s: %s", cf->name, err);
+        change_failed(db, what, err);
         free(err);
         return -1;
     }
@@ -387,10 +714,13 @@ void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const i
 
 int db__write(db_t *db, db_batch_t *b)
 {
+    db_fault_kind_t fk;
+    if (atomic_load_explicit(&db->state, memory_order_acquire) != DB_WRITABLE) return -1; /* the gate */
+    if (FAULT(DB_FAULT_WRITE, &fk)) return change_failed(db, "write", fault_text(fk));
     char *err = NULL;
     rocksdb_write(db->rdb, db->wopts, b->wb, &err);
     if (err) {
-        log_error("write: %s", err);
+        change_failed(db, "write", err);
         free(err);
         return -1;
     }
@@ -400,6 +730,11 @@ int db__write(db_t *db, db_batch_t *b)
 int db__scan_all(db_t *db, db_cf_t *cf,
                  int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl), void *ctx)
 {
+    db_fault_kind_t fk;
+    if (FAULT(DB_FAULT_ITER, &fk)) {
+        log_error("scan %s: %s", cf->name, fault_text(fk));
+        return -1;
+    }
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(db->rdb, db->ropts, cf->h);
     int rc = 0;
     for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
@@ -447,6 +782,11 @@ void db__snap_free(db_t *db, db_snap_t *s)
 int db__get_at(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *key, size_t klen, arena_t *a, char **val,
                size_t *len)
 {
+    db_fault_kind_t fk;
+    if (FAULT(DB_FAULT_GET, &fk)) {
+        log_error("get from %s: %s", cf->name, fault_text(fk));
+        return -1;
+    }
     char *err = NULL;
     rocksdb_pinnableslice_t *ps =
         rocksdb_get_pinned_cf(db->rdb, snap ? snap->ro : db->ropts, cf->h, key, klen, &err);
@@ -471,6 +811,7 @@ struct db_iter {
     rocksdb_readoptions_t *ro;
     char *lo, *hi; /* bounds must outlive the iterator */
     const char *cf_name;
+    bool failed; /* an injected fault: never valid, db__iter_free reports an error */
 };
 
 db_iter_t *db__iter_new(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *lo, size_t lol, const char *hi,
@@ -498,6 +839,8 @@ db_iter_t *db__iter_new(db_t *db, db_cf_t *cf, db_snap_t *snap, const char *lo, 
     }
     i->it = rocksdb_create_iterator_cf(db->rdb, i->ro, cf->h);
     i->cf_name = cf->name;
+    db_fault_kind_t fk;
+    if (FAULT(DB_FAULT_ITER, &fk)) i->failed = true;
     return i;
 }
 
@@ -527,7 +870,7 @@ void db__iter_prev(db_iter_t *i)
 }
 bool db__iter_valid(db_iter_t *i)
 {
-    return rocksdb_iter_valid(i->it);
+    return !i->failed && rocksdb_iter_valid(i->it);
 }
 const char *db__iter_key(db_iter_t *i, size_t *len)
 {
@@ -547,6 +890,9 @@ int db__iter_free(db_iter_t *i)
     if (err) {
         log_error("iterate %s: %s", i->cf_name, err);
         free(err);
+        rc = -1;
+    } else if (i->failed) {
+        log_error("iterate %s: %s", i->cf_name, "Injected fault");
         rc = -1;
     }
     rocksdb_iter_destroy(i->it);

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include "engine/engine.h"
 
@@ -100,6 +101,56 @@ int db__iter_free(db_iter_t *i);
 /** Iterate a whole column family in key order; calls fn(ctx, k, kl, v, vl) until it returns non-zero. */
 int db__scan_all(db_t *db, db_cf_t *cf,
                  int (*fn)(void *ctx, const char *k, size_t kl, const char *v, size_t vl), void *ctx);
+
+/* Write gate (docs/operations.md "Full disk"). The first write that RocksDB fails with an I/O error
+ * (a full disk, or a background flush that failed and stopped the database) closes the gate: from
+ * then on db__write, db__cf_create and db__cf_drop refuse at once without calling RocksDB (an
+ * assertion-enabled RocksDB aborts if asked to append to a file that has failed), reads go on, and
+ * a probe thread (every DB_PROBE_MS) waits for free space and for RocksDB's own recovery, then
+ * reopens the gate. The cause is logged once when the gate closes and once when it reopens. */
+typedef enum {
+    DB_WRITABLE = 0,
+    DB_STOPPED_NOSPACE, /* the data directory's disk is full */
+    DB_STOPPED_IOERR,   /* another I/O error */
+} db_state_t;
+#define DB_PROBE_MS 500
+#define DB_RESUME_MIN_FREE (1u << 20) /* bytes free before a resume is tried */
+
+db_state_t db__state(db_t *db);
+/**
+ * Record a storage failure in `err` as InternalServerError: the one place engine storage errors
+ * become wire errors. A write refused by the closed gate names the cause ("... the data directory's
+ * disk is full; writes are refused until space is freed"); anything else is "Internal server error"
+ * (the RocksDB text is in the log). Returns DDB_ERR_INTERNAL (or the error recorded earlier).
+ */
+ddb_err_t db__storage_err(db_t *db, bool writing, ddb_errctx_t *err);
+
+/* Fault injection (tests). A site, once armed, fails as if RocksDB had: after `skip` passing calls
+ * it fails `count` times (-1: every time), or each call with probability `percent`. Armed from the
+ * environment at open (DYNAROCK_FAULTS, grammar in docs/operations.md "Fault injection") or by
+ * db__fault_set. Process-wide. When nothing is armed a site costs one relaxed load and a branch. */
+typedef enum {
+    DB_FAULT_WRITE = 0, /* db__write: the batch is not written */
+    DB_FAULT_GET,       /* db__get / db__get_at */
+    DB_FAULT_ITER,      /* db__iter_new (the iterator is empty, db__iter_free reports the error), db__scan_all */
+    DB_FAULT_FLUSH,     /* the flushes at close */
+    DB_FAULT_CREATE_CF, /* db__cf_create */
+    DB_FAULT_DROP_CF,   /* db__cf_drop */
+    DB_FAULT__COUNT
+} db_fault_site_t;
+typedef enum {
+    DB_FAULT_ERROR = 0, /* a plain storage error ("Injected fault") */
+    DB_FAULT_NOSPACE,   /* RocksDB's no-space error text: a write closes the gate as a full disk does */
+} db_fault_kind_t;
+extern atomic_int db__faults_armed; /* non-zero while any site is armed */
+void db__fault_set(db_fault_site_t site, db_fault_kind_t kind, long skip, long count, int percent);
+/** Disarm every site and reset the hit counters. */
+void db__fault_clear(void);
+/** Arm the sites a spec names ("write:1@3,get:always,iter:25%,write:1:nospace"); replaces any earlier
+ *  arming. 0, or -1 with *errmsg (malloc'd) for a bad spec (nothing armed then). */
+int db__fault_parse(const char *spec, char **errmsg);
+/** How many calls reached the site (armed or not counted: only while something is armed). */
+long db__fault_hits(db_fault_site_t site);
 
 /* ---- lock.c ---------------------------------------------------------------------------- */
 

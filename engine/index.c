@@ -22,6 +22,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "engine/keyenc.h"
@@ -263,17 +264,24 @@ static void *bf_main(void *arg)
         arena_free(a);
         eng_table_release(t);
         if (n == -2) continue;
-        if (n < 0) {
-            log_error("backfill of index %s on table %s stopped by a storage error", ba->index_id, ba->table);
-            break;
-        }
-        total += (size_t)n;
+        if (n >= 0) total += (size_t)n;
         if (n == 0) {
             ddb_errctx_t err;
             err_init(&err, keep);
-            if (eng_table_update(e, ba->table, mark_active, ba->index_id, NULL, &err) == DDB_OK)
+            if (eng_table_update(e, ba->table, mark_active, ba->index_id, NULL, &err) == DDB_OK) {
                 log_info("index %s of table %s is ACTIVE (%zu items scanned)", ba->index_id, ba->table,
                          total);
+                break;
+            }
+            n = -1;
+        }
+        if (n < 0 && db__state(e->db) != DB_WRITABLE) { /* writes stopped (full disk): wait for them */
+            struct timespec ts = {0, DB_PROBE_MS * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (n < 0) {
+            log_error("backfill of index %s on table %s stopped by a storage error", ba->index_id, ba->table);
             break;
         }
     }

@@ -104,12 +104,12 @@ ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char
     size_t vl;
     *out = NULL;
     int got = db__get_at(e->db, t->store_->cf, snap, k, kl, a, &v, &vl);
-    if (got < 0) return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (got < 0) return db__storage_err(e->db, false, err);
     if (got == 0) return DDB_OK;
     av_map_t *item = ARENA_NEW(a, av_map_t);
     if (itemenc__decode(a, v, vl, item) != 0) {
         log_error("table %s: corrupt item record", t->name);
-        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        return db__storage_err(e->db, false, err);
     }
     *out = item;
     return DDB_OK;
@@ -154,7 +154,7 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
         stats__delta(e, b, t->id, -1, -(int64_t)res->old_size);
     }
     if (t->n_idx && idx__deltas(e, t, b, res->old_item, res->new_item, a) != 0)
-        return err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+        return db__storage_err(e->db, false, err);
     *changed = true;
     return DDB_OK;
 }

@@ -215,7 +215,7 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
         av_map_t *item = ARENA_NEW(a, av_map_t);
         if (itemenc__decode(a, v, vl, item) != 0) {
             log_error("table %s: corrupt record", t->name);
-            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+            rc = db__storage_err(e->db, false, err);
             break;
         }
         pg->scanned++;
@@ -251,7 +251,7 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
             break;
         }
     }
-    if (db__iter_free(it) != 0 && rc == DDB_OK) rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (db__iter_free(it) != 0 && rc == DDB_OK) rc = db__storage_err(e->db, false, err);
     db__snap_free(e->db, snap);
     if (rc == DDB_OK && stopped && last) pg->last_key = key_attrs(a, t, x, last);
     return rc;

@@ -69,15 +69,14 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
         ddb_err_t r = item__stage(e, tables[i], &keys[i], ops[i].apply, ops[i].ctx, a, b, &res[i].res,
                                   &changed, &res[i].err);
         if (r == DDB_ERR_INTERNAL) {
-            rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+            rc = db__storage_err(e->db, false, err);
             break;
         }
         failed |= r != DDB_OK;
         any |= changed;
     }
     if (rc == DDB_OK && failed) rc = DDB_ERR_TRANSACTION_CANCELED;
-    if (rc == DDB_OK && any && db__write(e->db, b) != 0)
-        rc = err_set(err, DDB_ERR_INTERNAL, "Internal server error");
+    if (rc == DDB_OK && any && db__write(e->db, b) != 0) rc = db__storage_err(e->db, true, err);
     db__batch_free(b);
     lock__release_all(&e->locks, stripes, ns);
 done:
