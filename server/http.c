@@ -26,7 +26,8 @@
  *
  * HTTP/1 framing the parser lets through is refused here: two Content-Length headers that differ,
  * or Transfer-Encoding together with Content-Length, get 400 and the connection is closed (behind
- * a proxy that reads the other length, the rest of the body would be a smuggled request).
+ * a proxy that reads the other length, the rest of the body would be a smuggled request). So does
+ * a request line or a header over 16 KB (AWS's limit; h2o's parser takes ~417 KB in all).
  *
  * Entry points: http_run() blocks until http_stop() (called from a signal handler).
  */
@@ -272,6 +273,28 @@ static bool framing_ambiguous(h2o_req_t *req)
     return ncl > 0 && nte > 0;
 }
 
+#define MAX_HEADER_LINE 16384 /* AWS: the request line and each header at most 16 KB */
+
+/* A request line or a header line over MAX_HEADER_LINE (h2o's parser allows ~417 KB in all). */
+static bool header_too_long(h2o_req_t *req)
+{
+    if (req->input.method.len + req->input.path.len + 10 > MAX_HEADER_LINE) return true;
+    for (size_t i = 0; i < req->headers.size; i++)
+        if (req->headers.entries[i].name->len + req->headers.entries[i].value.len + 2 > MAX_HEADER_LINE) return true;
+    return req->input.authority.len + 6 > MAX_HEADER_LINE;
+}
+
+/* 400 with a plain-text reason, closing the connection (what follows on it cannot be trusted). */
+static void send_bad_request(h2o_req_t *req, const char *msg)
+{
+    req->http1_is_persistent = 0;
+    req->res.status = 400;
+    req->res.reason = "Bad Request";
+    req->res.content_length = strlen(msg);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
+    h2o_send_inline(req, msg, strlen(msg));
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     worker_t *w = t_worker;
@@ -284,13 +307,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     err_init(&r.err, r.a);
 
     if (framing_ambiguous(req)) {
-        req->http1_is_persistent = 0; /* the rest of this connection's bytes cannot be trusted */
-        static const char msg[] = "Bad Request: conflicting Content-Length / Transfer-Encoding";
-        req->res.status = 400;
-        req->res.reason = "Bad Request";
-        req->res.content_length = sizeof msg - 1;
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
-        h2o_send_inline(req, msg, sizeof msg - 1);
+        send_bad_request(req, "Bad Request: conflicting Content-Length / Transfer-Encoding");
+        return 0;
+    }
+    if (header_too_long(req)) {
+        send_bad_request(req, "Bad Request: request line or header over 16 KB");
         return 0;
     }
     bool root = req->path_normalized.len == 1 && req->path_normalized.base[0] == '/';
