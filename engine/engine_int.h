@@ -7,7 +7,7 @@
  *   db_batch_t a write batch
  *
  * Column families (names are on disk, never rename):
- *   "default"   unused (RocksDB requires it)
+ *   "default"   unused (RocksDB requires it) but for "dynarock.probe", written by the full-disk probe
  *   "sys"       catalog records: key "t/<table name>" -> table description (JSON, see catalog.c)
  *   "stats"     uint64-add merge counters: key "<table id>/c" item count, "<table id>/b" bytes
  *   "t.<id>"    one per table: base key -> item (itemenc)
