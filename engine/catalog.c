@@ -678,8 +678,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         else
             added[n_added++] = x->id;
     }
-    if (rc == DDB_OK && persist_record(e->db, nt) != 0)
-        rc = db__storage_err(e->db, true, err);
+    if (rc == DDB_OK && persist_record(e->db, nt) != 0) rc = db__storage_err(e->db, true, err);
     if (rc != DDB_OK) {
         pthread_rwlock_unlock(&c->mu);
         /* nothing was published: drop the families made for new indexes */

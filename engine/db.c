@@ -79,7 +79,8 @@ atomic_int db__faults_armed;
 static pthread_mutex_t fault_mu = PTHREAD_MUTEX_INITIALIZER;
 static fault_site_t fault_sites[DB_FAULT__COUNT];
 static unsigned fault_seed = 1; /* fixed: a probabilistic run repeats */
-static const char *const fault_names[DB_FAULT__COUNT] = {"write", "get", "iter", "flush", "create_cf", "drop_cf"};
+static const char *const fault_names[DB_FAULT__COUNT] = {"write", "get",       "iter",
+                                                         "flush", "create_cf", "drop_cf"};
 
 /* The slow path of a site: whether this call fails, and how. */
 static bool fault_hit(db_fault_site_t site, db_fault_kind_t *kind)
@@ -104,8 +105,9 @@ static bool fault_hit(db_fault_site_t site, db_fault_kind_t *kind)
 }
 
 /* One relaxed load and a predictable branch when nothing is armed. */
-#define FAULT(site, kindp) \
-    (__builtin_expect(atomic_load_explicit(&db__faults_armed, memory_order_relaxed) != 0, 0) && fault_hit(site, kindp))
+#define FAULT(site, kindp)                                                                                   \
+    (__builtin_expect(atomic_load_explicit(&db__faults_armed, memory_order_relaxed) != 0, 0) &&              \
+     fault_hit(site, kindp))
 
 /* The error text RocksDB would have given (the no-space one is what a full disk gives). */
 static const char *fault_text(db_fault_kind_t kind)
@@ -182,14 +184,17 @@ static int fault_parse_one(const char *item, size_t len, char **errmsg)
     return 0;
 bad:
     if (errmsg) {
-        size_t n = strlen("DYNAROCK_FAULTS: bad item '' (site:N[@SKIP]|always|P%[:error|nospace], sites write, "
-                          "get, iter, flush, create_cf, drop_cf)") + len + 1;
+        size_t n =
+            strlen("DYNAROCK_FAULTS: bad item '' (site:N[@SKIP]|always|P%[:error|nospace], sites write, "
+                   "get, iter, flush, create_cf, drop_cf)") +
+            len + 1;
         *errmsg = malloc(n);
         if (!*errmsg) abort();
-        snprintf(*errmsg, n,
-                 "DYNAROCK_FAULTS: bad item '%.*s' (site:N[@SKIP]|always|P%%[:error|nospace], sites write, get, "
-                 "iter, flush, create_cf, drop_cf)",
-                 (int)len, item);
+        snprintf(
+            *errmsg, n,
+            "DYNAROCK_FAULTS: bad item '%.*s' (site:N[@SKIP]|always|P%%[:error|nospace], sites write, get, "
+            "iter, flush, create_cf, drop_cf)",
+            (int)len, item);
     }
     return -1;
 }
@@ -213,9 +218,10 @@ int db__fault_parse(const char *spec, char **errmsg)
 
 static const char *stop_cause(db_state_t st)
 {
-    return st == DB_STOPPED_NOSPACE ? "the data directory's disk is full; writes are refused until space is freed"
-                                    : "the data directory cannot be written (I/O error); writes are refused until "
-                                      "it recovers";
+    return st == DB_STOPPED_NOSPACE
+               ? "the data directory's disk is full; writes are refused until space is freed"
+               : "the data directory cannot be written (I/O error); writes are refused until "
+                 "it recovers";
 }
 
 db_state_t db__state(db_t *db)
@@ -260,7 +266,8 @@ static void try_resume(db_t *db)
     db_state_t st = db__state(db);
     if (st == DB_WRITABLE) return;
     struct statvfs sv;
-    if (db->path && statvfs(db->path, &sv) == 0 && (unsigned long long)sv.f_bavail * sv.f_frsize < DB_RESUME_MIN_FREE)
+    if (db->path && statvfs(db->path, &sv) == 0 &&
+        (unsigned long long)sv.f_bavail * sv.f_frsize < DB_RESUME_MIN_FREE)
         return;
     char *err = NULL;
     rocksdb_write(db->rdb, db->wopts, db->probe_wb, &err);
@@ -505,7 +512,8 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
         if (errmsg && strstr(err, "No space left")) {
             size_t len = strlen(err) + 200;
             if ((*errmsg = malloc(len)))
-                snprintf(*errmsg, len, "%s (the data directory's disk is full: free some space and start again)", err);
+                snprintf(*errmsg, len,
+                         "%s (the data directory's disk is full: free some space and start again)", err);
         } else if (errmsg)
             *errmsg = strdup(err);
         free(err);
@@ -549,7 +557,8 @@ void db__close(db_t *db)
     }
     db_fault_kind_t fk;
     if (db->rdb && db__state(db) != DB_WRITABLE)
-        log_warn("closing with writes stopped: the memtables stay in the write-ahead log until the next start");
+        log_warn(
+            "closing with writes stopped: the memtables stay in the write-ahead log until the next start");
     else if (db->rdb && FAULT(DB_FAULT_FLUSH, &fk))
         log_error("flush at close: %s", fault_text(fk));
     else if (db->rdb) {

@@ -132,7 +132,7 @@ ddb_err_t db__storage_err(db_t *db, bool writing, ddb_errctx_t *err);
 typedef enum {
     DB_FAULT_WRITE = 0, /* db__write: the batch is not written */
     DB_FAULT_GET,       /* db__get / db__get_at */
-    DB_FAULT_ITER,      /* db__iter_new (the iterator is empty, db__iter_free reports the error), db__scan_all */
+    DB_FAULT_ITER,      /* db__iter_new (then empty; db__iter_free fails), db__scan_all */
     DB_FAULT_FLUSH,     /* the flushes at close */
     DB_FAULT_CREATE_CF, /* db__cf_create */
     DB_FAULT_DROP_CF,   /* db__cf_drop */

@@ -37,7 +37,8 @@ static av_map_t *key_of(arena_t *a, const char *pk, const char *sk)
 }
 
 /* An item with GSI key g and LSI key l (both present) and a value v. */
-static av_map_t *item_of(arena_t *a, const char *pk, const char *sk, const char *g, const char *l, const char *v)
+static av_map_t *item_of(arena_t *a, const char *pk, const char *sk, const char *g, const char *l,
+                         const char *v)
 {
     av_map_t *m = ARENA_NEW(a, av_map_t);
     m->kvs = ARENA_NEWN(a, av_kv_t, 5);
@@ -63,7 +64,8 @@ static ddb_err_t do_put(void *ctx, const av_map_t *old, eng_apply_t *action, av_
     return DDB_OK;
 }
 
-static ddb_err_t put(eng_t *e, eng_table_t *t, arena_t *a, av_map_t *item, const av_map_t *key, ddb_errctx_t *err)
+static ddb_err_t put(eng_t *e, eng_table_t *t, arena_t *a, av_map_t *item, const av_map_t *key,
+                     ddb_errctx_t *err)
 {
     put_t p = {item};
     eng_write_result_t res;
@@ -105,11 +107,12 @@ static const char *state(eng_t *e, eng_table_t *t, arena_t *a)
 {
     eng_stats_t st = eng_table_stats(e, t), gs = eng_index_stats(e, eng_index_find(t, "gsi", 3)),
                 ls = eng_index_stats(e, eng_index_find(t, "lsi", 3));
-    return arena_sprintf(a, "a1=%s a2=%s b1=%s | t:a %s | gsi:g1 %s gsi:g2 %s | lsi:a %s | %lld/%lld %lld %lld",
-                         value_at(e, t, a, "a", "1"), value_at(e, t, a, "a", "2"), value_at(e, t, a, "b", "1"),
-                         query(e, t, NULL, "a", a), query(e, t, "gsi", "g1", a), query(e, t, "gsi", "g2", a),
-                         query(e, t, "lsi", "a", a), (long long)st.item_count, (long long)st.size_bytes,
-                         (long long)gs.item_count, (long long)ls.item_count);
+    return arena_sprintf(a,
+                         "a1=%s a2=%s b1=%s | t:a %s | gsi:g1 %s gsi:g2 %s | lsi:a %s | %lld/%lld %lld %lld",
+                         value_at(e, t, a, "a", "1"), value_at(e, t, a, "a", "2"),
+                         value_at(e, t, a, "b", "1"), query(e, t, NULL, "a", a), query(e, t, "gsi", "g1", a),
+                         query(e, t, "gsi", "g2", a), query(e, t, "lsi", "a", a), (long long)st.item_count,
+                         (long long)st.size_bytes, (long long)gs.item_count, (long long)ls.item_count);
 }
 
 static eng_table_t *create_table(eng_t *e, const char *name, ddb_errctx_t *err)
@@ -127,7 +130,8 @@ static eng_table_t *create_table(eng_t *e, const char *name, ddb_errctx_t *err)
     spec.table_class = "STANDARD";
     eng_index_t idx[2];
     memset(idx, 0, sizeof idx);
-    idx[0] = (eng_index_t){.name = "gsi", .global = true, .key = {{"g", AV_S}, {"sk", AV_N}}, .status = "ACTIVE"};
+    idx[0] =
+        (eng_index_t){.name = "gsi", .global = true, .key = {{"g", AV_S}, {"sk", AV_N}}, .status = "ACTIVE"};
     idx[1] = (eng_index_t){.name = "lsi", .key = {{"pk", AV_S}, {"l", AV_N}}};
     spec.idx = idx;
     spec.n_idx = 2;
@@ -140,11 +144,12 @@ static void test_parse(void)
 {
     char *msg = NULL;
     CHECK_INT(db__fault_parse("write:1", &msg), 0);
-    CHECK_INT(db__fault_parse("write:1@3,get:always,iter:25%,create_cf:2:nospace,drop_cf:1:error,flush:1", &msg),
-              0);
+    CHECK_INT(
+        db__fault_parse("write:1@3,get:always,iter:25%,create_cf:2:nospace,drop_cf:1:error,flush:1", &msg),
+        0);
     CHECK_INT(atomic_load(&db__faults_armed), 1);
-    const char *bad[] = {"write", "write:", "write:0", "write:1@", "write:1@x", "write:101%", "disk:1",
-                         "write:1:full", "write:always,get:x"};
+    const char *bad[] = {"write",      "write:", "write:0",      "write:1@",          "write:1@x",
+                         "write:101%", "disk:1", "write:1:full", "write:always,get:x"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         msg = NULL;
         CHECK_INT(db__fault_parse(bad[i], &msg), -1);
@@ -174,7 +179,8 @@ int main(void)
     CHECK_INT(put(e, t, a, item_of(a, "a", "1", "g1", "10", "A1"), key_of(a, "a", "1"), &err), DDB_OK);
     CHECK_INT(put(e, t, a, item_of(a, "a", "2", "g1", "20", "A2"), key_of(a, "a", "2"), &err), DDB_OK);
     const char *before = state(e, t, a);
-    CHECK_STR(before, "a1=A1 a2=A2 b1=- | t:a 2:A1,A2, | gsi:g1 2:A1,A2, gsi:g2 0: | lsi:a 2:A1,A2, | 2/32 2 2");
+    CHECK_STR(before,
+              "a1=A1 a2=A2 b1=- | t:a 2:A1,A2, | gsi:g1 2:A1,A2, gsi:g2 0: | lsi:a 2:A1,A2, | 2/32 2 2");
 
     /* injected write failures: nothing half-written */
     const char *what[] = {"put new", "update", "delete", "multi"};
@@ -189,7 +195,8 @@ int main(void)
             rc = put(e, t, a, NULL, key_of(a, "a", "2"), &err);
         else {
             put_t p1 = {item_of(a, "a", "1", "g2", "11", "M1")}, p2 = {NULL};
-            eng_multi_op_t ops[2] = {{t, key_of(a, "a", "1"), do_put, &p1}, {t, key_of(a, "a", "2"), do_put, &p2}};
+            eng_multi_op_t ops[2] = {{t, key_of(a, "a", "1"), do_put, &p1},
+                                     {t, key_of(a, "a", "2"), do_put, &p2}};
             eng_multi_result_t res[2];
             for (int i = 0; i < 2; i++) err_init(&res[i].err, a);
             err_clear(&err);
@@ -203,23 +210,27 @@ int main(void)
     }
     /* the count is used up: the same write goes through */
     CHECK_INT(put(e, t, a, item_of(a, "b", "1", "g2", "5", "B1"), key_of(a, "b", "1"), &err), DDB_OK);
-    CHECK_STR(state(e, t, a), "a1=A1 a2=A2 b1=B1 | t:a 2:A1,A2, | gsi:g1 2:A1,A2, gsi:g2 1:B1, | lsi:a 2:A1,A2, | "
-                              "3/48 3 3");
+    CHECK_STR(state(e, t, a),
+              "a1=A1 a2=A2 b1=B1 | t:a 2:A1,A2, | gsi:g1 2:A1,A2, gsi:g2 1:B1, | lsi:a 2:A1,A2, | "
+              "3/48 3 3");
     before = state(e, t, a);
 
     /* skip: the third write from now fails */
     db__fault_set(DB_FAULT_WRITE, DB_FAULT_ERROR, 2, 1, 0);
     CHECK_INT(put(e, t, a, item_of(a, "c", "1", "g3", "1", "C1"), key_of(a, "c", "1"), &err), DDB_OK);
     CHECK_INT(put(e, t, a, NULL, key_of(a, "c", "1"), &err), DDB_OK);
-    CHECK_INT(put(e, t, a, item_of(a, "c", "1", "g3", "1", "C1"), key_of(a, "c", "1"), &err), DDB_ERR_INTERNAL);
+    CHECK_INT(put(e, t, a, item_of(a, "c", "1", "g3", "1", "C1"), key_of(a, "c", "1"), &err),
+              DDB_ERR_INTERNAL);
     CHECK_STR(state(e, t, a), before);
 
     /* a full disk (injected): the gate closes, says why, refuses without calling RocksDB, reads go
      * on, and the probe reopens it */
     db__fault_set(DB_FAULT_WRITE, DB_FAULT_NOSPACE, 0, 1, 0);
-    CHECK_INT(put(e, t, a, item_of(a, "a", "1", "g2", "30", "A1x"), key_of(a, "a", "1"), &err), DDB_ERR_INTERNAL);
-    const char *full = "Internal server error: the data directory's disk is full; writes are refused until space is "
-                       "freed";
+    CHECK_INT(put(e, t, a, item_of(a, "a", "1", "g2", "30", "A1x"), key_of(a, "a", "1"), &err),
+              DDB_ERR_INTERNAL);
+    const char *full =
+        "Internal server error: the data directory's disk is full; writes are refused until space is "
+        "freed";
     CHECK_STR(err.msg, full);
     CHECK_INT(db__state(e->db), DB_STOPPED_NOSPACE);
     long hits = db__fault_hits(DB_FAULT_WRITE);
@@ -227,7 +238,8 @@ int main(void)
     hits = db__fault_hits(DB_FAULT_WRITE);
     int refused = 0, waited_ms = 0;
     while (db__state(e->db) != DB_WRITABLE && waited_ms < 5000) {
-        if (put(e, t, a, item_of(a, "a", "1", "g2", "30", "A1x"), key_of(a, "a", "1"), &err) == DDB_ERR_INTERNAL) {
+        if (put(e, t, a, item_of(a, "a", "1", "g2", "30", "A1x"), key_of(a, "a", "1"), &err) ==
+            DDB_ERR_INTERNAL) {
             refused++;
             CHECK_STR(err.msg, full);
         }
@@ -252,7 +264,8 @@ int main(void)
     CHECK_INT(eng_item_get(e, t, key_of(a, "a", "1"), a, &it, &err), DDB_ERR_INTERNAL);
     CHECK_STR(err.msg, "Internal server error");
     db__fault_set(DB_FAULT_GET, DB_FAULT_ERROR, 0, 1, 0); /* the old-item read of a write */
-    CHECK_INT(put(e, t, a, item_of(a, "a", "1", "g1", "1", "Z"), key_of(a, "a", "1"), &err), DDB_ERR_INTERNAL);
+    CHECK_INT(put(e, t, a, item_of(a, "a", "1", "g1", "1", "Z"), key_of(a, "a", "1"), &err),
+              DDB_ERR_INTERNAL);
     CHECK_STR(state(e, t, a), before);
     db__fault_set(DB_FAULT_ITER, DB_FAULT_ERROR, 0, 1, 0);
     CHECK_STR(query(e, t, "gsi", "g2", a), "(error)");
