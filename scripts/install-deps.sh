@@ -6,7 +6,8 @@
 set -eu
 
 BUILD_PKGS="gcc make cmake pkg-config libh2o-evloop-dev librocksdb-dev libssl-dev zlib1g-dev libdeflate-dev"
-TEST_PKGS="python3 python3-pytest python3-boto3 awscli curl"
+# clang + its runtime libraries: the ThreadSanitizer build of the stress stage
+TEST_PKGS="python3 python3-pytest python3-boto3 awscli curl clang libclang-rt-14-dev"
 
 want="$BUILD_PKGS"
 if [ "${1:-}" = "--test" ]; then

@@ -11,6 +11,7 @@ client (stress_churn, tests/stress/churn.c) against it for --seconds, then check
 
   tests/stress/run_stress.py [--bin build/dynarock] [--churn build/stress_churn] [--loops 1,2,4]
                              [--seconds 20] [--clients 8] [--data-dir] [--keep-logs DIR]
+                             [--pytest "compat-tests/test_concurrency.py"]
 
 The sanitizer options come from the environment (ASAN_OPTIONS, TSAN_OPTIONS, ...), passed on to
 the server. Exit 0 when every configuration passed, 1 otherwise (with the server's log tail).
@@ -90,6 +91,17 @@ def run_one(args, loops, workdir):
                     problems.append(f"load client exited {c.returncode}")
             except subprocess.TimeoutExpired:
                 problems.append("load client did not finish (hang)")
+            if args.pytest and srv.poll() is None:
+                # The compat modules named, against this same server (DYNAROCK_ENDPOINT).
+                env = dict(os.environ, DYNAROCK_ENDPOINT=f"http://127.0.0.1:{port}")
+                t_py = time.monotonic()
+                p = subprocess.run(["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider"] +
+                                   args.pytest.split(), cwd=REPO, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+                lines = p.stdout.decode("utf-8", "replace").strip().splitlines()
+                print(f"   pytest {args.pytest}: {lines[-1] if lines else ''} ({time.monotonic() - t_py:.1f}s)")
+                if p.returncode != 0:
+                    problems.append(f"pytest {args.pytest} failed:\n" + "\n".join(lines[-40:]))
             if srv.poll() is not None:
                 rc = srv.returncode
                 what = f"signal {signal.Signals(-rc).name}" if rc < 0 else f"exit code {rc}"
@@ -129,6 +141,9 @@ def main():
     ap.add_argument("--stop-timeout", type=float, default=30.0)
     ap.add_argument("--data-dir", action="store_true", help="store on disk instead of --in-memory")
     ap.add_argument("--keep-logs", default=None, help="copy the server logs into this directory")
+    ap.add_argument("--pytest", default=None,
+                    help="compat test files to run against the same server after the load, e.g. "
+                         "compat-tests/test_concurrency.py (the server's exit and log are checked after both)")
     args = ap.parse_args()
     args.churn = args.churn or str(Path(args.bin).parent / "stress_churn")
     for p in (args.bin, args.churn):
