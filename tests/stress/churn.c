@@ -54,7 +54,8 @@
 #define MAX_FAILURES_SHOWN 10
 
 enum { M_CHURN, M_KEEPALIVE, M_PIPELINE, M_RESET_REQ, M_RESET_RESP, M_HALF, M_COUNT };
-static const char *const mode_names[M_COUNT] = {"churn", "keepalive", "pipeline", "reset-req", "reset-resp", "half"};
+static const char *const mode_names[M_COUNT] = {"churn",     "keepalive",  "pipeline",
+                                                "reset-req", "reset-resp", "half"};
 
 static struct sockaddr_in g_addr;
 static char g_hostport[64];
@@ -221,7 +222,9 @@ static int read_answer(conn_t *c, answer_t *a, char *why, size_t whylen)
         ssize_t k = conn_fill(c);
         if (k <= 0) {
             snprintf(why, whylen, "%s after %zu bytes of headers",
-                     k == 0 ? "closed" : (errno == EAGAIN || errno == EWOULDBLOCK) ? "timeout" : strerror(errno),
+                     k == 0                                      ? "closed"
+                     : (errno == EAGAIN || errno == EWOULDBLOCK) ? "timeout"
+                                                                 : strerror(errno),
                      c->len);
             return -1;
         }
@@ -279,7 +282,8 @@ static int call(const char *op, const char *body, answer_t *a)
     size_t n;
     char *req = request_text(op, body, &n);
     int rc = send_all(c.fd, req, n);
-    if (rc == 0 && (rc = read_answer(&c, a, why, sizeof why)) != 0) fprintf(stderr, "churn: %s: %s\n", op, why);
+    if (rc == 0 && (rc = read_answer(&c, a, why, sizeof why)) != 0)
+        fprintf(stderr, "churn: %s: %s\n", op, why);
     free(req);
     conn_close(&c);
     free(c.buf);
@@ -436,7 +440,8 @@ static void turn_pipeline(worker_t *w)
     size_t n = 0;
     char *out = NULL;
     long before = w->counter;
-    for (int i = 0; i < PIPELINE_DEPTH; i++) out = add_one(w, out, &n, &ex[i], i > 0 && i < PIPELINE_DEPTH - 1, true);
+    for (int i = 0; i < PIPELINE_DEPTH; i++)
+        out = add_one(w, out, &n, &ex[i], i > 0 && i < PIPELINE_DEPTH - 1, true);
     if (!exchange(w, "pipeline", out, n, ex, PIPELINE_DEPTH)) w->counter = before;
     free(out);
     conn_close(&w->c);
@@ -497,7 +502,8 @@ static void turn_half(worker_t *w)
     char why[200];
     answer_t a;
     if (read_answer(&w->c, &a, why, sizeof why) == 0) {
-        if (a.status < 400 || a.status > 499) fail("half (client %d): a cut request answered %d", w->id, a.status);
+        if (a.status < 400 || a.status > 499)
+            fail("half (client %d): a cut request answered %d", w->id, a.status);
         free(a.body);
     } else if (strncmp(why, "closed", 6) != 0 && strncmp(why, "Connection reset", 16) != 0) {
         fail("half (client %d): %s (the server should close)", w->id, why);
@@ -517,12 +523,24 @@ static void *worker_main(void *arg)
         }
         atomic_fetch_add(&g_mode_turns[mode], 1);
         switch (mode) {
-        case M_CHURN: turn_churn(w); break;
-        case M_KEEPALIVE: turn_keepalive(w); break;
-        case M_PIPELINE: turn_pipeline(w); break;
-        case M_RESET_REQ: turn_reset_req(w); break;
-        case M_RESET_RESP: turn_reset_resp(w); break;
-        default: turn_half(w); break;
+        case M_CHURN:
+            turn_churn(w);
+            break;
+        case M_KEEPALIVE:
+            turn_keepalive(w);
+            break;
+        case M_PIPELINE:
+            turn_pipeline(w);
+            break;
+        case M_RESET_REQ:
+            turn_reset_req(w);
+            break;
+        case M_RESET_RESP:
+            turn_reset_resp(w);
+            break;
+        default:
+            turn_half(w);
+            break;
         }
     }
     return NULL;
@@ -571,9 +589,10 @@ static int setup(void)
 
 static char *counter_req(int id)
 {
-    return xasprintf("{\"TableName\":\"%s\",\"Key\":{\"p\":{\"S\":\"counter%d\"}},\"UpdateExpression\":\"ADD n :one\","
-                     "\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"}},\"ReturnValues\":\"UPDATED_NEW\"}",
-                     g_table, id);
+    return xasprintf(
+        "{\"TableName\":\"%s\",\"Key\":{\"p\":{\"S\":\"counter%d\"}},\"UpdateExpression\":\"ADD n :one\","
+        "\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"}},\"ReturnValues\":\"UPDATED_NEW\"}",
+        g_table, id);
 }
 
 static void health_check(void)
@@ -607,16 +626,20 @@ static void final_checks(worker_t *ws)
 {
     for (int i = 0; i < g_clients; i++) {
         if (ws[i].counter == 0) continue;
-        char *body = xasprintf("{\"TableName\":\"%s\",\"Key\":{\"p\":{\"S\":\"counter%d\"}},\"ConsistentRead\":true}",
-                               g_table, i);
+        char *body =
+            xasprintf("{\"TableName\":\"%s\",\"Key\":{\"p\":{\"S\":\"counter%d\"}},\"ConsistentRead\":true}",
+                      g_table, i);
         answer_t a;
         if (call_ok("GetItem", body, &a) != 0) {
             fail("final: GetItem of counter%d failed", i);
         } else {
-            char *want = xasprintf("{\"Item\":{\"p\":{\"S\":\"counter%d\"},\"n\":{\"N\":\"%ld\"}}}", i, ws[i].counter);
-            char *want2 = xasprintf("{\"Item\":{\"n\":{\"N\":\"%ld\"},\"p\":{\"S\":\"counter%d\"}}}", ws[i].counter, i);
+            char *want =
+                xasprintf("{\"Item\":{\"p\":{\"S\":\"counter%d\"},\"n\":{\"N\":\"%ld\"}}}", i, ws[i].counter);
+            char *want2 =
+                xasprintf("{\"Item\":{\"n\":{\"N\":\"%ld\"},\"p\":{\"S\":\"counter%d\"}}}", ws[i].counter, i);
             if (strcmp(a.body, want) != 0 && strcmp(a.body, want2) != 0)
-                fail("final: counter%d: expected %ld acknowledged increments, read %s", i, ws[i].counter, a.body);
+                fail("final: counter%d: expected %ld acknowledged increments, read %s", i, ws[i].counter,
+                     a.body);
             free(want);
             free(want2);
             free(a.body);
@@ -631,8 +654,9 @@ static void final_checks(worker_t *ws)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: stress_churn --port N [--host 127.0.0.1] [--clients 8] [--seconds 20] [--seed S]\n"
-                    "                    [--mode mix|churn|keepalive|pipeline|reset|half] [--quiet]\n");
+    fprintf(stderr,
+            "usage: stress_churn --port N [--host 127.0.0.1] [--clients 8] [--seconds 20] [--seed S]\n"
+            "                    [--mode mix|churn|keepalive|pipeline|reset|half] [--quiet]\n");
     exit(2);
 }
 
@@ -648,11 +672,16 @@ int main(int argc, char **argv)
         }
         if (!v) usage();
         i++;
-        if (!strcmp(a, "--port")) port = atoi(v);
-        else if (!strcmp(a, "--host")) host = v;
-        else if (!strcmp(a, "--clients")) g_clients = atoi(v);
-        else if (!strcmp(a, "--seconds")) g_seconds = atoi(v);
-        else if (!strcmp(a, "--seed")) g_seed = strtoull(v, NULL, 10);
+        if (!strcmp(a, "--port"))
+            port = atoi(v);
+        else if (!strcmp(a, "--host"))
+            host = v;
+        else if (!strcmp(a, "--clients"))
+            g_clients = atoi(v);
+        else if (!strcmp(a, "--seconds"))
+            g_seconds = atoi(v);
+        else if (!strcmp(a, "--seed"))
+            g_seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--mode")) {
             g_only_mode = -2;
             if (!strcmp(v, "mix")) g_only_mode = -1;
@@ -660,7 +689,8 @@ int main(int argc, char **argv)
             for (int m = 0; m < M_COUNT; m++)
                 if (!strcmp(v, mode_names[m])) g_only_mode = m;
             if (g_only_mode == -2) usage();
-        } else usage();
+        } else
+            usage();
     }
     if (port <= 0 || g_clients < 1 || g_clients > 256 || g_seconds < 1) usage();
     g_addr.sin_family = AF_INET;
