@@ -12,9 +12,10 @@ Facts (sources):
   AWS gives for invalid UTF-8, non-scalar surrogates and extreme nesting is not recorded: those
   tests accept either, with HTTP 400 and a JSON error body.
 - Out-of-range numbers in Limit, Segment, TotalSegments and ProvisionedThroughput are
-  ValidationException ('1 validation error detected: ...') or, when the number cannot be read as
-  an integer at all, SerializationException; the exact messages are pinned by the modules of
-  those operations, so here only the type is checked.
+  ValidationException ('1 validation error detected: ...') or, when the number does not fit the
+  member's Java type, SerializationException; fractions are truncated toward zero first
+  (docs/compatibility.md, Integer / Long members; dynalite records fractions accepted). The exact
+  messages are pinned by the modules of those operations, so here only the type is checked.
 - Request bodies over 16 MB -> 413, and Content-Encoding gzip/deflate bodies are accepted
   (DESIGN.md "Wire facts"); the limit applies to the inflated body, so a compressed bomb is a 413
   however small it is on the wire.
@@ -239,12 +240,15 @@ def test_100k_deep_nesting(hraw, table, label, op, make):
 
 # ---- numbers at and beyond every limit ------------------------------------------------------------
 
-BAD_INTS = ["1e300", "-1", "0", "1.9", "1e-999999", "123456789012345678901234567890", "2147483648",
+# Integer/Long members are read with Jackson's rules (docs/compatibility.md): a fraction is
+# truncated toward zero (1.9 -> 1, 1e-999999 -> 0), so only values that are out of range once
+# truncated are refused; test_fractions_are_truncated checks the truncation itself.
+BAD_INTS = ["1e300", "-1", "0", "0.9", "1e-999999", "123456789012345678901234567890", "2147483648",
             "-2147483649", "9223372036854775808", "-9223372036854775809"]
-BAD_SEGMENTS = ["1e300", "-1", "1.9", "1e-999999", "123456789012345678901234567890", "4", "1000000", "2147483648"]
-BAD_TOTAL_SEGMENTS = ["1e300", "-1", "0", "1.9", "1e-999999", "123456789012345678901234567890", "1000001",
+BAD_SEGMENTS = ["1e300", "-1", "-0.5e1", "123456789012345678901234567890", "4", "4.5", "1000000", "2147483648"]
+BAD_TOTAL_SEGMENTS = ["1e300", "-1", "0", "0.9", "1e-999999", "123456789012345678901234567890", "1000001",
                       "2147483648"]
-BAD_UNITS = ["1e300", "-1", "0", "1.9", "1e-999999", "123456789012345678901234567890", "9223372036854775808",
+BAD_UNITS = ["1e300", "-1", "0", "0.9", "1e-999999", "123456789012345678901234567890", "9223372036854775808",
              "-9223372036854775809"]
 
 
@@ -270,6 +274,19 @@ def test_bad_segment(hraw, table, value):
 @pytest.mark.parametrize("value", BAD_TOTAL_SEGMENTS)
 def test_bad_total_segments(hraw, table, value):
     check_400(hraw.call("Scan", '{"TableName":"%s","Segment":0,"TotalSegments":%s}' % (table, value)))
+
+
+def test_fractions_are_truncated(hraw, table):
+    r = hraw.call("Scan", '{"TableName":"%s","Limit":1.9}' % table)
+    assert r.status == 200, r
+    assert r.json()["Count"] == 1 and "LastEvaluatedKey" in r.json()
+    r = hraw.call("Query", '{"TableName":"%s","Limit":2.5,"KeyConditionExpression":"p = :v",'
+                  '"ExpressionAttributeValues":{":v":{"S":"k"}}}' % table)
+    assert r.status == 200, r
+    assert [i["c"]["S"] for i in r.json()["Items"]] == ["c0", "c1"]
+    r = hraw.call("Scan", '{"TableName":"%s","Segment":1e-999999,"TotalSegments":1.9}' % table)
+    assert r.status == 200, r
+    assert r.json()["Count"] == 3
 
 
 KEYS = '"KeySchema":[{"AttributeName":"p","KeyType":"HASH"}],' \
