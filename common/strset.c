@@ -14,6 +14,7 @@
 #include "common/strset.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -88,19 +89,27 @@ void strset_init(strset_t *s, arena_t *a, size_t expect)
     s->slots = NULL;
     if (expect) {
         size_t cap = 16;
-        while (cap < 2 * expect) cap *= 2;
+        while (cap / 4 * 3 < expect) cap *= 2;
         s->slots = ARENA_NEWN(a, strset_slot_t, cap);
         s->cap = cap;
     }
 }
 
+/* The tag kept in a slot: the hash's high half, never 0 (0 marks an empty slot). */
+static inline uint32_t tag_of(uint64_t h)
+{
+    uint32_t t = (uint32_t)(h >> 32);
+    return t ? t : 1;
+}
+
 static strset_slot_t *probe(const strset_t *s, const void *key, size_t len, uint64_t h)
 {
     size_t mask = s->cap - 1;
+    uint32_t tag = tag_of(h);
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         strset_slot_t *e = &s->slots[i];
         if (!e->hash) return e;
-        if (e->hash == h && e->len == len && (len == 0 || memcmp(e->key, key, len) == 0)) return e;
+        if (e->hash == tag && e->len == len && (len == 0 || memcmp(e->key, key, len) == 0)) return e;
     }
 }
 
@@ -120,7 +129,8 @@ static void grow(strset_t *s)
     s->cap = cap;
     for (size_t i = 0; i < oldcap; i++) {
         if (!old[i].hash) continue;
-        size_t mask = cap - 1, j = (size_t)old[i].hash & mask;
+        /* the slot index comes from the low half, which is not kept: hash the key again */
+        size_t mask = cap - 1, j = (size_t)strset_hash(old[i].key, old[i].len) & mask;
         while (s->slots[j].hash) j = (j + 1) & mask;
         s->slots[j] = old[i];
     }
@@ -128,7 +138,8 @@ static void grow(strset_t *s)
 
 size_t *strset_add(strset_t *s, const void *key, size_t len, size_t val, bool *added)
 {
-    if (2 * (s->n + 1) > s->cap) grow(s);
+    if (len > UINT32_MAX) abort(); /* see the contract */
+    if (4 * (s->n + 1) > 3 * s->cap) grow(s);
     uint64_t h = strset_hash(key, len);
     strset_slot_t *e = probe(s, key, len, h);
     if (e->hash) {
@@ -136,8 +147,8 @@ size_t *strset_add(strset_t *s, const void *key, size_t len, size_t val, bool *a
         return &e->val;
     }
     e->key = key;
-    e->len = len;
-    e->hash = h;
+    e->len = (uint32_t)len;
+    e->hash = tag_of(h);
     e->val = val;
     s->n++;
     if (added) *added = true;

@@ -207,8 +207,9 @@ void expr__map_del(av_map_t *m, ddb_str_t name);
 /** Bytes identifying element `e` under the tree node `parent` (pointer, map-or-list, name or
  *  index), in the arena: the key of the hash sets that build path trees in linear time. */
 const char *expr__el_key(arena_t *a, const void *parent, const pathel_t *e, size_t *len);
-/** Build p->tree so each expr_projection_apply costs O(item), not O(paths). */
-void expr__proj_prepare(arena_t *a, expr_proj_t *p);
+/** Build p->tree so each expr_projection_apply costs O(item), not O(paths). Returns the index
+ *  of the first path equal to an earlier one, or p->n. */
+size_t expr__proj_prepare(arena_t *a, expr_proj_t *p);
 
 /** Indexed member access for big or changing maps (see path.c); lives in one arena. */
 typedef struct expr__maps expr__maps_t;

@@ -21,8 +21,6 @@
 
 #include <string.h>
 
-#include "common/strset.h"
-
 static const char *const INVALID = "One or more parameter values were invalid: ";
 
 static const char *const op_names[EXPR_CMP__COUNT] = {
@@ -379,20 +377,14 @@ ddb_err_t expr_legacy_attribute_updates(arena_t *a, ddb_errctx_t *err, size_t n,
 ddb_err_t expr_legacy_attributes_to_get(arena_t *a, ddb_errctx_t *err, size_t n, const ddb_str_t *names,
                                         expr_proj_t **out)
 {
-    /* the first name that repeats an earlier one is reported */
-    strset_t seen;
-    strset_init(&seen, a, n);
-    for (size_t i = 0; i < n; i++) {
-        bool added;
-        strset_add(&seen, names[i].ptr, names[i].len, i, &added);
-        if (!added)
-            return err_set(err, DDB_ERR_VALIDATION, "%sDuplicate value in attribute name: %.*s", INVALID,
-                           (int)names[i].len, names[i].ptr);
-    }
     expr_proj_t *p = ARENA_NEW(a, expr_proj_t);
     p->paths = ARENA_NEWN(a, node_t *, n + 1);
     for (size_t i = 0; i < n; i++) p->paths[p->n++] = expr__path_node(a, names[i]);
-    expr__proj_prepare(a, p);
+    /* the tree's hash set also finds the first name that repeats an earlier one */
+    size_t dup = expr__proj_prepare(a, p);
+    if (dup < n)
+        return err_set(err, DDB_ERR_VALIDATION, "%sDuplicate value in attribute name: %.*s", INVALID,
+                       (int)names[dup].len, names[dup].ptr);
     *out = p;
     return DDB_OK;
 }

@@ -337,13 +337,16 @@ static pnode_t *kid(arena_t *a, ptree_t *tr, pnode_t *t, const pathel_t *e)
     return k;
 }
 
-static ptree_t *ptree_build(arena_t *a, size_t n, const path_t *const *paths)
+/* *first_dup (may be NULL): the first path equal to an earlier one, or n. */
+static ptree_t *ptree_build(arena_t *a, size_t n, const path_t *const *paths, size_t *first_dup)
 {
     ptree_t *tr = ARENA_NEW(a, ptree_t);
     strset_init(&tr->kids, a, n);
+    if (first_dup) *first_dup = n;
     for (size_t i = 0; i < n; i++) {
         pnode_t *t = &tr->root;
         for (uint32_t k = 0; k < paths[i]->n; k++) t = kid(a, tr, t, &paths[i]->el[k]);
+        if (t->leaf && first_dup && *first_dup == n) *first_dup = i;
         t->leaf = 1;
     }
     return tr;
@@ -425,14 +428,16 @@ static av_map_t *project_tree(arena_t *a, const av_map_t *item, const ptree_t *t
 av_map_t *expr__project(arena_t *a, const av_map_t *item, size_t n, const path_t *const *paths)
 {
     if (!item || !item->n) return ARENA_NEW(a, av_map_t);
-    return project_tree(a, item, ptree_build(a, n, paths));
+    return project_tree(a, item, ptree_build(a, n, paths, NULL));
 }
 
-void expr__proj_prepare(arena_t *a, expr_proj_t *p)
+size_t expr__proj_prepare(arena_t *a, expr_proj_t *p)
 {
     const path_t **paths = ARENA_NEWN(a, const path_t *, p->n + 1);
     for (size_t i = 0; i < p->n; i++) paths[i] = &p->paths[i]->path;
-    p->tree = ptree_build(a, p->n, paths);
+    size_t dup;
+    p->tree = ptree_build(a, p->n, paths, &dup);
+    return dup;
 }
 
 av_map_t *expr_projection_apply(const expr_proj_t *p, const av_map_t *item, arena_t *a)

@@ -97,11 +97,6 @@ static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
     return DDB_OK;
 }
 
-static int cmp_av(const void *a, const void *b)
-{
-    return av_scalar_cmp(a, b);
-}
-
 /* Render a collection as AWS does in duplicate messages: [a, b] (binaries in base64). */
 static const char *show_collection(ddb_req_t *r, const json_t *arr)
 {
@@ -114,6 +109,37 @@ static const char *show_collection(ddb_req_t *r, const json_t *arr)
     }
     buf_putc(&b, ']');
     return b.data;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return ddb_str_cmp(*(const ddb_str_t *)a, *(const ddb_str_t *)b);
+}
+
+static int cmp_dec(const void *a, const void *b)
+{
+    return dec_cmp(a, b);
+}
+
+/* Whether a set repeats an element: sorted (numbers parsed once, by value; strings and
+ * binaries as bytes) and compared with the neighbour, O(n log n). */
+static bool has_duplicates(ddb_req_t *r, const av_t *set)
+{
+    size_t n = set->l.n;
+    if (set->type == AV_NS) {
+        dec_t *d = ARENA_NEWN(r->a, dec_t, n);
+        for (size_t i = 0; i < n; i++) dec_parse(set->l.items[i].s.ptr, set->l.items[i].s.len, &d[i]);
+        qsort(d, n, sizeof *d, cmp_dec);
+        for (size_t i = 1; i < n; i++)
+            if (dec_cmp(&d[i - 1], &d[i]) == 0) return true;
+        return false;
+    }
+    ddb_str_t *s = ARENA_NEWN(r->a, ddb_str_t, n);
+    for (size_t i = 0; i < n; i++) s[i] = set->l.items[i].s;
+    qsort(s, n, sizeof *s, cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (s[i - 1].len == s[i].len && !memcmp(s[i - 1].ptr, s[i].ptr, s[i].len)) return true;
+    return false;
 }
 
 static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out)
@@ -143,21 +169,13 @@ static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out
                                       : "Binary sets should not be empty";
         return err_set(&r->err, DDB_ERR_VALIDATION, "%s%s", INVALID, m);
     }
-    if (out->l.n > 1) {
-        av_t *sorted = ARENA_NEWN(r->a, av_t, out->l.n);
-        memcpy(sorted, out->l.items, out->l.n * sizeof *sorted);
-        qsort(sorted, out->l.n, sizeof *sorted, cmp_av);
-        for (size_t i = 1; i < out->l.n; i++) {
-            if (av_scalar_cmp(&sorted[i - 1], &sorted[i]) != 0) continue;
-            if (st == AV_NS)
-                return err_set(&r->err, DDB_ERR_VALIDATION, "Input collection contains duplicates");
-            if (st == AV_SS)
-                return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %s contains duplicates.",
-                               INVALID, show_collection(r, j));
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "%sInput collection %sof type BS contains duplicates.", INVALID,
+    if (out->l.n > 1 && has_duplicates(r, out)) {
+        if (st == AV_NS) return err_set(&r->err, DDB_ERR_VALIDATION, "Input collection contains duplicates");
+        if (st == AV_SS)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %s contains duplicates.", INVALID,
                            show_collection(r, j));
-        }
+        return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %sof type BS contains duplicates.",
+                       INVALID, show_collection(r, j));
     }
     return DDB_OK;
 }

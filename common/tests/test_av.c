@@ -323,6 +323,33 @@ static void test_size(void)
     CHECK_INT(av_item_size(&one), 3);
 }
 
+/* Maps past the pairwise size: compared by sorting, member order ignored; hashes agree with
+ * equality (numbers by value, sets and maps without order). */
+static void test_big_map_equal_and_hash(void)
+{
+    enum { K = 2000 };
+    av_kv_t *x = ARENA_NEWN(A, av_kv_t, K), *y = ARENA_NEWN(A, av_kv_t, K);
+    for (size_t i = 0; i < K; i++) {
+        char *n = arena_sprintf(A, "m%zu", i);
+        x[i] = (av_kv_t){{n, strlen(n)}, N(arena_sprintf(A, "%zu", i))};
+        y[K - 1 - i] = (av_kv_t){{n, strlen(n)}, N(arena_sprintf(A, "%zu.0", i))}; /* reversed, same values */
+    }
+    av_map_t a = {K, x}, b = {K, y};
+    CHECK(av_map_equal(&a, &b));
+    CHECK(av_map_hash(&a) == av_map_hash(&b));
+    y[0].val = N("1");
+    CHECK(!av_map_equal(&a, &b));
+    CHECK(av_map_hash(&a) != av_map_hash(&b));
+    y[0].val = N(arena_sprintf(A, "%d", K - 1));
+    y[0].name = DDB_STR("other");
+    CHECK(!av_map_equal(&a, &b));
+    av_t s1 = MKLIST(AV_SS, S("a"), S("b"), S("c")), s2 = MKLIST(AV_SS, S("c"), S("a"), S("b"));
+    CHECK(av_hash(&s1) == av_hash(&s2));
+    CHECK(av_hash(&s1) != av_hash(&MKLIST(AV_L, S("a"), S("b"), S("c"))));
+    CHECK(av_hash(&MKLIST(AV_L, S("a"), S("b"))) != av_hash(&MKLIST(AV_L, S("b"), S("a"))));
+    CHECK(av_hash(&N("1E2")) == av_hash(&N("100")));
+}
+
 int main(void)
 {
     A = arena_new(0);
@@ -332,6 +359,7 @@ int main(void)
     test_scalar_cmp();
     test_number_size();
     test_size();
+    test_big_map_equal_and_hash();
     arena_free(A);
     return check_done("test_av");
 }
