@@ -137,6 +137,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     const char *v = getenv("DDB_FUZZ_VERBOSE");
     verbose = v && *v && *v != '0';
+    if (!verbose) log_set_level(LOG_LVL_WARN); /* no "index ... is ACTIVE" line per backfill */
     cfg.host = "127.0.0.1";
     cfg.port = 8000;
     cfg.in_memory = true;
