@@ -13,6 +13,7 @@
  */
 #include "common/strset.h"
 
+#include <endian.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,9 @@ uint64_t strset_hash(const void *p, size_t n)
     uint64_t v2 = 0x6c7967656e657261ull ^ sip_k0, v3 = 0x7465646279746573ull ^ sip_k1;
     size_t words = n / 8;
     for (size_t i = 0; i < words; i++, in += 8) {
-        uint64_t m = 0;
-        for (int k = 7; k >= 0; k--) m = (m << 8) | in[k]; /* little-endian word on any machine */
+        uint64_t m;
+        memcpy(&m, in, 8);
+        m = le64toh(m); /* a little-endian word on any machine */
         v3 ^= m;
         SIPROUND;
         v0 ^= m;

@@ -320,8 +320,9 @@ static pnode_t *kid(arena_t *a, ptree_t *tr, pnode_t *t, const pathel_t *e)
 {
     size_t klen;
     const char *key = expr__el_key(a, t, e, &klen);
-    size_t *at = strset_find(&tr->kids, key, klen);
-    if (at) return (pnode_t *)(uintptr_t)*at;
+    bool added;
+    size_t *at = strset_add(&tr->kids, key, klen, 0, &added); /* one hash for find-or-add */
+    if (!added) return (pnode_t *)(uintptr_t)*at;
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 4;
         pnode_t **nk = ARENA_NEWN(a, pnode_t *, cap);
@@ -333,7 +334,7 @@ static pnode_t *kid(arena_t *a, ptree_t *tr, pnode_t *t, const pathel_t *e)
     k->key = e;
     t->kids[t->n++] = k;
     if (e->kind != PE_INDEX) t->nnamed++;
-    strset_add(&tr->kids, key, klen, (size_t)(uintptr_t)k, NULL);
+    *at = (size_t)(uintptr_t)k; /* no strset_add since: the slot pointer is still valid */
     return k;
 }
 
