@@ -89,7 +89,7 @@ void strset_init(strset_t *s, arena_t *a, size_t expect)
     s->n = 0;
     s->cap = 0;
     s->slots = NULL;
-    if (expect) {
+    if (expect > STRSET_LINEAR) {
         size_t cap = 16;
         while (cap / 4 * 3 < expect) cap *= 2;
         s->slots = ARENA_NEWN(a, strset_slot_t, cap);
@@ -115,32 +115,68 @@ static strset_slot_t *probe(const strset_t *s, const void *key, size_t len, uint
     }
 }
 
+/* Small sets (cap 0): the first n slots, compared byte by byte, no hashing. */
+static strset_slot_t *scan(const strset_t *s, const void *key, size_t len)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        strset_slot_t *e = &s->slots[i];
+        if (e->len == len && (len == 0 || memcmp(e->key, key, len) == 0)) return e;
+    }
+    return NULL;
+}
+
 size_t *strset_find(const strset_t *s, const void *key, size_t len)
 {
     if (!s->n) return NULL;
+    if (!s->cap) {
+        strset_slot_t *e = scan(s, key, len);
+        return e ? &e->val : NULL;
+    }
     strset_slot_t *e = probe(s, key, len, strset_hash(key, len));
     return e->hash ? &e->val : NULL;
 }
 
+/* Double the table (or leave the small array for a table of 16), placing every key again. */
 static void grow(strset_t *s)
 {
     size_t cap = s->cap ? s->cap * 2 : 16;
     strset_slot_t *old = s->slots;
-    size_t oldcap = s->cap;
+    size_t oldcap = s->cap ? s->cap : s->n; /* small: the first n slots are all used */
+    bool small = !s->cap;
     s->slots = ARENA_NEWN(s->a, strset_slot_t, cap);
     s->cap = cap;
     for (size_t i = 0; i < oldcap; i++) {
-        if (!old[i].hash) continue;
+        if (!small && !old[i].hash) continue;
         /* the slot index comes from the low half, which is not kept: hash the key again */
-        size_t mask = cap - 1, j = (size_t)strset_hash(old[i].key, old[i].len) & mask;
+        uint64_t h = strset_hash(old[i].key, old[i].len);
+        size_t mask = cap - 1, j = (size_t)h & mask;
         while (s->slots[j].hash) j = (j + 1) & mask;
         s->slots[j] = old[i];
+        s->slots[j].hash = tag_of(h);
     }
 }
 
 size_t *strset_add(strset_t *s, const void *key, size_t len, size_t val, bool *added)
 {
     if (len > UINT32_MAX) abort(); /* see the contract */
+    if (!s->cap) {
+        strset_slot_t *e = scan(s, key, len);
+        if (e) {
+            if (added) *added = false;
+            return &e->val;
+        }
+        if (s->n < STRSET_LINEAR) {
+            if (!s->slots) s->slots = ARENA_NEWN(s->a, strset_slot_t, STRSET_LINEAR);
+            e = &s->slots[s->n++];
+            e->key = key;
+            e->len = (uint32_t)len;
+            e->hash = 1; /* unused while small */
+            e->val = val;
+            if (added) *added = true;
+            return &e->val;
+        }
+        grow(s); /* the ninth key: hash them all from now on */
+    }
     if (4 * (s->n + 1) > 3 * s->cap) grow(s);
     uint64_t h = strset_hash(key, len);
     strset_slot_t *e = probe(s, key, len, h);

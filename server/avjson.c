@@ -269,27 +269,17 @@ ddb_err_t avjson_map(ddb_req_t *r, const json_t *j, av_map_t *out, int depth)
 {
     out->n = 0;
     out->kvs = ARENA_NEWN(r->a, av_kv_t, j->n ? j->n : 1);
-    /* Names seen so far -> their member index; small maps need no table (a short scan is
-     * cheaper), larger ones use one so a 16 MB map of distinct names stays linear. */
+    /* Names seen so far -> their member index (a set of up to STRSET_LINEAR names is a short
+     * scan; larger ones hash, so a 16 MB map of distinct names stays linear). */
     strset_t seen;
-    bool hashed = j->n > 8;
-    if (hashed) strset_init(&seen, r->a, j->n);
+    strset_init(&seen, r->a, j->n);
     for (const json_t *m = j->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
         /* a repeated name: the last one wins, in the place of the first (as the deserializer's
          * LinkedHashMap does) */
-        av_kv_t *kv = NULL;
-        if (hashed) {
-            bool added;
-            size_t *at = strset_add(&seen, m->key.ptr, m->key.len, out->n, &added);
-            kv = &out->kvs[added ? out->n++ : *at];
-        } else {
-            for (size_t i = 0; i < out->n && !kv; i++)
-                if (out->kvs[i].name.len == m->key.len &&
-                    !memcmp(out->kvs[i].name.ptr, m->key.ptr, m->key.len))
-                    kv = &out->kvs[i];
-            if (!kv) kv = &out->kvs[out->n++];
-        }
+        bool added;
+        size_t *at = strset_add(&seen, m->key.ptr, m->key.len, out->n, &added);
+        av_kv_t *kv = &out->kvs[added ? out->n++ : *at];
         kv->name = m->key;
         ddb_err_t rc = avjson_value(r, m, &kv->val, depth);
         if (rc) return rc;
