@@ -2,7 +2,8 @@
  * test_strset: the arena hash map used by the request path's duplicate checks and name lookups:
  * add / find, first value kept on a repeated add, empty keys and keys with NUL bytes, keys that
  * differ only in length, growth across many keys (every key still found with its value), and
- * a stable hash within the process.
+ * the move from a small array to hashing (every key and value kept), and a stable hash within the
+ * process.
  */
 #include "common/strset.h"
 
@@ -75,6 +76,30 @@ static void test_many(void)
     arena_free(a);
 }
 
+/* Around the small-array limit: every key and value survives the move to hashing, a repeated key
+ * is found on both sides of it, and a set told to expect many keys hashes from the start. */
+static void test_small_to_hashed(void)
+{
+    arena_t *a = arena_new(0);
+    char keys[3 * STRSET_LINEAR][8];
+    for (int expect = 0; expect <= 3 * STRSET_LINEAR; expect += 3 * STRSET_LINEAR) {
+        strset_t s;
+        strset_init(&s, a, (size_t)expect);
+        for (size_t i = 0; i < 3 * STRSET_LINEAR; i++) {
+            snprintf(keys[i], sizeof keys[i], "k%zu", i);
+            bool added = false;
+            strset_add(&s, keys[i], strlen(keys[i]), i * 10, &added);
+            CHECK(added);
+            CHECK(!strset_add(&s, keys[0], 2, 99, &added) || !added); /* repeated: found */
+            CHECK(!added);
+            CHECK_INT(strset_count(&s), i + 1);
+            for (size_t j = 0; j <= i; j++) CHECK_INT(*strset_find(&s, keys[j], strlen(keys[j])), j * 10);
+            CHECK(strset_find(&s, "zz", 2) == NULL);
+        }
+    }
+    arena_free(a);
+}
+
 static void test_hash(void)
 {
     CHECK(strset_hash("abc", 3) == strset_hash("abc", 3));
@@ -89,6 +114,7 @@ int main(void)
 {
     test_basic();
     test_many();
+    test_small_to_hashed();
     test_hash();
     return check_done("test_strset");
 }
