@@ -1,7 +1,7 @@
 /*
  * test_strset: the arena hash map used by the request path's duplicate checks and name lookups:
  * add / find, first value kept on a repeated add, empty keys and keys with NUL bytes, keys that
- * differ only in length, growth across many keys (every key still found with its value), and
+ * differ only in length, growth across many keys (every key still found with its value),
  * the move from a small array to hashing (every key and value kept), and a stable hash within the
  * process.
  */
