@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fuzz/av_same.h"
 #include "common/decimal.h"
 #include "engine/engine_int.h"
 #include "engine/keyenc.h"
@@ -44,48 +45,6 @@ static void fail(int line, const char *what)
     abort();
 }
 
-static int str_same(ddb_str_t a, ddb_str_t b)
-{
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
-static int same_value(const av_t *a, const av_t *b);
-
-static int same_map(const av_map_t *a, const av_map_t *b)
-{
-    if (a->n != b->n) return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (!str_same(a->kvs[i].name, b->kvs[i].name) || !same_value(&a->kvs[i].val, &b->kvs[i].val)) return 0;
-    return 1;
-}
-
-/* Exact structural equality: same types, order and bytes. */
-static int same_value(const av_t *a, const av_t *b)
-{
-    if (a->type != b->type) return 0;
-    switch (a->type) {
-    case AV_S:
-    case AV_N:
-    case AV_B:
-        return str_same(a->s, b->s);
-    case AV_BOOL:
-        return a->b == b->b;
-    case AV_NULL:
-        return 1;
-    case AV_M:
-        return same_map(&a->m, &b->m);
-    case AV_L:
-    case AV_SS:
-    case AV_NS:
-    case AV_BS:
-        if (a->l.n != b->l.n) return 0;
-        for (size_t i = 0; i < a->l.n; i++)
-            if (!same_value(&a->l.items[i], &b->l.items[i])) return 0;
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 static int valid_number(ddb_str_t s)
 {
@@ -99,7 +58,7 @@ static int valid_map(const av_map_t *m)
 {
     for (size_t i = 0; i < m->n; i++) {
         for (size_t j = 0; j < i; j++)
-            if (str_same(m->kvs[i].name, m->kvs[j].name)) return 0;
+            if (fz_str_same(m->kvs[i].name, m->kvs[j].name)) return 0;
         if (!valid_value(&m->kvs[i].val)) return 0;
     }
     return 1;
@@ -160,7 +119,7 @@ static void check_keys(arena_t *a, const av_map_t *item)
         size_t used = kenc_get(a, enc[n].data, enc[n].len, v->type, &back);
         CHECK(used == enc[n].len);
         CHECK(back.type == v->type);
-        CHECK(v->type == AV_N ? av_scalar_cmp(&back, v) == 0 : str_same(back.s, v->s));
+        CHECK(v->type == AV_N ? av_scalar_cmp(&back, v) == 0 : fz_str_same(back.s, v->s));
         /* A truncated encoding is rejected (self-delimiting). */
         CHECK(kenc_get(a, enc[n].data, enc[n].len - 1, v->type, &back) == 0);
         vals[n++] = v;
@@ -203,7 +162,7 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
     CHECK(b.len <= size);
     av_map_t item2;
     CHECK(itemenc__decode(a, b.data, b.len, &item2) == 0);
-    CHECK(same_map(&item, &item2));
+    CHECK(fz_same_map(&item, &item2));
     buf_t b2;
     buf_init(&b2, a, b.len + 16);
     itemenc__encode(&b2, &item2);

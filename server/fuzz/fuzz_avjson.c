@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fuzz/av_same.h"
 #include "common/decimal.h"
 #include "engine/engine_int.h"
 #include "server/server.h"
@@ -41,48 +42,6 @@ static size_t OUT_LEN;
         }                                                                                                     \
     } while (0)
 
-static int str_same(ddb_str_t a, ddb_str_t b)
-{
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
-static int same_value(const av_t *a, const av_t *b);
-
-static int same_map(const av_map_t *a, const av_map_t *b)
-{
-    if (a->n != b->n) return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (!str_same(a->kvs[i].name, b->kvs[i].name) || !same_value(&a->kvs[i].val, &b->kvs[i].val)) return 0;
-    return 1;
-}
-
-/* Exact structural equality: same types, order and bytes. */
-static int same_value(const av_t *a, const av_t *b)
-{
-    if (a->type != b->type) return 0;
-    switch (a->type) {
-    case AV_S:
-    case AV_N:
-    case AV_B:
-        return str_same(a->s, b->s);
-    case AV_BOOL:
-        return a->b == b->b;
-    case AV_NULL:
-        return 1;
-    case AV_M:
-        return same_map(&a->m, &b->m);
-    case AV_L:
-    case AV_SS:
-    case AV_NS:
-    case AV_BS:
-        if (a->l.n != b->l.n) return 0;
-        for (size_t i = 0; i < a->l.n; i++)
-            if (!same_value(&a->l.items[i], &b->l.items[i])) return 0;
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 /* N text is canonical: parse then format gives the same bytes. */
 static int canonical_number(ddb_str_t s)
@@ -100,7 +59,7 @@ static int valid_map(const av_map_t *m, int depth)
 {
     for (size_t i = 0; i < m->n; i++) {
         for (size_t j = 0; j < i; j++)
-            if (str_same(m->kvs[i].name, m->kvs[j].name)) return 0;
+            if (fz_str_same(m->kvs[i].name, m->kvs[j].name)) return 0;
         if (!valid_value(&m->kvs[i].val, depth)) return 0;
     }
     return 1;
@@ -185,7 +144,7 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
     req_init(&r2, a);
     av_map_t item2;
     CHECK(avjson_map(&r2, j2, &item2, 1) == DDB_OK);
-    CHECK(same_map(&item, &item2));
+    CHECK(fz_same_map(&item, &item2));
     CHECK(av_map_equal(&item, &item2) && av_map_equal(&item2, &item));
     CHECK(av_item_size(&item2) == size1);
     jw_t w2;
@@ -199,7 +158,7 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
     itemenc__encode(&b, &item);
     av_map_t item3;
     CHECK(itemenc__decode(a, b.data, b.len, &item3) == 0);
-    CHECK(same_map(&item, &item3));
+    CHECK(fz_same_map(&item, &item3));
     CHECK(av_map_equal(&item, &item3));
     CHECK(av_item_size(&item3) == size1);
 }
