@@ -229,10 +229,14 @@ static int read_answer(conn_t *c, answer_t *a, char *why, size_t whylen)
             return -1;
         }
     }
-    if (sscanf(c->buf, "HTTP/1.%*d %d", &a->status) != 1) {
-        snprintf(why, whylen, "bad status line: %.40s", c->buf);
+    /* "HTTP/1.x NNN": parsed by hand, the buffer has no NUL (sscanf would strlen past it) */
+    const char *sl = c->buf;
+    if (hdr_end < 12 || memcmp(sl, "HTTP/1.", 7) != 0 || sl[8] != ' ' || sl[9] < '1' || sl[9] > '5' ||
+        sl[10] < '0' || sl[10] > '9' || sl[11] < '0' || sl[11] > '9') {
+        snprintf(why, whylen, "bad status line: %.*s", (int)(hdr_end < 40 ? hdr_end : 40), c->buf);
         return -1;
     }
+    a->status = (sl[9] - '0') * 100 + (sl[10] - '0') * 10 + (sl[11] - '0');
     long clen = -1;
     for (char *p = c->buf; p < c->buf + hdr_end;) {
         char *eol = memmem(p, (size_t)(c->buf + hdr_end - p), "\r\n", 2);
