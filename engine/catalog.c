@@ -1,6 +1,6 @@
 /*
- * catalog: table descriptions. Persisted in the "sys" column family as
- *   key "t/<table name>"  ->  value: the description as a JSON object (format below)
+ * catalog: table descriptions. Persisted in the FMT_CF_SYS ("sys") column family as
+ *   key FMT_CATALOG_KEY_PREFIX "<table name>" ("t/<name>") -> the description as a JSON object
  * and cached in memory as a name-sorted array of immutable, reference-counted descriptors.
  *
  * Stored JSON (field names are on disk: add fields, never rename; "v" is the format version):
@@ -30,7 +30,6 @@
 #include "common/json.h"
 #include "common/log.h"
 
-#define CATALOG_FORMAT 1
 
 struct catalog {
     db_t *db;
@@ -76,7 +75,7 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
     jw_init(&w, a, 1024);
     jw_obj_begin(&w);
     jw_keyz(&w, "v");
-    jw_int(&w, CATALOG_FORMAT);
+    jw_int(&w, FMT_CATALOG_VERSION);
     put_optstr(&w, "name", t->name);
     put_optstr(&w, "id", t->id);
     put_optstr(&w, "cf", cf_name);
@@ -198,7 +197,7 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
     json_t *o = json_parse(a, text, len, 16, &je);
     eng_table_t *t = ARENA_NEW(a, eng_table_t);
     t->arena_ = a;
-    if (!o || o->type != JSON_OBJECT || get_num(o, "v") != CATALOG_FORMAT) goto bad;
+    if (!o || o->type != JSON_OBJECT || get_num(o, "v") != FMT_CATALOG_VERSION) goto bad;
     t->name = get_str(a, o, "name");
     t->id = get_str(a, o, "id");
     const char *cf = get_str(a, o, "cf");
@@ -312,7 +311,7 @@ static void store_drop(eng__store_t *s)
 static int index_attach(db_t *db, eng_index_t *x)
 {
     char cf_name[64];
-    snprintf(cf_name, sizeof cf_name, "x.%s", x->id);
+    snprintf(cf_name, sizeof cf_name, FMT_CF_INDEX_PREFIX "%s", x->id);
     db_cf_t *cf = db__cf_find(db, cf_name);
     if (!cf) cf = db__cf_create(db, cf_name);
     if (!cf) return -1;
@@ -322,7 +321,7 @@ static int index_attach(db_t *db, eng_index_t *x)
 
 static void delete_counters(eng_t *e, db_batch_t *b, const char *id, arena_t *a)
 {
-    static const char *suffix[] = {"/s", "/c", "/b"}; /* /c and /b: databases of version 0.1.0 */
+    static const char *suffix[] = {FMT_STATS_PACKED, FMT_STATS_LEGACY_COUNT, FMT_STATS_LEGACY_BYTES};
     for (size_t i = 0; i < 3; i++) {
         char *k = arena_sprintf(a, "%s%s", id, suffix[i]);
         db__batch_del(b, db__stats(e->db), k, strlen(k));
@@ -422,7 +421,7 @@ static int persist_record(db_t *db, const eng_table_t *t)
     arena_t *a = arena_new(4096);
     size_t len;
     char *js = table_to_json(a, t, t->store_->cf_name, &len);
-    char *key = arena_sprintf(a, "t/%s", t->name);
+    char *key = arena_sprintf(a, FMT_CATALOG_KEY_PREFIX "%s", t->name);
     db_batch_t *b = db__batch_new();
     db__batch_put(b, db__sys(db), key, strlen(key), js, len);
     int rc = db__write(db, b);
@@ -441,7 +440,8 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
 {
     load_ctx_t *lc = ctx;
     catalog_t *c = lc->c;
-    if (kl < 2 || memcmp(k, "t/", 2) != 0) return 0;
+    if (kl < FMT_CATALOG_KEY_PREFIX_LEN || memcmp(k, FMT_CATALOG_KEY_PREFIX, FMT_CATALOG_KEY_PREFIX_LEN) != 0)
+        return 0;
     char cf_name[64];
     eng_table_t *t = table_from_json(v, vl, cf_name, sizeof cf_name);
     if (!t) {
@@ -567,7 +567,7 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
     tmp.created = ddb_now_s();
     tmp.store_ = NULL;
     char cf_name[64];
-    snprintf(cf_name, sizeof cf_name, "t.%s", id);
+    snprintf(cf_name, sizeof cf_name, FMT_CF_TABLE_PREFIX "%s", id);
 
     arena_t *a = arena_new(4096);
     tmp.idx = ARENA_NEWN(a, eng_index_t, spec->n_idx + 1);
@@ -739,7 +739,7 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     }
     eng_table_t *t = c->t[pos];
     arena_t *a = arena_new(1024);
-    char *key = arena_sprintf(a, "t/%s", t->name);
+    char *key = arena_sprintf(a, FMT_CATALOG_KEY_PREFIX "%s", t->name);
     db_batch_t *b = db__batch_new();
     db__batch_del(b, db__sys(e->db), key, strlen(key));
     delete_counters(e, b, t->id, a);
@@ -801,9 +801,9 @@ static eng_stats_t read_stats(eng_t *e, const char *id)
 {
     arena_t *a = arena_new(512);
     int64_t sum[2] = {0, 0}; /* item count, bytes */
-    add_counters(e, id, "/s", sum, 2, a);
-    add_counters(e, id, "/c", sum, 1, a);
-    add_counters(e, id, "/b", sum + 1, 1, a);
+    add_counters(e, id, FMT_STATS_PACKED, sum, 2, a);
+    add_counters(e, id, FMT_STATS_LEGACY_COUNT, sum, 1, a);
+    add_counters(e, id, FMT_STATS_LEGACY_BYTES, sum + 1, 1, a);
     arena_free(a);
     eng_stats_t st = {sum[0], sum[1]};
     if (st.item_count < 0) st.item_count = 0;
@@ -843,8 +843,8 @@ void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64
     size_t n = strlen(id);
     if (n > sizeof k - 2) n = sizeof k - 2;
     memcpy(k, id, n);
-    k[n] = '/';
-    k[n + 1] = 's';
+    _Static_assert(sizeof FMT_STATS_PACKED == 3, "the packed counter suffix is two bytes");
+    memcpy(k + n, FMT_STATS_PACKED, 2);
     int64_t d[2] = {dcount, dbytes};
     db__batch_add(b, db__stats(e->db), k, n + 2, d, 2);
 }

@@ -437,7 +437,7 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     /* Every key of a table or index starts with the 4-byte partition hash: filters also hold that
      * prefix, so a Query's seek skips the files that have nothing of its partition (point reads
      * keep the whole-key filter). */
-    rocksdb_options_set_prefix_extractor(db->opts, rocksdb_slicetransform_create_fixed_prefix(4));
+    rocksdb_options_set_prefix_extractor(db->opts, rocksdb_slicetransform_create_fixed_prefix(FMT_KEY_HASH_LEN));
     rocksdb_options_set_write_buffer_size(db->opts, wbuf_mb << 20);
     rocksdb_options_set_max_write_buffer_number(db->opts, 3);
     rocksdb_options_set_compression(db->opts, rocksdb_lz4_compression);
@@ -497,15 +497,16 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     const char **names = calloc(cap, sizeof *names);
     const rocksdb_options_t **cfo = calloc(cap, sizeof *cfo);
     rocksdb_column_family_handle_t **hs = calloc(cap, sizeof *hs);
-    const char *required[] = {"default", "sys", "stats"};
+    const char *required[] = {FMT_CF_DEFAULT, FMT_CF_SYS, FMT_CF_STATS};
     for (size_t i = 0; i < 3; i++) names[n++] = required[i];
     for (size_t i = 0; i < nexist; i++) {
-        if (!strcmp(exist[i], "default") || !strcmp(exist[i], "sys") || !strcmp(exist[i], "stats")) continue;
+        if (!strcmp(exist[i], FMT_CF_DEFAULT) || !strcmp(exist[i], FMT_CF_SYS) || !strcmp(exist[i], FMT_CF_STATS))
+            continue;
         names[n++] = exist[i];
     }
     for (size_t i = 0; i < n; i++)
-        cfo[i] = !strcmp(names[i], "stats")                                 ? db->stats_opts
-                 : !strcmp(names[i], "default") || !strcmp(names[i], "sys") ? db->opts
+        cfo[i] = !strcmp(names[i], FMT_CF_STATS)                                    ? db->stats_opts
+                 : !strcmp(names[i], FMT_CF_DEFAULT) || !strcmp(names[i], FMT_CF_SYS) ? db->opts
                                                                             : db->data_opts;
     db->rdb = rocksdb_open_column_families(db->opts, path, (int)n, names, cfo, hs, &err);
     if (err) {
@@ -525,13 +526,13 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!strcmp(names[i], "default")) {
+        if (!strcmp(names[i], FMT_CF_DEFAULT)) {
             rocksdb_column_family_handle_destroy(hs[i]);
             continue;
         }
         db_cf_t *cf = wrap_cf(db, hs[i], names[i]);
-        if (!strcmp(names[i], "sys")) db->sys = cf;
-        if (!strcmp(names[i], "stats")) db->stats = cf;
+        if (!strcmp(names[i], FMT_CF_SYS)) db->sys = cf;
+        if (!strcmp(names[i], FMT_CF_STATS)) db->stats = cf;
     }
     free(names);
     free(cfo);
@@ -539,7 +540,7 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     if (exist) rocksdb_list_column_families_destroy(exist, nexist);
     remove_options_tmp(db->path);
     db->probe_wb = rocksdb_writebatch_create();
-    rocksdb_writebatch_put(db->probe_wb, "dynarock.probe", 14, "", 0); /* default family, unused otherwise */
+    rocksdb_writebatch_put(db->probe_wb, FMT_PROBE_KEY, sizeof FMT_PROBE_KEY - 1, "", 0); /* FMT_CF_DEFAULT */
     if (pthread_create(&db->probe, NULL, probe_main, db) != 0) abort();
     db->probe_started = true;
     return db;
@@ -605,7 +606,8 @@ size_t db__table_cfs(db_t *db, char ***names)
     char **out = calloc(db->ncf + 1, sizeof *out);
     size_t n = 0;
     for (size_t i = 0; i < db->ncf; i++)
-        if (db->cfs[i]->h && (!strncmp(db->cfs[i]->name, "t.", 2) || !strncmp(db->cfs[i]->name, "x.", 2)))
+        if (db->cfs[i]->h && (!strncmp(db->cfs[i]->name, FMT_CF_TABLE_PREFIX, FMT_CF_PREFIX_LEN) ||
+                              !strncmp(db->cfs[i]->name, FMT_CF_INDEX_PREFIX, FMT_CF_PREFIX_LEN)))
             out[n++] = strdup(db->cfs[i]->name);
     pthread_mutex_unlock(&db->cf_mu);
     *names = out;

@@ -6,13 +6,7 @@
  *   db_cf_t   a column family handle
  *   db_batch_t a write batch
  *
- * Column families (names are on disk, never rename):
- *   "default"   unused (RocksDB requires it) but for "dynarock.probe", written by the full-disk probe
- *   "sys"       catalog records: key "t/<table name>" -> table description (JSON, see catalog.c)
- *   "stats"     uint64-add merge counters: key "<table id>/c" item count, "<table id>/b" bytes
- *   "t.<id>"    one per table: base key -> item (itemenc)
- *   "x.<id>"    one per secondary index: index key -> projected item (itemenc); see index.c
- * Counters of an index use its id: "<index id>/c", "<index id>/b".
+ * Column families, keys and encodings on disk: format.h (every such constant is there).
  */
 #ifndef DDB_ENGINE_INT_H
 #define DDB_ENGINE_INT_H
@@ -22,6 +16,7 @@
 #include <stdbool.h>
 
 #include "engine/engine.h"
+#include "engine/format.h"
 
 typedef struct db db_t;
 typedef struct db_cf db_cf_t;
@@ -174,7 +169,6 @@ void lock__release_all(lock_table_t *lt, const unsigned *s, size_t n);
 
 /* ---- itemenc.c --------------------------------------------------------------------------- */
 
-#define ITEMENC_VERSION 1 /* first byte of every stored item */
 
 /** Append the binary form of `item` to `b`. */
 void itemenc__encode(buf_t *b, const av_map_t *item);

@@ -10,7 +10,7 @@
  *           attributes (all of them for ALL)
  * An item is in an index only when it carries every index key attribute with the declared type
  * (sparse indexes). Entries change in the same write batch as the item (idx__deltas), with
- * per-index counters "<index id>/c" and "/b".
+ * per-index counters "<index id>" FMT_STATS_PACKED (format.h).
  *
  * Backfill of a GSI added by UpdateTable: a thread walks the table in key order, 256 items at a
  * time; it locks the chunk's stripes (ascending, so it cannot deadlock with transactions), re-reads

@@ -32,13 +32,15 @@ uint32_t key__hash(const char *p, size_t n)
     return (uint32_t)(h >> 32);
 }
 
+_Static_assert(FMT_KEY_HASH_LEN == 4, "the partition hash prefix is a 32-bit big-endian word");
+
 void key__partition(buf_t *b, const av_t *h)
 {
     size_t start = b->len;
-    buf_reserve(b, 4);
-    b->len += 4;
+    buf_reserve(b, FMT_KEY_HASH_LEN);
+    b->len += FMT_KEY_HASH_LEN;
     kenc_put(b, h);
-    uint32_t hv = key__hash(b->data + start + 4, b->len - start - 4);
+    uint32_t hv = key__hash(b->data + start + FMT_KEY_HASH_LEN, b->len - start - FMT_KEY_HASH_LEN);
     unsigned char *p = (unsigned char *)b->data + start;
     p[0] = (unsigned char)(hv >> 24);
     p[1] = (unsigned char)(hv >> 16);

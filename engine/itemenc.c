@@ -1,11 +1,11 @@
 /*
  * itemenc: the binary form of a stored item (value of a base-table record).
  *
- *   item   := version:u8(=1) count:varint member*
+ *   item   := version:u8(=FMT_ITEM_VERSION, 1) count:varint member*
  *   member := namelen:varint name value
  *   value  := tag:u8 payload
  *
- * Tags (on disk: never renumber; documented in docs/storage-format.md):
+ * Tags (FMT_TAG_* in format.h; on disk: never renumber; docs/storage-format.md):
  *   0x01 S     len:varint bytes          0x06 NULL  (no payload)
  *   0x02 N     len:varint canonical text 0x07 M     count:varint member*
  *   0x03 B     len:varint bytes          0x08 L     count:varint value*
@@ -20,19 +20,6 @@
 
 #include <string.h>
 
-enum {
-    TAG_S = 0x01,
-    TAG_N = 0x02,
-    TAG_B = 0x03,
-    TAG_FALSE = 0x04,
-    TAG_TRUE = 0x05,
-    TAG_NULL = 0x06,
-    TAG_M = 0x07,
-    TAG_L = 0x08,
-    TAG_SS = 0x09,
-    TAG_NS = 0x0A,
-    TAG_BS = 0x0B,
-};
 
 static void put_varint(buf_t *b, uint64_t v)
 {
@@ -68,36 +55,36 @@ static void put_value(buf_t *b, const av_t *v)
 {
     switch (v->type) {
     case AV_S:
-        buf_putc(b, TAG_S);
+        buf_putc(b, FMT_TAG_S);
         put_bytes(b, v->s);
         break;
     case AV_N:
-        buf_putc(b, TAG_N);
+        buf_putc(b, FMT_TAG_N);
         put_bytes(b, v->s);
         break;
     case AV_B:
-        buf_putc(b, TAG_B);
+        buf_putc(b, FMT_TAG_B);
         put_bytes(b, v->s);
         break;
     case AV_BOOL:
-        buf_putc(b, v->b ? TAG_TRUE : TAG_FALSE);
+        buf_putc(b, v->b ? FMT_TAG_TRUE : FMT_TAG_FALSE);
         break;
     case AV_NULL:
-        buf_putc(b, TAG_NULL);
+        buf_putc(b, FMT_TAG_NULL);
         break;
     case AV_M:
-        buf_putc(b, TAG_M);
+        buf_putc(b, FMT_TAG_M);
         put_map(b, &v->m);
         break;
     case AV_L:
-        buf_putc(b, TAG_L);
+        buf_putc(b, FMT_TAG_L);
         put_varint(b, v->l.n);
         for (size_t i = 0; i < v->l.n; i++) put_value(b, &v->l.items[i]);
         break;
     case AV_SS:
     case AV_NS:
     case AV_BS:
-        buf_putc(b, v->type == AV_SS ? TAG_SS : v->type == AV_NS ? TAG_NS : TAG_BS);
+        buf_putc(b, v->type == AV_SS ? FMT_TAG_SS : v->type == AV_NS ? FMT_TAG_NS : FMT_TAG_BS);
         put_varint(b, v->l.n);
         for (size_t i = 0; i < v->l.n; i++) put_bytes(b, v->l.items[i].s);
         break;
@@ -108,7 +95,7 @@ static void put_value(buf_t *b, const av_t *v)
 
 void itemenc__encode(buf_t *b, const av_map_t *item)
 {
-    buf_putc(b, ITEMENC_VERSION);
+    buf_putc(b, FMT_ITEM_VERSION);
     put_map(b, item);
 }
 
@@ -170,44 +157,44 @@ static int get_value(rd_t *r, av_t *v)
     int rc = 0;
     memset(v, 0, sizeof *v);
     switch (tag) {
-    case TAG_S:
+    case FMT_TAG_S:
         v->type = AV_S;
         rc = get_bytes(r, &v->s);
         break;
-    case TAG_N:
+    case FMT_TAG_N:
         v->type = AV_N;
         rc = get_bytes(r, &v->s);
         break;
-    case TAG_B:
+    case FMT_TAG_B:
         v->type = AV_B;
         rc = get_bytes(r, &v->s);
         break;
-    case TAG_FALSE:
+    case FMT_TAG_FALSE:
         v->type = AV_BOOL;
         v->b = false;
         break;
-    case TAG_TRUE:
+    case FMT_TAG_TRUE:
         v->type = AV_BOOL;
         v->b = true;
         break;
-    case TAG_NULL:
+    case FMT_TAG_NULL:
         v->type = AV_NULL;
         break;
-    case TAG_M:
+    case FMT_TAG_M:
         v->type = AV_M;
         rc = get_map(r, &v->m);
         break;
-    case TAG_L:
+    case FMT_TAG_L:
         v->type = AV_L;
         if ((rc = get_count(r, &v->l.n))) break;
         v->l.items = ARENA_NEWN(r->a, av_t, v->l.n ? v->l.n : 1);
         for (size_t i = 0; i < v->l.n && !rc; i++) rc = get_value(r, &v->l.items[i]);
         break;
-    case TAG_SS:
-    case TAG_NS:
-    case TAG_BS: {
-        v->type = tag == TAG_SS ? AV_SS : tag == TAG_NS ? AV_NS : AV_BS;
-        av_type_t et = tag == TAG_SS ? AV_S : tag == TAG_NS ? AV_N : AV_B;
+    case FMT_TAG_SS:
+    case FMT_TAG_NS:
+    case FMT_TAG_BS: {
+        v->type = tag == FMT_TAG_SS ? AV_SS : tag == FMT_TAG_NS ? AV_NS : AV_BS;
+        av_type_t et = tag == FMT_TAG_SS ? AV_S : tag == FMT_TAG_NS ? AV_N : AV_B;
         if ((rc = get_count(r, &v->l.n))) break;
         v->l.items = ARENA_NEWN(r->a, av_t, v->l.n ? v->l.n : 1);
         for (size_t i = 0; i < v->l.n && !rc; i++) {
@@ -226,7 +213,7 @@ static int get_value(rd_t *r, av_t *v)
 int itemenc__decode(arena_t *a, const char *p, size_t n, av_map_t *out)
 {
     rd_t r = {a, (const unsigned char *)p, (const unsigned char *)p + n, 0};
-    if (n < 1 || *r.p++ != ITEMENC_VERSION) return -1;
+    if (n < 1 || *r.p++ != FMT_ITEM_VERSION) return -1;
     if (get_map(&r, out)) return -1;
     return r.p == r.end ? 0 : -1;
 }

@@ -2,7 +2,8 @@
  * keyenc: memcmp-ordered, self-delimiting encoding of S, N and B key parts.
  * Entry points: kenc_put (encode, append to a buf_t) and kenc_get (decode one part).
  *
- * THIS LAYOUT IS ON DISK. Never change it; a new layout needs a new format version.
+ * THIS LAYOUT IS ON DISK (its byte values: FMT_KS_* and FMT_KN_* in format.h). Never change it; a
+ * new layout needs a new format version.
  *
  * S and B
  *   The bytes, with every 0x00 written as 0x00 0xFF, then the terminator 0x00 0x01.
@@ -46,15 +47,12 @@
 #include <string.h>
 
 #include "common/decimal.h"
+#include "engine/format.h"
 
-#define N_NEG 0x01
-#define N_ZERO 0x02
-#define N_POS 0x03
-#define N_EXP_BIAS 129 /* -DEC_MIN_EXP: maps exp -129..126 onto 0..255 */
 #define N_MAX_BYTES 22
 
-_Static_assert(N_EXP_BIAS == -DEC_MIN_EXP, "exponent bias must map DEC_MIN_EXP to 0");
-_Static_assert(DEC_MAX_EXP + N_EXP_BIAS == 255, "biased exponent must fit one byte");
+_Static_assert(FMT_KN_EXP_BIAS == -DEC_MIN_EXP, "exponent bias must map DEC_MIN_EXP to 0");
+_Static_assert(DEC_MAX_EXP + FMT_KN_EXP_BIAS == 255, "biased exponent must fit one byte");
 
 static void put_bytes(buf_t *b, const char *p, size_t n)
 {
@@ -63,10 +61,10 @@ static void put_bytes(buf_t *b, const char *p, size_t n)
     char *d = buf_reserve(b, n + extra);
     for (size_t i = 0; i < n; i++) {
         *d++ = p[i];
-        if (p[i] == 0) *d++ = (char)0xFF;
+        if (p[i] == 0) *d++ = (char)FMT_KS_ESC;
     }
     *d++ = 0x00;
-    *d++ = 0x01;
+    *d++ = FMT_KS_END;
     b->len += n + extra;
     b->data[b->len] = 0;
 }
@@ -83,11 +81,11 @@ static void put_number(buf_t *b, const char *p, size_t n)
     unsigned char out[N_MAX_BYTES];
     size_t k = 0;
     if (d.sign == 0) {
-        out[k++] = N_ZERO;
+        out[k++] = FMT_KN_ZERO;
     } else {
         unsigned char flip = d.sign < 0 ? 0xFF : 0x00;
-        out[k++] = d.sign < 0 ? N_NEG : N_POS;
-        out[k++] = (unsigned char)(d.exp + N_EXP_BIAS) ^ flip;
+        out[k++] = d.sign < 0 ? FMT_KN_NEG : FMT_KN_POS;
+        out[k++] = (unsigned char)(d.exp + FMT_KN_EXP_BIAS) ^ flip;
         for (int i = 0; i < d.ndigits; i += 2) {
             int lo = i + 1 < d.ndigits ? d.digits[i + 1] : 0;
             out[k++] = (unsigned char)(d.digits[i] * 10 + lo + 1) ^ flip;
@@ -124,8 +122,8 @@ static size_t get_bytes(arena_t *a, const unsigned char *p, size_t n, av_type_t 
             continue;
         }
         if (i + 1 >= n) return 0;
-        if (p[i + 1] == 0x01) break;
-        if (p[i + 1] != 0xFF) return 0;
+        if (p[i + 1] == FMT_KS_END) break;
+        if (p[i + 1] != FMT_KS_ESC) return 0;
         i += 2;
         len++;
     }
@@ -148,13 +146,13 @@ static size_t get_number(arena_t *a, const unsigned char *p, size_t n, av_t *out
     memset(&d, 0, sizeof(d));
     size_t used;
     if (n < 1) return 0;
-    if (p[0] == N_ZERO) {
+    if (p[0] == FMT_KN_ZERO) {
         used = 1;
-    } else if (p[0] == N_NEG || p[0] == N_POS) {
-        unsigned char flip = p[0] == N_NEG ? 0xFF : 0x00;
+    } else if (p[0] == FMT_KN_NEG || p[0] == FMT_KN_POS) {
+        unsigned char flip = p[0] == FMT_KN_NEG ? 0xFF : 0x00;
         if (n < 2) return 0;
-        d.sign = p[0] == N_NEG ? -1 : 1;
-        d.exp = (int16_t)((p[1] ^ flip) - N_EXP_BIAS);
+        d.sign = p[0] == FMT_KN_NEG ? -1 : 1;
+        d.exp = (int16_t)((p[1] ^ flip) - FMT_KN_EXP_BIAS);
         size_t i = 2;
         int nd = 0;
         for (;;) {

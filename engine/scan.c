@@ -97,8 +97,8 @@ static void query_range(const eng_query_t *q, arena_t *a, buf_t *lo, buf_t *hi, 
 
 static void be32(buf_t *b, uint32_t v)
 {
-    char c[4] = {(char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v};
-    buf_put(b, c, 4);
+    char c[FMT_KEY_HASH_LEN] = {(char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v};
+    buf_put(b, c, FMT_KEY_HASH_LEN);
 }
 
 /* The key attributes of an item read from the table or index (LastEvaluatedKey). */

@@ -1,0 +1,74 @@
+/*
+ * format.h: every constant that reaches disk, in one place. A data directory written by any
+ * earlier version must open: never renumber, rename or reuse a value; a new layout gets a new
+ * version number beside the old one, and the reader keeps both. Worked byte examples:
+ * docs/storage-format.md. Included by engine/ files only (through engine_int.h or directly).
+ *
+ * Column families (RocksDB names):
+ *   FMT_CF_DEFAULT  RocksDB's own; holds only FMT_PROBE_KEY, written by the full-disk probe (db.c)
+ *   FMT_CF_SYS      catalog: FMT_CATALOG_KEY_PREFIX "<table name>" -> description (JSON, catalog.c)
+ *   FMT_CF_STATS    counters: "<table or index id>" FMT_STATS_PACKED -> two little-endian 64-bit
+ *                   words (item count, bytes), summed by the word-sum merge operator (db.c);
+ *                   0.1.0 wrote one word each under FMT_STATS_LEGACY_COUNT / _BYTES, still read
+ *   FMT_CF_TABLE_PREFIX "<table id>"  a table's items: base key -> item (itemenc.c)
+ *   FMT_CF_INDEX_PREFIX "<index id>"  an index's entries: index key -> projected item (index.c)
+ *
+ * Keys of tables and indexes start with the partition hash: FMT_KEY_HASH_LEN bytes, big endian,
+ * of key__hash (item.c: FNV-1a 64 then the splitmix64 finaliser, top 32 bits) over the encoded
+ * partition key; RocksDB's prefix filters use exactly these bytes. Key parts are encoded by
+ * keyenc.c (FMT_KS_* and FMT_KN_* below); items by itemenc.c (FMT_ITEM_VERSION, FMT_TAG_*).
+ */
+#ifndef DDB_ENGINE_FORMAT_H
+#define DDB_ENGINE_FORMAT_H
+
+/* ---- column families and their keys ---------------------------------------------------- */
+
+#define FMT_CF_DEFAULT "default"
+#define FMT_CF_SYS "sys"
+#define FMT_CF_STATS "stats"
+#define FMT_CF_TABLE_PREFIX "t."
+#define FMT_CF_INDEX_PREFIX "x."
+#define FMT_CF_PREFIX_LEN 2 /* both prefixes */
+
+#define FMT_CATALOG_KEY_PREFIX "t/"
+#define FMT_CATALOG_KEY_PREFIX_LEN 2
+#define FMT_CATALOG_VERSION 1 /* the "v" member of every catalog record */
+
+#define FMT_STATS_PACKED "/s"       /* (item count, bytes): two words, one merge per write */
+#define FMT_STATS_LEGACY_COUNT "/c" /* 0.1.0: item count, one word */
+#define FMT_STATS_LEGACY_BYTES "/b" /* 0.1.0: bytes, one word */
+
+#define FMT_PROBE_KEY "dynarock.probe" /* in FMT_CF_DEFAULT; an empty value */
+
+#define FMT_KEY_HASH_LEN 4 /* partition hash prefix of every table and index key */
+
+/* ---- key parts (keyenc.c) ---------------------------------------------------------------- */
+
+/* S and B: bytes with 0x00 escaped as 0x00 FMT_KS_ESC, then 0x00 FMT_KS_END. */
+#define FMT_KS_ESC 0xFF
+#define FMT_KS_END 0x01
+/* N: class byte, biased exponent, digit pairs, terminator (complemented when negative). */
+#define FMT_KN_NEG 0x01
+#define FMT_KN_ZERO 0x02
+#define FMT_KN_POS 0x03
+#define FMT_KN_EXP_BIAS 129 /* -DEC_MIN_EXP: maps exp -129..126 onto 0..255 */
+
+/* ---- items (itemenc.c) -------------------------------------------------------------------- */
+
+#define FMT_ITEM_VERSION 1 /* first byte of every stored item and index entry value */
+
+enum {
+    FMT_TAG_S = 0x01,
+    FMT_TAG_N = 0x02,
+    FMT_TAG_B = 0x03,
+    FMT_TAG_FALSE = 0x04,
+    FMT_TAG_TRUE = 0x05,
+    FMT_TAG_NULL = 0x06,
+    FMT_TAG_M = 0x07,
+    FMT_TAG_L = 0x08,
+    FMT_TAG_SS = 0x09,
+    FMT_TAG_NS = 0x0A,
+    FMT_TAG_BS = 0x0B,
+};
+
+#endif
