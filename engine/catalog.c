@@ -319,15 +319,6 @@ static int index_attach(db_t *db, eng_index_t *x)
     return 0;
 }
 
-static void delete_counters(eng_t *e, db_batch_t *b, const char *id, arena_t *a)
-{
-    static const char *suffix[] = {FMT_STATS_PACKED, FMT_STATS_LEGACY_COUNT, FMT_STATS_LEGACY_BYTES};
-    for (size_t i = 0; i < 3; i++) {
-        char *k = arena_sprintf(a, "%s%s", id, suffix[i]);
-        db__batch_del(b, db__stats(e->db), k, strlen(k));
-    }
-}
-
 void eng_table_retain(eng_table_t *t)
 {
     atomic_fetch_add((atomic_int *)&t->refs_, 1);
@@ -710,7 +701,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         db_batch_t *b = db__batch_new();
         for (size_t i = 0; i < n_removed; i++) {
             store_drop(removed[i]);
-            delete_counters(e, b, removed[i]->cf_name + 2, a);
+            stats__delete(e, b, removed[i]->cf_name + 2, a);
             store_release(removed[i]);
         }
         db__write(e->db, b);
@@ -719,7 +710,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         for (size_t i = 0; i < nt->n_idx; i++)
             for (size_t k = 0; k < n_added; k++)
                 if (nt->idx[i].id == added[k] && nt->idx[i].backfilling)
-                    idx__backfill_start(e, tname, added[k]);
+                    backfill__start(e, tname, added[k]);
     }
     eng_table_release(nt);
     free(removed);
@@ -742,8 +733,8 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     char *key = arena_sprintf(a, FMT_CATALOG_KEY_PREFIX "%s", t->name);
     db_batch_t *b = db__batch_new();
     db__batch_del(b, db__sys(e->db), key, strlen(key));
-    delete_counters(e, b, t->id, a);
-    for (size_t i = 0; i < t->n_idx; i++) delete_counters(e, b, t->idx[i].id, a);
+    stats__delete(e, b, t->id, a);
+    for (size_t i = 0; i < t->n_idx; i++) stats__delete(e, b, t->idx[i].id, a);
     int rc = db__write(e->db, b);
     db__batch_free(b);
     arena_free(a);
@@ -785,42 +776,6 @@ size_t eng_table_count(eng_t *e)
     return n;
 }
 
-/* Adds the first n words of the counters at "<id><suffix>" (those stored) to sum[0..n). */
-static void add_counters(eng_t *e, const char *id, const char *suffix, int64_t *sum, size_t n, arena_t *a)
-{
-    char *v;
-    size_t len;
-    const char *key = arena_sprintf(a, "%s%s", id, suffix);
-    if (db__get(e->db, db__stats(e->db), key, strlen(key), a, &v, &len) != 1) return;
-    for (size_t w = 0; w < n && 8 * (w + 1) <= len; w++) sum[w] += (int64_t)le64_get(v + 8 * w);
-}
-
-/* "<id>/s" holds (item count, bytes); databases written by version 0.1.0 also have the separate
- * one-word counters "<id>/c" and "<id>/b", which keep their totals and are added in. */
-static eng_stats_t read_stats(eng_t *e, const char *id)
-{
-    arena_t *a = arena_new(512);
-    int64_t sum[2] = {0, 0}; /* item count, bytes */
-    add_counters(e, id, FMT_STATS_PACKED, sum, 2, a);
-    add_counters(e, id, FMT_STATS_LEGACY_COUNT, sum, 1, a);
-    add_counters(e, id, FMT_STATS_LEGACY_BYTES, sum + 1, 1, a);
-    arena_free(a);
-    eng_stats_t st = {sum[0], sum[1]};
-    if (st.item_count < 0) st.item_count = 0;
-    if (st.size_bytes < 0) st.size_bytes = 0;
-    return st;
-}
-
-eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t)
-{
-    return read_stats(e, t->id);
-}
-
-eng_stats_t eng_index_stats(eng_t *e, const eng_index_t *x)
-{
-    return read_stats(e, x->id);
-}
-
 bool eng_table_indexing(const eng_table_t *t)
 {
     for (size_t i = 0; i < t->n_idx; i++)
@@ -833,18 +788,4 @@ const eng_index_t *eng_index_find(const eng_table_t *t, const char *name, size_t
     for (size_t i = 0; i < t->n_idx; i++)
         if (strlen(t->idx[i].name) == len && !memcmp(t->idx[i].name, name, len)) return &t->idx[i];
     return NULL;
-}
-
-void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64_t dbytes)
-{
-    if (!dcount && !dbytes) return;
-    /* "<id>/s" without printf: this runs on every write. One merge carries both deltas. */
-    char k[80];
-    size_t n = strlen(id);
-    if (n > sizeof k - 2) n = sizeof k - 2;
-    memcpy(k, id, n);
-    _Static_assert(sizeof FMT_STATS_PACKED == 3, "the packed counter suffix is two bytes");
-    memcpy(k + n, FMT_STATS_PACKED, 2);
-    int64_t d[2] = {dcount, dbytes};
-    db__batch_add(b, db__stats(e->db), k, n + 2, d, 2);
 }

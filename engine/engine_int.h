@@ -211,14 +211,27 @@ bool idx__key(buf_t *b, const eng_table_t *t, const eng_index_t *x, const av_map
 /** Add the index changes for old -> new (either NULL) of one item to a write batch. */
 int idx__deltas(eng_t *e, const eng_table_t *t, db_batch_t *b, const av_map_t *old, const av_map_t *nitem,
                 arena_t *a);
-/** Start filling a new index in the background. */
-void idx__backfill_start(eng_t *e, const char *table, const char *index_id);
-/** Ask running backfills to stop and join them (at close). */
-void idx__backfill_stop_all(eng_t *e);
+/** Whether index x has an entry under key k: 1 yes, 0 no, -1 storage error. */
+int idx__has_entry(eng_t *e, const eng_index_t *x, const buf_t *k, arena_t *a);
+/** Put the entry of `item` under index key k into b; returns the entry's size for the counters. */
+int64_t idx__put_entry(db_batch_t *b, const eng_table_t *t, const eng_index_t *x, const buf_t *k,
+                       const av_map_t *item, arena_t *a);
 /** Wait until each index of the store is recognised by writers: take and release every stripe. */
 void lock__barrier(lock_table_t *lt);
-/** Add deltas to a counter pair "<id>/c", "<id>/b". */
+
+/* ---- backfill.c -------------------------------------------------------------------------- */
+
+/** Start filling a new index in the background. */
+void backfill__start(eng_t *e, const char *table, const char *index_id);
+/** Ask running backfills to stop and join them (at close). */
+void backfill__stop_all(eng_t *e);
+
+/* ---- stats.c ----------------------------------------------------------------------------- */
+
+/** Add deltas (items, bytes) to the counters of a table or index id. */
 void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64_t dbytes);
+/** Delete the counters of a table or index id (packed and 0.1.0 ones). */
+void stats__delete(eng_t *e, db_batch_t *b, const char *id, arena_t *a);
 
 /* ---- engine.c ------------------------------------------------------------------------------ */
 
@@ -232,6 +245,8 @@ struct eng {
     atomic_bool bf_stop;
     int bf_running; /* detached backfill threads still running (under bf_mu) */
 };
+
+/* ---- key.c --------------------------------------------------------------------------------- */
 
 /** hash(4 bytes, big endian) | kenc(partition value): how every table and index key starts. */
 void key__partition(buf_t *b, const av_t *h);

@@ -1,103 +1,15 @@
 /*
- * item: opening the engine, base keys, and get / read-modify-write of one item.
+ * item: get and read-modify-write of one item (base keys: key.c).
  *
- * Base key (on disk, never change; docs/storage-format.md):
- *   hash:4 bytes big endian  = key__hash(kenc(partition key))
- *   kenc(partition key)      self-delimiting (engine/keyenc.h)
- *   kenc(sort key)           when the table has one
- * The hash prefix spreads partitions across the key space, so Scan order looks like DynamoDB's
- * (not sorted by partition key) and parallel-scan segments can be hash ranges.
- *
- * Write path: lock the key's stripe, read the old item, run apply, write item + statistics
- * deltas in one batch, unlock. Statistics are uint64-add merges in the "stats" column family.
+ * Write path: lock the key's stripe, read the old item, run apply, write item + index entries +
+ * statistics deltas in one batch (item__stage), unlock. Statistics are merges in the stats column
+ * family (stats.c).
  */
 #include "engine/engine_int.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
-#include "engine/keyenc.h"
-
-uint32_t key__hash(const char *p, size_t n)
-{
-    /* FNV-1a 64 followed by the splitmix64 finaliser; top 32 bits. */
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    return (uint32_t)(h >> 32);
-}
-
-_Static_assert(FMT_KEY_HASH_LEN == 4, "the partition hash prefix is a 32-bit big-endian word");
-
-void key__partition(buf_t *b, const av_t *h)
-{
-    size_t start = b->len;
-    buf_reserve(b, FMT_KEY_HASH_LEN);
-    b->len += FMT_KEY_HASH_LEN;
-    kenc_put(b, h);
-    uint32_t hv = key__hash(b->data + start + FMT_KEY_HASH_LEN, b->len - start - FMT_KEY_HASH_LEN);
-    unsigned char *p = (unsigned char *)b->data + start;
-    p[0] = (unsigned char)(hv >> 24);
-    p[1] = (unsigned char)(hv >> 16);
-    p[2] = (unsigned char)(hv >> 8);
-    p[3] = (unsigned char)hv;
-}
-
-void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key)
-{
-    key__partition(b, av_map_get(key, ks->hash.name, strlen(ks->hash.name)));
-    if (ks->range.name) kenc_put(b, av_map_get(key, ks->range.name, strlen(ks->range.name)));
-}
-
-eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
-{
-    eng_t *e = calloc(1, sizeof *e);
-    if (!e) abort();
-    e->db = db__open(opts, errmsg);
-    if (!e->db) {
-        free(e);
-        return NULL;
-    }
-    lock__init(&e->locks);
-    pthread_mutex_init(&e->bf_mu, NULL);
-    pthread_cond_init(&e->bf_cv, NULL);
-    e->cat = catalog__open(e->db, errmsg);
-    if (!e->cat) {
-        db__close(e->db);
-        lock__dispose(&e->locks);
-        free(e);
-        return NULL;
-    }
-    /* Backfills interrupted by a restart start again (they skip entries already written). */
-    arena_t *a = arena_new(4096);
-    const char **names;
-    size_t n = eng_table_list(e, a, &names);
-    for (size_t i = 0; i < n; i++) {
-        eng_table_t *t = eng_table_get(e, names[i], strlen(names[i]));
-        for (size_t j = 0; t && j < t->n_idx; j++)
-            if (t->idx[j].backfilling) idx__backfill_start(e, t->name, t->idx[j].id);
-        eng_table_release(t);
-    }
-    arena_free(a);
-    return e;
-}
-
-void eng_close(eng_t *e)
-{
-    if (!e) return;
-    idx__backfill_stop_all(e);
-    catalog__close(e->cat);
-    db__close(e->db);
-    lock__dispose(&e->locks);
-    pthread_mutex_destroy(&e->bf_mu);
-    pthread_cond_destroy(&e->bf_cv);
-    free(e);
-}
 
 ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl, arena_t *a,
                      av_map_t **out, ddb_errctx_t *err)

@@ -1,0 +1,53 @@
+/*
+ * engine: opening and closing the engine (database, catalog, key locks, backfills).
+ * Entry points: eng_open, eng_close (engine.h).
+ */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
+{
+    eng_t *e = calloc(1, sizeof *e);
+    if (!e) abort();
+    e->db = db__open(opts, errmsg);
+    if (!e->db) {
+        free(e);
+        return NULL;
+    }
+    lock__init(&e->locks);
+    pthread_mutex_init(&e->bf_mu, NULL);
+    pthread_cond_init(&e->bf_cv, NULL);
+    e->cat = catalog__open(e->db, errmsg);
+    if (!e->cat) {
+        db__close(e->db);
+        lock__dispose(&e->locks);
+        free(e);
+        return NULL;
+    }
+    /* Backfills interrupted by a restart start again (they skip entries already written). */
+    arena_t *a = arena_new(4096);
+    const char **names;
+    size_t n = eng_table_list(e, a, &names);
+    for (size_t i = 0; i < n; i++) {
+        eng_table_t *t = eng_table_get(e, names[i], strlen(names[i]));
+        for (size_t j = 0; t && j < t->n_idx; j++)
+            if (t->idx[j].backfilling) backfill__start(e, t->name, t->idx[j].id);
+        eng_table_release(t);
+    }
+    arena_free(a);
+    return e;
+}
+
+void eng_close(eng_t *e)
+{
+    if (!e) return;
+    backfill__stop_all(e);
+    catalog__close(e->cat);
+    db__close(e->db);
+    lock__dispose(&e->locks);
+    pthread_mutex_destroy(&e->bf_mu);
+    pthread_cond_destroy(&e->bf_cv);
+    free(e);
+}
