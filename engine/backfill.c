@@ -6,13 +6,15 @@
  * each item, and writes the entries that are not there yet. Writes racing it maintain the index
  * themselves; while an index is backfilling they check whether an old entry really exists before
  * counting its removal, so the counters stay exact. At the end the index becomes ACTIVE.
- * Entry points: backfill__start, backfill__stop_all, eng_backfill_wait.
+ * Each backfill is a job (jobs.c): it stops between chunks when the engine closes, sleeps through a
+ * full disk, and counts the items it has scanned as its progress.
+ * Entry points: backfill__start, eng_backfill_wait (eng_close stops backfills with every other job).
  */
 #include "engine/engine_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/log.h"
 
@@ -107,7 +109,7 @@ out:
     return rc;
 }
 
-static void *bf_main(void *arg)
+static void bf_main(job_t *job, void *arg)
 {
     bf_arg_t *ba = arg;
     eng_t *e = ba->e;
@@ -115,7 +117,7 @@ static void *bf_main(void *arg)
     buf_t resume;
     buf_init(&resume, keep, 256);
     size_t total = 0;
-    while (!atomic_load(&e->bf_stop)) {
+    while (!job__stopping(job)) {
         eng_table_t *t = eng_table_get(e, ba->table, strlen(ba->table));
         if (!t) break;
         const eng_index_t *x = index_by_id(t, ba->index_id);
@@ -128,7 +130,10 @@ static void *bf_main(void *arg)
         arena_free(a);
         eng_table_release(t);
         if (n == -2) continue;
-        if (n >= 0) total += (size_t)n;
+        if (n >= 0) {
+            total += (size_t)n;
+            job__progress(job, (uint64_t)n);
+        }
         if (n == 0) {
             ddb_errctx_t err;
             err_init(&err, keep);
@@ -140,8 +145,7 @@ static void *bf_main(void *arg)
             n = -1;
         }
         if (n < 0 && db__state(e->db) != DB_WRITABLE) { /* writes stopped (full disk): wait for them */
-            struct timespec ts = {0, DB_PROBE_MS * 1000000L};
-            nanosleep(&ts, NULL);
+            job__sleep(job, DB_PROBE_MS);
             continue;
         }
         if (n < 0) {
@@ -150,15 +154,14 @@ static void *bf_main(void *arg)
         }
     }
     arena_free(keep);
+}
+
+static void bf_arg_free(void *arg)
+{
+    bf_arg_t *ba = arg;
     free(ba->table);
     free(ba->index_id);
     free(ba);
-    /* last touch of the engine: eng_close may free it as soon as the count reaches 0 */
-    pthread_mutex_lock(&e->bf_mu);
-    e->bf_running--;
-    pthread_cond_broadcast(&e->bf_cv);
-    pthread_mutex_unlock(&e->bf_mu);
-    return NULL;
 }
 
 void backfill__start(eng_t *e, const char *table, const char *index_id)
@@ -169,26 +172,12 @@ void backfill__start(eng_t *e, const char *table, const char *index_id)
     ba->table = strdup(table);
     ba->index_id = strdup(index_id);
     if (!ba->table || !ba->index_id) abort();
-    pthread_mutex_lock(&e->bf_mu);
-    e->bf_running++;
-    pthread_mutex_unlock(&e->bf_mu);
-    pthread_t th;
-    pthread_attr_t at;
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&th, &at, bf_main, ba) != 0) abort();
-    pthread_attr_destroy(&at);
+    char name[96];
+    snprintf(name, sizeof name, "backfill %s/%s", table, index_id);
+    job__start(&e->jobs, JOB_BACKFILL, name, bf_main, ba, bf_arg_free);
 }
 
 void eng_backfill_wait(eng_t *e)
 {
-    pthread_mutex_lock(&e->bf_mu);
-    while (e->bf_running > 0) pthread_cond_wait(&e->bf_cv, &e->bf_mu);
-    pthread_mutex_unlock(&e->bf_mu);
-}
-
-void backfill__stop_all(eng_t *e)
-{
-    atomic_store(&e->bf_stop, true);
-    eng_backfill_wait(e);
+    jobs__wait(&e->jobs, JOB_BACKFILL);
 }

@@ -17,8 +17,7 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
         return NULL;
     }
     lock__init(&e->locks);
-    pthread_mutex_init(&e->bf_mu, NULL);
-    pthread_cond_init(&e->bf_cv, NULL);
+    jobs__init(&e->jobs);
     e->cat = catalog__open(e->db, errmsg);
     if (!e->cat) {
         db__close(e->db);
@@ -43,11 +42,10 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
 void eng_close(eng_t *e)
 {
     if (!e) return;
-    backfill__stop_all(e);
+    jobs__stop_all(&e->jobs); /* first: jobs use the catalog and the database */
     catalog__close(e->cat);
     db__close(e->db);
     lock__dispose(&e->locks);
-    pthread_mutex_destroy(&e->bf_mu);
-    pthread_cond_destroy(&e->bf_cv);
+    jobs__dispose(&e->jobs);
     free(e);
 }

@@ -219,12 +219,53 @@ int64_t idx__put_entry(db_batch_t *b, const eng_table_t *t, const eng_index_t *x
 /** Wait until each index of the store is recognised by writers: take and release every stripe. */
 void lock__barrier(lock_table_t *lt);
 
+/* ---- jobs.c: background work off the event loops ------------------------------------------ */
+
+typedef enum { JOB_BACKFILL = 0 } job_kind_t;
+typedef struct job job_t;
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;  /* job ended, or stop asked (monotonic clock, for job__sleep) */
+    bool stopping;      /* under mu */
+    atomic_bool stop;   /* the same, read without the lock by job__stopping */
+    int running;        /* under mu */
+    job_t *list;        /* running jobs, under mu */
+} jobs_t;
+typedef struct {
+    job_kind_t kind;
+    char name[96];
+    uint64_t done;       /* the job's progress counter (items, keys, records...) */
+    uint64_t running_ms; /* since it started */
+} job_info_t;
+
+void jobs__init(jobs_t *j);
+/** Stop every job (jobs__stop_all) and free the facility. */
+void jobs__dispose(jobs_t *j);
+/**
+ * Run fn(job, arg) once on a detached thread of its own; free_arg(arg) (may be NULL) runs after
+ * fn returns. false (nothing started, arg freed) when the engine is already stopping.
+ */
+bool job__start(jobs_t *j, job_kind_t kind, const char *name, void (*fn)(job_t *job, void *arg), void *arg,
+                void (*free_arg)(void *arg));
+/** Whether the job should return now (the engine is closing). Cheap: call between steps. */
+bool job__stopping(const job_t *job);
+/** Sleep up to ms, woken at once by a stop; true when the job should return. */
+bool job__sleep(job_t *job, unsigned ms);
+/** Add n to the job's progress counter. */
+void job__progress(job_t *job, uint64_t n);
+/** The job's progress counter. */
+uint64_t job__done(const job_t *job);
+/** Wait until no job of `kind` (-1: of any kind) is running. */
+void jobs__wait(jobs_t *j, int kind);
+/** Ask every job to stop, wait until all have returned; later job__start calls start nothing. */
+void jobs__stop_all(jobs_t *j);
+/** Up to max running jobs (name, kind, progress, age), for diagnostics. */
+size_t jobs__list(jobs_t *j, job_info_t *out, size_t max);
+
 /* ---- backfill.c -------------------------------------------------------------------------- */
 
-/** Start filling a new index in the background. */
+/** Start filling a new index in the background (a JOB_BACKFILL job). */
 void backfill__start(eng_t *e, const char *table, const char *index_id);
-/** Ask running backfills to stop and join them (at close). */
-void backfill__stop_all(eng_t *e);
 
 /* ---- stats.c ----------------------------------------------------------------------------- */
 
@@ -239,11 +280,7 @@ struct eng {
     db_t *db;
     catalog_t *cat;
     lock_table_t locks;
-    /* backfills */
-    pthread_mutex_t bf_mu;
-    pthread_cond_t bf_cv;
-    atomic_bool bf_stop;
-    int bf_running; /* detached backfill threads still running (under bf_mu) */
+    jobs_t jobs; /* background work: backfills (jobs.c) */
 };
 
 /* ---- key.c --------------------------------------------------------------------------------- */
