@@ -227,11 +227,24 @@ ddb_err_t eng_item_write(eng_t *e, eng_table_t *t, const av_map_t *key, eng_appl
 
 /* ---- several items at once (batches and transactions) --------------------------------------- */
 
+/**
+ * Who asks for a write. It travels with the write to where the change is staged (item__stage),
+ * so that the stream record of the change, in the same batch, can say so: a TTL deletion is a
+ * REMOVE by the service, restores write their own history. Zero (USER) is the default.
+ */
+typedef enum {
+    ENG_ORIGIN_USER = 0, /* PutItem, UpdateItem, DeleteItem, BatchWriteItem */
+    ENG_ORIGIN_TXN,      /* TransactWriteItems */
+    ENG_ORIGIN_TTL,      /* the TTL sweeper's deletions */
+    ENG_ORIGIN_RESTORE,  /* restores and imports */
+} eng_origin_t;
+
 typedef struct {
     eng_table_t *table;
     const av_map_t *key; /* exactly the key attributes (validated) */
     eng_apply_fn apply;  /* NOOP for a ConditionCheck */
     void *ctx;
+    eng_origin_t origin; /* ENG_ORIGIN_USER when left zero */
 } eng_multi_op_t;
 
 typedef struct {

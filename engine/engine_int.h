@@ -199,9 +199,21 @@ void catalog__close(catalog_t *c);
  *  absent. Storage errors and corrupt records (logged) are InternalServerError. */
 ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl, arena_t *a,
                      av_map_t **out, ddb_errctx_t *err);
-/** Under the key's lock: read old, run apply, add item + index entries + counters to `b`. */
-ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx, arena_t *a,
-                      db_batch_t *b, eng_write_result_t *res, bool *changed, ddb_errctx_t *err);
+/** Under the key's lock: read old, run apply, add item + index entries + counters + the stream
+ *  hook's share to `b`; `origin` says who asked. */
+ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx,
+                      eng_origin_t origin, arena_t *a, db_batch_t *b, eng_write_result_t *res, bool *changed,
+                      ddb_errctx_t *err);
+
+/* ---- stream.c ---------------------------------------------------------------------------- */
+
+/**
+ * The stream hook of a staged change (old -> nitem, either NULL for an insert or a delete), called
+ * by item__stage beside the index deltas so that a record lands in the same batch as the item.
+ * Called only for tables with a stream enabled; 0, or -1 on a storage error.
+ */
+int stream__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, eng_origin_t origin, const av_map_t *old,
+                  const av_map_t *nitem, arena_t *a);
 
 /* ---- index.c ----------------------------------------------------------------------------- */
 

@@ -37,8 +37,9 @@ ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a
 
 /* Under the key's lock: read the old item, run apply, and add the change (item, index entries,
  * counters) to `b`. *changed tells whether anything was added. */
-ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx, arena_t *a,
-                      db_batch_t *b, eng_write_result_t *res, bool *changed, ddb_errctx_t *err)
+ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx,
+                      eng_origin_t origin, arena_t *a, db_batch_t *b, eng_write_result_t *res, bool *changed,
+                      ddb_errctx_t *err)
 {
     memset(res, 0, sizeof *res);
     *changed = false;
@@ -68,6 +69,8 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
         stats__delta(e, b, t->id, -1, -(int64_t)res->old_size);
     }
     if (t->n_idx && idx__deltas(e, t, b, res->old_item, res->new_item, a) != 0)
+        return db__storage_err(e->db, false, err);
+    if (t->stream_enabled && stream__stage(e, t, b, origin, res->old_item, res->new_item, a) != 0)
         return db__storage_err(e->db, false, err);
     *changed = true;
     return DDB_OK;

@@ -66,8 +66,8 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
     bool failed = false, any = false;
     for (size_t i = 0; i < n; i++) {
         bool changed = false;
-        ddb_err_t r = item__stage(e, tables[i], &keys[i], ops[i].apply, ops[i].ctx, a, b, &res[i].res,
-                                  &changed, &res[i].err);
+        ddb_err_t r = item__stage(e, tables[i], &keys[i], ops[i].apply, ops[i].ctx, ops[i].origin, a, b,
+                                  &res[i].res, &changed, &res[i].err);
         if (r == DDB_ERR_INTERNAL) {
             rc = db__storage_err(e->db, false, err);
             break;

@@ -449,7 +449,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         a->wc.key = a->key;
         a->wc.table = a->t;
         if (a->kind == ACT_PUT) a->wc.item = &a->value;
-        ops[i] = (eng_multi_op_t){a->t, a->key, fns[a->kind], &a->wc};
+        ops[i] = (eng_multi_op_t){a->t, a->key, fns[a->kind], &a->wc, ENG_ORIGIN_TXN};
     }
     rc = eng_multi_write(r->eng, na, ops, r->a, res, &r->err);
     if (tok) token_finish(tok, rc == DDB_OK);
