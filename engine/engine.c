@@ -1,5 +1,6 @@
 /*
- * engine: opening and closing the engine (database, catalog, key locks, backfills).
+ * engine: opening and closing the engine (database, catalog, key locks, background jobs:
+ * backfills, the TTL sweeper).
  * Entry points: eng_open, eng_close (engine.h).
  */
 #include "engine/engine_int.h"
@@ -36,6 +37,8 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
         eng_table_release(t);
     }
     arena_free(a);
+    e->ttl_interval_ms = opts->ttl_interval_ms;
+    ttl__start(e);
     return e;
 }
 

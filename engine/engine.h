@@ -36,6 +36,7 @@ typedef struct {
     bool sync_writes;       /* fsync the WAL on every write (default off, like DynamoDB Local) */
     size_t block_cache_mb;  /* 0 = default (32) */
     size_t write_buffer_mb; /* 0 = default (16) */
+    unsigned ttl_interval_ms; /* TTL sweep period; 0 = no sweeper (expired items stay) */
 } eng_opts_t;
 
 /** Open (or create) the database. Returns NULL and sets *errmsg (malloc'd) on failure. */

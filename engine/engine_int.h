@@ -233,7 +233,7 @@ void lock__barrier(lock_table_t *lt);
 
 /* ---- jobs.c: background work off the event loops ------------------------------------------ */
 
-typedef enum { JOB_BACKFILL = 0 } job_kind_t;
+typedef enum { JOB_BACKFILL = 0, JOB_TTL } job_kind_t;
 typedef struct job job_t;
 typedef struct {
     pthread_mutex_t mu;
@@ -279,6 +279,11 @@ size_t jobs__list(jobs_t *j, job_info_t *out, size_t max);
 /** Start filling a new index in the background (a JOB_BACKFILL job). */
 void backfill__start(eng_t *e, const char *table, const char *index_id);
 
+/* ---- ttl.c -------------------------------------------------------------------------------- */
+
+/** Start the TTL sweeper job (nothing when e->ttl_interval_ms is 0). */
+void ttl__start(eng_t *e);
+
 /* ---- stats.c ----------------------------------------------------------------------------- */
 
 /** Add deltas (items, bytes) to the counters of a table or index id. */
@@ -292,7 +297,8 @@ struct eng {
     db_t *db;
     catalog_t *cat;
     lock_table_t locks;
-    jobs_t jobs; /* background work: backfills (jobs.c) */
+    jobs_t jobs; /* background work: backfills, the TTL sweeper (jobs.c) */
+    unsigned ttl_interval_ms;
 };
 
 /* ---- key.c --------------------------------------------------------------------------------- */

@@ -2,7 +2,7 @@
  * main: command line, engine open, serve, clean shutdown.
  *
  *   dynarock [--host H] [--port N] [--data-dir DIR | --in-memory] [--threads N] [--sync]
- *            [--block-cache-mb N] [--write-buffer-mb N] [--help] [--version]
+ *            [--block-cache-mb N] [--write-buffer-mb N] [--ttl-interval SECONDS] [--help] [--version]
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
  *   -disableTelemetry  -optimizeDbBeforeStartup  -version  -help
@@ -31,6 +31,7 @@ static void usage(FILE *f)
                "  --sync                 fsync the write-ahead log on every write\n"
                "  --block-cache-mb N     RocksDB block cache (default 32)\n"
                "  --write-buffer-mb N    RocksDB memtable size per column family (default 16)\n"
+               "  --ttl-interval S       delete expired TTL items every S seconds (default 1; 0: never)\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
      * batches between threads. */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.threads = ncpu > 1 ? (int)(ncpu / 2) : 1;
+    int ttl_interval_s = 1; /* DynamoDB takes up to days; locally, expired items go within a second */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -109,6 +111,9 @@ int main(int argc, char **argv)
             i++;
         } else if (FLAG("--write-buffer-mb")) {
             cfg.write_buffer_mb = (size_t)parse_int(a, next, 1, 1 << 16);
+            i++;
+        } else if (FLAG("--ttl-interval")) {
+            ttl_interval_s = parse_int(a, next, 0, 86400);
             i++;
         } else if (FLAG("-sharedDb") || FLAG("--shared-db")) {
             cfg.shared_db = true;
@@ -147,6 +152,7 @@ int main(int argc, char **argv)
     eo.sync_writes = cfg.sync_writes;
     eo.block_cache_mb = cfg.block_cache_mb;
     eo.write_buffer_mb = cfg.write_buffer_mb;
+    eo.ttl_interval_ms = (unsigned)ttl_interval_s * 1000u;
     char *err = NULL;
     eng_t *eng = eng_open(&eo, &err);
     if (!eng) {
