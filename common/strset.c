@@ -3,9 +3,10 @@
  *
  * Entry points: strset_init, strset_find, strset_add, strset_hash.
  *
- * Slots hold the key pointer, its length, its full hash (compared before the bytes, and reused
- * when growing) and the value. Capacity is a power of two and the table is at most half full,
- * so a probe sequence stays short.
+ * Up to STRSET_LINEAR keys the slots are a plain array scanned byte by byte. Past that, slots hold
+ * the key pointer, its length, the high half of its hash (compared before the bytes; the low half
+ * picks the slot, so growing hashes the keys again) and the value; capacity is a power of two and
+ * the table at most 3/4 full.
  *
  * Hash: SipHash-1-3 (one compression round per 8-byte word, three finalization rounds) with a
  * 128-bit key read once from getrandom(); if that fails, the time and addresses are mixed in
@@ -175,7 +176,7 @@ size_t *strset_add(strset_t *s, const void *key, size_t len, size_t val, bool *a
             if (added) *added = true;
             return &e->val;
         }
-        grow(s); /* the ninth key: hash them all from now on */
+        grow(s); /* one key past the small array: hash them all from now on */
     }
     if (4 * (s->n + 1) > 3 * s->cap) grow(s);
     uint64_t h = strset_hash(key, len);

@@ -30,7 +30,6 @@
 #include "common/json.h"
 #include "common/log.h"
 
-
 struct catalog {
     db_t *db;
     pthread_rwlock_t mu;
@@ -701,7 +700,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         db_batch_t *b = db__batch_new();
         for (size_t i = 0; i < n_removed; i++) {
             store_drop(removed[i]);
-            stats__delete(e, b, removed[i]->cf_name + 2, a);
+            stats__delete(e, b, removed[i]->cf_name + FMT_CF_PREFIX_LEN, a); /* the index id */
             store_release(removed[i]);
         }
         db__write(e->db, b);
@@ -709,8 +708,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         arena_free(a);
         for (size_t i = 0; i < nt->n_idx; i++)
             for (size_t k = 0; k < n_added; k++)
-                if (nt->idx[i].id == added[k] && nt->idx[i].backfilling)
-                    backfill__start(e, tname, added[k]);
+                if (nt->idx[i].id == added[k] && nt->idx[i].backfilling) backfill__start(e, tname, added[k]);
     }
     eng_table_release(nt);
     free(removed);

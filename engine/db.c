@@ -236,13 +236,19 @@ ddb_err_t db__storage_err(db_t *db, bool writing, ddb_errctx_t *err)
     return err_set(err, DDB_ERR_INTERNAL, "Internal server error: %s", stop_cause(st));
 }
 
+/* Whether RocksDB's error text says the disk is full. */
+static bool is_nospace(const char *msg)
+{
+    return strstr(msg, "No space left") || strstr(msg, "Space limit");
+}
+
 /* A change RocksDB (or an injected fault) refused with text msg: I/O errors close the gate (logged
  * once, by the caller that closed it); other errors are logged each time. Returns -1. */
 static int change_failed(db_t *db, const char *what, const char *msg)
 {
-    db_state_t st = strstr(msg, "No space left") || strstr(msg, "Space limit") ? DB_STOPPED_NOSPACE
-                    : !strncmp(msg, "IO error", 8)                             ? DB_STOPPED_IOERR
-                                                                               : DB_WRITABLE;
+    db_state_t st = is_nospace(msg)                ? DB_STOPPED_NOSPACE
+                    : !strncmp(msg, "IO error", 8) ? DB_STOPPED_IOERR
+                                                   : DB_WRITABLE;
     if (st == DB_WRITABLE) {
         log_error("%s: %s", what, msg);
         return -1;
@@ -437,7 +443,8 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     /* Every key of a table or index starts with the 4-byte partition hash: filters also hold that
      * prefix, so a Query's seek skips the files that have nothing of its partition (point reads
      * keep the whole-key filter). */
-    rocksdb_options_set_prefix_extractor(db->opts, rocksdb_slicetransform_create_fixed_prefix(FMT_KEY_HASH_LEN));
+    rocksdb_options_set_prefix_extractor(db->opts,
+                                         rocksdb_slicetransform_create_fixed_prefix(FMT_KEY_HASH_LEN));
     rocksdb_options_set_write_buffer_size(db->opts, wbuf_mb << 20);
     rocksdb_options_set_max_write_buffer_number(db->opts, 3);
     rocksdb_options_set_compression(db->opts, rocksdb_lz4_compression);
@@ -500,17 +507,18 @@ db_t *db__open(const eng_opts_t *o, char **errmsg)
     const char *required[] = {FMT_CF_DEFAULT, FMT_CF_SYS, FMT_CF_STATS};
     for (size_t i = 0; i < 3; i++) names[n++] = required[i];
     for (size_t i = 0; i < nexist; i++) {
-        if (!strcmp(exist[i], FMT_CF_DEFAULT) || !strcmp(exist[i], FMT_CF_SYS) || !strcmp(exist[i], FMT_CF_STATS))
+        if (!strcmp(exist[i], FMT_CF_DEFAULT) || !strcmp(exist[i], FMT_CF_SYS) ||
+            !strcmp(exist[i], FMT_CF_STATS))
             continue;
         names[n++] = exist[i];
     }
     for (size_t i = 0; i < n; i++)
-        cfo[i] = !strcmp(names[i], FMT_CF_STATS)                                    ? db->stats_opts
+        cfo[i] = !strcmp(names[i], FMT_CF_STATS)                                      ? db->stats_opts
                  : !strcmp(names[i], FMT_CF_DEFAULT) || !strcmp(names[i], FMT_CF_SYS) ? db->opts
-                                                                            : db->data_opts;
+                                                                                      : db->data_opts;
     db->rdb = rocksdb_open_column_families(db->opts, path, (int)n, names, cfo, hs, &err);
     if (err) {
-        if (errmsg && strstr(err, "No space left")) {
+        if (errmsg && is_nospace(err)) {
             size_t len = strlen(err) + 200;
             if ((*errmsg = malloc(len)))
                 snprintf(*errmsg, len,
@@ -726,7 +734,7 @@ void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const i
 int db__write(db_t *db, db_batch_t *b)
 {
     db_fault_kind_t fk;
-    if (atomic_load_explicit(&db->state, memory_order_acquire) != DB_WRITABLE) return -1; /* the gate */
+    if (db__state(db) != DB_WRITABLE) return -1; /* the gate */
     if (FAULT(DB_FAULT_WRITE, &fk)) return change_failed(db, "write", fault_text(fk));
     char *err = NULL;
     rocksdb_write(db->rdb, db->wopts, b->wb, &err);

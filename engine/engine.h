@@ -31,11 +31,11 @@ typedef struct eng eng_t;
 /* ---- opening ---------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *data_dir;   /* directory of the RocksDB database (created if missing) */
-    bool in_memory;         /* keep nothing on disk (RocksDB's in-memory Env); data_dir ignored */
-    bool sync_writes;       /* fsync the WAL on every write (default off, like DynamoDB Local) */
-    size_t block_cache_mb;  /* 0 = default (32) */
-    size_t write_buffer_mb; /* 0 = default (16) */
+    const char *data_dir;     /* directory of the RocksDB database (created if missing) */
+    bool in_memory;           /* keep nothing on disk (RocksDB's in-memory Env); data_dir ignored */
+    bool sync_writes;         /* fsync the WAL on every write (default off, like DynamoDB Local) */
+    size_t block_cache_mb;    /* 0 = default (32) */
+    size_t write_buffer_mb;   /* 0 = default (16) */
     unsigned ttl_interval_ms; /* TTL sweep period; 0 = no sweeper (expired items stay) */
 } eng_opts_t;
 

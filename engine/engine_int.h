@@ -169,7 +169,6 @@ void lock__release_all(lock_table_t *lt, const unsigned *s, size_t n);
 
 /* ---- itemenc.c --------------------------------------------------------------------------- */
 
-
 /** Append the binary form of `item` to `b`. */
 void itemenc__encode(buf_t *b, const av_map_t *item);
 /** Decode an item: maps and lists are allocated in `a`, strings, numbers and binaries point into
@@ -237,11 +236,9 @@ typedef enum { JOB_BACKFILL = 0, JOB_TTL } job_kind_t;
 typedef struct job job_t;
 typedef struct {
     pthread_mutex_t mu;
-    pthread_cond_t cv;  /* job ended, or stop asked (monotonic clock, for job__sleep) */
-    bool stopping;      /* under mu */
-    atomic_bool stop;   /* the same, read without the lock by job__stopping */
-    int running;        /* under mu */
-    job_t *list;        /* running jobs, under mu */
+    pthread_cond_t cv; /* job ended, or stop asked (monotonic clock, for job__sleep) */
+    atomic_bool stop;  /* set under mu by jobs__stop_all; read without it by job__stopping */
+    job_t *list;       /* running jobs, under mu */
 } jobs_t;
 typedef struct {
     job_kind_t kind;
@@ -309,5 +306,8 @@ void key__partition(buf_t *b, const av_t *h);
 void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key);
 /** The 32-bit partition hash stored in the first 4 bytes of a base key (on disk: never change). */
 uint32_t key__hash(const char *p, size_t n);
+/** The key attributes of an item of table t (and of index x, when not NULL), as a map in `a`
+ *  whose values share the item's (a LastEvaluatedKey, or the key of an item to write). */
+av_map_t *key__attrs(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item);
 
 #endif

@@ -70,7 +70,7 @@ int idx__has_entry(eng_t *e, const eng_index_t *x, const buf_t *k, arena_t *a)
 
 /* Write the entry of `item` under key k; returns its size (the index's byte counter). */
 int64_t idx__put_entry(db_batch_t *b, const eng_table_t *t, const eng_index_t *x, const buf_t *k,
-                         const av_map_t *item, arena_t *a)
+                       const av_map_t *item, arena_t *a)
 {
     av_map_t *p = eng_index_project(a, t, x, item);
     buf_t val;

@@ -20,7 +20,6 @@
 
 #include <string.h>
 
-
 static void put_varint(buf_t *b, uint64_t v)
 {
     char tmp[10];

@@ -69,7 +69,6 @@ static void *job_main(void *p)
             *at = job->next;
             break;
         }
-    j->running--;
     free(job);
     pthread_cond_broadcast(&j->cv); /* waiters in jobs__wait / jobs__stop_all */
     pthread_mutex_unlock(&j->mu);
@@ -89,7 +88,7 @@ bool job__start(jobs_t *j, job_kind_t kind, const char *name, void (*fn)(job_t *
     job->arg = arg;
     job->free_arg = free_arg;
     pthread_mutex_lock(&j->mu);
-    if (j->stopping) { /* the engine is closing: the job never runs */
+    if (atomic_load(&j->stop)) { /* the engine is closing: the job never runs */
         pthread_mutex_unlock(&j->mu);
         if (free_arg) free_arg(arg);
         free(job);
@@ -97,7 +96,6 @@ bool job__start(jobs_t *j, job_kind_t kind, const char *name, void (*fn)(job_t *
     }
     job->next = j->list;
     j->list = job;
-    j->running++;
     pthread_mutex_unlock(&j->mu);
     pthread_t th;
     pthread_attr_t at;
@@ -125,9 +123,9 @@ bool job__sleep(job_t *job, unsigned ms)
         until.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&j->mu);
-    while (!j->stopping && pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT) {
+    while (!atomic_load(&j->stop) && pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT) {
     }
-    bool stop = j->stopping;
+    bool stop = atomic_load(&j->stop);
     pthread_mutex_unlock(&j->mu);
     return stop;
 }
@@ -159,10 +157,9 @@ void jobs__wait(jobs_t *j, int kind)
 void jobs__stop_all(jobs_t *j)
 {
     pthread_mutex_lock(&j->mu);
-    j->stopping = true;
-    atomic_store_explicit(&j->stop, true, memory_order_release);
+    atomic_store(&j->stop, true);
     pthread_cond_broadcast(&j->cv); /* wake sleeping jobs */
-    while (j->running > 0) pthread_cond_wait(&j->cv, &j->mu);
+    while (j->list) pthread_cond_wait(&j->cv, &j->mu);
     pthread_mutex_unlock(&j->mu);
 }
 

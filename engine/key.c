@@ -49,3 +49,22 @@ void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key)
     key__partition(b, av_map_get(key, ks->hash.name, strlen(ks->hash.name)));
     if (ks->range.name) kenc_put(b, av_map_get(key, ks->range.name, strlen(ks->range.name)));
 }
+
+av_map_t *key__attrs(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item)
+{
+    const char *names[4] = {t->key.hash.name, t->key.range.name, x ? x->key.hash.name : NULL,
+                            x ? x->key.range.name : NULL};
+    av_map_t *m = ARENA_NEW(a, av_map_t);
+    m->kvs = ARENA_NEWN(a, av_kv_t, 4);
+    for (int i = 0; i < 4; i++) {
+        if (!names[i]) continue;
+        bool dup = false;
+        for (size_t j = 0; j < m->n && !dup; j++) dup = ddb_str_eq(m->kvs[j].name, names[i]);
+        const av_t *v = av_map_get(item, names[i], strlen(names[i]));
+        if (dup || !v) continue;
+        m->kvs[m->n].name = (ddb_str_t){names[i], strlen(names[i])};
+        m->kvs[m->n].val = *v;
+        m->n++;
+    }
+    return m;
+}

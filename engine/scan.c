@@ -101,26 +101,6 @@ static void be32(buf_t *b, uint32_t v)
     buf_put(b, c, FMT_KEY_HASH_LEN);
 }
 
-/* The key attributes of an item read from the table or index (LastEvaluatedKey). */
-static av_map_t *key_attrs(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item)
-{
-    const char *names[4] = {t->key.hash.name, t->key.range.name, x ? x->key.hash.name : NULL,
-                            x ? x->key.range.name : NULL};
-    av_map_t *m = ARENA_NEW(a, av_map_t);
-    m->kvs = ARENA_NEWN(a, av_kv_t, 4);
-    for (int i = 0; i < 4; i++) {
-        if (!names[i]) continue;
-        bool dup = false;
-        for (size_t j = 0; j < m->n && !dup; j++) dup = ddb_str_eq(m->kvs[j].name, names[i]);
-        const av_t *v = av_map_get(item, names[i], strlen(names[i]));
-        if (dup || !v) continue;
-        m->kvs[m->n].name = (ddb_str_t){names[i], strlen(names[i])};
-        m->kvs[m->n].val = *v;
-        m->n++;
-    }
-    return m;
-}
-
 static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
     int c = memcmp(a, b, al < bl ? al : bl);
@@ -253,7 +233,7 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
     }
     if (db__iter_free(it) != 0 && rc == DDB_OK) rc = db__storage_err(e->db, false, err);
     db__snap_free(e->db, snap);
-    if (rc == DDB_OK && stopped && last) pg->last_key = key_attrs(a, t, x, last);
+    if (rc == DDB_OK && stopped && last) pg->last_key = key__attrs(a, t, x, last);
     return rc;
 }
 

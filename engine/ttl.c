@@ -23,7 +23,7 @@
 #include "common/decimal.h"
 #include "common/log.h"
 
-#define TTL_PAGE 100                      /* items read per step; deletes per batch at most */
+#define TTL_PAGE 100                            /* items read per step; deletes per batch at most */
 #define TTL_MAX_AGE_S (5 * 365 * 86400 + 86400) /* five years (with a leap day) */
 
 typedef struct {
@@ -54,21 +54,6 @@ static ddb_err_t ttl_apply(void *ctx, const av_map_t *old, eng_apply_t *action, 
     (void)err;
     *action = old && expired(ctx, old) ? ENG_APPLY_DELETE : ENG_APPLY_NOOP;
     return DDB_OK;
-}
-
-/* The key attributes of an item of table t. */
-static av_map_t *key_of(arena_t *a, const eng_table_t *t, const av_map_t *item)
-{
-    av_map_t *k = ARENA_NEW(a, av_map_t);
-    k->kvs = ARENA_NEWN(a, av_kv_t, 2);
-    const char *names[2] = {t->key.hash.name, t->key.range.name};
-    for (int i = 0; i < 2 && names[i]; i++) {
-        const av_t *v = av_map_get(item, names[i], strlen(names[i]));
-        if (!v) continue;
-        k->kvs[k->n].name = (ddb_str_t){names[i], strlen(names[i])};
-        k->kvs[k->n++].val = *v;
-    }
-    return k;
 }
 
 /* One sweep of one table. Returns the number of items deleted, or -1 on a storage error. */
@@ -102,12 +87,14 @@ static long sweep_table(eng_t *e, job_t *job, const char *name, const ttl_rule_t
             eng_multi_op_t *ops = ARENA_NEWN(a, eng_multi_op_t, page.count);
             eng_multi_result_t *res = ARENA_NEWN(a, eng_multi_result_t, page.count);
             for (size_t i = 0; i < page.count; i++) {
-                ops[i] = (eng_multi_op_t){t, key_of(a, t, page.items[i]), ttl_apply, &rule, ENG_ORIGIN_TTL};
+                ops[i] = (eng_multi_op_t){t, key__attrs(a, t, NULL, page.items[i]), ttl_apply, &rule,
+                                          ENG_ORIGIN_TTL};
                 err_init(&res[i].err, a);
             }
             rc = eng_multi_write(e, page.count, ops, a, res, &err);
             if (rc == DDB_OK)
-                for (size_t i = 0; i < page.count; i++) deleted += res[i].res.old_item && !res[i].res.new_item;
+                for (size_t i = 0; i < page.count; i++)
+                    deleted += res[i].res.old_item && !res[i].res.new_item;
         }
         bool more = rc == DDB_OK && page.last_key;
         if (more) { /* the next page starts after this one's last key: keep it past this arena */

@@ -56,9 +56,10 @@ const av_t *expr__path_get_n(const av_map_t *item, const path_t *p, uint32_t dep
 
 /* ---- indexed maps ------------------------------------------------------------------------ */
 
-#define MAPS_LINEAR 32 /* maps up to this size are scanned, not indexed: most items are smaller, and
-                        * indexing a 10-member item cost a small UpdateItem ~8 % more instructions */
-#define PROJ_LINEAR 8  /* projection nodes with up to this many named children look each up */
+#define MAPS_LINEAR                                                                                          \
+    32                         /* maps up to this size are scanned, not indexed: most items are smaller, and \
+                                * indexing a 10-member item cost a small UpdateItem ~8 % more instructions */
+#define PROJ_LINEAR 8          /* projection nodes with up to this many named children look each up */
 #define MAPS_DEAD ((size_t)-1) /* index value of a removed member */
 
 typedef struct {
@@ -274,17 +275,23 @@ void expr__map_del(av_map_t *m, ddb_str_t name)
 
 /* ---- projection ------------------------------------------------------------------------- */
 
+/* The (parent, element) key: the parent pointer's bytes, 'i' or 'n', then the index's bytes or
+ * the name. Written into dst (room for EL_KEY_LEN(n)); returns its length. */
+#define EL_KEY_LEN(n) (sizeof(void *) + 1 + (n))
+static size_t el_key_put(char *dst, const void *parent, char kind, const void *bytes, size_t n)
+{
+    memcpy(dst, &parent, sizeof parent);
+    dst[sizeof parent] = kind;
+    if (n) memcpy(dst + sizeof parent + 1, bytes, n);
+    return EL_KEY_LEN(n);
+}
+
 const char *expr__el_key(arena_t *a, const void *parent, const pathel_t *e, size_t *len)
 {
-    size_t n = e->kind == PE_INDEX ? sizeof e->index : e->name.len;
-    char *k = arena_alloc(a, sizeof parent + 1 + n);
-    memcpy(k, &parent, sizeof parent);
-    k[sizeof parent] = e->kind == PE_INDEX ? 'i' : 'n';
-    if (e->kind == PE_INDEX)
-        memcpy(k + sizeof parent + 1, &e->index, n);
-    else if (n)
-        memcpy(k + sizeof parent + 1, e->name.ptr, n);
-    *len = sizeof parent + 1 + n;
+    bool idx = e->kind == PE_INDEX;
+    size_t n = idx ? sizeof e->index : e->name.len;
+    char *k = arena_alloc(a, EL_KEY_LEN(n));
+    *len = el_key_put(k, parent, idx ? 'i' : 'n', idx ? (const void *)&e->index : e->name.ptr, n);
     return k;
 }
 
@@ -307,12 +314,9 @@ typedef struct {
 static const pnode_t *named_kid(const ptree_t *tr, const pnode_t *t, ddb_str_t name)
 {
     char buf[256];
-    size_t len = sizeof t + 1 + name.len;
-    char *k = len <= sizeof buf ? buf : malloc(len);
+    char *k = EL_KEY_LEN(name.len) <= sizeof buf ? buf : malloc(EL_KEY_LEN(name.len));
     if (!k) abort();
-    memcpy(k, &t, sizeof t);
-    k[sizeof t] = 'n';
-    if (name.len) memcpy(k + sizeof t + 1, name.ptr, name.len);
+    size_t len = el_key_put(k, t, 'n', name.ptr, name.len);
     size_t *v = strset_find(&tr->kids, k, len);
     if (k != buf) free(k);
     return v ? (const pnode_t *)(uintptr_t)*v : NULL;

@@ -409,8 +409,9 @@ ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label,
         for (uint32_t k = 0; k < p->n; k++) {
             size_t klen;
             const char *key = expr__el_key(a, t, &p->el[k], &klen);
-            size_t *at = strset_find(&kids, key, klen);
-            trie_t *next = at ? (trie_t *)(uintptr_t)*at : NULL;
+            bool added;
+            size_t *at = strset_add(&kids, key, klen, 0, &added); /* one hash for find-or-add */
+            trie_t *next = added ? NULL : (trie_t *)(uintptr_t)*at;
             if (!next) {
                 next = ARENA_NEW(a, trie_t);
                 next->key = &p->el[k];
@@ -423,7 +424,7 @@ ddb_err_t expr__check_overlaps(arena_t *a, ddb_errctx_t *err, const char *label,
                     t->capkids = cap;
                 }
                 t->kids[t->nkids++] = next;
-                strset_add(&kids, key, klen, (size_t)(uintptr_t)next, NULL);
+                *at = (size_t)(uintptr_t)next; /* no strset_add since: the slot is still valid */
             }
             t = next;
         }

@@ -279,7 +279,8 @@ static ddb_err_t throughput_bounds_or_err(ddb_req_t *r, const upd_ctx_t *c)
     for (const json_t *u = c->gsiu ? c->gsiu->child : NULL; u; u = u->next) {
         const json_t *acts[2] = {json_get(u, "Update"), json_get(u, "Create")};
         for (int k = 0; k < 2; k++) {
-            const json_t *pt = acts[k] && acts[k]->type == JSON_OBJECT ? json_get(acts[k], "ProvisionedThroughput") : NULL;
+            const json_t *pt =
+                acts[k] && acts[k]->type == JSON_OBJECT ? json_get(acts[k], "ProvisionedThroughput") : NULL;
             if (!pt || pt->type != JSON_OBJECT) continue;
             const json_t *name = json_get(acts[k], "IndexName");
             if ((rc = throughput_or_err(r, pt, name->str.ptr, &rcu, &wcu))) return rc;

@@ -341,7 +341,8 @@ ddb_err_t throughput_or_err(ddb_req_t *r, const json_t *pt, const char *index, i
     long long val = (long long)(*rcu > MAX_THROUGHPUT ? *rcu : *wcu);
     if (index)
         return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "Given value %lld for %sCapacityUnits is out of bounds for index %s", val, what, index);
+                       "Given value %lld for %sCapacityUnits is out of bounds for index %s", val, what,
+                       index);
     return err_set(&r->err, DDB_ERR_VALIDATION, "Given value %lld for %sCapacityUnits is out of bounds", val,
                    what);
 }
@@ -434,8 +435,9 @@ static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, boo
 
 /* ---- request shapes (JSON types of nested members) ---- */
 
-static const shape_member_t THROUGHPUT_M[] = {
-    {"ReadCapacityUnits", JSON_NUMBER, NULL, 0, SER_LONG}, {"WriteCapacityUnits", JSON_NUMBER, NULL, 0, SER_LONG}, {NULL}};
+static const shape_member_t THROUGHPUT_M[] = {{"ReadCapacityUnits", JSON_NUMBER, NULL, 0, SER_LONG},
+                                              {"WriteCapacityUnits", JSON_NUMBER, NULL, 0, SER_LONG},
+                                              {NULL}};
 static const shape_spec_t THROUGHPUT = {THROUGHPUT_M};
 static const shape_member_t KEYELEM_M[] = {{"AttributeName", JSON_STRING}, {"KeyType", JSON_STRING}, {NULL}};
 static const shape_spec_t KEYELEM = {KEYELEM_M};

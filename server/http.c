@@ -245,7 +245,8 @@ static bool line_is(const char *p, const char *end, const char *name, size_t nle
 static bool framing_ambiguous(h2o_req_t *req)
 {
     if (req->version >= 0x200 || req->entity.base == NULL) return false;
-    h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    h2o_socket_t *sock =
+        req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
     if (!sock || !sock->input) return false;
     const char *p = sock->input->bytes, *end = req->entity.base;
     if (end < p || end > p + sock->input->size) return false; /* not laid out as expected: no verdict */
@@ -280,19 +281,21 @@ static bool header_too_long(h2o_req_t *req)
 {
     if (req->input.method.len + req->input.path.len + 10 > MAX_HEADER_LINE) return true;
     for (size_t i = 0; i < req->headers.size; i++)
-        if (req->headers.entries[i].name->len + req->headers.entries[i].value.len + 2 > MAX_HEADER_LINE) return true;
+        if (req->headers.entries[i].name->len + req->headers.entries[i].value.len + 2 > MAX_HEADER_LINE)
+            return true;
     return req->input.authority.len + 6 > MAX_HEADER_LINE;
 }
 
-/* 400 with a plain-text reason, closing the connection (what follows on it cannot be trusted). */
-static void send_bad_request(h2o_req_t *req, const char *msg)
+/* A plain-text answer (the health check; framing refusals, which also close the connection: what
+ * follows on it cannot be trusted). */
+static void send_text(h2o_req_t *req, int status, const char *body, bool keep_alive)
 {
-    req->http1_is_persistent = 0;
-    req->res.status = 400;
-    req->res.reason = "Bad Request";
-    req->res.content_length = strlen(msg);
+    if (!keep_alive) req->http1_is_persistent = 0;
+    req->res.status = status;
+    req->res.reason = status == 200 ? "OK" : "Bad Request";
+    req->res.content_length = strlen(body);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
-    h2o_send_inline(req, msg, strlen(msg));
+    h2o_send_inline(req, body, strlen(body));
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -307,23 +310,17 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     err_init(&r.err, r.a);
 
     if (framing_ambiguous(req)) {
-        send_bad_request(req, "Bad Request: conflicting Content-Length / Transfer-Encoding");
+        send_text(req, 400, "Bad Request: conflicting Content-Length / Transfer-Encoding", false);
         return 0;
     }
     if (header_too_long(req)) {
-        send_bad_request(req, "Bad Request: request line or header over 16 KB");
+        send_text(req, 400, "Bad Request: request line or header over 16 KB", false);
         return 0;
     }
     bool root = req->path_normalized.len == 1 && req->path_normalized.base[0] == '/';
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && root) {
-        const char *region = request_region(req, r.a);
-        char *body = arena_sprintf(r.a, "healthy: dynamodb.%s.amazonaws.com ", region);
-        static const char ct[] = "text/plain";
-        req->res.status = 200;
-        req->res.reason = "OK";
-        req->res.content_length = strlen(body);
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, sizeof ct - 1);
-        h2o_send_inline(req, body, strlen(body));
+        send_text(req, 200,
+                  arena_sprintf(r.a, "healthy: dynamodb.%s.amazonaws.com ", request_region(req, r.a)), true);
         return 0;
     }
     size_t ctlen = 0, tlen = 0;
@@ -533,7 +530,7 @@ static void worker_teardown(worker_t *w)
     h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout); /* HTTP/2 GOAWAY resend */
     h2o_multithread_queue_t *ctx_queue = w->ctx.queue;
     h2o_context_dispose(&w->ctx);
-    free(ctx_queue); /* as above: destroyed by h2o_context_dispose, not freed */
+    free(ctx_queue);             /* as above: destroyed by h2o_context_dispose, not freed */
     h2o_evloop_destroy(w->loop); /* frees the sockets closed above */
     w->loop = NULL;
     arena_free(w->arena);

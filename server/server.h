@@ -67,11 +67,11 @@ api_fn router_route_or_err(ddb_req_t *r, const char *target, size_t tlen);
 /** Parse body `text` (a JSON object, else SerializationException) and run handler fn on it. */
 ddb_err_t router_run(ddb_req_t *r, api_fn fn, const char *text, size_t len);
 /**
- * Run one request below HTTP (router_route_or_err, then router_run): `target` is the X-Amz-Target value ("DynamoDB_20120810.GetItem"),
- * `text` the (already decompressed) body. r must have a, eng, cfg, region set and its error context
- * initialised. On DDB_OK r->out holds the answer body; otherwise r->err holds the error (unknown
- * operation, SerializationException for a body that is not a JSON object, or the handler's).
- * Used by http.c, the handler unit tests and the request-path fuzzer.
+ * Run one request below HTTP (router_route_or_err, then router_run): `target` is the X-Amz-Target value
+ * ("DynamoDB_20120810.GetItem"), `text` the (already decompressed) body. r must have a, eng, cfg, region set
+ * and its error context initialised. On DDB_OK r->out holds the answer body; otherwise r->err holds the error
+ * (unknown operation, SerializationException for a body that is not a JSON object, or the handler's). Used by
+ * http.c, the handler unit tests and the request-path fuzzer.
  */
 ddb_err_t router_dispatch(ddb_req_t *r, const char *target, size_t tlen, const char *text, size_t len);
 

@@ -30,13 +30,13 @@
 static const char *A_TEXT, *B_TEXT;
 static size_t A_LEN, B_LEN;
 
-#define CHECK(cond)                                                                                           \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
             fprintf(stderr, "fuzz_decimal: %s:%d: check failed: %s\n  a = '%.*s'\n  b = '%.*s'\n", __FILE__, \
-                    __LINE__, #cond, (int)A_LEN, A_TEXT, (int)B_LEN, B_TEXT);                                 \
-            abort();                                                                                          \
-        }                                                                                                     \
+                    __LINE__, #cond, (int)A_LEN, A_TEXT, (int)B_LEN, B_TEXT);                                \
+            abort();                                                                                         \
+        }                                                                                                    \
     } while (0)
 
 static int sgn(int v)
@@ -125,7 +125,8 @@ static int ref_same(const ref_t *r, const dec_t *d)
 {
     if (r->sign != d->sign) return 0;
     if (r->sign == 0) return 1;
-    return r->ndigits == d->ndigits && r->exp == d->exp && memcmp(r->digits, d->digits, (size_t)r->ndigits) == 0;
+    return r->ndigits == d->ndigits && r->exp == d->exp &&
+           memcmp(r->digits, d->digits, (size_t)r->ndigits) == 0;
 }
 
 /* Reference order: sign, then (for equal signs) exponent, then digits; flipped for negatives. */

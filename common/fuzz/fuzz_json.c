@@ -118,8 +118,8 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
     memset(&err, 0, sizeof err);
     json_t *j = json_parse(a, text, size, MAX_DEPTH, &err);
     if (!j) {
-        if (!err.msg || err.offset > size) fail("parse error without message or with offset past the end", text,
-                                                size, NULL, 0);
+        if (!err.msg || err.offset > size)
+            fail("parse error without message or with offset past the end", text, size, NULL, 0);
         return;
     }
     if (err.too_deep) fail("too_deep set on success", text, size, NULL, 0);

@@ -32,9 +32,9 @@
 static const uint8_t *IN;
 static size_t IN_LEN;
 
-#define CHECK(cond)                                                                                           \
-    do {                                                                                                      \
-        if (!(cond)) fail(__LINE__, #cond);                                                                   \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (!(cond)) fail(__LINE__, #cond);                                                                  \
     } while (0)
 
 static void fail(int line, const char *what)
@@ -44,7 +44,6 @@ static void fail(int line, const char *what)
     fprintf(stderr, "\n");
     abort();
 }
-
 
 static int valid_number(ddb_str_t s)
 {

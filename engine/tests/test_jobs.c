@@ -68,7 +68,8 @@ int main(void)
     CHECK_INT(jobs__list(&j, info, 8), 0);
 
     /* jobs that sleep for a minute: listed with their progress, woken at once by the stop */
-    for (int i = 0; i < 3; i++) CHECK(job__start(&j, JOB_BACKFILL, "sleeper", body, spec(0, 60000, true), free_spec));
+    for (int i = 0; i < 3; i++)
+        CHECK(job__start(&j, JOB_BACKFILL, "sleeper", body, spec(0, 60000, true), free_spec));
     double until = now_s() + 5;
     size_t n = 0;
     while (now_s() < until) { /* each has made its first step */

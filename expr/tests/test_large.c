@@ -71,7 +71,8 @@ static void test_names_values(void)
     CHECK(strstr(E.msg, "#n99999") == NULL && strstr(E.msg, "#n7,") == NULL && strstr(E.msg, "#n8") != NULL);
 
     /* a repeated key counts once: using it is enough */
-    CHECK_STR(COND("#a = :v", "{\"#a\":\"x\",\"#a\":\"y\"}", "{\":v\":{\"N\":\"1\"},\":v\":{\"N\":\"2\"}}"), "OK");
+    CHECK_STR(COND("#a = :v", "{\"#a\":\"x\",\"#a\":\"y\"}", "{\":v\":{\"N\":\"1\"},\":v\":{\"N\":\"2\"}}"),
+              "OK");
     CHECK_STR(EVAL("#a = :v", "{\"#a\":\"x\",\"#a\":\"y\"}", "{\":v\":{\"N\":\"1\"},\":v\":{\"N\":\"2\"}}",
                    "{\"x\":{\"N\":\"1\"},\"y\":{\"N\":\"2\"}}"),
               "true");
@@ -107,14 +108,16 @@ static void test_attributes_to_get(void)
 
 static void test_projection_many(void)
 {
-    const char *item = "{\"p\":{\"S\":\"k\"},\"m\":{\"M\":{\"b0\":{\"N\":\"0\"},\"b1\":{\"N\":\"1\"},\"b2\":"
-                       "{\"N\":\"2\"},\"b3\":{\"N\":\"3\"},\"b4\":{\"N\":\"4\"},\"b5\":{\"N\":\"5\"},\"b6\":{\"N\":"
-                       "\"6\"},\"b7\":{\"N\":\"7\"},\"b8\":{\"N\":\"8\"},\"b9\":{\"N\":\"9\"}}},\"q\":{\"N\":\"1\"}}";
+    const char *item =
+        "{\"p\":{\"S\":\"k\"},\"m\":{\"M\":{\"b0\":{\"N\":\"0\"},\"b1\":{\"N\":\"1\"},\"b2\":"
+        "{\"N\":\"2\"},\"b3\":{\"N\":\"3\"},\"b4\":{\"N\":\"4\"},\"b5\":{\"N\":\"5\"},\"b6\":{\"N\":"
+        "\"6\"},\"b7\":{\"N\":\"7\"},\"b8\":{\"N\":\"8\"},\"b9\":{\"N\":\"9\"}}},\"q\":{\"N\":\"1\"}}";
     /* ten members of m (more than the scan threshold): they come out in the item's order */
-    CHECK_STR(PROJ("m.b9, m.b8, m.b7, m.b6, m.b5, m.b4, m.b3, m.b2, m.b1, m.zz, q", NULL, item),
-              "{\"m\":{\"M\":{\"b1\":{\"N\":\"1\"},\"b2\":{\"N\":\"2\"},\"b3\":{\"N\":\"3\"},\"b4\":{\"N\":\"4\"},"
-              "\"b5\":{\"N\":\"5\"},\"b6\":{\"N\":\"6\"},\"b7\":{\"N\":\"7\"},\"b8\":{\"N\":\"8\"},\"b9\":{\"N\":"
-              "\"9\"}}},\"q\":{\"N\":\"1\"}}");
+    CHECK_STR(
+        PROJ("m.b9, m.b8, m.b7, m.b6, m.b5, m.b4, m.b3, m.b2, m.b1, m.zz, q", NULL, item),
+        "{\"m\":{\"M\":{\"b1\":{\"N\":\"1\"},\"b2\":{\"N\":\"2\"},\"b3\":{\"N\":\"3\"},\"b4\":{\"N\":\"4\"},"
+        "\"b5\":{\"N\":\"5\"},\"b6\":{\"N\":\"6\"},\"b7\":{\"N\":\"7\"},\"b8\":{\"N\":\"8\"},\"b9\":{\"N\":"
+        "\"9\"}}},\"q\":{\"N\":\"1\"}}");
     /* a 4 KB projection of distinct names passes; the same path at its end overlaps */
     buf_t b;
     t_reset();
@@ -135,9 +138,10 @@ static void test_projection_many(void)
     CHECK_STR(PROJ(dup, NULL, "{}"),
               "ERR: Invalid ProjectionExpression: Two document paths overlap with each other; must remove or "
               "rewrite one of these paths; path one: [x5], path two: [x5, y]");
-    CHECK_STR(PROJ("a.b, a[1]", NULL, "{}"),
-              "ERR: Invalid ProjectionExpression: Two document paths conflict with each other; must remove or "
-              "rewrite one of these paths; path one: [a, b], path two: [a, [1]]");
+    CHECK_STR(
+        PROJ("a.b, a[1]", NULL, "{}"),
+        "ERR: Invalid ProjectionExpression: Two document paths conflict with each other; must remove or "
+        "rewrite one of these paths; path one: [a, b], path two: [a, [1]]");
 }
 
 static void test_big_conditions(void)
@@ -145,8 +149,7 @@ static void test_big_conditions(void)
     t_reset();
     av_map_t *item = big_item(BIG);
     expr_filter_t *f = ARENA_NEWN(A, expr_filter_t, BIG + 1);
-    for (size_t i = 0; i < BIG; i++)
-        f[i] = (expr_filter_t){nm("a%zu", i), EXPR_CMP_NOT_NULL, 0, NULL};
+    for (size_t i = 0; i < BIG; i++) f[i] = (expr_filter_t){nm("a%zu", i), EXPR_CMP_NOT_NULL, 0, NULL};
     expr_cond_t *c;
     CHECK_INT(expr_legacy_filter(A, &E, BIG, f, false, &c), DDB_OK);
     CHECK(expr_condition_eval(c, item));
@@ -244,10 +247,13 @@ static void test_list_and_new_attribute(void)
 {
     /* the list write and a new top-level attribute in one update: both land */
     CHECK_STR(UPD("SET l[5] = :v, z = :v, l[0] = :v", NULL, "{\":v\":{\"N\":\"7\"}}",
-                  "{\"p\":{\"S\":\"k\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"N\":\"2\"}]}}", "{\"p\":{\"S\":\"k\"}}"),
-              "{\"p\":{\"S\":\"k\"},\"l\":{\"L\":[{\"N\":\"7\"},{\"N\":\"2\"},{\"N\":\"7\"}]},\"z\":{\"N\":\"7\"}}");
+                  "{\"p\":{\"S\":\"k\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"N\":\"2\"}]}}",
+                  "{\"p\":{\"S\":\"k\"}}"),
+              "{\"p\":{\"S\":\"k\"},\"l\":{\"L\":[{\"N\":\"7\"},{\"N\":\"2\"},{\"N\":\"7\"}]},\"z\":{\"N\":"
+              "\"7\"}}");
     CHECK_STR(UPD("REMOVE l[0] SET z = :v", NULL, "{\":v\":{\"N\":\"7\"}}",
-                  "{\"p\":{\"S\":\"k\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"N\":\"2\"}]}}", "{\"p\":{\"S\":\"k\"}}"),
+                  "{\"p\":{\"S\":\"k\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"N\":\"2\"}]}}",
+                  "{\"p\":{\"S\":\"k\"}}"),
               "{\"p\":{\"S\":\"k\"},\"l\":{\"L\":[{\"N\":\"2\"}]},\"z\":{\"N\":\"7\"}}");
 }
 

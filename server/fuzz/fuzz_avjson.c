@@ -33,15 +33,14 @@ static size_t IN_LEN;
 static const char *OUT;
 static size_t OUT_LEN;
 
-#define CHECK(cond)                                                                                           \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
             fprintf(stderr, "fuzz_avjson: line %d: check failed: %s\n--- input\n%.*s\n--- written\n%.*s\n",  \
-                    __LINE__, #cond, (int)IN_LEN, IN, (int)OUT_LEN, OUT ? OUT : "");                          \
-            abort();                                                                                          \
-        }                                                                                                     \
+                    __LINE__, #cond, (int)IN_LEN, IN, (int)OUT_LEN, OUT ? OUT : "");                         \
+            abort();                                                                                         \
+        }                                                                                                    \
     } while (0)
-
 
 /* N text is canonical: parse then format gives the same bytes. */
 static int canonical_number(ddb_str_t s)

@@ -58,15 +58,21 @@ static const char *const SETUP[] = {
     "{\"TableName\":\"fz_main\",\"BillingMode\":\"PAY_PER_REQUEST\","
     "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
     "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},{\"AttributeName\":\"gpk\",\"AttributeType\":\"S\"},"
-    "{\"AttributeName\":\"gsk\",\"AttributeType\":\"N\"},{\"AttributeName\":\"lsk\",\"AttributeType\":\"S\"}],"
-    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
-    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi1\",\"KeySchema\":[{\"AttributeName\":\"gpk\",\"KeyType\":"
-    "\"HASH\"},{\"AttributeName\":\"gsk\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}],"
+    "{\"AttributeName\":\"gsk\",\"AttributeType\":\"N\"},{\"AttributeName\":\"lsk\",\"AttributeType\":\"S\"}]"
+    ","
+    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":"
+    "\"RANGE\"}],"
+    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi1\",\"KeySchema\":[{\"AttributeName\":\"gpk\","
+    "\"KeyType\":"
+    "\"HASH\"},{\"AttributeName\":\"gsk\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}"
+    "}],"
     "\"LocalSecondaryIndexes\":[{\"IndexName\":\"lsi1\",\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":"
-    "\"HASH\"},{\"AttributeName\":\"lsk\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\","
+    "\"HASH\"},{\"AttributeName\":\"lsk\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":"
+    "\"INCLUDE\","
     "\"NonKeyAttributes\":[\"extra\"]}}]}",
     "CreateTable",
-    "{\"TableName\":\"fz_simple\",\"AttributeDefinitions\":[{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}],"
+    "{\"TableName\":\"fz_simple\",\"AttributeDefinitions\":[{\"AttributeName\":\"id\",\"AttributeType\":"
+    "\"S\"}],"
     "\"KeySchema\":[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}],"
     "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5}}",
     "PutItem",
@@ -77,7 +83,8 @@ static const char *const SETUP[] = {
     "{\"TableName\":\"fz_main\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"2\"},\"gpk\":{\"S\":\"g\"},"
     "\"gsk\":{\"N\":\"20\"},\"lsk\":{\"S\":\"y\"},\"b\":{\"B\":\"AAE=\"},\"ns\":{\"NS\":[\"1\",\"2.5\"]}}}",
     "PutItem",
-    "{\"TableName\":\"fz_main\",\"Item\":{\"pk\":{\"S\":\"b\"},\"sk\":{\"N\":\"-3.5\"},\"flag\":{\"BOOL\":true},"
+    "{\"TableName\":\"fz_main\",\"Item\":{\"pk\":{\"S\":\"b\"},\"sk\":{\"N\":\"-3.5\"},\"flag\":{\"BOOL\":"
+    "true},"
     "\"nul\":{\"NULL\":true}}}",
     "PutItem",
     "{\"TableName\":\"fz_simple\",\"Item\":{\"id\":{\"S\":\"1\"},\"v\":{\"N\":\"0\"}}}",
@@ -160,7 +167,8 @@ void ddb_fuzz_cleanup(void)
 static void fail(const char *what, const char *target, const uint8_t *body, size_t len, const ddb_req_t *r,
                  const char *answer)
 {
-    fprintf(stderr, "fuzz_request: %s\n  target: %s\n  body (%zu bytes): %.*s\n  error: %s %s\n  answer: %s\n", what,
+    fprintf(stderr,
+            "fuzz_request: %s\n  target: %s\n  body (%zu bytes): %.*s\n  error: %s %s\n  answer: %s\n", what,
             target, len, (int)(len > 4000 ? 4000 : len), (const char *)body, err_short_name(r->err.code),
             r->err.msg ? r->err.msg : "(none)", answer ? answer : "(none)");
     abort();
@@ -195,16 +203,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r.out.depth != 0 || (r.out.b.len > 0 && !is_json_object(r.out.b.data, r.out.b.len)))
             fail("answer is not a JSON object", target, data + 1, len, &r, r.out.b.data);
     } else {
-        if (r.err.code != rc) fail("returned code differs from the recorded one", target, data + 1, len, &r, NULL);
+        if (r.err.code != rc)
+            fail("returned code differs from the recorded one", target, data + 1, len, &r, NULL);
         if (err_http_status(rc) >= 500) fail("server error", target, data + 1, len, &r, NULL);
         size_t elen = 0;
         const char *ebody = reply_error_body(&r, &elen);
-        if (!is_json_object(ebody, elen)) fail("error body is not a JSON object", target, data + 1, len, &r, ebody);
+        if (!is_json_object(ebody, elen))
+            fail("error body is not a JSON object", target, data + 1, len, &r, ebody);
     }
 
     /* Table-level changes are undone at once; item growth every RESET_EVERY inputs. */
-    static const char *const table_ops[] = {"CreateTable", "DeleteTable", "UpdateTable", "UpdateTimeToLive",
-                                            "TagResource", "UntagResource"};
+    static const char *const table_ops[] = {"CreateTable",      "DeleteTable", "UpdateTable",
+                                            "UpdateTimeToLive", "TagResource", "UntagResource"};
     bool changed = false;
     for (size_t i = 0; i < sizeof table_ops / sizeof table_ops[0]; i++)
         if (rc == DDB_OK && r.op && !strcmp(r.op, table_ops[i])) changed = true;
