@@ -37,6 +37,9 @@ typedef struct {
     size_t block_cache_mb;    /* 0 = default (32) */
     size_t write_buffer_mb;   /* 0 = default (16) */
     unsigned ttl_interval_ms; /* TTL sweep period; 0 = no sweeper (expired items stay) */
+    uint64_t stream_retention_ms; /* stream records kept this long; 0 = default (24 hours) */
+    uint64_t stream_shard_ms;     /* a stream's open shard is closed (a child opens) after this long;
+                                     0 = default (4 hours) */
 } eng_opts_t;
 
 /** Open (or create) the database. Returns NULL and sets *errmsg (malloc'd) on failure. */
@@ -113,6 +116,7 @@ struct eng_table {
     /* engine-private (not part of the persisted description) */
     arena_t *arena_;           /* owns this descriptor and every string in it */
     struct eng__store *store_; /* column family of the items, shared by every version */
+    uint64_t stream_num_;      /* the current stream's number (records' key prefix); 0 = none ever */
     int refs_;                 /* atomic */
     int idx_gen_;              /* store_->idx_gen when this version was published */
 };
@@ -319,5 +323,103 @@ typedef struct {
  */
 ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, eng_page_t *page,
                     ddb_errctx_t *err);
+
+/* ---- DynamoDB Streams (stream.c) ------------------------------------------------------------- */
+
+/*
+ * A table's stream is enabled by CreateTable / UpdateTable (stream_enabled and stream_view in the
+ * description); the engine then gives it a new label (stream_label, strictly later than any earlier
+ * stream of that table name) and records every change of an item in the same batch as the item. A
+ * stream is an ordered log cut into shards: one shard is open at a time; after stream_shard_ms it is
+ * closed and a child shard opens. Disabling the stream or deleting the table closes its last shard;
+ * the stream stays readable (DISABLED) until its records pass stream_retention_ms. Streams are named
+ * by (table name, label): the ARN's parts.
+ *
+ * Sequence numbers are one counter for the whole engine: strictly increasing within a shard and in
+ * commit order for each key. A reader sees a record only once every record with a lower sequence
+ * number is committed or abandoned, so resuming after the last number read never skips one.
+ */
+
+typedef struct {
+    const char *table;   /* TableName */
+    const char *label;   /* StreamLabel, e.g. "2026-12-04T17:09:43.123" (UTC, ms) */
+    const char *view;    /* StreamViewType: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES */
+    bool enabled;        /* ENABLED; false: DISABLED (turned off, or its table deleted) */
+    double created;      /* CreationRequestDateTime, epoch seconds */
+    eng_keyschema_t key; /* KeySchema of the table */
+} eng_stream_t;
+
+typedef struct {
+    const char *id;     /* ShardId: "shardId-<20 digits>-<8 hex digits>" */
+    const char *parent; /* ParentShardId; NULL for a stream's first shard */
+    uint32_t ord;       /* 0, 1, ... in the order the stream's shards opened (iterators carry it) */
+    uint64_t start;     /* StartingSequenceNumber (eng_seq_format) */
+    uint64_t end;       /* EndingSequenceNumber, when closed */
+    bool closed;
+} eng_shard_t;
+
+/** Sequence numbers on the wire: 21 decimal digits ("1" then 20 digits of the counter). */
+#define ENG_SEQ_STRLEN 21
+void eng_seq_format(char out[ENG_SEQ_STRLEN + 1], uint64_t seq);
+/** Parse a wire sequence number; false when it is not one this engine wrote (any other digits). */
+bool eng_seq_parse(const char *s, size_t len, uint64_t *seq);
+
+typedef enum {
+    ENG_STREAM_OK = 0,
+    ENG_STREAM_NO_STREAM, /* no such stream (or it passed its retention) */
+    ENG_STREAM_NO_SHARD,  /* no shard of that id in the stream */
+    ENG_STREAM_BAD_SEQ,   /* AT/AFTER_SEQUENCE_NUMBER: the number is not within the shard */
+    ENG_STREAM_TRIMMED,   /* the position is before the trim horizon (records past retention) */
+    ENG_STREAM_ERROR,     /* storage error (logged) */
+} eng_stream_rc_t;
+
+/** Streams within retention, sorted by (table, label); table NULL: of every table. In `a`. */
+size_t eng_stream_list(eng_t *e, const char *table, arena_t *a, eng_stream_t **out);
+/** One stream and its shards still within retention (oldest first), in `a`. NO_STREAM or OK. */
+eng_stream_rc_t eng_stream_describe(eng_t *e, const char *table, const char *label, arena_t *a,
+                                    eng_stream_t *out, eng_shard_t **shards, size_t *n);
+
+typedef enum {
+    ENG_ITER_TRIM_HORIZON = 0, /* the oldest record still kept in the shard */
+    ENG_ITER_LATEST,           /* just after the most recent record */
+    ENG_ITER_AT,               /* at sequence number seq */
+    ENG_ITER_AFTER,            /* just after sequence number seq */
+} eng_iter_type_t;
+
+/**
+ * Where a new shard iterator starts: *ord gets the shard's ordinal, *pos the first sequence number
+ * it may return. NO_STREAM, NO_SHARD, BAD_SEQ (AT/AFTER a number outside the shard's range),
+ * TRIMMED (AT/AFTER a number before the trim horizon).
+ */
+eng_stream_rc_t eng_stream_iterator(eng_t *e, const char *table, const char *label, const char *shard_id,
+                                    eng_iter_type_t type, uint64_t seq, uint32_t *ord, uint64_t *pos);
+
+typedef enum { ENG_EVENT_INSERT = 1, ENG_EVENT_MODIFY, ENG_EVENT_REMOVE } eng_event_t;
+
+typedef struct {
+    eng_event_t event;
+    bool by_service; /* a TTL deletion: userIdentity {Type: Service, PrincipalId: dynamodb.amazonaws.com} */
+    uint64_t seq;
+    double created;       /* epoch seconds (ms precision) */
+    av_map_t *keys;       /* the item's key attributes */
+    av_map_t *old_image;  /* OLD_IMAGE / NEW_AND_OLD_IMAGES (MODIFY, REMOVE); else NULL */
+    av_map_t *new_image;  /* NEW_IMAGE / NEW_AND_OLD_IMAGES (INSERT, MODIFY); else NULL */
+    size_t size;          /* SizeBytes: item sizes of keys and the images kept */
+} eng_record_t;
+
+typedef struct {
+    eng_record_t *recs;
+    size_t n;
+    uint64_t next_pos; /* where the next read of this shard starts */
+    bool shard_end;    /* the shard is closed and nothing is left after next_pos: no next iterator */
+} eng_records_t;
+
+/**
+ * Records of shard `ord` of a stream from sequence number pos on, in order: at most `limit`, and
+ * no more once `max_bytes` of records have been gathered (at least one). Records in `a`. NO_STREAM,
+ * TRIMMED (pos before the trim horizon, or the shard itself trimmed away), ERROR.
+ */
+eng_stream_rc_t eng_stream_read(eng_t *e, const char *table, const char *label, uint32_t ord, uint64_t pos,
+                                size_t limit, size_t max_bytes, arena_t *a, eng_records_t *out);
 
 #endif
