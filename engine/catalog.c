@@ -10,7 +10,7 @@
  *            "rcu":n,"wcu":n,"status":..,"backfilling":bool},..],
  *    (an index's column family is "x.<index id>")
  *    "on_demand":bool,"billing_updated":s,"rcu":n,"wcu":n,"last_increase":s,"last_decrease":s,
- *    "decreases_today":n,"stream_enabled":bool,"stream_view":..,"stream_label":..,
+ *    "decreases_today":n,"stream_enabled":bool,"stream_view":..,"stream_label":..,"stream_num":n,
  *    "ttl_enabled":bool,"ttl_attr":..,"deletion_protection":bool,"table_class":..,
  *    "tags":[[k,v],..]}
  * Types are "S", "N", "B". A copy of a descriptor is made by formatting and parsing this JSON,
@@ -47,7 +47,7 @@ static void put_attr(jw_t *w, const eng_attr_t *a)
     jw_arr_end(w);
 }
 
-static void put_keyschema(jw_t *w, const eng_keyschema_t *k)
+void catalog__put_keyschema(jw_t *w, const eng_keyschema_t *k)
 {
     jw_obj_begin(w);
     jw_keyz(w, "hash");
@@ -82,7 +82,7 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
     jw_double(&w, t->created);
     put_optstr(&w, "status", t->status);
     jw_keyz(&w, "key");
-    put_keyschema(&w, &t->key);
+    catalog__put_keyschema(&w, &t->key);
     jw_keyz(&w, "attrdefs");
     jw_arr_begin(&w);
     for (size_t i = 0; i < t->n_attrdefs; i++) put_attr(&w, &t->attrdefs[i]);
@@ -97,7 +97,7 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
         jw_keyz(&w, "global");
         jw_bool(&w, x->global);
         jw_keyz(&w, "key");
-        put_keyschema(&w, &x->key);
+        catalog__put_keyschema(&w, &x->key);
         put_optstr(&w, "proj", proj_names[x->proj]);
         jw_keyz(&w, "nonkey");
         jw_arr_begin(&w);
@@ -131,6 +131,10 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
     jw_bool(&w, t->stream_enabled);
     put_optstr(&w, "stream_view", t->stream_view);
     put_optstr(&w, "stream_label", t->stream_label);
+    if (t->stream_num_) {
+        jw_keyz(&w, "stream_num");
+        jw_int(&w, (long long)t->stream_num_);
+    }
     jw_keyz(&w, "ttl_enabled");
     jw_bool(&w, t->ttl_enabled);
     put_optstr(&w, "ttl_attr", t->ttl_attr);
@@ -179,7 +183,7 @@ static int parse_attr(arena_t *a, const json_t *v, eng_attr_t *out)
     return out->type == AV_S || out->type == AV_N || out->type == AV_B ? 0 : -1;
 }
 
-static int parse_keyschema(arena_t *a, const json_t *v, eng_keyschema_t *k)
+int catalog__parse_keyschema(arena_t *a, const json_t *v, eng_keyschema_t *k)
 {
     memset(k, 0, sizeof *k);
     if (!v || v->type != JSON_OBJECT) return -1;
@@ -204,7 +208,7 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
     if (cf_name) snprintf(cf_name, cf_cap, "%s", cf);
     t->created = get_num(o, "created");
     t->status = get_str(a, o, "status");
-    if (parse_keyschema(a, json_get(o, "key"), &t->key)) goto bad;
+    if (catalog__parse_keyschema(a, json_get(o, "key"), &t->key)) goto bad;
     const json_t *ad = json_get(o, "attrdefs");
     if (!ad || ad->type != JSON_ARRAY) goto bad;
     t->n_attrdefs = ad->n;
@@ -222,7 +226,7 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
             x->name = get_str(a, c, "name");
             x->id = get_str(a, c, "id");
             x->global = get_bool(c, "global");
-            if (!x->name || parse_keyschema(a, json_get(c, "key"), &x->key)) goto bad;
+            if (!x->name || catalog__parse_keyschema(a, json_get(c, "key"), &x->key)) goto bad;
             const char *p = get_str(a, c, "proj");
             x->proj = !p || !strcmp(p, "ALL")   ? ENG_PROJ_ALL
                       : !strcmp(p, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY
@@ -251,6 +255,7 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
     t->stream_enabled = get_bool(o, "stream_enabled");
     t->stream_view = get_str(a, o, "stream_view");
     t->stream_label = get_str(a, o, "stream_label");
+    t->stream_num_ = (uint64_t)get_num(o, "stream_num");
     t->ttl_enabled = get_bool(o, "ttl_enabled");
     t->ttl_attr = get_str(a, o, "ttl_attr");
     t->deletion_protection = get_bool(o, "deletion_protection");
@@ -406,17 +411,31 @@ static void remove_at(catalog_t *c, size_t pos)
 
 static void new_uuid(char out[37]);
 
-static int persist_record(db_t *db, const eng_table_t *t)
+/* Write t's catalog record (with whatever b already holds, or alone when b is NULL). */
+static int persist_record(db_t *db, const eng_table_t *t, db_batch_t *b)
 {
     arena_t *a = arena_new(4096);
     size_t len;
     char *js = table_to_json(a, t, t->store_->cf_name, &len);
     char *key = arena_sprintf(a, FMT_CATALOG_KEY_PREFIX "%s", t->name);
-    db_batch_t *b = db__batch_new();
-    db__batch_put(b, db__sys(db), key, strlen(key), js, len);
-    int rc = db__write(db, b);
-    db__batch_free(b);
+    db_batch_t *own = b ? NULL : db__batch_new();
+    db__batch_put(b ? b : own, db__sys(db), key, strlen(key), js, len);
+    int rc = db__write(db, b ? b : own);
+    db__batch_free(own);
     arena_free(a);
+    return rc;
+}
+
+/* Persist a new or changed description with the stream registry's share of the change (a stream
+ * started or closed) in the same batch. 0, or -1 when nothing was written. */
+static int persist_with_stream(eng_t *e, const eng_table_t *old, eng_table_t *nt)
+{
+    stream_change_t ch;
+    db_batch_t *b = db__batch_new();
+    int rc = stream__table_change(e, old, nt, b, &ch);
+    if (rc == 0) rc = persist_record(e->db, nt, b);
+    stream__table_done(e, &ch, rc == 0);
+    db__batch_free(b);
     return rc;
 }
 
@@ -475,7 +494,7 @@ static int load_one(void *ctx, const char *k, size_t kl, const char *v, size_t v
     }
     insert_at(c, (size_t)(-pos - 1), t);
     lc->loaded++;
-    if (upgraded && persist_record(c->db, t) != 0)
+    if (upgraded && persist_record(c->db, t, NULL) != 0)
         log_error("table %s: cannot record its index ids", t->name);
     return 0;
 }
@@ -590,7 +609,7 @@ ddb_err_t eng_table_create(eng_t *e, const eng_table_t *spec, eng_table_t **out,
     t->store_ = store_new(e->db, cf, cf_name);
     int ok = 1;
     for (size_t i = 0; i < t->n_idx && ok; i++) ok = index_attach(e->db, &t->idx[i]) == 0;
-    if (!ok || persist_record(e->db, t) != 0) {
+    if (!ok || persist_with_stream(e, NULL, t) != 0) {
         store_drop(t->store_);
         for (size_t i = 0; i < t->n_idx; i++)
             if (t->idx[i].store_) store_drop(t->idx[i].store_);
@@ -668,7 +687,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         else
             added[n_added++] = x->id;
     }
-    if (rc == DDB_OK && persist_record(e->db, nt) != 0) rc = db__storage_err(e->db, true, err);
+    if (rc == DDB_OK && persist_with_stream(e, old, nt) != 0) rc = db__storage_err(e->db, true, err);
     if (rc != DDB_OK) {
         pthread_rwlock_unlock(&c->mu);
         /* nothing was published: drop the families made for new indexes */
@@ -733,7 +752,10 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     db__batch_del(b, db__sys(e->db), key, strlen(key));
     stats__delete(e, b, t->id, a);
     for (size_t i = 0; i < t->n_idx; i++) stats__delete(e, b, t->idx[i].id, a);
-    int rc = db__write(e->db, b);
+    stream_change_t ch; /* the table's stream outlives it: DISABLED, readable until retention ends */
+    int rc = stream__table_change(e, t, NULL, b, &ch);
+    if (rc == 0) rc = db__write(e->db, b);
+    stream__table_done(e, &ch, rc == 0);
     db__batch_free(b);
     arena_free(a);
     if (rc != 0) {

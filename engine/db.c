@@ -723,6 +723,11 @@ void db__batch_del(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl)
     rocksdb_writebatch_delete_cf(b->wb, cf->h, k, kl);
 }
 
+void db__batch_del_range(db_batch_t *b, db_cf_t *cf, const char *lo, size_t lol, const char *hi, size_t hil)
+{
+    rocksdb_writebatch_delete_range_cf(b->wb, cf->h, lo, lol, hi, hil);
+}
+
 void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const int64_t *deltas, size_t n)
 {
     char v[32];

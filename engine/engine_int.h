@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "common/json.h"
 #include "engine/engine.h"
 #include "engine/format.h"
 
@@ -61,6 +62,8 @@ db_batch_t *db__batch_new(void);
 void db__batch_free(db_batch_t *b);
 void db__batch_put(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const char *v, size_t vl);
 void db__batch_del(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl);
+/** Delete every key in [lo, hi) (a range tombstone). */
+void db__batch_del_range(db_batch_t *b, db_cf_t *cf, const char *lo, size_t lol, const char *hi, size_t hil);
 /** Add n (at most 4) signed deltas, word by word, to the counters stored at k (stats family). */
 void db__batch_add(db_batch_t *b, db_cf_t *cf, const char *k, size_t kl, const int64_t *deltas, size_t n);
 /** Commit atomically (WAL; fsync when sync_writes). 0 on success, -1 (logged) on failure. */
@@ -188,6 +191,10 @@ typedef struct eng__store {
     char cf_name[64];
 } eng__store_t;
 
+/* The key-schema JSON of catalog records, also in stream descriptions: {"hash":[name,type],"range":..}. */
+void catalog__put_keyschema(jw_t *w, const eng_keyschema_t *k);
+int catalog__parse_keyschema(arena_t *a, const json_t *v, eng_keyschema_t *k);
+
 typedef struct catalog catalog_t;
 catalog_t *catalog__open(db_t *db, char **errmsg);
 void catalog__close(catalog_t *c);
@@ -199,20 +206,40 @@ void catalog__close(catalog_t *c);
 ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl, arena_t *a,
                      av_map_t **out, ddb_errctx_t *err);
 /** Under the key's lock: read old, run apply, add item + index entries + counters + the stream
- *  hook's share to `b`; `origin` says who asked. */
+ *  hook's share to `b`; `origin` says who asked; *stream_held as stream__stage's *held. */
 ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx,
-                      eng_origin_t origin, arena_t *a, db_batch_t *b, eng_write_result_t *res, bool *changed,
-                      ddb_errctx_t *err);
+                      eng_origin_t origin, arena_t *a, db_batch_t *b, uint64_t *stream_held,
+                      eng_write_result_t *res, bool *changed, ddb_errctx_t *err);
 
 /* ---- stream.c ---------------------------------------------------------------------------- */
+
+typedef struct streams streams_t;
+/** Load the streams' descriptions and find where sequence numbers go on (after catalog__open). */
+streams_t *stream__open(eng_t *e, const eng_opts_t *opts, char **errmsg);
+void stream__close(streams_t *s);
 
 /**
  * The stream hook of a staged change (old -> nitem, either NULL for an insert or a delete), called
  * by item__stage beside the index deltas so that a record lands in the same batch as the item.
- * Called only for tables with a stream enabled; 0, or -1 on a storage error.
+ * Called only for tables with a stream enabled. Writes nothing when the item is unchanged. A record
+ * takes a sequence number: the first one a batch takes is kept in *held, and the caller must pass it
+ * to stream__release once the batch is written or abandoned (records above it stay unseen until then).
  */
-int stream__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, eng_origin_t origin, const av_map_t *old,
-                  const av_map_t *nitem, arena_t *a);
+void stream__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, eng_origin_t origin, const av_map_t *old,
+                   const av_map_t *nitem, arena_t *a, uint64_t *held);
+/** The batch that took sequence numbers from `held` on is written or abandoned. */
+void stream__release(eng_t *e, uint64_t held);
+
+/* A table's description changes (catalog.c, under its write lock): old NULL for a new table, nt
+ * NULL for a deleted one. stream__table_change starts a stream (gives nt its label and number) or
+ * closes one (last shard closed, DISABLED), adding the streams' descriptions to b, which also holds
+ * the catalog record; stream__table_done publishes that once b is written (or forgets it). */
+typedef struct {
+    void *pending; /* stream.c's */
+} stream_change_t;
+int stream__table_change(eng_t *e, const eng_table_t *old, eng_table_t *nt, db_batch_t *b,
+                         stream_change_t *ch);
+void stream__table_done(eng_t *e, stream_change_t *ch, bool written);
 
 /* ---- index.c ----------------------------------------------------------------------------- */
 
@@ -232,7 +259,7 @@ void lock__barrier(lock_table_t *lt);
 
 /* ---- jobs.c: background work off the event loops ------------------------------------------ */
 
-typedef enum { JOB_BACKFILL = 0, JOB_TTL } job_kind_t;
+typedef enum { JOB_BACKFILL = 0, JOB_TTL, JOB_STREAM } job_kind_t;
 typedef struct job job_t;
 typedef struct {
     pthread_mutex_t mu;
@@ -294,7 +321,8 @@ struct eng {
     db_t *db;
     catalog_t *cat;
     lock_table_t locks;
-    jobs_t jobs; /* background work: backfills, the TTL sweeper (jobs.c) */
+    jobs_t jobs; /* background work: backfills, the TTL sweeper, the stream keeper (jobs.c) */
+    streams_t *streams;
     unsigned ttl_interval_ms;
 };
 

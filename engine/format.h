@@ -12,6 +12,11 @@
  *                   0.1.0 wrote one word each under FMT_STATS_LEGACY_COUNT / _BYTES, still read
  *   FMT_CF_TABLE_PREFIX "<table id>"  a table's items: base key -> item (itemenc.c)
  *   FMT_CF_INDEX_PREFIX "<index id>"  an index's entries: index key -> projected item (index.c)
+ *   FMT_CF_STREAMS  stream records (stream.c), made when the first stream is enabled:
+ *                   stream number (8 bytes, big endian) | sequence number (8 bytes, big endian)
+ *                   -> record (FMT_SREC_* below)
+ *   FMT_CF_SYS also holds each stream's description: FMT_STREAM_KEY_PREFIX "<16 hex digits of the
+ *                   stream number>" -> JSON (stream.c)
  *
  * Keys of tables and indexes start with the partition hash: FMT_KEY_HASH_LEN bytes, big endian,
  * of key__hash (item.c: FNV-1a 64 then the splitmix64 finaliser, top 32 bits) over the encoded
@@ -37,6 +42,11 @@
 #define FMT_STATS_PACKED "/s"       /* (item count, bytes): two words, one merge per write */
 #define FMT_STATS_LEGACY_COUNT "/c" /* 0.1.0: item count, one word */
 #define FMT_STATS_LEGACY_BYTES "/b" /* 0.1.0: bytes, one word */
+
+#define FMT_CF_STREAMS "streams"
+#define FMT_STREAM_KEY_PREFIX "s/" /* in FMT_CF_SYS */
+#define FMT_STREAM_KEY_PREFIX_LEN 2
+#define FMT_STREAM_VERSION 1 /* the "v" member of every stream description */
 
 #define FMT_PROBE_KEY "dynarock.probe" /* in FMT_CF_DEFAULT; an empty value */
 
@@ -70,5 +80,20 @@ enum {
     FMT_TAG_NS = 0x0A,
     FMT_TAG_BS = 0x0B,
 };
+
+/* ---- stream records (stream.c) ----------------------------------------------------------- */
+
+/* A record's value:
+ *   FMT_SREC_VERSION | event (FMT_SREC_INSERT/MODIFY/REMOVE) | flags (FMT_SREC_BY_SERVICE)
+ *   | created, epoch ms (8 bytes, little endian)
+ *   | three images, each a 4-byte little-endian length then an item (itemenc), or the length
+ *     FMT_SREC_ABSENT alone: keys, old image, new image (the images the stream's view keeps). */
+#define FMT_SREC_VERSION 1
+#define FMT_SREC_INSERT 1
+#define FMT_SREC_MODIFY 2
+#define FMT_SREC_REMOVE 3
+#define FMT_SREC_BY_SERVICE 0x01 /* a TTL deletion */
+#define FMT_SREC_ABSENT 0xFFFFFFFFu
+#define FMT_SREC_HEADER 11 /* version, event, flags, created */
 
 #endif

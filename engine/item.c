@@ -2,8 +2,8 @@
  * item: get and read-modify-write of one item (base keys: key.c).
  *
  * Write path: lock the key's stripe, read the old item, run apply, write item + index entries +
- * statistics deltas in one batch (item__stage), unlock. Statistics are merges in the stats column
- * family (stats.c).
+ * statistics deltas + stream record in one batch (item__stage), unlock. Statistics are merges in the stats
+ * column family (stats.c).
  */
 #include "engine/engine_int.h"
 
@@ -36,10 +36,10 @@ ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a
 }
 
 /* Under the key's lock: read the old item, run apply, and add the change (item, index entries,
- * counters) to `b`. *changed tells whether anything was added. */
+ * counters, stream record) to `b`. *changed tells whether anything was added. */
 ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn apply, void *ctx,
-                      eng_origin_t origin, arena_t *a, db_batch_t *b, eng_write_result_t *res, bool *changed,
-                      ddb_errctx_t *err)
+                      eng_origin_t origin, arena_t *a, db_batch_t *b, uint64_t *stream_held,
+                      eng_write_result_t *res, bool *changed, ddb_errctx_t *err)
 {
     memset(res, 0, sizeof *res);
     *changed = false;
@@ -70,8 +70,7 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
     }
     if (t->n_idx && idx__deltas(e, t, b, res->old_item, res->new_item, a) != 0)
         return db__storage_err(e->db, false, err);
-    if (t->stream_enabled && stream__stage(e, t, b, origin, res->old_item, res->new_item, a) != 0)
-        return db__storage_err(e->db, false, err);
+    if (t->stream_enabled) stream__stage(e, t, b, origin, res->old_item, res->new_item, a, stream_held);
     *changed = true;
     return DDB_OK;
 }

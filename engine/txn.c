@@ -6,7 +6,7 @@
  * take one stripe, backfills take theirs ascending too, so nobody can wait in a cycle), checks
  * that no table's set of indexes changed since its description was taken (else it unlocks,
  * re-reads the descriptions and starts again), runs every apply callback, and commits one
- * RocksDB write batch holding every item, index entry and counter change, or nothing.
+ * RocksDB write batch holding every item, index entry, counter change and stream record, or nothing.
  */
 #include "engine/engine_int.h"
 
@@ -64,10 +64,11 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
 
     db_batch_t *b = db__batch_new();
     bool failed = false, any = false;
+    uint64_t held = 0; /* stream sequence numbers this batch took (stream.c) */
     for (size_t i = 0; i < n; i++) {
         bool changed = false;
         ddb_err_t r = item__stage(e, tables[i], &keys[i], ops[i].apply, ops[i].ctx, ops[i].origin, a, b,
-                                  &res[i].res, &changed, &res[i].err);
+                                  &held, &res[i].res, &changed, &res[i].err);
         if (r == DDB_ERR_INTERNAL) {
             rc = db__storage_err(e->db, false, err);
             break;
@@ -77,6 +78,7 @@ ddb_err_t eng_multi_write(eng_t *e, size_t n, const eng_multi_op_t *ops, arena_t
     }
     if (rc == DDB_OK && failed) rc = DDB_ERR_TRANSACTION_CANCELED;
     if (rc == DDB_OK && any && db__write(e->db, b) != 0) rc = db__storage_err(e->db, true, err);
+    if (held) stream__release(e, held);
     db__batch_free(b);
     lock__release_all(&e->locks, stripes, ns);
 done:

@@ -354,10 +354,7 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         if (!enable && !t->stream_enabled)
             return err_set(err, DDB_ERR_VALIDATION, "Stream is already disabled for table %s", t->name);
         t->stream_enabled = enable;
-        if (enable) {
-            t->stream_view = eng_table_strdup(t, vt->str.ptr);
-            t->stream_label = stream_label_new(t->arena_);
-        }
+        if (enable) t->stream_view = eng_table_strdup(t, vt->str.ptr); /* the engine names the new stream */
     }
     return DDB_OK;
 }

@@ -53,18 +53,6 @@ ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool enable, bool has_view)
     return DDB_OK;
 }
 
-const char *stream_label_new(arena_t *a)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char label[40];
-    size_t n = strftime(label, sizeof label, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(label + n, sizeof label - n, ".%03ld", ts.tv_nsec / 1000000);
-    return arena_strdup(a, label);
-}
-
 /* ---- description ---------------------------------------------------------------------------- */
 
 static void write_keyschema(jw_t *w, const eng_keyschema_t *k)
@@ -761,7 +749,6 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
         if (enabled) {
             t.stream_enabled = true;
             t.stream_view = jsvt->str.ptr;
-            t.stream_label = stream_label_new(r->a);
         }
     }
     if (jtags) {
