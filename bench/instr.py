@@ -9,6 +9,7 @@ does not see the kernel's share — socket reads and writes, the write-ahead log
     bench/instr.py --ops put,get --n 3000 --bin /tmp/old/dynarock
     bench/instr.py --ops query --overwrites 20000   # Query after 20,000 overwrites (versions)
     bench/instr.py --ops put --top 30               # and the 30 costliest functions (inclusive)
+    bench/instr.py --ops put,over --stream NEW_AND_OLD_IMAGES   # the bench table with a stream
 
 For each operation it starts `dynarock --data-dir <fresh dir>` under callgrind, creates the
 bench table (HASH pk, RANGE sk), seeds --seed items through PutItem (the bench's item.fmt),
@@ -64,7 +65,7 @@ def request(op, i, seeded):
     raise SystemExit(f"unknown operation {op}")
 
 
-def measure(binary, op, n, seeded, overwrites, port, top):
+def measure(binary, op, n, seeded, overwrites, port, top, stream=None):
     work = tempfile.mkdtemp(prefix="dynarock-instr-")
     out = os.path.join(work, "cg.out")
     srv = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary,
@@ -92,7 +93,10 @@ def measure(binary, op, n, seeded, overwrites, port, top):
             if r.status != 200:
                 raise SystemExit(f"{target}: {r.status} {data[:300]!r}")
 
-        send("CreateTable", json.dumps(TABLE))
+        table = dict(TABLE)
+        if stream:
+            table["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
+        send("CreateTable", json.dumps(table))
         for i in range(seeded):
             send("PutItem", '{"TableName":"bench","Item":%s}' % item(i))
         for i in range(overwrites):
@@ -115,7 +119,8 @@ def measure(binary, op, n, seeded, overwrites, port, top):
                 break
         if total is None:
             raise SystemExit("no totals in callgrind's output")
-        print(f"{op:7s} {total / n:10,.0f} instructions/request  (n={n}, seeded={seeded}, overwrites={overwrites})")
+        print(f"{op:7s} {total / n:10,.0f} instructions/request  (n={n}, seeded={seeded}, overwrites={overwrites}"
+              + (f", stream {stream})" if stream else ")"))
         if top:
             rows = [l for l in ann.splitlines() if l.strip()[:1].isdigit() and "PROGRAM TOTALS" not in l]
             for l in rows[:top]:
@@ -135,11 +140,12 @@ def main():
     ap.add_argument("--overwrites", type=int, default=0, help="overwrites of seeded items before measuring")
     ap.add_argument("--port", type=int, default=8421)
     ap.add_argument("--top", type=int, default=0, help="also print the N costliest functions (inclusive)")
+    ap.add_argument("--stream", default=None, help="create the bench table with a stream of this view type")
     a = ap.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is missing: apt-get install valgrind")
     for op in a.ops.split(","):
-        measure(os.path.abspath(a.bin), op, a.n, a.seed, a.overwrites, a.port, a.top)
+        measure(os.path.abspath(a.bin), op, a.n, a.seed, a.overwrites, a.port, a.top, a.stream)
     return 0
 
 

@@ -20,6 +20,14 @@ restart on the same directory:
 The model then takes the state read back, and the next cycle writes on. Each cycle's kill comes
 0.2 .. 1.2 s into its load.
 
+The table has a NEW_AND_OLD_IMAGES stream. After each restart the test reads the stream on from
+the last sequence number it read before (AFTER_SEQUENCE_NUMBER across restarts) and checks that it
+holds a record for exactly the writes that happened: each record's OldImage is the state the
+previous record of that key left (no record missing, none for a write that did not happen),
+replaying every record gives exactly the table read back, sequence numbers increase, and the
+cycle's records number at least the acknowledged writes (a transfer is three) and at most those
+plus the writes in flight at the kill.
+
 Cycles: $DYNAROCK_CRASH_CYCLES (default 5, about 15-25 s); seed $DYNAROCK_CRASH_SEED. The server
 runs without --sync: a process crash loses nothing written to RocksDB's write-ahead log before
 the answer (docs/operations.md); power loss is another matter and not tested here.
@@ -50,8 +58,8 @@ TABLE = "crash_t"
 INDEX = "by_g"
 
 
-def client(url):
-    return boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="dummy",
+def client(url, service="dynamodb"):
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="dummy",
                         aws_secret_access_key="dummy",
                         config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=20,
                                       max_pool_connections=2))
@@ -119,6 +127,8 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
         self.tid, self.ddb, self.model, self.rng, self.stop, self.errors = tid, ddb, model, rng, stop, errors
         self.acked = 0
+        self.records = 0  # stream records of acknowledged writes
+        self.in_flight = 0  # stream records the write in flight at the kill may have made
 
     def my_items(self):
         prefix = f"put#{self.tid}#"
@@ -149,7 +159,10 @@ class Writer(threading.Thread):
         m = self.model
         with m.lock:
             m.pending[p] = new
+        self.in_flight = 1
         call()  # raises Unanswered: the key stays pending
+        self.in_flight = 0
+        self.records += 1
         with m.lock:
             del m.pending[p]
             m.items[p] = new
@@ -189,10 +202,13 @@ class Writer(threading.Thread):
                       ExpressionAttributeValues={":new": {"N": str(old + 1)}, ":old": {"N": str(old)}})
         with m.lock:
             m.counter_pending[self.tid] = old + 1
+        self.in_flight = 1
         try:
             send(self.ddb.update_item, **kw)
         except ClientError as e:
             raise AssertionError(f"counter ctr#{self.tid} at acknowledged value {old}: {e.response['Error']}") from e
+        self.in_flight = 0
+        self.records += 1
         with m.lock:
             del m.counter_pending[self.tid]
             m.counters[self.tid] = old + 1
@@ -205,6 +221,7 @@ class Writer(threading.Thread):
         record = {"p": {"S": txid}, "src": {"S": src}, "dst": {"S": dst}, "amount": {"N": str(amount)}}
         with m.lock:
             m.tx_pending.add(txid)
+        self.in_flight = 3
         try:
             send(self.ddb.transact_write_items, TransactItems=[
                 {"Update": {"TableName": TABLE, "Key": {"p": {"S": src}}, "UpdateExpression": "SET bal = bal - :a",
@@ -221,6 +238,8 @@ class Writer(threading.Thread):
             reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
             assert set(reasons) <= {"None", "ConditionalCheckFailed", "TransactionConflict"}, reasons
             done = False
+        self.in_flight = 0
+        self.records += 3 if done else 0
         with m.lock:
             m.tx_pending.discard(txid)
             (m.tx_done if done else m.tx_cancelled).add(txid)
@@ -229,6 +248,7 @@ class Writer(threading.Thread):
 def create_table(ddb):
     ddb.create_table(
         TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
         GlobalSecondaryIndexes=[{"IndexName": INDEX, "Projection": {"ProjectionType": "ALL"},
@@ -237,6 +257,65 @@ def create_table(ddb):
     du.wait_active(ddb, TABLE, timeout=30)
     for a in ACCOUNTS:
         ddb.put_item(TableName=TABLE, Item={"p": {"S": a}, "g": {"S": "acct"}, "bal": {"N": str(START_BALANCE)}})
+
+
+class StreamCheck:
+    """Reads the table's stream on from where it stopped, replaying the records per key."""
+
+    def __init__(self):
+        self.state = {}  # p -> item as the records so far leave it
+        self.last = None  # sequence number of the last record read
+        self.shard = None
+
+    def read(self, url, where):
+        """Read every new record; returns how many there were."""
+        ddb, streams = client(url), client(url, "dynamodbstreams")
+        arn = ddb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        assert len(shards) == 1, f"{where}: shards {shards}"
+        if self.shard is None:
+            self.shard = shards[0]["ShardId"]
+        assert shards[0]["ShardId"] == self.shard, f"{where}: the shard changed: {shards}"
+        kw = dict(StreamArn=arn, ShardId=self.shard)
+        if self.last is None:
+            kw["ShardIteratorType"] = "TRIM_HORIZON"
+        else:
+            kw.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self.last)
+        it = streams.get_shard_iterator(**kw)["ShardIterator"]
+        n = 0
+        while it:
+            r = streams.get_records(ShardIterator=it, Limit=1000)
+            for rec in r["Records"]:
+                self.apply(rec, where)
+                n += 1
+            if not r["Records"]:
+                break
+            it = r.get("NextShardIterator")
+        return n
+
+    def apply(self, rec, where):
+        d = rec["dynamodb"]
+        seq = d["SequenceNumber"]
+        assert self.last is None or int(seq) > int(self.last), f"{where}: sequence {seq} after {self.last}"
+        self.last = seq
+        p = d["Keys"]["p"]["S"]
+        before = self.state.get(p)
+        kind = rec["eventName"]
+        assert kind == ("INSERT" if before is None else "REMOVE" if "NewImage" not in d else "MODIFY"), \
+            f"{where}: {p}: {kind} over {before!r}"
+        assert d.get("OldImage") == before, f"{where}: {p}: record {seq} has OldImage {d.get('OldImage')!r}, " \
+                                             f"the records before it leave {before!r} (a record is missing)"
+        if "NewImage" in d:
+            self.state[p] = d["NewImage"]
+        else:
+            del self.state[p]
+
+    def check(self, table, where):
+        extra = {p for p in self.state if p not in table}
+        missing = {p for p in table if self.state.get(p) != table[p]}
+        assert not extra and not missing, \
+            f"{where}: the stream's replay differs from the table: only in the stream {sorted(extra)[:5]}, " \
+            f"different or absent {sorted(missing)[:5]}"
 
 
 def verify(ddb, model, cycle):
@@ -291,6 +370,7 @@ def verify(ddb, model, cycle):
         {p for p, it in model.items.items() if it is not None}
     extra = set(table) - known
     assert not extra, f"{where}: items nobody wrote: {sorted(extra)[:5]}"
+    model.table = table
 
     # Index = table, entry by entry.
     def key(it):
@@ -320,6 +400,8 @@ def test_kill_9_under_mixed_writes(tmp_path):
     srv = du.Server(["--data-dir", str(data), "--threads", "2"], tmp_path / "server.log").start()
     try:
         create_table(client(srv.url))
+        stream = StreamCheck()
+        assert stream.read(srv.url, "after the table's creation") == len(ACCOUNTS)
         stats = []
         for cycle in range(1, CYCLES + 1):
             clients = [client(srv.url) for _ in range(THREADS)]
@@ -341,9 +423,15 @@ def test_kill_9_under_mixed_writes(tmp_path):
             srv.log.close()
             srv = du.Server(["--data-dir", str(data), "--threads", "2"], tmp_path / "server.log").start()
             n = verify(client(srv.url), model, cycle)
-            stats.append((sum(w.acked for w in writers), n))
-        print(f"crash cycles: {CYCLES}; acknowledged writes and items per cycle: {stats}")
-        assert sum(a for a, _ in stats) >= CYCLES * 10, f"too little load to mean anything: {stats}"
+            where = f"stream after kill #{cycle}"
+            got = stream.read(srv.url, where)
+            stream.check(model.table, where)
+            acked = sum(w.records for w in writers)
+            assert acked <= got <= acked + sum(w.in_flight for w in writers), \
+                f"{where}: {got} records for {acked} acknowledged record-making writes"
+            stats.append((sum(w.acked for w in writers), n, got))
+        print(f"crash cycles: {CYCLES}; acknowledged writes, items and stream records per cycle: {stats}")
+        assert sum(a for a, _, _ in stats) >= CYCLES * 10, f"too little load to mean anything: {stats}"
         assert srv.stop() == 0, srv.log_tail()
     finally:
         srv.kill()
