@@ -2,7 +2,8 @@
  * main: command line, engine open, serve, clean shutdown.
  *
  *   dynarock [--host H] [--port N] [--data-dir DIR | --in-memory] [--threads N] [--sync]
- *            [--block-cache-mb N] [--write-buffer-mb N] [--ttl-interval SECONDS] [--help] [--version]
+ *            [--block-cache-mb N] [--write-buffer-mb N] [--ttl-interval SECONDS]
+ *            [--stream-retention SECONDS] [--stream-shard-seconds SECONDS] [--help] [--version]
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
  *   -disableTelemetry  -optimizeDbBeforeStartup  -version  -help
@@ -32,6 +33,8 @@ static void usage(FILE *f)
                "  --block-cache-mb N     RocksDB block cache (default 32)\n"
                "  --write-buffer-mb N    RocksDB memtable size per column family (default 16)\n"
                "  --ttl-interval S       delete expired TTL items every S seconds (default 1; 0: never)\n"
+               "  --stream-retention S   keep stream records S seconds (default 86400, as DynamoDB)\n"
+               "  --stream-shard-seconds S close a stream's open shard after S seconds (default 14400)\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
@@ -76,7 +79,9 @@ int main(int argc, char **argv)
      * batches between threads. */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.threads = ncpu > 1 ? (int)(ncpu / 2) : 1;
-    int ttl_interval_s = 1; /* DynamoDB takes up to days; locally, expired items go within a second */
+    int ttl_interval_s = 1;         /* DynamoDB takes up to days; locally, expired items go within a second */
+    int stream_retention_s = 86400; /* DynamoDB Streams keeps records 24 hours */
+    int stream_shard_s = 4 * 3600;  /* DynamoDB rolls a shard over after about 4 hours */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -114,6 +119,12 @@ int main(int argc, char **argv)
             i++;
         } else if (FLAG("--ttl-interval")) {
             ttl_interval_s = parse_int(a, next, 0, 86400);
+            i++;
+        } else if (FLAG("--stream-retention")) {
+            stream_retention_s = parse_int(a, next, 1, 365 * 86400);
+            i++;
+        } else if (FLAG("--stream-shard-seconds")) {
+            stream_shard_s = parse_int(a, next, 1, 365 * 86400);
             i++;
         } else if (FLAG("-sharedDb") || FLAG("--shared-db")) {
             cfg.shared_db = true;
@@ -153,6 +164,8 @@ int main(int argc, char **argv)
     eo.block_cache_mb = cfg.block_cache_mb;
     eo.write_buffer_mb = cfg.write_buffer_mb;
     eo.ttl_interval_ms = (unsigned)ttl_interval_s * 1000u;
+    eo.stream_retention_ms = (uint64_t)stream_retention_s * 1000u;
+    eo.stream_shard_ms = (uint64_t)stream_shard_s * 1000u;
     char *err = NULL;
     eng_t *eng = eng_open(&eo, &err);
     if (!eng) {

@@ -1,7 +1,9 @@
 /*
- * router: X-Amz-Target -> handler. The target is "<prefix>.<Operation>" with prefix
- * DynamoDB_20120810 (and, later, DynamoDBStreams_20120810 for streams on the same port).
- * A linear scan of ~60 names costs less than the JSON parse; no hashing needed.
+ * router: X-Amz-Target -> handler. The target is "<prefix>.<Operation>": prefix DynamoDB_20120810
+ * for DynamoDB's operations (ops.def), DynamoDBStreams_20120810 for DynamoDB Streams' four
+ * (streams_ops.def), on the same port. An operation of one service under the other's prefix is an
+ * unknown operation, as on AWS (two endpoints there). A linear scan of ~60 names costs less than
+ * the JSON parse; no hashing needed.
  */
 #include "server/server.h"
 
@@ -14,22 +16,41 @@ typedef struct {
     api_fn fn;
 } op_t;
 
-static const op_t ops[] = {
 #define IMPL(n) {#n, api_##n},
 #define TODO(n) {#n, NULL},
+static const op_t ddb_ops[] = {
 #include "server/ops.def"
+};
+static const op_t streams_ops[] = {
+#include "server/streams_ops.def"
+};
 #undef IMPL
+#undef TODO
+
+typedef struct {
+    const char *prefix;
+    const op_t *ops;
+    size_t n;
+} service_t;
+
+static const service_t services[] = {
+    {"DynamoDB_20120810", ddb_ops, sizeof ddb_ops / sizeof ddb_ops[0]},
+    {"DynamoDBStreams_20120810", streams_ops, sizeof streams_ops / sizeof streams_ops[0]},
 };
 
 api_fn router_find(const char *prefix, size_t plen, const char *op, size_t oplen, bool *known)
 {
     *known = false;
-    if (!(plen == 17 && memcmp(prefix, "DynamoDB_20120810", 17) == 0)) return NULL;
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        if (strlen(ops[i].name) == oplen && memcmp(ops[i].name, op, oplen) == 0) {
-            *known = true;
-            return ops[i].fn;
+    for (size_t s = 0; s < sizeof services / sizeof services[0]; s++) {
+        const service_t *sv = &services[s];
+        if (strlen(sv->prefix) != plen || memcmp(sv->prefix, prefix, plen) != 0) continue;
+        for (size_t i = 0; i < sv->n; i++) {
+            if (strlen(sv->ops[i].name) == oplen && memcmp(sv->ops[i].name, op, oplen) == 0) {
+                *known = true;
+                return sv->ops[i].fn;
+            }
         }
+        return NULL;
     }
     return NULL;
 }

@@ -77,6 +77,7 @@ ddb_err_t router_dispatch(ddb_req_t *r, const char *target, size_t tlen, const c
 
 #define IMPL(name) ddb_err_t api_##name(ddb_req_t *r);
 #include "server/ops.def"
+#include "server/streams_ops.def"
 #undef IMPL
 
 /* ---- reply.c ---------------------------------------------------------------------------- */
@@ -293,5 +294,30 @@ const shape_spec_t *throughput_shape(void);
 ddb_err_t throughput_or_err(ddb_req_t *r, const json_t *pt, const char *index, int64_t *rcu, int64_t *wcu);
 /** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
+
+/* ---- api_stream.c: DynamoDB Streams names and shard iterators -------------------------------- */
+
+/** "arn:aws:dynamodb:<region>:000000000000:table/<table>/stream/<label>" (r's region), in r->a. */
+const char *stream_arn(ddb_req_t *r, const char *table, const char *label);
+/** Split a stream ARN ("arn:<partition>:dynamodb:<region>:<account>:table/<name>/stream/<label>",
+ *  any partition, region and account) into NUL-terminated copies in `a`; false when `s` is not one. */
+bool stream_arn_parse(const char *s, size_t len, arena_t *a, const char **table, const char **label);
+
+#define STREAM_ITER_TTL_MS (15 * 60 * 1000) /* AWS: an iterator expires 15 minutes after it is issued */
+
+/** What a shard iterator says (stream_iter_format / stream_iter_parse); strings in the request arena. */
+typedef struct {
+    const char *arn;   /* the stream ARN as the iterator was issued for */
+    const char *table; /* its parts */
+    const char *label;
+    uint32_t ord;       /* the shard's ordinal (eng_shard_t.ord) */
+    uint64_t pos;       /* the first sequence number the next read may return */
+    uint64_t issued_ms; /* epoch milliseconds when the iterator was handed out */
+} stream_iter_t;
+
+/** A shard iterator: "<arn>|1|<36 base64 characters of a checked binary position>", in r->a. */
+const char *stream_iter_format(ddb_req_t *r, const stream_iter_t *it);
+/** Decode an iterator stream_iter_format() wrote (any other text, or a damaged one: false). */
+bool stream_iter_parse(ddb_req_t *r, const char *s, size_t len, stream_iter_t *out);
 
 #endif

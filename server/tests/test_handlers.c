@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/tests/check.h"
 
@@ -319,6 +320,432 @@ static void test_protocol_errors(void)
           "{\"__type\":\"" SE_TYPE "\",\"Message\":\"NUMBER_VALUE cannot be converted to String\"}");
 }
 
+/* ---- DynamoDB Streams --------------------------------------------------------------------------- */
+
+#define STREAMS "DynamoDBStreams_20120810."
+#define RNF_TYPE DDB_NS "ResourceNotFoundException"
+
+static arena_t *jarena; /* parses answers; reset by jget's callers at will */
+
+/* The member at a dotted path of a JSON text ("StreamDescription.Shards.0.ShardId"): a string's
+ * value or a number's text, copied out of the request arena (valid until jarena is reset), or NULL. */
+static const char *jget(const char *body, const char *path)
+{
+    json_t *j = json_parse(jarena, body, strlen(body), 100, NULL);
+    const char *p = path;
+    while (j && *p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (j->type == JSON_ARRAY) {
+            long i = strtol(p, NULL, 10);
+            json_t *c = j->child;
+            while (c && i-- > 0) c = c->next;
+            j = c;
+        } else {
+            j = json_getn(j, p, n);
+        }
+        p += n + (dot ? 1 : 0);
+    }
+    if (!j || (j->type != JSON_STRING && j->type != JSON_NUMBER)) return NULL;
+    return arena_strdup(jarena, j->str.ptr);
+}
+
+static bool is_hex32(const char *s)
+{
+    if (!s || strlen(s) != 32) return false;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'))) return false;
+    return true;
+}
+
+static void test_streams_routing_and_validation(void)
+{
+    const char *unknown = "{\"__type\":\"com.amazon.coral.service#UnknownOperationException\"}";
+    FAILS(STREAMS "Nope", "{}", DDB_ERR_UNKNOWN_OPERATION, unknown);
+    FAILS(STREAMS "ListTables", "{}", DDB_ERR_UNKNOWN_OPERATION, unknown);
+    FAILS("ListStreams", "{}", DDB_ERR_UNKNOWN_OPERATION, unknown); /* DynamoDB's prefix */
+    FAILS("GetRecords", "{}", DDB_ERR_UNKNOWN_OPERATION, unknown);
+    FAILS("DynamoDBStreams_20991231.ListStreams", "{}", DDB_ERR_UNKNOWN_OPERATION, unknown);
+    OK(STREAMS "ListStreams", "{\"TableName\":\"tab1\"}", "{\"Streams\":[]}"); /* a table without a stream */
+    FAILS(STREAMS "ListStreams", "[]", DDB_ERR_SERIALIZATION,
+          "{\"__type\":\"" SE_TYPE "\",\"Message\":\"Start of list found where not expected\"}");
+
+    FAILS(
+        STREAMS "ListStreams", "{\"Limit\":0,\"TableName\":\"ab\"}", DDB_ERR_VALIDATION,
+        "{\"__type\":\"" VE_TYPE "\",\"message\":\"2 validation errors detected: "
+        "Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or "
+        "equal to 3; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than "
+        "or equal to 1\"}");
+    FAILS(STREAMS "ListStreams", "{\"Limit\":101}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"" ENV
+          "Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to "
+          "100\"}");
+    FAILS(STREAMS "ListStreams", "{\"Limit\":\"1\"}", DDB_ERR_SERIALIZATION,
+          "{\"__type\":\"" SE_TYPE "\",\"Message\":\"STRING_VALUE cannot be converted to Integer\"}");
+    FAILS(STREAMS "ListStreams",
+          "{\"ExclusiveStartStreamArn\":\"kossaapaaasdafsdaasdasdasdasasdasfadfadfasd\"}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"Invalid StreamArn\"}");
+
+    FAILS(STREAMS "DescribeStream", "{}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"" ENV
+          "Value null at 'streamArn' failed to satisfy constraint: Member must not be null\"}");
+    FAILS(STREAMS "DescribeStream", "{\"StreamArn\":\"fake-stream\",\"Limit\":101}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"2 validation errors detected: "
+          "Value 'fake-stream' at 'streamArn' failed to satisfy constraint: Member must have length greater "
+          "than or equal to 37; Value '101' at 'limit' failed to satisfy constraint: Member must have value "
+          "less than or equal to 100\"}");
+    FAILS(STREAMS "DescribeStream",
+          "{\"StreamArn\":\"sdfadfsdfnlfkajakfgjalksfgklasjklasdjfklasdfasdfgasf\"}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"Invalid StreamArn\"}");
+    FAILS(STREAMS "DescribeStream",
+          "{\"StreamArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/tab1/index/gsi\"}",
+          DDB_ERR_VALIDATION, "{\"__type\":\"" VE_TYPE "\",\"message\":\"Invalid StreamArn\"}");
+    FAILS(STREAMS "DescribeStream",
+          "{\"StreamArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/nope/stream/"
+          "2020-01-01T00:00:00.000\"}",
+          DDB_ERR_RESOURCE_NOT_FOUND,
+          "{\"__type\":\"" RNF_TYPE "\",\"message\":\"Requested resource not found: Stream: "
+          "arn:aws:dynamodb:us-east-1:000000000000:table/nope/stream/2020-01-01T00:00:00.000 not found\"}");
+    FAILS(STREAMS "DescribeStream",
+          "{\"StreamArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/nope/stream/"
+          "2020-01-01T00:00:00.000\","
+          "\"ShardFilter\":{\"Type\":\"PARENT\",\"ShardId\":\"short\"}}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"2 validation errors detected: "
+          "Value 'PARENT' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value "
+          "set: [CHILD_SHARDS]; Value 'short' at 'shardFilter.shardId' failed to satisfy constraint: Member "
+          "must have length greater than or equal to 28\"}");
+
+    FAILS(STREAMS "GetShardIterator", "{}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"3 validation errors detected: "
+          "Value null at 'streamArn' failed to satisfy constraint: Member must not be null; "
+          "Value null at 'shardId' failed to satisfy constraint: Member must not be null; "
+          "Value null at 'shardIteratorType' failed to satisfy constraint: Member must not be null\"}");
+    FAILS(STREAMS "GetShardIterator",
+          "{\"StreamArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/nope/stream/"
+          "2020-01-01T00:00:00.000\","
+          "\"ShardId\":\"shardId-00000000000000000000-00000000\",\"ShardIteratorType\":\"bulle\","
+          "\"SequenceNumber\":\"12\"}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"2 validation errors detected: "
+          "Value 'bulle' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value "
+          "set: [TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER]; Value '12' at "
+          "'sequenceNumber' failed to satisfy constraint: Member must have length greater than or equal to "
+          "21\"}");
+    FAILS(STREAMS "GetShardIterator",
+          "{\"StreamArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/nope/stream/"
+          "2020-01-01T00:00:00.000\","
+          "\"ShardId\":\"shardId-00000000000000000000-00000000\",\"ShardIteratorType\":\"LATEST\"}",
+          DDB_ERR_RESOURCE_NOT_FOUND,
+          "{\"__type\":\"" RNF_TYPE "\",\"message\":\"Requested resource not found: Stream: "
+          "arn:aws:dynamodb:us-east-1:000000000000:table/nope/stream/2020-01-01T00:00:00.000 not found\"}");
+
+    FAILS(
+        STREAMS "GetRecords", "{\"Limit\":1001}", DDB_ERR_VALIDATION,
+        "{\"__type\":\"" VE_TYPE "\",\"message\":\"2 validation errors detected: "
+        "Value null at 'shardIterator' failed to satisfy constraint: Member must not be null; "
+        "Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to "
+        "1000\"}");
+    FAILS(STREAMS "GetRecords", "{\"ShardIterator\":\"\"}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"" ENV
+          "Value '' at 'shardIterator' failed to satisfy constraint: Member must have length greater than or "
+          "equal to 1\"}");
+    FAILS(STREAMS "GetRecords",
+          "{\"ShardIterator\":\"sdfsdfsgagaddafgagasgasgasdfasdfasdfasdfasdgasdasdgasdg\"}",
+          DDB_ERR_VALIDATION, "{\"__type\":\"" VE_TYPE "\",\"message\":\"Invalid ShardIterator\"}");
+}
+
+/* An iterator at sequence number `seq` (shard 0) as GetShardIterator would have issued it `age_ms` ago. */
+static const char *old_iterator(const char *arn, const char *seq, uint64_t age_ms)
+{
+    static char out[2100];
+    ddb_req_t r;
+    memset(&r, 0, sizeof r);
+    r.a = jarena;
+    stream_iter_t it = {0};
+    it.arn = arn;
+    CHECK(stream_arn_parse(arn, strlen(arn), jarena, &it.table, &it.label));
+    CHECK(eng_seq_parse(seq, strlen(seq), &it.pos));
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    it.issued_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u - age_ms;
+    snprintf(out, sizeof out, "%s", stream_iter_format(&r, &it));
+    return out;
+}
+
+static void test_streams_round_trip(void)
+{
+    arena_reset(jarena);
+    answer_t a =
+        call("CreateTable",
+             "{\"TableName\":\"st1\",\"BillingMode\":\"PAY_PER_REQUEST\","
+             "\"AttributeDefinitions\":[{\"AttributeName\":\"p\",\"AttributeType\":\"S\"}],"
+             "\"KeySchema\":[{\"AttributeName\":\"p\",\"KeyType\":\"HASH\"}],"
+             "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"}}");
+    CHECK_INT(a.rc, DDB_OK);
+    const char *arn = jget(a.body, "TableDescription.LatestStreamArn");
+    const char *label = jget(a.body, "TableDescription.LatestStreamLabel");
+    CHECK(arn && label);
+    if (!arn || !label) return;
+    CHECK_STR(arn, fmt("arn:aws:dynamodb:us-east-1:000000000000:table/st1/stream/%s", label));
+    arn = strdup(arn);
+    label = strdup(label);
+
+    OK(STREAMS "ListStreams", "{\"TableName\":\"st1\"}",
+       fmt("{\"Streams\":[{\"StreamArn\":\"%s\",\"TableName\":\"st1\",\"StreamLabel\":\"%s\"}]}", arn,
+           label));
+    OK(STREAMS "ListStreams", fmt("{\"ExclusiveStartStreamArn\":\"%s\"}", arn), "{\"Streams\":[]}");
+
+    a = call(STREAMS "DescribeStream", fmt("{\"StreamArn\":\"%s\"}", arn));
+    CHECK_INT(a.rc, DDB_OK);
+    const char *shard = jget(a.body, "StreamDescription.Shards.0.ShardId");
+    const char *start = jget(a.body, "StreamDescription.Shards.0.SequenceNumberRange.StartingSequenceNumber");
+    const char *created = jget(a.body, "StreamDescription.CreationRequestDateTime");
+    CHECK(shard && start && created);
+    if (!shard || !start || !created) return;
+    CHECK_STR(a.body,
+              fmt("{\"StreamDescription\":{\"StreamArn\":\"%s\",\"StreamLabel\":\"%s\","
+                  "\"StreamStatus\":\"ENABLED\",\"StreamViewType\":\"NEW_AND_OLD_IMAGES\","
+                  "\"CreationRequestDateTime\":%s,\"TableName\":\"st1\",\"KeySchema\":[{\"AttributeName\":"
+                  "\"p\",\"KeyType\":\"HASH\"}],\"Shards\":[{\"ShardId\":\"%s\",\"SequenceNumberRange\":{"
+                  "\"StartingSequenceNumber\":\"%s\"}}]}}",
+                  arn, label, created, shard, start));
+    shard = strdup(shard);
+    /* ExclusiveStartShardId past every shard (the last one, or an id naming none): no shards, no error */
+    OK(STREAMS "DescribeStream", fmt("{\"StreamArn\":\"%s\",\"ExclusiveStartShardId\":\"%s\"}", arn, shard),
+       fmt("{\"StreamDescription\":{\"StreamArn\":\"%s\",\"StreamLabel\":\"%s\",\"StreamStatus\":\"ENABLED\","
+           "\"StreamViewType\":\"NEW_AND_OLD_IMAGES\",\"CreationRequestDateTime\":%s,\"TableName\":\"st1\","
+           "\"KeySchema\":[{\"AttributeName\":\"p\",\"KeyType\":\"HASH\"}],\"Shards\":[]}}",
+           arn, label, created));
+
+    const char *gsi = "{\"StreamArn\":\"%s\",\"ShardId\":\"%s\",\"ShardIteratorType\":\"%s\"%s}";
+    a = call(STREAMS "GetShardIterator", fmt(gsi, arn, shard, "TRIM_HORIZON", ""));
+    CHECK_INT(a.rc, DDB_OK);
+    const char *iter = jget(a.body, "ShardIterator");
+    CHECK(iter && !strncmp(iter, fmt("%s|1|", arn), strlen(arn) + 3));
+    if (!iter) return;
+    iter = strdup(iter);
+
+    OK("PutItem", "{\"TableName\":\"st1\",\"Item\":{\"p\":{\"S\":\"a\"},\"v\":{\"S\":\"x\"}}}", "{}");
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", iter));
+    CHECK_INT(a.rc, DDB_OK);
+    const char *id = jget(a.body, "Records.0.eventID");
+    const char *when = jget(a.body, "Records.0.dynamodb.ApproximateCreationDateTime");
+    const char *seq = jget(a.body, "Records.0.dynamodb.SequenceNumber");
+    const char *next = jget(a.body, "NextShardIterator");
+    CHECK(is_hex32(id) && when && seq && next);
+    if (!id || !when || !seq || !next) return;
+    CHECK(strtoll(when, NULL, 10) <= (long long)ts.tv_sec &&
+          strtoll(when, NULL, 10) >= (long long)ts.tv_sec - 5);
+    CHECK_STR(a.body,
+              fmt("{\"Records\":[{\"eventID\":\"%s\",\"eventName\":\"INSERT\",\"eventVersion\":\"1.1\","
+                  "\"eventSource\":\"aws:dynamodb\",\"awsRegion\":\"us-east-1\",\"dynamodb\":{"
+                  "\"ApproximateCreationDateTime\":%s,\"Keys\":{\"p\":{\"S\":\"a\"}},\"NewImage\":{\"p\":{"
+                  "\"S\":\"a\"},\"v\":{\"S\":\"x\"}},\"SequenceNumber\":\"%s\",\"SizeBytes\":6,"
+                  "\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"}}],\"NextShardIterator\":\"%s\"}",
+                  id, when, seq, next));
+    id = strdup(id);
+    seq = strdup(seq);
+    next = strdup(next);
+    /* the same iterator reads the same record again, with the same eventID */
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", iter));
+    CHECK_STR(jget(a.body, "Records.0.eventID"), id);
+    /* nothing more yet: an empty page and a next iterator */
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\",\"Limit\":5}", next));
+    CHECK_INT(a.rc, DDB_OK);
+    CHECK(!strncmp(a.body, "{\"Records\":[],\"NextShardIterator\":\"", 35));
+
+    OK("UpdateItem",
+       "{\"TableName\":\"st1\",\"Key\":{\"p\":{\"S\":\"a\"}},\"UpdateExpression\":\"SET v = :v\","
+       "\"ExpressionAttributeValues\":{\":v\":{\"S\":\"yy\"}}}",
+       "{}");
+    OK("DeleteItem", "{\"TableName\":\"st1\",\"Key\":{\"p\":{\"S\":\"a\"}}}", "{}");
+    OK("DeleteItem", "{\"TableName\":\"st1\",\"Key\":{\"p\":{\"S\":\"a\"}}}", "{}"); /* no item: no record */
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", next));
+    CHECK_INT(a.rc, DDB_OK);
+    CHECK_STR(jget(a.body, "Records.0.eventName"), "MODIFY");
+    CHECK_STR(jget(a.body, "Records.0.dynamodb.OldImage.v.S"), "x");
+    CHECK_STR(jget(a.body, "Records.0.dynamodb.NewImage.v.S"), "yy");
+    CHECK_STR(jget(a.body, "Records.0.dynamodb.SizeBytes"), "11");
+    CHECK_STR(jget(a.body, "Records.1.eventName"), "REMOVE");
+    CHECK_STR(jget(a.body, "Records.1.dynamodb.OldImage.v.S"), "yy");
+    CHECK(jget(a.body, "Records.1.dynamodb.NewImage.p.S") == NULL);
+    CHECK(jget(a.body, "Records.2.eventName") == NULL);
+    const char *modify_seq = jget(a.body, "Records.0.dynamodb.SequenceNumber");
+    CHECK(modify_seq && strcmp(modify_seq, seq) > 0);
+
+    /* AT / AFTER a sequence number */
+    a = call(STREAMS "GetShardIterator",
+             fmt(gsi, arn, shard, "AT_SEQUENCE_NUMBER", fmt(",\"SequenceNumber\":\"%s\"", seq)));
+    CHECK_INT(a.rc, DDB_OK);
+    a = call(STREAMS "GetRecords",
+             fmt("{\"ShardIterator\":\"%s\",\"Limit\":1}", jget(a.body, "ShardIterator")));
+    CHECK_STR(jget(a.body, "Records.0.eventName"), "INSERT");
+    CHECK(jget(a.body, "Records.1.eventName") == NULL);
+    a = call(STREAMS "GetShardIterator",
+             fmt(gsi, arn, shard, "AFTER_SEQUENCE_NUMBER", fmt(",\"SequenceNumber\":\"%s\"", seq)));
+    CHECK_INT(a.rc, DDB_OK);
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", jget(a.body, "ShardIterator")));
+    CHECK_STR(jget(a.body, "Records.0.eventName"), "MODIFY");
+    /* LATEST: after the most recent record */
+    a = call(STREAMS "GetShardIterator", fmt(gsi, arn, shard, "LATEST", ""));
+    CHECK_INT(a.rc, DDB_OK);
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", jget(a.body, "ShardIterator")));
+    CHECK(!strncmp(a.body, "{\"Records\":[],\"NextShardIterator\":\"", 35));
+
+    /* GetShardIterator's own refusals */
+    FAILS(STREAMS "GetShardIterator", fmt(gsi, arn, shard, "AT_SEQUENCE_NUMBER", ""), DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"SequenceNumber is required for ShardIteratorType "
+          "AT_SEQUENCE_NUMBER\"}");
+    FAILS(STREAMS "GetShardIterator", fmt(gsi, arn, shard, "LATEST", fmt(",\"SequenceNumber\":\"%s\"", seq)),
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"SequenceNumber must not be provided for ShardIteratorType "
+          "LATEST\"}");
+    FAILS(STREAMS "GetShardIterator",
+          fmt(gsi, arn, shard, "AT_SEQUENCE_NUMBER", ",\"SequenceNumber\":\"2222222222222222222222\""),
+          DDB_ERR_VALIDATION,
+          fmt("{\"__type\":\"" VE_TYPE
+              "\",\"message\":\"Invalid SequenceNumber: 2222222222222222222222 is not a "
+              "sequence number of %s\"}",
+              shard));
+    FAILS(STREAMS "GetShardIterator", fmt(gsi, arn, "shardId-00000000000000000001-00000000", "LATEST", ""),
+          DDB_ERR_RESOURCE_NOT_FOUND,
+          "{\"__type\":\"" RNF_TYPE "\",\"message\":\"Requested resource not found: Shard does not exist\"}");
+
+    /* iterators: expired, edited */
+    a = call(STREAMS "GetRecords",
+             fmt("{\"ShardIterator\":\"%s\"}", old_iterator(arn, seq, STREAM_ITER_TTL_MS + 1000)));
+    CHECK_INT(a.rc, DDB_ERR_EXPIRED_ITERATOR);
+    CHECK(strstr(a.body, "\"message\":\"Iterator expired. The iterator was created at time ") != NULL);
+    CHECK(strstr(a.body, "which is further in the future than the tolerated delay of 900000 milliseconds.") !=
+          NULL);
+    a = call(STREAMS "GetRecords",
+             fmt("{\"ShardIterator\":\"%s\"}", old_iterator(arn, seq, STREAM_ITER_TTL_MS - 5000)));
+    CHECK_INT(a.rc, DDB_OK);
+    CHECK_STR(jget(a.body, "Records.0.dynamodb.SequenceNumber"), seq);
+    char *edited = strdup(iter);
+    edited[strlen(edited) - 5] = edited[strlen(edited) - 5] == 'A' ? 'B' : 'A';
+    FAILS(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", edited), DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"Invalid ShardIterator\"}");
+    /* the same position under another stream's ARN */
+    const char *other = "arn:aws:dynamodb:us-east-1:000000000000:table/st2/stream/2020-01-01T00:00:00.000";
+    FAILS(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s%s\"}", other, strchr(iter, '|')),
+          DDB_ERR_VALIDATION, "{\"__type\":\"" VE_TYPE "\",\"message\":\"Invalid ShardIterator\"}");
+    free(edited);
+
+    /* disabling closes the shard: read to its end, then no NextShardIterator */
+    a = call("UpdateTable", "{\"TableName\":\"st1\",\"StreamSpecification\":{\"StreamEnabled\":false}}");
+    CHECK_INT(a.rc, DDB_OK);
+    a = call(STREAMS "DescribeStream", fmt("{\"StreamArn\":\"%s\"}", arn));
+    CHECK_STR(jget(a.body, "StreamDescription.StreamStatus"), "DISABLED");
+    CHECK(jget(a.body, "StreamDescription.Shards.0.SequenceNumberRange.EndingSequenceNumber") != NULL);
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", next));
+    CHECK_INT(a.rc, DDB_OK);
+    CHECK_STR(jget(a.body, "Records.1.eventName"), "REMOVE");
+    CHECK(jget(a.body, "NextShardIterator") == NULL);
+    OK(STREAMS "ListStreams", "{\"TableName\":\"st1\"}",
+       fmt("{\"Streams\":[{\"StreamArn\":\"%s\",\"TableName\":\"st1\",\"StreamLabel\":\"%s\"}]}", arn,
+           label));
+
+    free((void *)arn);
+    free((void *)label);
+    free((void *)shard);
+    free((void *)iter);
+    free((void *)id);
+    free((void *)seq);
+    free((void *)next);
+}
+
+/* Shards rolled over (the engine reopened with 300 ms shards): parents, closed ranges, paging,
+ * ShardFilter, the end of a closed shard, ListStreams pages. */
+static void test_streams_shards(void)
+{
+    arena_reset(jarena);
+    const char *ct = "{\"TableName\":\"%s\",\"BillingMode\":\"PAY_PER_REQUEST\","
+                     "\"AttributeDefinitions\":[{\"AttributeName\":\"p\",\"AttributeType\":\"S\"}],"
+                     "\"KeySchema\":[{\"AttributeName\":\"p\",\"KeyType\":\"HASH\"}],"
+                     "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"KEYS_ONLY\"}}";
+    answer_t a = call("CreateTable", fmt(ct, "sh1"));
+    CHECK_INT(a.rc, DDB_OK);
+    a = call("CreateTable", fmt(ct, "sh2"));
+    CHECK_INT(a.rc, DDB_OK);
+    const char *arn2 = jget(a.body, "TableDescription.LatestStreamArn");
+    CHECK(arn2 != NULL);
+    if (!arn2) return;
+    arn2 = strdup(arn2);
+
+    /* ListStreams pages in (table, label) order */
+    a = call(STREAMS "ListStreams", "{\"Limit\":1}");
+    CHECK_STR(jget(a.body, "Streams.0.TableName"), "sh1");
+    const char *last = jget(a.body, "LastEvaluatedStreamArn");
+    CHECK(last && !strcmp(last, jget(a.body, "Streams.0.StreamArn")));
+    if (!last) return;
+    a = call(STREAMS "ListStreams", fmt("{\"Limit\":1,\"ExclusiveStartStreamArn\":\"%s\"}", last));
+    CHECK_STR(jget(a.body, "Streams.0.TableName"), "sh2");
+    CHECK(jget(a.body, "LastEvaluatedStreamArn") == NULL);
+
+    OK("PutItem", "{\"TableName\":\"sh2\",\"Item\":{\"p\":{\"S\":\"one\"}}}", "{}");
+    struct timespec nap = {0, 700 * 1000 * 1000};
+    nanosleep(&nap, NULL); /* more than two shard lifetimes */
+    OK("PutItem", "{\"TableName\":\"sh2\",\"Item\":{\"p\":{\"S\":\"two\"}}}", "{}");
+
+    a = call(STREAMS "DescribeStream", fmt("{\"StreamArn\":\"%s\"}", arn2));
+    CHECK_INT(a.rc, DDB_OK);
+    const char *s0 = jget(a.body, "StreamDescription.Shards.0.ShardId");
+    const char *s1 = jget(a.body, "StreamDescription.Shards.1.ShardId");
+    CHECK(s0 && s1);
+    if (!s0 || !s1) return;
+    CHECK(strcmp(s0, s1) < 0);
+    CHECK(jget(a.body, "StreamDescription.Shards.0.ParentShardId") == NULL);
+    CHECK_STR(jget(a.body, "StreamDescription.Shards.1.ParentShardId"), s0);
+    const char *end0 = jget(a.body, "StreamDescription.Shards.0.SequenceNumberRange.EndingSequenceNumber");
+    const char *start1 =
+        jget(a.body, "StreamDescription.Shards.1.SequenceNumberRange.StartingSequenceNumber");
+    CHECK(end0 && start1 && strcmp(end0, start1) < 0);
+
+    a = call(STREAMS "DescribeStream", fmt("{\"StreamArn\":\"%s\",\"Limit\":1}", arn2));
+    CHECK_STR(jget(a.body, "StreamDescription.Shards.0.ShardId"), s0);
+    CHECK(jget(a.body, "StreamDescription.Shards.1.ShardId") == NULL);
+    CHECK_STR(jget(a.body, "StreamDescription.LastEvaluatedShardId"), s0);
+    a = call(STREAMS "DescribeStream",
+             fmt("{\"StreamArn\":\"%s\",\"Limit\":1,\"ExclusiveStartShardId\":\"%s\"}", arn2, s0));
+    CHECK_STR(jget(a.body, "StreamDescription.Shards.0.ShardId"), s1);
+    a = call(STREAMS "DescribeStream",
+             fmt("{\"StreamArn\":\"%s\",\"ShardFilter\":{\"Type\":\"CHILD_SHARDS\",\"ShardId\":\"%s\"}}",
+                 arn2, s0));
+    CHECK_STR(jget(a.body, "StreamDescription.Shards.0.ShardId"), s1);
+    CHECK(jget(a.body, "StreamDescription.Shards.1.ShardId") == NULL);
+    CHECK(jget(a.body, "StreamDescription.LastEvaluatedShardId") == NULL);
+
+    /* the first shard holds "one" and ends: no NextShardIterator */
+    const char *gsi = "{\"StreamArn\":\"%s\",\"ShardId\":\"%s\",\"ShardIteratorType\":\"TRIM_HORIZON\"}";
+    a = call(STREAMS "GetShardIterator", fmt(gsi, arn2, s0));
+    a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", jget(a.body, "ShardIterator")));
+    CHECK_INT(a.rc, DDB_OK);
+    CHECK_STR(jget(a.body, "Records.0.dynamodb.Keys.p.S"), "one");
+    CHECK_STR(jget(a.body, "Records.0.dynamodb.StreamViewType"), "KEYS_ONLY");
+    CHECK_STR(jget(a.body, "Records.0.dynamodb.SizeBytes"), "4");
+    CHECK(jget(a.body, "Records.0.dynamodb.NewImage.p.S") == NULL);
+    CHECK(jget(a.body, "Records.1.eventName") == NULL);
+    CHECK(jget(a.body, "NextShardIterator") == NULL);
+    /* "two" is in a later shard */
+    bool found = false;
+    for (int i = 1; i < 10 && !found; i++) {
+        const char *sid = jget(call(STREAMS "DescribeStream", fmt("{\"StreamArn\":\"%s\"}", arn2)).body,
+                               fmt("StreamDescription.Shards.%d.ShardId", i));
+        if (!sid) break;
+        a = call(STREAMS "GetShardIterator", fmt(gsi, arn2, sid));
+        a = call(STREAMS "GetRecords", fmt("{\"ShardIterator\":\"%s\"}", jget(a.body, "ShardIterator")));
+        const char *k = jget(a.body, "Records.0.dynamodb.Keys.p.S");
+        found = k && !strcmp(k, "two");
+    }
+    CHECK(found);
+    free((void *)arn2);
+}
+
 int main(void)
 {
     eng_opts_t eo;
@@ -342,8 +769,18 @@ int main(void)
     test_batch_and_transactions();
     test_numeric_members();
     test_protocol_errors();
+    jarena = arena_new(1 << 16);
+    test_streams_routing_and_validation();
+    test_streams_round_trip();
+
+    eng_close(eng);
+    eo.stream_shard_ms = 300;
+    eng = eng_open(&eo, &err);
+    CHECK(eng != NULL);
+    if (eng) test_streams_shards();
+    arena_free(jarena);
 
     arena_free(arena);
-    eng_close(eng);
+    if (eng) eng_close(eng);
     return check_done("test_handlers");
 }
