@@ -125,6 +125,16 @@ def test_stream_disabled_is_like_absent(ddb, make_table):
     assert t.get("StreamSpecification", {"StreamEnabled": False})["StreamEnabled"] is False
 
 
+def test_stream_specification_validation(ddb):
+    # ack-api-quirks DDB-TABLE-035 (recorded from AWS, 2026-10-08); dynoxide and others agree.
+    bad = "One or more parameter values were invalid: Table is being created with a stream "
+    base = dict(TableName=du.unique_name("strspec"), BillingMode="PAY_PER_REQUEST", **du.key_schema("p", "S"))
+    with raises("ValidationException", bad + "enabled, UpdateViewType is required"):
+        ddb.create_table(StreamSpecification={"StreamEnabled": True}, **base)
+    with raises("ValidationException", bad + "disabled, UpdateViewType should not be specified"):
+        ddb.create_table(StreamSpecification={"StreamEnabled": False, "StreamViewType": "NEW_IMAGE"}, **base)
+
+
 def test_table_class_and_deletion_protection(ddb, make_table):
     name = make_table(TableClass="STANDARD_INFREQUENT_ACCESS", DeletionProtectionEnabled=True)
     t = du.raw_ok(ddb, "DescribeTable", {"TableName": name})["Table"]

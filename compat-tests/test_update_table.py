@@ -12,6 +12,12 @@ Messages:
   specified when BillingMode is PAY_PER_REQUEST' — architect/dynalite tape tests (updateTable) and moto.
 - Nothing to update: only the start 'At least one of' is asserted; the list of parameters named in that
   message has grown over the years (dynalite recorded an older list).
+- Streams: 'Table already has an enabled stream: TableName: <name>' (also for a new view type),
+  'Table has no stream to disable: TableName: <name>', 'One or more parameter values were invalid: If
+  stream is being enabled then UpdateViewType is required' and '... If stream is being disabled, then
+  UpdateViewType must not be specified'; after disabling, DescribeTable has no StreamSpecification
+  while LatestStreamArn / LatestStreamLabel stay — recorded from AWS by the ack-api-quirks catalogue
+  (DDB-TABLE-050, verified 2026-10-09); the first also by terraform-provider-aws.
 """
 import pytest
 
@@ -93,6 +99,33 @@ def test_enable_stream(ddb, make_table):
     assert t["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
     assert t["LatestStreamArn"].startswith(t["TableArn"] + "/stream/")
     assert "LatestStreamLabel" in t
+
+
+def test_stream_enable_disable_messages(ddb, make_table):
+    name = make_table()
+    bad = "One or more parameter values were invalid: "
+    with raises("ValidationException", bad + "If stream is being enabled then UpdateViewType is required"):
+        ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True})
+    with raises("ValidationException", f"Table has no stream to disable: TableName: {name}"):
+        ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    t = du.wait_active(ddb, name)
+    for view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):  # the same view again, or a new one: disable first
+        with raises("ValidationException", f"Table already has an enabled stream: TableName: {name}"):
+            ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+    with raises("ValidationException", bad + "If stream is being disabled, then UpdateViewType must not be specified"):
+        ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False, "StreamViewType": "NEW_IMAGE"})
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    off = du.wait_active(ddb, name)
+    assert "StreamSpecification" not in off
+    assert off["LatestStreamArn"] == t["LatestStreamArn"] and off["LatestStreamLabel"] == t["LatestStreamLabel"]
+    with raises("ValidationException", f"Table has no stream to disable: TableName: {name}"):
+        ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    again = du.wait_active(ddb, name)
+    assert again["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    assert again["LatestStreamArn"] != t["LatestStreamArn"]
+    assert again["LatestStreamLabel"] > t["LatestStreamLabel"]
 
 
 def test_update_keeps_schema_and_items(ddb, make_table):

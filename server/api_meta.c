@@ -346,13 +346,14 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         const json_t *en = json_get(c->ss, "StreamEnabled"), *vt = json_get(c->ss, "StreamViewType");
         bool enable = jbool(en);
         if (vt && vt->type == JSON_NULL) vt = NULL;
-        ddb_err_t rc = stream_spec_or_err(err, enable, vt != NULL);
+        ddb_err_t rc = stream_spec_or_err(err, false, enable, vt != NULL);
         if (rc) return rc;
+        /* AWS's words (recorded): the view type of an enabled stream cannot change in place either */
         if (enable && t->stream_enabled)
-            return err_set(err, DDB_ERR_VALIDATION, "Table already has an enabled stream: %s/stream/%s",
-                           table_arn(c->r, t->name), t->stream_label);
+            return err_set(err, DDB_ERR_VALIDATION, "Table already has an enabled stream: TableName: %s",
+                           t->name);
         if (!enable && !t->stream_enabled)
-            return err_set(err, DDB_ERR_VALIDATION, "Stream is already disabled for table %s", t->name);
+            return err_set(err, DDB_ERR_VALIDATION, "Table has no stream to disable: TableName: %s", t->name);
         t->stream_enabled = enable;
         if (enable) t->stream_view = eng_table_strdup(t, vt->str.ptr); /* the engine names the new stream */
     }

@@ -42,14 +42,17 @@ const char *table_arn(ddb_req_t *r, const char *name)
 
 /* ---- streams (shared with UpdateTable) ---------------------------------------------------------- */
 
-ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool enable, bool has_view)
+ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool creating, bool enable, bool has_view)
 {
     if (enable && !has_view)
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "%sYou must specify a StreamViewType when enabling a DynamoDB stream", INVALID);
+        return err_set(err, DDB_ERR_VALIDATION, "%s%s", INVALID,
+                       creating ? "Table is being created with a stream enabled, UpdateViewType is required"
+                                : "If stream is being enabled then UpdateViewType is required");
     if (!enable && has_view)
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "%sStream view type cannot be specified when stream is disabled", INVALID);
+        return err_set(
+            err, DDB_ERR_VALIDATION, "%s%s", INVALID,
+            creating ? "Table is being created with a stream disabled, UpdateViewType should not be specified"
+                     : "If stream is being disabled, then UpdateViewType must not be specified");
     return DDB_OK;
 }
 
@@ -217,15 +220,13 @@ void write_table_description_deleting(ddb_req_t *r, const eng_table_t *t, const 
         if (deleting && global) write_index(r, t, deleting, arn, "DELETING");
         jw_arr_end(w);
     }
-    if (t->stream_view) {
+    if (t->stream_enabled) { /* absent once disabled, as for a table that never had one (AWS, recorded) */
         jw_keyz(w, "StreamSpecification");
         jw_obj_begin(w);
         jw_keyz(w, "StreamEnabled");
-        jw_bool(w, t->stream_enabled);
-        if (t->stream_enabled) {
-            jw_keyz(w, "StreamViewType");
-            jw_strz(w, t->stream_view);
-        }
+        jw_bool(w, true);
+        jw_keyz(w, "StreamViewType");
+        jw_strz(w, t->stream_view);
         jw_obj_end(w);
     }
     if (t->stream_label) {
@@ -745,7 +746,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     }
     if (jss) {
         bool enabled = jsen && jsen->type == JSON_TRUE;
-        if ((rc = stream_spec_or_err(&r->err, enabled, jsvt != NULL))) return rc;
+        if ((rc = stream_spec_or_err(&r->err, true, enabled, jsvt != NULL))) return rc;
         if (enabled) {
             t.stream_enabled = true;
             t.stream_view = jsvt->str.ptr;

@@ -273,9 +273,7 @@ void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats
 void write_table_description_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
                                       const eng_index_t *deleting);
 /** StreamSpecification rules shared by CreateTable and UpdateTable. */
-ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool enable, bool has_view);
-/** A new LatestStreamLabel ("2026-11-21T18:45:51.297", UTC), in `a`. */
-const char *stream_label_new(arena_t *a);
+ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool creating, bool enable, bool has_view);
 /** One LocalSecondaryIndex / GlobalSecondaryIndex object (already shape-checked) appended to
  *  t->idx (room must exist), checked against t's AttributeDefinitions (`defs`: their names, for
  *  messages); *nonkey_count grows by its NonKeyAttributes. */
