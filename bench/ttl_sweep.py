@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """ttl_sweep.py: how fast the TTL sweeper deletes, and what it costs foreground reads meanwhile.
 
-    /usr/bin/python3 bench/ttl_sweep.py [--bin build/dynarock] [--items 100000] [--expired-pct 10]
+    /usr/bin/python3 bench/ttl_sweep.py [--bin build/dynarock] [--items 100000] [--expired-pct 10] [--stream]
 
 Starts `dynarock --in-memory --ttl-interval 1` on a free port, loads --items items (about 200 bytes,
 --expired-pct of them with a TTL attribute a minute in the past, the rest an hour ahead) into a
 table without TTL, then enables TTL and measures the time until ItemCount has dropped by the
 expired count (items scanned and deleted per second), while one client thread sends GetItem
 requests and records their latencies (p50 / p99 during the sweep, against the same client before
-it, while the main thread polls DescribeTable every 50 ms in both phases). A benchmark, not a test: it prints figures and exits 0.
+it, while the main thread polls DescribeTable every 50 ms in both phases). With --stream the table has a
+NEW_AND_OLD_IMAGES stream, and the sweep's REMOVE records (by the service) are counted afterwards.
+A benchmark, not a test: it prints figures and exits 0.
 """
 import argparse
 import os
@@ -36,6 +38,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "build", "dynarock"))
     ap.add_argument("--items", type=int, default=100000)
     ap.add_argument("--expired-pct", type=int, default=10)
+    ap.add_argument("--stream", action="store_true", help="the table has a NEW_AND_OLD_IMAGES stream")
     args = ap.parse_args()
     port = free_port()
     srv = subprocess.Popen([args.bin, "--in-memory", "--port", str(port), "--ttl-interval", "1"],
@@ -50,9 +53,11 @@ def main():
                 break
             except Exception:
                 time.sleep(0.05)
+        extra = {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}} \
+            if args.stream else {}
         ddb.create_table(TableName="ttlbench", BillingMode="PAY_PER_REQUEST",
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], **extra)
         now = int(time.time())
         every = max(1, 100 // max(1, args.expired_pct))
         expired = 0
@@ -112,6 +117,22 @@ def main():
             xs = lat[ph]
             print("GetItem %-6s: n=%d p50 %.2f ms p99 %.2f ms (one boto3 client)" %
                   (ph, len(xs), pct(xs, 0.5), pct(xs, 0.99)))
+        if args.stream:
+            st = boto3.client("dynamodbstreams", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
+                              aws_secret_access_key="x")
+            arn = ddb.describe_table(TableName="ttlbench")["Table"]["LatestStreamArn"]
+            shard = st.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+            it = st.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            kinds = {}
+            while it:
+                r = st.get_records(ShardIterator=it)
+                for rec in r["Records"]:
+                    k = rec["eventName"] + (" by the service" if rec.get("userIdentity") else "")
+                    kinds[k] = kinds.get(k, 0) + 1
+                if not r["Records"]:
+                    break
+                it = r.get("NextShardIterator")
+            print("stream records: %s" % ", ".join("%s %d" % kv for kv in sorted(kinds.items())))
     finally:
         srv.terminate()
         srv.wait()
