@@ -653,14 +653,14 @@ typedef struct {
 static ddb_err_t ttl_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
 {
     ttl_ctx_t *c = vctx;
+    /* AWS (recorded): an active TTL on another attribute is named first, for enable and disable */
+    if (t->ttl_enabled && t->ttl_attr && strcmp(t->ttl_attr, c->attr))
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "TimeToLive is active on a different AttributeName: current AttributeName is %s",
+                       t->ttl_attr);
     if (c->enable && t->ttl_enabled) return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already enabled");
     if (!c->enable && !t->ttl_enabled)
         return err_set(err, DDB_ERR_VALIDATION, "TimeToLive is already disabled");
-    if (!c->enable && t->ttl_attr && strcmp(t->ttl_attr, c->attr))
-        return err_set(
-            err, DDB_ERR_VALIDATION,
-            "TimeToLive is active on a different AttributeName: current value of AttributeName is %s",
-            t->ttl_attr);
     t->ttl_enabled = c->enable;
     t->ttl_attr = eng_table_strdup(t, c->attr);
     return DDB_OK;
