@@ -700,7 +700,11 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
         free(added);
         return rc;
     }
-    if (n_removed || n_added) nt->idx_gen_ = atomic_fetch_add(&nt->store_->idx_gen, 1) + 1;
+    /* A new set of indexes, or a stream started or closed: writers holding an older description
+     * re-read it (txn.c), so no write misses a new index or stream once this call returns. */
+    bool restage = n_removed || n_added || old->stream_enabled != nt->stream_enabled ||
+                   old->stream_num_ != nt->stream_num_;
+    if (restage) nt->idx_gen_ = atomic_fetch_add(&nt->store_->idx_gen, 1) + 1;
     c->t[pos] = nt;
     if (out) {
         eng_table_retain(nt);
@@ -711,10 +715,10 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
     pthread_rwlock_unlock(&c->mu);
     eng_table_release(old);
 
-    if (n_removed || n_added) {
-        /* Every writer that still holds an older description either finished before this point or
-         * will see the new generation under its stripe lock and re-read the description. */
+    if (restage) /* Every writer that still holds an older description either finished before this
+                  * point or will see the new generation under its stripe lock and re-read it. */
         lock__barrier(&e->locks);
+    if (n_removed || n_added) {
         arena_t *a = arena_new(512);
         db_batch_t *b = db__batch_new();
         for (size_t i = 0; i < n_removed; i++) {

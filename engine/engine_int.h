@@ -187,7 +187,7 @@ typedef struct eng__store {
     db_cf_t *cf;
     atomic_int refs;
     atomic_bool dropped; /* table deleted: drop the column family when the last reference goes */
-    atomic_int idx_gen;  /* table stores: bumped when the set of indexes changes */
+    atomic_int idx_gen;  /* table stores: bumped when the set of indexes or the stream changes */
     char cf_name[64];
 } eng__store_t;
 

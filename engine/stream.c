@@ -814,9 +814,11 @@ eng_stream_rc_t eng_stream_read(eng_t *e, const char *table, const char *label, 
     uint64_t num = st->num, end = sh->end;
     bool closed = sh->closed;
     db_cf_t *cf = s->cf;
+    /* Under mu: a close after this point takes an end above every number visible now, so an open
+     * shard read up to vis holds nothing of its child. */
+    uint64_t vis = visible_seq(s);
     pthread_mutex_unlock(&s->mu);
 
-    uint64_t vis = visible_seq(s);
     uint64_t hi = closed && end < vis ? end : vis; /* read [pos, hi] */
     out->next_pos = pos;
     if (cf && pos <= hi) {
