@@ -14,7 +14,7 @@
  * read by the shared exprargs helpers, which look at r->body: they are pointed at the table's
  * object while it is read.
  */
-#include "server/server.h"
+#include "server/exec.h"
 
 #include <string.h>
 
@@ -148,7 +148,6 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
 
     get_table_t *gt = ARENA_NEWN(r->a, get_table_t, ntables + 1);
     size_t ng = 0, total = 0;
-    const json_t *body = r->body;
     for (const json_t *c = jreq->child; c; c = c->next) {
         if (c->type != JSON_OBJECT) continue;
         get_table_t *g = &gt[ng++];
@@ -156,11 +155,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         g->name = arena_memdup(r->a, c->key.ptr, c->key.len);
         const json_t *jc = json_get(c, "ConsistentRead");
         g->consistent = jc && jc->type == JSON_TRUE;
-        /* projection members of this table (exprargs reads r->body) */
-        r->body = c;
-        rc = exprargs_projection_or_err(r, true, &g->proj);
-        r->body = body;
-        if (rc) return rc;
+        if ((rc = exprargs_projection_or_err(r, c, true, &g->proj))) return rc; /* this table's members */
         const json_t *keys = json_get(c, "Keys");
         g->keys = ARENA_NEWN(r->a, av_map_t, keys->n + 1);
         /* Keys are not yet matched to the schema here, so each may be a big map: compare two
@@ -185,14 +180,13 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
     rc = DDB_OK;
     size_t got_tables = 0;
     for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
-        gt[i].t = table_or_err(r, gt[i].name);
+        gt[i].t = tabledesc_or_err(r, gt[i].name);
         if (!gt[i].t) {
             rc = r->err.code;
             break;
         }
         got_tables++;
-        for (size_t k = 0; k < gt[i].n && rc == DDB_OK; k++)
-            rc = key_matches_or_err(r, gt[i].t, &gt[i].keys[k]);
+        for (size_t k = 0; k < gt[i].n && rc == DDB_OK; k++) rc = exec_key_or_err(r, gt[i].t, &gt[i].keys[k]);
         if (!rc && gt[i].proj)
             rc = expr_proj_check_key_paths(gt[i].proj, gt[i].t->key.hash.name, gt[i].t->key.range.name,
                                            &r->err);
@@ -270,7 +264,6 @@ typedef struct {
     bool put;
     av_map_t item; /* Put: the item; Delete: the key */
     av_map_t *key;
-    write_ctx_t wc;
 } write_req_t;
 
 static const shape_member_t PUTREQ_M[] = {{"Item", JSON_OBJECT}, {NULL}};
@@ -291,7 +284,7 @@ static ddb_err_t put_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const 
         if (!v || v->type != attrs[i]->type)
             return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     }
-    return item_keys_or_err(r, t, item);
+    return exec_item_keys_or_err(r, t, item);
 }
 
 ddb_err_t api_BatchWriteItem(ddb_req_t *r)
@@ -388,7 +381,7 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
     size_t got = 0;
     rc = DDB_OK;
     for (size_t i = 0; i < nt; i++) {
-        if (!(tables[i] = table_or_err(r, names[i]))) {
+        if (!(tables[i] = tabledesc_or_err(r, names[i]))) {
             rc = r->err.code;
             break;
         }
@@ -400,9 +393,9 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
         if (w->put) {
             if ((rc = put_item_keys_or_err(r, t, &w->item))) break;
             if ((rc = eng_index_keys_check(t, &w->item, false, &r->err))) break;
-            w->key = key_of(r, t, &w->item);
+            w->key = exec_key_of(r, t, &w->item);
         } else {
-            if ((rc = key_matches_or_err(r, t, &w->item))) break;
+            if ((rc = exec_key_or_err(r, t, &w->item))) break;
             w->key = &w->item;
         }
         for (size_t k = 0; k < i; k++)
@@ -412,15 +405,16 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             }
     }
     if (rc == DDB_OK) {
-        eng_multi_op_t *ops = ARENA_NEWN(r->a, eng_multi_op_t, n + 1);
+        exec_write_t *ws = ARENA_NEWN(r->a, exec_write_t, n + 1);
         eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, n + 1);
         for (size_t i = 0; i < n; i++) {
             write_req_t *w = &reqs[i];
-            w->wc = (write_ctx_t){.r = r, .item = w->put ? &w->item : NULL, .in_multi = true};
-            ops[i] = (eng_multi_op_t){tables[w->tix], w->key, w->put ? put_apply : delete_apply, &w->wc};
-            err_init(&res[i].err, r->a);
+            ws[i] = (exec_write_t){.kind = w->put ? EXEC_PUT : EXEC_DELETE,
+                                   .table = tables[w->tix],
+                                   .key = w->key,
+                                   .item = w->put ? &w->item : NULL};
         }
-        rc = eng_multi_write(r->eng, n, ops, r->a, res, &r->err);
+        rc = exec_write_multi(r, n, ws, res);
         if (rc == DDB_ERR_TRANSACTION_CANCELED) /* an item failed a check made under the lock */
             for (size_t i = 0; i < n; i++)
                 if (res[i].err.code) {
@@ -439,16 +433,16 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, NULL);
             if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
                 bool any = false;
-                for (size_t i = 0; i < nt; i++) any |= table_has_lsi(tables[i]);
+                for (size_t i = 0; i < nt; i++) any |= cap_has_lsi(tables[i]);
                 if (any) {
                     jw_keyz(o, "ItemCollectionMetrics");
                     jw_obj_begin(o);
                     for (size_t ti = 0; ti < nt; ti++) {
-                        if (!table_has_lsi(tables[ti])) continue;
+                        if (!cap_has_lsi(tables[ti])) continue;
                         jw_keyz(o, tables[ti]->name);
                         jw_arr_begin(o);
                         for (size_t i = 0; i < n; i++)
-                            if (reqs[i].tix == ti) write_collection_metric(o, tables[ti], reqs[i].key);
+                            if (reqs[i].tix == ti) cap_collection_metric(o, tables[ti], reqs[i].key);
                         jw_arr_end(o);
                     }
                     jw_obj_end(o);

@@ -458,7 +458,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     }
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
-    write_table_description_deleting(r, t, NULL, deleting);
+    tabledesc_write_deleting(r, t, NULL, deleting);
     jw_obj_end(&r->out);
     eng_table_release(t);
     eng_table_release(before);
@@ -716,7 +716,7 @@ ddb_err_t api_DescribeTimeToLive(ddb_req_t *r)
     vc_table_name(&v, jname, "tableName");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
-    eng_table_t *t = table_named_or_err(r, jname->str.ptr);
+    eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TimeToLiveDescription");

@@ -263,7 +263,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                                          NULL};
     static const char *const s_legacy[] = {"AttributesToGet", "ScanFilter", "ConditionalOperator", NULL};
     static const char *const s_expr[] = {"ProjectionExpression", "FilterExpression", NULL};
-    if ((rc = exprargs_mixing_or_err(r, is_query ? q_legacy : s_legacy, is_query ? q_expr : s_expr,
+    if ((rc = exprargs_mixing_or_err(r, r->body, is_query ? q_legacy : s_legacy, is_query ? q_expr : s_expr,
                                      is_query ? "FilterExpression and KeyConditionExpression are null"
                                               : "FilterExpression is null")))
         return rc;
@@ -275,7 +275,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
             "request.");
     expr_ctx_t *ctx;
-    if ((rc = exprargs_ctx_or_err(r, &ctx))) return rc;
+    if ((rc = exprargs_ctx_or_err(r, r->body, &ctx))) return rc;
     expr_keycond_t kc = {0};
     expr_cond_t *filter = NULL;
     expr_proj_t *proj = NULL;
@@ -307,11 +307,11 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                                           &filter)))
             return rc;
     }
-    if (!q.proj && (rc = exprargs_attributes_to_get_or_err(r, &proj))) return rc;
+    if (!q.proj && (rc = exprargs_attributes_to_get_or_err(r, r->body, &proj))) return rc;
     bool consistent = q.cons && q.cons->type == JSON_TRUE;
 
     /* the table and the index */
-    eng_table_t *t = table_or_err(r, q.name->str.ptr);
+    eng_table_t *t = tabledesc_or_err(r, q.name->str.ptr);
     if (!t) return r->err.code;
     const eng_index_t *x = NULL;
     if (q.index) {

@@ -19,27 +19,6 @@ static const char *const INVALID = "One or more parameter values were invalid: "
 
 #define MAX_THROUGHPUT 1000000000000LL /* AWS: "Given value ... is out of bounds" above this */
 
-eng_table_t *table_or_err(ddb_req_t *r, const char *name)
-{
-    eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
-    if (!t) err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
-    return t;
-}
-
-eng_table_t *table_named_or_err(ddb_req_t *r, const char *name)
-{
-    eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
-    if (!t)
-        err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
-                name);
-    return t;
-}
-
-const char *table_arn(ddb_req_t *r, const char *name)
-{
-    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s", r->region, DDB_ACCOUNT, name);
-}
-
 /* ---- streams (shared with UpdateTable) ---------------------------------------------------------- */
 
 ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool creating, bool enable, bool has_view)
@@ -54,197 +33,6 @@ ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool creating, bool enable, bool
             creating ? "Table is being created with a stream disabled, UpdateViewType should not be specified"
                      : "If stream is being disabled, then UpdateViewType must not be specified");
     return DDB_OK;
-}
-
-/* ---- description ---------------------------------------------------------------------------- */
-
-static void write_keyschema(jw_t *w, const eng_keyschema_t *k)
-{
-    jw_arr_begin(w);
-    jw_obj_begin(w);
-    jw_keyz(w, "AttributeName");
-    jw_strz(w, k->hash.name);
-    jw_keyz(w, "KeyType");
-    jw_strz(w, "HASH");
-    jw_obj_end(w);
-    if (k->range.name) {
-        jw_obj_begin(w);
-        jw_keyz(w, "AttributeName");
-        jw_strz(w, k->range.name);
-        jw_keyz(w, "KeyType");
-        jw_strz(w, "RANGE");
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-}
-
-static void write_projection(jw_t *w, const eng_index_t *x)
-{
-    static const char *const names[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
-    jw_obj_begin(w);
-    jw_keyz(w, "ProjectionType");
-    jw_strz(w, names[x->proj]);
-    if (x->proj == ENG_PROJ_INCLUDE && x->n_nonkey) {
-        jw_keyz(w, "NonKeyAttributes");
-        jw_arr_begin(w);
-        for (size_t i = 0; i < x->n_nonkey; i++) jw_strz(w, x->nonkey[i]);
-        jw_arr_end(w);
-    }
-    jw_obj_end(w);
-}
-
-static void write_throughput(jw_t *w, const eng_table_t *t, int64_t rcu, int64_t wcu, bool with_dates)
-{
-    jw_obj_begin(w);
-    if (with_dates && t->last_increase > 0) {
-        jw_keyz(w, "LastIncreaseDateTime");
-        jw_double(w, t->last_increase);
-    }
-    if (with_dates && t->last_decrease > 0) {
-        jw_keyz(w, "LastDecreaseDateTime");
-        jw_double(w, t->last_decrease);
-    }
-    jw_keyz(w, "NumberOfDecreasesToday");
-    jw_int(w, with_dates ? t->decreases_today : 0);
-    jw_keyz(w, "ReadCapacityUnits");
-    jw_int(w, t->on_demand ? 0 : rcu);
-    jw_keyz(w, "WriteCapacityUnits");
-    jw_int(w, t->on_demand ? 0 : wcu);
-    jw_obj_end(w);
-}
-
-static const char *status_now(ddb_req_t *r, const eng_table_t *t)
-{
-    /* -delayTransientStatuses: a new table reads CREATING for its first half second */
-    if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") &&
-        ddb_now_s() - t->created < 0.5)
-        return "CREATING";
-    /* a table whose indexes are being built or dropped reads UPDATING, as in DynamoDB */
-    if ((!t->status || !strcmp(t->status, "ACTIVE")) && eng_table_indexing(t)) return "UPDATING";
-    return t->status ? t->status : "ACTIVE";
-}
-
-static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, const char *arn,
-                        const char *status);
-
-static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, const char *arn,
-                        const char *status)
-{
-    jw_t *w = &r->out;
-    jw_obj_begin(w);
-    jw_keyz(w, "IndexName");
-    jw_strz(w, x->name);
-    jw_keyz(w, "KeySchema");
-    write_keyschema(w, &x->key);
-    jw_keyz(w, "Projection");
-    write_projection(w, x);
-    if (x->global) {
-        jw_keyz(w, "IndexStatus");
-        jw_strz(w, status ? status : x->status ? x->status : "ACTIVE");
-        if (x->backfilling && !status) {
-            jw_keyz(w, "Backfilling");
-            jw_bool(w, true);
-        }
-        jw_keyz(w, "ProvisionedThroughput");
-        write_throughput(w, t, x->rcu, x->wcu, false);
-    }
-    /* counters of an index still being built (or gone) read 0, as DynamoDB shows them */
-    eng_stats_t xs = x->id && !status && !x->backfilling ? eng_index_stats(r->eng, x) : (eng_stats_t){0, 0};
-    jw_keyz(w, "IndexSizeBytes");
-    jw_int(w, xs.size_bytes);
-    jw_keyz(w, "ItemCount");
-    jw_int(w, xs.item_count);
-    jw_keyz(w, "IndexArn");
-    jw_strz(w, arena_sprintf(r->a, "%s/index/%s", arn, x->name));
-    jw_obj_end(w);
-}
-
-void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats)
-{
-    write_table_description_deleting(r, t, stats, NULL);
-}
-
-void write_table_description_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
-                                      const eng_index_t *deleting)
-{
-    jw_t *w = &r->out;
-    eng_stats_t st = stats ? *stats : eng_table_stats(r->eng, t);
-    const char *arn = table_arn(r, t->name);
-    jw_obj_begin(w);
-    jw_keyz(w, "AttributeDefinitions");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < t->n_attrdefs; i++) {
-        jw_obj_begin(w);
-        jw_keyz(w, "AttributeName");
-        jw_strz(w, t->attrdefs[i].name);
-        jw_keyz(w, "AttributeType");
-        jw_strz(w, av_type_name(t->attrdefs[i].type));
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_keyz(w, "TableName");
-    jw_strz(w, t->name);
-    jw_keyz(w, "KeySchema");
-    write_keyschema(w, &t->key);
-    jw_keyz(w, "TableStatus");
-    jw_strz(w, status_now(r, t));
-    jw_keyz(w, "CreationDateTime");
-    jw_double(w, t->created);
-    jw_keyz(w, "ProvisionedThroughput");
-    write_throughput(w, t, t->rcu, t->wcu, true);
-    jw_keyz(w, "TableSizeBytes");
-    jw_int(w, st.size_bytes);
-    jw_keyz(w, "ItemCount");
-    jw_int(w, st.item_count);
-    jw_keyz(w, "TableArn");
-    jw_strz(w, arn);
-    jw_keyz(w, "TableId");
-    jw_strz(w, t->id);
-    jw_keyz(w, "BillingModeSummary");
-    jw_obj_begin(w);
-    jw_keyz(w, "BillingMode");
-    jw_strz(w, t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED");
-    if (t->billing_updated > 0) {
-        jw_keyz(w, "LastUpdateToPayPerRequestDateTime");
-        jw_double(w, t->billing_updated);
-    }
-    jw_obj_end(w);
-    for (int global = 0; global < 2; global++) {
-        size_t count = deleting && global;
-        for (size_t i = 0; i < t->n_idx; i++) count += t->idx[i].global == (bool)global;
-        if (!count) continue;
-        jw_keyz(w, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-        jw_arr_begin(w);
-        for (size_t i = 0; i < t->n_idx; i++)
-            if (t->idx[i].global == (bool)global) write_index(r, t, &t->idx[i], arn, NULL);
-        if (deleting && global) write_index(r, t, deleting, arn, "DELETING");
-        jw_arr_end(w);
-    }
-    if (t->stream_enabled) { /* absent once disabled, as for a table that never had one (AWS, recorded) */
-        jw_keyz(w, "StreamSpecification");
-        jw_obj_begin(w);
-        jw_keyz(w, "StreamEnabled");
-        jw_bool(w, true);
-        jw_keyz(w, "StreamViewType");
-        jw_strz(w, t->stream_view);
-        jw_obj_end(w);
-    }
-    if (t->stream_label) {
-        jw_keyz(w, "LatestStreamLabel");
-        jw_strz(w, t->stream_label);
-        jw_keyz(w, "LatestStreamArn");
-        jw_strz(w, arena_sprintf(r->a, "%s/stream/%s", arn, t->stream_label));
-    }
-    jw_keyz(w, "DeletionProtectionEnabled");
-    jw_bool(w, t->deletion_protection);
-    if (t->table_class) {
-        jw_keyz(w, "TableClassSummary");
-        jw_obj_begin(w);
-        jw_keyz(w, "TableClass");
-        jw_strz(w, t->table_class);
-        jw_obj_end(w);
-    }
-    jw_obj_end(w);
 }
 
 /* ---- shared shape checks -------------------------------------------------------------------- */
@@ -770,7 +558,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     if ((rc = eng_table_create(r->eng, &t, &nt, &r->err))) return rc;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
-    write_table_description(r, nt, NULL);
+    tabledesc_write(r, nt, NULL);
     jw_obj_end(&r->out);
     eng_table_release(nt);
     return DDB_OK;
@@ -794,11 +582,11 @@ ddb_err_t api_DescribeTable(ddb_req_t *r)
     const json_t *jname;
     ddb_err_t rc;
     if ((rc = table_name_only(r, &jname))) return rc;
-    eng_table_t *t = table_named_or_err(r, jname->str.ptr);
+    eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "Table");
-    write_table_description(r, t, NULL);
+    tabledesc_write(r, t, NULL);
     jw_obj_end(&r->out);
     eng_table_release(t);
     return DDB_OK;
@@ -850,7 +638,7 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     const json_t *jname;
     ddb_err_t rc;
     if ((rc = table_name_only(r, &jname))) return rc;
-    eng_table_t *t = table_named_or_err(r, jname->str.ptr);
+    eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     bool protected_ = t->deletion_protection;
     bool indexing = eng_table_indexing(t);
@@ -870,7 +658,7 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     if ((rc = eng_table_delete(r->eng, jname->str.ptr, &d, &r->err))) return rc;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
-    write_table_description(r, d, &st);
+    tabledesc_write(r, d, &st);
     jw_obj_end(&r->out);
     eng_table_release(d);
     return DDB_OK;

@@ -16,7 +16,7 @@
  * The per-action members (ConditionExpression, ExpressionAttributeNames/Values, ...) are read by
  * the shared exprargs helpers, which look at r->body: they are pointed at the action's object.
  */
-#include "server/server.h"
+#include "server/exec.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -182,19 +182,18 @@ static void vc_items(vcheck_t *v, const json_t *list)
 
 /* ---- TransactWriteItems ---------------------------------------------------------------------- */
 
-typedef enum { ACT_CHECK, ACT_PUT, ACT_DELETE, ACT_UPDATE } act_kind_t;
-
+/* by exec_kind_t */
 static const char *const ACT_NAMES[] = {"ConditionCheck", "Put", "Delete", "Update"};
 static const char *const ACT_PATHS[] = {"conditionCheck", "put", "delete", "update"};
 
 typedef struct {
-    act_kind_t kind;
+    exec_kind_t kind;
     const json_t *j;
     const char *table;
     av_map_t value; /* Put: item; else key */
     av_map_t *key;
     eng_table_t *t;
-    write_ctx_t wc;
+    exec_write_t w; /* the typed write the executor runs */
 } action_t;
 
 static const shape_member_t ACT_M[] = {{"Key", JSON_OBJECT},
@@ -214,11 +213,9 @@ static const shape_member_t TWI_M[] = {{"ConditionCheck", JSON_OBJECT, &ACT},
                                        {NULL}};
 static const shape_spec_t TWI = {TWI_M};
 
-/* Expressions of one action (r->body points at the action while they are read). */
+/* Expressions of one action (its own members). */
 static ddb_err_t action_exprs_or_err(ddb_req_t *r, action_t *a)
 {
-    const json_t *body = r->body;
-    r->body = a->j;
     ddb_err_t rc;
     expr_ctx_t *ctx = NULL;
     const json_t *jcond = json_get(a->j, "ConditionExpression");
@@ -229,20 +226,19 @@ static ddb_err_t action_exprs_or_err(ddb_req_t *r, action_t *a)
     expr_update_t *upd = NULL;
     static const char *const none[] = {NULL};
     static const char *const exprs[] = {"ConditionExpression", "UpdateExpression", NULL};
-    rc = exprargs_mixing_or_err(r, none, exprs, "ConditionExpression is null");
-    if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
+    rc = exprargs_mixing_or_err(r, a->j, none, exprs, "ConditionExpression is null");
+    if (!rc) rc = exprargs_ctx_or_err(r, a->j, &ctx);
     if (!rc && jupd) rc = expr_update_parse(ctx, jupd->str.ptr, jupd->str.len, &upd);
     if (!rc && jcond) rc = expr_condition_parse(ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, &cond);
     if (!rc) rc = expr_ctx_check_unused(ctx);
-    r->body = body;
     if (rc) return rc;
     const json_t *rv = json_get(a->j, "ReturnValuesOnConditionCheckFailure");
-    a->wc =
-        (write_ctx_t){.r = r,
-                      .cond = cond,
-                      .return_old_on_fail = rv && rv->type == JSON_STRING && ddb_str_eq(rv->str, "ALL_OLD"),
-                      .update = upd,
-                      .in_multi = true};
+    a->w =
+        (exec_write_t){.kind = a->kind,
+                       .cond = cond,
+                       .return_old_on_fail = rv && rv->type == JSON_STRING && ddb_str_eq(rv->str, "ALL_OLD"),
+                       .update = upd,
+                       .origin = ENG_ORIGIN_TXN};
     return DDB_OK;
 }
 
@@ -270,9 +266,9 @@ static ddb_err_t cancel(ddb_req_t *r, size_t n, const action_t *acts, const eng_
             jw_keyz(&w, "Message");
             jw_strz(&w, res[i].err.msg ? res[i].err.msg : "");
         }
-        if (c == DDB_ERR_CONDITIONAL_CHECK_FAILED && acts[i].wc.failed_old) {
+        if (c == DDB_ERR_CONDITIONAL_CHECK_FAILED && acts[i].w.failed_old) {
             jw_keyz(&w, "Item");
-            avjson_write_map(&w, acts[i].wc.failed_old);
+            avjson_write_map(&w, acts[i].w.failed_old);
         }
         jw_obj_end(&w);
     }
@@ -324,7 +320,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
             const json_t *j = json_get(c, ACT_NAMES[k]);
             if (!j || j->type != JSON_OBJECT) continue;
             found++;
-            a->kind = (act_kind_t)k;
+            a->kind = (exec_kind_t)k;
             a->j = j;
         }
         if (found != 1) {
@@ -337,14 +333,14 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         const json_t *tn = json_get(a->j, "TableName");
         vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL,
                       arena_sprintf(r->a, "%s.tableName", base));
-        const char *target = a->kind == ACT_PUT ? "Item" : "Key";
+        const char *target = a->kind == EXEC_PUT ? "Item" : "Key";
         if (!json_get(a->j, target))
-            vc_add(&v, "null", arena_sprintf(r->a, "%s.%s", base, a->kind == ACT_PUT ? "item" : "key"),
+            vc_add(&v, "null", arena_sprintf(r->a, "%s.%s", base, a->kind == EXEC_PUT ? "item" : "key"),
                    "Member must not be null");
-        if (a->kind == ACT_CHECK && !json_get(a->j, "ConditionExpression"))
+        if (a->kind == EXEC_CHECK && !json_get(a->j, "ConditionExpression"))
             vc_add(&v, "null", arena_sprintf(r->a, "%s.conditionExpression", base),
                    "Member must not be null");
-        if (a->kind == ACT_UPDATE && !json_get(a->j, "UpdateExpression"))
+        if (a->kind == EXEC_UPDATE && !json_get(a->j, "UpdateExpression"))
             vc_add(&v, "null", arena_sprintf(r->a, "%s.updateExpression", base), "Member must not be null");
         vc_enum(&v, json_get(a->j, "ReturnValuesOnConditionCheckFailure"),
                 arena_sprintf(r->a, "%s.returnValuesOnConditionCheckFailure", base), RVCCF,
@@ -362,9 +358,9 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
         a->table = json_get(a->j, "TableName")->str.ptr;
-        if ((rc = avjson_map(r, json_get(a->j, a->kind == ACT_PUT ? "Item" : "Key"), &a->value, 1)))
+        if ((rc = avjson_map(r, json_get(a->j, a->kind == EXEC_PUT ? "Item" : "Key"), &a->value, 1)))
             return rc;
-        if (a->kind == ACT_PUT && av_item_size(&a->value) > 400 * 1024)
+        if (a->kind == EXEC_PUT && av_item_size(&a->value) > 400 * 1024)
             return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
         total_size += av_item_size(&a->value);
         if ((rc = action_exprs_or_err(r, a))) return rc;
@@ -375,7 +371,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     /* tables; then each action's keys (a key problem cancels the transaction at that action) */
     size_t got = 0;
     for (size_t i = 0; i < na; i++) {
-        if (!(acts[i].t = table_or_err(r, acts[i].table))) {
+        if (!(acts[i].t = tabledesc_or_err(r, acts[i].table))) {
             rc = r->err.code;
             goto out;
         }
@@ -386,7 +382,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         const eng_attr_t *ka[2] = {&acts[i].t->key.hash, &acts[i].t->key.range};
         for (int k = 0; k < 2 && ka[k]->name; k++) {
             const av_t *kv = av_map_get(&acts[i].value, ka[k]->name, strlen(ka[k]->name));
-            if (kv && (rc = empty_key_or_err(r, ka[k], kv))) goto out;
+            if (kv && (rc = exec_empty_key_or_err(r, ka[k], kv))) goto out;
         }
     }
     eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, na + 1);
@@ -394,20 +390,20 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
         /* no error is recorded yet: a key problem moves from r->err into this action's reason */
-        ddb_err_t krc = a->kind == ACT_PUT ? item_keys_or_err(r, a->t, &a->value)
-                                           : key_matches_or_err(r, a->t, &a->value);
-        if (!krc && a->kind == ACT_PUT) krc = eng_index_keys_check(a->t, &a->value, false, &r->err);
+        ddb_err_t krc = a->kind == EXEC_PUT ? exec_item_keys_or_err(r, a->t, &a->value)
+                                            : exec_key_or_err(r, a->t, &a->value);
+        if (!krc && a->kind == EXEC_PUT) krc = eng_index_keys_check(a->t, &a->value, false, &r->err);
         if (krc) {
             err_set(&res[i].err, krc, "%s", r->err.msg);
             err_clear(&r->err);
             rc = cancel(r, na, acts, res);
             goto out;
         }
-        a->key = a->kind == ACT_PUT ? key_of(r, a->t, &a->value) : &a->value;
+        a->key = a->kind == EXEC_PUT ? exec_key_of(r, a->t, &a->value) : &a->value;
         const char *hn = a->t->key.hash.name, *rn = a->t->key.range.name;
-        if (a->wc.cond && (rc = expr_cond_check_key_paths(a->wc.cond, hn, rn, &r->err))) goto out;
-        if (a->wc.update && (rc = expr_update_check_keys(a->wc.update, hn, rn, &r->err))) goto out;
-        if (a->wc.update && (rc = expr_update_check_key_paths(a->wc.update, hn, rn, &r->err))) goto out;
+        if (a->w.cond && (rc = expr_cond_check_key_paths(a->w.cond, hn, rn, &r->err))) goto out;
+        if (a->w.update && (rc = expr_update_check_keys(a->w.update, hn, rn, &r->err))) goto out;
+        if (a->w.update && (rc = expr_update_check_key_paths(a->w.update, hn, rn, &r->err))) goto out;
     }
     for (size_t i = 0; i < na; i++)
         for (size_t k = 0; k < i; k++)
@@ -442,16 +438,16 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         }
     }
 
-    eng_multi_op_t *ops = ARENA_NEWN(r->a, eng_multi_op_t, na + 1);
-    static const eng_apply_fn fns[] = {check_apply, put_apply, delete_apply, update_apply};
+    exec_write_t *ws = ARENA_NEWN(r->a, exec_write_t, na + 1);
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
-        a->wc.key = a->key;
-        a->wc.table = a->t;
-        if (a->kind == ACT_PUT) a->wc.item = &a->value;
-        ops[i] = (eng_multi_op_t){a->t, a->key, fns[a->kind], &a->wc, ENG_ORIGIN_TXN};
+        a->w.table = a->t;
+        a->w.key = a->key;
+        if (a->kind == EXEC_PUT) a->w.item = &a->value;
+        ws[i] = a->w;
     }
-    rc = eng_multi_write(r->eng, na, ops, r->a, res, &r->err);
+    rc = exec_write_multi(r, na, ws, res);
+    for (size_t i = 0; i < na; i++) acts[i].w.failed_old = ws[i].failed_old;
     if (tok) token_finish(tok, rc == DDB_OK);
     if (rc == DDB_ERR_TRANSACTION_CANCELED) {
         rc = cancel(r, na, acts, res);
@@ -469,19 +465,19 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, na, tables, units, "WriteCapacityUnits");
     if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
         bool any = false;
-        for (size_t i = 0; i < na; i++) any |= acts[i].kind != ACT_CHECK && table_has_lsi(acts[i].t);
+        for (size_t i = 0; i < na; i++) any |= acts[i].kind != EXEC_CHECK && cap_has_lsi(acts[i].t);
         if (any) {
             jw_keyz(&r->out, "ItemCollectionMetrics");
             jw_obj_begin(&r->out);
             for (size_t i = 0; i < na; i++) {
                 bool first = true;
                 for (size_t k = 0; k < i && first; k++) first = acts[k].t != acts[i].t;
-                if (!first || !table_has_lsi(acts[i].t)) continue;
+                if (!first || !cap_has_lsi(acts[i].t)) continue;
                 jw_keyz(&r->out, acts[i].t->name);
                 jw_arr_begin(&r->out);
                 for (size_t k = i; k < na; k++)
-                    if (acts[k].t == acts[i].t && acts[k].kind != ACT_CHECK)
-                        write_collection_metric(&r->out, acts[k].t, acts[k].key);
+                    if (acts[k].t == acts[i].t && acts[k].kind != EXEC_CHECK)
+                        cap_collection_metric(&r->out, acts[k].t, acts[k].key);
                 jw_arr_end(&r->out);
             }
             jw_obj_end(&r->out);
@@ -543,23 +539,19 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
 
     av_map_t *keys = ARENA_NEWN(r->a, av_map_t, ng + 1);
     expr_proj_t **projs = ARENA_NEWN(r->a, expr_proj_t *, ng + 1);
-    const json_t *body = r->body;
     for (size_t i = 0; i < ng; i++) {
         if ((rc = avjson_map(r, json_get(gets[i], "Key"), &keys[i], 1))) return rc;
-        r->body = gets[i];
-        rc = exprargs_projection_or_err(r, false, &projs[i]);
-        r->body = body;
-        if (rc) return rc;
+        if ((rc = exprargs_projection_or_err(r, gets[i], false, &projs[i]))) return rc;
     }
     eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, ng + 1);
     size_t got = 0;
     for (size_t i = 0; i < ng; i++) {
-        if (!(tables[i] = table_or_err(r, json_get(gets[i], "TableName")->str.ptr))) {
+        if (!(tables[i] = tabledesc_or_err(r, json_get(gets[i], "TableName")->str.ptr))) {
             rc = r->err.code;
             goto out;
         }
         got++;
-        if ((rc = key_matches_or_err(r, tables[i], &keys[i]))) goto out;
+        if ((rc = exec_key_or_err(r, tables[i], &keys[i]))) goto out;
         if (projs[i] && (rc = expr_proj_check_key_paths(projs[i], tables[i]->key.hash.name,
                                                         tables[i]->key.range.name, &r->err)))
             goto out;

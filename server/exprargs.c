@@ -13,14 +13,14 @@
 #include <string.h>
 
 /* "{a, b}" of the present members, for the mixing message. */
-static const char *present_list(ddb_req_t *r, const char *const *names, int *count)
+static const char *present_list(ddb_req_t *r, const json_t *obj, const char *const *names, int *count)
 {
     buf_t b;
     buf_init(&b, r->a, 64);
     *count = 0;
     buf_putc(&b, '{');
     for (const char *const *p = names; *p; p++) {
-        const json_t *j = json_get(r->body, *p);
+        const json_t *j = json_get(obj, *p);
         if (!j || j->type == JSON_NULL) continue;
         if ((*count)++) buf_puts(&b, ", ");
         buf_puts(&b, *p);
@@ -29,19 +29,19 @@ static const char *present_list(ddb_req_t *r, const char *const *names, int *cou
     return b.data;
 }
 
-ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const char *const *legacy, const char *const *exprs,
-                                 const char *values_null_msg)
+ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const json_t *obj, const char *const *legacy,
+                                 const char *const *exprs, const char *values_null_msg)
 {
     int nl, ne;
-    const char *l = present_list(r, legacy, &nl);
-    const char *e = present_list(r, exprs, &ne);
+    const char *l = present_list(r, obj, legacy, &nl);
+    const char *e = present_list(r, obj, exprs, &ne);
     if (nl && ne)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "Can not use both expression and non-expression parameters in the same request: "
                        "Non-expression parameters: %s Expression parameters: %s",
                        l, e);
-    const json_t *jn = json_get(r->body, "ExpressionAttributeNames");
-    const json_t *jv = json_get(r->body, "ExpressionAttributeValues");
+    const json_t *jn = json_get(obj, "ExpressionAttributeNames");
+    const json_t *jv = json_get(obj, "ExpressionAttributeValues");
     if (!ne && jn && jn->type != JSON_NULL)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "ExpressionAttributeNames can only be specified when using expressions");
@@ -52,11 +52,11 @@ ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const char *const *legacy, const 
     return DDB_OK;
 }
 
-ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, expr_ctx_t **out)
+ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, const json_t *obj, expr_ctx_t **out)
 {
     bool bad = false;
-    const json_t *jn = fld(r, r->body, "ExpressionAttributeNames", JSON_OBJECT, &bad);
-    const json_t *jv = fld(r, r->body, "ExpressionAttributeValues", JSON_OBJECT, &bad);
+    const json_t *jn = fld(r, obj, "ExpressionAttributeNames", JSON_OBJECT, &bad);
+    const json_t *jv = fld(r, obj, "ExpressionAttributeValues", JSON_OBJECT, &bad);
     if (bad) return r->err.code;
     expr_ctx_t *c = expr_ctx_new(r->a, &r->err);
     ddb_err_t rc;
@@ -123,11 +123,11 @@ static ddb_err_t value_list_or_err(ddb_req_t *r, const json_t *jl, size_t *n, co
     return DDB_OK;
 }
 
-ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out)
+ddb_err_t exprargs_expected_or_err(ddb_req_t *r, const json_t *obj, expr_cond_t **out)
 {
     bool bad = false;
-    const json_t *je = fld(r, r->body, "Expected", JSON_OBJECT, &bad);
-    const json_t *jop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
+    const json_t *je = fld(r, obj, "Expected", JSON_OBJECT, &bad);
+    const json_t *jop = fld(r, obj, "ConditionalOperator", JSON_STRING, &bad);
     if (bad) return r->err.code;
     *out = NULL;
     size_t count = 0;
@@ -222,10 +222,10 @@ ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char 
     return vc_done(&v);
 }
 
-ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out)
+ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, expr_update_t **out)
 {
     bool bad = false;
-    const json_t *ju = fld(r, r->body, "AttributeUpdates", JSON_OBJECT, &bad);
+    const json_t *ju = fld(r, obj, "AttributeUpdates", JSON_OBJECT, &bad);
     if (bad) return r->err.code;
     *out = NULL;
     if (!ju) return DDB_OK;
@@ -267,10 +267,10 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out)
     return expr_legacy_attribute_updates(r->a, &r->err, n, us, out);
 }
 
-ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, expr_proj_t **out)
+ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, const json_t *obj, expr_proj_t **out)
 {
     bool bad = false;
-    const json_t *ja = fld(r, r->body, "AttributesToGet", JSON_ARRAY, &bad);
+    const json_t *ja = fld(r, obj, "AttributesToGet", JSON_ARRAY, &bad);
     if (bad) return r->err.code;
     *out = NULL;
     if (!ja) return DDB_OK;
@@ -299,20 +299,41 @@ const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item)
     return w.b.data;
 }
 
-ddb_err_t exprargs_projection_or_err(ddb_req_t *r, bool legacy_ok, expr_proj_t **out)
+ddb_err_t exprargs_projection_or_err(ddb_req_t *r, const json_t *obj, bool legacy_ok, expr_proj_t **out)
 {
     static const char *const legacy[] = {"AttributesToGet", NULL};
     static const char *const none[] = {NULL};
     static const char *const exprs[] = {"ProjectionExpression", NULL};
     *out = NULL;
-    const json_t *jp = json_get(r->body, "ProjectionExpression");
+    const json_t *jp = json_get(obj, "ProjectionExpression");
     if (jp && jp->type != JSON_STRING) jp = NULL;
     expr_ctx_t *ctx = NULL;
     ddb_err_t rc =
-        exprargs_mixing_or_err(r, legacy_ok ? legacy : none, exprs, "ProjectionExpression is null");
-    if (!rc) rc = exprargs_ctx_or_err(r, &ctx);
+        exprargs_mixing_or_err(r, obj, legacy_ok ? legacy : none, exprs, "ProjectionExpression is null");
+    if (!rc) rc = exprargs_ctx_or_err(r, obj, &ctx);
     if (!rc && jp) rc = expr_projection_parse(ctx, jp->str.ptr, jp->str.len, out);
     if (!rc) rc = expr_ctx_check_unused(ctx);
-    if (!rc && !jp && legacy_ok) rc = exprargs_attributes_to_get_or_err(r, out);
+    if (!rc && !jp && legacy_ok) rc = exprargs_attributes_to_get_or_err(r, obj, out);
     return rc;
+}
+
+static const char *const COND_LEGACY[] = {"Expected", "ConditionalOperator", NULL};
+static const char *const COND_EXPR[] = {"ConditionExpression", NULL};
+
+/* ConditionExpression or Expected (+ names/values), parsed and checked; *ctx for more parsing. */
+ddb_err_t exprargs_condition_or_err(ddb_req_t *r, const json_t *obj, const json_t *jcond, expr_ctx_t **ctx,
+                                    expr_cond_t **cond)
+{
+    ddb_err_t rc;
+    *cond = NULL;
+    if ((rc = exprargs_mixing_or_err(r, obj, COND_LEGACY, COND_EXPR, "ConditionExpression is null")))
+        return rc;
+    if ((rc = exprargs_ctx_or_err(r, obj, ctx))) return rc;
+    if (jcond) {
+        if ((rc = expr_condition_parse(*ctx, EXPR_CONDITION, jcond->str.ptr, jcond->str.len, cond)))
+            return rc;
+    } else if ((rc = exprargs_expected_or_err(r, obj, cond))) {
+        return rc;
+    }
+    return expr_ctx_check_unused(*ctx);
 }

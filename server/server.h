@@ -177,73 +177,37 @@ bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec);
 void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
 
 /* ---- exprargs.c: expression members and legacy parameters ------------------------------------ */
+/* Each reads its members from `obj` (the request body, or one action of a batch or transaction). */
 
 /**
  * Mixing rules: legacy (NULL-terminated member names) and expression members may not both be
  * present; ExpressionAttributeNames/Values need an expression ("...: <values_null_msg>").
  */
-ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const char *const *legacy, const char *const *exprs,
-                                 const char *values_null_msg);
+ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const json_t *obj, const char *const *legacy,
+                                 const char *const *exprs, const char *values_null_msg);
 /** ExpressionAttributeNames / ExpressionAttributeValues of the body into a new context. */
-ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, expr_ctx_t **out);
+ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, const json_t *obj, expr_ctx_t **out);
 /** Expected (+ ConditionalOperator) as a condition; *out NULL when absent. */
-ddb_err_t exprargs_expected_or_err(ddb_req_t *r, expr_cond_t **out);
+ddb_err_t exprargs_expected_or_err(ddb_req_t *r, const json_t *obj, expr_cond_t **out);
 /** A legacy condition map ({attr: {ComparisonOperator, AttributeValueList}}: KeyConditions,
  *  QueryFilter, ScanFilter) as structs; `path` names it in messages ("keyConditions"). */
 ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char *path, size_t *n,
                                      expr_filter_t **out);
 /** AttributeUpdates as an update; *out NULL when absent. */
-ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, expr_update_t **out);
+ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, expr_update_t **out);
 /** AttributesToGet as a projection; *out NULL when absent. */
-ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, expr_proj_t **out);
+ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, const json_t *obj, expr_proj_t **out);
 /** ProjectionExpression (or, when legacy_ok, AttributesToGet) of r->body with its
  *  ExpressionAttributeNames, mixing rules and unused-name check; *out NULL when absent. */
-ddb_err_t exprargs_projection_or_err(ddb_req_t *r, bool legacy_ok, expr_proj_t **out);
+ddb_err_t exprargs_projection_or_err(ddb_req_t *r, const json_t *obj, bool legacy_ok, expr_proj_t **out);
+/** ConditionExpression (text jcond) or Expected of `obj`, with names/values, parsed and checked (mixing
+ *  rules, unused names and values); *ctx for more parsing. */
+ddb_err_t exprargs_condition_or_err(ddb_req_t *r, const json_t *obj, const json_t *jcond, expr_ctx_t **ctx,
+                                    expr_cond_t **cond);
 /** `"Item":{...}` members for a ConditionalCheckFailedException envelope. */
 const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item);
 
-/* ---- api_item.c: shared with the batch and transaction handlers ---------------------------- */
-
-/** What a conditional write needs under the key lock (the ctx of the apply callbacks below). */
-typedef struct {
-    ddb_req_t *r;
-    const expr_cond_t *cond; /* NULL: unconditional */
-    bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure = ALL_OLD */
-    av_map_t *item;          /* Put: the new item */
-    const expr_update_t *update;
-    const av_map_t *key;
-    av_map_t *updated;        /* Update: the new item computed under the lock */
-    const eng_table_t *table; /* Update: for index key checks */
-    bool in_multi;            /* a transaction: keep the old item in failed_old, not in r->err_extra */
-    const av_map_t *failed_old;
-} write_ctx_t;
-
-/** Apply callbacks: condition, then put c->item / delete / apply c->update / nothing (check). */
-ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
-                    ddb_errctx_t *err);
-ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
-                       ddb_errctx_t *err);
-ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
-                       ddb_errctx_t *err);
-ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
-                      ddb_errctx_t *err);
-/** The key attributes of an item whose keys were checked. */
-av_map_t *key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
-/** A Key names exactly the table's key attributes with their types ("The provided key element does
- *  not match the schema"), non-empty, within the key size limits. */
-ddb_err_t key_matches_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key);
-/** An empty S/B value for key attribute `a`: DynamoDB's ValidationException. */
-ddb_err_t empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v);
-/** An Item carries every key attribute with its type (PutItem's messages). */
-ddb_err_t item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
-/** Whether a table has a local secondary index (ItemCollectionMetrics are answered then). */
-bool table_has_lsi(const eng_table_t *t);
-/** One ItemCollectionMetrics object for the item collection of `key`. */
-void write_collection_metric(jw_t *o, const eng_table_t *t, const av_map_t *key);
-/** ConditionExpression (text jcond) or Expected of r->body, with names/values; *ctx for more. */
-ddb_err_t condition_args_or_err(ddb_req_t *r, const json_t *jcond, expr_ctx_t **ctx, expr_cond_t **cond);
-
-/* ---- capacity ------------------------------------------------------------------------------ */
+/* ---- capacity.c: consumed capacity and item-collection metrics ------------------------------------ */
 
 /** Write units for a write touching items of these sizes (DynamoDB: 1 per KB, rounded up, of the larger). */
 double cap_write_units(size_t old_size, size_t new_size);
@@ -257,21 +221,28 @@ void cap_write_list(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const
 /** Write "ConsumedCapacity" for one table if ReturnConsumedCapacity asks for it (AWS reports only
  *  CapacityUnits, plus Table.CapacityUnits for INDEXES, for single-item operations). */
 void cap_write(ddb_req_t *r, const char *table, const char *mode, double units);
+/** Whether a table has a local secondary index (ItemCollectionMetrics are answered then). */
+bool cap_has_lsi(const eng_table_t *t);
+/** One ItemCollectionMetrics object for the item collection of `key` (DynamoDB's smallest estimate). */
+void cap_collection_metric(jw_t *o, const eng_table_t *t, const av_map_t *key);
 
-/* ---- api_table.c: shared with other api files --------------------------------------------- */
+/* ---- tabledesc.c: table lookups, ARNs and TableDescription ------------------------------------- */
 
 /** Look up a table or record ResourceNotFoundException (message as item operations use it). */
-eng_table_t *table_or_err(ddb_req_t *r, const char *name);
+eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name);
 /** Look up a table or record ResourceNotFoundException as the table operations word it
  *  ("Requested resource not found: Table: <name> not found"). */
-eng_table_t *table_named_or_err(ddb_req_t *r, const char *name);
+eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name);
 /** The table ARN for a name, in r->a. */
-const char *table_arn(ddb_req_t *r, const char *name);
+const char *tabledesc_arn(ddb_req_t *r, const char *name);
 /** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */
-void write_table_description(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
+void tabledesc_write(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
 /** The same, listing `deleting` (an index just removed by UpdateTable) as DELETING. */
-void write_table_description_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
-                                      const eng_index_t *deleting);
+void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
+                              const eng_index_t *deleting);
+
+/* ---- api_table.c: CreateTable's checks that UpdateTable (api_meta.c) shares ---------------------- */
+
 /** StreamSpecification rules shared by CreateTable and UpdateTable. */
 ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool creating, bool enable, bool has_view);
 /** One LocalSecondaryIndex / GlobalSecondaryIndex object (already shape-checked) appended to

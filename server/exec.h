@@ -1,0 +1,84 @@
+/*
+ * exec.h: typed requests and the executors every front end shares (DESIGN.md "Typed requests and
+ * executors"; docs/architecture.md).
+ *
+ * A front end (a JSON handler api_*.c, a batch, a transaction, PartiQL) decodes its input into one of
+ * the typed requests below: attribute values converted, expressions parsed and resolved, the table
+ * looked up, and every check that needs no stored item done (exec_key_or_err, exec_item_keys_or_err,
+ * the expr_*_check_* calls). Then it calls the family's executor, which touches storage and hands back
+ * typed results; the front end writes its own answer (JSON shapes differ between the APIs).
+ *
+ * Contract: executors record DynamoDB's error in r->err (first error wins) and return its code;
+ * memory comes from r->a; a typed request borrows everything it points to (the front end keeps the
+ * table reference and the decoded values alive for the call). Executors run on the request's thread.
+ */
+#ifndef DDB_SERVER_EXEC_H
+#define DDB_SERVER_EXEC_H
+
+#include "server/server.h"
+
+/* ---- checks against the table's key schema (exec_item.c) ----------------------------------------- */
+
+/** The key attributes of an item whose keys were checked, as a map in r->a. */
+av_map_t *exec_key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
+/** A Key names exactly the table's key attributes with their types ("The provided key element does
+ *  not match the schema"), non-empty, within the key size limits. */
+ddb_err_t exec_key_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key);
+/** An empty S/B value for key attribute `a`: DynamoDB's ValidationException. */
+ddb_err_t exec_empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v);
+/** An Item carries every key attribute with its type (PutItem's messages), within the size limits. */
+ddb_err_t exec_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
+
+/* ---- single-item writes (exec_item.c) ------------------------------------------------------------- */
+
+typedef enum {
+    EXEC_CHECK = 0, /* ConditionCheck: the condition only, nothing written */
+    EXEC_PUT,
+    EXEC_DELETE,
+    EXEC_UPDATE,
+} exec_kind_t;
+
+/** One item write, as PutItem, DeleteItem, UpdateItem, a transaction's action or a batch's put or
+ *  delete asks for it. */
+typedef struct {
+    exec_kind_t kind;
+    eng_table_t *table;  /* borrowed */
+    const av_map_t *key; /* exactly the key attributes (checked) */
+    av_map_t *item;      /* EXEC_PUT: the new item (checked) */
+    const expr_update_t
+        *update;             /* EXEC_UPDATE: the actions; NULL: none (a missing item is made from its key) */
+    const expr_cond_t *cond; /* NULL: unconditional */
+    bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    eng_origin_t origin;     /* ENG_ORIGIN_USER unless a transaction says otherwise */
+    /* results, set under the key lock */
+    const av_map_t *failed_old; /* the stored item, when the condition failed and return_old_on_fail */
+    av_map_t *updated;          /* EXEC_UPDATE: the item after the actions */
+    arena_t *a_;                /* executor-private: where apply allocates */
+} exec_write_t;
+
+/** Write one item: lock its key, read it, check the condition, apply, commit (item, indexes,
+ *  counters, stream record), unlock. ConditionalCheckFailedException (w->failed_old set when asked)
+ *  and the other errors in r->err. */
+ddb_err_t exec_write(ddb_req_t *r, exec_write_t *w, eng_write_result_t *res);
+/**
+ * Several writes as one (eng_multi_write): all conditions checked under all key locks, then all
+ * written in one batch or none. res[i].err gets each write's own failure (initialised here). Returns
+ * DDB_OK, DDB_ERR_TRANSACTION_CANCELED (no message set: the front end words it from res), or
+ * another error in r->err.
+ */
+ddb_err_t exec_write_multi(ddb_req_t *r, size_t n, exec_write_t *w, eng_multi_result_t *res);
+
+typedef enum {
+    EXEC_RV_NONE = 0,
+    EXEC_RV_ALL_OLD,
+    EXEC_RV_ALL_NEW,
+    EXEC_RV_UPDATED_OLD,
+    EXEC_RV_UPDATED_NEW,
+} exec_rv_t;
+
+/** ReturnValues of a committed write: the attributes to answer, or NULL for none (UPDATED_* give the
+ *  attributes the update's actions touched). */
+const av_map_t *exec_return_values(ddb_req_t *r, const exec_write_t *w, const eng_write_result_t *res,
+                                   exec_rv_t rv);
+
+#endif

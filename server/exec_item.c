@@ -1,0 +1,198 @@
+/*
+ * exec_item: the executor of single-item writes (exec.h) and the key checks every front end makes
+ * before it: the apply callbacks that run under the key lock (condition, then put / delete / update /
+ * nothing), one write (exec_write), several as one (exec_write_multi), and ReturnValues.
+ */
+#include "server/exec.h"
+
+#include <string.h>
+
+static const char *const INVALID = "One or more parameter values were invalid: ";
+
+/* ---- key checks ------------------------------------------------------------------------------- */
+
+/* Key of `item` restricted to the table's key attributes (already validated present). */
+av_map_t *exec_key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
+{
+    av_map_t *k = ARENA_NEW(r->a, av_map_t);
+    k->kvs = ARENA_NEWN(r->a, av_kv_t, 2);
+    const char *names[2] = {t->key.hash.name, t->key.range.name};
+    for (int i = 0; i < 2 && names[i]; i++) {
+        av_t *v = av_map_get(item, names[i], strlen(names[i]));
+        k->kvs[k->n].name = (ddb_str_t){names[i], strlen(names[i])};
+        k->kvs[k->n].val = *v;
+        k->n++;
+    }
+    return k;
+}
+
+ddb_err_t exec_empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v)
+{
+    if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+            "contain an empty %s value. Key: %s",
+            v->type == AV_S ? "string" : "binary", a->name);
+    return DDB_OK;
+}
+
+static ddb_err_t key_sizes_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *m)
+{
+    const av_t *h = av_map_get(m, t->key.hash.name, strlen(t->key.hash.name));
+    if (h && av_size(h) > 2048)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "%sSize of hashkey has exceeded the maximum size limit of2048 bytes", INVALID);
+    if (t->key.range.name) {
+        const av_t *s = av_map_get(m, t->key.range.name, strlen(t->key.range.name));
+        if (s && av_size(s) > 1024)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sAggregated size of all range keys has exceeded the size limit of 1024 bytes",
+                           INVALID);
+    }
+    return DDB_OK;
+}
+
+/* A Key parameter must name exactly the key attributes, with their types. */
+ddb_err_t exec_key_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key)
+{
+    size_t want = t->key.range.name ? 2 : 1;
+    const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
+    bool ok = key->n == want;
+    for (size_t i = 0; i < want && ok; i++) {
+        const av_t *v = av_map_get(key, attrs[i]->name, strlen(attrs[i]->name));
+        ok = v && v->type == attrs[i]->type;
+    }
+    if (!ok)
+        return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
+    for (size_t i = 0; i < want; i++) {
+        ddb_err_t rc =
+            exec_empty_key_or_err(r, attrs[i], av_map_get(key, attrs[i]->name, strlen(attrs[i]->name)));
+        if (rc) return rc;
+    }
+    return key_sizes_or_err(r, t, key);
+}
+
+/* An Item must carry every key attribute with the right type. */
+ddb_err_t exec_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
+{
+    const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
+    for (int i = 0; i < 2 && attrs[i]->name; i++) {
+        const av_t *v = av_map_get(item, attrs[i]->name, strlen(attrs[i]->name));
+        if (!v)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sMissing the key %s in the item", INVALID,
+                           attrs[i]->name);
+        if (v->type != attrs[i]->type)
+            return err_set(&r->err, DDB_ERR_VALIDATION, "%sType mismatch for key %s expected: %s actual: %s",
+                           INVALID, attrs[i]->name, av_type_name(attrs[i]->type), av_type_name(v->type));
+        ddb_err_t rc = exec_empty_key_or_err(r, attrs[i], v);
+        if (rc) return rc;
+    }
+    return key_sizes_or_err(r, t, item);
+}
+
+/* ---- apply callbacks (under the key lock) ----------------------------------------------------- */
+
+static ddb_err_t condition_or_err(exec_write_t *w, const av_map_t *old, ddb_errctx_t *err)
+{
+    if (!w->cond || expr_condition_eval(w->cond, old)) return DDB_OK;
+    if (w->return_old_on_fail && old) w->failed_old = old;
+    return err_set(err, DDB_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+}
+
+static ddb_err_t check_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                             ddb_errctx_t *err)
+{
+    *action = ENG_APPLY_NOOP;
+    *new_item = NULL;
+    return condition_or_err(ctx, old, err);
+}
+
+static ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                           ddb_errctx_t *err)
+{
+    exec_write_t *w = ctx;
+    ddb_err_t rc = condition_or_err(w, old, err);
+    if (rc) return rc;
+    *action = ENG_APPLY_PUT;
+    *new_item = w->item;
+    return DDB_OK;
+}
+
+static ddb_err_t delete_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                              ddb_errctx_t *err)
+{
+    ddb_err_t rc = condition_or_err(ctx, old, err);
+    if (rc) return rc;
+    *action = ENG_APPLY_DELETE;
+    *new_item = NULL;
+    return DDB_OK;
+}
+
+static ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *action, av_map_t **new_item,
+                              ddb_errctx_t *err)
+{
+    exec_write_t *w = ctx;
+    ddb_err_t rc = condition_or_err(w, old, err);
+    if (rc) return rc;
+    av_map_t *nitem;
+    if (w->update) {
+        expr_update_result_t res = {0};
+        if ((rc = expr_update_apply(w->update, old, w->key, w->a_, err, &res))) return rc;
+        nitem = res.item;
+    } else {
+        /* no update actions: the item is created from its key when missing */
+        nitem = ARENA_NEW(w->a_, av_map_t);
+        av_map_copy(w->a_, old ? old : w->key, nitem);
+    }
+    if (!nitem) {
+        *action = ENG_APPLY_NOOP;
+        return DDB_OK;
+    }
+    if (av_item_size(nitem) > 400 * 1024)
+        return err_set(err, DDB_ERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
+    if ((rc = eng_index_keys_check(w->table, nitem, true, err))) return rc;
+    w->updated = nitem;
+    *action = ENG_APPLY_PUT;
+    *new_item = nitem;
+    return DDB_OK;
+}
+
+static const eng_apply_fn APPLY[] = {check_apply, put_apply, delete_apply, update_apply}; /* by exec_kind_t */
+
+/* ---- executors ---------------------------------------------------------------------------------- */
+
+ddb_err_t exec_write(ddb_req_t *r, exec_write_t *w, eng_write_result_t *res)
+{
+    w->a_ = r->a;
+    return eng_item_write(r->eng, w->table, w->key, APPLY[w->kind], w, r->a, res, &r->err);
+}
+
+ddb_err_t exec_write_multi(ddb_req_t *r, size_t n, exec_write_t *w, eng_multi_result_t *res)
+{
+    eng_multi_op_t *ops = ARENA_NEWN(r->a, eng_multi_op_t, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        w[i].a_ = r->a;
+        ops[i] = (eng_multi_op_t){w[i].table, w[i].key, APPLY[w[i].kind], &w[i], w[i].origin};
+        err_init(&res[i].err, r->a);
+    }
+    return eng_multi_write(r->eng, n, ops, r->a, res, &r->err);
+}
+
+const av_map_t *exec_return_values(ddb_req_t *r, const exec_write_t *w, const eng_write_result_t *res,
+                                   exec_rv_t rv)
+{
+    switch (rv) {
+    case EXEC_RV_ALL_OLD:
+        return res->old_item;
+    case EXEC_RV_ALL_NEW:
+        return res->new_item;
+    case EXEC_RV_UPDATED_OLD:
+        return res->old_item && w->update ? expr_update_project(w->update, res->old_item, r->a) : NULL;
+    case EXEC_RV_UPDATED_NEW:
+        return res->new_item && w->update ? expr_update_project(w->update, res->new_item, r->a) : NULL;
+    case EXEC_RV_NONE:
+    default:
+        return NULL;
+    }
+}
