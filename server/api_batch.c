@@ -111,7 +111,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         for (const json_t *c = jreq->child; c; c = c->next) {
             if (c->type == JSON_NULL) continue;
             if (c->type != JSON_OBJECT)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
             if (!shape_ok(r, c, &GET_SHAPE)) return r->err.code;
         }
 
@@ -163,7 +163,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         uint64_t *hashes = ARENA_NEWN(r->a, uint64_t, keys->n + 1);
         for (const json_t *k = keys->child; k; k = k->next) {
             if (k->type != JSON_OBJECT) continue;
-            if ((rc = avjson_map(r, k, &g->keys[g->n], 1))) return rc;
+            if ((rc = avjson_map(r->a, &r->err, k, &g->keys[g->n], 1))) return rc;
             hashes[g->n] = av_map_hash(&g->keys[g->n]);
             for (size_t i = 0; i < g->n; i++)
                 if (hashes[i] == hashes[g->n] && av_map_equal(&g->keys[i], &g->keys[g->n]))
@@ -297,11 +297,11 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
     for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_ARRAY)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_LIST));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_LIST));
         for (const json_t *e = c->child; e; e = e->next) {
             if (e->type == JSON_NULL) continue;
             if (e->type != JSON_OBJECT)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, e, SER_STRUCT));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, e, SER_STRUCT));
             if (!shape_ok(r, e, &WREQ)) return r->err.code;
         }
     }
@@ -365,7 +365,8 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             w->table = names[nt];
             w->tix = nt;
             w->put = has_p;
-            if ((rc = avjson_map(r, json_get(has_p ? pr : dr, has_p ? "Item" : "Key"), &w->item, 1)))
+            if ((rc = avjson_map(r->a, &r->err, json_get(has_p ? pr : dr, has_p ? "Item" : "Key"), &w->item,
+                                 1)))
                 return rc;
             if (has_p && av_item_size(&w->item) > 400 * 1024)
                 return err_set(&r->err, DDB_ERR_VALIDATION,

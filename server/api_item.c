@@ -110,7 +110,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
     if ((rc = write_args_or_err(r, "Item", &w))) return rc;
 
     av_map_t item;
-    if ((rc = avjson_map(r, w.target, &item, 1))) return rc;
+    if ((rc = avjson_map(r->a, &r->err, w.target, &item, 1))) return rc;
     expr_ctx_t *ctx;
     expr_cond_t *cond;
     if ((rc = exprargs_condition_or_err(r, r->body, w.cond, &ctx, &cond))) return rc;
@@ -162,7 +162,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     if ((rc = vc_done(&v))) return rc;
 
     av_map_t key;
-    if ((rc = avjson_map(r, jkey, &key, 1))) return rc;
+    if ((rc = avjson_map(r->a, &r->err, jkey, &key, 1))) return rc;
     expr_proj_t *proj;
     if ((rc = exprargs_projection_or_err(r, r->body, true, &proj))) return rc;
     bool consistent = jcons && jcons->type == JSON_TRUE;
@@ -196,7 +196,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
     if ((rc = write_args_or_err(r, "Key", &w))) return rc;
 
     av_map_t key;
-    if ((rc = avjson_map(r, w.target, &key, 1))) return rc;
+    if ((rc = avjson_map(r->a, &r->err, w.target, &key, 1))) return rc;
     expr_ctx_t *ctx;
     expr_cond_t *cond;
     if ((rc = exprargs_condition_or_err(r, r->body, w.cond, &ctx, &cond))) return rc;
@@ -234,7 +234,7 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     if (bad) return r->err.code;
 
     av_map_t key;
-    if ((rc = avjson_map(r, w.target, &key, 1))) return rc;
+    if ((rc = avjson_map(r->a, &r->err, w.target, &key, 1))) return rc;
     static const char *const legacy[] = {"AttributeUpdates", "Expected", "ConditionalOperator", NULL};
     static const char *const exprs[] = {"UpdateExpression", "ConditionExpression", NULL};
     if ((rc = exprargs_mixing_or_err(r, r->body, legacy, exprs,

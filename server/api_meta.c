@@ -537,7 +537,7 @@ static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
     int i = 1;
     for (const json_t *tg = tags->child; tg; tg = tg->next, i++) {
         if (tg->type != JSON_OBJECT) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, tg, SER_STRUCT));
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, tg, SER_STRUCT));
             return false;
         }
         bool bad = false;
@@ -599,7 +599,7 @@ ddb_err_t api_UntagResource(ddb_req_t *r)
     else
         for (const json_t *k = jkeys->child; k; k = k->next)
             if (k->type != JSON_STRING)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, k, SER_STRING));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, k, SER_STRING));
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     if (!jkeys->n)

@@ -59,7 +59,7 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
     if (q->atg)
         for (const json_t *c = q->atg->child; c; c = c->next)
             if (c->type != JSON_STRING && c->type != JSON_NULL)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRING));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRING));
 
     vcheck_t v;
     vc_init(&v, r);
@@ -122,7 +122,7 @@ static ddb_err_t start_values_or_err(ddb_req_t *r, const json_t *jesk, av_map_t 
     *out = NULL;
     if (!jesk) return DDB_OK;
     av_map_t *m = ARENA_NEW(r->a, av_map_t);
-    ddb_err_t rc = avjson_map(r, jesk, m, 1);
+    ddb_err_t rc = avjson_map(r->a, &r->err, jesk, m, 1);
     if (rc == DDB_ERR_VALIDATION) {
         const char *msg = r->err.msg;
         err_clear(&r->err);

@@ -290,7 +290,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
         if (!shape_ok(r, c, &TWI)) return r->err.code;
     }
 
@@ -358,7 +358,8 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
         a->table = json_get(a->j, "TableName")->str.ptr;
-        if ((rc = avjson_map(r, json_get(a->j, a->kind == EXEC_PUT ? "Item" : "Key"), &a->value, 1)))
+        if ((rc = avjson_map(r->a, &r->err, json_get(a->j, a->kind == EXEC_PUT ? "Item" : "Key"), &a->value,
+                             1)))
             return rc;
         if (a->kind == EXEC_PUT && av_item_size(&a->value) > 400 * 1024)
             return err_set(&r->err, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
@@ -509,7 +510,7 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
     for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
         if (!shape_ok(r, c, &TGI)) return r->err.code;
     }
     vcheck_t v;
@@ -540,7 +541,7 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
     av_map_t *keys = ARENA_NEWN(r->a, av_map_t, ng + 1);
     expr_proj_t **projs = ARENA_NEWN(r->a, expr_proj_t *, ng + 1);
     for (size_t i = 0; i < ng; i++) {
-        if ((rc = avjson_map(r, json_get(gets[i], "Key"), &keys[i], 1))) return rc;
+        if ((rc = avjson_map(r->a, &r->err, json_get(gets[i], "Key"), &keys[i], 1))) return rc;
         if ((rc = exprargs_projection_or_err(r, gets[i], false, &projs[i]))) return rc;
     }
     eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, ng + 1);

@@ -20,43 +20,49 @@
 
 static const char *const INVALID = "One or more parameter values were invalid: ";
 
+/* Where a conversion allocates and records its error. */
+typedef struct {
+    arena_t *a;
+    ddb_errctx_t *err;
+} io_t;
+
 /* ---- reading -------------------------------------------------------------------------------- */
 
-static ddb_err_t ser(ddb_req_t *r, const char *msg)
+static ddb_err_t ser(io_t *r, const char *msg)
 {
-    return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", msg);
+    return err_set(r->err, DDB_ERR_SERIALIZATION, "%s", msg);
 }
 
-static ddb_err_t want_string(ddb_req_t *r, const json_t *j, ser_kind_t k)
+static ddb_err_t want_string(io_t *r, const json_t *j, ser_kind_t k)
 {
     if (j->type == JSON_STRING) return DDB_OK;
-    return ser(r, ser_type_msg(r, j, k));
+    return ser(r, ser_type_msg(r->a, j, k));
 }
 
 /* Number text -> canonical av. */
-static ddb_err_t read_number(ddb_req_t *r, const json_t *j, av_t *out)
+static ddb_err_t read_number(io_t *r, const json_t *j, av_t *out)
 {
     dec_t d;
     switch (dec_parse(j->str.ptr, j->str.len, &d)) {
     case DEC_OK:
         break;
     case DEC_ERR_PRECISION:
-        return err_set(&r->err, DDB_ERR_VALIDATION,
+        return err_set(r->err, DDB_ERR_VALIDATION,
                        "Attempting to store more than 38 significant digits in a Number");
     case DEC_ERR_OVERFLOW:
         return err_set(
-            &r->err, DDB_ERR_VALIDATION,
+            r->err, DDB_ERR_VALIDATION,
             "Number overflow. Attempting to store a number with magnitude larger than supported range");
     case DEC_ERR_UNDERFLOW:
         return err_set(
-            &r->err, DDB_ERR_VALIDATION,
+            r->err, DDB_ERR_VALIDATION,
             "Number underflow. Attempting to store a number with magnitude smaller than supported range");
     default:
         if (j->str.len == 0)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
+            return err_set(r->err, DDB_ERR_VALIDATION,
                            "The parameter cannot be converted to a numeric value");
-        return err_set(&r->err, DDB_ERR_VALIDATION,
-                       "The parameter cannot be converted to a numeric value: %s", j->str.ptr);
+        return err_set(r->err, DDB_ERR_VALIDATION, "The parameter cannot be converted to a numeric value: %s",
+                       j->str.ptr);
     }
     char buf[DEC_TEXT_MAX + 1];
     size_t n = dec_format(&d, buf);
@@ -67,7 +73,7 @@ static ddb_err_t read_number(ddb_req_t *r, const json_t *j, av_t *out)
 }
 
 /* Base64 with the Java decoder's messages (SerializationException). */
-static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
+static ddb_err_t read_binary(io_t *r, const json_t *j, av_t *out)
 {
     const char *s = j->str.ptr;
     size_t n = j->str.len, bad_at = 0;
@@ -76,15 +82,15 @@ static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
         break;
     case B64_BAD_LENGTH:
         return err_set(
-            &r->err, DDB_ERR_SERIALIZATION,
+            r->err, DDB_ERR_SERIALIZATION,
             "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 "
             "bytes but found: %zu",
             s, n);
     case B64_BAD_CHAR:
-        return err_set(&r->err, DDB_ERR_SERIALIZATION,
+        return err_set(r->err, DDB_ERR_SERIALIZATION,
                        "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s, s[bad_at]);
     case B64_BAD_LAST:
-        return err_set(&r->err, DDB_ERR_SERIALIZATION,
+        return err_set(r->err, DDB_ERR_SERIALIZATION,
                        "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
                        s);
     }
@@ -98,7 +104,7 @@ static ddb_err_t read_binary(ddb_req_t *r, const json_t *j, av_t *out)
 }
 
 /* Render a collection as AWS does in duplicate messages: [a, b] (binaries in base64). */
-static const char *show_collection(ddb_req_t *r, const json_t *arr)
+static const char *show_collection(io_t *r, const json_t *arr)
 {
     buf_t b;
     buf_init(&b, r->a, 64);
@@ -123,7 +129,7 @@ static int cmp_dec(const void *a, const void *b)
 
 /* Whether a set repeats an element: sorted (numbers parsed once, by value; strings and
  * binaries as bytes) and compared with the neighbour, O(n log n). */
-static bool has_duplicates(ddb_req_t *r, const av_t *set)
+static bool has_duplicates(io_t *r, const av_t *set)
 {
     size_t n = set->l.n;
     if (set->type == AV_NS) {
@@ -142,9 +148,9 @@ static bool has_duplicates(ddb_req_t *r, const av_t *set)
     return false;
 }
 
-static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out)
+static ddb_err_t read_set(io_t *r, const json_t *j, av_type_t st, av_t *out)
 {
-    if (j->type != JSON_ARRAY) return ser(r, ser_type_msg(r, j, SER_LIST));
+    if (j->type != JSON_ARRAY) return ser(r, ser_type_msg(r->a, j, SER_LIST));
     av_type_t et = st == AV_SS ? AV_S : st == AV_NS ? AV_N : AV_B;
     out->type = st;
     out->l.n = 0;
@@ -167,32 +173,34 @@ static ddb_err_t read_set(ddb_req_t *r, const json_t *j, av_type_t st, av_t *out
         const char *m = st == AV_SS   ? "An string set  may not be empty"
                         : st == AV_NS ? "An number set  may not be empty"
                                       : "Binary sets should not be empty";
-        return err_set(&r->err, DDB_ERR_VALIDATION, "%s%s", INVALID, m);
+        return err_set(r->err, DDB_ERR_VALIDATION, "%s%s", INVALID, m);
     }
     if (out->l.n > 1 && has_duplicates(r, out)) {
-        if (st == AV_NS) return err_set(&r->err, DDB_ERR_VALIDATION, "Input collection contains duplicates");
+        if (st == AV_NS) return err_set(r->err, DDB_ERR_VALIDATION, "Input collection contains duplicates");
         if (st == AV_SS)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %s contains duplicates.", INVALID,
+            return err_set(r->err, DDB_ERR_VALIDATION, "%sInput collection %s contains duplicates.", INVALID,
                            show_collection(r, j));
-        return err_set(&r->err, DDB_ERR_VALIDATION, "%sInput collection %sof type BS contains duplicates.",
+        return err_set(r->err, DDB_ERR_VALIDATION, "%sInput collection %sof type BS contains duplicates.",
                        INVALID, show_collection(r, j));
     }
     return DDB_OK;
 }
 
-static ddb_err_t want_bool(ddb_req_t *r, const json_t *j)
+static ddb_err_t want_bool(io_t *r, const json_t *j)
 {
     if (j->type == JSON_TRUE || j->type == JSON_FALSE) return DDB_OK;
-    return ser(r, ser_type_msg(r, j, SER_BOOLEAN));
+    return ser(r, ser_type_msg(r->a, j, SER_BOOLEAN));
 }
 
-ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
+static ddb_err_t read_map(io_t *r, const json_t *j, av_map_t *out, int depth);
+
+static ddb_err_t read_value(io_t *r, const json_t *j, av_t *out, int depth)
 {
     memset(out, 0, sizeof *out);
-    if (j->type != JSON_OBJECT) return ser(r, ser_type_msg(r, j, SER_STRUCT));
+    if (j->type != JSON_OBJECT) return ser(r, ser_type_msg(r->a, j, SER_STRUCT));
     if (depth > DDB_ITEM_DEPTH)
         return err_set(
-            &r->err, DDB_ERR_VALIDATION,
+            r->err, DDB_ERR_VALIDATION,
             "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
             "beyond supported limit");
     int ntypes = 0;
@@ -225,7 +233,7 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
         case AV_NULL:
             if ((rc = want_bool(r, m))) return rc;
             if (m->type != JSON_TRUE)
-                return err_set(&r->err, DDB_ERR_VALIDATION,
+                return err_set(r->err, DDB_ERR_VALIDATION,
                                "%sNull attribute value types must have the value of true", INVALID);
             tmp.type = AV_NULL;
             break;
@@ -235,17 +243,17 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
             if ((rc = read_set(r, m, t, &tmp))) return rc;
             break;
         case AV_M:
-            if (m->type != JSON_OBJECT) return ser(r, ser_type_msg(r, m, SER_MAP));
+            if (m->type != JSON_OBJECT) return ser(r, ser_type_msg(r->a, m, SER_MAP));
             tmp.type = AV_M;
-            if ((rc = avjson_map(r, m, &tmp.m, depth + 1))) return rc;
+            if ((rc = read_map(r, m, &tmp.m, depth + 1))) return rc;
             break;
         case AV_L:
-            if (m->type != JSON_ARRAY) return ser(r, ser_type_msg(r, m, SER_LIST));
+            if (m->type != JSON_ARRAY) return ser(r, ser_type_msg(r->a, m, SER_LIST));
             tmp.type = AV_L;
             tmp.l.items = ARENA_NEWN(r->a, av_t, m->n ? m->n : 1);
             for (const json_t *c = m->child; c; c = c->next) {
                 if (c->type == JSON_NULL) continue;
-                if ((rc = avjson_value(r, c, &tmp.l.items[tmp.l.n++], depth + 1))) return rc;
+                if ((rc = read_value(r, c, &tmp.l.items[tmp.l.n++], depth + 1))) return rc;
             }
             break;
         default:
@@ -255,17 +263,17 @@ ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth)
     }
     if (ntypes == 0)
         return err_set(
-            &r->err, DDB_ERR_VALIDATION,
+            r->err, DDB_ERR_VALIDATION,
             "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
     if (ntypes > 1)
         return err_set(
-            &r->err, DDB_ERR_VALIDATION,
+            r->err, DDB_ERR_VALIDATION,
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
             "supported datatypes");
     return DDB_OK;
 }
 
-ddb_err_t avjson_map(ddb_req_t *r, const json_t *j, av_map_t *out, int depth)
+static ddb_err_t read_map(io_t *r, const json_t *j, av_map_t *out, int depth)
 {
     out->n = 0;
     out->kvs = ARENA_NEWN(r->a, av_kv_t, j->n ? j->n : 1);
@@ -281,10 +289,22 @@ ddb_err_t avjson_map(ddb_req_t *r, const json_t *j, av_map_t *out, int depth)
         size_t *at = strset_add(&seen, m->key.ptr, m->key.len, out->n, &added);
         av_kv_t *kv = &out->kvs[added ? out->n++ : *at];
         kv->name = m->key;
-        ddb_err_t rc = avjson_value(r, m, &kv->val, depth);
+        ddb_err_t rc = read_value(r, m, &kv->val, depth);
         if (rc) return rc;
     }
     return DDB_OK;
+}
+
+ddb_err_t avjson_value(arena_t *a, ddb_errctx_t *err, const json_t *j, av_t *out, int depth)
+{
+    io_t io = {a, err};
+    return read_value(&io, j, out, depth);
+}
+
+ddb_err_t avjson_map(arena_t *a, ddb_errctx_t *err, const json_t *j, av_map_t *out, int depth)
+{
+    io_t io = {a, err};
+    return read_map(&io, j, out, depth);
 }
 
 /* ---- writing -------------------------------------------------------------------------------- */

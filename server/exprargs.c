@@ -67,7 +67,7 @@ ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, const json_t *obj, expr_ctx_t **out)
         for (const json_t *m = jn->child; m; m = m->next) {
             if (m->type == JSON_NULL) continue;
             if (m->type != JSON_STRING)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRING));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRING));
             keys[n] = m->key;
             names[n] = m->str;
             n++;
@@ -86,15 +86,12 @@ ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, const json_t *obj, expr_ctx_t **out)
             if (m->type == JSON_NULL) continue;
             ddb_errctx_t sub;
             err_init(&sub, r->a);
-            ddb_req_t tmp = *r;
-            tmp.err = sub;
-            rc = avjson_value(&tmp, m, &vals[n], 1);
+            rc = avjson_value(r->a, &sub, m, &vals[n], 1);
             if (rc) {
-                if (rc == DDB_ERR_SERIALIZATION)
-                    return err_set(&r->err, rc, "%s", tmp.err.msg ? tmp.err.msg : "");
+                if (rc == DDB_ERR_SERIALIZATION) return err_set(&r->err, rc, "%s", sub.msg ? sub.msg : "");
                 return err_set(&r->err, rc,
-                               "ExpressionAttributeValues contains invalid value: %s for key %.*s",
-                               tmp.err.msg, (int)m->key.len, m->key.ptr);
+                               "ExpressionAttributeValues contains invalid value: %s for key %.*s", sub.msg,
+                               (int)m->key.len, m->key.ptr);
             }
             n++;
         }
@@ -115,7 +112,7 @@ static ddb_err_t value_list_or_err(ddb_req_t *r, const json_t *jl, size_t *n, co
     size_t k = 0;
     for (const json_t *c = jl->child; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
-        ddb_err_t rc = avjson_value(r, c, &vals[k++], 1);
+        ddb_err_t rc = avjson_value(r->a, &r->err, c, &vals[k++], 1);
         if (rc) return rc;
     }
     *n = k;
@@ -148,7 +145,7 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, const json_t *obj, expr_cond_t 
     for (const json_t *m = je->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRUCT));
         expr_expected_t *e = &es[n++];
         memset(e, 0, sizeof *e);
         e->attr = m->key;
@@ -171,7 +168,7 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, const json_t *obj, expr_cond_t 
         }
         if (jval) {
             av_t *val = ARENA_NEW(r->a, av_t);
-            ddb_err_t rc = avjson_value(r, jval, val, 1);
+            ddb_err_t rc = avjson_value(r->a, &r->err, jval, val, 1);
             if (rc) return rc;
             e->value = val;
         }
@@ -199,7 +196,7 @@ ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char 
     for (const json_t *m = jm->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRUCT));
         expr_filter_t *f = &fs[(*n)++];
         memset(f, 0, sizeof *f);
         f->attr = m->key;
@@ -236,7 +233,7 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, exp
     for (const json_t *m = ju->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, m, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRUCT));
         expr_attr_update_t *u = &us[n++];
         memset(u, 0, sizeof *u);
         u->attr = m->key;
@@ -257,7 +254,7 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, exp
         }
         if (jval) {
             av_t *val = ARENA_NEW(r->a, av_t);
-            ddb_err_t rc = avjson_value(r, jval, val, 1);
+            ddb_err_t rc = avjson_value(r->a, &r->err, jval, val, 1);
             if (rc) return rc;
             u->value = val;
         }
@@ -279,7 +276,7 @@ ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, const json_t *obj, exp
     for (const json_t *c = ja->child; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_STRING)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRING));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRING));
         names[n++] = c->str;
     }
     if (n == 0)

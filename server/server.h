@@ -96,9 +96,9 @@ const char *reply_error_body(ddb_req_t *r, size_t *len);
  * names the context for messages. Returns DDB_OK or a ValidationException/SerializationException
  * recorded in r->err.
  */
-ddb_err_t avjson_value(ddb_req_t *r, const json_t *j, av_t *out, int depth);
+ddb_err_t avjson_value(arena_t *a, ddb_errctx_t *err, const json_t *j, av_t *out, int depth);
 /** Convert a wire item/key map (`{"a":{"S":"x"},...}`) to av_map_t. */
-ddb_err_t avjson_map(ddb_req_t *r, const json_t *j, av_map_t *out, int depth);
+ddb_err_t avjson_map(arena_t *a, ddb_errctx_t *err, const json_t *j, av_map_t *out, int depth);
 /** Write a value / map in wire form. */
 void avjson_write_value(jw_t *w, const av_t *v);
 void avjson_write_map(jw_t *w, const av_map_t *m);
@@ -133,7 +133,7 @@ typedef enum {
 } ser_kind_t;
 /** AWS's message for JSON value `j` where a `want` was expected ("NUMBER_VALUE cannot be converted
  * to String", "Start of structure or map found where not expected", ...). */
-const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want);
+const char *ser_type_msg(arena_t *a, const json_t *j, ser_kind_t want);
 
 /** Member of the body with the expected JSON type (JSON_TRUE means Boolean: true or false; never
  * JSON_NUMBER: see fld_num); a wrong type records SerializationException and sets *bad. */

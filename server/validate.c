@@ -60,7 +60,7 @@ static const char *scalar_kind(const json_t *j)
     }
 }
 
-const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want)
+const char *ser_type_msg(arena_t *a, const json_t *j, ser_kind_t want)
 {
     static const char *const names[] = {"String", "Integer", "Long", "Boolean",
                                         "Blob",   "List",    "Map",  "Structure"};
@@ -85,8 +85,8 @@ const char *ser_type_msg(ddb_req_t *r, const json_t *j, ser_kind_t want)
     default:
         if (j->type == JSON_OBJECT) return "Start of structure or map found where not expected";
         if (j->type == JSON_ARRAY)
-            return arena_sprintf(r->a, "Unrecognized collection type class %s", classes[want]);
-        return arena_sprintf(r->a, "%s cannot be converted to %s", scalar_kind(j), names[want]);
+            return arena_sprintf(a, "Unrecognized collection type class %s", classes[want]);
+        return arena_sprintf(a, "%s cannot be converted to %s", scalar_kind(j), names[want]);
     }
 }
 
@@ -101,7 +101,7 @@ const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t
                    : want == JSON_TRUE  ? SER_BOOLEAN
                    : want == JSON_ARRAY ? SER_LIST
                                         : SER_STRUCT;
-    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, j, k));
+    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, j, k));
     *bad = true;
     return NULL;
 }
@@ -158,7 +158,7 @@ static bool num_ok(ddb_req_t *r, const json_t *j, ser_kind_t kind, int64_t *val)
 {
     assert(kind == SER_INTEGER || kind == SER_LONG);
     if (j->type != JSON_NUMBER) {
-        err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, j, kind));
+        err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, j, kind));
         return false;
     }
     int64_t v;
@@ -186,14 +186,14 @@ static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, ser_kind_t 
     if (elem == JSON_NUMBER) return num_ok(r, c, num, NULL);
     if (elem == JSON_OBJECT) {
         if (c->type != JSON_OBJECT) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r, c, SER_STRUCT));
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
             return false;
         }
         return !sub || shape_ok(r, c, sub);
     }
     if (c->type == elem || (elem == JSON_TRUE && c->type == JSON_FALSE)) return true;
     err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
-            ser_type_msg(r, c, elem == JSON_STRING ? SER_STRING : SER_BOOLEAN));
+            ser_type_msg(r->a, c, elem == JSON_STRING ? SER_STRING : SER_BOOLEAN));
     return false;
 }
 

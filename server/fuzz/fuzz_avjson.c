@@ -4,7 +4,7 @@
  * DDB_FUZZ_REPLAY) a replay of its seed corpus that runs in ordinary CI.
  *
  * Input: a JSON text. When it is an object it is decoded as an item ({"a":{"S":"x"},...}) with
- * avjson_map, as PutItem decodes Item (a request with an arena and an error context; no engine).
+ * avjson_map, as PutItem decodes Item (an arena and an error context; no engine).
  * Properties checked (abort() with the texts on stderr on a violation):
  *   - a rejected item records ValidationException or SerializationException with a message;
  *   - an accepted item is valid: unique member names, numbers in canonical text, non-empty sets
@@ -99,15 +99,6 @@ static int valid_value(const av_t *v, int depth)
     }
 }
 
-static void req_init(ddb_req_t *r, arena_t *a)
-{
-    memset(r, 0, sizeof *r);
-    r->a = a;
-    err_init(&r->err, a);
-    r->region = "us-east-1";
-    r->op = "PutItem";
-}
-
 static void run(arena_t *a, const uint8_t *data, size_t size)
 {
     IN = (const char *)data;
@@ -118,16 +109,16 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
     json_t *j = json_parse(a, (const char *)data, size, DDB_JSON_DEPTH, &je);
     if (!j || j->type != JSON_OBJECT) return;
 
-    ddb_req_t r;
-    req_init(&r, a);
+    ddb_errctx_t err;
+    err_init(&err, a);
     av_map_t item;
-    ddb_err_t rc = avjson_map(&r, j, &item, 1);
+    ddb_err_t rc = avjson_map(a, &err, j, &item, 1);
     if (rc != DDB_OK) {
-        CHECK(rc == r.err.code && r.err.msg != NULL);
+        CHECK(rc == err.code && err.msg != NULL);
         CHECK(rc == DDB_ERR_VALIDATION || rc == DDB_ERR_SERIALIZATION);
         return;
     }
-    CHECK(r.err.code == DDB_OK);
+    CHECK(err.code == DDB_OK);
     CHECK(valid_map(&item, 1));
     size_t size1 = av_item_size(&item);
 
@@ -139,10 +130,10 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
     OUT_LEN = w.b.len;
     json_t *j2 = json_parse(a, w.b.data, w.b.len, DDB_JSON_DEPTH, &je);
     CHECK(j2 != NULL && j2->type == JSON_OBJECT);
-    ddb_req_t r2;
-    req_init(&r2, a);
+    ddb_errctx_t err2;
+    err_init(&err2, a);
     av_map_t item2;
-    CHECK(avjson_map(&r2, j2, &item2, 1) == DDB_OK);
+    CHECK(avjson_map(a, &err2, j2, &item2, 1) == DDB_OK);
     CHECK(fz_same_map(&item, &item2));
     CHECK(av_map_equal(&item, &item2) && av_map_equal(&item2, &item));
     CHECK(av_item_size(&item2) == size1);
