@@ -195,16 +195,17 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
     /* read, up to 16 MB of answer; the rest is unprocessed */
     eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, ng + 1);
     double *units = ARENA_NEWN(r->a, double, ng + 1);
-    av_map_t ***items = ARENA_NEWN(r->a, av_map_t **, ng + 1);
+    exec_got_t **items = ARENA_NEWN(r->a, exec_got_t *, ng + 1);
     size_t *done = ARENA_NEWN(r->a, size_t, ng + 1); /* keys read per table */
     size_t bytes = 0;
     bool full = false;
     for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
         tables[i] = gt[i].t;
-        items[i] = ARENA_NEWN(r->a, av_map_t *, gt[i].n + 1);
+        items[i] = ARENA_NEWN(r->a, exec_got_t, gt[i].n + 1);
         for (size_t k = 0; k < gt[i].n && !full && rc == DDB_OK; k++) {
-            rc = eng_item_get(r->eng, gt[i].t, &gt[i].keys[k], r->a, &items[i][k], &r->err);
-            size_t sz = items[i][k] ? av_item_size(items[i][k]) : 0;
+            exec_get_t g = {.table = gt[i].t, .key = &gt[i].keys[k], .proj = gt[i].proj};
+            rc = exec_get(r, 1, &g, &items[i][k]);
+            size_t sz = items[i][k].size;
             if (bytes + sz > RESPONSE_LIMIT) { /* this one and the rest are left for the next call */
                 full = true;
                 break;
@@ -223,9 +224,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
             jw_key(w, gt[i].j->key.ptr, gt[i].j->key.len);
             jw_arr_begin(w);
             for (size_t k = 0; k < done[i]; k++)
-                if (items[i][k])
-                    avjson_write_map(w, gt[i].proj ? expr_projection_apply(gt[i].proj, items[i][k], r->a)
-                                                   : items[i][k]);
+                if (items[i][k].item) avjson_write_map(w, items[i][k].item);
             jw_arr_end(w);
         }
         jw_obj_end(w);

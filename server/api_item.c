@@ -172,15 +172,16 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     if ((rc = exec_key_or_err(r, t, &key))) goto out;
     if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
-    av_map_t *item = NULL;
-    if ((rc = eng_item_get(r->eng, t, &key, r->a, &item, &r->err))) goto out;
+    exec_get_t g = {.table = t, .key = &key, .proj = proj};
+    exec_got_t got;
+    if ((rc = exec_get(r, 1, &g, &got))) goto out;
 
     jw_obj_begin(&r->out);
-    if (item) {
+    if (got.item) {
         jw_keyz(&r->out, "Item");
-        avjson_write_map(&r->out, proj ? expr_projection_apply(proj, item, r->a) : item);
+        avjson_write_map(&r->out, got.item);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(item ? av_item_size(item) : 0, consistent));
+    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(got.size, consistent));
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);

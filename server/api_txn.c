@@ -564,10 +564,11 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
                              "Transaction request cannot include multiple operations on one item");
                 goto out;
             }
-    const av_map_t **kp = ARENA_NEWN(r->a, const av_map_t *, ng + 1);
-    for (size_t i = 0; i < ng; i++) kp[i] = &keys[i];
-    av_map_t **items = ARENA_NEWN(r->a, av_map_t *, ng + 1);
-    if ((rc = eng_multi_get(r->eng, ng, tables, kp, r->a, items, &r->err))) goto out;
+    exec_get_t *gs = ARENA_NEWN(r->a, exec_get_t, ng + 1);
+    exec_got_t *got_items = ARENA_NEWN(r->a, exec_got_t, ng + 1);
+    for (size_t i = 0; i < ng; i++)
+        gs[i] = (exec_get_t){.table = tables[i], .key = &keys[i], .proj = projs[i]};
+    if ((rc = exec_get(r, ng, gs, got_items))) goto out; /* one snapshot */
 
     jw_t *w = &r->out;
     jw_obj_begin(w);
@@ -576,12 +577,12 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
     double *units = ARENA_NEWN(r->a, double, ng + 1);
     for (size_t i = 0; i < ng; i++) {
         jw_obj_begin(w);
-        if (items[i]) {
+        if (got_items[i].item) {
             jw_keyz(w, "Item");
-            avjson_write_map(w, projs[i] ? expr_projection_apply(projs[i], items[i], r->a) : items[i]);
+            avjson_write_map(w, got_items[i].item);
         }
         jw_obj_end(w);
-        units[i] = 2 * cap_read_units(items[i] ? av_item_size(items[i]) : 0, true);
+        units[i] = 2 * cap_read_units(got_items[i].size, true);
     }
     jw_arr_end(w);
     cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, ng, tables, units, "ReadCapacityUnits");

@@ -81,4 +81,21 @@ typedef enum {
 const av_map_t *exec_return_values(ddb_req_t *r, const exec_write_t *w, const eng_write_result_t *res,
                                    exec_rv_t rv);
 
+/* ---- item reads (exec_item.c) --------------------------------------------------------------------- */
+
+/** One item read, as GetItem, a BatchGetItem key or a TransactGetItems Get asks for it. */
+typedef struct {
+    eng_table_t *table;      /* borrowed */
+    const av_map_t *key;     /* exactly the key attributes (checked) */
+    const expr_proj_t *proj; /* NULL: every attribute */
+} exec_get_t;
+
+typedef struct {
+    av_map_t *item; /* the item, projected; NULL when there is none */
+    size_t size;    /* the stored item's DynamoDB size (0 when none), for consumed capacity */
+} exec_got_t;
+
+/** Read n items (several at one snapshot: a consistent view) into out[i]. */
+ddb_err_t exec_get(ddb_req_t *r, size_t n, const exec_get_t *g, exec_got_t *out);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * exec_item: the executor of single-item writes (exec.h) and the key checks every front end makes
  * before it: the apply callbacks that run under the key lock (condition, then put / delete / update /
- * nothing), one write (exec_write), several as one (exec_write_multi), and ReturnValues.
+ * nothing), one write (exec_write), several as one (exec_write_multi), and ReturnValues; item
+ * reads (exec_get).
  */
 #include "server/exec.h"
 
@@ -195,4 +196,22 @@ const av_map_t *exec_return_values(ddb_req_t *r, const exec_write_t *w, const en
     default:
         return NULL;
     }
+}
+
+ddb_err_t exec_get(ddb_req_t *r, size_t n, const exec_get_t *g, exec_got_t *out)
+{
+    eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, n + 1);
+    const av_map_t **keys = ARENA_NEWN(r->a, const av_map_t *, n + 1);
+    av_map_t **items = ARENA_NEWN(r->a, av_map_t *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        tables[i] = g[i].table;
+        keys[i] = g[i].key;
+    }
+    ddb_err_t rc = eng_multi_get(r->eng, n, tables, keys, r->a, items, &r->err);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        out[i].size = items[i] ? av_item_size(items[i]) : 0;
+        out[i].item = items[i] && g[i].proj ? expr_projection_apply(g[i].proj, items[i], r->a) : items[i];
+    }
+    return DDB_OK;
 }
