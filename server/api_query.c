@@ -3,11 +3,11 @@
  *
  * One handler body serves both: JSON types, shape constraints (collected into AWS's "N validation
  * errors" message), ExclusiveStartKey values, parallel-scan pairing, Select rules, expressions and
- * legacy conditions; then the table, the index and the checks that need the schema; then one
- * engine page. Messages are DynamoDB's (see compat-tests/test_query.py, test_scan.py,
- * test_indexes.py for their sources).
+ * legacy conditions; then the table, the index and the checks that need the schema; that fills a
+ * typed plan (exec_query_t) for the executor (exec_query.c), and the answer is written from its page.
+ * Messages are DynamoDB's (see compat-tests/test_query.py, test_scan.py, test_indexes.py for their sources).
  */
-#include "server/server.h"
+#include "server/exec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,6 @@ static const char *const SELECT[] = {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIB
                                      "ALL_PROJECTED_ATTRIBUTES", NULL};
 static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const CONDOP[] = {"OR", "AND", NULL};
-
-typedef enum { SEL_ALL, SEL_PROJECTED, SEL_SPECIFIC, SEL_COUNT } select_t;
 
 typedef struct {
     bool query;
@@ -87,18 +85,18 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
 }
 
 /* Select and projection members agree (DynamoDB's rules). */
-static ddb_err_t select_or_err(ddb_req_t *r, const qargs_t *q, select_t *sel)
+static ddb_err_t select_or_err(ddb_req_t *r, const qargs_t *q, exec_select_t *sel)
 {
     const char *pre = q->query ? "1 validation error detected: " : "";
     bool has_proj = q->proj || q->atg;
     const char *what = q->proj ? "ProjectionExpression" : "AttributesToGet";
     if (!q->select) {
-        *sel = has_proj ? SEL_SPECIFIC : q->index ? SEL_PROJECTED : SEL_ALL;
+        *sel = has_proj ? EXEC_SEL_SPECIFIC : q->index ? EXEC_SEL_PROJECTED : EXEC_SEL_ALL;
         return DDB_OK;
     }
     ddb_str_t s = q->select->str;
     if (ddb_str_eq(s, "SPECIFIC_ATTRIBUTES")) {
-        *sel = SEL_SPECIFIC;
+        *sel = EXEC_SEL_SPECIFIC;
         if (!has_proj)
             return err_set(&r->err, DDB_ERR_VALIDATION,
                            "%sMust specify the AttributesToGet or ProjectionExpression when choosing to get "
@@ -106,11 +104,13 @@ static ddb_err_t select_or_err(ddb_req_t *r, const qargs_t *q, select_t *sel)
                            pre);
         return DDB_OK;
     }
-    *sel = ddb_str_eq(s, "COUNT") ? SEL_COUNT : ddb_str_eq(s, "ALL_ATTRIBUTES") ? SEL_ALL : SEL_PROJECTED;
+    *sel = ddb_str_eq(s, "COUNT")            ? EXEC_SEL_COUNT
+           : ddb_str_eq(s, "ALL_ATTRIBUTES") ? EXEC_SEL_ALL
+                                             : EXEC_SEL_PROJECTED;
     if (has_proj)
         return err_set(&r->err, DDB_ERR_VALIDATION, "%sCannot specify the %s when choosing to get %s", pre,
-                       what, *sel == SEL_COUNT ? "only the Count" : q->select->str.ptr);
-    if (*sel == SEL_PROJECTED && !q->index)
+                       what, *sel == EXEC_SEL_COUNT ? "only the Count" : q->select->str.ptr);
+    if (*sel == EXEC_SEL_PROJECTED && !q->index)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "%sALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName", pre);
     return DDB_OK;
@@ -162,44 +162,6 @@ static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t
             "The provided starting key is invalid: The provided key element does not match the schema");
     if (!names_ok) return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
     return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
-}
-
-/* A projection or filter needs attributes an LSI entry does not keep: read the table's item. */
-static bool index_keeps(const eng_table_t *t, const eng_index_t *x, ddb_str_t n)
-{
-    if (x->proj == ENG_PROJ_ALL) return true;
-    const char *keys[4] = {t->key.hash.name, t->key.range.name, x->key.hash.name, x->key.range.name};
-    for (int i = 0; i < 4; i++)
-        if (keys[i] && ddb_str_eq(n, keys[i])) return true;
-    for (size_t i = 0; i < x->n_nonkey; i++)
-        if (ddb_str_eq(n, x->nonkey[i])) return true;
-    return false;
-}
-
-static eng_sk_op_t sk_op(expr_keyop_t op)
-{
-    switch (op) {
-    case EXPR_KEY_EQ:
-        return ENG_SK_EQ;
-    case EXPR_KEY_LT:
-        return ENG_SK_LT;
-    case EXPR_KEY_LE:
-        return ENG_SK_LE;
-    case EXPR_KEY_GT:
-        return ENG_SK_GT;
-    case EXPR_KEY_GE:
-        return ENG_SK_GE;
-    case EXPR_KEY_BETWEEN:
-        return ENG_SK_BETWEEN;
-    case EXPR_KEY_BEGINS_WITH:
-        return ENG_SK_BEGINS_WITH;
-    }
-    return ENG_SK_ANY;
-}
-
-static bool keep_item(void *ctx, const av_map_t *item)
-{
-    return expr_condition_eval(ctx, item);
 }
 
 static void write_capacity(ddb_req_t *r, const qargs_t *q, const eng_table_t *t, const eng_index_t *x,
@@ -267,7 +229,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                                      is_query ? "FilterExpression and KeyConditionExpression are null"
                                               : "FilterExpression is null")))
         return rc;
-    select_t sel;
+    exec_select_t sel;
     if ((rc = select_or_err(r, &q, &sel))) return rc;
     if (is_query && !q.keyconds && !q.kce)
         return err_set(
@@ -331,7 +293,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                          "Consistent reads are not supported on global secondary indexes");
             goto out;
         }
-        if (x->global && sel == SEL_ALL && x->proj != ENG_PROJ_ALL) {
+        if (x->global && sel == EXEC_SEL_ALL && x->proj != ENG_PROJ_ALL) {
             rc = err_set(
                 &r->err, DDB_ERR_VALIDATION,
                 "%sSelect type ALL_ATTRIBUTES is not supported for global secondary index %s because its "
@@ -351,12 +313,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         if (filter && (rc = expr_filter_check_keys(filter, ks->hash.name, ks->range.name,
                                                    q.filter ? "Filter Expression" : "QueryFilter", &r->err)))
             goto out;
-        eq.hash = kr.hash->v[0];
-        if (kr.range) {
-            eq.sk_op = sk_op(kr.range->op);
-            eq.sk[0] = kr.range->v[0];
-            eq.sk[1] = kr.range->v[1];
-        }
+        exec_query_range(&eq, &kr);
     } else if (filter &&
                (rc = expr_cond_check_key_paths(filter, t->key.hash.name, t->key.range.name, &r->err))) {
         goto out;
@@ -405,34 +362,22 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         eq.total_segments = (uint32_t)q.ntseg;
         eq.segment = (uint32_t)q.nseg;
     }
-    eq.count_only = sel == SEL_COUNT;
-    eq.keep = filter ? keep_item : NULL;
-    eq.keep_ctx = filter;
-    if (x && !x->global && x->proj != ENG_PROJ_ALL) {
-        bool fetch = sel == SEL_ALL || filter;
-        if (proj && !fetch) {
-            ddb_str_t *names;
-            size_t n = expr_projection_top_names(proj, r->a, &names);
-            for (size_t i = 0; i < n && !fetch; i++) fetch = !index_keeps(t, x, names[i]);
-        }
-        eq.fetch_table_item = fetch;
-    }
-    eng_page_t pg;
-    if ((rc = eng_query(r->eng, t, &eq, r->a, &pg, &r->err))) goto out;
+    exec_query_t xq = {.table = t,
+                       .index = x,
+                       .q = eq,
+                       .filter = filter,
+                       .proj = proj,
+                       .select = sel,
+                       .consistent = consistent};
+    exec_page_t pg;
+    if ((rc = exec_query(r, &xq, &pg))) goto out;
 
     jw_t *w = &r->out;
     jw_obj_begin(w);
-    if (sel != SEL_COUNT) {
+    if (sel != EXEC_SEL_COUNT) {
         jw_keyz(w, "Items");
         jw_arr_begin(w);
-        for (size_t i = 0; i < pg.count; i++) {
-            const av_map_t *it = pg.items[i];
-            if (proj)
-                it = expr_projection_apply(proj, it, r->a);
-            else if (sel == SEL_PROJECTED && eq.fetch_table_item)
-                it = eng_index_project(r->a, t, x, it);
-            avjson_write_map(w, it);
-        }
+        for (size_t i = 0; i < pg.count; i++) avjson_write_map(w, pg.items[i]);
         jw_arr_end(w);
     }
     jw_keyz(w, "Count");
@@ -443,7 +388,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         jw_keyz(w, "LastEvaluatedKey");
         avjson_write_map(w, pg.last_key);
     }
-    write_capacity(r, &q, t, x, cap_read_units(pg.bytes, consistent));
+    write_capacity(r, &q, t, x, pg.units);
     jw_obj_end(w);
 out:
     eng_table_release(t);

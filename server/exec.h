@@ -98,4 +98,38 @@ typedef struct {
 /** Read n items (several at one snapshot: a consistent view) into out[i]. */
 ddb_err_t exec_get(ddb_req_t *r, size_t n, const exec_get_t *g, exec_got_t *out);
 
+/* ---- Query and Scan (exec_query.c) ----------------------------------------------------------------- */
+
+typedef enum {
+    EXEC_SEL_ALL = 0,   /* every attribute (of the table's item) */
+    EXEC_SEL_PROJECTED, /* the index entry's attributes */
+    EXEC_SEL_SPECIFIC,  /* the projection's */
+    EXEC_SEL_COUNT,     /* only the count */
+} exec_select_t;
+
+/** A Query or Scan plan, as Query, Scan or a PartiQL SELECT asks for it. */
+typedef struct {
+    eng_table_t *table;        /* borrowed */
+    const eng_index_t *index;  /* NULL: the table */
+    eng_query_t q;             /* range (exec_query_range), direction, segment, start key, limit; the
+                                  executor sets index, count_only, keep and fetch_table_item */
+    const expr_cond_t *filter; /* NULL: none */
+    const expr_proj_t *proj;   /* NULL: as `select` says */
+    exec_select_t select;
+    bool consistent; /* for capacity */
+} exec_query_t;
+
+typedef struct {
+    av_map_t **items; /* kept items, projected (EXEC_SEL_COUNT: NULL) */
+    size_t count;     /* kept */
+    size_t scanned;   /* evaluated (ScannedCount) */
+    av_map_t *last_key;
+    double units; /* read capacity consumed */
+} exec_page_t;
+
+/** The partition and sort-key range of a bound key condition into an engine query. */
+void exec_query_range(eng_query_t *q, const expr_keyrange_t *kr);
+/** One page of the plan. */
+ddb_err_t exec_query(ddb_req_t *r, exec_query_t *x, exec_page_t *out);
+
 #endif

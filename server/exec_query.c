@@ -1,0 +1,91 @@
+/*
+ * exec_query: the executor of Query and Scan plans (exec.h, exec_query_t): one engine page of a
+ * table or index, filtered, with the table's item fetched for LSI entries that lack what the
+ * projection, the filter or Select needs, projected, and its read capacity.
+ */
+#include "server/exec.h"
+
+#include <string.h>
+
+/* A projection or filter needs attributes an LSI entry does not keep: read the table's item. */
+static bool index_keeps(const eng_table_t *t, const eng_index_t *x, ddb_str_t n)
+{
+    if (x->proj == ENG_PROJ_ALL) return true;
+    const char *keys[4] = {t->key.hash.name, t->key.range.name, x->key.hash.name, x->key.range.name};
+    for (int i = 0; i < 4; i++)
+        if (keys[i] && ddb_str_eq(n, keys[i])) return true;
+    for (size_t i = 0; i < x->n_nonkey; i++)
+        if (ddb_str_eq(n, x->nonkey[i])) return true;
+    return false;
+}
+
+static eng_sk_op_t sk_op(expr_keyop_t op)
+{
+    switch (op) {
+    case EXPR_KEY_EQ:
+        return ENG_SK_EQ;
+    case EXPR_KEY_LT:
+        return ENG_SK_LT;
+    case EXPR_KEY_LE:
+        return ENG_SK_LE;
+    case EXPR_KEY_GT:
+        return ENG_SK_GT;
+    case EXPR_KEY_GE:
+        return ENG_SK_GE;
+    case EXPR_KEY_BETWEEN:
+        return ENG_SK_BETWEEN;
+    case EXPR_KEY_BEGINS_WITH:
+        return ENG_SK_BEGINS_WITH;
+    }
+    return ENG_SK_ANY;
+}
+
+static bool keep_item(void *ctx, const av_map_t *item)
+{
+    return expr_condition_eval(ctx, item);
+}
+
+void exec_query_range(eng_query_t *q, const expr_keyrange_t *kr)
+{
+    q->hash = kr->hash->v[0];
+    if (kr->range) {
+        q->sk_op = sk_op(kr->range->op);
+        q->sk[0] = kr->range->v[0];
+        q->sk[1] = kr->range->v[1];
+    }
+}
+
+ddb_err_t exec_query(ddb_req_t *r, exec_query_t *x, exec_page_t *out)
+{
+    eng_query_t *eq = &x->q;
+    const eng_table_t *t = x->table;
+    const eng_index_t *ix = x->index;
+    eq->index = ix;
+    eq->count_only = x->select == EXEC_SEL_COUNT;
+    eq->keep = x->filter ? keep_item : NULL;
+    eq->keep_ctx = (void *)x->filter;
+    if (ix && !ix->global && ix->proj != ENG_PROJ_ALL) {
+        bool fetch = x->select == EXEC_SEL_ALL || x->filter;
+        if (x->proj && !fetch) {
+            ddb_str_t *names;
+            size_t n = expr_projection_top_names(x->proj, r->a, &names);
+            for (size_t i = 0; i < n && !fetch; i++) fetch = !index_keeps(t, ix, names[i]);
+        }
+        eq->fetch_table_item = fetch;
+    }
+    eng_page_t pg;
+    ddb_err_t rc = eng_query(r->eng, x->table, eq, r->a, &pg, &r->err);
+    if (rc) return rc;
+    out->items = pg.items;
+    for (size_t i = 0; pg.items && i < pg.count; i++) {
+        if (x->proj)
+            out->items[i] = expr_projection_apply(x->proj, pg.items[i], r->a);
+        else if (x->select == EXEC_SEL_PROJECTED && eq->fetch_table_item)
+            out->items[i] = eng_index_project(r->a, t, ix, pg.items[i]);
+    }
+    out->count = pg.count;
+    out->scanned = pg.scanned;
+    out->last_key = pg.last_key;
+    out->units = cap_read_units(pg.bytes, x->consistent);
+    return DDB_OK;
+}
