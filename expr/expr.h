@@ -257,4 +257,110 @@ ddb_err_t expr_legacy_attribute_updates(arena_t *a, ddb_errctx_t *err, size_t n,
 ddb_err_t expr_legacy_attributes_to_get(arena_t *a, ddb_errctx_t *err, size_t n, const ddb_str_t *names,
                                         expr_proj_t **out);
 
+/* ==== PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction) ==================
+ *
+ * One statement compiles into the trees above: its WHERE into an expr_cond_t (the type a
+ * ConditionExpression gives, so expr_condition_eval evaluates it), UPDATE's SET/REMOVE into an
+ * expr_update_t (so expr_update_apply applies it), SELECT's list into an expr_proj_t, INSERT's
+ * VALUE into an item. docs/partiql.md has the grammar, the translations and the messages.
+ *
+ * Contract: as for the rest of expr/ (no global state; everything in the arena given; trees
+ * point into `text` and `params`, which must outlive them). Errors are DDB_ERR_VALIDATION with
+ * DynamoDB's message ("Statement wasn't well formed, can't be processed: <detail>" for syntax;
+ * "Number of parameters in request and statement don't match." ...). Syntax errors win over
+ * every other error of the statement, as in DynamoDB (it parses before it checks).
+ * The statement's length (1..8192 characters) is the server's request-shape check.
+ */
+
+typedef enum {
+    EXPR_PQ_SELECT,
+    EXPR_PQ_INSERT,
+    EXPR_PQ_UPDATE,
+    EXPR_PQ_DELETE,
+    EXPR_PQ_EXISTS, /* EXISTS(SELECT ...): a condition check inside ExecuteTransaction */
+} expr_pq_kind_t;
+
+typedef enum {
+    EXPR_PQ_RETURN_NONE,
+    EXPR_PQ_RETURN_ALL_OLD,      /* RETURNING ALL OLD * */
+    EXPR_PQ_RETURN_MODIFIED_OLD, /* RETURNING MODIFIED OLD * (UpdateItem's UPDATED_OLD) */
+    EXPR_PQ_RETURN_ALL_NEW,
+    EXPR_PQ_RETURN_MODIFIED_NEW,
+} expr_pq_return_t;
+
+/** One ORDER BY term: a top-level attribute name and its direction. */
+typedef struct {
+    ddb_str_t name;
+    bool desc;
+} expr_pq_order_t;
+
+/** A compiled statement. Fields not used by a kind are zero. */
+typedef struct {
+    expr_pq_kind_t kind;
+    ddb_str_t table;       /* unquoted name, as written */
+    ddb_str_t index;       /* SELECT / EXISTS: "Table"."Index"; empty when has_index is false */
+    bool has_index;
+    expr_proj_t *proj;     /* SELECT: the listed paths; NULL for * */
+    expr_cond_t *where;    /* the whole WHERE; NULL when there is none */
+    size_t nconj;          /* WHERE's top-level AND operands, in order (1 when WHERE is no AND) */
+    expr_cond_t **conj;
+    size_t norder;         /* SELECT: ORDER BY terms */
+    expr_pq_order_t *order;
+    av_map_t *item;        /* INSERT: the VALUE {...} */
+    expr_update_t *update; /* UPDATE: SET and REMOVE actions, in the order written */
+    expr_pq_return_t returning; /* UPDATE, DELETE */
+    size_t nparams;        /* ? placeholders in the statement */
+} expr_partiql_t;
+
+/** Where an error was found: byte offset, and 1-based line and column (in characters). */
+typedef struct {
+    size_t offset;
+    unsigned line, column;
+} expr_pq_pos_t;
+
+/**
+ * Parse and compile one statement. `params` binds the ? placeholders in order (a count that
+ * differs from nparams: "Number of parameters in request and statement don't match.").
+ * `pos` (may be NULL) receives the place of the error when there is one.
+ */
+ddb_err_t expr_partiql_parse(arena_t *a, ddb_errctx_t *err, const char *text, size_t len, size_t nparams,
+                             const av_t *params, expr_partiql_t **out, expr_pq_pos_t *pos);
+
+/** What a SELECT reads, for the table's or index's key schema. */
+typedef struct {
+    bool none;       /* no item can match (a key compared with a value of another type): read nothing */
+    size_t nranges;  /* 0: a Scan; else one Query per range, in this order (IN on the partition key) */
+    expr_keyrange_t *ranges;
+    expr_cond_t *filter; /* WHERE without the conditions the ranges already apply; NULL: none */
+    bool forward;        /* order of each Query: false for ORDER BY <sort key> DESC */
+} expr_pq_plan_t;
+
+/**
+ * Plan a SELECT (or EXISTS) against a key schema (range_name NULL for hash-only; types AV_S,
+ * AV_N, AV_B): a top-level `hash = v` (or `hash IN [...]`, either side of =) makes it a Query,
+ * and the first sort-key condition (= < <= > >= BETWEEN begins_with) that fits becomes its
+ * range; everything else is the filter. Checks ORDER BY ("Must have WHERE clause ...", "Variable
+ * reference x in ORDER BY clause must be part of the primary key", ...).
+ */
+ddb_err_t expr_partiql_plan(const expr_partiql_t *st, const char *hash_name, av_type_t hash_type,
+                            const char *range_name, av_type_t range_type, arena_t *a, ddb_errctx_t *err,
+                            expr_pq_plan_t *out);
+
+/**
+ * The single item an UPDATE or DELETE (or EXISTS) names: the key from the WHERE's top-level
+ * `key = value` equalities, and the rest of the WHERE as a condition (NULL: none) to check
+ * against the stored item. "Where clause does not contain a mandatory equality on all key
+ * attributes" when a key attribute has no equality.
+ */
+ddb_err_t expr_partiql_key(const expr_partiql_t *st, const char *hash_name, av_type_t hash_type,
+                           const char *range_name, av_type_t range_type, arena_t *a, ddb_errctx_t *err,
+                           av_map_t **key, expr_cond_t **cond);
+
+/**
+ * A SELECT's projection as DynamoDB's PartiQL returns it: each listed path's value under its
+ * last name (with trailing list indexes: "k[1]"); missing paths are left out. The item itself
+ * for SELECT *.
+ */
+av_map_t *expr_partiql_project(const expr_partiql_t *st, const av_map_t *item, arena_t *a);
+
 #endif

@@ -236,4 +236,63 @@ size_t expr__count_paths(const node_t *n);
 /** Set membership test shared with update.c (elements compared as DynamoDB does). */
 int expr__set_has(const av_t *set, const av_t *elem);
 
+/* ---- partiql_lex.c, partiql.c, partiql_plan.c ----------------------------------------------- */
+
+typedef enum {
+    Q_EOF,
+    Q_IDENT,   /* [A-Za-z_$][A-Za-z0-9_$]* that is not a keyword */
+    Q_QIDENT,  /* "quoted" ("" inside stands for one ") */
+    Q_KEYWORD, /* one of PartiQL's keywords (SQL-92 + PartiQL), any case; kw says which */
+    Q_STRING,  /* 'text' ('' inside stands for one ') */
+    Q_NUMBER,  /* digits [. digits] [e [+-] digits], or . digits ... */
+    Q_PARAM,   /* ? */
+    Q_EQ,      /* = */
+    Q_NE,      /* <> or != */
+    Q_LT,
+    Q_LE,
+    Q_GT,
+    Q_GE,
+    Q_PLUS,
+    Q_MINUS,
+    Q_STAR,
+    Q_SLASH,
+    Q_PERCENT,
+    Q_CONCAT, /* || */
+    Q_AT,     /* @ */
+    Q_LPAREN,
+    Q_RPAREN,
+    Q_LBRACK,
+    Q_RBRACK,
+    Q_LBRACE,
+    Q_RBRACE,
+    Q_LBAG, /* << */
+    Q_RBAG, /* >> */
+    Q_COMMA,
+    Q_DOT,
+    Q_COLON,
+    Q_SEMI,
+    Q_ION, /* `...` (Ion literal: not supported by DynamoDB) */
+} qtok_kind_t;
+
+typedef struct {
+    uint8_t kind;        /* qtok_kind_t */
+    uint16_t kw;         /* Q_KEYWORD: index in the keyword table (expr__pq_kw_*) */
+    uint32_t start, end; /* byte offsets in the statement */
+} qtok_t;
+
+typedef struct {
+    qtok_t *t; /* n tokens, the last one Q_EOF */
+    size_t n;
+    int bad;          /* the lexer stopped at an invalid character or an unterminated token */
+    uint32_t bad_at;  /* ... at this byte offset */
+} qlexed_t;
+
+/** Tokenize a PartiQL statement (comments and whitespace dropped). Never allocates more than
+ *  one token per input byte plus one. */
+void expr__pq_lex(arena_t *a, const char *src, size_t len, qlexed_t *out);
+/** Keyword index of a lower-case word, or -1 (for the parser's named keywords). */
+int expr__pq_kw(const char *lower);
+/** Lower-case text of keyword `kw`. */
+const char *expr__pq_kw_text(int kw);
+
 #endif
