@@ -109,7 +109,7 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
     t->idx = idx;
     size_t nonkey = 0;
     for (size_t i = 0; i < t->n_idx; i++) nonkey += t->idx[i].n_nonkey;
-    ddb_err_t rc = index_spec_or_err(r, cr, true, t, names, ndefs, &nonkey);
+    ddb_err_t rc = tablespec_index_or_err(r, cr, true, t, names, ndefs, &nonkey);
     if (rc) return rc;
     if (nonkey > 100)
         return err_set(
@@ -203,7 +203,7 @@ static ddb_err_t gsi_updates_shape_or_err(ddb_req_t *r, vcheck_t *v, const json_
             if (!acts[k] || acts[k]->type != JSON_OBJECT) continue;
             const char *p = arena_sprintf(r->a, "%s.%s", base, paths[k]);
             if (k == 1) {
-                vc_index(v, acts[k], p, true);
+                tablespec_vc_index(v, acts[k], p, true);
                 continue;
             }
             const json_t *n = json_get(acts[k], "IndexName");
@@ -275,7 +275,7 @@ static ddb_err_t throughput_bounds_or_err(ddb_req_t *r, const upd_ctx_t *c)
 {
     int64_t rcu, wcu;
     ddb_err_t rc;
-    if (c->pt && (rc = throughput_or_err(r, c->pt, NULL, &rcu, &wcu))) return rc;
+    if (c->pt && (rc = tablespec_throughput_or_err(r, c->pt, NULL, &rcu, &wcu))) return rc;
     for (const json_t *u = c->gsiu ? c->gsiu->child : NULL; u; u = u->next) {
         const json_t *acts[2] = {json_get(u, "Update"), json_get(u, "Create")};
         for (int k = 0; k < 2; k++) {
@@ -283,7 +283,7 @@ static ddb_err_t throughput_bounds_or_err(ddb_req_t *r, const upd_ctx_t *c)
                 acts[k] && acts[k]->type == JSON_OBJECT ? json_get(acts[k], "ProvisionedThroughput") : NULL;
             if (!pt || pt->type != JSON_OBJECT) continue;
             const json_t *name = json_get(acts[k], "IndexName");
-            if ((rc = throughput_or_err(r, pt, name->str.ptr, &rcu, &wcu))) return rc;
+            if ((rc = tablespec_throughput_or_err(r, pt, name->str.ptr, &rcu, &wcu))) return rc;
         }
     }
     return DDB_OK;
@@ -346,7 +346,7 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         const json_t *en = json_get(c->ss, "StreamEnabled"), *vt = json_get(c->ss, "StreamViewType");
         bool enable = jbool(en);
         if (vt && vt->type == JSON_NULL) vt = NULL;
-        ddb_err_t rc = stream_spec_or_err(err, false, enable, vt != NULL);
+        ddb_err_t rc = tablespec_stream_or_err(err, false, enable, vt != NULL);
         if (rc) return rc;
         /* AWS's words (recorded): the view type of an enabled stream cannot change in place either */
         if (enable && t->stream_enabled)
@@ -375,7 +375,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     c.gsiu = fld(r, b, "GlobalSecondaryIndexUpdates", JSON_ARRAY, &bad);
     const json_t *sse = fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
     const json_t *rep = fld(r, b, "ReplicaUpdates", JSON_ARRAY, &bad);
-    if (c.pt && !shape_ok(r, c.pt, throughput_shape())) return r->err.code;
+    if (c.pt && !shape_ok(r, c.pt, &tablespec_throughput_shape)) return r->err.code;
     if (c.ss) {
         fld(r, c.ss, "StreamEnabled", JSON_TRUE, &bad);
         fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
@@ -386,27 +386,25 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     static const shape_spec_t UPD = {UPD_M};
     static const shape_member_t DEL_M[] = {{"IndexName", JSON_STRING}, {NULL}};
     static const shape_spec_t DEL = {DEL_M};
-    static const shape_member_t ATTRDEF_M[] = {
-        {"AttributeName", JSON_STRING}, {"AttributeType", JSON_STRING}, {NULL}};
-    static const shape_spec_t ATTRDEF = {ATTRDEF_M};
     if (c.gsiu)
         for (const json_t *u = c.gsiu->child; u; u = u->next) {
             if (u->type != JSON_OBJECT) continue;
             const json_t *up = fld(r, u, "Update", JSON_OBJECT, &bad);
             const json_t *cr = fld(r, u, "Create", JSON_OBJECT, &bad);
             const json_t *de = fld(r, u, "Delete", JSON_OBJECT, &bad);
-            if (bad || !shape_ok(r, up, &UPD) || !shape_ok(r, cr, index_shape()) || !shape_ok(r, de, &DEL))
+            if (bad || !shape_ok(r, up, &UPD) || !shape_ok(r, cr, &tablespec_index_shape) ||
+                !shape_ok(r, de, &DEL))
                 return r->err.code;
-            if (up && !shape_ok(r, json_get(up, "ProvisionedThroughput"), throughput_shape()))
+            if (up && !shape_ok(r, json_get(up, "ProvisionedThroughput"), &tablespec_throughput_shape))
                 return r->err.code;
         }
     if (c.defs)
         for (const json_t *d = c.defs->child; d; d = d->next)
-            if (d->type == JSON_OBJECT && !shape_ok(r, d, &ATTRDEF)) return r->err.code;
+            if (d->type == JSON_OBJECT && !shape_ok(r, d, &tablespec_attrdef_shape)) return r->err.code;
 
     vcheck_t v;
     vc_init(&v, r);
-    if (c.defs) vc_attrdefs(&v, c.defs);
+    if (c.defs) tablespec_vc_attrdefs(&v, c.defs);
     vc_table_name(&v, jname, "tableName");
     static const char *const BILLING[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
     static const char *const CLASS[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};

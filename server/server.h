@@ -175,6 +175,8 @@ bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec);
 
 /** TableName rules: 3..255 chars of [a-zA-Z0-9_.-]. Adds violations to v. */
 void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
+/** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
+void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
 
 /* ---- exprargs.c: expression members and legacy parameters ------------------------------------ */
 /* Each reads its members from `obj` (the request body, or one action of a batch or transaction). */
@@ -241,28 +243,40 @@ void tabledesc_write(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stat
 void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
                               const eng_index_t *deleting);
 
-/* ---- api_table.c: CreateTable's checks that UpdateTable (api_meta.c) shares ---------------------- */
+/* ---- tablespec.c: table-definition checks shared by CreateTable and UpdateTable -------------- */
 
-/** StreamSpecification rules shared by CreateTable and UpdateTable. */
-ddb_err_t stream_spec_or_err(ddb_errctx_t *err, bool creating, bool enable, bool has_view);
-/** One LocalSecondaryIndex / GlobalSecondaryIndex object (already shape-checked) appended to
- *  t->idx (room must exist), checked against t's AttributeDefinitions (`defs`: their names, for
- *  messages); *nonkey_count grows by its NonKeyAttributes. */
-ddb_err_t index_spec_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, const char **defs,
-                            size_t ndefs, size_t *nonkey_count);
-/** AttributeDefinitions list constraints (names 1..255, types B/N/S), for CreateTable and UpdateTable. */
-void vc_attrdefs(vcheck_t *v, const json_t *defs);
+/** JSON shapes of ProvisionedThroughput, a KeySchema element, an AttributeDefinition and an index
+ *  object (LocalSecondaryIndex, GlobalSecondaryIndex, GlobalSecondaryIndexUpdate.Create). */
+extern const shape_spec_t tablespec_throughput_shape;
+extern const shape_spec_t tablespec_keyelem_shape;
+extern const shape_spec_t tablespec_attrdef_shape;
+extern const shape_spec_t tablespec_index_shape;
+/** KeySchema list constraints at `path` ("keySchema", "globalSecondaryIndexes.1.member.keySchema");
+ *  ks NULL: "Member must not be null". */
+void tablespec_vc_keyschema(vcheck_t *v, const json_t *ks, const char *path);
+/** ProvisionedThroughput constraints (units present, >= 1) at `path`; pt NULL or not an object: none. */
+void tablespec_vc_throughput(vcheck_t *v, const json_t *pt, const char *path);
+/** AttributeDefinitions list constraints (names 1..255, types B/N/S). */
+void tablespec_vc_attrdefs(vcheck_t *v, const json_t *defs);
 /** Shape constraints of one index object at `base` ("globalSecondaryIndexes.1.member"). */
-void vc_index(vcheck_t *v, const json_t *x, const char *base, bool global);
-/** JSON shapes of an index object and of ProvisionedThroughput. */
-const shape_spec_t *index_shape(void);
-const shape_spec_t *throughput_shape(void);
+void tablespec_vc_index(vcheck_t *v, const json_t *x, const char *base, bool global);
 /** ReadCapacityUnits and WriteCapacityUnits of a checked ProvisionedThroughput, into *rcu and *wcu;
  *  above 10^12 a ValidationException "Given value <v> for ReadCapacityUnits is out of bounds" (plus
  *  " for index <index>" when index is not NULL). */
-ddb_err_t throughput_or_err(ddb_req_t *r, const json_t *pt, const char *index, int64_t *rcu, int64_t *wcu);
-/** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
-void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
+ddb_err_t tablespec_throughput_or_err(ddb_req_t *r, const json_t *pt, const char *index, int64_t *rcu,
+                                      int64_t *wcu);
+/** StreamSpecification rules (StreamViewType with, and only with, StreamEnabled), worded for
+ *  CreateTable (`creating`) or UpdateTable. */
+ddb_err_t tablespec_stream_or_err(ddb_errctx_t *err, bool creating, bool enable, bool has_view);
+/** A checked KeySchema list against t's AttributeDefinitions (`defs`: their names, for messages) into
+ *  *out (names borrowed from the request); `table_level` words errors as for the table's own key. */
+ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t, const char **defs,
+                                     size_t ndefs, eng_keyschema_t *out, bool table_level);
+/** One LocalSecondaryIndex / GlobalSecondaryIndex object (already shape-checked) appended to
+ *  t->idx (room must exist), checked against t's AttributeDefinitions (`defs`: their names, for
+ *  messages); *nonkey_count grows by its NonKeyAttributes. Strings borrowed from the request. */
+ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t,
+                                 const char **defs, size_t ndefs, size_t *nonkey_count);
 
 /* ---- api_stream.c: DynamoDB Streams names and shard iterators -------------------------------- */
 
