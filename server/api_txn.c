@@ -8,17 +8,16 @@
  * 10 minutes: the same token and the same request (compared as canonical JSON, member order
  * ignored) answer success without writing again; the same token with another request answers
  * IdempotentParameterMismatchException; a token whose first request is still running answers
- * TransactionInProgressException. Tokens live in memory (a restart forgets them).
+ * TransactionInProgressException (idempotency.c; tokens live in memory, a restart forgets them).
  *
  * TransactGetItems reads every item at one RocksDB snapshot, so it never sees half of a
  * transaction.
  *
- * The per-action members (ConditionExpression, ExpressionAttributeNames/Values, ...) are read by
- * the shared exprargs helpers, which look at r->body: they are pointed at the action's object.
+ * Each action becomes a typed write (exec_write_t) and the executor writes them as one
+ * (exec_write_multi); the per-action members are read by the exprargs helpers from the action.
  */
 #include "server/exec.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,145 +25,10 @@
 
 #define TXN_MAX 100
 #define TXN_MAX_BYTES (4u << 20) /* aggregate size of the items a transaction writes */
-#define TOKEN_TTL_S 600.0
 
 static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const RICM[] = {"SIZE", "NONE", NULL};
 static const char *const RVCCF[] = {"ALL_OLD", "NONE", NULL};
-
-/* ---- idempotency tokens ------------------------------------------------------------------------- */
-
-typedef struct token {
-    struct token *next_in_bucket, *next_in_age;
-    char *token;
-    uint64_t fp[2]; /* fingerprint of the request */
-    double at;
-    bool done; /* false: the first request is still running */
-} token_t;
-
-#define TOKEN_BUCKETS 4096
-static struct {
-    pthread_mutex_t mu;
-    token_t *bucket[TOKEN_BUCKETS];
-    token_t *oldest, *newest; /* by age, for expiry */
-} tokens = {PTHREAD_MUTEX_INITIALIZER};
-
-static uint64_t fnv(const char *p, size_t n, uint64_t h)
-{
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
-static void unlink_bucket(token_t *t)
-{
-    token_t **pp = &tokens.bucket[fnv(t->token, strlen(t->token), 1469598103934665603ull) % TOKEN_BUCKETS];
-    while (*pp && *pp != t) pp = &(*pp)->next_in_bucket;
-    if (*pp) *pp = t->next_in_bucket;
-}
-
-/* Drop expired entries (under the lock). Entries still running are kept. */
-static void expire(double now)
-{
-    while (tokens.oldest && now - tokens.oldest->at > TOKEN_TTL_S && tokens.oldest->done) {
-        token_t *t = tokens.oldest;
-        tokens.oldest = t->next_in_age;
-        if (!tokens.oldest) tokens.newest = NULL;
-        unlink_bucket(t);
-        free(t->token);
-        free(t);
-    }
-}
-
-static token_t *token_find(const char *tok)
-{
-    token_t *t = tokens.bucket[fnv(tok, strlen(tok), 1469598103934665603ull) % TOKEN_BUCKETS];
-    while (t && strcmp(t->token, tok)) t = t->next_in_bucket;
-    return t;
-}
-
-typedef enum { TOKEN_NEW, TOKEN_REPLAY, TOKEN_MISMATCH, TOKEN_BUSY } token_state_t;
-
-/* Claim a token for this request, or say why not. */
-static token_state_t token_claim(const char *tok, const uint64_t fp[2])
-{
-    double now = ddb_now_s();
-    pthread_mutex_lock(&tokens.mu);
-    expire(now);
-    token_t *t = token_find(tok);
-    token_state_t st = TOKEN_NEW;
-    if (t && now - t->at <= TOKEN_TTL_S) {
-        if (t->fp[0] != fp[0] || t->fp[1] != fp[1])
-            st = TOKEN_MISMATCH;
-        else
-            st = t->done ? TOKEN_REPLAY : TOKEN_BUSY;
-    } else if (!t) {
-        t = calloc(1, sizeof *t);
-        if (!t || !(t->token = strdup(tok))) abort();
-        size_t b = fnv(tok, strlen(tok), 1469598103934665603ull) % TOKEN_BUCKETS;
-        t->next_in_bucket = tokens.bucket[b];
-        tokens.bucket[b] = t;
-        if (tokens.newest)
-            tokens.newest->next_in_age = t;
-        else
-            tokens.oldest = t;
-        tokens.newest = t;
-    }
-    if (st == TOKEN_NEW) {
-        t->fp[0] = fp[0];
-        t->fp[1] = fp[1];
-        t->at = now;
-        t->done = false;
-    }
-    pthread_mutex_unlock(&tokens.mu);
-    return st;
-}
-
-/* The request finished: remember it (committed) or forget the claim (not committed). */
-static void token_finish(const char *tok, bool committed)
-{
-    pthread_mutex_lock(&tokens.mu);
-    token_t *t = token_find(tok);
-    if (t) {
-        t->done = true;
-        if (!committed) t->at = -1e9; /* expires at the next sweep; a retry runs again */
-    }
-    pthread_mutex_unlock(&tokens.mu);
-}
-
-/* Canonical JSON (object members sorted by name) folded into the fingerprint. */
-static int cmp_members(const void *a, const void *b)
-{
-    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
-    size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
-    int c = memcmp(x->key.ptr, y->key.ptr, n);
-    return c ? c : (x->key.len > y->key.len) - (x->key.len < y->key.len);
-}
-
-static void fingerprint(const json_t *j, uint64_t fp[2], arena_t *a)
-{
-    char tag = (char)('0' + j->type);
-    fp[0] = fnv(&tag, 1, fp[0]);
-    fp[1] = fnv(&tag, 1, fp[1] ^ 0x9e3779b97f4a7c15ull);
-    if (j->type == JSON_OBJECT) {
-        const json_t **m = ARENA_NEWN(a, const json_t *, j->n + 1);
-        size_t n = 0;
-        for (const json_t *c = j->child; c; c = c->next) m[n++] = c;
-        qsort(m, n, sizeof *m, cmp_members);
-        for (size_t i = 0; i < n; i++) {
-            fp[0] = fnv(m[i]->key.ptr, m[i]->key.len, fp[0]);
-            fp[1] = fnv(m[i]->key.ptr, m[i]->key.len, fp[1] * 31);
-            fingerprint(m[i], fp, a);
-        }
-    } else if (j->type == JSON_ARRAY) {
-        for (const json_t *c = j->child; c; c = c->next) fingerprint(c, fp, a);
-    } else if (j->type == JSON_STRING || j->type == JSON_NUMBER) {
-        fp[0] = fnv(j->str.ptr, j->str.len, fp[0]);
-        fp[1] = fnv(j->str.ptr, j->str.len, fp[1] * 31);
-        char end = 0;
-        fp[0] = fnv(&end, 1, fp[0]);
-        fp[1] = fnv(&end, 1, fp[1]);
-    }
-}
 
 /* ---- shared ---------------------------------------------------------------------------------- */
 
@@ -240,43 +104,6 @@ static ddb_err_t action_exprs_or_err(ddb_req_t *r, action_t *a)
                        .update = upd,
                        .origin = ENG_ORIGIN_TXN};
     return DDB_OK;
-}
-
-/* The answer when an action failed: TransactionCanceledException with a reason per action. */
-static ddb_err_t cancel(ddb_req_t *r, size_t n, const action_t *acts, const eng_multi_result_t *res)
-{
-    jw_t w;
-    jw_init(&w, r->a, 256);
-    jw_keyz(&w, "CancellationReasons");
-    jw_arr_begin(&w);
-    buf_t codes;
-    buf_init(&codes, r->a, 128);
-    for (size_t i = 0; i < n; i++) {
-        ddb_err_t c = res[i].err.code;
-        const char *code = c == DDB_OK                             ? "None"
-                           : c == DDB_ERR_CONDITIONAL_CHECK_FAILED ? "ConditionalCheckFailed"
-                           : c == DDB_ERR_VALIDATION               ? "ValidationError"
-                                                                   : "InternalError";
-        if (i) buf_puts(&codes, ", ");
-        buf_puts(&codes, code);
-        jw_obj_begin(&w);
-        jw_keyz(&w, "Code");
-        jw_strz(&w, code);
-        if (c != DDB_OK) {
-            jw_keyz(&w, "Message");
-            jw_strz(&w, res[i].err.msg ? res[i].err.msg : "");
-        }
-        if (c == DDB_ERR_CONDITIONAL_CHECK_FAILED && acts[i].w.failed_old) {
-            jw_keyz(&w, "Item");
-            avjson_write_map(&w, acts[i].w.failed_old);
-        }
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    r->err_extra = w.b.data;
-    return err_set(&r->err, DDB_ERR_TRANSACTION_CANCELED,
-                   "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
-                   codes.data);
 }
 
 ddb_err_t api_TransactWriteItems(ddb_req_t *r)
@@ -397,7 +224,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         if (krc) {
             err_set(&res[i].err, krc, "%s", r->err.msg);
             err_clear(&r->err);
-            rc = cancel(r, na, acts, res);
+            rc = exec_cancelled_or_err(r, na, NULL, res);
             goto out;
         }
         a->key = a->kind == EXEC_PUT ? exec_key_of(r, a->t, &a->value) : &a->value;
@@ -417,22 +244,22 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     /* idempotency */
     const char *tok = jtok ? arena_memdup(r->a, jtok->str.ptr, jtok->str.len) : NULL;
     if (tok) {
-        uint64_t fp[2] = {1469598103934665603ull, 7809847782465536322ull};
-        fingerprint(r->body, fp, r->a);
-        token_state_t st = token_claim(tok, fp);
-        if (st == TOKEN_MISMATCH) {
+        uint64_t fp[2];
+        idem_fingerprint(r->body, fp, r->a);
+        idem_state_t st = idem_claim(r->op, tok, fp);
+        if (st == IDEM_MISMATCH) {
             rc = err_set(
                 &r->err, DDB_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
                 "DynamoDB rejected the request because you retried a request with a different payload but "
                 "with an idempotent token that was already used.");
             goto out;
         }
-        if (st == TOKEN_BUSY) {
+        if (st == IDEM_BUSY) {
             rc = err_set(&r->err, DDB_ERR_TRANSACTION_IN_PROGRESS,
                          "The transaction with the given request token is already in progress.");
             goto out;
         }
-        if (st == TOKEN_REPLAY) {
+        if (st == IDEM_REPLAY) {
             jw_obj_begin(&r->out);
             jw_obj_end(&r->out);
             goto out;
@@ -448,10 +275,9 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         ws[i] = a->w;
     }
     rc = exec_write_multi(r, na, ws, res);
-    for (size_t i = 0; i < na; i++) acts[i].w.failed_old = ws[i].failed_old;
-    if (tok) token_finish(tok, rc == DDB_OK);
+    if (tok) idem_finish(r->op, tok, rc == DDB_OK);
     if (rc == DDB_ERR_TRANSACTION_CANCELED) {
-        rc = cancel(r, na, acts, res);
+        rc = exec_cancelled_or_err(r, na, ws, res);
         goto out;
     }
     if (rc) goto out;

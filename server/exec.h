@@ -49,6 +49,8 @@ typedef struct {
         *update;             /* EXEC_UPDATE: the actions; NULL: none (a missing item is made from its key) */
     const expr_cond_t *cond; /* NULL: unconditional */
     bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    bool must_exist;         /* PartiQL UPDATE and EXISTS: no stored item is ConditionalCheckFailed */
+    bool must_not_exist;     /* PartiQL INSERT: a stored item is DuplicateItemException */
     eng_origin_t origin;     /* ENG_ORIGIN_USER unless a transaction says otherwise */
     /* results, set under the key lock */
     const av_map_t *failed_old; /* the stored item, when the condition failed and return_old_on_fail */
@@ -67,6 +69,13 @@ ddb_err_t exec_write(ddb_req_t *r, exec_write_t *w, eng_write_result_t *res);
  * another error in r->err.
  */
 ddb_err_t exec_write_multi(ddb_req_t *r, size_t n, exec_write_t *w, eng_multi_result_t *res);
+
+/** A cancelled multi-write (TransactWriteItems, ExecuteTransaction) as DynamoDB answers it:
+ *  TransactionCanceledException "Transaction cancelled, please refer cancellation reasons for specific
+ *  reasons [None, ConditionalCheckFailed, ...]" with CancellationReasons in r->err_extra (an Item for
+ *  a failed condition that asked for ALL_OLD; ws may be NULL when nothing ran). Returns that error. */
+ddb_err_t exec_cancelled_or_err(ddb_req_t *r, size_t n, const exec_write_t *ws,
+                                const eng_multi_result_t *res);
 
 typedef enum {
     EXEC_RV_NONE = 0,

@@ -96,6 +96,10 @@ ddb_err_t exec_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map
 
 static ddb_err_t condition_or_err(exec_write_t *w, const av_map_t *old, ddb_errctx_t *err)
 {
+    if (w->must_not_exist && old)
+        return err_set(err, DDB_ERR_DUPLICATE_ITEM, "Duplicate primary key exists in table");
+    if (w->must_exist && !old)
+        return err_set(err, DDB_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
     if (!w->cond || expr_condition_eval(w->cond, old)) return DDB_OK;
     if (w->return_old_on_fail && old) w->failed_old = old;
     return err_set(err, DDB_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
@@ -214,4 +218,42 @@ ddb_err_t exec_get(ddb_req_t *r, size_t n, const exec_get_t *g, exec_got_t *out)
         out[i].item = items[i] && g[i].proj ? expr_projection_apply(g[i].proj, items[i], r->a) : items[i];
     }
     return DDB_OK;
+}
+
+/* The answer when an action failed: TransactionCanceledException with a reason per action. */
+ddb_err_t exec_cancelled_or_err(ddb_req_t *r, size_t n, const exec_write_t *ws, const eng_multi_result_t *res)
+{
+    jw_t w;
+    jw_init(&w, r->a, 256);
+    jw_keyz(&w, "CancellationReasons");
+    jw_arr_begin(&w);
+    buf_t codes;
+    buf_init(&codes, r->a, 128);
+    for (size_t i = 0; i < n; i++) {
+        ddb_err_t c = res[i].err.code;
+        const char *code = c == DDB_OK                             ? "None"
+                           : c == DDB_ERR_CONDITIONAL_CHECK_FAILED ? "ConditionalCheckFailed"
+                           : c == DDB_ERR_VALIDATION               ? "ValidationError"
+                           : c == DDB_ERR_DUPLICATE_ITEM           ? "DuplicateItem"
+                                                                   : "InternalError";
+        if (i) buf_puts(&codes, ", ");
+        buf_puts(&codes, code);
+        jw_obj_begin(&w);
+        jw_keyz(&w, "Code");
+        jw_strz(&w, code);
+        if (c != DDB_OK) {
+            jw_keyz(&w, "Message");
+            jw_strz(&w, res[i].err.msg ? res[i].err.msg : "");
+        }
+        if (c == DDB_ERR_CONDITIONAL_CHECK_FAILED && ws && ws[i].failed_old) {
+            jw_keyz(&w, "Item");
+            avjson_write_map(&w, ws[i].failed_old);
+        }
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    r->err_extra = w.b.data;
+    return err_set(&r->err, DDB_ERR_TRANSACTION_CANCELED,
+                   "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+                   codes.data);
 }

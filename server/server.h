@@ -209,6 +209,18 @@ ddb_err_t exprargs_condition_or_err(ddb_req_t *r, const json_t *obj, const json_
 /** `"Item":{...}` members for a ConditionalCheckFailedException envelope. */
 const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item);
 
+/* ---- idempotency.c: ClientRequestToken -------------------------------------------------------------- */
+
+typedef enum { IDEM_NEW, IDEM_REPLAY, IDEM_MISMATCH, IDEM_BUSY } idem_state_t;
+/** Claim `token` of operation `op` for a request with fingerprint fp: NEW (run it, then idem_finish),
+ *  REPLAY (the same request committed already), MISMATCH (another request used it), BUSY (the first
+ *  is still running). */
+idem_state_t idem_claim(const char *op, const char *token, const uint64_t fp[2]);
+/** The claimed request finished: remember it (committed) or forget the claim (a retry runs again). */
+void idem_finish(const char *op, const char *token, bool committed);
+/** The fingerprint of a request body (canonical JSON: member order ignored). */
+void idem_fingerprint(const json_t *body, uint64_t fp[2], arena_t *a);
+
 /* ---- capacity.c: consumed capacity and item-collection metrics ------------------------------------ */
 
 /** Write units for a write touching items of these sizes (DynamoDB: 1 per KB, rounded up, of the larger). */
