@@ -297,19 +297,19 @@ typedef struct {
 /** A compiled statement. Fields not used by a kind are zero. */
 typedef struct {
     expr_pq_kind_t kind;
-    ddb_str_t table;       /* unquoted name, as written */
-    ddb_str_t index;       /* SELECT / EXISTS: "Table"."Index"; empty when has_index is false */
+    ddb_str_t table; /* unquoted name, as written */
+    ddb_str_t index; /* SELECT / EXISTS: "Table"."Index"; empty when has_index is false */
     bool has_index;
-    expr_proj_t *proj;     /* SELECT: the listed paths; NULL for * */
-    expr_cond_t *where;    /* the whole WHERE; NULL when there is none */
-    size_t nconj;          /* WHERE's top-level AND operands, in order (1 when WHERE is no AND) */
+    expr_proj_t *proj;  /* SELECT: the listed paths; NULL for * */
+    expr_cond_t *where; /* the whole WHERE; NULL when there is none */
+    size_t nconj;       /* WHERE's top-level AND operands, in order (1 when WHERE is no AND) */
     expr_cond_t **conj;
-    size_t norder;         /* SELECT: ORDER BY terms */
+    size_t norder; /* SELECT: ORDER BY terms */
     expr_pq_order_t *order;
-    av_map_t *item;        /* INSERT: the VALUE {...} */
-    expr_update_t *update; /* UPDATE: SET and REMOVE actions, in the order written */
+    av_map_t *item;             /* INSERT: the VALUE {...} */
+    expr_update_t *update;      /* UPDATE: SET and REMOVE actions, in the order written */
     expr_pq_return_t returning; /* UPDATE, DELETE */
-    size_t nparams;        /* ? placeholders in the statement */
+    size_t nparams;             /* ? placeholders in the statement */
 } expr_partiql_t;
 
 /** Where an error was found: byte offset, and 1-based line and column (in characters). */
@@ -328,8 +328,8 @@ ddb_err_t expr_partiql_parse(arena_t *a, ddb_errctx_t *err, const char *text, si
 
 /** What a SELECT reads, for the table's or index's key schema. */
 typedef struct {
-    bool none;       /* no item can match (a key compared with a value of another type): read nothing */
-    size_t nranges;  /* 0: a Scan; else one Query per range, in this order (IN on the partition key) */
+    bool none;      /* no item can match (a key compared with a value of another type): read nothing */
+    size_t nranges; /* 0: a Scan; else one Query per range, in this order (IN on the partition key) */
     expr_keyrange_t *ranges;
     expr_cond_t *filter; /* WHERE without the conditions the ranges already apply; NULL: none */
     bool forward;        /* order of each Query: false for ORDER BY <sort key> DESC */

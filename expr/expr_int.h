@@ -283,8 +283,8 @@ typedef struct {
 typedef struct {
     qtok_t *t; /* n tokens, the last one Q_EOF */
     size_t n;
-    int bad;          /* the lexer stopped at an invalid character or an unterminated token */
-    uint32_t bad_at;  /* ... at this byte offset */
+    int bad;         /* the lexer stopped at an invalid character or an unterminated token */
+    uint32_t bad_at; /* ... at this byte offset */
 } qlexed_t;
 
 /** Tokenize a PartiQL statement (comments and whitespace dropped). Never allocates more than

@@ -153,15 +153,24 @@ static int accept(pq_t *p, int kind)
 static const char *type_name(int kind)
 {
     switch (kind) {
-    case Q_RPAREN: return "RIGHT_PAREN";
-    case Q_RBRACK: return "RIGHT_BRACKET";
-    case Q_RBRACE: return "RIGHT_CURLY";
-    case Q_RBAG: return "RIGHT_DOUBLE_ANGLE_BRACKET";
-    case Q_COLON: return "COLON";
-    case Q_LPAREN: return "LEFT_PAREN";
-    case Q_COMMA: return "COMMA";
-    case Q_EQ: return "OPERATOR";
-    default: return "TOKEN";
+    case Q_RPAREN:
+        return "RIGHT_PAREN";
+    case Q_RBRACK:
+        return "RIGHT_BRACKET";
+    case Q_RBRACE:
+        return "RIGHT_CURLY";
+    case Q_RBAG:
+        return "RIGHT_DOUBLE_ANGLE_BRACKET";
+    case Q_COLON:
+        return "COLON";
+    case Q_LPAREN:
+        return "LEFT_PAREN";
+    case Q_COMMA:
+        return "COMMA";
+    case Q_EQ:
+        return "OPERATOR";
+    default:
+        return "TOKEN";
     }
 }
 
@@ -265,7 +274,8 @@ static node_t *number(pq_t *p, size_t t, int negate)
         sem_at(p, t, "Attempting to store more than 38 significant digits in a Number");
         break;
     case DEC_ERR_OVERFLOW:
-        sem_at(p, t, "Number overflow. Attempting to store a number with magnitude larger than supported range");
+        sem_at(p, t,
+               "Number overflow. Attempting to store a number with magnitude larger than supported range");
         break;
     case DEC_ERR_UNDERFLOW:
         sem_at(p, t,
@@ -324,9 +334,11 @@ static node_t *bag_value(pq_t *p, size_t t, const nvec_t *v)
         av_type_t et = v->v[0]->val->type;
         for (uint32_t k = 0; k < v->n; k++) {
             const node_t *e = v->v[k];
-            if (is_src(e, SRC_PARAM) || (e->val->type != AV_S && e->val->type != AV_N) || e->val->type != et) {
-                sem_at(p, e->tok,
-                       "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags");
+            if (is_src(e, SRC_PARAM) || (e->val->type != AV_S && e->val->type != AV_N) ||
+                e->val->type != et) {
+                sem_at(
+                    p, e->tok,
+                    "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags");
                 return value_node(p, t, s, SRC_BAG);
             }
         }
@@ -384,7 +396,15 @@ static node_t *struct_value(pq_t *p, size_t t, const nvec_t *keys, const nvec_t 
 
 /* ---- expressions ------------------------------------------------------------------------- */
 
-enum { PREC_OR = 10, PREC_AND = 20, PREC_NOT = 30, PREC_EQ = 40, PREC_CMP = 50, PREC_ADD = 60, PREC_MUL = 70 };
+enum {
+    PREC_OR = 10,
+    PREC_AND = 20,
+    PREC_NOT = 30,
+    PREC_EQ = 40,
+    PREC_CMP = 50,
+    PREC_ADD = 60,
+    PREC_MUL = 70
+};
 
 static node_t *parse_expr(pq_t *p, int minprec);
 
@@ -447,7 +467,8 @@ static node_t *parse_path(pq_t *p)
             e->kind = PE_NAME;
             e->tok = (uint32_t)p->i;
             e->text = e->name = name_of(p, p->i);
-            if (k == Q_QIDENT && e->name.len == 0) sem_at(p, p->i, "Path component cannot be an empty string");
+            if (k == Q_QIDENT && e->name.len == 0)
+                sem_at(p, p->i, "Path component cannot be an empty string");
             p->i++;
         } else if (peek(p) == Q_LBRACK) {
             size_t open = p->i++;
@@ -475,8 +496,8 @@ static node_t *parse_path(pq_t *p)
                     v = v * 10 + (unsigned)(d.ptr[k] - '0');
                 }
                 if (!ok || v > 2147483647ULL)
-                    sem_at(p, open + 1, "List index is not within the allowable range; index: [%.*s]", (int)d.len,
-                           d.ptr);
+                    sem_at(p, open + 1, "List index is not within the allowable range; index: [%.*s]",
+                           (int)d.len, d.ptr);
                 e->kind = PE_INDEX;
                 e->text = d;
                 e->index = ok ? (uint32_t)v : 0;
@@ -531,9 +552,12 @@ static node_t *parse_call(pq_t *p)
 /* Keywords PartiQL parses as function names when "(" follows. */
 static int is_function_keyword(const pq_t *p)
 {
-    static const char *const fk[] = {"exists",   "count",        "avg",   "max",   "min",  "sum",  "substring",
-                                     "char_length", "character_length", "octet_length", "bit_length",
-                                     "upper",    "lower",        "size",  "sexp",  "list", "bag"};
+    static const char *const fk[] = {"exists",       "count",       "avg",
+                                     "max",          "min",         "sum",
+                                     "substring",    "char_length", "character_length",
+                                     "octet_length", "bit_length",  "upper",
+                                     "lower",        "size",        "sexp",
+                                     "list",         "bag"};
     for (size_t k = 0; k < sizeof fk / sizeof fk[0]; k++)
         if (is_kw(p, fk[k])) return 1;
     return 0;
@@ -765,8 +789,8 @@ static node_t *parse_is(pq_t *p, size_t is_tok, node_t *x)
     size_t t = p->i;
     static const struct {
         const char *kw, *type;
-    } types[] = {{"null", "NULL"},   {"boolean", "BOOL"}, {"bool", "BOOL"}, {"blob", "B"},  {"string", "S"},
-                 {"numeric", "N"},   {"struct", "M"},     {"tuple", "M"},   {"list", "L"}};
+    } types[] = {{"null", "NULL"}, {"boolean", "BOOL"}, {"bool", "BOOL"}, {"blob", "B"}, {"string", "S"},
+                 {"numeric", "N"}, {"struct", "M"},     {"tuple", "M"},   {"list", "L"}};
     node_t *n = NULL;
     if (accept_kw(p, "missing")) {
         n = type_call(p, is_tok, x, neg ? F_ATTRIBUTE_EXISTS : F_ATTRIBUTE_NOT_EXISTS, NULL);
@@ -783,10 +807,11 @@ static node_t *parse_is(pq_t *p, size_t is_tok, node_t *x)
         if (kk != Q_KEYWORD && kk != Q_IDENT) return syn(p, "Expected type name");
         ddb_str_t w = tok_str(p, t);
         p->i++;
-        sem_at(p, t,
-               "Unsupported data type for IS operator: %.*s. Supported data types are [MISSING, NULL, BOOLEAN, "
-               "BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]",
-               (int)w.len, w.ptr);
+        sem_at(
+            p, t,
+            "Unsupported data type for IS operator: %.*s. Supported data types are [MISSING, NULL, BOOLEAN, "
+            "BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]",
+            (int)w.len, w.ptr);
         n = type_call(p, is_tok, x, F_ATTRIBUTE_NOT_EXISTS, NULL);
     }
     if (x->kind != N_PATH && x->kind != N_VALUE)
@@ -799,9 +824,10 @@ static node_t *make_in(pq_t *p, size_t tok, node_t *x, node_t *seq)
 {
     int ok = x->kind == N_PATH && is_src(seq, SRC_LIST) && seq->val && seq->val->l.n > 0;
     if (!ok) {
-        sem_at(p, tok,
-               "IN operator must have a left hand argument of type Variable Reference and right hand argument "
-               "of type Seq with at least one member");
+        sem_at(
+            p, tok,
+            "IN operator must have a left hand argument of type Variable Reference and right hand argument "
+            "of type Seq with at least one member");
         return binary(p, N_CMP, T_EQ, tok, x, seq);
     }
     const av_list_t *l = &seq->val->l;
@@ -869,18 +895,42 @@ static node_t *parse_expr(pq_t *p, int minprec)
         } else {
             int kind = N_CMP, op;
             switch (p->lx.t[t].kind) {
-            case Q_EQ: op = T_EQ; break;
-            case Q_NE: op = T_NE; break;
-            case Q_LT: op = T_LT; break;
-            case Q_LE: op = T_LE; break;
-            case Q_GT: op = T_GT; break;
-            case Q_GE: op = T_GE; break;
-            case Q_PLUS: kind = N_ARITH, op = T_PLUS; break;
-            case Q_MINUS: kind = N_ARITH, op = T_MINUS; break;
-            case Q_STAR: kind = N_ARITH, op = OP_MUL; break;
-            case Q_SLASH: kind = N_ARITH, op = OP_DIV; break;
-            case Q_PERCENT: kind = N_ARITH, op = OP_MOD; break;
-            default: kind = N_ARITH, op = OP_CONCAT; break;
+            case Q_EQ:
+                op = T_EQ;
+                break;
+            case Q_NE:
+                op = T_NE;
+                break;
+            case Q_LT:
+                op = T_LT;
+                break;
+            case Q_LE:
+                op = T_LE;
+                break;
+            case Q_GT:
+                op = T_GT;
+                break;
+            case Q_GE:
+                op = T_GE;
+                break;
+            case Q_PLUS:
+                kind = N_ARITH, op = T_PLUS;
+                break;
+            case Q_MINUS:
+                kind = N_ARITH, op = T_MINUS;
+                break;
+            case Q_STAR:
+                kind = N_ARITH, op = OP_MUL;
+                break;
+            case Q_SLASH:
+                kind = N_ARITH, op = OP_DIV;
+                break;
+            case Q_PERCENT:
+                kind = N_ARITH, op = OP_MOD;
+                break;
+            default:
+                kind = N_ARITH, op = OP_CONCAT;
+                break;
             }
             left = binary(p, kind, op, t, left, right);
         }
@@ -894,28 +944,48 @@ static node_t *parse_expr(pq_t *p, int minprec)
 static const char *op_text(const node_t *n)
 {
     switch (n->kind) {
-    case N_AND: return "AND";
-    case N_OR: return "OR";
-    case N_NOT: return "NOT";
-    case N_BETWEEN: return "BETWEEN";
-    case N_IN: return "IN";
-    case N_CALL: return n->text.ptr;
-    default: break;
+    case N_AND:
+        return "AND";
+    case N_OR:
+        return "OR";
+    case N_NOT:
+        return "NOT";
+    case N_BETWEEN:
+        return "BETWEEN";
+    case N_IN:
+        return "IN";
+    case N_CALL:
+        return n->text.ptr;
+    default:
+        break;
     }
     switch (n->op) {
-    case T_EQ: return "=";
-    case T_NE: return "<>";
-    case T_LT: return "<";
-    case T_LE: return "<=";
-    case T_GT: return ">";
-    case T_GE: return ">=";
-    case T_PLUS: return "+";
-    case T_MINUS: return "-";
-    case OP_MUL: return "*";
-    case OP_DIV: return "/";
-    case OP_MOD: return "%";
-    case OP_CONCAT: return "||";
-    default: return "LIKE";
+    case T_EQ:
+        return "=";
+    case T_NE:
+        return "<>";
+    case T_LT:
+        return "<";
+    case T_LE:
+        return "<=";
+    case T_GT:
+        return ">";
+    case T_GE:
+        return ">=";
+    case T_PLUS:
+        return "+";
+    case T_MINUS:
+        return "-";
+    case OP_MUL:
+        return "*";
+    case OP_DIV:
+        return "/";
+    case OP_MOD:
+        return "%";
+    case OP_CONCAT:
+        return "||";
+    default:
+        return "LIKE";
     }
 }
 
@@ -1038,9 +1108,9 @@ static int parse_where(pq_t *p, expr_partiql_t *st)
     st->where = make_cond(p->a, w);
     /* The top-level AND operands (an AND in parentheses is one of them: the planner flattens). */
     int and = w->kind == N_AND;
-    st->nconj = and ? w->nkids : 1;
+    st->nconj = and? w->nkids : 1;
     st->conj = ARENA_NEWN(p->a, expr_cond_t *, st->nconj);
-    for (size_t k = 0; k < st->nconj; k++) st->conj[k] = make_cond(p->a, and ? w->kids[k] : w);
+    for (size_t k = 0; k < st->nconj; k++) st->conj[k] = make_cond(p->a, and? w->kids[k] : w);
     return 1;
 }
 
@@ -1077,9 +1147,10 @@ static int parse_source(pq_t *p, expr_partiql_t *st)
     if (st->table.len == 0)
         sem_at(p, t, "Path component cannot be an empty string");
     else if (!table_name_ok(st->table))
-        sem_at(p, t,
-               "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', "
-               "'.'.");
+        sem_at(
+            p, t,
+            "Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', "
+            "'.'.");
     if (accept(p, Q_DOT)) {
         if (!name_token(p)) return 0;
         size_t it = p->i++;
@@ -1123,7 +1194,8 @@ static int parse_returning(pq_t *p, expr_partiql_t *st)
     if (peek(p) == Q_COMMA) {
         sem_at(p, p->i, "Invalid syntax with multiple returning elements in RETURNING clause");
         while (accept(p, Q_COMMA)) {
-            if (!(is_kw(p, "all") || is_kw(p, "modified")) || !(is_kw_at(p, 1, "old") || is_kw_at(p, 1, "new"))) {
+            if (!(is_kw(p, "all") || is_kw(p, "modified")) ||
+                !(is_kw_at(p, 1, "old") || is_kw_at(p, 1, "new"))) {
                 syn(p, "Expected ( MODIFIED | ALL ) ( NEW | OLD ) in each returning element.");
                 return 0;
             }
@@ -1168,9 +1240,10 @@ static int parse_select(pq_t *p, expr_partiql_t *st)
         nvec_push(p->a, &paths, x);
     } while (accept(p, Q_COMMA));
     if (star && (star > 1 || paths.n))
-        return !!syn_at(p, star_tok,
-                        "Other expressions may not be present in the select list when '*' is used without dot "
-                        "notation.");
+        return !!syn_at(
+            p, star_tok,
+            "Other expressions may not be present in the select list when '*' is used without dot "
+            "notation.");
     if (!accept_kw(p, "from")) return !!syn(p, "Expected FROM after SELECT list");
     if (!parse_source(p, st) || !parse_where(p, st)) return 0;
     if (!star) {
@@ -1188,7 +1261,8 @@ static int parse_select(pq_t *p, expr_partiql_t *st)
             bool added;
             strset_add(&seen, nm.ptr, nm.len, k, &added);
             if (!added)
-                sem_at(p, paths.v[k]->tok, "Duplicate identifiers in select clause: %.*s", (int)nm.len, nm.ptr);
+                sem_at(p, paths.v[k]->tok, "Duplicate identifiers in select clause: %.*s", (int)nm.len,
+                       nm.ptr);
         }
         if (!p->sem_msg &&
             expr__check_overlaps(p->a, p->err, "ProjectionExpression", pr->n, pr->paths) == DDB_OK)
@@ -1211,7 +1285,9 @@ static int parse_select(pq_t *p, expr_partiql_t *st)
             if (!x) return 0;
             if (x->kind != N_PATH || x->path.n != 1)
                 sem_at(p, t, "Argument to ORDER BY must be of type VariableReference. Type: %s",
-                       x->kind == N_PATH ? "Path" : x->kind == N_VALUE ? "Literal" : "Expression");
+                       x->kind == N_PATH    ? "Path"
+                       : x->kind == N_VALUE ? "Literal"
+                                            : "Expression");
             int desc = 0;
             if (accept_kw(p, "desc"))
                 desc = 1;
@@ -1263,7 +1339,8 @@ static int parse_insert(pq_t *p, expr_partiql_t *st)
     if (!v) return 0;
     if (!is_src(v, SRC_STRUCT))
         sem_at(p, t,
-               "Unsupported format in item expression. Please use struct format {...} to express item values for "
+               "Unsupported format in item expression. Please use struct format {...} to express item values "
+               "for "
                "insert statement.");
     else
         st->item = (av_map_t *)&v->val->m;
@@ -1305,17 +1382,19 @@ static void check_update_value(pq_t *p, const node_t *n)
             return;
         }
         if (n->nkids != 2) {
-            sem_at(p, n->tok,
-                   "Incorrect number of operands for operator or function; operator or function: list_append, "
-                   "number of operands: %u",
-                   n->nkids);
+            sem_at(
+                p, n->tok,
+                "Incorrect number of operands for operator or function; operator or function: list_append, "
+                "number of operands: %u",
+                n->nkids);
             return;
         }
         check_update_value(p, n->kids[0]);
         check_update_value(p, n->kids[1]);
         return;
     case N_NOT:
-        if (n->kids[0]->kind == N_CALL && n->kids[0]->text.len == 2 && !memcmp(n->kids[0]->text.ptr, FROM_IS, 2)) {
+        if (n->kids[0]->kind == N_CALL && n->kids[0]->text.len == 2 &&
+            !memcmp(n->kids[0]->text.ptr, FROM_IS, 2)) {
             sem_at(p, n->tok, "IS operator is not supported in update expressions");
             return;
         }
@@ -1332,8 +1411,9 @@ static int paths_equal(const path_t *x, const path_t *y)
     for (uint32_t k = 0; k < x->n; k++) {
         const pathel_t *a = &x->el[k], *b = &y->el[k];
         if (a->kind != b->kind) return 0;
-        if (a->kind == PE_INDEX ? a->index != b->index
-                                : (a->name.len != b->name.len || memcmp(a->name.ptr, b->name.ptr, a->name.len)))
+        if (a->kind == PE_INDEX
+                ? a->index != b->index
+                : (a->name.len != b->name.len || memcmp(a->name.ptr, b->name.ptr, a->name.len)))
             return 0;
     }
     return 1;
@@ -1385,12 +1465,14 @@ static int parse_assignment(pq_t *p, uaction_t *u)
         sem_at(p, v->tok, "SET_%s must have exactly two arguments", op);
         return 1;
     }
-    if (v->kids[0]->kind != N_PATH || target->kind != N_PATH || !paths_equal(&v->kids[0]->path, &target->path)) {
+    if (v->kids[0]->kind != N_PATH || target->kind != N_PATH ||
+        !paths_equal(&v->kids[0]->path, &target->path)) {
         sem_at(p, v->tok, "The first argument to SET_%s must equal the assignment value", op);
         return 1;
     }
     const node_t *s = v->kids[1];
-    if (s->kind != N_VALUE || !s->val || (s->val->type != AV_SS && s->val->type != AV_NS && s->val->type != AV_BS)) {
+    if (s->kind != N_VALUE || !s->val ||
+        (s->val->type != AV_SS && s->val->type != AV_NS && s->val->type != AV_BS)) {
         sem_at(p, v->tok, "The second argument to SET_%s must be a value with type SET", op);
         return 1;
     }

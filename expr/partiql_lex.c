@@ -26,33 +26,258 @@
 
 /* Sorted (strcmp order) for the binary search; "end-exec" of SQL-92 cannot be one word here. */
 static const char *const keywords[] = {
-    "absolute", "action", "add", "all", "allocate", "alter", "and", "any", "are", "as", "asc",
-    "assertion", "at", "authorization", "avg", "bag", "begin", "between", "bigint", "bit", "bit_length",
-    "blob", "bool", "boolean", "by", "can_cast", "can_lossless_cast", "cascade", "cascaded", "case",
-    "cast", "catalog", "char", "char_length", "character", "character_length", "check", "clob", "close",
-    "coalesce", "collate", "collation", "column", "commit", "conflict", "connect", "connection",
-    "constraint", "constraints", "continue", "convert", "corresponding", "count", "create", "cross",
-    "current", "current_date", "current_time", "current_timestamp", "current_user", "cursor", "date",
-    "date_add", "date_diff", "deallocate", "dec", "decimal", "declare", "default", "deferrable",
-    "deferred", "delete", "desc", "describe", "descriptor", "diagnostics", "disconnect", "distinct",
-    "do", "domain", "double", "drop", "else", "end", "escape", "except", "exception", "exec", "execute",
-    "exists", "external", "extract", "false", "fetch", "first", "float", "for", "foreign", "found",
-    "from", "full", "get", "global", "go", "goto", "grant", "group", "having", "identity", "immediate",
-    "in", "index", "indicator", "initially", "inner", "input", "insensitive", "insert", "int", "int2",
-    "int4", "int8", "integer", "integer2", "integer4", "integer8", "intersect", "interval", "into",
-    "is", "isolation", "join", "key", "language", "last", "left", "let", "level", "like", "limit",
-    "list", "local", "lower", "match", "max", "min", "missing", "modified", "module", "names",
-    "national", "natural", "nchar", "new", "next", "no", "not", "nothing", "null", "nullif", "numeric",
-    "octet_length", "of", "offset", "old", "on", "only", "open", "option", "or", "order", "outer",
-    "output", "overlaps", "pad", "partial", "pivot", "position", "precision", "prepare", "preserve",
-    "primary", "prior", "privileges", "procedure", "public", "read", "real", "references", "relative",
-    "remove", "restrict", "returning", "revoke", "right", "rollback", "rows", "schema", "scroll",
-    "section", "select", "session", "session_user", "set", "sexp", "size", "smallint", "some", "space",
-    "sql", "sqlcode", "sqlerror", "sqlstate", "string", "struct", "substring", "sum", "symbol",
-    "system_user", "table", "temporary", "then", "time", "timestamp", "to", "transaction", "translate",
-    "translation", "trim", "true", "tuple", "union", "unique", "unknown", "unpivot", "update", "upper",
-    "usage", "user", "using", "value", "values", "varchar", "varying", "view", "when", "whenever",
-    "where", "with", "work", "write", "zone",
+    "absolute",
+    "action",
+    "add",
+    "all",
+    "allocate",
+    "alter",
+    "and",
+    "any",
+    "are",
+    "as",
+    "asc",
+    "assertion",
+    "at",
+    "authorization",
+    "avg",
+    "bag",
+    "begin",
+    "between",
+    "bigint",
+    "bit",
+    "bit_length",
+    "blob",
+    "bool",
+    "boolean",
+    "by",
+    "can_cast",
+    "can_lossless_cast",
+    "cascade",
+    "cascaded",
+    "case",
+    "cast",
+    "catalog",
+    "char",
+    "char_length",
+    "character",
+    "character_length",
+    "check",
+    "clob",
+    "close",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "commit",
+    "conflict",
+    "connect",
+    "connection",
+    "constraint",
+    "constraints",
+    "continue",
+    "convert",
+    "corresponding",
+    "count",
+    "create",
+    "cross",
+    "current",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "cursor",
+    "date",
+    "date_add",
+    "date_diff",
+    "deallocate",
+    "dec",
+    "decimal",
+    "declare",
+    "default",
+    "deferrable",
+    "deferred",
+    "delete",
+    "desc",
+    "describe",
+    "descriptor",
+    "diagnostics",
+    "disconnect",
+    "distinct",
+    "do",
+    "domain",
+    "double",
+    "drop",
+    "else",
+    "end",
+    "escape",
+    "except",
+    "exception",
+    "exec",
+    "execute",
+    "exists",
+    "external",
+    "extract",
+    "false",
+    "fetch",
+    "first",
+    "float",
+    "for",
+    "foreign",
+    "found",
+    "from",
+    "full",
+    "get",
+    "global",
+    "go",
+    "goto",
+    "grant",
+    "group",
+    "having",
+    "identity",
+    "immediate",
+    "in",
+    "index",
+    "indicator",
+    "initially",
+    "inner",
+    "input",
+    "insensitive",
+    "insert",
+    "int",
+    "int2",
+    "int4",
+    "int8",
+    "integer",
+    "integer2",
+    "integer4",
+    "integer8",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isolation",
+    "join",
+    "key",
+    "language",
+    "last",
+    "left",
+    "let",
+    "level",
+    "like",
+    "limit",
+    "list",
+    "local",
+    "lower",
+    "match",
+    "max",
+    "min",
+    "missing",
+    "modified",
+    "module",
+    "names",
+    "national",
+    "natural",
+    "nchar",
+    "new",
+    "next",
+    "no",
+    "not",
+    "nothing",
+    "null",
+    "nullif",
+    "numeric",
+    "octet_length",
+    "of",
+    "offset",
+    "old",
+    "on",
+    "only",
+    "open",
+    "option",
+    "or",
+    "order",
+    "outer",
+    "output",
+    "overlaps",
+    "pad",
+    "partial",
+    "pivot",
+    "position",
+    "precision",
+    "prepare",
+    "preserve",
+    "primary",
+    "prior",
+    "privileges",
+    "procedure",
+    "public",
+    "read",
+    "real",
+    "references",
+    "relative",
+    "remove",
+    "restrict",
+    "returning",
+    "revoke",
+    "right",
+    "rollback",
+    "rows",
+    "schema",
+    "scroll",
+    "section",
+    "select",
+    "session",
+    "session_user",
+    "set",
+    "sexp",
+    "size",
+    "smallint",
+    "some",
+    "space",
+    "sql",
+    "sqlcode",
+    "sqlerror",
+    "sqlstate",
+    "string",
+    "struct",
+    "substring",
+    "sum",
+    "symbol",
+    "system_user",
+    "table",
+    "temporary",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "transaction",
+    "translate",
+    "translation",
+    "trim",
+    "true",
+    "tuple",
+    "union",
+    "unique",
+    "unknown",
+    "unpivot",
+    "update",
+    "upper",
+    "usage",
+    "user",
+    "using",
+    "value",
+    "values",
+    "varchar",
+    "varying",
+    "view",
+    "when",
+    "whenever",
+    "where",
+    "with",
+    "work",
+    "write",
+    "zone",
 };
 
 #define NKW (sizeof keywords / sizeof keywords[0])
@@ -173,44 +398,88 @@ void expr__pq_lex(arena_t *a, const char *src, size_t len, qlexed_t *out)
         } else {
             i++;
             switch (c) {
-            case '?': kind = Q_PARAM; break;
-            case '=': kind = Q_EQ; break;
+            case '?':
+                kind = Q_PARAM;
+                break;
+            case '=':
+                kind = Q_EQ;
+                break;
             case '!':
                 if (d != '=') goto bad_at_start;
                 kind = Q_NE, i++;
                 break;
             case '<':
-                if (d == '>') kind = Q_NE, i++;
-                else if (d == '=') kind = Q_LE, i++;
-                else if (d == '<') kind = Q_LBAG, i++;
-                else kind = Q_LT;
+                if (d == '>')
+                    kind = Q_NE, i++;
+                else if (d == '=')
+                    kind = Q_LE, i++;
+                else if (d == '<')
+                    kind = Q_LBAG, i++;
+                else
+                    kind = Q_LT;
                 break;
             case '>':
-                if (d == '=') kind = Q_GE, i++;
-                else if (d == '>') kind = Q_RBAG, i++;
-                else kind = Q_GT;
+                if (d == '=')
+                    kind = Q_GE, i++;
+                else if (d == '>')
+                    kind = Q_RBAG, i++;
+                else
+                    kind = Q_GT;
                 break;
             case '|':
                 if (d != '|') goto bad_at_start;
                 kind = Q_CONCAT, i++;
                 break;
-            case '+': kind = Q_PLUS; break;
-            case '-': kind = Q_MINUS; break;
-            case '*': kind = Q_STAR; break;
-            case '/': kind = Q_SLASH; break;
-            case '%': kind = Q_PERCENT; break;
-            case '@': kind = Q_AT; break;
-            case '(': kind = Q_LPAREN; break;
-            case ')': kind = Q_RPAREN; break;
-            case '[': kind = Q_LBRACK; break;
-            case ']': kind = Q_RBRACK; break;
-            case '{': kind = Q_LBRACE; break;
-            case '}': kind = Q_RBRACE; break;
-            case ',': kind = Q_COMMA; break;
-            case '.': kind = Q_DOT; break;
-            case ':': kind = Q_COLON; break;
-            case ';': kind = Q_SEMI; break;
-            default: goto bad_at_start;
+            case '+':
+                kind = Q_PLUS;
+                break;
+            case '-':
+                kind = Q_MINUS;
+                break;
+            case '*':
+                kind = Q_STAR;
+                break;
+            case '/':
+                kind = Q_SLASH;
+                break;
+            case '%':
+                kind = Q_PERCENT;
+                break;
+            case '@':
+                kind = Q_AT;
+                break;
+            case '(':
+                kind = Q_LPAREN;
+                break;
+            case ')':
+                kind = Q_RPAREN;
+                break;
+            case '[':
+                kind = Q_LBRACK;
+                break;
+            case ']':
+                kind = Q_RBRACK;
+                break;
+            case '{':
+                kind = Q_LBRACE;
+                break;
+            case '}':
+                kind = Q_RBRACE;
+                break;
+            case ',':
+                kind = Q_COMMA;
+                break;
+            case '.':
+                kind = Q_DOT;
+                break;
+            case ':':
+                kind = Q_COLON;
+                break;
+            case ';':
+                kind = Q_SEMI;
+                break;
+            default:
+                goto bad_at_start;
             }
         }
         t[n].kind = (uint8_t)kind;

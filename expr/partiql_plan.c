@@ -116,8 +116,11 @@ static int range_part(const node_t *c, const char *name, av_type_t type, expr_ke
     out->name = (ddb_str_t){name, strlen(name)};
     if (cmp_on(c, name, &op, &v)) {
         if (v->type != type || op == T_NE || empty_key_value(v)) return 0;
-        static const expr_keyop_t map[] = {[T_EQ] = EXPR_KEY_EQ, [T_LT] = EXPR_KEY_LT, [T_LE] = EXPR_KEY_LE,
-                                           [T_GT] = EXPR_KEY_GT, [T_GE] = EXPR_KEY_GE};
+        static const expr_keyop_t map[] = {[T_EQ] = EXPR_KEY_EQ,
+                                           [T_LT] = EXPR_KEY_LT,
+                                           [T_LE] = EXPR_KEY_LE,
+                                           [T_GT] = EXPR_KEY_GT,
+                                           [T_GE] = EXPR_KEY_GE};
         out->op = map[op];
         out->v[0] = v;
         return 1;
@@ -202,9 +205,10 @@ ddb_err_t expr_partiql_plan(const expr_partiql_t *st, const char *hash_name, av_
     }
     if (!found) {
         if (st->norder)
-            return err_set(err, DDB_ERR_VALIDATION,
-                           "Must have at least one non-optional hash key condition in WHERE clause when using "
-                           "ORDER BY clause.");
+            return err_set(
+                err, DDB_ERR_VALIDATION,
+                "Must have at least one non-optional hash key condition in WHERE clause when using "
+                "ORDER BY clause.");
         out->filter = st->where;
         return DDB_OK;
     }
@@ -220,9 +224,10 @@ ddb_err_t expr_partiql_plan(const expr_partiql_t *st, const char *hash_name, av_
         if (added) hv[keep++] = v;
     }
     if (nh > 1 && order_hash < 0 && st->norder)
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "Must have hash key in ORDER BY clause when more than one hash key condition specified in "
-                       "WHERE clause.");
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "Must have hash key in ORDER BY clause when more than one hash key condition specified in "
+            "WHERE clause.");
     if (!keep) {
         out->none = true;
         return DDB_OK;
@@ -266,9 +271,10 @@ static ddb_err_t key_value(node_t **conj, uint8_t *used, size_t n, const char *n
         const av_t *v;
         if (!cmp_on(conj[i], name, &op, &v) || op != T_EQ) continue;
         if (*out)
-            return err_set(err, DDB_ERR_VALIDATION,
-                           "Multiple conditions on same key %s. Only single item Update/Insert/Delete are supported",
-                           name);
+            return err_set(
+                err, DDB_ERR_VALIDATION,
+                "Multiple conditions on same key %s. Only single item Update/Insert/Delete are supported",
+                name);
         *out = v;
         used[i] = 1;
     }
@@ -277,7 +283,8 @@ static ddb_err_t key_value(node_t **conj, uint8_t *used, size_t n, const char *n
                        "Where clause does not contain a mandatory equality on all key attributes");
     if ((*out)->type != type)
         return err_set(err, DDB_ERR_VALIDATION,
-                       "Key attribute's data type should match its data type in table's schema: Key %s", name);
+                       "Key attribute's data type should match its data type in table's schema: Key %s",
+                       name);
     if (empty_key_value(*out))
         return err_set(err, DDB_ERR_VALIDATION,
                        "One or more parameter values are not valid. The AttributeValue for a key attribute "

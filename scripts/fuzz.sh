@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [-m MINUTES] [-j JOBS] [TARGET...]
 #
-# TARGET: json decimal itemenc avjson request parse (default: all of them). MINUTES per target
+# TARGET: json decimal itemenc avjson request parse partiql (default: all of them). MINUTES per target
 # (default 1; FUZZ_MINUTES in the environment works too). JOBS: parallel fuzzing processes per
 # target (default 1: the machine is shared; every run is nice'd).
 #
@@ -35,9 +35,9 @@ done
 shift $((OPTIND - 1))
 
 # target -> module binary corpus dict max_len
-declare -A MODULE=([json]=common [decimal]=common [itemenc]=engine [avjson]=server [request]=server [parse]=expr)
-declare -A MAXLEN=([json]=4096 [decimal]=256 [itemenc]=2048 [avjson]=4096 [request]=4096 [parse]=512)
-all=(json decimal itemenc avjson request parse)
+declare -A MODULE=([json]=common [decimal]=common [itemenc]=engine [avjson]=server [request]=server [parse]=expr [partiql]=expr)
+declare -A MAXLEN=([json]=4096 [decimal]=256 [itemenc]=2048 [avjson]=4096 [request]=4096 [parse]=512 [partiql]=1024)
+all=(json decimal itemenc avjson request parse partiql)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 for t in "${targets[@]}"; do

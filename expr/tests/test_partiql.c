@@ -175,9 +175,9 @@ static void test_select_forms(void)
     CHECK_STR(SHAPE("EXISTS(SELECT * FROM Music WHERE pk = 'a' AND n > 1)", NULL), "EXISTS Music conj:2");
     CHECK_STR(SHAPE("-- a comment\nSELECT /* inline */ * FROM Music -- trailing", NULL), "SELECT Music");
     CHECK_STR(SHAPE("SELECT \"say \"\"hi\"\"\" FROM \"Music\"", NULL), "SELECT Music [say \"hi\"]");
-    CHECK_STR(PQ("SELECT * FROM \"Mu\"\"sic\"", NULL),
-              "ERR: Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', "
-              "'.'.");
+    CHECK_STR(PQ("SELECT * FROM \"Mu\"\"sic\"", NULL), "ERR: Table name should be within the length [3, 255] "
+                                                       "and only contain 'a-z', 'A-Z', '0-9', '-', '_', "
+                                                       "'.'.");
     CHECK_STR(SHAPE("SELECT a['b c'] FROM Music", NULL), "SELECT Music [a, b c]");
     CHECK_STR(SHAPE("SELECT a.value FROM Music", NULL), "SELECT Music [a, value]");
 }
@@ -188,17 +188,20 @@ static void test_literals(void)
                      NULL),
               "{\"pk\":{\"S\":\"it's\"},\"n\":{\"N\":\"1.5\"},\"m\":{\"N\":\"0\"},\"e\":{\"N\":\"1.5\"},"
               "\"neg\":{\"N\":\"-2.5\"}}");
-    CHECK_STR(INSERT("INSERT INTO Music VALUE {'t': TRUE, 'f': false, 'z': NULL, 'l': [1, 'a', [true]], "
-                     "'m': {'x': {'y': 'z'}}, 'e': {}, 'el': []}",
-                     NULL),
-              "{\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},\"z\":{\"NULL\":true},\"l\":{\"L\":[{\"N\":\"1\"},"
-              "{\"S\":\"a\"},{\"L\":[{\"BOOL\":true}]}]},\"m\":{\"M\":{\"x\":{\"M\":{\"y\":{\"S\":\"z\"}}}}},"
-              "\"e\":{\"M\":{}},\"el\":{\"L\":[]}}");
+    CHECK_STR(
+        INSERT("INSERT INTO Music VALUE {'t': TRUE, 'f': false, 'z': NULL, 'l': [1, 'a', [true]], "
+               "'m': {'x': {'y': 'z'}}, 'e': {}, 'el': []}",
+               NULL),
+        "{\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},\"z\":{\"NULL\":true},\"l\":{\"L\":[{\"N\":\"1\"},"
+        "{\"S\":\"a\"},{\"L\":[{\"BOOL\":true}]}]},\"m\":{\"M\":{\"x\":{\"M\":{\"y\":{\"S\":\"z\"}}}}},"
+        "\"e\":{\"M\":{}},\"el\":{\"L\":[]}}");
     CHECK_STR(INSERT("INSERT INTO Music VALUE {'ss': <<'a', 'b'>>, 'ns': <<1, 2.0, -3>>}", NULL),
               "{\"ss\":{\"SS\":[\"a\",\"b\"]},\"ns\":{\"NS\":[\"1\",\"2\",\"-3\"]}}");
     CHECK_STR(INSERT("INSERT INTO Music VALUE {'n': .5, 'big': 1E125, 'z': 0}", NULL),
-              "{\"n\":{\"N\":\"0.5\"},\"big\":{\"N\":\"1" "00000000000000000000000000000000000000000000000000"
-              "000000000000000000000000000000000000000000000000000000000000000000000000000\"},\"z\":{\"N\":\"0\"}}");
+              "{\"n\":{\"N\":\"0.5\"},\"big\":{\"N\":\"1"
+              "00000000000000000000000000000000000000000000000000"
+              "000000000000000000000000000000000000000000000000000000000000000000000000000\"},\"z\":{\"N\":"
+              "\"0\"}}");
     /* values DynamoDB refuses */
     CHECK_STR(PQ("INSERT INTO Music VALUE {'s': <<>>}", NULL), "ERR: Empty bags are not supported");
     CHECK_STR(PQ("INSERT INTO Music VALUE {'s': <<'a', 1>>}", NULL),
@@ -207,18 +210,23 @@ static void test_literals(void)
               "ERR: Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags");
     CHECK_STR(PQ("INSERT INTO Music VALUE {'s': <<?>>}", "[{\"S\":\"a\"}]"),
               "ERR: Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags");
-    CHECK_STR(PQ("INSERT INTO Music VALUE {'s': <<'a', 'a'>>}", NULL), "ERR: Input collection contains duplicates");
-    CHECK_STR(PQ("INSERT INTO Music VALUE {'s': <<1, 1.0>>}", NULL), "ERR: Input collection contains duplicates");
+    CHECK_STR(PQ("INSERT INTO Music VALUE {'s': <<'a', 'a'>>}", NULL),
+              "ERR: Input collection contains duplicates");
+    CHECK_STR(PQ("INSERT INTO Music VALUE {'s': <<1, 1.0>>}", NULL),
+              "ERR: Input collection contains duplicates");
     CHECK_STR(PQ("INSERT INTO Music VALUE {'n': 123456789012345678901234567890123456789}", NULL),
               "ERR: Attempting to store more than 38 significant digits in a Number");
-    CHECK_STR(PQ("INSERT INTO Music VALUE {'n': 1E126}", NULL),
-              "ERR: Number overflow. Attempting to store a number with magnitude larger than supported range");
-    CHECK_STR(PQ("INSERT INTO Music VALUE {'n': 1E-131}", NULL),
-              "ERR: Number underflow. Attempting to store a number with magnitude smaller than supported range");
+    CHECK_STR(
+        PQ("INSERT INTO Music VALUE {'n': 1E126}", NULL),
+        "ERR: Number overflow. Attempting to store a number with magnitude larger than supported range");
+    CHECK_STR(
+        PQ("INSERT INTO Music VALUE {'n': 1E-131}", NULL),
+        "ERR: Number underflow. Attempting to store a number with magnitude smaller than supported range");
     CHECK_STR(PQ("INSERT INTO Music VALUE {'a': 1, 'a': 2}", NULL), "ERR: Duplicate keys in tuple. Key: a");
     CHECK_STR(PQ("INSERT INTO Music VALUE {a: 1}", NULL),
               "ERR: Tuple keys must be of type String. Actual type: VariableReference");
-    CHECK_STR(PQ("INSERT INTO Music VALUE {'a': MISSING}", NULL), "ERR: MISSING must be compared using IS operator");
+    CHECK_STR(PQ("INSERT INTO Music VALUE {'a': MISSING}", NULL),
+              "ERR: MISSING must be compared using IS operator");
     CHECK_STR(PQ("INSERT INTO Music VALUE {'a': b}", NULL),
               "ERR: Only literals and parameters can be used inside a collection literal");
     CHECK_STR(PQ("INSERT INTO Music VALUE {'a': `1`}", NULL), "ERR: Ion Literals are not supported: `1`");
@@ -228,7 +236,8 @@ static void test_parameters(void)
 {
     CHECK_STR(INSERT("INSERT INTO Music VALUE {'pk': ?, 'l': [?, ?], 'm': {'k': ?}}",
                      "[{\"S\":\"a\"},{\"N\":\"1\"},{\"B\":\"xy\"},{\"BS\":[\"p\",\"q\"]}]"),
-              "{\"pk\":{\"S\":\"a\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"B\":\"xy\"}]},\"m\":{\"M\":{\"k\":{\"BS\":[\"p\","
+              "{\"pk\":{\"S\":\"a\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"B\":\"xy\"}]},\"m\":{\"M\":{\"k\":{"
+              "\"BS\":[\"p\","
               "\"q\"]}}}}");
     CHECK_STR(WHERE("SELECT * FROM Tab WHERE a = ? AND b = ?", "[{\"N\":\"1\"},{\"S\":\"x\"}]",
                     "{\"a\":{\"N\":\"1.0\"},\"b\":{\"S\":\"x\"}}"),
@@ -244,16 +253,18 @@ static void test_parameters(void)
     CHECK_STR(PQ("SELECT * FROM Tab WHERE a = '?'", NULL), "OK");
     /* a syntax error wins over a parameter count */
     CHECK_STR(PQ("SELECT * FROM Tab WHERE a = ? AND", NULL), "ERR: " M "Unexpected term");
-    expr_partiql_t *st = parse_pq("UPDATE Tab SET a = ? WHERE pk = ? AND sk = ?", "[{\"N\":\"1\"},{\"S\":\"k\"},"
-                                  "{\"N\":\"2\"}]");
+    expr_partiql_t *st =
+        parse_pq("UPDATE Tab SET a = ? WHERE pk = ? AND sk = ?", "[{\"N\":\"1\"},{\"S\":\"k\"},"
+                                                                 "{\"N\":\"2\"}]");
     CHECK(st != NULL);
     if (st) CHECK_INT(st->nparams, 3);
 }
 
 static void test_where_operators(void)
 {
-    const char *item = "{\"a\":{\"N\":\"5\"},\"s\":{\"S\":\"hello\"},\"l\":{\"L\":[{\"S\":\"x\"},{\"N\":\"2\"}]},"
-                       "\"ss\":{\"SS\":[\"p\",\"q\"]},\"z\":{\"NULL\":true},\"m\":{\"M\":{\"k\":{\"BOOL\":true}}}}";
+    const char *item =
+        "{\"a\":{\"N\":\"5\"},\"s\":{\"S\":\"hello\"},\"l\":{\"L\":[{\"S\":\"x\"},{\"N\":\"2\"}]},"
+        "\"ss\":{\"SS\":[\"p\",\"q\"]},\"z\":{\"NULL\":true},\"m\":{\"M\":{\"k\":{\"BOOL\":true}}}}";
     static const struct {
         const char *where, *want;
     } cases[] = {
@@ -287,9 +298,9 @@ static void test_where_operators(void)
         {"\"a\" = 5", "true"},
         {"NOT a = 4", "true"},
         {"NOT (a = 5)", "false"},
-        {"a = 5 OR a = 6 AND a = 7", "true"},  /* AND binds tighter */
+        {"a = 5 OR a = 6 AND a = 7", "true"}, /* AND binds tighter */
         {"(a = 5 OR a = 6) AND a = 7", "false"},
-        {"NOT a = 5 OR a = 5", "true"},        /* NOT binds tighter than OR */
+        {"NOT a = 5 OR a = 5", "true"}, /* NOT binds tighter than OR */
         {"NOT NOT a = 5", "true"},
         {"a = 2 + 3", "ERR: Unsupported operator in Condition Expression. Operator: +"},
         {"a = 1 AND b LIKE 'x%'", "ERR: Unsupported operator in Condition Expression. Operator: LIKE"},
@@ -298,24 +309,24 @@ static void test_where_operators(void)
         {"NOT a", "ERR: The argument to NOT must be a Type or Expression"},
         {"foo(a)", "ERR: Unrecognized function: foo"},
         {"Foo(a) = 1", "ERR: Unrecognized function: foo"},
-        {"begins_with(a)",
-         "ERR: Incorrect number of operands for operator or function; operator or function: begins_with, number "
-         "of operands: 1"},
+        {"begins_with(a)", "ERR: Incorrect number of operands for operator or function; operator or "
+                           "function: begins_with, number "
+                           "of operands: 1"},
         {"attribute_exists('a')",
          "ERR: Operator or function requires a document path; operator or function: attribute_exists"},
-        {"a IN 1",
-         "ERR: IN operator must have a left hand argument of type Variable Reference and right hand argument of "
-         "type Seq with at least one member"},
-        {"a IN []",
-         "ERR: IN operator must have a left hand argument of type Variable Reference and right hand argument of "
-         "type Seq with at least one member"},
-        {"a IN (1)",
-         "ERR: IN operator must have a left hand argument of type Variable Reference and right hand argument of "
-         "type Seq with at least one member"},
+        {"a IN 1", "ERR: IN operator must have a left hand argument of type Variable Reference and right "
+                   "hand argument of "
+                   "type Seq with at least one member"},
+        {"a IN []", "ERR: IN operator must have a left hand argument of type Variable Reference and right "
+                    "hand argument of "
+                    "type Seq with at least one member"},
+        {"a IN (1)", "ERR: IN operator must have a left hand argument of type Variable Reference and right "
+                     "hand argument of "
+                     "type Seq with at least one member"},
         {"a = MISSING", "ERR: MISSING must be compared using IS operator"},
-        {"a IS INT",
-         "ERR: Unsupported data type for IS operator: INT. Supported data types are [MISSING, NULL, BOOLEAN, BLOB, "
-         "STRING, NUMERIC, STRUCT, TUPLE, LIST]"},
+        {"a IS INT", "ERR: Unsupported data type for IS operator: INT. Supported data types are [MISSING, "
+                     "NULL, BOOLEAN, BLOB, "
+                     "STRING, NUMERIC, STRUCT, TUPLE, LIST]"},
         {"a[*] = 1", "ERR: Wildcard path component like a[*].b are not supported"},
         {"a.*.b = 1", "ERR: Unpivot path component like a.*.b are not supported"},
         {"l[-1] = 1", "ERR: List index is not within the allowable range; index: [-1]"},
@@ -340,30 +351,39 @@ static void test_update(void)
 {
     const char *item = "{\"pk\":{\"S\":\"k\"},\"n\":{\"N\":\"1\"},\"l\":{\"L\":[{\"N\":\"1\"}]},"
                        "\"ss\":{\"SS\":[\"a\",\"b\"]},\"gone\":{\"S\":\"x\"}}";
-    CHECK_STR(UPDATE("UPDATE Tab SET n = n + 2, s = 'v' REMOVE gone SET l = list_append(l, [2]) WHERE pk = 'k'", NULL,
-                     item),
-              "{\"pk\":{\"S\":\"k\"},\"n\":{\"N\":\"3\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"N\":\"2\"}]},"
-              "\"ss\":{\"SS\":[\"a\",\"b\"]},\"s\":{\"S\":\"v\"}}");
+    CHECK_STR(
+        UPDATE("UPDATE Tab SET n = n + 2, s = 'v' REMOVE gone SET l = list_append(l, [2]) WHERE pk = 'k'",
+               NULL, item),
+        "{\"pk\":{\"S\":\"k\"},\"n\":{\"N\":\"3\"},\"l\":{\"L\":[{\"N\":\"1\"},{\"N\":\"2\"}]},"
+        "\"ss\":{\"SS\":[\"a\",\"b\"]},\"s\":{\"S\":\"v\"}}");
     CHECK_STR(UPDATE("UPDATE Tab SET ss = set_add(ss, <<'c'>>) WHERE pk = 'k'", NULL, item),
               "{\"pk\":{\"S\":\"k\"},\"n\":{\"N\":\"1\"},\"l\":{\"L\":[{\"N\":\"1\"}]},"
               "\"ss\":{\"SS\":[\"a\",\"b\",\"c\"]},\"gone\":{\"S\":\"x\"}}");
-    CHECK_STR(UPDATE("update Tab set ss = SET_DELETE(ss, <<'a', 'b'>>) where pk = 'k'", NULL, item),
-              "{\"pk\":{\"S\":\"k\"},\"n\":{\"N\":\"1\"},\"l\":{\"L\":[{\"N\":\"1\"}]},\"gone\":{\"S\":\"x\"}}");
+    CHECK_STR(
+        UPDATE("update Tab set ss = SET_DELETE(ss, <<'a', 'b'>>) where pk = 'k'", NULL, item),
+        "{\"pk\":{\"S\":\"k\"},\"n\":{\"N\":\"1\"},\"l\":{\"L\":[{\"N\":\"1\"}]},\"gone\":{\"S\":\"x\"}}");
     CHECK_STR(UPDATE("UPDATE Tab SET ns = set_add(ns, ?) WHERE pk = 'k'", "[{\"NS\":[\"5\"]}]",
                      "{\"pk\":{\"S\":\"k\"}}"),
               "{\"pk\":{\"S\":\"k\"},\"ns\":{\"NS\":[\"5\"]}}");
     CHECK_STR(UPDATE("UPDATE Tab SET n = n - -1, m = {'a': [1]}, m2 = ? WHERE pk = 'k'", "[{\"N\":\"9\"}]",
                      "{\"n\":{\"N\":\"1\"}}"),
               "{\"n\":{\"N\":\"2\"},\"m\":{\"M\":{\"a\":{\"L\":[{\"N\":\"1\"}]}}},\"m2\":{\"N\":\"9\"}}");
-    CHECK_STR(UPDATE("UPDATE Tab SET n = -n WHERE pk = 'k'", NULL, "{\"n\":{\"N\":\"4\"}}"), "{\"n\":{\"N\":\"-4\"}}");
+    CHECK_STR(UPDATE("UPDATE Tab SET n = -n WHERE pk = 'k'", NULL, "{\"n\":{\"N\":\"4\"}}"),
+              "{\"n\":{\"N\":\"-4\"}}");
     CHECK_STR(UPDATE("UPDATE Tab SET a.b = 1, l[0] = 'x' REMOVE l[1] WHERE pk = 'k'", NULL,
                      "{\"a\":{\"M\":{}},\"l\":{\"L\":[{\"N\":\"1\"},{\"N\":\"2\"}]}}"),
               "{\"a\":{\"M\":{\"b\":{\"N\":\"1\"}}},\"l\":{\"L\":[{\"S\":\"x\"}]}}");
-    CHECK_STR(UPDATE("UPDATE Tab REMOVE a, b WHERE pk = 'k'", NULL, "{\"a\":{\"N\":\"1\"},\"b\":{\"N\":\"1\"}}"), "{}");
-    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING ALL OLD *", NULL), "UPDATE Tab ret:1 conj:1");
-    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING modified old *", NULL), "UPDATE Tab ret:2 conj:1");
-    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING ALL NEW *", NULL), "UPDATE Tab ret:3 conj:1");
-    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING MODIFIED NEW *", NULL), "UPDATE Tab ret:4 conj:1");
+    CHECK_STR(
+        UPDATE("UPDATE Tab REMOVE a, b WHERE pk = 'k'", NULL, "{\"a\":{\"N\":\"1\"},\"b\":{\"N\":\"1\"}}"),
+        "{}");
+    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING ALL OLD *", NULL),
+              "UPDATE Tab ret:1 conj:1");
+    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING modified old *", NULL),
+              "UPDATE Tab ret:2 conj:1");
+    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING ALL NEW *", NULL),
+              "UPDATE Tab ret:3 conj:1");
+    CHECK_STR(SHAPE("UPDATE Tab SET a = 1 WHERE pk = 'k' RETURNING MODIFIED NEW *", NULL),
+              "UPDATE Tab ret:4 conj:1");
     CHECK_STR(SHAPE("UPDATE Tab SET a = 1", NULL), "UPDATE Tab");
     /* refused */
     CHECK_STR(PQ("UPDATE Tab SET a = a * 2 WHERE pk = 'k'", NULL),
@@ -372,7 +392,8 @@ static void test_update(void)
               "ERR: IS operator is not supported in update expressions");
     CHECK_STR(PQ("UPDATE Tab SET a = if_not_exists(a, 1) WHERE pk = 'k'", NULL),
               "ERR: Unrecognized function: if_not_exists");
-    CHECK_STR(PQ("UPDATE Tab SET a = set_add(a) WHERE pk = 'k'", NULL), "ERR: SET_ADD must have exactly two arguments");
+    CHECK_STR(PQ("UPDATE Tab SET a = set_add(a) WHERE pk = 'k'", NULL),
+              "ERR: SET_ADD must have exactly two arguments");
     CHECK_STR(PQ("UPDATE Tab SET a = set_add(b, <<1>>) WHERE pk = 'k'", NULL),
               "ERR: The first argument to SET_ADD must equal the assignment value");
     CHECK_STR(PQ("UPDATE Tab SET a = set_delete(a, [1]) WHERE pk = 'k'", NULL),
@@ -388,33 +409,40 @@ static void test_update(void)
     CHECK_STR(PQ("UPDATE Tab SET WHERE pk = 'k'", NULL), "ERR: " M "Expected assignment for SET");
     CHECK_STR(PQ("UPDATE Tab SET a WHERE pk = 'k'", NULL), "ERR: " M "Expected assignment for SET");
     CHECK_STR(PQ("UPDATE Tab SET a = 1, a.b = 2 WHERE pk = 'k'", NULL),
-              "ERR: Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one "
+              "ERR: Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
+              "rewrite one "
               "of these paths; path one: [a], path two: [a, b]");
-    CHECK_STR(PQ("UPDATE \"Tab\".\"I\" SET a = 1 WHERE pk = 'k'", NULL), "ERR: This operation is not supported on an index");
+    CHECK_STR(PQ("UPDATE \"Tab\".\"I\" SET a = 1 WHERE pk = 'k'", NULL),
+              "ERR: This operation is not supported on an index");
 }
 
 static void test_insert_delete(void)
 {
     CHECK_STR(SHAPE("INSERT INTO \"Music\" VALUE {'pk': 'a'}", NULL), "INSERT Music");
     CHECK_STR(SHAPE("DELETE FROM Music WHERE pk = 'a' AND sk = 1", NULL), "DELETE Music conj:2");
-    CHECK_STR(SHAPE("DELETE FROM Music WHERE pk = 'a' RETURNING ALL OLD *", NULL), "DELETE Music ret:1 conj:1");
+    CHECK_STR(SHAPE("DELETE FROM Music WHERE pk = 'a' RETURNING ALL OLD *", NULL),
+              "DELETE Music ret:1 conj:1");
     CHECK_STR(PQ("DELETE FROM Music WHERE pk = 'a' RETURNING MODIFIED OLD *", NULL),
-              "ERR: Invalid returning clause: RETURNING MODIFIED OLD *. Only RETURNING ALL OLD * is allowed in DELETE "
+              "ERR: Invalid returning clause: RETURNING MODIFIED OLD *. Only RETURNING ALL OLD * is allowed "
+              "in DELETE "
               "statements.");
     CHECK_STR(PQ("DELETE Music WHERE pk = 'a'", NULL), "ERR: " M "Expected FROM after DELETE");
-    CHECK_STR(PQ("INSERT INTO Music VALUES ({'pk': 'a'})", NULL),
-              "ERR: Unsupported operation: Inserting multiple items in a single statement is not supported, use "
-              "\"INSERT INTO tableName VALUE item\" instead");
-    CHECK_STR(PQ("INSERT INTO Music <<{'pk': 'a'}>>", NULL),
-              "ERR: Unsupported operation: Inserting multiple items in a single statement is not supported, use "
-              "\"INSERT INTO tableName VALUE item\" instead");
+    CHECK_STR(
+        PQ("INSERT INTO Music VALUES ({'pk': 'a'})", NULL),
+        "ERR: Unsupported operation: Inserting multiple items in a single statement is not supported, use "
+        "\"INSERT INTO tableName VALUE item\" instead");
+    CHECK_STR(
+        PQ("INSERT INTO Music <<{'pk': 'a'}>>", NULL),
+        "ERR: Unsupported operation: Inserting multiple items in a single statement is not supported, use "
+        "\"INSERT INTO tableName VALUE item\" instead");
     CHECK_STR(PQ("INSERT INTO urls (key, v) VALUES (?, ?)", NULL), "ERR: " M "Unexpected keyword");
-    CHECK_STR(PQ("INSERT INTO Music VALUE ['a']", NULL),
-              "ERR: Unsupported format in item expression. Please use struct format {...} to express item values for "
-              "insert statement.");
+    CHECK_STR(PQ("INSERT INTO Music VALUE ['a']", NULL), "ERR: Unsupported format in item expression. Please "
+                                                         "use struct format {...} to express item values for "
+                                                         "insert statement.");
     CHECK_STR(PQ("INSERT INTO Music VALUE {'pk': 'a'} RETURNING ALL OLD *", NULL),
               "ERR: RETURNING is not supported in INSERT");
-    CHECK_STR(PQ("INSERT INTO Music VALUE {'pk': 'a'} AT 1", NULL), "ERR: AT is not supported in insert statements.");
+    CHECK_STR(PQ("INSERT INTO Music VALUE {'pk': 'a'} AT 1", NULL),
+              "ERR: AT is not supported in insert statements.");
     CHECK_STR(PQ("INSERT Music VALUE {'pk': 'a'}", NULL), "ERR: " M "Unexpected keyword");
 }
 
@@ -481,18 +509,19 @@ static void test_sources(void)
     CHECK_STR(PQ("SELECT * FROM \"Tab\".\"I\".\"J\"", NULL),
               "ERR: A path may contain at most 2 components in the FROM clause");
     CHECK_STR(PQ("SELECT * FROM \"\"", NULL), "ERR: Path component cannot be an empty string");
-    CHECK_STR(PQ("SELECT * FROM ab", NULL),
-              "ERR: Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', "
-              "'.'.");
-    CHECK_STR(PQ("SELECT * FROM \"a b c\"", NULL),
-              "ERR: Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', "
-              "'.'.");
+    CHECK_STR(PQ("SELECT * FROM ab", NULL), "ERR: Table name should be within the length [3, 255] and only "
+                                            "contain 'a-z', 'A-Z', '0-9', '-', '_', "
+                                            "'.'.");
+    CHECK_STR(PQ("SELECT * FROM \"a b c\"", NULL), "ERR: Table name should be within the length [3, 255] and "
+                                                   "only contain 'a-z', 'A-Z', '0-9', '-', '_', "
+                                                   "'.'.");
     CHECK_STR(PQ("SELECT * FROM Music m", NULL), "ERR: Aliasing is not supported");
     CHECK_STR(PQ("SELECT * FROM Music AS m", NULL), "ERR: Aliasing is not supported");
     CHECK_STR(PQ("SELECT a AS b FROM Music", NULL), "ERR: Aliasing is not supported");
     CHECK_STR(PQ("SELECT m.z, n.z FROM Music", NULL), "ERR: Duplicate identifiers in select clause: z");
     CHECK_STR(PQ("SELECT a, a FROM Music", NULL), "ERR: Duplicate identifiers in select clause: a");
-    CHECK_STR(PQ("SELECT VALUE a FROM Music", NULL), "ERR: Select projection doesn't support value or pivot keywords");
+    CHECK_STR(PQ("SELECT VALUE a FROM Music", NULL),
+              "ERR: Select projection doesn't support value or pivot keywords");
     CHECK_STR(PQ("SELECT a + 1 FROM Music", NULL), "ERR: Unsupported operation: a + 1 in the select list");
     CHECK_STR(PQ("SELECT * FROM Music LIMIT 10", NULL), "ERR: Unsupported clause: LIMIT");
     CHECK_STR(PQ("SELECT * FROM Music ORDER BY pk", NULL),
@@ -512,9 +541,11 @@ static void test_plan(void)
               "query S:p sk BETWEEN N:1 N:5 filter");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 'a' AND (sk >= 2 AND x = 1) AND y = 2", NULL),
               "query S:a sk >= N:2 filterx2");
-    CHECK_STR(PLAN2("SELECT * FROM Tab WHERE pk = 'a' AND begins_with(sk, 'x')", NULL, 1), "query S:a filter");
+    CHECK_STR(PLAN2("SELECT * FROM Tab WHERE pk = 'a' AND begins_with(sk, 'x')", NULL, 1),
+              "query S:a filter");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 'a' AND begins_with(sk, 1)", NULL), "query S:a filter");
-    CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk IN ['b', 'a', 'b', 1] AND sk = 1", NULL), "query S:b S:a sk = N:1");
+    CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk IN ['b', 'a', 'b', 1] AND sk = 1", NULL),
+              "query S:b S:a sk = N:1");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 1", NULL), "none");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = ''", NULL), "none");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 'a' OR pk = 'b'", NULL), "scan filter");
@@ -524,13 +555,16 @@ static void test_plan(void)
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 'a' AND sk BETWEEN 5 AND 1", NULL), "query S:a filter");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 'a' AND sk <> 1", NULL), "query S:a filter");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 'a' ORDER BY sk DESC", NULL), "query S:a desc");
-    CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk IN ['a', 'c', 'b'] ORDER BY pk DESC, sk", NULL), "query S:c S:b S:a");
-    CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk IN ['a', 'c'] ORDER BY sk", NULL),
-              "ERR: Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE "
-              "clause.");
-    CHECK_STR(PLAN("SELECT * FROM Tab WHERE x = 1 ORDER BY pk", NULL),
-              "ERR: Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY "
-              "clause.");
+    CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk IN ['a', 'c', 'b'] ORDER BY pk DESC, sk", NULL),
+              "query S:c S:b S:a");
+    CHECK_STR(
+        PLAN("SELECT * FROM Tab WHERE pk IN ['a', 'c'] ORDER BY sk", NULL),
+        "ERR: Must have hash key in ORDER BY clause when more than one hash key condition specified in WHERE "
+        "clause.");
+    CHECK_STR(
+        PLAN("SELECT * FROM Tab WHERE x = 1 ORDER BY pk", NULL),
+        "ERR: Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY "
+        "clause.");
     CHECK_STR(PLAN("SELECT * FROM Tab WHERE pk = 'a' ORDER BY x", NULL),
               "ERR: Variable reference x in ORDER BY clause must be part of the primary key");
 }
@@ -538,11 +572,13 @@ static void test_plan(void)
 static void test_key(void)
 {
     const char *item = "{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"1\"},\"n\":{\"N\":\"5\"}}";
-    CHECK_STR(KEY("DELETE FROM Tab WHERE pk = 'k' AND sk = 1", NULL, item), "{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"1\"}} no-cond");
+    CHECK_STR(KEY("DELETE FROM Tab WHERE pk = 'k' AND sk = 1", NULL, item),
+              "{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"1\"}} no-cond");
     CHECK_STR(KEY("DELETE FROM Tab WHERE 1 = sk AND n > 3 AND 'k' = pk", NULL, item),
               "{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"1\"}} cond:true");
-    CHECK_STR(KEY("UPDATE Tab SET a = 1 WHERE pk = ? AND sk = ? AND n < 3", "[{\"S\":\"k\"},{\"N\":\"1\"}]", item),
-              "{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"1\"}} cond:false");
+    CHECK_STR(
+        KEY("UPDATE Tab SET a = 1 WHERE pk = ? AND sk = ? AND n < 3", "[{\"S\":\"k\"},{\"N\":\"1\"}]", item),
+        "{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"1\"}} cond:false");
     CHECK_STR(KEY("DELETE FROM Tab WHERE pk = 'k'", NULL, item),
               "ERR: Where clause does not contain a mandatory equality on all key attributes");
     CHECK_STR(KEY("DELETE FROM Tab", NULL, item),
@@ -554,7 +590,8 @@ static void test_key(void)
     CHECK_STR(KEY("DELETE FROM Tab WHERE pk = 1 AND sk = 1", NULL, item),
               "ERR: Key attribute's data type should match its data type in table's schema: Key pk");
     CHECK_STR(KEY("DELETE FROM Tab WHERE pk = '' AND sk = 1", NULL, item),
-              "ERR: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
+              "ERR: One or more parameter values are not valid. The AttributeValue for a key attribute "
+              "cannot contain "
               "an empty string value. Key: pk");
 }
 
@@ -567,9 +604,10 @@ static void test_project(void)
                           "\"l\":{\"L\":[{\"S\":\"a\"}]},\"x\":{\"BOOL\":true}}");
     CHECK_STR(SHOW_MAP(expr_partiql_project(st, item, A)),
               "{\"k[1]\":{\"N\":\"1\"},\"l[0]\":{\"S\":\"a\"},\"z\":{\"S\":\"z\"},\"x\":{\"BOOL\":true}}");
-    CHECK_STR(SHOW_MAP(expr_projection_apply(st->proj, item, A)),
-              "{\"m\":{\"M\":{\"k\":{\"L\":[{\"N\":\"1\"}]},\"z\":{\"S\":\"z\"}}},\"l\":{\"L\":[{\"S\":\"a\"}]},"
-              "\"x\":{\"BOOL\":true}}");
+    CHECK_STR(
+        SHOW_MAP(expr_projection_apply(st->proj, item, A)),
+        "{\"m\":{\"M\":{\"k\":{\"L\":[{\"N\":\"1\"}]},\"z\":{\"S\":\"z\"}}},\"l\":{\"L\":[{\"S\":\"a\"}]},"
+        "\"x\":{\"BOOL\":true}}");
 }
 
 static void test_depth(void)
