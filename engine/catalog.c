@@ -343,6 +343,19 @@ const char *eng_table_strdup(eng_table_t *t, const char *s)
     return s ? arena_strdup(t->arena_, s) : NULL;
 }
 
+void *eng_table_alloc(eng_table_t *t, size_t n)
+{
+    return arena_calloc(t->arena_, n);
+}
+
+eng_index_t *eng_table_add_index(eng_table_t *t)
+{
+    eng_index_t *idx = arena_calloc(t->arena_, sizeof *idx * (t->n_idx + 1));
+    if (t->n_idx) memcpy(idx, t->idx, sizeof *idx * t->n_idx);
+    t->idx = idx;
+    return &t->idx[t->n_idx++];
+}
+
 /* Deep copy through the JSON form; the copy shares (and retains) the store. */
 static eng_table_t *table_clone(const eng_table_t *t)
 {

@@ -31,12 +31,12 @@ typedef struct eng eng_t;
 /* ---- opening ---------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *data_dir;     /* directory of the RocksDB database (created if missing) */
-    bool in_memory;           /* keep nothing on disk (RocksDB's in-memory Env); data_dir ignored */
-    bool sync_writes;         /* fsync the WAL on every write (default off, like DynamoDB Local) */
-    size_t block_cache_mb;    /* 0 = default (32) */
-    size_t write_buffer_mb;   /* 0 = default (16) */
-    unsigned ttl_interval_ms; /* TTL sweep period; 0 = no sweeper (expired items stay) */
+    const char *data_dir;         /* directory of the RocksDB database (created if missing) */
+    bool in_memory;               /* keep nothing on disk (RocksDB's in-memory Env); data_dir ignored */
+    bool sync_writes;             /* fsync the WAL on every write (default off, like DynamoDB Local) */
+    size_t block_cache_mb;        /* 0 = default (32) */
+    size_t write_buffer_mb;       /* 0 = default (16) */
+    unsigned ttl_interval_ms;     /* TTL sweep period; 0 = no sweeper (expired items stay) */
     uint64_t stream_retention_ms; /* stream records kept this long; 0 = default (24 hours) */
     uint64_t stream_shard_ms;     /* a stream's open shard is closed (a child opens) after this long;
                                      0 = default (4 hours) */
@@ -73,7 +73,7 @@ typedef struct {
     bool backfilling;   /* a new GSI being filled from the table's items */
 
     /* Set by the engine: NULL in a spec for a new index (CreateTable, or an index added by an
-     * eng_table_update mutate callback). Fixed for the index's life. */
+     * eng_table_update mutate callback with eng_table_add_index). Fixed for the index's life. */
     const char *id;
     struct eng__store *store_; /* engine-private: the index's column family */
 } eng_index_t;
@@ -136,12 +136,14 @@ void eng_table_release(eng_table_t *t);
 
 /**
  * Replace a table's description: `mutate` gets a private deep copy (allocated in that copy's
- * arena, use eng_table_strdup for new strings) and may change any non-identity field or return
- * an error (which aborts the update). The new description is persisted and published.
- * Indexes: an entry the callback appends with id NULL is a new index (its column family is made;
- * when its status is "CREATING" with backfilling set, a background backfill fills it from the
- * table's items and then sets it "ACTIVE"); an entry it removes is dropped with its data. Writes
- * racing the change are re-run against the new description, so no write is missed.
+ * arena; new strings, arrays and index entries come from eng_table_strdup, eng_table_alloc and
+ * eng_table_add_index, so the callback never touches an engine-private field) and may change any
+ * non-identity field or return an error (which aborts the update). The new description is
+ * persisted and published. Indexes: an entry the callback adds (eng_table_add_index, id left
+ * NULL) is a new index (its column family is made; when its status is "CREATING" with backfilling
+ * set, a background backfill fills it from the table's items and then sets it "ACTIVE"); an entry
+ * it removes is dropped with its data. Writes racing the change are re-run against the new
+ * description, so no write is missed.
  * ResourceNotFoundException when the table is missing. *out (if not NULL) gets a reference to
  * the new descriptor.
  */
@@ -150,6 +152,12 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
                            eng_table_t **out, ddb_errctx_t *err);
 /** Copy a string into a descriptor's arena (for use inside a mutate callback). */
 const char *eng_table_strdup(eng_table_t *t, const char *s);
+/** `n` zeroed bytes in a descriptor's arena, freed with it (for use inside a mutate callback). */
+void *eng_table_alloc(eng_table_t *t, size_t n);
+/** Append a zeroed entry to a descriptor's indexes and return it (inside a mutate callback): t->idx is
+ *  moved into its arena (earlier pointers into it are stale) and t->n_idx counts the entry, which,
+ *  filled in with its id left NULL, is a new index. */
+eng_index_t *eng_table_add_index(eng_table_t *t);
 
 /**
  * Delete a table: its description and all its data (the column family is dropped). *out (if not
@@ -400,11 +408,11 @@ typedef struct {
     eng_event_t event;
     bool by_service; /* a TTL deletion: userIdentity {Type: Service, PrincipalId: dynamodb.amazonaws.com} */
     uint64_t seq;
-    double created;       /* epoch seconds (ms precision) */
-    av_map_t *keys;       /* the item's key attributes */
-    av_map_t *old_image;  /* OLD_IMAGE / NEW_AND_OLD_IMAGES (MODIFY, REMOVE); else NULL */
-    av_map_t *new_image;  /* NEW_IMAGE / NEW_AND_OLD_IMAGES (INSERT, MODIFY); else NULL */
-    size_t size;          /* SizeBytes: item sizes of keys and the images kept */
+    double created;      /* epoch seconds (ms precision) */
+    av_map_t *keys;      /* the item's key attributes */
+    av_map_t *old_image; /* OLD_IMAGE / NEW_AND_OLD_IMAGES (MODIFY, REMOVE); else NULL */
+    av_map_t *new_image; /* NEW_IMAGE / NEW_AND_OLD_IMAGES (INSERT, MODIFY); else NULL */
+    size_t size;         /* SizeBytes: item sizes of keys and the images kept */
 } eng_record_t;
 
 typedef struct {

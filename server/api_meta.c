@@ -72,7 +72,7 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
                        "Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: %s", name);
 
     /* definitions: the table's, plus the request's for this index's key attributes */
-    eng_attr_t *defs = arena_alloc(t->arena_, sizeof *defs * (t->n_attrdefs + 2));
+    eng_attr_t *defs = eng_table_alloc(t, sizeof *defs * (t->n_attrdefs + 2));
     memcpy(defs, t->attrdefs, sizeof *defs * t->n_attrdefs);
     size_t ndefs = t->n_attrdefs;
     const json_t *ks = json_get(cr, "KeySchema");
@@ -104,30 +104,25 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
     const char **names = ARENA_NEWN(r->a, const char *, ndefs + 1);
     for (size_t i = 0; i < ndefs; i++) names[i] = defs[i].name;
 
-    eng_index_t *idx = arena_alloc(t->arena_, sizeof *idx * (t->n_idx + 1));
-    memcpy(idx, t->idx, sizeof *idx * t->n_idx);
-    t->idx = idx;
     size_t nonkey = 0;
     for (size_t i = 0; i < t->n_idx; i++) nonkey += t->idx[i].n_nonkey;
-    ddb_err_t rc = tablespec_index_or_err(r, cr, true, t, names, ndefs, &nonkey);
+    eng_index_t *x = eng_table_add_index(t); /* zeroed, id NULL: a new index */
+    ddb_err_t rc = tablespec_index_or_err(r, cr, true, t, x, names, ndefs, &nonkey);
     if (rc) return rc;
     if (nonkey > 100)
         return err_set(
             err, DDB_ERR_VALIDATION,
             "One or more parameter values were invalid: NonKeyAttributes across all secondary indexes "
             "exceeds the limit of 100");
-    eng_index_t *x = &t->idx[t->n_idx - 1];
     /* strings of the new entry into the description's arena */
     x->name = eng_table_strdup(t, x->name);
     x->key.hash.name = eng_table_strdup(t, x->key.hash.name);
     x->key.range.name = eng_table_strdup(t, x->key.range.name);
-    const char **nk = arena_alloc(t->arena_, sizeof *nk * (x->n_nonkey + 1));
+    const char **nk = eng_table_alloc(t, sizeof *nk * (x->n_nonkey + 1));
     for (size_t i = 0; i < x->n_nonkey; i++) nk[i] = eng_table_strdup(t, x->nonkey[i]);
     x->nonkey = nk;
     x->status = "CREATING";
     x->backfilling = true;
-    x->id = NULL;
-    x->store_ = NULL;
     return DDB_OK;
 }
 
@@ -503,7 +498,7 @@ static ddb_err_t tag_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
 {
     tag_ctx_t *c = vctx;
     size_t cap = t->n_tags + (c->add ? c->add->n : 0) + 1;
-    eng_tag_t *tags = arena_calloc(t->arena_, cap * sizeof *tags);
+    eng_tag_t *tags = eng_table_alloc(t, cap * sizeof *tags);
     size_t n = 0;
     for (size_t i = 0; i < t->n_tags; i++) {
         bool drop = false;

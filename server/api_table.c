@@ -89,7 +89,8 @@ static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, en
                                const char **defs, size_t ndefs, size_t *seen_count)
 {
     for (const json_t *x = list->child; x; x = x->next) {
-        ddb_err_t rc = tablespec_index_or_err(r, x, global, t, defs, ndefs, seen_count);
+        eng_index_t *ix = &t->idx[t->n_idx++]; /* zeroed by ARENA_NEWN */
+        ddb_err_t rc = tablespec_index_or_err(r, x, global, t, ix, defs, ndefs, seen_count);
         if (rc) return rc;
     }
     return DDB_OK;

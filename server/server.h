@@ -284,10 +284,11 @@ ddb_err_t tablespec_stream_or_err(ddb_errctx_t *err, bool creating, bool enable,
  *  *out (names borrowed from the request); `table_level` words errors as for the table's own key. */
 ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t, const char **defs,
                                      size_t ndefs, eng_keyschema_t *out, bool table_level);
-/** One LocalSecondaryIndex / GlobalSecondaryIndex object (already shape-checked) appended to
- *  t->idx (room must exist), checked against t's AttributeDefinitions (`defs`: their names, for
- *  messages); *nonkey_count grows by its NonKeyAttributes. Strings borrowed from the request. */
-ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t,
+/** One LocalSecondaryIndex / GlobalSecondaryIndex object (already shape-checked) into `ix`, a zeroed
+ *  entry of t->idx already counted in t->n_idx (for UpdateTable, from eng_table_add_index), checked
+ *  against t's AttributeDefinitions (`defs`: their names, for messages) and t's other indexes;
+ *  *nonkey_count grows by its NonKeyAttributes. Strings borrowed from the request. */
+ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, eng_index_t *ix,
                                  const char **defs, size_t ndefs, size_t *nonkey_count);
 
 /* ---- api_stream.c: DynamoDB Streams names and shard iterators -------------------------------- */

@@ -279,11 +279,9 @@ ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_t
     return DDB_OK;
 }
 
-ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t,
+ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, eng_index_t *ix,
                                  const char **defs, size_t ndefs, size_t *seen_count)
 {
-    eng_index_t *ix = &t->idx[t->n_idx];
-    memset(ix, 0, sizeof *ix);
     ix->global = global;
     ix->name = jstr(r, json_get(x, "IndexName"));
     ddb_err_t rc = tablespec_keyschema_or_err(r, json_get(x, "KeySchema"), t, defs, ndefs, &ix->key, false);
@@ -315,7 +313,7 @@ ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng
         *seen_count += ix->n_nonkey;
     }
     for (size_t i = 0; i < t->n_idx; i++)
-        if (!strcmp(t->idx[i].name, ix->name))
+        if (&t->idx[i] != ix && !strcmp(t->idx[i].name, ix->name))
             return err_set(&r->err, DDB_ERR_VALIDATION, "%sDuplicate index name: %s", INVALID, ix->name);
     if (global) {
         const json_t *gpt = json_get(x, "ProvisionedThroughput");
@@ -334,6 +332,5 @@ ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng
         }
         ix->status = "ACTIVE";
     }
-    t->n_idx++;
     return DDB_OK;
 }

@@ -1,8 +1,9 @@
 /*
  * test_engine: the engine facade against a real RocksDB in a temporary directory: tables are
- * created, listed, updated and deleted; items are written and read back; statistics follow
- * every write (counters of version 0.1.0 databases are still added in); everything survives a close
- * and reopen; in-memory mode writes nothing to disk.
+ * created, listed, updated (also with the descriptor constructors a mutate callback uses: an index
+ * and tags added) and deleted; items are written and read back; statistics follow every write
+ * (counters of version 0.1.0 databases are still added in); everything survives a close and
+ * reopen; in-memory mode writes nothing to disk.
  */
 #include "engine/engine.h"
 #include "engine/engine_int.h"
@@ -73,6 +74,43 @@ static ddb_err_t set_class(void *ctx, eng_table_t *t, ddb_errctx_t *err)
     t->table_class = eng_table_strdup(t, ctx);
     t->deletion_protection = true;
     return DDB_OK;
+}
+
+/* The descriptor constructors a mutate callback uses instead of engine-private fields: one tag in
+ * eng_table_alloc'd memory and a GSI on sk from eng_table_add_index. */
+static ddb_err_t add_tag_and_gsi(void *ctx, eng_table_t *t, ddb_errctx_t *err)
+{
+    (void)ctx;
+    (void)err;
+    eng_tag_t *tags = eng_table_alloc(t, 2 * sizeof *tags);
+    CHECK(tags[0].key == NULL && tags[1].value == NULL); /* zeroed */
+    tags[0] = (eng_tag_t){eng_table_strdup(t, "team"), eng_table_strdup(t, "core")};
+    t->tags = tags;
+    t->n_tags = 1;
+    size_t n = t->n_idx;
+    eng_index_t *x = eng_table_add_index(t);
+    CHECK_INT(t->n_idx, n + 1);
+    CHECK(x == &t->idx[n] && !x->name && !x->id && !x->nonkey && !x->backfilling); /* zeroed: new */
+    x->name = eng_table_strdup(t, "by_sk");
+    x->global = true;
+    x->key.hash = (eng_attr_t){eng_table_strdup(t, "sk"), AV_N};
+    x->proj = ENG_PROJ_ALL;
+    x->status = "CREATING";
+    x->backfilling = true;
+    return DDB_OK;
+}
+
+/* A second entry keeps the first (t->idx moved, not lost); the error aborts the update. */
+static ddb_err_t add_gsi_then_fail(void *ctx, eng_table_t *t, ddb_errctx_t *err)
+{
+    const char *first_id = t->idx[0].id;
+    eng_index_t *x = eng_table_add_index(t);
+    CHECK_INT(t->n_idx, 2);
+    CHECK(x == &t->idx[1] && !x->name && !x->id);
+    CHECK_STR(t->idx[0].name, "by_sk");
+    CHECK(t->idx[0].id == first_id && first_id != NULL);
+    x->name = eng_table_strdup(t, ctx);
+    return err_set(err, DDB_ERR_VALIDATION, "no");
 }
 
 static int count_files(const char *dir)
@@ -149,6 +187,24 @@ int main(void)
     CHECK_INT(eng_table_update(e, "Nope", set_class, "X", NULL, &err), DDB_ERR_RESOURCE_NOT_FOUND);
     err_clear(&err);
 
+    /* a mutate callback adds a GSI and tags with the constructors; the index is built from the items */
+    CHECK_INT(eng_table_update(e, "Music", add_tag_and_gsi, NULL, &t2, &err), DDB_OK);
+    CHECK_INT(t2->n_idx, 1);
+    CHECK(t2->idx[0].id && strlen(t2->idx[0].id) == 36);
+    CHECK_INT(t2->n_tags, 1);
+    CHECK_STR(t2->tags[0].value, "core");
+    eng_table_release(t2);
+    eng_backfill_wait(e);
+    t2 = eng_table_get(e, "Music", 5);
+    CHECK_STR(t2->idx[0].status, "ACTIVE");
+    CHECK_INT(eng_index_stats(e, &t2->idx[0]).item_count, 99);
+    CHECK_INT(eng_table_update(e, "Music", add_gsi_then_fail, "by_data", NULL, &err), DDB_ERR_VALIDATION);
+    err_clear(&err);
+    eng_table_release(t2);
+    t2 = eng_table_get(e, "Music", 5);
+    CHECK_INT(t2->n_idx, 1);
+    eng_table_release(t2);
+
     /* close and reopen: tables, settings, items and statistics are all there */
     eng_close(e);
     e = eng_open(&o, &emsg);
@@ -160,6 +216,8 @@ int main(void)
     CHECK(t->deletion_protection);
     CHECK_INT(t->key.range.type, AV_N);
     CHECK_INT(eng_table_stats(e, t).item_count, 99);
+    CHECK(t->n_idx == 1 && !strcmp(t->idx[0].name, "by_sk") && !strcmp(t->idx[0].status, "ACTIVE"));
+    CHECK(t->n_tags == 1 && !strcmp(t->tags[0].key, "team"));
     /* a database of version 0.1.0 kept "<id>/c" and "<id>/b" as 8-byte uint64add counters */
     int64_t bytes_before = eng_table_stats(e, t).size_bytes;
     db_batch_t *lb = db__batch_new();
