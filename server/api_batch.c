@@ -186,7 +186,8 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
             break;
         }
         got_tables++;
-        for (size_t k = 0; k < gt[i].n && rc == DDB_OK; k++) rc = exec_key_or_err(r, gt[i].t, &gt[i].keys[k]);
+        for (size_t k = 0; k < gt[i].n && rc == DDB_OK; k++)
+            rc = exec_key_or_err(&r->err, gt[i].t, &gt[i].keys[k]);
         if (!rc && gt[i].proj)
             rc = expr_proj_check_key_paths(gt[i].proj, gt[i].t->key.hash.name, gt[i].t->key.range.name,
                                            &r->err);
@@ -283,7 +284,7 @@ static ddb_err_t put_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const 
         if (!v || v->type != attrs[i]->type)
             return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     }
-    return exec_item_keys_or_err(r, t, item);
+    return exec_item_keys_or_err(&r->err, t, item);
 }
 
 ddb_err_t api_BatchWriteItem(ddb_req_t *r)
@@ -393,9 +394,9 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
         if (w->put) {
             if ((rc = put_item_keys_or_err(r, t, &w->item))) break;
             if ((rc = eng_index_keys_check(t, &w->item, false, &r->err))) break;
-            w->key = exec_key_of(r, t, &w->item);
+            w->key = exec_key_of(r->a, t, &w->item);
         } else {
-            if ((rc = exec_key_or_err(r, t, &w->item))) break;
+            if ((rc = exec_key_or_err(&r->err, t, &w->item))) break;
             w->key = &w->item;
         }
         for (size_t k = 0; k < i; k++)

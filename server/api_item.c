@@ -122,14 +122,14 @@ ddb_err_t api_PutItem(ddb_req_t *r)
 
     eng_table_t *t = tabledesc_or_err(r, w.name->str.ptr);
     if (!t) return r->err.code;
-    if ((rc = exec_item_keys_or_err(r, t, &item))) goto out;
+    if ((rc = exec_item_keys_or_err(&r->err, t, &item))) goto out;
     if ((rc = eng_index_keys_check(t, &item, false, &r->err))) goto out;
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
 
     exec_write_t x = {.kind = EXEC_PUT,
                       .table = t,
-                      .key = exec_key_of(r, t, &item),
+                      .key = exec_key_of(r->a, t, &item),
                       .item = &item,
                       .cond = cond,
                       .return_old_on_fail = want_old_on_fail(w.rvcf)};
@@ -169,7 +169,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
 
     eng_table_t *t = tabledesc_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
-    if ((rc = exec_key_or_err(r, t, &key))) goto out;
+    if ((rc = exec_key_or_err(&r->err, t, &key))) goto out;
     if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
     exec_get_t g = {.table = t, .key = &key, .proj = proj};
@@ -207,7 +207,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
 
     eng_table_t *t = tabledesc_or_err(r, w.name->str.ptr);
     if (!t) return r->err.code;
-    if ((rc = exec_key_or_err(r, t, &key))) goto out;
+    if ((rc = exec_key_or_err(&r->err, t, &key))) goto out;
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
     exec_write_t x = {.kind = EXEC_DELETE,
@@ -253,7 +253,7 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     if (!w.cond && (rc = exprargs_expected_or_err(r, r->body, &cond))) return rc;
     eng_table_t *t = tabledesc_or_err(r, w.name->str.ptr);
     if (!t) return r->err.code;
-    if ((rc = exec_key_or_err(r, t, &key))) goto out;
+    if ((rc = exec_key_or_err(&r->err, t, &key))) goto out;
     if (upd && (rc = expr_update_check_keys(upd, t->key.hash.name, t->key.range.name, &r->err))) goto out;
     if (upd && (rc = expr_update_check_key_paths(upd, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;

@@ -210,7 +210,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         const eng_attr_t *ka[2] = {&acts[i].t->key.hash, &acts[i].t->key.range};
         for (int k = 0; k < 2 && ka[k]->name; k++) {
             const av_t *kv = av_map_get(&acts[i].value, ka[k]->name, strlen(ka[k]->name));
-            if (kv && (rc = exec_empty_key_or_err(r, ka[k], kv))) goto out;
+            if (kv && (rc = exec_empty_key_or_err(&r->err, ka[k], kv))) goto out;
         }
     }
     eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, na + 1);
@@ -218,8 +218,8 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     for (size_t i = 0; i < na; i++) {
         action_t *a = &acts[i];
         /* no error is recorded yet: a key problem moves from r->err into this action's reason */
-        ddb_err_t krc = a->kind == EXEC_PUT ? exec_item_keys_or_err(r, a->t, &a->value)
-                                            : exec_key_or_err(r, a->t, &a->value);
+        ddb_err_t krc = a->kind == EXEC_PUT ? exec_item_keys_or_err(&r->err, a->t, &a->value)
+                                            : exec_key_or_err(&r->err, a->t, &a->value);
         if (!krc && a->kind == EXEC_PUT) krc = eng_index_keys_check(a->t, &a->value, false, &r->err);
         if (krc) {
             err_set(&res[i].err, krc, "%s", r->err.msg);
@@ -227,7 +227,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
             rc = exec_cancelled_or_err(r, na, NULL, res);
             goto out;
         }
-        a->key = a->kind == EXEC_PUT ? exec_key_of(r, a->t, &a->value) : &a->value;
+        a->key = a->kind == EXEC_PUT ? exec_key_of(r->a, a->t, &a->value) : &a->value;
         const char *hn = a->t->key.hash.name, *rn = a->t->key.range.name;
         if (a->w.cond && (rc = expr_cond_check_key_paths(a->w.cond, hn, rn, &r->err))) goto out;
         if (a->w.update && (rc = expr_update_check_keys(a->w.update, hn, rn, &r->err))) goto out;
@@ -378,7 +378,7 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
             goto out;
         }
         got++;
-        if ((rc = exec_key_or_err(r, tables[i], &keys[i]))) goto out;
+        if ((rc = exec_key_or_err(&r->err, tables[i], &keys[i]))) goto out;
         if (projs[i] && (rc = expr_proj_check_key_paths(projs[i], tables[i]->key.hash.name,
                                                         tables[i]->key.range.name, &r->err)))
             goto out;

@@ -19,15 +19,15 @@
 
 /* ---- checks against the table's key schema (exec_item.c) ----------------------------------------- */
 
-/** The key attributes of an item whose keys were checked, as a map in r->a. */
-av_map_t *exec_key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
+/** The key attributes of an item whose keys were checked, as a map in `a`. */
+av_map_t *exec_key_of(arena_t *a, const eng_table_t *t, const av_map_t *item);
 /** A Key names exactly the table's key attributes with their types ("The provided key element does
  *  not match the schema"), non-empty, within the key size limits. */
-ddb_err_t exec_key_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key);
+ddb_err_t exec_key_or_err(ddb_errctx_t *err, const eng_table_t *t, const av_map_t *key);
 /** An empty S/B value for key attribute `a`: DynamoDB's ValidationException. */
-ddb_err_t exec_empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v);
+ddb_err_t exec_empty_key_or_err(ddb_errctx_t *err, const eng_attr_t *a, const av_t *v);
 /** An Item carries every key attribute with its type (PutItem's messages), within the size limits. */
-ddb_err_t exec_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item);
+ddb_err_t exec_item_keys_or_err(ddb_errctx_t *err, const eng_table_t *t, const av_map_t *item);
 
 /* ---- single-item writes (exec_item.c) ------------------------------------------------------------- */
 

@@ -13,10 +13,10 @@ static const char *const INVALID = "One or more parameter values were invalid: "
 /* ---- key checks ------------------------------------------------------------------------------- */
 
 /* Key of `item` restricted to the table's key attributes (already validated present). */
-av_map_t *exec_key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
+av_map_t *exec_key_of(arena_t *a, const eng_table_t *t, const av_map_t *item)
 {
-    av_map_t *k = ARENA_NEW(r->a, av_map_t);
-    k->kvs = ARENA_NEWN(r->a, av_kv_t, 2);
+    av_map_t *k = ARENA_NEW(a, av_map_t);
+    k->kvs = ARENA_NEWN(a, av_kv_t, 2);
     const char *names[2] = {t->key.hash.name, t->key.range.name};
     for (int i = 0; i < 2 && names[i]; i++) {
         av_t *v = av_map_get(item, names[i], strlen(names[i]));
@@ -27,27 +27,27 @@ av_map_t *exec_key_of(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
     return k;
 }
 
-ddb_err_t exec_empty_key_or_err(ddb_req_t *r, const eng_attr_t *a, const av_t *v)
+ddb_err_t exec_empty_key_or_err(ddb_errctx_t *err, const eng_attr_t *a, const av_t *v)
 {
     if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
         return err_set(
-            &r->err, DDB_ERR_VALIDATION,
+            err, DDB_ERR_VALIDATION,
             "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
             "contain an empty %s value. Key: %s",
             v->type == AV_S ? "string" : "binary", a->name);
     return DDB_OK;
 }
 
-static ddb_err_t key_sizes_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *m)
+static ddb_err_t key_sizes_or_err(ddb_errctx_t *err, const eng_table_t *t, const av_map_t *m)
 {
     const av_t *h = av_map_get(m, t->key.hash.name, strlen(t->key.hash.name));
     if (h && av_size(h) > 2048)
-        return err_set(&r->err, DDB_ERR_VALIDATION,
+        return err_set(err, DDB_ERR_VALIDATION,
                        "%sSize of hashkey has exceeded the maximum size limit of2048 bytes", INVALID);
     if (t->key.range.name) {
         const av_t *s = av_map_get(m, t->key.range.name, strlen(t->key.range.name));
         if (s && av_size(s) > 1024)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
+            return err_set(err, DDB_ERR_VALIDATION,
                            "%sAggregated size of all range keys has exceeded the size limit of 1024 bytes",
                            INVALID);
     }
@@ -55,7 +55,7 @@ static ddb_err_t key_sizes_or_err(ddb_req_t *r, const eng_table_t *t, const av_m
 }
 
 /* A Key parameter must name exactly the key attributes, with their types. */
-ddb_err_t exec_key_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *key)
+ddb_err_t exec_key_or_err(ddb_errctx_t *err, const eng_table_t *t, const av_map_t *key)
 {
     size_t want = t->key.range.name ? 2 : 1;
     const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
@@ -64,32 +64,31 @@ ddb_err_t exec_key_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *ke
         const av_t *v = av_map_get(key, attrs[i]->name, strlen(attrs[i]->name));
         ok = v && v->type == attrs[i]->type;
     }
-    if (!ok)
-        return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
+    if (!ok) return err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     for (size_t i = 0; i < want; i++) {
         ddb_err_t rc =
-            exec_empty_key_or_err(r, attrs[i], av_map_get(key, attrs[i]->name, strlen(attrs[i]->name)));
+            exec_empty_key_or_err(err, attrs[i], av_map_get(key, attrs[i]->name, strlen(attrs[i]->name)));
         if (rc) return rc;
     }
-    return key_sizes_or_err(r, t, key);
+    return key_sizes_or_err(err, t, key);
 }
 
 /* An Item must carry every key attribute with the right type. */
-ddb_err_t exec_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *item)
+ddb_err_t exec_item_keys_or_err(ddb_errctx_t *err, const eng_table_t *t, const av_map_t *item)
 {
     const eng_attr_t *attrs[2] = {&t->key.hash, &t->key.range};
     for (int i = 0; i < 2 && attrs[i]->name; i++) {
         const av_t *v = av_map_get(item, attrs[i]->name, strlen(attrs[i]->name));
         if (!v)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sMissing the key %s in the item", INVALID,
+            return err_set(err, DDB_ERR_VALIDATION, "%sMissing the key %s in the item", INVALID,
                            attrs[i]->name);
         if (v->type != attrs[i]->type)
-            return err_set(&r->err, DDB_ERR_VALIDATION, "%sType mismatch for key %s expected: %s actual: %s",
+            return err_set(err, DDB_ERR_VALIDATION, "%sType mismatch for key %s expected: %s actual: %s",
                            INVALID, attrs[i]->name, av_type_name(attrs[i]->type), av_type_name(v->type));
-        ddb_err_t rc = exec_empty_key_or_err(r, attrs[i], v);
+        ddb_err_t rc = exec_empty_key_or_err(err, attrs[i], v);
         if (rc) return rc;
     }
-    return key_sizes_or_err(r, t, item);
+    return key_sizes_or_err(err, t, item);
 }
 
 /* ---- apply callbacks (under the key lock) ----------------------------------------------------- */
