@@ -46,8 +46,9 @@ def test_pagination_visits_every_table_once(ddb, three_tables, limit):
     assert set(three_tables) <= set(names)
 
 
-def test_exclusive_start_and_limit(ddb, three_tables):
+def test_exclusive_start_and_limit(ddb, make_table, three_tables):
     a, b, c = three_tables
+    make_table(name=c[:-1] + "d")  # a page cut by Limit: a table follows c, whatever else exists
     resp = ddb.list_tables(ExclusiveStartTableName=a, Limit=2)
     assert resp["TableNames"] == [b, c]
     assert resp["LastEvaluatedTableName"] == c
