@@ -17,7 +17,8 @@ optionally overwrites seeded items --overwrites times, sends 50 requests of the 
 (warm-up), zeroes the counters, sends --n requests on one keep-alive connection, dumps the
 counters and divides: instructions of all threads (event loops and RocksDB's background jobs)
 per request. Operations: put (new items), over (overwrites of seeded items), get, query (one
-10-item partition), update (SET with a condition).
+10-item partition), update (SET with a condition), pqget (PartiQL SELECT * by the full key, the
+equivalent of get).
 
 Needs valgrind (Debian package) and a Release build (bench/run.sh makes build-bench/).
 """
@@ -53,6 +54,9 @@ def request(op, i, seeded):
         return "PutItem", '{"TableName":"bench","Item":%s}' % item(j)
     if op == "get":
         return "GetItem", '{"TableName":"bench","Key":{"pk":{"S":"p%06d"},"sk":{"S":"s%02d"}}}' % (j // 10, j % 10)
+    if op == "pqget":
+        return "ExecuteStatement", ('{"Statement":"SELECT * FROM \\"bench\\" WHERE pk = ? AND sk = ?",'
+                                    '"Parameters":[{"S":"p%06d"},{"S":"s%02d"}]}' % (j // 10, j % 10))
     if op == "query":
         return "Query", ('{"TableName":"bench","KeyConditionExpression":"pk = :p",'
                          '"ExpressionAttributeValues":{":p":{"S":"p%06d"}}}' % (j // 10))
