@@ -291,12 +291,28 @@ static ddb_err_t select_run(ddb_req_t *r, stmt_t *s, const json_t *jlimit, int64
     if (s->x && s->x->global && consistent)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "Strongly consistent read is not supported on Global Secondary Indexes");
+    jw_t *w = &r->out;
+    av_map_t *key = jtok ? NULL : single_key(r, s);
+    if (key) { /* the full primary key: one point read, as AWS serves it (GetItem) */
+        exec_get_t g = {.table = s->t, .key = key};
+        exec_got_t got;
+        ddb_err_t rc = exec_get(r, 1, &g, &got);
+        if (rc) return rc;
+        av_map_t *item = single_item(r, s, &got);
+        jw_obj_begin(w);
+        jw_keyz(w, "Items");
+        jw_arr_begin(w);
+        if (item) avjson_write_map(w, item);
+        jw_arr_end(w);
+        cap_write(r, s->t->name, mode, cap_read_units(got.size, consistent));
+        jw_obj_end(w);
+        return DDB_OK;
+    }
     const char *fp = statement_fp(r);
     size_t range;
     av_map_t *start;
     ddb_err_t rc = token_parse_or_err(r, jtok, fp, p->nranges, &range, &start);
     if (rc) return rc;
-    jw_t *w = &r->out;
     jw_obj_begin(w);
     jw_keyz(w, "Items");
     jw_arr_begin(w);
