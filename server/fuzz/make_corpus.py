@@ -2,10 +2,13 @@
 """Write the seed corpora of server/fuzz: corpus_avjson/ (wire items for fuzz_avjson) and
 corpus_request/ (fuzz_request inputs: one byte naming the target, then the body).
 
-The target byte is the operation's position in server/ops.def (IMPL and TODO lines in file order),
-as fuzz_request.c's TARGETS table numbers them; re-run this script if ops.def is reordered. Table
-names are the ones fuzz_request creates: fz_main (pk S, sk N; GSI gsi1 gpk/gsk; LSI lsi1 pk/lsk)
-and fz_simple (id S)."""
+The target byte is the index in fuzz_request.c's TARGETS table: the operations of server/ops.def
+(IMPL and TODO lines in file order), then the three odd targets of EXTRA, then the operations of
+server/streams_ops.def; re-run this script if either file changes. Table names are the ones
+fuzz_request creates: fz_main (pk S, sk N; GSI gsi1 gpk/gsk; LSI lsi1 pk/lsk; a NEW_AND_OLD_IMAGES
+stream) and fz_simple (id S). Streams seeds use fuzz_request's placeholders (@ARN@, @OLD@, @SHARD@,
+@OPEN@, @SEQ@, @ITER@: the current stream, shards and an iterator, which no seed can know) as well
+as literal ARNs, shard ids and iterators of the right shape."""
 import json
 import os
 import re
@@ -13,7 +16,8 @@ import shutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OPS = re.findall(r"^(?:IMPL|TODO)\((\w+)\)", open(os.path.join(HERE, "..", "ops.def")).read(), re.M)
-EXTRA = ["<empty op>", "<streams prefix>", "<no prefix>"]  # the three malformed targets after the ops
+EXTRA = ["<empty op>", "<streams prefix>", "<no prefix>"]  # the three odd targets after the ops
+STREAM_OPS = re.findall(r"^IMPL\((\w+)\)", open(os.path.join(HERE, "..", "streams_ops.def")).read(), re.M)
 
 
 def write(dirname, seeds):
@@ -62,6 +66,11 @@ AVJSON = {
 
 def op(name):
     return bytes([OPS.index(name)])
+
+
+def sop(name):
+    """A DynamoDB Streams operation's target byte: after the ops and EXTRA."""
+    return bytes([len(OPS) + len(EXTRA) + STREAM_OPS.index(name)])
 
 
 T = "fz_main"
@@ -179,6 +188,104 @@ EDGE = {
                              "ExpressionAttributeValues": {":u": {"S": "x"}}}),
 }
 
+# DynamoDB Streams. A literal ARN of fz_main's stream shape: the label is a creation time, not known in
+# advance, so these reach "not found"; the placeholders reach the stream itself.
+SARN = "arn:aws:dynamodb:us-east-1:000000000000:table/fz_main/stream/2024-01-01T00:00:00.000"
+SHARD = "shardId-00000001704067200000-0123abcd"
+B64_27 = "AQAAAAAAAAAAAAAAAQAAAYzC4DAAAAAAAAAA"  # 36 characters, 27 bytes: right length, wrong CRC
+STREAMS = {
+    "ListStreams": {"TableName": T, "Limit": 10},
+    "DescribeStream": {"StreamArn": "@ARN@", "Limit": 100},
+    "GetShardIterator": {"StreamArn": "@ARN@", "ShardId": "@SHARD@", "ShardIteratorType": "TRIM_HORIZON"},
+    "GetRecords": {"ShardIterator": "@ITER@", "Limit": 1000},
+}
+STREAM_EDGE = {
+    # ListStreams
+    "ls-all": ("ListStreams", {}),
+    "ls-limit1-start": ("ListStreams", {"TableName": T, "Limit": 1, "ExclusiveStartStreamArn": "@OLD@"}),
+    "ls-start-literal": ("ListStreams", {"Limit": 100, "ExclusiveStartStreamArn": SARN}),
+    "ls-other-table": ("ListStreams", {"TableName": "fz_simple"}),
+    "ls-bad-limits": ("ListStreams", {"TableName": "a", "Limit": 0}),
+    "ls-limit-101": ("ListStreams", {"Limit": 101}),
+    "ls-bad-start": ("ListStreams", {"ExclusiveStartStreamArn": "arn:aws:dynamodb:us-east-1:0:table/x/stream"}),
+    "ls-short-start": ("ListStreams", {"ExclusiveStartStreamArn": "arn:x"}),
+    "ls-bad-types": ("ListStreams", {"TableName": 1, "Limit": "10", "ExclusiveStartStreamArn": []}),
+    # DescribeStream
+    "ds-literal": ("DescribeStream", {"StreamArn": SARN}),
+    "ds-old": ("DescribeStream", {"StreamArn": "@OLD@", "Limit": 1}),
+    "ds-page": ("DescribeStream", {"StreamArn": "@ARN@", "Limit": 1, "ExclusiveStartShardId": "@SHARD@"}),
+    "ds-start-literal": ("DescribeStream", {"StreamArn": "@ARN@", "ExclusiveStartShardId": SHARD}),
+    "ds-children": ("DescribeStream", {"StreamArn": "@ARN@", "ShardFilter": {"Type": "CHILD_SHARDS",
+                                                                              "ShardId": "@SHARD@"}}),
+    "ds-filter-type-only": ("DescribeStream", {"StreamArn": "@ARN@", "ShardFilter": {"Type": "CHILD_SHARDS"}}),
+    "ds-filter-bad": ("DescribeStream", {"StreamArn": "@ARN@", "ShardFilter": {"Type": "PARENT_SHARDS",
+                                                                                "ShardId": "x", "Other": 1}}),
+    "ds-filter-null": ("DescribeStream", {"StreamArn": "@ARN@", "ShardFilter": {"Type": None, "ShardId": None}}),
+    "ds-filter-not-object": ("DescribeStream", {"StreamArn": "@ARN@", "ShardFilter": "CHILD_SHARDS"}),
+    "ds-malformed-arn": ("DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fz_main/"
+                                                         "streams/label/x"}),
+    "ds-arn-no-label": ("DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fz_main"
+                                                        "/stream/"}),
+    "ds-arn-bad-table": ("DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/a:b"
+                                                         "/stream/2024-01-01T00:00:00.000"}),
+    "ds-arn-table-arn": ("DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:table/fz_main"}),
+    "ds-arn-nul": ("DescribeStream", {"StreamArn": SARN[:20] + "\u0000" + SARN[21:]}),
+    "ds-missing": ("DescribeStream", {"Limit": 0, "ExclusiveStartShardId": "short"}),
+    # GetShardIterator: every type, with and without a SequenceNumber
+    "gsi-latest": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@OPEN@", "ShardIteratorType": "LATEST"}),
+    "gsi-latest-closed": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                               "ShardIteratorType": "LATEST"}),
+    "gsi-at": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                    "ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": "@SEQ@"}),
+    "gsi-after": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                       "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": "@SEQ@"}),
+    "gsi-at-no-seq": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                           "ShardIteratorType": "AT_SEQUENCE_NUMBER"}),
+    "gsi-after-no-seq": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                              "ShardIteratorType": "AFTER_SEQUENCE_NUMBER"}),
+    "gsi-trim-with-seq": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                               "ShardIteratorType": "TRIM_HORIZON", "SequenceNumber": "@SEQ@"}),
+    "gsi-latest-with-seq": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@OPEN@",
+                                                 "ShardIteratorType": "LATEST",
+                                                 "SequenceNumber": "100000000000000000001"}),
+    "gsi-at-far-seq": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@OPEN@",
+                                            "ShardIteratorType": "AT_SEQUENCE_NUMBER",
+                                            "SequenceNumber": "199999999999999999999"}),
+    "gsi-at-bad-seq": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                            "ShardIteratorType": "AT_SEQUENCE_NUMBER",
+                                            "SequenceNumber": "000000000000000000001"}),
+    "gsi-after-overflow": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                                "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                                                "SequenceNumber": "118446744073709551615"}),
+    "gsi-old-stream": ("GetShardIterator", {"StreamArn": "@OLD@", "ShardId": "@SHARD@",
+                                            "ShardIteratorType": "TRIM_HORIZON"}),
+    "gsi-literal": ("GetShardIterator", {"StreamArn": SARN, "ShardId": SHARD, "ShardIteratorType": "LATEST"}),
+    "gsi-unknown-shard": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": SHARD,
+                                               "ShardIteratorType": "TRIM_HORIZON"}),
+    "gsi-bad-type": ("GetShardIterator", {"StreamArn": "@ARN@", "ShardId": "@SHARD@",
+                                          "ShardIteratorType": "AT_TIMESTAMP", "SequenceNumber": "1"}),
+    "gsi-missing": ("GetShardIterator", {}),
+    "gsi-malformed-arn": ("GetShardIterator", {"StreamArn": "arn:aws:dynamodb:us-east-1:000000000000:stream/fz_main",
+                                               "ShardId": SHARD, "ShardIteratorType": "LATEST"}),
+    # GetRecords
+    "gr-limit1": ("GetRecords", {"ShardIterator": "@ITER@", "Limit": 1}),
+    "gr-limit0": ("GetRecords", {"ShardIterator": "@ITER@", "Limit": 0}),
+    "gr-limit1001": ("GetRecords", {"ShardIterator": "@ITER@", "Limit": 1001}),
+    "gr-garbage": ("GetRecords", {"ShardIterator": "garbage"}),
+    "gr-bad-base64": ("GetRecords", {"ShardIterator": SARN + "|1|" + "!" * 36}),
+    "gr-bad-base64-pad": ("GetRecords", {"ShardIterator": SARN + "|1|" + "A" * 34 + "=="}),
+    "gr-short": ("GetRecords", {"ShardIterator": SARN + "|1|" + B64_27[:-4]}),
+    "gr-long": ("GetRecords", {"ShardIterator": SARN + "|1|" + B64_27 + "AAAA"}),
+    "gr-bad-crc": ("GetRecords", {"ShardIterator": SARN + "|1|" + B64_27}),
+    "gr-bad-version": ("GetRecords", {"ShardIterator": SARN + "|2|" + B64_27}),
+    "gr-no-arn": ("GetRecords", {"ShardIterator": "|1|" + B64_27}),
+    "gr-edited": ("GetRecords", {"ShardIterator": "@ARN@|1|" + B64_27}),
+    "gr-empty": ("GetRecords", {"ShardIterator": ""}),
+    "gr-too-long": ("GetRecords", {"ShardIterator": "x" * 2049}),
+    "gr-missing": ("GetRecords", {"Limit": "5"}),
+}
+
+
 if __name__ == "__main__":
     write("corpus_avjson", AVJSON)
     seeds = {}
@@ -193,5 +300,11 @@ if __name__ == "__main__":
     seeds["deep-json"] = op("PutItem") + b'{"TableName":"fz_main","Item":' + b'{"a":' * 120 + b"1" + b"}" * 121
     for i, what in enumerate(EXTRA):
         seeds["target-" + re.sub(r"\W+", "-", what).strip("-")] = bytes([len(OPS) + i]) + js({"TableName": T})
-    assert len(OPS) + len(EXTRA) <= 256
+    for name, body in STREAMS.items():
+        seeds["streams-" + name] = sop(name) + js(body)
+    for name, (opname, body) in STREAM_EDGE.items():
+        seeds["streams-" + name] = sop(opname) + js(body)
+    seeds["streams-bad-json"] = sop("GetRecords") + b'{"ShardIterator":"@ITER@"'
+    seeds["streams-not-an-object"] = sop("DescribeStream") + b'["@ARN@"]'
+    assert len(OPS) + len(EXTRA) + len(STREAM_OPS) <= 256
     write("corpus_request", seeds)
