@@ -1,8 +1,10 @@
 """AWS CLI smoke (Debian's awscli, /usr/bin/aws, v2): create, put/get/delete every type, list,
-describe, delete, and how a service error is shown.
+describe, delete, and how a service error is shown; one PartiQL execute-statement round trip.
 
 The CLI prints service errors as 'An error occurred (<Code>) when calling the <Op> operation:
-<Message>' and exits with 254 (AWS CLI v2 documentation, return codes).
+<Message>' and exits with 254 (AWS CLI v2 documentation, return codes). The PartiQL duplicate-INSERT
+error is the AWS CLI example in the AWS documentation ("An error occurred (DuplicateItemException) when
+calling the ExecuteStatement operation: Duplicate primary key exists in table").
 """
 import json
 import os
@@ -107,3 +109,18 @@ def test_cli_validation_error(aws, make_table):
     assert r.returncode == 254
     assert ("An error occurred (ValidationException) when calling the GetItem operation: "
             "The provided key element does not match the schema") in r.stderr
+
+
+def test_cli_execute_statement(aws, make_table):
+    name = make_table(**du.key_schema("pk", "S"))
+    insert = f"INSERT INTO \"{name}\" VALUE {{'pk': 'cli', 'n': 1.50, 'b': ?, 'l': [1, 'x']}}"
+    params = json.dumps([{"B": "AAH+/w=="}])
+    assert aws("execute-statement", "--statement", insert, "--parameters", params) == {"Items": []}
+    got = aws("execute-statement", "--statement", f"SELECT * FROM \"{name}\" WHERE pk = ?",
+              "--parameters", json.dumps([{"S": "cli"}]), "--consistent-read")
+    assert got == {"Items": [{"pk": {"S": "cli"}, "n": {"N": "1.5"}, "b": {"B": "AAH+/w=="},
+                              "l": {"L": [{"N": "1"}, {"S": "x"}]}}]}
+    r = aws("execute-statement", "--statement", insert, "--parameters", params, check=False)
+    assert r.returncode == 254
+    assert ("An error occurred (DuplicateItemException) when calling the ExecuteStatement operation: "
+            "Duplicate primary key exists in table") in r.stderr

@@ -358,6 +358,190 @@ static bool is_hex32(const char *s)
     return true;
 }
 
+/* ---- PartiQL ------------------------------------------------------------------------------------- */
+
+#define PQ_ITEM1 "{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"1\"},\"v\":{\"S\":\"x\"}}"
+#define CCF_BODY                                                                                             \
+    "{\"__type\":\"" DDB_NS                                                                                  \
+    "ConditionalCheckFailedException\",\"message\":\"The conditional request failed\"}"
+
+static void test_partiql_execute_statement(void)
+{
+    const char *ins = "{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 1, 'v': ?}\","
+                      "\"Parameters\":[{\"S\":\"x\"}]}";
+    OK("ExecuteStatement", ins, "{\"Items\":[]}");
+    FAILS("ExecuteStatement", ins, DDB_ERR_DUPLICATE_ITEM,
+          "{\"__type\":\"" DDB_NS
+          "DuplicateItemException\",\"message\":\"Duplicate primary key exists in table\"}");
+    OK("ExecuteStatement",
+       "{\"Statement\":\"SELECT * FROM \\\"tab1\\\" WHERE p = ? AND c = ?\",\"Parameters\":[{\"S\":\"pq\"},"
+       "{\"N\":\"1.0\"}]}",
+       "{\"Items\":[" PQ_ITEM1 "]}");
+    OK("ExecuteStatement",
+       "{\"Statement\":\"SELECT v, c FROM tab1 WHERE p = 'pq' AND c < 5 ORDER BY c DESC\"}",
+       "{\"Items\":[{\"v\":{\"S\":\"x\"},\"c\":{\"N\":\"1\"}}]}");
+    OK("ExecuteStatement", "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 2\"}",
+       "{\"Items\":[]}");
+    OK("ExecuteStatement",
+       "{\"Statement\":\"UPDATE tab1 SET n = 5 SET v = 'y' WHERE p = 'pq' AND c = 1 RETURNING MODIFIED OLD "
+       "*\"}",
+       "{\"Items\":[{\"v\":{\"S\":\"x\"}}]}");
+    FAILS("ExecuteStatement",
+          "{\"Statement\":\"UPDATE tab1 SET n = 6 WHERE p = 'pq' AND c = 1 AND n = 0\","
+          "\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}",
+          DDB_ERR_CONDITIONAL_CHECK_FAILED,
+          "{\"__type\":\"" DDB_NS "ConditionalCheckFailedException\",\"message\":\"The conditional request "
+          "failed\",\"Item\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"1\"},\"v\":{\"S\":\"y\"},\"n\":{\"N\":"
+          "\"5\"}}}");
+    FAILS("ExecuteStatement", "{\"Statement\":\"UPDATE tab1 SET n = 6 WHERE p = 'pq' AND c = 3\"}",
+          DDB_ERR_CONDITIONAL_CHECK_FAILED, CCF_BODY);
+    FAILS("ExecuteStatement", "{\"Statement\":\"SLECT * FROM tab1\"}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"Statement wasn't well formed, can't be processed: Expected data manipulation\"}");
+    FAILS("ExecuteStatement", "{\"Statement\":\"DELETE FROM tab1 WHERE p = 'pq'\"}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"Where clause does not contain a mandatory equality on all key attributes\"}");
+    FAILS("ExecuteStatement", "{\"Statement\":\"SELECT * FROM nope WHERE p = 'pq'\"}",
+          DDB_ERR_RESOURCE_NOT_FOUND,
+          "{\"__type\":\"" DDB_NS
+          "ResourceNotFoundException\",\"message\":\"Requested resource not found\"}");
+    FAILS("ExecuteStatement", "{\"Statement\":\"SELECT * FROM tab1 WHERE p = ?\"}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"Number of parameters in request and statement don't match.\"}");
+    FAILS("ExecuteStatement", "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq'\",\"NextToken\":\"junk\"}",
+          DDB_ERR_VALIDATION, "{\"__type\":\"" VE_TYPE "\",\"message\":\"Invalid NextToken\"}");
+    FAILS("ExecuteStatement",
+          "{\"Statement\":\"SELECT * FROM tab1.gsi WHERE g = 'G'\",\"ConsistentRead\":true}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"Strongly consistent read is not supported on Global Secondary Indexes\"}");
+    FAILS("ExecuteStatement", "{\"Statement\":\"\"}", DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"" ENV
+          "Value '' at 'statement' failed to satisfy constraint: Member must have length greater than or "
+          "equal to 1\"}");
+
+    /* paging: a token goes on where the page stopped; the last page has none */
+    OK("PutItem", "{\"TableName\":\"tab1\",\"Item\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"2\"}}}", "{}");
+    answer_t a =
+        call("ExecuteStatement", "{\"Statement\":\"SELECT c FROM tab1 WHERE p = 'pq'\",\"Limit\":1}");
+    CHECK_INT(a.rc, DDB_OK);
+    const char *tok = jget(a.body, "NextToken");
+    CHECK(tok != NULL);
+    CHECK_STR(jget(a.body, "Items.0.c.N"), "1");
+    if (tok) { /* in jarena: survives the next call */
+        OK("ExecuteStatement",
+           fmt("{\"Statement\":\"SELECT c FROM tab1 WHERE p = 'pq'\",\"NextToken\":\"%s\"}", tok),
+           "{\"Items\":[{\"c\":{\"N\":\"2\"}}]}");
+        FAILS("ExecuteStatement",
+              fmt("{\"Statement\":\"SELECT v FROM tab1 WHERE p = 'pq'\",\"NextToken\":\"%s\"}", tok),
+              DDB_ERR_VALIDATION,
+              "{\"__type\":\"" VE_TYPE "\",\"message\":\"NextToken does not match request\"}");
+    }
+    OK("ExecuteStatement",
+       "{\"Statement\":\"DELETE FROM tab1 WHERE p = 'pq' AND c = 2 RETURNING ALL OLD *\"}",
+       "{\"Items\":[{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"2\"}}]}");
+    OK("ExecuteStatement", "{\"Statement\":\"DELETE FROM tab1 WHERE p = 'pq' AND c = 2\"}", "{\"Items\":[]}");
+}
+
+static void test_partiql_batch(void)
+{
+    OK("BatchExecuteStatement",
+       "{\"Statements\":[{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 1\"},"
+       "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 9\"},"
+       "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq'\"},{\"Statement\":\"SLECT 1\"}]}",
+       "{\"Responses\":[{\"TableName\":\"tab1\",\"Item\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"1\"},\"v\":{"
+       "\"S\":"
+       "\"y\"},\"n\":{\"N\":\"5\"}}},{\"TableName\":\"tab1\"},{\"Error\":{\"Code\":\"ValidationError\","
+       "\"Message\":\"Select statements within BatchExecuteStatement must specify the primary key in the "
+       "where "
+       "clause.\"}},{\"Error\":{\"Code\":\"ValidationError\",\"Message\":\"Statement wasn't well formed, "
+       "can't be "
+       "processed: Expected data manipulation\"}}]}");
+    OK("BatchExecuteStatement",
+       "{\"Statements\":[{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 1}\"},"
+       "{\"Statement\":\"UPDATE tab1 SET n = n + 1 WHERE p = 'pq' AND c = 2\"},"
+       "{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 3}\"}]}",
+       "{\"Responses\":[{\"Error\":{\"Code\":\"DuplicateItem\",\"Message\":\"Duplicate primary key exists in "
+       "table\"},\"TableName\":\"tab1\"},{\"Error\":{\"Code\":\"ConditionalCheckFailed\",\"Message\":\"The "
+       "conditional request failed\"},\"TableName\":\"tab1\"},{\"TableName\":\"tab1\"}]}");
+    OK("GetItem", "{\"TableName\":\"tab1\",\"Key\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"3\"}}}",
+       "{\"Item\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"3\"}}}");
+    FAILS("BatchExecuteStatement",
+          "{\"Statements\":[{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 4}\"},"
+          "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 1\"}]}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"Read and write requests together in the same batch is not supported.\"}");
+    FAILS("BatchExecuteStatement",
+          "{\"Statements\":[{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 4}\"},"
+          "{\"Statement\":\"DELETE FROM tab1 WHERE c = 4 AND p = 'pq'\"}]}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE "\",\"message\":\"Provided list of item keys contains duplicates\"}");
+    OK("GetItem", "{\"TableName\":\"tab1\",\"Key\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"4\"}}}", "{}");
+}
+
+static void test_partiql_transaction(void)
+{
+    OK("ExecuteTransaction",
+       "{\"TransactStatements\":[{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 4}\"},"
+       "{\"Statement\":\"DELETE FROM tab1 WHERE p = 'pq' AND c = 3\"},"
+       "{\"Statement\":\"EXISTS(SELECT * FROM tab1 WHERE p = 'pq' AND c = 1 AND v = 'y')\"}]}",
+       "{\"Responses\":[]}");
+    FAILS(
+        "ExecuteTransaction",
+        "{\"TransactStatements\":[{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 5}\"},"
+        "{\"Statement\":\"EXISTS(SELECT * FROM tab1 WHERE p = 'pq' AND c = 1 AND n = 0)\"}]}",
+        DDB_ERR_TRANSACTION_CANCELED,
+        "{\"__type\":\"" DDB_NS
+        "TransactionCanceledException\",\"Message\":\"Transaction cancelled, please refer "
+        "cancellation reasons for specific reasons [None, ConditionalCheckFailed]\",\"CancellationReasons\":"
+        "[{\"Code\":\"None\"},{\"Code\":\"ConditionalCheckFailed\",\"Message\":\"The conditional request "
+        "failed\"}]}");
+    OK("ExecuteTransaction",
+       "{\"TransactStatements\":[{\"Statement\":\"SELECT c, n FROM tab1 WHERE p = 'pq' AND c = 1\"},"
+       "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 5\"},"
+       "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 4\"},"
+       "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 3\"}]}",
+       "{\"Responses\":[{\"Item\":{\"c\":{\"N\":\"1\"},\"n\":{\"N\":\"5\"}}},{},"
+       "{\"Item\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"4\"}}},{}]}");
+    FAILS("ExecuteTransaction",
+          "{\"TransactStatements\":[{\"Statement\":\"INSERT INTO tab1 VALUE {'p': 'pq', 'c': 5}\"},"
+          "{\"Statement\":\"SELECT * FROM tab1 WHERE p = 'pq' AND c = 1\"}]}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"ExecuteTransaction API does not support both read and write "
+          "operations in the same request.\"}");
+    FAILS("ExecuteTransaction",
+          "{\"TransactStatements\":[{\"Statement\":\"DELETE FROM tab1 WHERE p = 'pq' AND c = 4 RETURNING ALL "
+          "OLD "
+          "*\"}]}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"Validation failed in TransactStatements[0]: RETURNING clause "
+          "is not supported in ExecuteTransaction.\"}");
+    FAILS("ExecuteTransaction",
+          "{\"TransactStatements\":[{\"Statement\":\"UPDATE tab1 SET x = 1 WHERE p = 'pq' AND c = 4\"},"
+          "{\"Statement\":\"DELETE FROM tab1 WHERE c = 4 AND p = 'pq'\"}]}",
+          DDB_ERR_VALIDATION,
+          "{\"__type\":\"" VE_TYPE
+          "\",\"message\":\"Transaction request cannot include multiple operations on one item\"}");
+
+    /* ClientRequestToken: a replay answers without running again; other statements are a mismatch */
+    const char *inc =
+        "{\"ClientRequestToken\":\"tok-pq\",\"TransactStatements\":[{\"Statement\":\"UPDATE tab1 "
+        "SET n = n + 1 WHERE p = 'pq' AND c = 1\"}]}";
+    OK("ExecuteTransaction", inc, "{\"Responses\":[]}");
+    OK("ExecuteTransaction", inc, "{\"Responses\":[]}");
+    OK("GetItem",
+       "{\"TableName\":\"tab1\",\"Key\":{\"p\":{\"S\":\"pq\"},\"c\":{\"N\":\"1\"}},"
+       "\"ProjectionExpression\":\"n\"}",
+       "{\"Item\":{\"n\":{\"N\":\"6\"}}}");
+    answer_t a = call("ExecuteTransaction", "{\"ClientRequestToken\":\"tok-pq\",\"TransactStatements\":[{"
+                                            "\"Statement\":\"DELETE FROM tab1 WHERE p = 'pq' AND c = 1\"}]}");
+    CHECK_INT(a.rc, DDB_ERR_IDEMPOTENT_PARAMETER_MISMATCH);
+    CHECK(strstr(a.body, "\"__type\":\"" DDB_NS "IdempotentParameterMismatchException\"") != NULL);
+}
+
 static void test_streams_routing_and_validation(void)
 {
     const char *unknown = "{\"__type\":\"com.amazon.coral.service#UnknownOperationException\"}";
@@ -770,6 +954,9 @@ int main(void)
     test_numeric_members();
     test_protocol_errors();
     jarena = arena_new(1 << 16);
+    test_partiql_execute_statement();
+    test_partiql_batch();
+    test_partiql_transaction();
     test_streams_routing_and_validation();
     test_streams_round_trip();
 
