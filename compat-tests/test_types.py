@@ -329,6 +329,9 @@ def test_null_false_rejected(ddb_noval, table_s):
               "but found: 5"),
     ("=+/=", "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='"),
     ("+/+=", "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"),
+    # a character outside ASCII is named whole (the error body stays UTF-8 JSON; found by fuzz_request)
+    ("\u0098==", "'\u0098==' can not be converted to a Blob: Invalid Base64 character: '\u0098'"),
+    ("AQ\u00fb", "'AQ\u00fb' can not be converted to a Blob: Invalid Base64 character: '\u00fb'"),
 ])
 def test_invalid_base64_binary_messages(raw, table_s, text, message):
     r = raw.call("PutItem", {"TableName": table_s, "Item": {"p": {"S": "b64"}, "b": {"B": text}}})

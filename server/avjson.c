@@ -86,9 +86,16 @@ static ddb_err_t read_binary(io_t *r, const json_t *j, av_t *out)
             "'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 "
             "bytes but found: %zu",
             s, n);
-    case B64_BAD_CHAR:
+    case B64_BAD_CHAR: {
+        /* the whole character (a UTF-8 sequence), as Java prints the char: one byte of it would make
+         * the error body invalid UTF-8, hence invalid JSON (found by fuzz_request) */
+        unsigned char c = (unsigned char)s[bad_at];
+        size_t cl = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (cl > n - bad_at) cl = n - bad_at;
         return err_set(r->err, DDB_ERR_SERIALIZATION,
-                       "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s, s[bad_at]);
+                       "'%s' can not be converted to a Blob: Invalid Base64 character: '%.*s'", s, (int)cl,
+                       s + bad_at);
+    }
     case B64_BAD_LAST:
         return err_set(r->err, DDB_ERR_SERIALIZATION,
                        "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
