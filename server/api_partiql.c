@@ -30,6 +30,7 @@
 #define STATEMENT_MAX 8192
 #define BATCH_MAX 25
 #define TXN_MAX 100
+#define PAGE_BYTES (1u << 20) /* a SELECT answers at most 1 MB of items read per page */
 
 static const char *const RCC[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const RVCCF[] = {"ALL_OLD", "NONE", NULL};
@@ -319,6 +320,7 @@ static ddb_err_t select_run(ddb_req_t *r, stmt_t *s, const json_t *jlimit, int64
     double units = 0;
     const char *next = NULL;
     size_t left = jlimit ? (size_t)limit : 0; /* items still to evaluate (0: no limit) */
+    size_t read = 0;                          /* bytes of items read so far */
     size_t nr = p->nranges ? p->nranges : 1;
     for (; !p->none && range < nr; range++, start = NULL) {
         exec_query_t q = {.table = s->t,
@@ -331,21 +333,21 @@ static ddb_err_t select_run(ddb_req_t *r, stmt_t *s, const json_t *jlimit, int64
         if (q.q.query) exec_query_range(&q.q, &p->ranges[range]);
         q.q.start = start;
         q.q.limit = left;
+        q.q.max_bytes = PAGE_BYTES - read; /* one 1 MB page for the whole statement, not per range */
         exec_page_t pg;
         if ((rc = exec_query(r, &q, &pg))) return rc;
         for (size_t i = 0; i < pg.count; i++)
             avjson_write_map(w, expr_partiql_project(s->st, pg.items[i], r->a));
         units += pg.units;
+        read += pg.bytes;
         if (pg.last_key) {
             next = token_format(r, fp, range, pg.last_key);
             break;
         }
-        if (jlimit) {
-            left -= pg.scanned < left ? pg.scanned : left;
-            if (!left && range + 1 < nr) {
-                next = token_format(r, fp, range + 1, NULL);
-                break;
-            }
+        if (jlimit) left -= pg.scanned < left ? pg.scanned : left;
+        if ((jlimit && !left) || read >= PAGE_BYTES) {
+            if (range + 1 < nr) next = token_format(r, fp, range + 1, NULL);
+            break;
         }
     }
     jw_arr_end(w);

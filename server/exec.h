@@ -133,6 +133,7 @@ typedef struct {
     size_t count;     /* kept */
     size_t scanned;   /* evaluated (ScannedCount) */
     av_map_t *last_key;
+    size_t bytes; /* DynamoDB sizes of the items read (the 1 MB page rule) */
     double units; /* read capacity consumed */
 } exec_page_t;
 

@@ -86,6 +86,7 @@ ddb_err_t exec_query(ddb_req_t *r, exec_query_t *x, exec_page_t *out)
     out->count = pg.count;
     out->scanned = pg.scanned;
     out->last_key = pg.last_key;
+    out->bytes = pg.bytes;
     out->units = cap_read_units(pg.bytes, x->consistent);
     return DDB_OK;
 }
