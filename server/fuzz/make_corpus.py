@@ -168,8 +168,31 @@ EDGE = {
     "put-condition-fails": ("PutItem", {"TableName": T, "Item": KEY, "ConditionExpression":
                                         "attribute_not_exists(pk)", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),
     "put-missing-key": ("PutItem", {"TableName": T, "Item": {"pk": {"S": "a"}}}),
+    # a non-ASCII character in base64: the error must stay UTF-8 (once cut to one byte)
+    "put-base64-utf8": ("PutItem", {"TableName": "fz_simple", "Item": {"id": {"S": "1"}, "b": {"B": "\u0098=="}}}),
+    "put-bs-utf8": ("PutItem", {"TableName": "fz_simple", "Item": {"id": {"S": "1"}, "b": {"BS": ["AQ\u00fb"]}}}),
     "put-empty-key": ("PutItem", {"TableName": T, "Item": {"pk": {"S": ""}, "sk": {"N": "1"}}}),
     "put-unknown-table": ("PutItem", {"TableName": "nope", "Item": KEY}),
+    # PartiQL (fz_main: pk S, sk N)
+    "pq-select-key": ("ExecuteStatement", {"Statement": 'SELECT * FROM "fz_main" WHERE pk = ? AND sk = ?',
+                                           "Parameters": [{"S": "a"}, {"N": "1"}]}),
+    "pq-select-in": ("ExecuteStatement", {"Statement": "SELECT pk, m.k FROM fz_main WHERE pk IN ['a', 'b'] "
+                                          "AND sk > 0 ORDER BY sk DESC", "Limit": 2}),
+    "pq-select-index": ("ExecuteStatement", {"Statement": 'SELECT * FROM "fz_main"."gsi1" WHERE gpk = \'g\''}),
+    "pq-insert": ("ExecuteStatement", {"Statement": "INSERT INTO fz_main VALUE {'pk': 'z', 'sk': 9, "
+                                       "'s': <<'a','b'>>, 'l': [1, {'x': NULL}]}"}),
+    "pq-update": ("ExecuteStatement", {"Statement": "UPDATE fz_main SET cnt = cnt + 1 SET l = list_append(l, [2]) "
+                                       "REMOVE flag WHERE pk = 'a' AND sk = 1 AND cnt < 10 RETURNING ALL NEW *"}),
+    "pq-delete": ("ExecuteStatement", {"Statement": "DELETE FROM fz_main WHERE pk = 'a' AND sk = 1 "
+                                       "RETURNING ALL OLD *", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),
+    "pq-token": ("ExecuteStatement", {"Statement": "SELECT * FROM fz_main", "NextToken": "bm90IGEgdG9rZW4="}),
+    "pq-batch": ("BatchExecuteStatement", {"Statements": [
+        {"Statement": "SELECT * FROM fz_main WHERE pk = 'a' AND sk = 1"},
+        {"Statement": "SELECT * FROM fz_simple WHERE id = ?", "Parameters": [{"S": "1"}]}]}),
+    "pq-txn": ("ExecuteTransaction", {"TransactStatements": [
+        {"Statement": "UPDATE fz_simple SET v = 1 WHERE id = '1'"},
+        {"Statement": "EXISTS(SELECT * FROM fz_main WHERE pk = 'a' AND sk = 1 AND cnt > 0)"}],
+        "ClientRequestToken": "tok-1"}),
     "get-wrong-key-type": ("GetItem", {"TableName": T, "Key": {"pk": {"N": "1"}, "sk": {"N": "1"}}}),
     "txn-same-item": ("TransactWriteItems", {"TransactItems": [
         {"Put": {"TableName": T, "Item": KEY}}, {"Delete": {"TableName": T, "Key": KEY}}]}),
