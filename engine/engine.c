@@ -36,8 +36,7 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
         free(e);
         return NULL;
     }
-    e->streams = stream__open(e, opts, errmsg);
-    if (!e->streams) {
+    if (stream__open(e, opts, errmsg) != 0) { /* sets e->streams before its keeper job starts */
         catalog__close(e->cat);
         db__close(e->db);
         lock__dispose(&e->locks);

@@ -214,8 +214,9 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
 /* ---- stream.c ---------------------------------------------------------------------------- */
 
 typedef struct streams streams_t;
-/** Load the streams' descriptions and find where sequence numbers go on (after catalog__open). */
-streams_t *stream__open(eng_t *e, const eng_opts_t *opts, char **errmsg);
+/** Load the streams' descriptions into e->streams, find where sequence numbers go on, and start the
+ *  keeper job when there are streams (after catalog__open). 0, or -1 with *errmsg. */
+int stream__open(eng_t *e, const eng_opts_t *opts, char **errmsg);
 void stream__close(streams_t *s);
 
 /**

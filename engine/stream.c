@@ -435,7 +435,7 @@ static uint64_t last_record_seq(eng_t *e, uint64_t num)
     return seq;
 }
 
-streams_t *stream__open(eng_t *e, const eng_opts_t *opts, char **errmsg)
+int stream__open(eng_t *e, const eng_opts_t *opts, char **errmsg)
 {
     streams_t *s = calloc(1, sizeof *s);
     if (!s) abort();
@@ -450,7 +450,7 @@ streams_t *stream__open(eng_t *e, const eng_opts_t *opts, char **errmsg)
         if (errmsg) *errmsg = strdup("cannot read the stream descriptions");
         stream__close(s);
         e->streams = NULL;
-        return NULL;
+        return -1;
     }
     uint64_t top = 0, top_num = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -467,7 +467,7 @@ streams_t *stream__open(eng_t *e, const eng_opts_t *opts, char **errmsg)
     s->next_seq = top + 1;
     s->next_num = top_num + 1;
     if (s->n) keeper_start(e);
-    return s;
+    return 0;
 }
 
 void stream__close(streams_t *s)
