@@ -27,12 +27,14 @@ echo "== stress: 1, 2 and 4 event loops"
 echo "== stress under ASan+UBSan (leak check at the clean stop)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     /usr/bin/python3 tests/stress/run_stress.py --bin build-asan/dynarock --loops 2 --seconds 15
-echo "== stress and test_concurrency under ThreadSanitizer"
+echo "== stress, test_concurrency and the streams engine test under ThreadSanitizer"
 CC=clang cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON -DDDB_TSAN=ON >/dev/null
-cmake --build build-tsan -j"$jobs" --target dynarock stress_churn >/dev/null
+cmake --build build-tsan -j"$jobs" --target dynarock stress_churn engine_test_stream >/dev/null
 TSAN_OPTIONS="suppressions=$PWD/tests/stress/tsan.supp halt_on_error=0 second_deadlock_stack=1" \
     /usr/bin/python3 tests/stress/run_stress.py --bin build-tsan/dynarock --loops 2 --seconds 15 \
     --pytest compat-tests/test_concurrency.py
+# the streams engine's concurrent writers, polling reader and shard roll-over (~5 s)
+TSAN_OPTIONS="suppressions=$PWD/tests/stress/tsan.supp" build-tsan/engine_test_stream >/dev/null
 
 echo "== compatibility tests"
 DYNAROCK_BIN="$PWD/build/dynarock" compat-tests/run.sh
