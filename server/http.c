@@ -5,8 +5,10 @@
  * as unevenly as 39 + 26, and the busier loop set the tail latency. One request arena per thread,
  * reset after every answer (h2o_send_inline copies the body into the request's pool).
  *
- * What reaches a handler: POST / with X-Amz-Target "DynamoDB_20120810.<Op>" and a JSON object
- * body. Everything else is answered here:
+ * Each request passes the front door (door.h: entry stages, the routes table, the API stages, the
+ * after hooks, all listed near on_req). What reaches a handler: POST / with X-Amz-Target
+ * "DynamoDB_20120810.<Op>" (or "DynamoDBStreams_20120810.<Op>") and a JSON object body. Everything
+ * else is answered here:
  *   GET /                  -> 200 "healthy: dynamodb.<region>.amazonaws.com "
  *   other method / path    -> 400 UnknownOperationException
  *   missing/unknown target -> 400 UnknownOperationException
@@ -52,6 +54,7 @@
 
 #include "common/decimal.h"
 #include "common/log.h"
+#include "server/door.h"
 #include "server/server.h"
 
 static h2o_globalconf_t g_config;
@@ -120,11 +123,17 @@ static void send_json(h2o_req_t *req, int status, const char *body, size_t len)
     h2o_send_inline(req, body, len);
 }
 
-static void send_error(h2o_req_t *req, ddb_req_t *r)
+void door_send_json(door_t *d, int status, const char *body, size_t len)
+{
+    d->status = status;
+    send_json(d->req, status, body, len);
+}
+
+void door_send_error(door_t *d)
 {
     size_t len;
-    const char *body = reply_error_body(r, &len);
-    send_json(req, err_http_status(r->err.code), body, len);
+    const char *body = reply_error_body(d->r, &len);
+    door_send_json(d, err_http_status(d->r->err.code), body, len);
 }
 
 static const char *header(h2o_req_t *req, const h2o_token_t *tok, size_t *len)
@@ -135,12 +144,12 @@ static const char *header(h2o_req_t *req, const h2o_token_t *tok, size_t *len)
     return req->headers.entries[i].value.base;
 }
 
-static const char *header_str(h2o_req_t *req, const char *name, size_t nlen, size_t *len)
+const char *door_header(const door_t *d, const char *name, size_t nlen, size_t *len)
 {
-    ssize_t i = h2o_find_header_by_str(&req->headers, name, nlen, -1);
+    ssize_t i = h2o_find_header_by_str(&d->req->headers, name, nlen, -1);
     if (i < 0) return NULL;
-    *len = req->headers.entries[i].value.len;
-    return req->headers.entries[i].value.base;
+    *len = d->req->headers.entries[i].value.len;
+    return d->req->headers.entries[i].value.base;
 }
 
 /* Region from "Credential=AKID/20250101/us-west-2/dynamodb/aws4_request"; default us-east-1. */
@@ -288,8 +297,10 @@ static bool header_too_long(h2o_req_t *req)
 
 /* A plain-text answer (the health check; framing refusals, which also close the connection: what
  * follows on it cannot be trusted). */
-static void send_text(h2o_req_t *req, int status, const char *body, bool keep_alive)
+void door_send_text(door_t *d, int status, const char *body, bool keep_alive)
 {
+    h2o_req_t *req = d->req;
+    d->status = status;
     if (!keep_alive) req->http1_is_persistent = 0;
     req->res.status = status;
     req->res.reason = status == 200 ? "OK" : "Bad Request";
@@ -298,8 +309,126 @@ static void send_text(h2o_req_t *req, int status, const char *body, bool keep_al
     h2o_send_inline(req, body, strlen(body));
 }
 
+/* ---- the front door (door.h): stages and routes ---------------------------------------------- */
+
+static door_rc_t stage_framing(door_t *d)
+{
+    if (!framing_ambiguous(d->req)) return DOOR_NEXT;
+    door_send_text(d, 400, "Bad Request: conflicting Content-Length / Transfer-Encoding", false);
+    return DOOR_ANSWERED;
+}
+
+static door_rc_t stage_header_lines(door_t *d)
+{
+    if (!header_too_long(d->req)) return DOOR_NEXT;
+    door_send_text(d, 400, "Bad Request: request line or header over 16 KB", false);
+    return DOOR_ANSWERED;
+}
+
+static door_rc_t serve_health(door_t *d)
+{
+    door_send_text(
+        d, 200,
+        arena_sprintf(d->r->a, "healthy: dynamodb.%s.amazonaws.com ", request_region(d->req, d->r->a)), true);
+    return DOOR_ANSWERED;
+}
+
+/* An API call names its operation in X-Amz-Target and sends JSON. */
+static door_rc_t stage_target(door_t *d)
+{
+    size_t ctlen = 0;
+    const char *ct = header(d->req, H2O_TOKEN_CONTENT_TYPE, &ctlen);
+    d->target = door_header(d, H2O_STRLIT("x-amz-target"), &d->target_len);
+    if (!ct || !media_type_ok(ct, ctlen) || !d->target) {
+        err_set_bare(&d->r->err, DDB_ERR_UNKNOWN_OPERATION);
+        door_send_error(d);
+        return DOOR_ANSWERED;
+    }
+    if (!(d->fn = router_route_or_err(d->r, d->target, d->target_len))) {
+        door_send_error(d);
+        return DOOR_ANSWERED;
+    }
+    d->r->region = request_region(d->req, d->r->a);
+    if (d->req->authority.len)
+        d->r->host = arena_memdup(d->r->a, d->req->authority.base, d->req->authority.len);
+    return DOOR_NEXT;
+}
+
+/* Content-Encoding gzip / deflate: the handler gets the inflated body. */
+static door_rc_t stage_inflate(door_t *d)
+{
+    d->body = d->req->entity.base ? d->req->entity.base : "";
+    d->body_len = d->req->entity.len;
+    size_t celen = 0;
+    const char *ce = header(d->req, H2O_TOKEN_CONTENT_ENCODING, &celen);
+    if (!ce || (celen == 8 && !strncasecmp(ce, "identity", 8))) return DOOR_NEXT;
+    int zrc = inflate_body(d->r->a, ce, celen, &d->body, &d->body_len);
+    if (zrc == 0) return DOOR_NEXT;
+    if (zrc == 413)
+        door_send_json(d, 413, "", 0);
+    else {
+        err_set_bare(&d->r->err, DDB_ERR_SERIALIZATION);
+        door_send_error(d);
+    }
+    return DOOR_ANSWERED;
+}
+
+static door_rc_t stage_dispatch(door_t *d)
+{
+    if (router_run(d->r, d->fn, d->body, d->body_len) != DDB_OK)
+        door_send_error(d);
+    else
+        door_send_json(d, 200, d->r->out.b.data, d->r->out.b.len);
+    return DOOR_ANSWERED;
+}
+
+/* Every request first. */
+static const door_stage_fn ENTRY[] = {stage_framing, stage_header_lines, NULL};
+/* An API call (POST /), in order. */
+static const door_stage_fn API[] = {stage_target, stage_inflate, stage_dispatch, NULL};
+/* After the answer (logs, metrics). */
+static const door_after_fn AFTER[] = {NULL};
+
+static door_rc_t run_stages(door_t *d, const door_stage_fn *stages)
+{
+    for (; *stages; stages++)
+        if ((*stages)(d) == DOOR_ANSWERED) return DOOR_ANSWERED;
+    return DOOR_NEXT;
+}
+
+static door_rc_t serve_api(door_t *d)
+{
+    return run_stages(d, API);
+}
+
+typedef struct {
+    const char *method;
+    const char *path; /* normalized path, exact */
+    door_rc_t (*serve)(door_t *d);
+} route_t;
+
+static const route_t ROUTES[] = {
+    {"GET", "/", serve_health},
+    {"POST", "/", serve_api},
+};
+
+static door_rc_t route(door_t *d)
+{
+    h2o_req_t *req = d->req;
+    for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+        const route_t *rt = &ROUTES[i];
+        if (h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method)) &&
+            h2o_memis(req->path_normalized.base, req->path_normalized.len, rt->path, strlen(rt->path)))
+            return rt->serve(d);
+    }
+    err_set_bare(&d->r->err, DDB_ERR_UNKNOWN_OPERATION); /* AWS answers other methods and paths so */
+    door_send_error(d);
+    return DOOR_ANSWERED;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
+    (void)self;
     worker_t *w = t_worker;
     arena_reset(w->arena);
     ddb_req_t r;
@@ -308,59 +437,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r.eng = g_eng;
     r.cfg = g_cfg;
     err_init(&r.err, r.a);
-
-    if (framing_ambiguous(req)) {
-        send_text(req, 400, "Bad Request: conflicting Content-Length / Transfer-Encoding", false);
-        return 0;
-    }
-    if (header_too_long(req)) {
-        send_text(req, 400, "Bad Request: request line or header over 16 KB", false);
-        return 0;
-    }
-    bool root = req->path_normalized.len == 1 && req->path_normalized.base[0] == '/';
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) && root) {
-        send_text(req, 200,
-                  arena_sprintf(r.a, "healthy: dynamodb.%s.amazonaws.com ", request_region(req, r.a)), true);
-        return 0;
-    }
-    size_t ctlen = 0, tlen = 0;
-    const char *ct = header(req, H2O_TOKEN_CONTENT_TYPE, &ctlen);
-    const char *target = header_str(req, H2O_STRLIT("x-amz-target"), &tlen);
-    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) || !root || !ct ||
-        !media_type_ok(ct, ctlen) || !target) {
-        err_set_bare(&r.err, DDB_ERR_UNKNOWN_OPERATION);
-        send_error(req, &r);
-        return 0;
-    }
-    api_fn fn = router_route_or_err(&r, target, tlen);
-    if (!fn) {
-        send_error(req, &r);
-        return 0;
-    }
-    r.region = request_region(req, r.a);
-    if (req->authority.len) r.host = arena_memdup(r.a, req->authority.base, req->authority.len);
-
-    const char *text = req->entity.base ? req->entity.base : "";
-    size_t text_len = req->entity.len;
-    size_t celen = 0;
-    const char *ce = header(req, H2O_TOKEN_CONTENT_ENCODING, &celen);
-    if (ce && !(celen == 8 && !strncasecmp(ce, "identity", 8))) {
-        int zrc = inflate_body(r.a, ce, celen, &text, &text_len);
-        if (zrc == 413) {
-            send_json(req, 413, "", 0);
-            return 0;
-        }
-        if (zrc != 0) {
-            err_set_bare(&r.err, DDB_ERR_SERIALIZATION);
-            send_error(req, &r);
-            return 0;
-        }
-    }
-    if (router_run(&r, fn, text, text_len) != DDB_OK) {
-        send_error(req, &r);
-        return 0;
-    }
-    send_json(req, 200, r.out.b.data, r.out.b.len);
+    door_t d = {.req = req, .r = &r};
+    clock_gettime(CLOCK_MONOTONIC, &d.start);
+    if (run_stages(&d, ENTRY) == DOOR_NEXT) route(&d);
+    for (const door_after_fn *a = AFTER; *a; a++) (*a)(&d);
     return 0;
 }
 
