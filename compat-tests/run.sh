@@ -6,7 +6,8 @@
 # Set DYNAROCK_BIN to test another binary, or DYNAROCK_ENDPOINT to test a running server / real DynamoDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -f compat-tests/js/package-lock.json ] && [ ! -d compat-tests/js/node_modules/@aws-sdk/client-dynamodb ]; then
+if [ -f compat-tests/js/package-lock.json ] && { [ ! -d compat-tests/js/node_modules/@aws-sdk/client-dynamodb ] ||
+    [ ! -d compat-tests/js/node_modules/playwright-core ] || [ ! -d compat-tests/js/node_modules/esbuild ]; }; then
     (cd compat-tests/js && npm ci --no-audit --no-fund)
 fi
 exec /usr/bin/python3 -m pytest -q compat-tests "$@"

@@ -6,8 +6,9 @@
 set -eu
 
 BUILD_PKGS="gcc make cmake pkg-config libh2o-evloop-dev librocksdb-dev libssl-dev zlib1g-dev libdeflate-dev"
-# clang + its runtime libraries: the ThreadSanitizer build of the stress stage
-TEST_PKGS="python3 python3-pytest python3-boto3 awscli curl clang libclang-rt-14-dev"
+# clang + its runtime libraries: the ThreadSanitizer build of the stress stage; chromium: the JS SDK
+# in a web page (compat-tests/test_cors_browser.py, driven by playwright-core from npm)
+TEST_PKGS="python3 python3-pytest python3-boto3 awscli curl clang libclang-rt-14-dev chromium"
 
 want="$BUILD_PKGS"
 if [ "${1:-}" = "--test" ]; then

@@ -5,10 +5,11 @@
  * throttling, fault injection) is one stage, so adding one touches only its own file and one line
  * of the lists in http.c:
  *
- *   every request:  ENTRY stages (framing, header lengths), then the ROUTES table:
+ *   every request:  ENTRY stages (framing, header lengths, CORS headers), then the ROUTES table:
  *     GET  /        the health check
  *     POST /        an API call: API stages (target and content type -> handler, body inflated,
  *                   handler run and answered)
+ *     OPTIONS /     the CORS preflight (with --cors; without it, as anything else)
  *     anything else UnknownOperationException
  *   after the answer: AFTER hooks (logs, metrics), in the order listed.
  *
@@ -47,5 +48,12 @@ void door_send_error(door_t *d);
 void door_send_text(door_t *d, int status, const char *body, bool keep_alive);
 /** A request header by its lower-case name, or NULL. */
 const char *door_header(const door_t *d, const char *name, size_t nlen, size_t *len);
+
+/* ---- cors.c: --cors ORIGINS (off by default) --------------------------------------------------- */
+
+/** ENTRY stage: for an allowed Origin, Access-Control-Allow-Origin and -Expose-Headers on the answer. */
+door_rc_t cors_stage(door_t *d);
+/** Route OPTIONS /: the preflight answer; without --cors, UnknownOperationException. */
+door_rc_t cors_preflight(door_t *d);
 
 #endif

@@ -383,7 +383,7 @@ static door_rc_t stage_dispatch(door_t *d)
 }
 
 /* Every request first. */
-static const door_stage_fn ENTRY[] = {stage_framing, stage_header_lines, NULL};
+static const door_stage_fn ENTRY[] = {stage_framing, stage_header_lines, cors_stage, NULL};
 /* An API call (POST /), in order. */
 static const door_stage_fn API[] = {stage_target, stage_inflate, stage_dispatch, NULL};
 /* After the answer (logs, metrics). */
@@ -410,6 +410,7 @@ typedef struct {
 static const route_t ROUTES[] = {
     {"GET", "/", serve_health},
     {"POST", "/", serve_api},
+    {"OPTIONS", "/", cors_preflight},
 };
 
 static door_rc_t route(door_t *d)

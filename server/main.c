@@ -35,6 +35,7 @@ static void usage(FILE *f)
                "  --ttl-interval S       delete expired TTL items every S seconds (default 1; 0: never)\n"
                "  --stream-retention S   keep stream records S seconds (default 86400, as DynamoDB)\n"
                "  --stream-shard-seconds S close a stream's open shard after S seconds (default 14400)\n"
+               "  --cors [ORIGINS]       answer browsers' cross-origin calls: * (no list) or a comma list\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");

@@ -32,7 +32,7 @@ typedef struct {
     const char *data_dir;
     bool in_memory;
     int threads;
-    bool cors; /* -cors given (stored for the CORS work) */
+    bool cors; /* --cors / -cors: CORS answers (cors.c) for cors_origins, "*" or a comma list */
     const char *cors_origins;
     bool delay_transient; /* -delayTransientStatuses: CREATING/DELETING visible for a moment */
     bool shared_db;       /* always one namespace; kept for the banner */
