@@ -69,11 +69,11 @@ def request(op, i, seeded):
     raise SystemExit(f"unknown operation {op}")
 
 
-def measure(binary, op, n, seeded, overwrites, port, top, stream=None):
+def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_args=()):
     work = tempfile.mkdtemp(prefix="dynarock-instr-")
     out = os.path.join(work, "cg.out")
     srv = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary,
-                            "--data-dir", os.path.join(work, "data"), "--port", str(port)],
+                            "--data-dir", os.path.join(work, "data"), "--port", str(port), *server_args],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         conn = None
@@ -145,11 +145,12 @@ def main():
     ap.add_argument("--port", type=int, default=8421)
     ap.add_argument("--top", type=int, default=0, help="also print the N costliest functions (inclusive)")
     ap.add_argument("--stream", default=None, help="create the bench table with a stream of this view type")
+    ap.add_argument("--server-args", default="", help="more dynarock flags, e.g. '--log-level info'")
     a = ap.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is missing: apt-get install valgrind")
     for op in a.ops.split(","):
-        measure(os.path.abspath(a.bin), op, a.n, a.seed, a.overwrites, a.port, a.top, a.stream)
+        measure(os.path.abspath(a.bin), op, a.n, a.seed, a.overwrites, a.port, a.top, a.stream, a.server_args.split())
     return 0
 
 

@@ -926,3 +926,21 @@ int db__iter_free(db_iter_t *i)
     free(i);
     return rc;
 }
+
+bool eng_db_property(eng_t *e, const char *name, bool per_family, uint64_t *out)
+{
+    db_t *db = e->db;
+    *out = 0;
+    if (!per_family) return rocksdb_property_int(db->rdb, name, out) == 0;
+    bool any = false;
+    pthread_mutex_lock(&db->cf_mu); /* a dropped family's handle is destroyed only after it leaves the list */
+    for (size_t i = 0; i < db->ncf; i++) {
+        uint64_t v = 0;
+        if (db->cfs[i]->h && rocksdb_property_int_cf(db->rdb, db->cfs[i]->h, name, &v) == 0) {
+            *out += v;
+            any = true;
+        }
+    }
+    pthread_mutex_unlock(&db->cf_mu);
+    return any;
+}

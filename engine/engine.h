@@ -179,6 +179,14 @@ typedef struct {
 /** Current ItemCount / TableSizeBytes (exact, maintained in every write batch). */
 eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t);
 
+/**
+ * An integer RocksDB property ("rocksdb.cur-size-all-mem-tables", ...) into *out; false when RocksDB
+ * does not know it. per_family: summed over every column family (memtables, pending compaction);
+ * else the database-wide value (block cache usage, background errors). For /metrics: takes the
+ * column-family list's lock, so not for a request's path.
+ */
+bool eng_db_property(eng_t *e, const char *name, bool per_family, uint64_t *out);
+
 /** Whether an index is being built or dropped (its status is not ACTIVE). */
 bool eng_table_indexing(const eng_table_t *t);
 /** The index of that name, or NULL. */

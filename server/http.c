@@ -105,10 +105,10 @@ static void add_header(h2o_req_t *req, const char *name, size_t nlen, const char
 }
 
 /* Send a body with DynamoDB's headers. */
-static void send_json(h2o_req_t *req, int status, const char *body, size_t len)
+static void send_json(h2o_req_t *req, int status, const char *body, size_t len, char rid[53])
 {
     static const char ct[] = "application/x-amz-json-1.0";
-    char rid[53], crc[24];
+    char crc[24];
     reply_request_id(rid);
     int cl = (int)dec_format_u64(crc, reply_crc32(body, len)); /* not snprintf: dearer */
     req->res.status = status;
@@ -126,7 +126,7 @@ static void send_json(h2o_req_t *req, int status, const char *body, size_t len)
 void door_send_json(door_t *d, int status, const char *body, size_t len)
 {
     d->status = status;
-    send_json(d->req, status, body, len);
+    send_json(d->req, status, body, len, d->request_id);
 }
 
 void door_send_error(door_t *d)
@@ -383,11 +383,12 @@ static door_rc_t stage_dispatch(door_t *d)
 }
 
 /* Every request first. */
-static const door_stage_fn ENTRY[] = {stage_framing, stage_header_lines, cors_stage, NULL};
+static const door_stage_fn ENTRY[] = {metrics_stage_enter, stage_framing, stage_header_lines, cors_stage,
+                                      NULL};
 /* An API call (POST /), in order. */
 static const door_stage_fn API[] = {stage_target, stage_inflate, stage_dispatch, NULL};
 /* After the answer (logs, metrics). */
-static const door_after_fn AFTER[] = {NULL};
+static const door_after_fn AFTER[] = {metrics_after, accesslog_after, NULL};
 
 static door_rc_t run_stages(door_t *d, const door_stage_fn *stages)
 {
@@ -410,6 +411,7 @@ typedef struct {
 static const route_t ROUTES[] = {
     {"GET", "/", serve_health},
     {"POST", "/", serve_api},
+    {"GET", "/metrics", metrics_serve},
     {"OPTIONS", "/", cors_preflight},
 };
 

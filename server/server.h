@@ -38,6 +38,8 @@ typedef struct {
     bool shared_db;       /* always one namespace; kept for the banner */
     bool sync_writes;
     size_t block_cache_mb, write_buffer_mb;
+    int log_level;        /* --log-level (a log_level_t), or -1 when not given: the access log is off */
+    unsigned log_slow_ms; /* --log-slow-ms: requests at least this slow log a warning (0: never) */
 } ddb_config_t;
 
 typedef struct {
