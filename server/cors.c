@@ -44,19 +44,29 @@ static void add(h2o_req_t *req, const char *name, size_t nlen, const char *val, 
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, nlen, 0, NULL, val, vlen);
 }
 
+/* The next entry of a comma list from *p, trimmed of blanks (and of a trailing '/' when `slash`):
+ * [*s, *e), or false at the end. */
+static bool next_entry(const char **p, bool slash, const char **s, const char **e)
+{
+    if (!**p) return false;
+    const char *end = strchr(*p, ',');
+    if (!end) end = *p + strlen(*p);
+    const char *a = *p, *b = end;
+    while (a < b && (*a == ' ' || *a == '\t')) a++;
+    while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+    if (slash && b > a && b[-1] == '/') b--;
+    *s = a;
+    *e = b;
+    *p = *end ? end + 1 : end;
+    return true;
+}
+
 /* Whether the configured list is (or contains) `*`. */
 static bool list_is_any(const char *list)
 {
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ',');
-        if (!e) e = p + strlen(p);
-        const char *s = p;
-        while (s < e && (*s == ' ' || *s == '\t')) s++;
-        const char *t = e;
-        while (t > s && (t[-1] == ' ' || t[-1] == '\t')) t--;
-        if (t - s == 1 && *s == '*') return true;
-        p = *e ? e + 1 : e;
-    }
+    const char *s, *e;
+    for (const char *p = list; next_entry(&p, false, &s, &e);)
+        if (e - s == 1 && *s == '*') return true;
     return false;
 }
 
@@ -64,17 +74,9 @@ static bool list_is_any(const char *list)
  * compared without case and without a trailing '/'. */
 static bool list_has(const char *list, const char *o, size_t olen)
 {
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ',');
-        if (!e) e = p + strlen(p);
-        const char *s = p;
-        while (s < e && (*s == ' ' || *s == '\t')) s++;
-        const char *t = e;
-        while (t > s && (t[-1] == ' ' || t[-1] == '\t')) t--;
-        if (t > s && t[-1] == '/') t--;
-        if ((size_t)(t - s) == olen && strncasecmp(s, o, olen) == 0) return true;
-        p = *e ? e + 1 : e;
-    }
+    const char *s, *e;
+    for (const char *p = list; next_entry(&p, true, &s, &e);)
+        if ((size_t)(e - s) == olen && strncasecmp(s, o, olen) == 0) return true;
     return false;
 }
 
@@ -131,13 +133,12 @@ door_rc_t cors_preflight(door_t *d)
             add(req, H2O_STRLIT("Access-Control-Allow-Headers"), H2O_STRLIT(DEFAULT_HEADERS));
         add(req, H2O_STRLIT("Access-Control-Max-Age"), H2O_STRLIT(MAX_AGE));
     }
-    char rid[53];
-    reply_request_id(rid);
+    reply_request_id(d->request_id); /* also the access log's */
     d->status = 200;
     req->res.status = 200;
     req->res.reason = "OK";
     req->res.content_length = 0;
-    add(req, H2O_STRLIT("x-amzn-RequestId"), h2o_strdup(&req->pool, rid, 52).base, 52);
+    add(req, H2O_STRLIT("x-amzn-RequestId"), h2o_strdup(&req->pool, d->request_id, 52).base, 52);
     h2o_send_inline(req, "", 0);
     return DOOR_ANSWERED;
 }
