@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/decimal.h"
 #include "common/log.h"
 
 #define BODY_MAX 1024 /* debug: bodies beyond this are cut (with "...") */
@@ -35,16 +36,6 @@
 /* The fixed part of a line is written through a cursor into room reserved once (LINE_MAX_FIXED):
  * no bounds check and no call per field, which keeps an info line near 1,500 instructions. */
 #define LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) += sizeof(lit) - 1)
-
-static char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    int n = 0;
-    do tmp[n++] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    while (n) *p++ = tmp[--n];
-    return p;
-}
 
 /* A JSON string (quotes included): room for 6 * n + 2 bytes must be there. */
 static char *put_json_str(char *p, const char *s, size_t n)
@@ -139,7 +130,7 @@ static size_t remote_text(h2o_req_t *req, char out[64])
     if (!n) return 0;
     memcpy(out, host, n);
     out[n++] = ':';
-    n = (size_t)(put_u64(out + n, port) - out);
+    n += dec_format_u64(out + n, port);
     memcpy(cached, out, n);
     cached_len = n;
     cached_id = req->conn->id;
@@ -150,7 +141,7 @@ static size_t remote_text(h2o_req_t *req, char out[64])
 /* Latency in milliseconds with three decimals. */
 static char *put_ms(char *p, uint64_t us)
 {
-    p = put_u64(p, us / 1000);
+    p += dec_format_u64(p, us / 1000);
     p[0] = '.';
     p[1] = (char)('0' + us / 100 % 10);
     p[2] = (char)('0' + us / 10 % 10);
@@ -255,7 +246,7 @@ void accesslog_format(buf_t *b, const door_t *d, int lvl, uint64_t latency_us, b
     const json_t *tn = table_name(r);
     p = tn ? put_str(p, json, tn->str.ptr, tn->str.len) : put_none(p, json);
     KEY(p, json, "status");
-    p = put_u64(p, (uint64_t)d->status);
+    p += dec_format_u64(p, (uint64_t)d->status);
     KEY(p, json, "error");
     if (r->err.code != DDB_OK && d->status != 200) {
         const char *e = err_short_name(r->err.code);
@@ -266,9 +257,9 @@ void accesslog_format(buf_t *b, const door_t *d, int lvl, uint64_t latency_us, b
     KEY(p, json, "ms");
     p = put_ms(p, latency_us);
     KEY(p, json, "in");
-    p = put_u64(p, req->entity.base ? req->entity.len : 0);
+    p += dec_format_u64(p, req->entity.base ? req->entity.len : 0);
     KEY(p, json, "out");
-    p = put_u64(p, req->res.content_length == SIZE_MAX ? 0 : req->res.content_length);
+    p += dec_format_u64(p, req->res.content_length == SIZE_MAX ? 0 : req->res.content_length);
     b->len += (size_t)(p - p0);
     b->data[b->len] = 0;
     if (bodies) {
