@@ -700,30 +700,15 @@ ddb_err_t api_ExecuteTransaction(ddb_req_t *r)
     }
 
     const char *tok = jtok ? arena_memdup(r->a, jtok->str.ptr, jtok->str.len) : NULL;
-    if (tok) {
-        uint64_t fp[2];
-        idem_fingerprint(jlist, fp, r->a);
-        idem_state_t st = idem_claim(r->op, tok, fp);
-        if (st == IDEM_MISMATCH) {
-            rc = err_set(
-                &r->err, DDB_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
-                "DynamoDB rejected the request because you retried a request with a different payload but "
-                "with an idempotent token that was already used.");
-            goto out;
-        }
-        if (st == IDEM_BUSY) {
-            rc = err_set(&r->err, DDB_ERR_TRANSACTION_IN_PROGRESS,
-                         "The transaction with the given request token is already in progress.");
-            goto out;
-        }
-        if (st == IDEM_REPLAY) {
-            jw_obj_begin(w);
-            jw_keyz(w, "Responses");
-            jw_arr_begin(w);
-            jw_arr_end(w);
-            jw_obj_end(w);
-            goto out;
-        }
+    bool replay = false;
+    if (tok && (rc = idem_begin_or_err(r, tok, jlist, &replay))) goto out;
+    if (replay) { /* the same request committed already */
+        jw_obj_begin(w);
+        jw_keyz(w, "Responses");
+        jw_arr_begin(w);
+        jw_arr_end(w);
+        jw_obj_end(w);
+        goto out;
     }
     exec_write_t *ws = ARENA_NEWN(r->a, exec_write_t, n + 1);
     eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, n + 1);

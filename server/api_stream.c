@@ -243,27 +243,6 @@ static ddb_err_t stream_rc_err(ddb_req_t *r, eng_stream_rc_t rc, const char *arn
     }
 }
 
-static void write_key_schema(jw_t *w, const eng_keyschema_t *k)
-{
-    jw_keyz(w, "KeySchema");
-    jw_arr_begin(w);
-    jw_obj_begin(w);
-    jw_keyz(w, "AttributeName");
-    jw_strz(w, k->hash.name);
-    jw_keyz(w, "KeyType");
-    jw_strz(w, "HASH");
-    jw_obj_end(w);
-    if (k->range.name) {
-        jw_obj_begin(w);
-        jw_keyz(w, "AttributeName");
-        jw_strz(w, k->range.name);
-        jw_keyz(w, "KeyType");
-        jw_strz(w, "RANGE");
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-}
-
 /* ---- ListStreams ------------------------------------------------------------------------------------ */
 
 ddb_err_t api_ListStreams(ddb_req_t *r)
@@ -373,7 +352,8 @@ ddb_err_t api_DescribeStream(ddb_req_t *r)
     jw_double(w, s.created);
     jw_keyz(w, "TableName");
     jw_strz(w, s.table);
-    write_key_schema(w, &s.key);
+    jw_keyz(w, "KeySchema");
+    tabledesc_write_keyschema(w, &s.key);
     jw_keyz(w, "Shards");
     jw_arr_begin(w);
     /* Shard ids sort in the order the shards opened, so ExclusiveStartShardId works as a bound

@@ -164,3 +164,26 @@ void idem_fingerprint(const json_t *j, uint64_t fp[2], arena_t *a)
     fp[1] = 7809847782465536322ull;
     fold(j, fp, a);
 }
+
+ddb_err_t idem_begin_or_err(ddb_req_t *r, const char *token, const json_t *what, bool *replay)
+{
+    uint64_t fp[2];
+    idem_fingerprint(what, fp, r->a);
+    *replay = false;
+    switch (idem_claim(r->op, token, fp)) {
+    case IDEM_MISMATCH:
+        return err_set(
+            &r->err, DDB_ERR_IDEMPOTENT_PARAMETER_MISMATCH,
+            "DynamoDB rejected the request because you retried a request with a different payload but "
+            "with an idempotent token that was already used.");
+    case IDEM_BUSY:
+        return err_set(&r->err, DDB_ERR_TRANSACTION_IN_PROGRESS,
+                       "The transaction with the given request token is already in progress.");
+    case IDEM_REPLAY:
+        *replay = true;
+        return DDB_OK;
+    case IDEM_NEW:
+    default:
+        return DDB_OK;
+    }
+}

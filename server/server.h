@@ -222,6 +222,10 @@ idem_state_t idem_claim(const char *op, const char *token, const uint64_t fp[2])
 void idem_finish(const char *op, const char *token, bool committed);
 /** The fingerprint of a request body (canonical JSON: member order ignored). */
 void idem_fingerprint(const json_t *body, uint64_t fp[2], arena_t *a);
+/** Claim r's `token` for the request part `what` (fingerprinted): IdempotentParameterMismatchException or
+ *  TransactionInProgressException with AWS's texts, or DDB_OK with *replay telling whether the same
+ *  request already committed (answer success without running it; otherwise run it, then idem_finish). */
+ddb_err_t idem_begin_or_err(ddb_req_t *r, const char *token, const json_t *what, bool *replay);
 
 /* ---- capacity.c: consumed capacity and item-collection metrics ------------------------------------ */
 
@@ -251,6 +255,8 @@ eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name);
 eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name);
 /** The table ARN for a name, in r->a. */
 const char *tabledesc_arn(ddb_req_t *r, const char *name);
+/** A KeySchema list ([{AttributeName, KeyType}], HASH then RANGE), the value without its key. */
+void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k);
 /** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */
 void tabledesc_write(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
 /** The same, listing `deleting` (an index just removed by UpdateTable) as DELETING. */

@@ -34,7 +34,7 @@ const char *tabledesc_arn(ddb_req_t *r, const char *name)
     return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s", r->region, DDB_ACCOUNT, name);
 }
 
-static void write_keyschema(jw_t *w, const eng_keyschema_t *k)
+void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k)
 {
     jw_arr_begin(w);
     jw_obj_begin(w);
@@ -108,7 +108,7 @@ static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x
     jw_keyz(w, "IndexName");
     jw_strz(w, x->name);
     jw_keyz(w, "KeySchema");
-    write_keyschema(w, &x->key);
+    tabledesc_write_keyschema(w, &x->key);
     jw_keyz(w, "Projection");
     write_projection(w, x);
     if (x->global) {
@@ -158,7 +158,7 @@ void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stat
     jw_keyz(w, "TableName");
     jw_strz(w, t->name);
     jw_keyz(w, "KeySchema");
-    write_keyschema(w, &t->key);
+    tabledesc_write_keyschema(w, &t->key);
     jw_keyz(w, "TableStatus");
     jw_strz(w, status_now(r, t));
     jw_keyz(w, "CreationDateTime");
