@@ -69,17 +69,6 @@ static const shape_spec_t CREATE = {CREATE_M};
 
 /* ---- CreateTable ------------------------------------------------------------------------------ */
 
-static const char *join_names(ddb_req_t *r, const char **names, size_t n)
-{
-    buf_t b;
-    buf_init(&b, r->a, 64);
-    for (size_t i = 0; i < n; i++) {
-        if (i) buf_puts(&b, ", ");
-        buf_puts(&b, names[i]);
-    }
-    return b.data;
-}
-
 static const char *jstr(ddb_req_t *r, const json_t *j)
 {
     return j && j->type == JSON_STRING ? j->str.ptr : NULL;
@@ -226,7 +215,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
             return err_set(
                 &r->err, DDB_ERR_VALIDATION,
                 "%sSome AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
-                INVALID, join_names(r, defs, t.n_attrdefs), join_names(r, used, nused));
+                INVALID, tablespec_join_names(r, defs, t.n_attrdefs), tablespec_join_names(r, used, nused));
     }
     if (jss) {
         bool enabled = jsen && jsen->type == JSON_TRUE;

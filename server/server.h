@@ -267,6 +267,8 @@ void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stat
 
 /** JSON shapes of ProvisionedThroughput, a KeySchema element, an AttributeDefinition and an index
  *  object (LocalSecondaryIndex, GlobalSecondaryIndex, GlobalSecondaryIndexUpdate.Create). */
+/** "a, b, c": attribute names as CreateTable's messages list them, in r->a. */
+const char *tablespec_join_names(ddb_req_t *r, const char **names, size_t n);
 extern const shape_spec_t tablespec_throughput_shape;
 extern const shape_spec_t tablespec_keyelem_shape;
 extern const shape_spec_t tablespec_attrdef_shape;

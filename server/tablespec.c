@@ -208,7 +208,7 @@ const shape_spec_t tablespec_index_shape = {INDEX_M};
 
 /* ---- key schemas and indexes ---------------------------------------------------------------- */
 
-static const char *join_names(ddb_req_t *r, const char **names, size_t n)
+const char *tablespec_join_names(ddb_req_t *r, const char **names, size_t n)
 {
     buf_t b;
     buf_init(&b, r->a, 64);
@@ -259,7 +259,7 @@ ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_t
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "%sSome index key attributes are not defined in AttributeDefinitions. Keys: [%s], "
                        "AttributeDefinitions: [%s]",
-                       INVALID, join_names(r, names, n), join_names(r, defs, ndefs));
+                       INVALID, tablespec_join_names(r, names, n), tablespec_join_names(r, defs, ndefs));
     if (n == 2 && !strcmp(names[0], names[1]))
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "Both the Hash Key and the Range Key element in the KeySchema have the same name");
