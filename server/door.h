@@ -1,14 +1,15 @@
 /*
  * door.h: the front door — the routes table and the stages a request passes through around its
  * handler (DESIGN.md "the entry pipeline"), as server/http.c runs them. Each duty of the front
- * door (framing checks, routing, decompression; next authentication, CORS, logs, metrics,
+ * door (framing checks, routing, authentication, decompression; next CORS, logs, metrics,
  * throttling, fault injection) is one stage, so adding one touches only its own file and one line
  * of the lists in http.c:
  *
  *   every request:  ENTRY stages (framing, header lengths, CORS headers), then the ROUTES table:
  *     GET  /        the health check
  *     GET  /metrics Prometheus text (metrics.c)
- *     POST /        an API call: API stages (target and content type -> handler, body inflated,
+ *     POST /        an API call: API stages (target and content type -> handler, SigV4 checked
+ *                   on the bytes as sent (auth.c), body inflated,
  *                   handler run and answered)
  *     OPTIONS /     the CORS preflight (with --cors; without it, as anything else)
  *     anything else UnknownOperationException
@@ -88,5 +89,82 @@ void metrics_format_label(buf_t *b, const char *s, size_t len);
 door_rc_t cors_stage(door_t *d);
 /** Route OPTIONS /: the preflight answer; without --cors, UnknownOperationException. */
 door_rc_t cors_preflight(door_t *d);
+
+/* ---- auth.c: AWS Signature Version 4 (--auth off|warn|enforce, --credentials FILE) --------------
+ * Credentials are loaded once at start-up (auth_load, auth_add; not thread-safe) and only read
+ * afterwards (any thread). Everything else is pure: strings in, strings out, arena memory. */
+
+enum { AUTH_OFF = 0, AUTH_WARN, AUTH_ENFORCE };
+
+typedef struct {
+    char *akid, *secret;
+    char account[13]; /* 12 digits; DDB_ACCOUNT when the line gives none */
+} auth_cred_t;
+
+/** One header of a request to verify: the name in any case; a repeated name is one entry each. */
+typedef struct {
+    const char *name;
+    size_t nlen;
+    const char *value;
+    size_t vlen;
+} auth_header_t;
+
+/** A request as the signature sees it: path as sent without its query, query without its '?'. */
+typedef struct {
+    const char *method;
+    size_t mlen;
+    const char *path;
+    size_t plen;
+    const char *query;
+    size_t qlen;
+    const auth_header_t *headers;
+    size_t nheaders;
+} auth_msg_t;
+
+/** The Authorization header's parts (pointers into it; NULL when absent). */
+typedef struct {
+    const char *algorithm, *credential, *signed_headers, *signature;
+    size_t alen, clen, shlen, siglen;
+} auth_parsed_t;
+
+/** Add the DYNAROCK_ACCESS_KEY_ID / DYNAROCK_SECRET_ACCESS_KEY [/ DYNAROCK_ACCOUNT_ID] pair and the
+ *  lines of `path` (NULL: none): `ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID]`, `#` comments.
+ *  -1 with a message in errbuf when the file cannot be read or a line is malformed. */
+int auth_load(const char *path, char *errbuf, size_t errlen);
+/** Add (or replace) one key; account NULL means DDB_ACCOUNT. */
+void auth_add(const char *akid, const char *secret, const char *account);
+/** The credentials of an access key id, or NULL. */
+const auth_cred_t *auth_find(const char *akid, size_t len);
+/** How many keys are known. */
+size_t auth_count(void);
+/** API stage (before the body is inflated): verify the signature; enforce answers the error, warn logs it. */
+door_rc_t auth_stage(door_t *d);
+
+/** Lower-case hex SHA-256 of p[0..n). */
+void auth_sha256_hex(const void *p, size_t n, char out[65]);
+/** HMAC-SHA256 of msg under key. */
+void auth_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen, uint8_t out[32]);
+/** Constant-time equality of n bytes. */
+bool auth_equal(const char *a, const char *b, size_t n);
+/** Append m's SigV4 canonical request (NUL-terminated, not counted) to b; scratch memory from a. */
+void auth_canonical_request(buf_t *b, arena_t *a, const auth_msg_t *m, const char *signed_headers,
+                            size_t shlen, const char payload_hash[65]);
+/** The hex signature of a canonical request: scope is DATE/REGION/SERVICE/aws4_request. */
+void auth_signature(const char *secret, const char *amz_date, const char *scope, const char *creq,
+                    size_t creqlen, char out[65]);
+/** Split an Authorization header; -1 when its scheme is not AWS4-HMAC-SHA256 (p->algorithm says what it is).
+ */
+int auth_parse_header(const char *h, size_t len, auth_parsed_t *p);
+/** An X-Amz-Date (20150830T123600Z) as epoch seconds, or -1. */
+time_t auth_parse_amz_date(const char *s, size_t n);
+/** Epoch seconds as an X-Amz-Date. */
+void auth_format_amz_date(time_t t, char out[17]);
+/** InvalidSignatureException "Signature expired" / "not yet current" when req is over 15 minutes off now. */
+ddb_err_t auth_check_skew_or_err(ddb_errctx_t *err, time_t req, time_t now);
+/** Verify m (body: the bytes as sent) at time `now` for `service` against the known keys: DDB_OK, or
+ *  the error AWS answers recorded in err. *akid (may be NULL) gets the access key id once parsed. */
+ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m, const char *body,
+                             size_t blen, time_t now, const char *service, const char **akid,
+                             size_t *akid_len);
 
 #endif

@@ -5,6 +5,7 @@
  *            [--block-cache-mb N] [--write-buffer-mb N] [--ttl-interval SECONDS]
  *            [--stream-retention SECONDS] [--stream-shard-seconds SECONDS]
  *            [--log-level error|warn|info|debug] [--log-format text|json] [--log-slow-ms MS]
+ *            [--auth off|warn|enforce] [--credentials FILE]
  *            [--help] [--version]
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
@@ -20,6 +21,7 @@
 
 #include "common/log.h"
 #include "engine/engine.h"
+#include "server/door.h"
 #include "server/http.h"
 #include "server/server.h"
 
@@ -42,6 +44,9 @@ static void usage(FILE *f)
                "  --log-format F         text|json (default text)\n"
                "  --log-slow-ms MS       warn of a request taking MS or more (default 1000; 0: never)\n"
                "  --cors [ORIGINS]       answer browsers' cross-origin calls: * (no list) or a comma list\n"
+               "  --auth MODE            off|warn|enforce: verify AWS Signature V4 (default off)\n"
+               "  --credentials FILE     lines of ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID]; also the\n"
+               "                         DYNAROCK_ACCESS_KEY_ID / DYNAROCK_SECRET_ACCESS_KEY pair\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
@@ -91,6 +96,7 @@ int main(int argc, char **argv)
     int ttl_interval_s = 1;         /* DynamoDB takes up to days; locally, expired items go within a second */
     int stream_retention_s = 86400; /* DynamoDB Streams keeps records 24 hours */
     int stream_shard_s = 4 * 3600;  /* DynamoDB rolls a shard over after about 4 hours */
+    const char *credentials = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -152,6 +158,19 @@ int main(int argc, char **argv)
         } else if (FLAG("--log-slow-ms")) {
             cfg.log_slow_ms = (unsigned)parse_int(a, next, 0, 86400000);
             i++;
+        } else if (FLAG("--auth")) {
+            if (!next || (strcmp(next, "off") && strcmp(next, "warn") && strcmp(next, "enforce"))) {
+                fprintf(stderr, "dynarock: --auth needs off, warn or enforce\n");
+                return 2;
+            }
+            cfg.auth_mode = !strcmp(next, "off")    ? AUTH_OFF
+                            : !strcmp(next, "warn") ? AUTH_WARN
+                                                    : AUTH_ENFORCE;
+            i++;
+        } else if (FLAG("--credentials")) {
+            if (!next) goto missing;
+            credentials = next;
+            i++;
         } else if (FLAG("-sharedDb") || FLAG("--shared-db")) {
             cfg.shared_db = true;
         } else if (FLAG("-cors") || FLAG("--cors")) {
@@ -174,6 +193,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "dynarock: %s needs a value\n", a);
         return 2;
 #undef FLAG
+    }
+
+    if (cfg.auth_mode != AUTH_OFF) {
+        char aerr[512];
+        if (auth_load(credentials, aerr, sizeof aerr) != 0) {
+            fprintf(stderr, "dynarock: %s\n", aerr);
+            return 2;
+        }
+        if (auth_count() == 0) {
+            fprintf(stderr,
+                    "dynarock: --auth %s needs credentials: --credentials FILE or "
+                    "DYNAROCK_ACCESS_KEY_ID and DYNAROCK_SECRET_ACCESS_KEY\n",
+                    cfg.auth_mode == AUTH_WARN ? "warn" : "enforce");
+            return 2;
+        }
     }
 
     if (!cfg.in_memory && mkdir(cfg.data_dir, 0755) != 0) {

@@ -40,6 +40,7 @@ typedef struct {
     size_t block_cache_mb, write_buffer_mb;
     int log_level;        /* --log-level (a log_level_t), or -1 when not given: the access log is off */
     unsigned log_slow_ms; /* --log-slow-ms: requests at least this slow log a warning (0: never) */
+    int auth_mode;        /* --auth: AUTH_OFF, AUTH_WARN or AUTH_ENFORCE (door.h, auth.c) */
 } ddb_config_t;
 
 typedef struct {
