@@ -43,7 +43,8 @@ typedef enum { DOOR_NEXT = 0, DOOR_ANSWERED } door_rc_t;
 typedef door_rc_t (*door_stage_fn)(door_t *d);
 typedef void (*door_after_fn)(const door_t *d);
 
-/** Answer with DynamoDB's headers (Content-Type, x-amzn-RequestId, x-amz-crc32). */
+/** Answer with DynamoDB's headers (Content-Type, x-amzn-RequestId, x-amz-crc32), compressed as
+ *  compress.c decides for answers of COMPRESS_MIN_LEN bytes and more. */
 void door_send_json(door_t *d, int status, const char *body, size_t len);
 /** Answer r's recorded error (its envelope and status). */
 void door_send_error(door_t *d);
@@ -89,6 +90,18 @@ void metrics_format_label(buf_t *b, const char *s, size_t len);
 door_rc_t cors_stage(door_t *d);
 /** Route OPTIONS /: the preflight answer; without --cors, UnknownOperationException. */
 door_rc_t cors_preflight(door_t *d);
+
+/* ---- compress.c: answers gzip- or deflate-encoded when Accept-Encoding asks (issue 16) ----------- */
+
+#define COMPRESS_MIN_LEN 4096 /* DynamoDB compresses answers of 4 KB and more */
+typedef enum { COMPRESS_NONE = 0, COMPRESS_GZIP, COMPRESS_DEFLATE } compress_coding_t;
+
+/** The coding to answer with for an Accept-Encoding value, read as DynamoDB reads it. */
+compress_coding_t compress_choose(const char *ae, size_t len);
+/** When d's request accepts gzip or deflate, compress *body (*len bytes) into the request's arena,
+ *  add Content-Encoding and point *body, *len at the compressed bytes: true. False (body untouched)
+ *  when not asked or when compressing gains nothing. The caller checks COMPRESS_MIN_LEN first. */
+bool compress_answer(door_t *d, const char **body, size_t *len);
 
 /* ---- auth.c: AWS Signature Version 4 (--auth off|warn|enforce, --credentials FILE) --------------
  * Credentials are loaded once at start-up (auth_load, auth_add; not thread-safe) and only read

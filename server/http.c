@@ -126,6 +126,7 @@ static void send_json(h2o_req_t *req, int status, const char *body, size_t len, 
 void door_send_json(door_t *d, int status, const char *body, size_t len)
 {
     d->status = status;
+    if (len >= COMPRESS_MIN_LEN) compress_answer(d, &body, &len); /* x-amz-crc32 over what is sent */
     send_json(d->req, status, body, len, d->request_id);
 }
 
