@@ -171,6 +171,8 @@ ddb_err_t expr__parse_projection(pstate_t *ps, expr_proj_t **out);
 
 /** The error context a substitution context reports to. */
 ddb_errctx_t *expr__ctx_err(expr_ctx_t *c);
+/** The text of a comparison or arithmetic token (T_EQ "=", T_NE "<>", ..., T_MINUS "-"), or NULL. */
+const char *expr__op_text(int op);
 /** Label of an expression kind ("ConditionExpression", ...). */
 const char *expr__label(expr_kind_t kind);
 /** Whether a bare name is one of DynamoDB's reserved words (any case). */

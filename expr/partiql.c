@@ -960,22 +960,6 @@ static const char *op_text(const node_t *n)
         break;
     }
     switch (n->op) {
-    case T_EQ:
-        return "=";
-    case T_NE:
-        return "<>";
-    case T_LT:
-        return "<";
-    case T_LE:
-        return "<=";
-    case T_GT:
-        return ">";
-    case T_GE:
-        return ">=";
-    case T_PLUS:
-        return "+";
-    case T_MINUS:
-        return "-";
     case OP_MUL:
         return "*";
     case OP_DIV:
@@ -984,8 +968,10 @@ static const char *op_text(const node_t *n)
         return "%";
     case OP_CONCAT:
         return "||";
-    default:
-        return "LIKE";
+    default: {
+        const char *t = expr__op_text(n->op); /* the comparison and arithmetic tokens */
+        return t ? t : "LIKE";
+    }
     }
 }
 

@@ -659,7 +659,7 @@ static const char *const ANY_TYPE =
     "{SS,M,DECIMAL,DOUBLESET,HDS,N,B,DICT,INTSET,BOOL,HD,BS,INT,DECIMALSET,NULL,"
     "FLOAT,FS,S,L,NS,DOUBLE}";
 
-static const char *op_text(int op)
+const char *expr__op_text(int op)
 {
     switch (op) {
     case T_EQ:
@@ -679,7 +679,13 @@ static const char *op_text(int op)
     case T_MINUS:
         return "-";
     }
-    return "?";
+    return NULL;
+}
+
+static const char *op_text(int op)
+{
+    const char *t = expr__op_text(op);
+    return t ? t : "?";
 }
 
 static ddb_err_t pass2(rs_t *r, node_t *n)
