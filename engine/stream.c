@@ -239,6 +239,15 @@ static stream_t *find_stream(streams_t *s, const char *table, const char *label)
     return NULL;
 }
 
+/* The stream with mu held, or NULL with mu released. */
+static stream_t *lock_stream(streams_t *s, const char *table, const char *label)
+{
+    pthread_mutex_lock(&s->mu);
+    stream_t *st = find_stream(s, table, label);
+    if (!st) pthread_mutex_unlock(&s->mu);
+    return st;
+}
+
 static stream_t *find_num(streams_t *s, uint64_t num)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -719,12 +728,8 @@ eng_stream_rc_t eng_stream_describe(eng_t *e, const char *table, const char *lab
                                     eng_stream_t *out, eng_shard_t **shards, size_t *n)
 {
     streams_t *s = e->streams;
-    pthread_mutex_lock(&s->mu);
-    stream_t *st = find_stream(s, table, label);
-    if (!st) {
-        pthread_mutex_unlock(&s->mu);
-        return ENG_STREAM_NO_STREAM;
-    }
+    stream_t *st = lock_stream(s, table, label);
+    if (!st) return ENG_STREAM_NO_STREAM;
     stream_out(a, st, out);
     *shards = ARENA_NEWN(a, eng_shard_t, st->n_shards + 1);
     for (size_t i = 0; i < st->n_shards; i++) {
@@ -746,12 +751,8 @@ eng_stream_rc_t eng_stream_iterator(eng_t *e, const char *table, const char *lab
                                     eng_iter_type_t type, uint64_t seq, uint32_t *ord, uint64_t *pos)
 {
     streams_t *s = e->streams;
-    pthread_mutex_lock(&s->mu);
-    stream_t *st = find_stream(s, table, label);
-    if (!st) {
-        pthread_mutex_unlock(&s->mu);
-        return ENG_STREAM_NO_STREAM;
-    }
+    stream_t *st = lock_stream(s, table, label);
+    if (!st) return ENG_STREAM_NO_STREAM;
     const shard_t *sh = NULL;
     for (size_t i = 0; i < st->n_shards && !sh; i++)
         if (!strcmp(st->shards[i].id, shard_id)) sh = &st->shards[i];
@@ -797,12 +798,8 @@ eng_stream_rc_t eng_stream_read(eng_t *e, const char *table, const char *label, 
 {
     streams_t *s = e->streams;
     memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&s->mu);
-    stream_t *st = find_stream(s, table, label);
-    if (!st) {
-        pthread_mutex_unlock(&s->mu);
-        return ENG_STREAM_NO_STREAM;
-    }
+    stream_t *st = lock_stream(s, table, label);
+    if (!st) return ENG_STREAM_NO_STREAM;
     const shard_t *sh = NULL;
     for (size_t i = 0; i < st->n_shards && !sh; i++)
         if (st->shards[i].ord == ord) sh = &st->shards[i];
