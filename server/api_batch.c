@@ -104,15 +104,15 @@ static const shape_spec_t GET_SHAPE = {GET_M};
 ddb_err_t api_BatchGetItem(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jreq = fld(r, r->body, "RequestItems", JSON_OBJECT, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jreq = vc_fld(r, r->body, "RequestItems", JSON_OBJECT, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
     if (bad) return r->err.code;
     if (jreq)
         for (const json_t *c = jreq->child; c; c = c->next) {
             if (c->type == JSON_NULL) continue;
             if (c->type != JSON_OBJECT)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
-            if (!shape_ok(r, c, &GET_SHAPE)) return r->err.code;
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRUCT));
+            if (!vc_shape_ok(r, c, &GET_SHAPE)) return r->err.code;
         }
 
     vcheck_t v;
@@ -290,19 +290,19 @@ static ddb_err_t put_item_keys_or_err(ddb_req_t *r, const eng_table_t *t, const 
 ddb_err_t api_BatchWriteItem(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jreq = fld(r, r->body, "RequestItems", JSON_OBJECT, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    const json_t *jreq = vc_fld(r, r->body, "RequestItems", JSON_OBJECT, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jricm = vc_fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
     if (bad) return r->err.code;
     for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_ARRAY)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_LIST));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_LIST));
         for (const json_t *e = c->child; e; e = e->next) {
             if (e->type == JSON_NULL) continue;
             if (e->type != JSON_OBJECT)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, e, SER_STRUCT));
-            if (!shape_ok(r, e, &WREQ)) return r->err.code;
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, e, SER_STRUCT));
+            if (!vc_shape_ok(r, e, &WREQ)) return r->err.code;
         }
     }
 

@@ -39,14 +39,14 @@ typedef struct {
 static ddb_err_t write_args_or_err(ddb_req_t *r, const char *target, write_args_t *w)
 {
     bool bad = false;
-    w->name = fld(r, r->body, "TableName", JSON_STRING, &bad);
-    w->target = fld(r, r->body, target, JSON_OBJECT, &bad);
-    w->rv = fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
-    w->rcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *ricm = w->ricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
-    const json_t *cop = fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
-    w->rvcf = fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
-    w->cond = fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
+    w->name = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
+    w->target = vc_fld(r, r->body, target, JSON_OBJECT, &bad);
+    w->rv = vc_fld(r, r->body, "ReturnValues", JSON_STRING, &bad);
+    w->rcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *ricm = w->ricm = vc_fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    const json_t *cop = vc_fld(r, r->body, "ConditionalOperator", JSON_STRING, &bad);
+    w->rvcf = vc_fld(r, r->body, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
+    w->cond = vc_fld(r, r->body, "ConditionExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
     w->rv_s = opt_str(w->rv, "NONE");
 
@@ -146,11 +146,11 @@ out:
 ddb_err_t api_GetItem(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
-    const json_t *jkey = fld(r, r->body, "Key", JSON_OBJECT, &bad);
-    const json_t *jcons = fld(r, r->body, "ConsistentRead", JSON_TRUE, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    fld(r, r->body, "ProjectionExpression", JSON_STRING, &bad); /* its JSON type; read below */
+    const json_t *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
+    const json_t *jkey = vc_fld(r, r->body, "Key", JSON_OBJECT, &bad);
+    const json_t *jcons = vc_fld(r, r->body, "ConsistentRead", JSON_TRUE, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    vc_fld(r, r->body, "ProjectionExpression", JSON_STRING, &bad); /* its JSON type; read below */
     if (bad) return r->err.code;
 
     vcheck_t v;
@@ -231,7 +231,7 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     ddb_err_t rc;
     if ((rc = write_args_or_err(r, "Key", &w))) return rc;
     bool bad = false;
-    const json_t *jupd = fld(r, r->body, "UpdateExpression", JSON_STRING, &bad);
+    const json_t *jupd = vc_fld(r, r->body, "UpdateExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
 
     av_map_t key;

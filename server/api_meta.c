@@ -17,7 +17,7 @@ static const char *const INVALID = "One or more parameter values were invalid: "
 
 static bool jbool(const json_t *j)
 {
-    return j && j->type == JSON_TRUE; /* fld() already refused non-Boolean JSON */
+    return j && j->type == JSON_TRUE; /* vc_fld() already refused non-Boolean JSON */
 }
 
 /* ---- UpdateTable ---------------------------------------------------------------------------- */
@@ -165,8 +165,8 @@ static ddb_err_t gsi_update(upd_ctx_t *c, eng_table_t *t, const json_t *up, ddb_
                        "OnDemandThroughput, WarmThroughput",
                        x->name);
     const json_t *pt = json_get(up, "ProvisionedThroughput");
-    x->rcu = num_value(json_get(pt, "ReadCapacityUnits")); /* bounds checked by gsi_updates_shape_or_err */
-    x->wcu = num_value(json_get(pt, "WriteCapacityUnits"));
+    x->rcu = vc_num_value(json_get(pt, "ReadCapacityUnits")); /* bounds checked by gsi_updates_shape_or_err */
+    x->wcu = vc_num_value(json_get(pt, "WriteCapacityUnits"));
     return DDB_OK;
 }
 
@@ -218,7 +218,7 @@ static ddb_err_t gsi_updates_shape_or_err(ddb_req_t *r, vcheck_t *v, const json_
                 const char *up = arena_sprintf(r->a, "%s.provisionedThroughput.%s", p, upaths[m]);
                 if (!j || j->type != JSON_NUMBER)
                     vc_add(v, "null", up, "Member must not be null");
-                else if (num_value(j) < 1)
+                else if (vc_num_value(j) < 1)
                     vc_add(v, vc_show_str(r, j), up, "Member must have value greater than or equal to 1");
             }
         }
@@ -301,8 +301,8 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         return err_set(err, DDB_ERR_VALIDATION,
                        "%sProvisionedThroughput must be specified when BillingMode is PROVISIONED", INVALID);
     if (c->pt) {
-        int64_t rcu = num_value(json_get(c->pt, "ReadCapacityUnits"));
-        int64_t wcu = num_value(json_get(c->pt, "WriteCapacityUnits"));
+        int64_t rcu = vc_num_value(json_get(c->pt, "ReadCapacityUnits"));
+        int64_t wcu = vc_num_value(json_get(c->pt, "WriteCapacityUnits"));
         if (!t->on_demand && !c->bm && rcu == t->rcu && wcu == t->wcu)
             return err_set(
                 err, DDB_ERR_VALIDATION,
@@ -359,21 +359,21 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
 {
     bool bad = false;
     const json_t *b = r->body;
-    const json_t *jname = fld(r, b, "TableName", JSON_STRING, &bad);
+    const json_t *jname = vc_fld(r, b, "TableName", JSON_STRING, &bad);
     upd_ctx_t c = {r};
-    c.defs = fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
-    c.bm = fld(r, b, "BillingMode", JSON_STRING, &bad);
-    c.pt = fld(r, b, "ProvisionedThroughput", JSON_OBJECT, &bad);
-    c.dp = fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
-    c.cls = fld(r, b, "TableClass", JSON_STRING, &bad);
-    c.ss = fld(r, b, "StreamSpecification", JSON_OBJECT, &bad);
-    c.gsiu = fld(r, b, "GlobalSecondaryIndexUpdates", JSON_ARRAY, &bad);
-    const json_t *sse = fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
-    const json_t *rep = fld(r, b, "ReplicaUpdates", JSON_ARRAY, &bad);
-    if (c.pt && !shape_ok(r, c.pt, &tablespec_throughput_shape)) return r->err.code;
+    c.defs = vc_fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
+    c.bm = vc_fld(r, b, "BillingMode", JSON_STRING, &bad);
+    c.pt = vc_fld(r, b, "ProvisionedThroughput", JSON_OBJECT, &bad);
+    c.dp = vc_fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
+    c.cls = vc_fld(r, b, "TableClass", JSON_STRING, &bad);
+    c.ss = vc_fld(r, b, "StreamSpecification", JSON_OBJECT, &bad);
+    c.gsiu = vc_fld(r, b, "GlobalSecondaryIndexUpdates", JSON_ARRAY, &bad);
+    const json_t *sse = vc_fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
+    const json_t *rep = vc_fld(r, b, "ReplicaUpdates", JSON_ARRAY, &bad);
+    if (c.pt && !vc_shape_ok(r, c.pt, &tablespec_throughput_shape)) return r->err.code;
     if (c.ss) {
-        fld(r, c.ss, "StreamEnabled", JSON_TRUE, &bad);
-        fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
+        vc_fld(r, c.ss, "StreamEnabled", JSON_TRUE, &bad);
+        vc_fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
     }
     if (bad) return r->err.code;
     static const shape_member_t UPD_M[] = {
@@ -384,18 +384,18 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     if (c.gsiu)
         for (const json_t *u = c.gsiu->child; u; u = u->next) {
             if (u->type != JSON_OBJECT) continue;
-            const json_t *up = fld(r, u, "Update", JSON_OBJECT, &bad);
-            const json_t *cr = fld(r, u, "Create", JSON_OBJECT, &bad);
-            const json_t *de = fld(r, u, "Delete", JSON_OBJECT, &bad);
-            if (bad || !shape_ok(r, up, &UPD) || !shape_ok(r, cr, &tablespec_index_shape) ||
-                !shape_ok(r, de, &DEL))
+            const json_t *up = vc_fld(r, u, "Update", JSON_OBJECT, &bad);
+            const json_t *cr = vc_fld(r, u, "Create", JSON_OBJECT, &bad);
+            const json_t *de = vc_fld(r, u, "Delete", JSON_OBJECT, &bad);
+            if (bad || !vc_shape_ok(r, up, &UPD) || !vc_shape_ok(r, cr, &tablespec_index_shape) ||
+                !vc_shape_ok(r, de, &DEL))
                 return r->err.code;
-            if (up && !shape_ok(r, json_get(up, "ProvisionedThroughput"), &tablespec_throughput_shape))
+            if (up && !vc_shape_ok(r, json_get(up, "ProvisionedThroughput"), &tablespec_throughput_shape))
                 return r->err.code;
         }
     if (c.defs)
         for (const json_t *d = c.defs->child; d; d = d->next)
-            if (d->type == JSON_OBJECT && !shape_ok(r, d, &tablespec_attrdef_shape)) return r->err.code;
+            if (d->type == JSON_OBJECT && !vc_shape_ok(r, d, &tablespec_attrdef_shape)) return r->err.code;
 
     vcheck_t v;
     vc_init(&v, r);
@@ -421,7 +421,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
             const json_t *j = json_get(c.pt, names[i]);
             if (!j || j->type == JSON_NULL)
                 vc_add(&v, "null", paths[i], "Member must not be null");
-            else if (num_value(j) < 1)
+            else if (vc_num_value(j) < 1)
                 vc_add(&v, vc_show_str(r, j), paths[i], "Member must have value greater than or equal to 1");
         }
     }
@@ -530,11 +530,12 @@ static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
     int i = 1;
     for (const json_t *tg = tags->child; tg; tg = tg->next, i++) {
         if (tg->type != JSON_OBJECT) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, tg, SER_STRUCT));
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, tg, SER_STRUCT));
             return false;
         }
         bool bad = false;
-        const json_t *k = fld(r, tg, "Key", JSON_STRING, &bad), *val = fld(r, tg, "Value", JSON_STRING, &bad);
+        const json_t *k = vc_fld(r, tg, "Key", JSON_STRING, &bad),
+                     *val = vc_fld(r, tg, "Value", JSON_STRING, &bad);
         if (bad) return false;
         const char *pk = arena_sprintf(r->a, "tags.%d.member.key", i),
                    *pv = arena_sprintf(r->a, "tags.%d.member.value", i);
@@ -555,8 +556,8 @@ static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
 ddb_err_t api_TagResource(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jarn = fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
-    const json_t *jtags = fld(r, r->body, "Tags", JSON_ARRAY, &bad);
+    const json_t *jarn = vc_fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
+    const json_t *jtags = vc_fld(r, r->body, "Tags", JSON_ARRAY, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -581,8 +582,8 @@ ddb_err_t api_TagResource(ddb_req_t *r)
 ddb_err_t api_UntagResource(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jarn = fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
-    const json_t *jkeys = fld(r, r->body, "TagKeys", JSON_ARRAY, &bad);
+    const json_t *jarn = vc_fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
+    const json_t *jkeys = vc_fld(r, r->body, "TagKeys", JSON_ARRAY, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -592,7 +593,7 @@ ddb_err_t api_UntagResource(ddb_req_t *r)
     else
         for (const json_t *k = jkeys->child; k; k = k->next)
             if (k->type != JSON_STRING)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, k, SER_STRING));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, k, SER_STRING));
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     if (!jkeys->n)
@@ -609,8 +610,8 @@ ddb_err_t api_UntagResource(ddb_req_t *r)
 ddb_err_t api_ListTagsOfResource(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jarn = fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
-    fld(r, r->body, "NextToken", JSON_STRING, &bad);
+    const json_t *jarn = vc_fld(r, r->body, "ResourceArn", JSON_STRING, &bad);
+    vc_fld(r, r->body, "NextToken", JSON_STRING, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -662,10 +663,10 @@ static ddb_err_t ttl_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
 ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
-    const json_t *jspec = fld(r, r->body, "TimeToLiveSpecification", JSON_OBJECT, &bad);
-    const json_t *jen = jspec ? fld(r, jspec, "Enabled", JSON_TRUE, &bad) : NULL;
-    const json_t *jattr = jspec ? fld(r, jspec, "AttributeName", JSON_STRING, &bad) : NULL;
+    const json_t *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
+    const json_t *jspec = vc_fld(r, r->body, "TimeToLiveSpecification", JSON_OBJECT, &bad);
+    const json_t *jen = jspec ? vc_fld(r, jspec, "Enabled", JSON_TRUE, &bad) : NULL;
+    const json_t *jattr = jspec ? vc_fld(r, jspec, "AttributeName", JSON_STRING, &bad) : NULL;
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -702,7 +703,7 @@ ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
 ddb_err_t api_DescribeTimeToLive(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
+    const json_t *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);

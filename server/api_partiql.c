@@ -81,13 +81,13 @@ static void vc_statement(vcheck_t *v, const json_t *obj, const char *base)
 static bool statement_types_ok(ddb_req_t *r, const json_t *obj)
 {
     bool bad = false;
-    fld(r, obj, "Statement", JSON_STRING, &bad);
-    const json_t *jp = fld(r, obj, "Parameters", JSON_ARRAY, &bad);
-    fld(r, obj, "ConsistentRead", JSON_TRUE, &bad);
-    fld(r, obj, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
+    vc_fld(r, obj, "Statement", JSON_STRING, &bad);
+    const json_t *jp = vc_fld(r, obj, "Parameters", JSON_ARRAY, &bad);
+    vc_fld(r, obj, "ConsistentRead", JSON_TRUE, &bad);
+    vc_fld(r, obj, "ReturnValuesOnConditionCheckFailure", JSON_STRING, &bad);
     for (const json_t *c = jp ? jp->child : NULL; c && !bad; c = c->next)
         if (c->type != JSON_OBJECT && c->type != JSON_NULL) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRUCT));
             bad = true;
         }
     return !bad;
@@ -387,10 +387,10 @@ ddb_err_t api_ExecuteStatement(ddb_req_t *r)
     bool bad = false;
     if (!statement_types_ok(r, r->body)) return r->err.code;
     int64_t limit = 0;
-    const json_t *jlimit = fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
-    const json_t *jtok = fld(r, r->body, "NextToken", JSON_STRING, &bad);
-    const json_t *jcons = fld(r, r->body, "ConsistentRead", JSON_TRUE, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jlimit = vc_fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
+    const json_t *jtok = vc_fld(r, r->body, "NextToken", JSON_STRING, &bad);
+    const json_t *jcons = vc_fld(r, r->body, "ConsistentRead", JSON_TRUE, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -467,7 +467,7 @@ static bool statements_ok(ddb_req_t *r, const json_t *list)
     for (const json_t *c = list ? list->child : NULL; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_OBJECT) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRUCT));
             return false;
         }
         if (!statement_types_ok(r, c)) return false;
@@ -485,8 +485,8 @@ static bool same_item(const stmt_t *a, const av_map_t *ka, const stmt_t *b, cons
 ddb_err_t api_BatchExecuteStatement(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jlist = fld(r, r->body, "Statements", JSON_ARRAY, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jlist = vc_fld(r, r->body, "Statements", JSON_ARRAY, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
     if (bad || !statements_ok(r, jlist)) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -608,9 +608,9 @@ ddb_err_t api_BatchExecuteStatement(ddb_req_t *r)
 ddb_err_t api_ExecuteTransaction(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jlist = fld(r, r->body, "TransactStatements", JSON_ARRAY, &bad);
-    const json_t *jtok = fld(r, r->body, "ClientRequestToken", JSON_STRING, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jlist = vc_fld(r, r->body, "TransactStatements", JSON_ARRAY, &bad);
+    const json_t *jtok = vc_fld(r, r->body, "ClientRequestToken", JSON_STRING, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
     if (bad || !statements_ok(r, jlist)) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);

@@ -30,34 +30,34 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
 {
     bool bad = false;
     const json_t *b = r->body;
-    q->name = fld(r, b, "TableName", JSON_STRING, &bad);
-    q->index = fld(r, b, "IndexName", JSON_STRING, &bad);
-    q->select = fld(r, b, "Select", JSON_STRING, &bad);
-    q->atg = fld(r, b, "AttributesToGet", JSON_ARRAY, &bad);
-    q->limit = fld_num(r, b, "Limit", SER_INTEGER, &q->nlimit, &bad);
-    q->cons = fld(r, b, "ConsistentRead", JSON_TRUE, &bad);
+    q->name = vc_fld(r, b, "TableName", JSON_STRING, &bad);
+    q->index = vc_fld(r, b, "IndexName", JSON_STRING, &bad);
+    q->select = vc_fld(r, b, "Select", JSON_STRING, &bad);
+    q->atg = vc_fld(r, b, "AttributesToGet", JSON_ARRAY, &bad);
+    q->limit = vc_fld_num(r, b, "Limit", SER_INTEGER, &q->nlimit, &bad);
+    q->cons = vc_fld(r, b, "ConsistentRead", JSON_TRUE, &bad);
     if (q->query) {
-        q->keyconds = fld(r, b, "KeyConditions", JSON_OBJECT, &bad);
-        q->lfilter = fld(r, b, "QueryFilter", JSON_OBJECT, &bad);
+        q->keyconds = vc_fld(r, b, "KeyConditions", JSON_OBJECT, &bad);
+        q->lfilter = vc_fld(r, b, "QueryFilter", JSON_OBJECT, &bad);
     } else {
-        q->lfilter = fld(r, b, "ScanFilter", JSON_OBJECT, &bad);
+        q->lfilter = vc_fld(r, b, "ScanFilter", JSON_OBJECT, &bad);
     }
-    q->condop = fld(r, b, "ConditionalOperator", JSON_STRING, &bad);
-    if (q->query) q->fwd = fld(r, b, "ScanIndexForward", JSON_TRUE, &bad);
-    q->esk = fld(r, b, "ExclusiveStartKey", JSON_OBJECT, &bad);
-    q->rcc = fld(r, b, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    q->condop = vc_fld(r, b, "ConditionalOperator", JSON_STRING, &bad);
+    if (q->query) q->fwd = vc_fld(r, b, "ScanIndexForward", JSON_TRUE, &bad);
+    q->esk = vc_fld(r, b, "ExclusiveStartKey", JSON_OBJECT, &bad);
+    q->rcc = vc_fld(r, b, "ReturnConsumedCapacity", JSON_STRING, &bad);
     if (!q->query) {
-        q->tseg = fld_num(r, b, "TotalSegments", SER_INTEGER, &q->ntseg, &bad);
-        q->seg = fld_num(r, b, "Segment", SER_INTEGER, &q->nseg, &bad);
+        q->tseg = vc_fld_num(r, b, "TotalSegments", SER_INTEGER, &q->ntseg, &bad);
+        q->seg = vc_fld_num(r, b, "Segment", SER_INTEGER, &q->nseg, &bad);
     }
-    q->proj = fld(r, b, "ProjectionExpression", JSON_STRING, &bad);
-    q->filter = fld(r, b, "FilterExpression", JSON_STRING, &bad);
-    if (q->query) q->kce = fld(r, b, "KeyConditionExpression", JSON_STRING, &bad);
+    q->proj = vc_fld(r, b, "ProjectionExpression", JSON_STRING, &bad);
+    q->filter = vc_fld(r, b, "FilterExpression", JSON_STRING, &bad);
+    if (q->query) q->kce = vc_fld(r, b, "KeyConditionExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
     if (q->atg)
         for (const json_t *c = q->atg->child; c; c = c->next)
             if (c->type != JSON_STRING && c->type != JSON_NULL)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRING));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRING));
 
     vcheck_t v;
     vc_init(&v, r);

@@ -199,7 +199,7 @@ static void vc_len(vcheck_t *v, const json_t *j, const char *path, size_t min, s
                arena_sprintf(v->r->a, "Member must have length less than or equal to %zu", max));
 }
 
-/* Range constraint of an Integer member fld_num() accepted. */
+/* Range constraint of an Integer member vc_fld_num() accepted. */
 static void vc_range(vcheck_t *v, const json_t *j, int64_t val, const char *path, int64_t min, int64_t max)
 {
     if (!j) return;
@@ -248,10 +248,10 @@ static ddb_err_t stream_rc_err(ddb_req_t *r, eng_stream_rc_t rc, const char *arn
 ddb_err_t api_ListStreams(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jtable = fld(r, r->body, "TableName", JSON_STRING, &bad);
+    const json_t *jtable = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
     int64_t limit = 100;
-    const json_t *jlimit = fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
-    const json_t *jstart = fld(r, r->body, "ExclusiveStartStreamArn", JSON_STRING, &bad);
+    const json_t *jlimit = vc_fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
+    const json_t *jstart = vc_fld(r, r->body, "ExclusiveStartStreamArn", JSON_STRING, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -306,12 +306,12 @@ static const shape_spec_t SHARD_FILTER = {SHARD_FILTER_M};
 ddb_err_t api_DescribeStream(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jarn = fld(r, r->body, "StreamArn", JSON_STRING, &bad);
+    const json_t *jarn = vc_fld(r, r->body, "StreamArn", JSON_STRING, &bad);
     int64_t limit = 100;
-    const json_t *jlimit = fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
-    const json_t *jstart = fld(r, r->body, "ExclusiveStartShardId", JSON_STRING, &bad);
-    const json_t *jfilter = bad ? NULL : fld(r, r->body, "ShardFilter", JSON_OBJECT, &bad);
-    if (bad || !shape_ok(r, jfilter, &SHARD_FILTER)) return r->err.code;
+    const json_t *jlimit = vc_fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
+    const json_t *jstart = vc_fld(r, r->body, "ExclusiveStartShardId", JSON_STRING, &bad);
+    const json_t *jfilter = bad ? NULL : vc_fld(r, r->body, "ShardFilter", JSON_OBJECT, &bad);
+    if (bad || !vc_shape_ok(r, jfilter, &SHARD_FILTER)) return r->err.code;
     const json_t *jftype = jfilter ? json_get(jfilter, "Type") : NULL;
     const json_t *jfshard = jfilter ? json_get(jfilter, "ShardId") : NULL;
     if (jftype && jftype->type != JSON_STRING) jftype = NULL; /* null */
@@ -407,10 +407,10 @@ ddb_err_t api_DescribeStream(ddb_req_t *r)
 ddb_err_t api_GetShardIterator(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jarn = fld(r, r->body, "StreamArn", JSON_STRING, &bad);
-    const json_t *jshard = fld(r, r->body, "ShardId", JSON_STRING, &bad);
-    const json_t *jtype = fld(r, r->body, "ShardIteratorType", JSON_STRING, &bad);
-    const json_t *jseq = fld(r, r->body, "SequenceNumber", JSON_STRING, &bad);
+    const json_t *jarn = vc_fld(r, r->body, "StreamArn", JSON_STRING, &bad);
+    const json_t *jshard = vc_fld(r, r->body, "ShardId", JSON_STRING, &bad);
+    const json_t *jtype = vc_fld(r, r->body, "ShardIteratorType", JSON_STRING, &bad);
+    const json_t *jseq = vc_fld(r, r->body, "SequenceNumber", JSON_STRING, &bad);
     if (bad) return r->err.code;
     static const char *const TYPES[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER",
                                         "AFTER_SEQUENCE_NUMBER", NULL};
@@ -539,9 +539,9 @@ static void write_record(ddb_req_t *r, const stream_iter_t *it, const char *view
 ddb_err_t api_GetRecords(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jiter = fld(r, r->body, "ShardIterator", JSON_STRING, &bad);
+    const json_t *jiter = vc_fld(r, r->body, "ShardIterator", JSON_STRING, &bad);
     int64_t limit = GET_RECORDS_MAX;
-    const json_t *jlimit = fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
+    const json_t *jlimit = vc_fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);

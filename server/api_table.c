@@ -27,7 +27,7 @@ static const char *const CLASS[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NU
 static const json_t *sub(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad)
 {
     if (!obj || obj->type != JSON_OBJECT) return NULL;
-    return fld(r, obj, name, want, bad);
+    return vc_fld(r, obj, name, want, bad);
 }
 
 static void vc_index_list(vcheck_t *v, const json_t *list, const char *path, bool global)
@@ -89,19 +89,19 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
 {
     bool bad = false;
     const json_t *b = r->body;
-    if (!shape_ok(r, b, &CREATE)) return r->err.code;
-    const json_t *jname = fld(r, b, "TableName", JSON_STRING, &bad);
-    const json_t *jdefs = fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
-    const json_t *jks = fld(r, b, "KeySchema", JSON_ARRAY, &bad);
-    const json_t *jpt = fld(r, b, "ProvisionedThroughput", JSON_OBJECT, &bad);
-    const json_t *jbm = fld(r, b, "BillingMode", JSON_STRING, &bad);
-    const json_t *jlsi = fld(r, b, "LocalSecondaryIndexes", JSON_ARRAY, &bad);
-    const json_t *jgsi = fld(r, b, "GlobalSecondaryIndexes", JSON_ARRAY, &bad);
-    const json_t *jss = fld(r, b, "StreamSpecification", JSON_OBJECT, &bad);
-    const json_t *jtags = fld(r, b, "Tags", JSON_ARRAY, &bad);
-    const json_t *jclass = fld(r, b, "TableClass", JSON_STRING, &bad);
-    const json_t *jdp = fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
-    fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
+    if (!vc_shape_ok(r, b, &CREATE)) return r->err.code;
+    const json_t *jname = vc_fld(r, b, "TableName", JSON_STRING, &bad);
+    const json_t *jdefs = vc_fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
+    const json_t *jks = vc_fld(r, b, "KeySchema", JSON_ARRAY, &bad);
+    const json_t *jpt = vc_fld(r, b, "ProvisionedThroughput", JSON_OBJECT, &bad);
+    const json_t *jbm = vc_fld(r, b, "BillingMode", JSON_STRING, &bad);
+    const json_t *jlsi = vc_fld(r, b, "LocalSecondaryIndexes", JSON_ARRAY, &bad);
+    const json_t *jgsi = vc_fld(r, b, "GlobalSecondaryIndexes", JSON_ARRAY, &bad);
+    const json_t *jss = vc_fld(r, b, "StreamSpecification", JSON_OBJECT, &bad);
+    const json_t *jtags = vc_fld(r, b, "Tags", JSON_ARRAY, &bad);
+    const json_t *jclass = vc_fld(r, b, "TableClass", JSON_STRING, &bad);
+    const json_t *jdp = vc_fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
+    vc_fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
     const json_t *jsen = sub(r, jss, "StreamEnabled", JSON_TRUE, &bad);
     const json_t *jsvt = sub(r, jss, "StreamViewType", JSON_STRING, &bad);
     if (bad) return r->err.code;
@@ -254,7 +254,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
 static ddb_err_t table_name_only(ddb_req_t *r, const json_t **jname)
 {
     bool bad = false;
-    *jname = fld(r, r->body, "TableName", JSON_STRING, &bad);
+    *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
@@ -280,9 +280,9 @@ ddb_err_t api_DescribeTable(ddb_req_t *r)
 ddb_err_t api_ListTables(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jstart = fld(r, r->body, "ExclusiveStartTableName", JSON_STRING, &bad);
+    const json_t *jstart = vc_fld(r, r->body, "ExclusiveStartTableName", JSON_STRING, &bad);
     int64_t limit = 100;
-    const json_t *jlimit = fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
+    const json_t *jlimit = vc_fld_num(r, r->body, "Limit", SER_INTEGER, &limit, &bad);
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);

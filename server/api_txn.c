@@ -109,16 +109,16 @@ static ddb_err_t action_exprs_or_err(ddb_req_t *r, action_t *a)
 ddb_err_t api_TransactWriteItems(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jitems = fld(r, r->body, "TransactItems", JSON_ARRAY, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
-    const json_t *jricm = fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
-    const json_t *jtok = fld(r, r->body, "ClientRequestToken", JSON_STRING, &bad);
+    const json_t *jitems = vc_fld(r, r->body, "TransactItems", JSON_ARRAY, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jricm = vc_fld(r, r->body, "ReturnItemCollectionMetrics", JSON_STRING, &bad);
+    const json_t *jtok = vc_fld(r, r->body, "ClientRequestToken", JSON_STRING, &bad);
     if (bad) return r->err.code;
     for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
-        if (!shape_ok(r, c, &TWI)) return r->err.code;
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRUCT));
+        if (!vc_shape_ok(r, c, &TWI)) return r->err.code;
     }
 
     vcheck_t v;
@@ -315,14 +315,14 @@ static const shape_spec_t TGI = {TGI_M};
 ddb_err_t api_TransactGetItems(ddb_req_t *r)
 {
     bool bad = false;
-    const json_t *jitems = fld(r, r->body, "TransactItems", JSON_ARRAY, &bad);
-    const json_t *jrcc = fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
+    const json_t *jitems = vc_fld(r, r->body, "TransactItems", JSON_ARRAY, &bad);
+    const json_t *jrcc = vc_fld(r, r->body, "ReturnConsumedCapacity", JSON_STRING, &bad);
     if (bad) return r->err.code;
     for (const json_t *c = jitems ? jitems->child : NULL; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
-        if (!shape_ok(r, c, &TGI)) return r->err.code;
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRUCT));
+        if (!vc_shape_ok(r, c, &TGI)) return r->err.code;
     }
     vcheck_t v;
     vc_init(&v, r);

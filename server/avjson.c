@@ -36,7 +36,7 @@ static ddb_err_t ser(io_t *r, const char *msg)
 static ddb_err_t want_string(io_t *r, const json_t *j, ser_kind_t k)
 {
     if (j->type == JSON_STRING) return DDB_OK;
-    return ser(r, ser_type_msg(r->a, j, k));
+    return ser(r, vc_ser_msg(r->a, j, k));
 }
 
 /* Number text -> canonical av. */
@@ -157,7 +157,7 @@ static bool has_duplicates(io_t *r, const av_t *set)
 
 static ddb_err_t read_set(io_t *r, const json_t *j, av_type_t st, av_t *out)
 {
-    if (j->type != JSON_ARRAY) return ser(r, ser_type_msg(r->a, j, SER_LIST));
+    if (j->type != JSON_ARRAY) return ser(r, vc_ser_msg(r->a, j, SER_LIST));
     av_type_t et = st == AV_SS ? AV_S : st == AV_NS ? AV_N : AV_B;
     out->type = st;
     out->l.n = 0;
@@ -196,7 +196,7 @@ static ddb_err_t read_set(io_t *r, const json_t *j, av_type_t st, av_t *out)
 static ddb_err_t want_bool(io_t *r, const json_t *j)
 {
     if (j->type == JSON_TRUE || j->type == JSON_FALSE) return DDB_OK;
-    return ser(r, ser_type_msg(r->a, j, SER_BOOLEAN));
+    return ser(r, vc_ser_msg(r->a, j, SER_BOOLEAN));
 }
 
 static ddb_err_t read_map(io_t *r, const json_t *j, av_map_t *out, int depth);
@@ -204,7 +204,7 @@ static ddb_err_t read_map(io_t *r, const json_t *j, av_map_t *out, int depth);
 static ddb_err_t read_value(io_t *r, const json_t *j, av_t *out, int depth)
 {
     memset(out, 0, sizeof *out);
-    if (j->type != JSON_OBJECT) return ser(r, ser_type_msg(r->a, j, SER_STRUCT));
+    if (j->type != JSON_OBJECT) return ser(r, vc_ser_msg(r->a, j, SER_STRUCT));
     if (depth > DDB_ITEM_DEPTH)
         return err_set(
             r->err, DDB_ERR_VALIDATION,
@@ -250,12 +250,12 @@ static ddb_err_t read_value(io_t *r, const json_t *j, av_t *out, int depth)
             if ((rc = read_set(r, m, t, &tmp))) return rc;
             break;
         case AV_M:
-            if (m->type != JSON_OBJECT) return ser(r, ser_type_msg(r->a, m, SER_MAP));
+            if (m->type != JSON_OBJECT) return ser(r, vc_ser_msg(r->a, m, SER_MAP));
             tmp.type = AV_M;
             if ((rc = read_map(r, m, &tmp.m, depth + 1))) return rc;
             break;
         case AV_L:
-            if (m->type != JSON_ARRAY) return ser(r, ser_type_msg(r->a, m, SER_LIST));
+            if (m->type != JSON_ARRAY) return ser(r, vc_ser_msg(r->a, m, SER_LIST));
             tmp.type = AV_L;
             tmp.l.items = ARENA_NEWN(r->a, av_t, m->n ? m->n : 1);
             for (const json_t *c = m->child; c; c = c->next) {

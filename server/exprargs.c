@@ -55,8 +55,8 @@ ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const json_t *obj, const char *co
 ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, const json_t *obj, expr_ctx_t **out)
 {
     bool bad = false;
-    const json_t *jn = fld(r, obj, "ExpressionAttributeNames", JSON_OBJECT, &bad);
-    const json_t *jv = fld(r, obj, "ExpressionAttributeValues", JSON_OBJECT, &bad);
+    const json_t *jn = vc_fld(r, obj, "ExpressionAttributeNames", JSON_OBJECT, &bad);
+    const json_t *jv = vc_fld(r, obj, "ExpressionAttributeValues", JSON_OBJECT, &bad);
     if (bad) return r->err.code;
     expr_ctx_t *c = expr_ctx_new(r->a, &r->err);
     ddb_err_t rc;
@@ -67,7 +67,7 @@ ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, const json_t *obj, expr_ctx_t **out)
         for (const json_t *m = jn->child; m; m = m->next) {
             if (m->type == JSON_NULL) continue;
             if (m->type != JSON_STRING)
-                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRING));
+                return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, m, SER_STRING));
             keys[n] = m->key;
             names[n] = m->str;
             n++;
@@ -123,8 +123,8 @@ static ddb_err_t value_list_or_err(ddb_req_t *r, const json_t *jl, size_t *n, co
 ddb_err_t exprargs_expected_or_err(ddb_req_t *r, const json_t *obj, expr_cond_t **out)
 {
     bool bad = false;
-    const json_t *je = fld(r, obj, "Expected", JSON_OBJECT, &bad);
-    const json_t *jop = fld(r, obj, "ConditionalOperator", JSON_STRING, &bad);
+    const json_t *je = vc_fld(r, obj, "Expected", JSON_OBJECT, &bad);
+    const json_t *jop = vc_fld(r, obj, "ConditionalOperator", JSON_STRING, &bad);
     if (bad) return r->err.code;
     *out = NULL;
     size_t count = 0;
@@ -145,14 +145,14 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, const json_t *obj, expr_cond_t 
     for (const json_t *m = je->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, m, SER_STRUCT));
         expr_expected_t *e = &es[n++];
         memset(e, 0, sizeof *e);
         e->attr = m->key;
-        const json_t *jval = fld(r, m, "Value", JSON_OBJECT, &bad);
-        const json_t *jex = fld(r, m, "Exists", JSON_TRUE, &bad);
-        const json_t *jcmp = fld(r, m, "ComparisonOperator", JSON_STRING, &bad);
-        const json_t *jl = fld(r, m, "AttributeValueList", JSON_ARRAY, &bad);
+        const json_t *jval = vc_fld(r, m, "Value", JSON_OBJECT, &bad);
+        const json_t *jex = vc_fld(r, m, "Exists", JSON_TRUE, &bad);
+        const json_t *jcmp = vc_fld(r, m, "ComparisonOperator", JSON_STRING, &bad);
+        const json_t *jl = vc_fld(r, m, "AttributeValueList", JSON_ARRAY, &bad);
         if (bad) return r->err.code;
         if (jcmp) {
             if (!expr_cmpop_from_name(jcmp->str.ptr, jcmp->str.len, &e->op))
@@ -196,12 +196,12 @@ ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char 
     for (const json_t *m = jm->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, m, SER_STRUCT));
         expr_filter_t *f = &fs[(*n)++];
         memset(f, 0, sizeof *f);
         f->attr = m->key;
-        const json_t *jcmp = fld(r, m, "ComparisonOperator", JSON_STRING, &bad);
-        const json_t *jl = fld(r, m, "AttributeValueList", JSON_ARRAY, &bad);
+        const json_t *jcmp = vc_fld(r, m, "ComparisonOperator", JSON_STRING, &bad);
+        const json_t *jl = vc_fld(r, m, "AttributeValueList", JSON_ARRAY, &bad);
         if (bad) return r->err.code;
         const char *mpath =
             arena_sprintf(r->a, "%s.%.*s.member.comparisonOperator", path, (int)m->key.len, m->key.ptr);
@@ -222,7 +222,7 @@ ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char 
 ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, expr_update_t **out)
 {
     bool bad = false;
-    const json_t *ju = fld(r, obj, "AttributeUpdates", JSON_OBJECT, &bad);
+    const json_t *ju = vc_fld(r, obj, "AttributeUpdates", JSON_OBJECT, &bad);
     if (bad) return r->err.code;
     *out = NULL;
     if (!ju) return DDB_OK;
@@ -233,12 +233,12 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, exp
     for (const json_t *m = ju->child; m; m = m->next) {
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, m, SER_STRUCT));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, m, SER_STRUCT));
         expr_attr_update_t *u = &us[n++];
         memset(u, 0, sizeof *u);
         u->attr = m->key;
-        const json_t *jval = fld(r, m, "Value", JSON_OBJECT, &bad);
-        const json_t *jact = fld(r, m, "Action", JSON_STRING, &bad);
+        const json_t *jval = vc_fld(r, m, "Value", JSON_OBJECT, &bad);
+        const json_t *jact = vc_fld(r, m, "Action", JSON_STRING, &bad);
         if (bad) return r->err.code;
         u->action = EXPR_AU_PUT;
         if (jact) {
@@ -267,7 +267,7 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, exp
 ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, const json_t *obj, expr_proj_t **out)
 {
     bool bad = false;
-    const json_t *ja = fld(r, obj, "AttributesToGet", JSON_ARRAY, &bad);
+    const json_t *ja = vc_fld(r, obj, "AttributesToGet", JSON_ARRAY, &bad);
     if (bad) return r->err.code;
     *out = NULL;
     if (!ja) return DDB_OK;
@@ -276,7 +276,7 @@ ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, const json_t *obj, exp
     for (const json_t *c = ja->child; c; c = c->next) {
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_STRING)
-            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRING));
+            return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRING));
         names[n++] = c->str;
     }
     if (n == 0)

@@ -79,7 +79,7 @@ ddb_err_t router_run(ddb_req_t *r, api_fn fn, const char *text, size_t len)
     json_error_t je;
     json_t *body = json_parse(r->a, text ? text : "", len, DDB_JSON_DEPTH, &je);
     if (!body || body->type != JSON_OBJECT) {
-        if (body) return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, body, SER_STRUCT));
+        if (body) return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, body, SER_STRUCT));
         return err_set_bare(&r->err, DDB_ERR_SERIALIZATION);
     }
     r->body = body;

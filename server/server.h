@@ -136,11 +136,11 @@ typedef enum {
 } ser_kind_t;
 /** AWS's message for JSON value `j` where a `want` was expected ("NUMBER_VALUE cannot be converted
  * to String", "Start of structure or map found where not expected", ...). */
-const char *ser_type_msg(arena_t *a, const json_t *j, ser_kind_t want);
+const char *vc_ser_msg(arena_t *a, const json_t *j, ser_kind_t want);
 
 /** Member of the body with the expected JSON type (JSON_TRUE means Boolean: true or false; never
- * JSON_NUMBER: see fld_num); a wrong type records SerializationException and sets *bad. */
-const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad);
+ * JSON_NUMBER: see vc_fld_num); a wrong type records SerializationException and sets *bad. */
+const json_t *vc_fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad);
 
 /**
  * The one reader of Integer and Long members (`kind` SER_INTEGER or SER_LONG, the member's type in
@@ -151,12 +151,12 @@ const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t
  * family of messages, a number out of range without a message), sets *bad and returns NULL.
  * Range and other constraints on the value (>= 1, <= 1000000, ...) are the caller's vc_* checks.
  */
-const json_t *fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_kind_t kind, int64_t *val,
-                      bool *bad);
-/** The converted value of a number member fld_num() (or shape_ok()) already accepted. */
-int64_t num_value(const json_t *j);
+const json_t *vc_fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_kind_t kind, int64_t *val,
+                         bool *bad);
+/** The converted value of a number member vc_fld_num() (or vc_shape_ok()) already accepted. */
+int64_t vc_num_value(const json_t *j);
 
-/** One expected member of a nested structure, for shape_ok(). */
+/** One expected member of a nested structure, for vc_shape_ok(). */
 typedef struct {
     const char *name;
     json_type_t type;             /* JSON_TRUE = Boolean */
@@ -174,7 +174,7 @@ typedef struct shape_spec {
  * against `spec`; records SerializationException with AWS's wording and returns false on the
  * first mismatch. NULL obj is fine (absent).
  */
-bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec);
+bool vc_shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec);
 
 /** TableName rules: 3..255 chars of [a-zA-Z0-9_.-]. Adds violations to v. */
 void vc_table_name(vcheck_t *v, const json_t *j, const char *path);

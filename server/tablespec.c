@@ -2,7 +2,7 @@
  * tablespec: the checks of a table definition that CreateTable (api_table.c) and UpdateTable
  * (api_meta.c) share, in AWS's order and words: shape constraints of key schemas, attribute
  * definitions, indexes and provisioned throughput (added to one "N validation errors" collector),
- * the JSON shapes of those members for shape_ok, and the checks that turn a checked key schema or
+ * the JSON shapes of those members for vc_shape_ok, and the checks that turn a checked key schema or
  * index object into the engine's spec (eng_keyschema_t, eng_index_t).
  *
  * Entry points: tablespec_vc_* (shape constraints), tablespec_*_shape (shape_ok specs),
@@ -91,7 +91,7 @@ void tablespec_vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
         const char *p = arena_sprintf(v->r->a, "%s.%s", path, paths[i]);
         if (!j || j->type == JSON_NULL)
             vc_add(v, "null", p, "Member must not be null");
-        else if (j->type == JSON_NUMBER && num_value(j) < 1)
+        else if (j->type == JSON_NUMBER && vc_num_value(j) < 1)
             vc_add(v, vc_show_str(v->r, j), p, "Member must have value greater than or equal to 1");
     }
 }
@@ -99,8 +99,8 @@ void tablespec_vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
 ddb_err_t tablespec_throughput_or_err(ddb_req_t *r, const json_t *pt, const char *index, int64_t *rcu,
                                       int64_t *wcu)
 {
-    *rcu = num_value(json_get(pt, "ReadCapacityUnits"));
-    *wcu = num_value(json_get(pt, "WriteCapacityUnits"));
+    *rcu = vc_num_value(json_get(pt, "ReadCapacityUnits"));
+    *wcu = vc_num_value(json_get(pt, "WriteCapacityUnits"));
     const char *what = *rcu > MAX_THROUGHPUT ? "Read" : *wcu > MAX_THROUGHPUT ? "Write" : NULL;
     if (!what) return DDB_OK;
     long long val = (long long)(*rcu > MAX_THROUGHPUT ? *rcu : *wcu);

@@ -40,7 +40,7 @@ const char *vc_show_str(ddb_req_t *r, const json_t *j)
 {
     if (!j) return "null";
     if (j->type == JSON_STRING) return arena_sprintf(r->a, "'%s'", j->str.ptr);
-    if (j->type == JSON_NUMBER) return arena_sprintf(r->a, "'%lld'", (long long)num_value(j));
+    if (j->type == JSON_NUMBER) return arena_sprintf(r->a, "'%lld'", (long long)vc_num_value(j));
     return "null";
 }
 
@@ -60,7 +60,7 @@ static const char *scalar_kind(const json_t *j)
     }
 }
 
-const char *ser_type_msg(arena_t *a, const json_t *j, ser_kind_t want)
+const char *vc_ser_msg(arena_t *a, const json_t *j, ser_kind_t want)
 {
     static const char *const names[] = {"String", "Integer", "Long", "Boolean",
                                         "Blob",   "List",    "Map",  "Structure"};
@@ -90,9 +90,9 @@ const char *ser_type_msg(arena_t *a, const json_t *j, ser_kind_t want)
     }
 }
 
-const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad)
+const json_t *vc_fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t want, bool *bad)
 {
-    assert(want != JSON_NUMBER); /* Integer and Long members: fld_num() */
+    assert(want != JSON_NUMBER); /* Integer and Long members: vc_fld_num() */
     const json_t *j = json_get(obj, name);
     if (!j || j->type == JSON_NULL) return NULL; /* null is absent */
     bool ok = j->type == want || (want == JSON_TRUE && j->type == JSON_FALSE);
@@ -101,7 +101,7 @@ const json_t *fld(ddb_req_t *r, const json_t *obj, const char *name, json_type_t
                    : want == JSON_TRUE  ? SER_BOOLEAN
                    : want == JSON_ARRAY ? SER_LIST
                                         : SER_STRUCT;
-    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, j, k));
+    err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, j, k));
     *bad = true;
     return NULL;
 }
@@ -145,11 +145,11 @@ static bool num_convert(const json_t *j, ser_kind_t kind, int64_t *out)
     return true;
 }
 
-int64_t num_value(const json_t *j)
+int64_t vc_num_value(const json_t *j)
 {
     int64_t v = 0;
     bool ok = num_convert(j, SER_LONG, &v);
-    assert(ok); /* only for members fld_num() accepted */
+    assert(ok); /* only for members vc_fld_num() accepted */
     (void)ok;
     return v;
 }
@@ -158,7 +158,7 @@ static bool num_ok(ddb_req_t *r, const json_t *j, ser_kind_t kind, int64_t *val)
 {
     assert(kind == SER_INTEGER || kind == SER_LONG);
     if (j->type != JSON_NUMBER) {
-        err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, j, kind));
+        err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, j, kind));
         return false;
     }
     int64_t v;
@@ -170,8 +170,8 @@ static bool num_ok(ddb_req_t *r, const json_t *j, ser_kind_t kind, int64_t *val)
     return true;
 }
 
-const json_t *fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_kind_t kind, int64_t *val,
-                      bool *bad)
+const json_t *vc_fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_kind_t kind, int64_t *val,
+                         bool *bad)
 {
     const json_t *j = json_get(obj, name);
     if (!j || j->type == JSON_NULL) return NULL; /* null is absent */
@@ -186,27 +186,27 @@ static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, ser_kind_t 
     if (elem == JSON_NUMBER) return num_ok(r, c, num, NULL);
     if (elem == JSON_OBJECT) {
         if (c->type != JSON_OBJECT) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", ser_type_msg(r->a, c, SER_STRUCT));
+            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRUCT));
             return false;
         }
-        return !sub || shape_ok(r, c, sub);
+        return !sub || vc_shape_ok(r, c, sub);
     }
     if (c->type == elem || (elem == JSON_TRUE && c->type == JSON_FALSE)) return true;
     err_set(&r->err, DDB_ERR_SERIALIZATION, "%s",
-            ser_type_msg(r->a, c, elem == JSON_STRING ? SER_STRING : SER_BOOLEAN));
+            vc_ser_msg(r->a, c, elem == JSON_STRING ? SER_STRING : SER_BOOLEAN));
     return false;
 }
 
-bool shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec)
+bool vc_shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec)
 {
     if (!obj) return true;
     for (const shape_member_t *m = spec->members; m->name; m++) {
         bool bad = false;
-        const json_t *j = m->type == JSON_NUMBER ? fld_num(r, obj, m->name, m->num, NULL, &bad)
-                                                 : fld(r, obj, m->name, m->type, &bad);
+        const json_t *j = m->type == JSON_NUMBER ? vc_fld_num(r, obj, m->name, m->num, NULL, &bad)
+                                                 : vc_fld(r, obj, m->name, m->type, &bad);
         if (bad) return false;
         if (!j) continue;
-        if (m->type == JSON_OBJECT && m->sub && !shape_ok(r, j, m->sub)) return false;
+        if (m->type == JSON_OBJECT && m->sub && !vc_shape_ok(r, j, m->sub)) return false;
         if (m->type == JSON_ARRAY)
             for (const json_t *c = j->child; c; c = c->next)
                 if (!elem_ok(r, c, m->elem, m->num, m->sub)) return false;
