@@ -141,6 +141,14 @@ typedef struct {
     node_t *value; /* SET: the value; ADD/DELETE: an N_VALUE; REMOVE: NULL */
 } uaction_t;
 
+/** A growing list of update actions in an arena (UpdateExpression's and PartiQL's SET / REMOVE). */
+typedef struct {
+    uaction_t *v;
+    size_t n, cap;
+} expr__actvec_t;
+/** Append a zeroed action to v (parse.c). */
+uaction_t *expr__act_push(arena_t *a, expr__actvec_t *v);
+
 struct expr_update {
     size_t n;
     uaction_t *act;

@@ -461,12 +461,7 @@ static node_t *parse_set_value(parser_t *p)
     return n;
 }
 
-typedef struct {
-    uaction_t *v;
-    size_t n, cap;
-} actvec_t;
-
-static uaction_t *act_push(arena_t *a, actvec_t *v)
+uaction_t *expr__act_push(arena_t *a, expr__actvec_t *v)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 8;
@@ -483,7 +478,7 @@ static uaction_t *act_push(arena_t *a, actvec_t *v)
 ddb_err_t expr__parse_update(pstate_t *ps, expr_update_t **out)
 {
     parser_t p = {ps, 0, 0, 0};
-    actvec_t acts = {0};
+    expr__actvec_t acts = {0};
     uint16_t clause = 0;
     do {
         int k = peek(&p);
@@ -495,7 +490,7 @@ ddb_err_t expr__parse_update(pstate_t *ps, expr_update_t **out)
         p.i++;
         int ok = 1;
         do {
-            uaction_t *u = act_push(ps->a, &acts);
+            uaction_t *u = expr__act_push(ps->a, &acts);
             u->kind = k == T_SET ? UA_SET : k == T_REMOVE ? UA_REMOVE : k == T_ADD ? UA_ADD : UA_DELETE;
             u->clause = clause;
             u->tok = (uint32_t)kw;

@@ -1405,25 +1405,6 @@ static int paths_equal(const path_t *x, const path_t *y)
     return 1;
 }
 
-typedef struct {
-    uaction_t *v;
-    size_t n, cap;
-} avec_t;
-
-static uaction_t *act_push(arena_t *a, avec_t *v)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        uaction_t *nv = ARENA_NEWN(a, uaction_t, cap);
-        if (v->n) memcpy(nv, v->v, v->n * sizeof *nv);
-        v->v = nv;
-        v->cap = cap;
-    }
-    uaction_t *u = &v->v[v->n++];
-    memset(u, 0, sizeof *u);
-    return u;
-}
-
 /* path "=" value, with set_add / set_delete recognised at the top. */
 static int parse_assignment(pq_t *p, uaction_t *u)
 {
@@ -1474,7 +1455,7 @@ static int parse_update(pq_t *p, expr_partiql_t *st)
     size_t src = p->i;
     if (!parse_source(p, st)) return 0;
     if (st->has_index) sem_at(p, src, "This operation is not supported on an index");
-    avec_t acts = {0};
+    expr__actvec_t acts = {0};
     uint16_t clause = 0;
     while (is_kw(p, "set") || is_kw(p, "remove")) {
         int set = is_kw(p, "set");
@@ -1482,7 +1463,7 @@ static int parse_update(pq_t *p, expr_partiql_t *st)
         if (set) {
             if (peek(p) == Q_EOF || is_kw(p, "where")) return !!syn(p, "Expected assignment for SET");
             do {
-                uaction_t *u = act_push(p->a, &acts);
+                uaction_t *u = expr__act_push(p->a, &acts);
                 u->clause = clause;
                 u->tok = (uint32_t)kw;
                 if (!parse_assignment(p, u)) return 0;
@@ -1496,7 +1477,7 @@ static int parse_update(pq_t *p, expr_partiql_t *st)
                     ddb_str_t s = tok_str(p, t);
                     sem_at(p, t, "Unrecognized assignment target: %.*s", (int)s.len, s.ptr);
                 }
-                uaction_t *u = act_push(p->a, &acts);
+                uaction_t *u = expr__act_push(p->a, &acts);
                 u->kind = UA_REMOVE;
                 u->clause = clause;
                 u->tok = (uint32_t)kw;

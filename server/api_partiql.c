@@ -396,12 +396,8 @@ ddb_err_t api_ExecuteStatement(ddb_req_t *r)
     vc_init(&v, r);
     vc_statement(&v, r->body, "");
     vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    if (jlimit && limit < 1)
-        vc_add(&v, vc_show_str(r, jlimit), "limit", "Member must have value greater than or equal to 1");
-    if (jtok && jtok->str.len < 1)
-        vc_add(&v, "''", "nextToken", "Member must have length greater than or equal to 1");
-    if (jtok && jtok->str.len > 32768)
-        vc_add(&v, vc_show_str(r, jtok), "nextToken", "Member must have length less than or equal to 32768");
+    vc_range(&v, jlimit, limit, "limit", 1, INT64_MAX);
+    vc_len(&v, jtok, "nextToken", 1, 32768, false);
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
 
@@ -461,6 +457,15 @@ static void vc_list(vcheck_t *v, const json_t *list, const char *path, size_t ma
                arena_sprintf(v->r->a, "Member must have length less than or equal to %zu", max));
 }
 
+/* A list of statement objects at `path`: its length (1..max), then each statement's shape. */
+static void vc_statements(vcheck_t *v, const json_t *list, const char *path, size_t max)
+{
+    vc_list(v, list, path, max);
+    int pos = 1;
+    for (const json_t *c = list ? list->child : NULL; c; c = c->next, pos++)
+        if (c->type == JSON_OBJECT) vc_statement(v, c, arena_sprintf(v->r->a, "%s.%d.member.", path, pos));
+}
+
 /* JSON types of a list of statement objects. */
 static bool statements_ok(ddb_req_t *r, const json_t *list)
 {
@@ -490,10 +495,7 @@ ddb_err_t api_BatchExecuteStatement(ddb_req_t *r)
     if (bad || !statements_ok(r, jlist)) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_list(&v, jlist, "statements", BATCH_MAX);
-    int pos = 1;
-    for (const json_t *c = jlist ? jlist->child : NULL; c; c = c->next, pos++)
-        if (c->type == JSON_OBJECT) vc_statement(&v, c, arena_sprintf(r->a, "statements.%d.member.", pos));
+    vc_statements(&v, jlist, "statements", BATCH_MAX);
     vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
@@ -614,16 +616,8 @@ ddb_err_t api_ExecuteTransaction(ddb_req_t *r)
     if (bad || !statements_ok(r, jlist)) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_list(&v, jlist, "transactStatements", TXN_MAX);
-    int pos = 1;
-    for (const json_t *c = jlist ? jlist->child : NULL; c; c = c->next, pos++)
-        if (c->type == JSON_OBJECT)
-            vc_statement(&v, c, arena_sprintf(r->a, "transactStatements.%d.member.", pos));
-    if (jtok && jtok->str.len < 1)
-        vc_add(&v, "''", "clientRequestToken", "Member must have length greater than or equal to 1");
-    if (jtok && jtok->str.len > 36)
-        vc_add(&v, vc_show_str(r, jtok), "clientRequestToken",
-               "Member must have length less than or equal to 36");
+    vc_statements(&v, jlist, "transactStatements", TXN_MAX);
+    vc_len(&v, jtok, "clientRequestToken", 1, 36, false);
     vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;

@@ -184,34 +184,6 @@ static const char *java_date(ddb_req_t *r, uint64_t ms)
 
 /* ---- shared checks -------------------------------------------------------------------------------- */
 
-/* Length constraint of an optional (or, with `required`, mandatory) string member. */
-static void vc_len(vcheck_t *v, const json_t *j, const char *path, size_t min, size_t max, bool required)
-{
-    if (!j) {
-        if (required) vc_add(v, "null", path, "Member must not be null");
-        return;
-    }
-    if (j->str.len < min)
-        vc_add(v, vc_show_str(v->r, j), path,
-               arena_sprintf(v->r->a, "Member must have length greater than or equal to %zu", min));
-    if (j->str.len > max)
-        vc_add(v, vc_show_str(v->r, j), path,
-               arena_sprintf(v->r->a, "Member must have length less than or equal to %zu", max));
-}
-
-/* Range constraint of an Integer member vc_fld_num() accepted. */
-static void vc_range(vcheck_t *v, const json_t *j, int64_t val, const char *path, int64_t min, int64_t max)
-{
-    if (!j) return;
-    if (val < min)
-        vc_add(
-            v, vc_show_str(v->r, j), path,
-            arena_sprintf(v->r->a, "Member must have value greater than or equal to %lld", (long long)min));
-    if (val > max)
-        vc_add(v, vc_show_str(v->r, j), path,
-               arena_sprintf(v->r->a, "Member must have value less than or equal to %lld", (long long)max));
-}
-
 static ddb_err_t stream_not_found(ddb_req_t *r, const char *arn)
 {
     return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Stream: %s not found",

@@ -122,6 +122,10 @@ ddb_err_t vc_done(vcheck_t *v);
 /** Quote a value for a message as AWS does ('x' for strings, a number's converted value as Java prints
  *  it ('0' for 0.5), null when missing). */
 const char *vc_show_str(ddb_req_t *r, const json_t *j);
+/** Length constraint of a string member (absent: fine, or "Member must not be null" when required). */
+void vc_len(vcheck_t *v, const json_t *j, const char *path, size_t min, size_t max, bool required);
+/** Range constraint of an Integer/Long member vc_fld_num() accepted (its value `val`); absent: fine. */
+void vc_range(vcheck_t *v, const json_t *j, int64_t val, const char *path, int64_t min, int64_t max);
 
 /** What the deserializer expected, for SerializationException messages. */
 typedef enum {

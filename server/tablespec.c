@@ -47,6 +47,17 @@ static bool name_ok(ddb_str_t s)
     return s.len > 0;
 }
 
+/* An AttributeName at `p`: present, 1..255 bytes. */
+static void vc_attr_name(vcheck_t *v, const json_t *an, const char *p)
+{
+    if (!an || an->type == JSON_NULL)
+        vc_add(v, "null", p, "Member must not be null");
+    else if (an->type == JSON_STRING && an->str.len == 0)
+        vc_add(v, "''", p, "Member must have length greater than or equal to 1");
+    else if (an->type == JSON_STRING && an->str.len > 255)
+        vc_add(v, vc_show_str(v->r, an), p, "Member must have length less than or equal to 255");
+}
+
 /* KeySchema list constraints at `path` ("keySchema" or "globalSecondaryIndexes.1.member.keySchema"). */
 void tablespec_vc_keyschema(vcheck_t *v, const json_t *ks, const char *path)
 {
@@ -63,12 +74,7 @@ void tablespec_vc_keyschema(vcheck_t *v, const json_t *ks, const char *path)
         }
         const json_t *an = json_get(e, "AttributeName"), *kt = json_get(e, "KeyType");
         const char *p = arena_sprintf(r->a, "%s.%d.member.attributeName", path, i);
-        if (!an || an->type == JSON_NULL)
-            vc_add(v, "null", p, "Member must not be null");
-        else if (an->type == JSON_STRING && an->str.len == 0)
-            vc_add(v, "''", p, "Member must have length greater than or equal to 1");
-        else if (an->type == JSON_STRING && an->str.len > 255)
-            vc_add(v, vc_show_str(r, an), p, "Member must have length less than or equal to 255");
+        vc_attr_name(v, an, p);
         p = arena_sprintf(r->a, "%s.%d.member.keyType", path, i);
         if (!kt || kt->type == JSON_NULL)
             vc_add(v, "null", p, "Member must not be null");
@@ -124,12 +130,7 @@ void tablespec_vc_attrdefs(vcheck_t *v, const json_t *defs)
         }
         const json_t *an = json_get(d, "AttributeName"), *at = json_get(d, "AttributeType");
         const char *p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeName", i);
-        if (!an || an->type == JSON_NULL)
-            vc_add(v, "null", p, "Member must not be null");
-        else if (an->type == JSON_STRING && an->str.len == 0)
-            vc_add(v, "''", p, "Member must have length greater than or equal to 1");
-        else if (an->type == JSON_STRING && an->str.len > 255)
-            vc_add(v, vc_show_str(r, an), p, "Member must have length less than or equal to 255");
+        vc_attr_name(v, an, p);
         p = arena_sprintf(r->a, "attributeDefinitions.%d.member.attributeType", i);
         if (!at || at->type == JSON_NULL)
             vc_add(v, "null", p, "Member must not be null");

@@ -44,6 +44,34 @@ const char *vc_show_str(ddb_req_t *r, const json_t *j)
     return "null";
 }
 
+/* Length constraint of an optional (or, with `required`, mandatory) string member. */
+void vc_len(vcheck_t *v, const json_t *j, const char *path, size_t min, size_t max, bool required)
+{
+    if (!j) {
+        if (required) vc_add(v, "null", path, "Member must not be null");
+        return;
+    }
+    if (j->str.len < min)
+        vc_add(v, vc_show_str(v->r, j), path,
+               arena_sprintf(v->r->a, "Member must have length greater than or equal to %zu", min));
+    if (j->str.len > max)
+        vc_add(v, vc_show_str(v->r, j), path,
+               arena_sprintf(v->r->a, "Member must have length less than or equal to %zu", max));
+}
+
+/* Range constraint of an Integer member vc_fld_num() accepted. */
+void vc_range(vcheck_t *v, const json_t *j, int64_t val, const char *path, int64_t min, int64_t max)
+{
+    if (!j) return;
+    if (val < min)
+        vc_add(
+            v, vc_show_str(v->r, j), path,
+            arena_sprintf(v->r->a, "Member must have value greater than or equal to %lld", (long long)min));
+    if (val > max)
+        vc_add(v, vc_show_str(v->r, j), path,
+               arena_sprintf(v->r->a, "Member must have value less than or equal to %lld", (long long)max));
+}
+
 static const char *scalar_kind(const json_t *j)
 {
     switch (j->type) {
