@@ -126,11 +126,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
     vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
     vc_items(&v, jitems);
-    if (jtok && jtok->str.len < 1)
-        vc_add(&v, "''", "clientRequestToken", "Member must have length greater than or equal to 1");
-    if (jtok && jtok->str.len > 36)
-        vc_add(&v, vc_show_str(r, jtok), "clientRequestToken",
-               "Member must have length less than or equal to 36");
+    vc_len(&v, jtok, "clientRequestToken", 1, 36, false);
     size_t n = jitems ? jitems->n : 0;
     action_t *acts = ARENA_NEWN(r->a, action_t, n + 1);
     size_t na = 0;
