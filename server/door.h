@@ -37,6 +37,8 @@ typedef struct {
     int status;            /* the status answered (0 until then) */
     struct timespec start; /* when the request reached the door (CLOCK_MONOTONIC) */
     char request_id[53];   /* x-amzn-RequestId answered ("" for plain-text answers) */
+    unsigned delay_ms;     /* faults.c: hold the answer this long before sending it (0: at once) */
+    bool drop;             /* faults.c: close the connection instead of answering */
 } door_t;
 
 typedef enum { DOOR_NEXT = 0, DOOR_ANSWERED } door_rc_t;
@@ -179,5 +181,31 @@ ddb_err_t auth_check_skew_or_err(ddb_errctx_t *err, time_t req, time_t now);
 ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m, const char *body,
                              size_t blen, time_t now, const char *service, const char **akid,
                              size_t *akid_len);
+
+/* ---- namespace.c: --isolation shared|account|key-region ------------------------------------------
+ * Which engine (set of tables) a request sees: one for everything (shared), one per account, or one
+ * per access key and region, as DynamoDB Local does without -sharedDb. Engines other than the first
+ * are opened on first use (data directory <data-dir>/namespaces/<name>) and closed at stop. */
+
+/** Open the first engine (the shared one, or the default account's); -1 with a message on failure. */
+int ns_open(const ddb_config_t *cfg, const eng_opts_t *eo, char *errbuf, size_t errlen);
+/** API stage after auth: sets d->r->eng (and d->r->account) for the request's namespace. */
+door_rc_t ns_stage(door_t *d);
+/** The first engine (metrics, start-up). */
+eng_t *ns_default(void);
+/** Close every engine (after the workers stopped). */
+void ns_close_all(void);
+
+/* ---- faults.c: fault injection (--faults FILE, the /_dynarock/faults control endpoint) ------------
+ * Rules matched by operation, table, probability and count; what a matching rule injects: an error,
+ * latency (d->delay_ms), a dropped connection (d->drop), or, through r->fault, unprocessed batch
+ * requests or a TransactionConflict cancellation. No rules: one relaxed atomic load per request. */
+
+/** Load cfg->faults_file at start-up; -1 with a message in errbuf when it cannot be read or parsed. */
+int faults_load(const ddb_config_t *cfg, char *errbuf, size_t errlen);
+/** API stage after the body is inflated: match the rules, inject what the matching rule says. */
+door_rc_t faults_stage(door_t *d);
+/** Routes /_dynarock/faults (GET: the rules and their hit counts; PUT/POST: replace; DELETE: clear). */
+door_rc_t faults_serve(door_t *d);
 
 #endif

@@ -5,7 +5,8 @@
  *            [--block-cache-mb N] [--write-buffer-mb N] [--ttl-interval SECONDS]
  *            [--stream-retention SECONDS] [--stream-shard-seconds SECONDS]
  *            [--log-level error|warn|info|debug] [--log-format text|json] [--log-slow-ms MS]
- *            [--auth off|warn|enforce] [--credentials FILE]
+ *            [--auth off|warn|enforce] [--credentials FILE] [--isolation shared|account|key-region]
+ *            [--enforce-capacity] [--capacity-burst-seconds S] [--faults FILE]
  *            [--help] [--version]
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
@@ -47,6 +48,11 @@ static void usage(FILE *f)
                "  --auth MODE            off|warn|enforce: verify AWS Signature V4 (default off)\n"
                "  --credentials FILE     lines of ACCESS_KEY_ID SECRET_ACCESS_KEY [ACCOUNT_ID]; also the\n"
                "                         DYNAROCK_ACCESS_KEY_ID / DYNAROCK_SECRET_ACCESS_KEY pair\n"
+               "  --isolation MODE       shared|account|key-region: whose tables a request sees (default\n"
+               "                         shared; key-region is DynamoDB Local without -sharedDb)\n"
+               "  --enforce-capacity     throttle provisioned tables and GSIs at their RCU/WCU\n"
+               "  --capacity-burst-seconds S  unused capacity kept for bursts (default 300, as DynamoDB)\n"
+               "  --faults FILE          fault-injection rules (JSON; docs/operations.md)\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
@@ -84,8 +90,9 @@ int main(int argc, char **argv)
     cfg.port = 8000;
     cfg.data_dir = "./dynarock-data";
     cfg.shared_db = true;
-    cfg.log_level = -1;     /* not given: server events at info, access lines off (docs/operations.md) */
-    cfg.log_slow_ms = 1000; /* a local endpoint: a second is slow for any single request */
+    cfg.log_level = -1;      /* not given: server events at info, access lines off (docs/operations.md) */
+    cfg.log_slow_ms = 1000;  /* a local endpoint: a second is slow for any single request */
+    cfg.burst_seconds = 300; /* DynamoDB keeps up to 5 minutes of unused capacity */
     /* Half the cores: a local endpoint's clients (test suites, SDK scripts) run on the same
      * machine. Measured on 2 cores with the client beside it: one loop instead of two served as
      * many requests at 15-30 % less CPU each and p99 2-3.5 instead of 4-5.5 ms; with both cores
@@ -170,6 +177,24 @@ int main(int argc, char **argv)
         } else if (FLAG("--credentials")) {
             if (!next) goto missing;
             credentials = next;
+            i++;
+        } else if (FLAG("--isolation")) {
+            if (!next || (strcmp(next, "shared") && strcmp(next, "account") && strcmp(next, "key-region"))) {
+                fprintf(stderr, "dynarock: --isolation needs shared, account or key-region\n");
+                return 2;
+            }
+            cfg.isolation = !strcmp(next, "shared")    ? ISO_SHARED
+                            : !strcmp(next, "account") ? ISO_ACCOUNT
+                                                       : ISO_KEY_REGION;
+            i++;
+        } else if (FLAG("--enforce-capacity")) {
+            cfg.enforce_capacity = true;
+        } else if (FLAG("--capacity-burst-seconds")) {
+            cfg.burst_seconds = (unsigned)parse_int(a, next, 0, 86400);
+            i++;
+        } else if (FLAG("--faults")) {
+            if (!next) goto missing;
+            cfg.faults_file = next;
             i++;
         } else if (FLAG("-sharedDb") || FLAG("--shared-db")) {
             cfg.shared_db = true;

@@ -38,24 +38,34 @@ typedef struct {
     bool shared_db;       /* always one namespace; kept for the banner */
     bool sync_writes;
     size_t block_cache_mb, write_buffer_mb;
-    int log_level;        /* --log-level (a log_level_t), or -1 when not given: the access log is off */
-    unsigned log_slow_ms; /* --log-slow-ms: requests at least this slow log a warning (0: never) */
-    int auth_mode;        /* --auth: AUTH_OFF, AUTH_WARN or AUTH_ENFORCE (door.h, auth.c) */
+    int log_level;           /* --log-level (a log_level_t), or -1 when not given: the access log is off */
+    unsigned log_slow_ms;    /* --log-slow-ms: requests at least this slow log a warning (0: never) */
+    int auth_mode;           /* --auth: AUTH_OFF, AUTH_WARN or AUTH_ENFORCE (door.h, auth.c) */
+    int isolation;           /* --isolation: ISO_SHARED, ISO_ACCOUNT or ISO_KEY_REGION (namespace.c) */
+    bool enforce_capacity;   /* --enforce-capacity: token buckets per table and GSI (throttle.c) */
+    unsigned burst_seconds;  /* --capacity-burst-seconds: unused capacity kept (default 300) */
+    const char *faults_file; /* --faults FILE: fault-injection rules at start (faults.c), or NULL */
 } ddb_config_t;
+
+enum { ISO_SHARED = 0, ISO_ACCOUNT, ISO_KEY_REGION };
 
 typedef struct {
     arena_t *a;
     ddb_errctx_t err;
     eng_t *eng;
     const ddb_config_t *cfg;
-    const json_t *body; /* the request object (JSON_OBJECT) */
-    const char *region; /* from the SigV4 credential scope, default us-east-1 */
-    const char *op;     /* operation name */
-    const char *host;   /* Host header (host:port) of the request, or NULL */
-    jw_t out;           /* response body writer */
+    const json_t *body;  /* the request object (JSON_OBJECT) */
+    const char *region;  /* from the SigV4 credential scope, default us-east-1 */
+    const char *account; /* 12 digits for ARNs: the access key's account (auth.c), default DDB_ACCOUNT */
+    const char *op;      /* operation name */
+    const char *host;    /* Host header (host:port) of the request, or NULL */
+    jw_t out;            /* response body writer */
     /* Extra fields for the error envelope (e.g. Item for ConditionalCheckFailed): a rendered
      * JSON members string without braces, or NULL. */
     const char *err_extra;
+    /* What a fault-injection rule asks of the handler itself (faults.c), or NULL: batches answer
+     * part of their requests as unprocessed, transactions cancel with TransactionConflict. */
+    const struct fault_act *fault;
 } ddb_req_t;
 
 typedef ddb_err_t (*api_fn)(ddb_req_t *r);
