@@ -101,8 +101,8 @@ def test_incomplete_authorization(server_factory, creds_file):
                                "requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Signature=abc")
 
 
-def signed_at(monkeypatch, srv, when, payload, **kw):
-    """A request signed by botocore's SigV4Auth as if the clock said `when`."""
+def set_signing_clock(monkeypatch, when):
+    """Make botocore's signers read `when` as the time (until monkeypatch.undo())."""
     if hasattr(botocore.auth, "get_current_datetime"):  # botocore >= 1.33
         monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: when)
     else:  # older botocore reads datetime.datetime.utcnow()
@@ -111,6 +111,11 @@ def signed_at(monkeypatch, srv, when, payload, **kw):
             def utcnow(cls):
                 return when
         monkeypatch.setattr(botocore.auth, "datetime", types.SimpleNamespace(datetime=Fixed))
+
+
+def signed_at(monkeypatch, srv, when, payload, **kw):
+    """A request signed by botocore's SigV4Auth as if the clock said `when`."""
+    set_signing_clock(monkeypatch, when)
     try:
         return raw(srv).call("ListTables", payload, **kw)
     finally:
@@ -222,3 +227,101 @@ def test_aws_cli_with_credentials(server_factory, creds_file, tmp_path):
     assert json.loads(r.stdout) == {"TableNames": []}
     r = aws("wrong")
     assert r.returncode != 0 and "InvalidSignatureException" in r.stderr
+
+
+# ---- presigned URLs: the signature in the query string (X-Amz-Algorithm ... X-Amz-Signature) ----------------
+
+class _PresignKeepingBody(botocore.auth.SigV4QueryAuth):
+    """botocore's query-string signer, but the JSON body stays the body (DynamoDB reads it there) and is
+    covered by the payload hash, as SigV4 has it for services other than S3."""
+
+    def _modify_request_before_signing(self, request):
+        data = request.data
+        request.data = b""
+        super()._modify_request_before_signing(request)
+        request.data = data
+
+
+def presigned(srv, payload, op="ListTables", key=KEY, secret=SECRET, expires=300, when=None, monkeypatch=None):
+    """(path with query, headers, body) of a presigned POST, signed as if the clock said `when`."""
+    from botocore.awsrequest import AWSRequest
+    body = json.dumps(payload).encode()
+    req = AWSRequest(method="POST", url=srv.url + "/", data=body,
+                     headers={"Content-Type": "application/x-amz-json-1.0",
+                              "X-Amz-Target": f"DynamoDB_20120810.{op}"})
+    signer = _PresignKeepingBody(du.static_credentials(key, secret), "dynamodb", du.REGION, expires=expires)
+    if when is not None:
+        set_signing_clock(monkeypatch, when)
+    try:
+        signer.add_auth(req)
+    finally:
+        if monkeypatch is not None:
+            monkeypatch.undo()
+    path = "/?" + req.url.split("?", 1)[1]
+    return path, {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}"}, body
+
+
+def send_presigned(srv, path, headers, body):
+    return raw(srv).request(path=path, body=body, headers=headers, content_type=None, sign=False)
+
+
+def test_presigned_url_serves(server_factory, creds_file):
+    srv = enforcing(server_factory, creds_file)
+    name = du.unique_name("presign")
+    client(srv).create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **du.key_schema("pk", "S"))
+    r = send_presigned(srv, *presigned(srv, {"TableName": name, "Item": {"pk": {"S": "a"}}}, op="PutItem"))
+    assert (r.status, json.loads(r.body)) == (200, {})
+    r = send_presigned(srv, *presigned(srv, {}))
+    assert r.status == 200, r.body
+    assert name in json.loads(r.body)["TableNames"]
+
+
+def test_presigned_url_wrong_secret_or_tampered(server_factory, creds_file):
+    srv = enforcing(server_factory, creds_file)
+    r = send_presigned(srv, *presigned(srv, {}, secret="wrong"))
+    assert json.loads(r.body) == {"__type": "com.amazon.coral.service#InvalidSignatureException",
+                                  "message": MISMATCH}
+    path, headers, body = presigned(srv, {"Limit": 5})
+    r = send_presigned(srv, path, headers, b'{"Limit": 6}')  # the body is covered too
+    assert json.loads(r.body)["message"] == MISMATCH
+    r = send_presigned(srv, path.replace("X-Amz-Expires=300", "X-Amz-Expires=301"), headers, body)
+    assert json.loads(r.body)["message"] == MISMATCH
+    r = send_presigned(srv, *presigned(srv, {}, key="AKIDNOBODY"))
+    assert json.loads(r.body) == {"__type": "com.amazon.coral.service#UnrecognizedClientException",
+                                  "message": "The security token included in the request is invalid."}
+
+
+def test_presigned_url_lives_for_its_expires(server_factory, creds_file, monkeypatch):
+    srv = enforcing(server_factory, creds_file)
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    # signed 30 minutes ago for an hour: past the 15 minutes of a header signature, still valid
+    r = send_presigned(srv, *presigned(srv, {}, expires=3600, when=now - datetime.timedelta(minutes=30),
+                                       monkeypatch=monkeypatch))
+    assert r.status == 200, r.body
+    # signed 2 hours ago for an hour: expired
+    old = now - datetime.timedelta(hours=2)
+    r = send_presigned(srv, *presigned(srv, {}, expires=3600, when=old, monkeypatch=monkeypatch))
+    body = json.loads(r.body)
+    assert body["__type"] == "com.amazon.coral.service#InvalidSignatureException"
+    assert body["message"].startswith(f"Signature expired: {old.strftime(TS)} is now earlier than "), body
+    assert body["message"].endswith(" - 3600 sec.)"), body
+    # dated 20 minutes ahead: not yet current, as a header signature
+    future = now + datetime.timedelta(minutes=20)
+    r = send_presigned(srv, *presigned(srv, {}, when=future, monkeypatch=monkeypatch))
+    assert json.loads(r.body)["message"].startswith(f"Signature not yet current: {future.strftime(TS)} ")
+
+
+def test_presigned_url_incomplete(server_factory, creds_file):
+    srv = enforcing(server_factory, creds_file)
+    path, headers, body = presigned(srv, {})
+    no_expires = "&".join(p for p in path[2:].split("&") if not p.startswith("X-Amz-Expires="))
+    r = send_presigned(srv, "/?" + no_expires, headers, body)
+    assert json.loads(r.body) == {
+        "__type": "com.amazon.coral.service#IncompleteSignatureException",
+        "message": ("AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', "
+                    "'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'. Re-examine the "
+                    "query-string parameters.")}
+    r = send_presigned(srv, path.replace("X-Amz-Expires=300", "X-Amz-Expires=604801"), headers, body)
+    assert json.loads(r.body) == {
+        "__type": "com.amazon.coral.service#IncompleteSignatureException",
+        "message": "X-Amz-Expires must be a number of seconds from 1 to 604800 (a week), not '604801'"}

@@ -58,7 +58,7 @@ static const char *const MSG_SHARD_GONE = "Invalid ShardId in ShardIterator";
 
 const char *stream_arn(ddb_req_t *r, const char *table, const char *label)
 {
-    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", r->region, DDB_ACCOUNT, table,
+    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", r->region, r->account ? r->account : DDB_ACCOUNT, table,
                          label);
 }
 

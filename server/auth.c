@@ -20,7 +20,12 @@
  *     X-Amz-Date's                            InvalidSignatureException, one sentence each
  *   access key not known                      UnrecognizedClientException
  *   signature differs                         InvalidSignatureException
- * Any region is accepted (it names the namespace a client means; we have one).
+ * Any region is accepted (namespace.c reads it for --isolation key-region).
+ *
+ * A presigned URL carries the same parts in its query (X-Amz-Algorithm, -Credential, -Date, -Expires,
+ * -SignedHeaders, -Signature): the canonical query leaves X-Amz-Signature out, the payload hash is the
+ * body's (SigV4 for services other than S3), and it is valid from 15 minutes before X-Amz-Date until
+ * X-Amz-Expires seconds (1..604800) after it.
  *
  * The canonical request (the SigV4 spec; AWS's aws-sig-v4-test-suite checks it):
  *   METHOD \n URI \n QUERY \n name:value\n... \n signed;headers \n hex(sha256(body as sent))
@@ -455,28 +460,114 @@ static time_t parse_http_date(arena_t *a, const char *s, size_t n)
     return end && !*end ? timegm(&tm) : -1;
 }
 
-ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m, const char *body,
-                             size_t blen, time_t now, const char *service, const char **akid_out,
-                             size_t *akid_len)
+/* ---- presigned URLs (query-string signatures) ---------------------------------------------------- */
+
+/* The percent-decoded value of query parameter `name` (as sent, case-sensitive), or NULL. */
+static const char *query_param(arena_t *a, const char *q, size_t n, const char *name, size_t *len)
 {
-    const auth_header_t *ah = find_header(m, "authorization");
-    if (!ah) return err_set(err, DDB_ERR_MISSING_AUTH_TOKEN, "%s", MSG_MISSING);
-    auth_parsed_t p;
-    if (auth_parse_header(ah->value, ah->vlen, &p) != 0) {
-        if (p.alen >= 5 && !strncmp(p.algorithm, "AWS4-", 5))
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && q[e] != '&') e++;
+        if (e - i > nl && q[i + nl] == '=' && !memcmp(q + i, name, nl)) {
+            const char *v = q + i + nl + 1;
+            size_t vn = e - i - nl - 1;
+            char *out = arena_alloc(a, vn + 1);
+            size_t o = 0;
+            for (size_t k = 0; k < vn; k++) {
+                int hi, lo;
+                if (v[k] == '%' && k + 2 < vn && (hi = hexval(v[k + 1])) >= 0 &&
+                    (lo = hexval(v[k + 2])) >= 0) {
+                    out[o++] = (char)(hi * 16 + lo);
+                    k += 2;
+                } else {
+                    out[o++] = v[k];
+                }
+            }
+            out[o] = '\0';
+            *len = o;
+            return out;
+        }
+        i = e + 1;
+    }
+    return NULL;
+}
+
+const char *auth_query_credential(const door_t *d, size_t *len)
+{
+    const h2o_req_t *req = d->req;
+    const char *q = memchr(req->input.path.base, '?', req->input.path.len);
+    if (!q) return NULL;
+    q++;
+    return query_param(d->r->a, q, req->input.path.len - (size_t)(q - req->input.path.base),
+                       "X-Amz-Credential", len);
+}
+
+/* The query without its X-Amz-Signature pair (the canonical query of a presigned URL). */
+static const char *query_unsigned(arena_t *a, const char *q, size_t n, size_t *outlen)
+{
+    buf_t b;
+    buf_init(&b, a, n + 1);
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && q[e] != '&') e++;
+        if (!(e - i >= 16 && !memcmp(q + i, "X-Amz-Signature=", 16))) {
+            if (b.len) buf_putc(&b, '&');
+            buf_put(&b, q + i, e - i);
+        }
+        i = e + 1;
+    }
+    *outlen = b.len;
+    buf_putc(&b, '\0');
+    return b.data;
+}
+
+/* A presigned request: its parts from the query (AWS's names), as an Authorization header's. */
+static ddb_err_t presigned_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m, auth_parsed_t *p,
+                                  const char **date, size_t *dlen, long *expires)
+{
+    size_t alen = 0, xlen = 0;
+    const char *alg = query_param(a, m->query, m->qlen, "X-Amz-Algorithm", &alen);
+    p->credential = query_param(a, m->query, m->qlen, "X-Amz-Credential", &p->clen);
+    p->signature = query_param(a, m->query, m->qlen, "X-Amz-Signature", &p->siglen);
+    p->signed_headers = query_param(a, m->query, m->qlen, "X-Amz-SignedHeaders", &p->shlen);
+    *date = query_param(a, m->query, m->qlen, "X-Amz-Date", dlen);
+    const char *x = query_param(a, m->query, m->qlen, "X-Amz-Expires", &xlen);
+    if (!alg || !p->credential || !p->signature || !*date || !p->signed_headers || !x)
+        return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE,
+                       "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', "
+                       "'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'. Re-examine "
+                       "the query-string parameters.");
+    if (alen != strlen(ALGORITHM) || memcmp(alg, ALGORITHM, alen))
+        return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE, "Unsupported AWS 'algorithm': '%.*s'", (int)alen,
+                       alg);
+    char *end = NULL;
+    *expires = strtol(x, &end, 10);
+    if (!xlen || *end || *expires < 1 || *expires > 604800)
+        return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE,
+                       "X-Amz-Expires must be a number of seconds from 1 to 604800 (a week), not '%s'", x);
+    return DDB_OK;
+}
+
+/* The Authorization header's parts and its date, or IncompleteSignatureException as AWS words it. */
+static ddb_err_t header_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m, const auth_header_t *ah,
+                               auth_parsed_t *p, const char **date, size_t *dlen, bool *http_date)
+{
+    if (auth_parse_header(ah->value, ah->vlen, p) != 0) {
+        if (p->alen >= 5 && !strncmp(p->algorithm, "AWS4-", 5))
             return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE, "Unsupported AWS 'algorithm': '%.*s'",
-                           (int)p.alen, p.algorithm);
+                           (int)p->alen, p->algorithm);
         return err_set(err, DDB_ERR_MISSING_AUTH_TOKEN, "%s", MSG_MISSING);
     }
     const auth_header_t *dh = find_header(m, "x-amz-date");
-    const auth_header_t *http_date = dh ? NULL : find_header(m, "date");
-    if (!p.credential || !p.signed_headers || !p.signature || (!dh && !http_date)) {
+    const auth_header_t *hd = dh ? NULL : find_header(m, "date");
+    if (!p->credential || !p->signed_headers || !p->signature || (!dh && !hd)) {
         buf_t msg;
         buf_init(&msg, a, 256);
-        if (!p.credential) buf_puts(&msg, "Authorization header requires 'Credential' parameter. ");
-        if (!p.signature) buf_puts(&msg, "Authorization header requires 'Signature' parameter. ");
-        if (!p.signed_headers) buf_puts(&msg, "Authorization header requires 'SignedHeaders' parameter. ");
-        if (!dh && !http_date)
+        if (!p->credential) buf_puts(&msg, "Authorization header requires 'Credential' parameter. ");
+        if (!p->signature) buf_puts(&msg, "Authorization header requires 'Signature' parameter. ");
+        if (!p->signed_headers) buf_puts(&msg, "Authorization header requires 'SignedHeaders' parameter. ");
+        if (!dh && !hd)
             buf_puts(&msg,
                      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
         buf_puts(&msg, "Authorization=");
@@ -484,25 +575,54 @@ ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m,
         buf_putc(&msg, '\0');
         return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE, "%s", msg.data);
     }
-    char amz_date[17];
-    time_t t;
-    if (dh) {
-        t = auth_parse_amz_date(dh->value, dh->vlen);
-        if (t == -1)
-            return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE,
-                           "Date must be in ISO-8601 'basic format'. Got '%.*s'. See "
-                           "http://en.wikipedia.org/wiki/ISO_8601",
-                           (int)dh->vlen, dh->value);
+    *date = dh ? dh->value : hd->value;
+    *dlen = dh ? dh->vlen : hd->vlen;
+    *http_date = !dh;
+    return DDB_OK;
+}
+
+ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m, const char *body,
+                             size_t blen, time_t now, const char *service, const char **akid_out,
+                             size_t *akid_len)
+{
+    const auth_header_t *ah = find_header(m, "authorization");
+    auth_parsed_t p;
+    memset(&p, 0, sizeof p);
+    const char *date = NULL;
+    size_t dlen = 0;
+    bool http_date = false;
+    long expires = -1; /* a presigned URL's X-Amz-Expires */
+    auth_msg_t signed_msg = *m;
+    ddb_err_t rc;
+    if (ah) {
+        rc = header_or_err(err, a, m, ah, &p, &date, &dlen, &http_date);
+    } else if (m->qlen && (memmem(m->query, m->qlen, "X-Amz-Algorithm=", 16) ||
+                           memmem(m->query, m->qlen, "X-Amz-Signature=", 16))) {
+        rc = presigned_or_err(err, a, m, &p, &date, &dlen, &expires);
+        signed_msg.query = query_unsigned(a, m->query, m->qlen, &signed_msg.qlen);
     } else {
-        t = parse_http_date(a, http_date->value, http_date->vlen);
-        if (t == -1)
-            return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE,
-                           "Date must be in ISO-8601 'basic format'. Got '%.*s'. See "
-                           "http://en.wikipedia.org/wiki/ISO_8601",
-                           (int)http_date->vlen, http_date->value);
+        return err_set(err, DDB_ERR_MISSING_AUTH_TOKEN, "%s", MSG_MISSING);
     }
+    if (rc) return rc;
+    time_t t = http_date ? parse_http_date(a, date, dlen) : auth_parse_amz_date(date, dlen);
+    if (t == -1)
+        return err_set(err, DDB_ERR_INCOMPLETE_SIGNATURE,
+                       "Date must be in ISO-8601 'basic format'. Got '%.*s'. See "
+                       "http://en.wikipedia.org/wiki/ISO_8601",
+                       (int)dlen, date);
+    char amz_date[17];
     auth_format_amz_date(t, amz_date);
-    ddb_err_t rc = auth_check_skew_or_err(err, t, now);
+    if (expires < 0) {
+        rc = auth_check_skew_or_err(err, t, now);
+    } else if (now > t + expires) { /* a presigned URL lives from its date for X-Amz-Expires seconds */
+        char b[17], c[17];
+        auth_format_amz_date(now - expires, b);
+        auth_format_amz_date(now, c);
+        rc = err_set(err, DDB_ERR_INVALID_SIGNATURE,
+                     "Signature expired: %s is now earlier than %s (%s - %ld sec.)", amz_date, b, c, expires);
+    } else if (t > now + SKEW_S) {
+        rc = auth_check_skew_or_err(err, t, now);
+    }
     if (rc) return rc;
 
     /* Credential=AKID/DATE/REGION/SERVICE/TERMINATOR */
@@ -549,10 +669,10 @@ ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m,
     auth_sha256_hex(body, blen, payload_hash);
     buf_t creq;
     buf_init(&creq, a, 512);
-    auth_canonical_request(&creq, a, m, p.signed_headers, p.shlen, payload_hash);
+    auth_canonical_request(&creq, a, &signed_msg, p.signed_headers, p.shlen, payload_hash);
     const char *scope = arena_memdup(a, p.credential + plen[0] + 1, p.clen - plen[0] - 1);
     char want[65];
-    auth_signature(cred->secret, dh ? arena_memdup(a, dh->value, dh->vlen) : amz_date, scope, creq.data,
+    auth_signature(cred->secret, http_date ? amz_date : arena_memdup(a, date, dlen), scope, creq.data,
                    creq.len, want);
     if (p.siglen != 64 || !auth_equal(want, p.signature, 64))
         return err_set(err, DDB_ERR_INVALID_SIGNATURE, "%s", MSG_MISMATCH);

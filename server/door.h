@@ -155,6 +155,8 @@ size_t auth_count(void);
 /** API stage (before the body is inflated): verify the signature; enforce answers the error, warn logs it. */
 door_rc_t auth_stage(door_t *d);
 
+/** A presigned URL's X-Amz-Credential (percent-decoded, in the request's arena), or NULL. */
+const char *auth_query_credential(const door_t *d, size_t *len);
 /** Lower-case hex SHA-256 of p[0..n). */
 void auth_sha256_hex(const void *p, size_t n, char out[65]);
 /** HMAC-SHA256 of msg under key. */

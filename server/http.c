@@ -387,7 +387,7 @@ static door_rc_t stage_dispatch(door_t *d)
 static const door_stage_fn ENTRY[] = {metrics_stage_enter, stage_framing, stage_header_lines, cors_stage,
                                       NULL};
 /* An API call (POST /), in order. */
-static const door_stage_fn API[] = {stage_target, auth_stage, stage_inflate, stage_dispatch, NULL};
+static const door_stage_fn API[] = {stage_target, auth_stage, ns_stage, stage_inflate, stage_dispatch, NULL};
 /* After the answer (logs, metrics). */
 static const door_after_fn AFTER[] = {metrics_after, accesslog_after, NULL};
 

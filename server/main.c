@@ -220,12 +220,13 @@ int main(int argc, char **argv)
 #undef FLAG
     }
 
+    /* the keys' accounts name ARNs and --isolation account namespaces even when nothing is verified */
+    char aerr[512];
+    if (auth_load(credentials, aerr, sizeof aerr) != 0) {
+        fprintf(stderr, "dynarock: %s\n", aerr);
+        return 2;
+    }
     if (cfg.auth_mode != AUTH_OFF) {
-        char aerr[512];
-        if (auth_load(credentials, aerr, sizeof aerr) != 0) {
-            fprintf(stderr, "dynarock: %s\n", aerr);
-            return 2;
-        }
         if (auth_count() == 0) {
             fprintf(stderr,
                     "dynarock: --auth %s needs credentials: --credentials FILE or "
@@ -251,12 +252,9 @@ int main(int argc, char **argv)
     eo.ttl_interval_ms = (unsigned)ttl_interval_s * 1000u;
     eo.stream_retention_ms = (uint64_t)stream_retention_s * 1000u;
     eo.stream_shard_ms = (uint64_t)stream_shard_s * 1000u;
-    char *err = NULL;
-    eng_t *eng = eng_open(&eo, &err);
-    if (!eng) {
-        fprintf(stderr, "dynarock: cannot open database in %s: %s\n", cfg.in_memory ? "memory" : cfg.data_dir,
-                err ? err : "unknown error");
-        free(err);
+    char oerr[1024];
+    if (ns_open(&cfg, &eo, oerr, sizeof oerr) != 0) {
+        fprintf(stderr, "dynarock: %s\n", oerr);
         return 1;
     }
 
@@ -266,8 +264,8 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    int rc = http_run(&cfg, eng, on_ready, &cfg);
-    eng_close(eng);
+    int rc = http_run(&cfg, ns_default(), on_ready, &cfg);
+    ns_close_all();
     if (rc == 0) log_info("stopped cleanly");
     return rc == 0 ? 0 : 1;
 }

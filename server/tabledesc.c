@@ -31,7 +31,7 @@ eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name)
 
 const char *tabledesc_arn(ddb_req_t *r, const char *name)
 {
-    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s", r->region, DDB_ACCOUNT, name);
+    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->account ? r->account : DDB_ACCOUNT, name);
 }
 
 void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k)
