@@ -41,12 +41,52 @@ def test_health_get_root(raw, region):
     r = raw.request("GET", "/", content_type=None, sign=False)
     assert r.status == 200
     assert r.body.decode() == f"healthy: dynamodb.{region}.amazonaws.com "
+    # a request id and the CRC, as on every answer
+    assert int(r.headers["x-amz-crc32"]) == zlib.crc32(r.body)
+    assert re.fullmatch(r"[0-9A-Z]{52}", r.headers["x-amzn-requestid"])
+
+
+# Not an API call: 404 with an XML-ish body, a request id and the CRC (recorded against AWS by dynalite's
+# connection tests: x-amz-crc32 3552371480, Content-Length 29).
+NOT_API = b"<UnknownOperationException/>\n"
+
+
+def check_not_api(r):
+    assert (r.status, r.body) == (404, NOT_API), r
+    assert r.headers["x-amz-crc32"] == "3552371480"
+    assert r.headers["content-length"] == "29"
+    assert len(r.headers["x-amzn-requestid"]) == 52
 
 
 @pytest.mark.parametrize("path", ["/abc", "/health", "/index.html"])
-def test_get_other_path_is_4xx(raw, path):
-    r = raw.request("GET", path, content_type=None, sign=False)
-    assert 400 <= r.status <= 404, r
+def test_get_other_path_is_404(raw, path):
+    check_not_api(raw.request("GET", path, content_type=None, sign=False))
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_are_404(raw, method):
+    check_not_api(raw.request(method, "/", body=b"{}", content_type=None, sign=False))
+
+
+@pytest.mark.parametrize("content_type", [None, "whatever", "text/plain", "application/xml"])
+def test_post_that_is_not_json_is_404(raw, content_type):
+    check_not_api(raw.request("POST", "/", body=b"hi", content_type=content_type, sign=False,
+                              target="DynamoDB_20120810.ListTables"))
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-amz-json-1.0"])
+def test_answer_content_type_follows_the_request(raw, content_type):
+    # dynalite's recordings: SerializationException and UnknownOperationException answered in the flavour sent
+    r = raw.request("POST", "/", body=b"hi", content_type=content_type, target="DynamoDB_20120810.ListTables")
+    assert (r.status, r.json()) == (400, {"__type": "com.amazon.coral.service#SerializationException"})
+    assert r.headers["content-type"] == content_type
+    assert r.headers["x-amz-crc32"] == "3948637019"
+    r = raw.request("POST", "/", body=b"{}", content_type=content_type, target="DynamoDB_20120810.ListTable")
+    assert (r.status, r.json()) == (400, {"__type": "com.amazon.coral.service#UnknownOperationException"})
+    assert r.headers["content-type"] == content_type
+    assert r.headers["x-amz-crc32"] == "1368724161"
+    r = raw.call("ListTables", {}, content_type=content_type)
+    assert r.status == 200 and r.headers["content-type"] == content_type
 
 
 # ---- routing -----------------------------------------------------------------------------------
@@ -208,6 +248,7 @@ def test_json_1_1_content_type_accepted(raw):
     r = raw.call("ListTables", {}, content_type="application/x-amz-json-1.1")
     assert r.status == 200
     assert isinstance(r.json()["TableNames"], list)
+    assert r.headers["content-type"] == "application/x-amz-json-1.1"
 
 
 @pytest.mark.dynarock_only

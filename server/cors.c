@@ -111,8 +111,7 @@ door_rc_t cors_stage(door_t *d)
 door_rc_t cors_preflight(door_t *d)
 {
     if (!d->r->cfg->cors) { /* as any other method: nothing is listening for OPTIONS */
-        err_set_bare(&d->r->err, DDB_ERR_UNKNOWN_OPERATION);
-        door_send_error(d);
+        door_send_unknown(d);
         return DOOR_ANSWERED;
     }
     h2o_req_t *req = d->req;

@@ -12,7 +12,7 @@
  *                   on the bytes as sent (auth.c), body inflated,
  *                   handler run and answered)
  *     OPTIONS /     the CORS preflight (with --cors; without it, as anything else)
- *     anything else UnknownOperationException
+ *     anything else 404 <UnknownOperationException/> (door_send_unknown)
  *   after the answer: AFTER hooks (logs, metrics), in the order listed.
  *
  * A stage returns DOOR_NEXT to go on, or DOOR_ANSWERED once it has answered (door_send_*): the
@@ -36,7 +36,8 @@ typedef struct {
     size_t body_len;
     int status;            /* the status answered (0 until then) */
     struct timespec start; /* when the request reached the door (CLOCK_MONOTONIC) */
-    char request_id[53];   /* x-amzn-RequestId answered ("" for plain-text answers) */
+    char request_id[53];   /* x-amzn-RequestId answered ("" until an answer is sent) */
+    uint8_t json_flavour;  /* the request's Content-Type, answered alike: 0 x-amz-json-1.0, 1 -1.1, 2 json */
     unsigned delay_ms;     /* faults.c: hold the answer this long before sending it (0: at once) */
     bool drop;             /* faults.c: close the connection instead of answering */
 } door_t;
@@ -50,8 +51,12 @@ typedef void (*door_after_fn)(const door_t *d);
 void door_send_json(door_t *d, int status, const char *body, size_t len);
 /** Answer r's recorded error (its envelope and status). */
 void door_send_error(door_t *d);
-/** A plain-text answer (the health check, framing refusals); keep_alive false closes the connection. */
+/** A plain-text answer (the health check, framing refusals), with x-amzn-RequestId and x-amz-crc32;
+ *  keep_alive false closes the connection. */
 void door_send_text(door_t *d, int status, const char *body, bool keep_alive);
+/** What DynamoDB answers a request that is not an API call (another method or path, a POST that is
+ *  not JSON): 404 with the body `<UnknownOperationException/>` and a newline. */
+void door_send_unknown(door_t *d);
 /** A request header by its lower-case name, or NULL. */
 const char *door_header(const door_t *d, const char *name, size_t nlen, size_t *len);
 

@@ -10,8 +10,10 @@
  * "DynamoDB_20120810.<Op>" (or "DynamoDBStreams_20120810.<Op>") and a JSON object body. Everything
  * else is answered here:
  *   GET /                  -> 200 "healthy: dynamodb.<region>.amazonaws.com "
- *   other method / path    -> 400 UnknownOperationException
+ *   other method / path    -> 404 "<UnknownOperationException/>\n" (also a POST that is not JSON)
  *   missing/unknown target -> 400 UnknownOperationException
+ * Every answer carries x-amzn-RequestId and x-amz-crc32; a JSON answer's Content-Type is the
+ * request's flavour (application/json, application/x-amz-json-1.0 or -1.1).
  *   body not a JSON object -> 400 SerializationException
  *   body over 16 MB        -> 413 (h2o's own answer, from max_request_entity_size)
  *
@@ -104,10 +106,18 @@ static void add_header(h2o_req_t *req, const char *name, size_t nlen, const char
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, nlen, 0, NULL, val, vlen);
 }
 
-/* Send a body with DynamoDB's headers. */
-static void send_json(h2o_req_t *req, int status, const char *body, size_t len, char rid[53])
+/* The Content-Type of an answer: the JSON flavour the request was sent with, as DynamoDB answers
+ * (application/json, application/x-amz-json-1.1), application/x-amz-json-1.0 otherwise. */
+static h2o_iovec_t answer_type(const door_t *d)
 {
-    static const char ct[] = "application/x-amz-json-1.0";
+    if (d->json_flavour == 2) return h2o_iovec_init(H2O_STRLIT("application/json"));
+    if (d->json_flavour == 1) return h2o_iovec_init(H2O_STRLIT("application/x-amz-json-1.1"));
+    return h2o_iovec_init(H2O_STRLIT("application/x-amz-json-1.0"));
+}
+
+/* Send a body with DynamoDB's headers. */
+static void send_json(h2o_req_t *req, int status, const char *body, size_t len, char rid[53], h2o_iovec_t ct)
+{
     char crc[24];
     reply_request_id(rid);
     int cl = (int)dec_format_u64(crc, reply_crc32(body, len)); /* not snprintf: dearer */
@@ -117,7 +127,7 @@ static void send_json(h2o_req_t *req, int status, const char *body, size_t len, 
                       : status >= 500 ? "Internal Server Error"
                                       : "Bad Request";
     req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, sizeof ct - 1);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct.base, ct.len);
     add_header(req, H2O_STRLIT("x-amzn-RequestId"), rid, 52);
     add_header(req, H2O_STRLIT("x-amz-crc32"), crc, (size_t)cl);
     h2o_send_inline(req, body, len);
@@ -127,7 +137,7 @@ void door_send_json(door_t *d, int status, const char *body, size_t len)
 {
     d->status = status;
     if (len >= COMPRESS_MIN_LEN) compress_answer(d, &body, &len); /* x-amz-crc32 over what is sent */
-    send_json(d->req, status, body, len, d->request_id);
+    send_json(d->req, status, body, len, d->request_id, answer_type(d));
 }
 
 void door_send_error(door_t *d)
@@ -230,15 +240,17 @@ static int inflate_body(arena_t *a, const char *ce, size_t celen, const char **t
     return 0;
 }
 
-static bool media_type_ok(const char *ct, size_t len)
+/* The JSON flavour of a Content-Type (door_t.json_flavour: 0 x-amz-json-1.0, 1 x-amz-json-1.1,
+ * 2 application/json), or -1 for anything else. */
+static int media_type(const char *ct, size_t len)
 {
     static const char *const ok[] = {"application/x-amz-json-1.0", "application/x-amz-json-1.1",
                                      "application/json"};
     size_t n = 0;
     while (n < len && ct[n] != ';' && ct[n] != ' ') n++;
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-        if (strlen(ok[i]) == n && strncasecmp(ct, ok[i], n) == 0) return true;
-    return false;
+        if (strlen(ok[i]) == n && strncasecmp(ct, ok[i], n) == 0) return (int)i;
+    return -1;
 }
 
 /* Whether header `name` (lower case, nlen) starts the header line at p (case-insensitive). */
@@ -301,13 +313,25 @@ static bool header_too_long(h2o_req_t *req)
 void door_send_text(door_t *d, int status, const char *body, bool keep_alive)
 {
     h2o_req_t *req = d->req;
+    size_t len = strlen(body);
+    char crc[24];
     d->status = status;
     if (!keep_alive) req->http1_is_persistent = 0;
+    reply_request_id(d->request_id); /* DynamoDB's front end adds both to every answer */
+    int cl = (int)dec_format_u64(crc, reply_crc32(body, len));
     req->res.status = status;
-    req->res.reason = status == 200 ? "OK" : "Bad Request";
-    req->res.content_length = strlen(body);
+    req->res.reason = status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request";
+    req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
-    h2o_send_inline(req, body, strlen(body));
+    add_header(req, H2O_STRLIT("x-amzn-RequestId"), h2o_strdup(&req->pool, d->request_id, 52).base, 52);
+    add_header(req, H2O_STRLIT("x-amz-crc32"), h2o_strdup(&req->pool, crc, (size_t)cl).base, (size_t)cl);
+    h2o_send_inline(req, body, len);
+}
+
+void door_send_unknown(door_t *d)
+{
+    err_set_bare(&d->r->err, DDB_ERR_UNKNOWN_OPERATION); /* what the access log and metrics name */
+    door_send_text(d, 404, "<UnknownOperationException/>\n", true);
 }
 
 /* ---- the front door (door.h): stages and routes ---------------------------------------------- */
@@ -334,13 +358,20 @@ static door_rc_t serve_health(door_t *d)
     return DOOR_ANSWERED;
 }
 
-/* An API call names its operation in X-Amz-Target and sends JSON. */
+/* An API call sends JSON (anything else is not for the API: 404) and names its operation in
+ * X-Amz-Target. */
 static door_rc_t stage_target(door_t *d)
 {
     size_t ctlen = 0;
     const char *ct = header(d->req, H2O_TOKEN_CONTENT_TYPE, &ctlen);
+    int flavour = ct ? media_type(ct, ctlen) : -1;
+    if (flavour < 0) {
+        door_send_unknown(d);
+        return DOOR_ANSWERED;
+    }
+    d->json_flavour = (uint8_t)flavour;
     d->target = door_header(d, H2O_STRLIT("x-amz-target"), &d->target_len);
-    if (!ct || !media_type_ok(ct, ctlen) || !d->target) {
+    if (!d->target) {
         err_set_bare(&d->r->err, DDB_ERR_UNKNOWN_OPERATION);
         door_send_error(d);
         return DOOR_ANSWERED;
@@ -425,8 +456,7 @@ static door_rc_t route(door_t *d)
             h2o_memis(req->path_normalized.base, req->path_normalized.len, rt->path, strlen(rt->path)))
             return rt->serve(d);
     }
-    err_set_bare(&d->r->err, DDB_ERR_UNKNOWN_OPERATION); /* AWS answers other methods and paths so */
-    door_send_error(d);
+    door_send_unknown(d); /* AWS answers other methods and paths so */
     return DOOR_ANSWERED;
 }
 
