@@ -211,6 +211,11 @@ static int inflate_all(int wbits, const char *in, size_t inlen, buf_t *out)
             break;
         }
         if (zr == Z_STREAM_END) {
+            /* gzip: another member may follow; its data continues the body, as Java's
+             * GZIPInputStream (and gunzip) read it. Anything else after a member is ignored. */
+            if (wbits == 16 + 15 && zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b &&
+                inflateReset(&zs) == Z_OK)
+                continue;
             rc = 0;
             break;
         }
