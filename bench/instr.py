@@ -10,6 +10,7 @@ does not see the kernel's share — socket reads and writes, the write-ahead log
     bench/instr.py --ops query --overwrites 20000   # Query after 20,000 overwrites (versions)
     bench/instr.py --ops put --top 30               # and the 30 costliest functions (inclusive)
     bench/instr.py --ops put,over --stream NEW_AND_OLD_IMAGES   # the bench table with a stream
+    bench/instr.py --ops get --sign                 # every request SigV4-signed, server --auth enforce
 
 For each operation it starts `dynarock --data-dir <fresh dir>` under callgrind, creates the
 bench table (HASH pk, RANGE sk), seeds --seed items through PutItem (the bench's item.fmt),
@@ -69,9 +70,27 @@ def request(op, i, seeded):
     raise SystemExit(f"unknown operation {op}")
 
 
-def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_args=()):
+SIGN_KEY, SIGN_SECRET = "AKIDINSTR", "instr-secret"
+
+
+def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_args=(), sign=False):
     work = tempfile.mkdtemp(prefix="dynarock-instr-")
     out = os.path.join(work, "cg.out")
+    signer = None
+    if sign:  # every request signed by botocore (Debian's python3-botocore), verified by the server
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        creds = os.path.join(work, "credentials")
+        with open(creds, "w") as f:
+            f.write(f"{SIGN_KEY} {SIGN_SECRET}\n")
+        server_args = (*server_args, "--auth", "enforce", "--credentials", creds)
+        v4 = SigV4Auth(Credentials(SIGN_KEY, SIGN_SECRET), "dynamodb", "us-east-1")
+
+        def signer(headers, body):
+            req = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=body.encode(), headers=headers)
+            v4.add_auth(req)
+            return dict(req.headers.items())
     srv = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary,
                             "--data-dir", os.path.join(work, "data"), "--port", str(port), *server_args],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -90,8 +109,11 @@ def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_ar
             raise SystemExit("dynarock did not start under valgrind")
 
         def send(target, body):
-            conn.request("POST", "/", body=body, headers={"X-Amz-Target": "DynamoDB_20120810." + target,
-                                                          "Content-Type": "application/x-amz-json-1.0"})
+            headers = {"X-Amz-Target": "DynamoDB_20120810." + target, "Content-Type": "application/x-amz-json-1.0",
+                       "Host": f"127.0.0.1:{port}"}
+            if signer:
+                headers = signer(headers, body)
+            conn.request("POST", "/", body=body, headers=headers)
             r = conn.getresponse()
             data = r.read()
             if r.status != 200:
@@ -124,7 +146,7 @@ def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_ar
         if total is None:
             raise SystemExit("no totals in callgrind's output")
         print(f"{op:7s} {total / n:10,.0f} instructions/request  (n={n}, seeded={seeded}, overwrites={overwrites}"
-              + (f", stream {stream})" if stream else ")"))
+              + (f", stream {stream}" if stream else "") + (", signed)" if sign else ")"))
         if top:
             rows = [l for l in ann.splitlines() if l.strip()[:1].isdigit() and "PROGRAM TOTALS" not in l]
             for l in rows[:top]:
@@ -146,11 +168,13 @@ def main():
     ap.add_argument("--top", type=int, default=0, help="also print the N costliest functions (inclusive)")
     ap.add_argument("--stream", default=None, help="create the bench table with a stream of this view type")
     ap.add_argument("--server-args", default="", help="more dynarock flags, e.g. '--log-level info'")
+    ap.add_argument("--sign", action="store_true", help="sign every request (SigV4); the server runs --auth enforce")
     a = ap.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is missing: apt-get install valgrind")
     for op in a.ops.split(","):
-        measure(os.path.abspath(a.bin), op, a.n, a.seed, a.overwrites, a.port, a.top, a.stream, a.server_args.split())
+        measure(os.path.abspath(a.bin), op, a.n, a.seed, a.overwrites, a.port, a.top, a.stream, a.server_args.split(),
+                a.sign)
     return 0
 
 

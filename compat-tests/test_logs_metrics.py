@@ -265,3 +265,28 @@ def test_metrics_connections_gauge(server_factory):
             break
         time.sleep(0.05)
     assert n == 1
+
+
+def test_metrics_event_loops_and_wal(server_factory, tmp_path):
+    srv = server_factory(["--data-dir", str(tmp_path / "data"), "--threads", "2"])
+    c = Client(srv)
+    name = du.unique_name("wal")
+    create_table(c, name)
+    before = parse_prometheus(c.get("/metrics")[2])
+    for i in range(200):
+        assert c.call("PutItem", {"TableName": name, "Item": {"pk": {"S": f"k{i}"}, "v": {"S": "x" * 1000}}})["status"] == 200
+    after = parse_prometheus(c.get("/metrics")[2])
+    loops = {dict(labels)["loop"]: v for (n, labels), v in after.items() if n == "dynarock_event_loop_cpu_seconds_total"}
+    assert sorted(loops) == ["0", "1"]
+    assert all(v > 0 for v in loops.values())
+    busy = sum(loops.values()) - sum(v for (n, _), v in before.items() if n == "dynarock_event_loop_cpu_seconds_total")
+    assert busy > 0  # 200 writes took some CPU on the loops
+    wal = metric(after, "dynarock_rocksdb_wal_bytes")
+    assert wal >= metric(before, "dynarock_rocksdb_wal_bytes") + 200 * 1000  # every write is in the log
+    assert wal == sum(p.stat().st_size for p in (tmp_path / "data").glob("*.log"))
+
+
+def test_metrics_in_memory_has_no_wal(server_factory):
+    srv = server_factory(["--in-memory"])
+    after = parse_prometheus(Client(srv).get("/metrics")[2])
+    assert not [k for k in after if k[0] == "dynarock_rocksdb_wal_bytes"]

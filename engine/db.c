@@ -21,10 +21,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <rocksdb/c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -925,6 +927,24 @@ int db__iter_free(db_iter_t *i)
     free(i->hi);
     free(i);
     return rc;
+}
+
+bool eng_wal_bytes(eng_t *e, uint64_t *out)
+{
+    db_t *db = e->db;
+    *out = 0;
+    if (!db->path) return false; /* in memory: the log is off */
+    DIR *dir = opendir(db->path);
+    if (!dir) return false;
+    int fd = dirfd(dir);
+    for (struct dirent *de; (de = readdir(dir));) {
+        size_t n = strlen(de->d_name);
+        struct stat st;
+        if (n > 4 && !strcmp(de->d_name + n - 4, ".log") && fstatat(fd, de->d_name, &st, 0) == 0)
+            *out += (uint64_t)st.st_size;
+    }
+    closedir(dir);
+    return true;
 }
 
 bool eng_db_property(eng_t *e, const char *name, bool per_family, uint64_t *out)

@@ -186,6 +186,9 @@ eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t);
  * column-family list's lock, so not for a request's path.
  */
 bool eng_db_property(eng_t *e, const char *name, bool per_family, uint64_t *out);
+/** Bytes in the write-ahead log's files (the data directory's *.log); false in memory (no log). For
+ *  /metrics: reads the directory. */
+bool eng_wal_bytes(eng_t *e, uint64_t *out);
 
 /** Whether an index is being built or dropped (its status is not ACTIVE). */
 bool eng_table_indexing(const eng_table_t *t);

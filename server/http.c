@@ -714,6 +714,7 @@ int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void
     g_workers = ws;
     g_nworkers = n;
     for (int i = 0; i < n; i++) ws[i].index = i;
+    ws[0].tid = pthread_self(); /* worker 0 is this thread (the others get theirs from pthread_create) */
     /* Each worker sets itself up in its own thread; worker 0 (this thread) accepts only once all
      * are ready, so a dealt connection always finds its worker's queue. */
     for (int i = 1; i < n; i++) {
@@ -732,6 +733,19 @@ int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void
     g_workers = NULL;
     free(ws);
     return 0;
+}
+
+size_t http_loop_cpu_seconds(double *out, size_t max)
+{
+    size_t n = 0;
+    for (int i = 0; g_workers && i < g_nworkers && n < max; i++) {
+        clockid_t cid;
+        struct timespec ts;
+        if (pthread_getcpuclockid(g_workers[i].tid, &cid) != 0 || clock_gettime(cid, &ts) != 0)
+            ts = (struct timespec){0};
+        out[n++] = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    }
+    return n;
 }
 
 void http_stop(void)

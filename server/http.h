@@ -17,4 +17,9 @@ int http_run(const ddb_config_t *cfg, eng_t *eng, void (*on_ready)(void *), void
 /** Ask every event loop to finish (async-signal-safe). */
 void http_stop(void);
 
+/** CPU seconds each event loop's thread has used so far (its busy time: a loop waiting for events
+ *  uses none), for loops 0..n-1 into out[] (at most max); returns n, 0 when not serving. For
+ *  /metrics, from a worker thread while serving. */
+size_t http_loop_cpu_seconds(double *out, size_t max);
+
 #endif

@@ -18,6 +18,7 @@
  * so no hook on a connection's open and close).
  */
 #include "server/door.h"
+#include "server/http.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -310,6 +311,20 @@ static void render(buf_t *b, ddb_req_t *r)
         metrics_format_label(b, names[i], strlen(names[i]));
         buf_puts(b, "\"} ");
         put_i64(b, st[i].size_bytes);
+        buf_putc(b, '\n');
+    }
+
+    double cpu[256];
+    size_t nloops = http_loop_cpu_seconds(cpu, 256);
+    head(b, "dynarock_event_loop_cpu_seconds_total", "counter",
+         "CPU time each event loop's thread has used (its busy time; waiting for events uses none).");
+    for (size_t i = 0; i < nloops; i++)
+        buf_printf(b, "dynarock_event_loop_cpu_seconds_total{loop=\"%zu\"} %.6f\n", i, cpu[i]);
+    uint64_t wal;
+    if (eng_wal_bytes(r->eng, &wal)) {
+        head(b, "dynarock_rocksdb_wal_bytes", "gauge", "Bytes in the write-ahead log's files.");
+        buf_puts(b, "dynarock_rocksdb_wal_bytes ");
+        put_u64(b, wal);
         buf_putc(b, '\n');
     }
 
