@@ -93,7 +93,8 @@ static void write_answer(ddb_req_t *r, const write_args_t *w, const exec_write_t
         jw_keyz(&r->out, "Attributes");
         avjson_write_map(&r->out, attrs);
     }
-    cap_write(r, x->table->name, opt_str(w->rcc, NULL), cap_write_units(res->old_size, res->new_size));
+    cap_write(r, x->table, NULL, CAP_WRITE, opt_str(w->rcc, NULL),
+              cap_write_units(res->old_size, res->new_size));
     if (w->ricm && ddb_str_eq(w->ricm->str, "SIZE") && cap_has_lsi(x->table)) {
         jw_keyz(&r->out, "ItemCollectionMetrics");
         cap_collection_metric(&r->out, x->table, x->key);
@@ -181,7 +182,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
         jw_keyz(&r->out, "Item");
         avjson_write_map(&r->out, got.item);
     }
-    cap_write(r, t->name, opt_str(jrcc, NULL), cap_read_units(got.size, consistent));
+    cap_write(r, t, NULL, CAP_READ, opt_str(jrcc, NULL), cap_read_units(got.size, consistent));
     jw_obj_end(&r->out);
 out:
     eng_table_release(t);

@@ -305,7 +305,7 @@ static ddb_err_t select_run(ddb_req_t *r, stmt_t *s, const json_t *jlimit, int64
         jw_arr_begin(w);
         if (item) avjson_write_map(w, item);
         jw_arr_end(w);
-        cap_write(r, s->t->name, mode, cap_read_units(got.size, consistent));
+        cap_write(r, s->t, NULL, CAP_READ, mode, cap_read_units(got.size, consistent));
         jw_obj_end(w);
         return DDB_OK;
     }
@@ -355,7 +355,7 @@ static ddb_err_t select_run(ddb_req_t *r, stmt_t *s, const json_t *jlimit, int64
         jw_keyz(w, "NextToken");
         jw_strz(w, next);
     }
-    cap_write(r, s->t->name, mode, units);
+    cap_write(r, s->t, s->x, CAP_READ, mode, units);
     jw_obj_end(w);
     return DDB_OK;
 }
@@ -377,7 +377,7 @@ static ddb_err_t write_run(ddb_req_t *r, stmt_t *s, const char *mode)
     jw_arr_begin(w);
     if (attrs && attrs->n) avjson_write_map(w, attrs);
     jw_arr_end(w);
-    cap_write(r, s->t->name, mode, cap_write_units(res.old_size, res.new_size));
+    cap_write(r, s->t, NULL, CAP_WRITE, mode, cap_write_units(res.old_size, res.new_size));
     jw_obj_end(w);
     return DDB_OK;
 }
@@ -432,6 +432,8 @@ static const char *batch_code(ddb_err_t c)
         return "ValidationError";
     case DDB_ERR_ITEM_COLLECTION_SIZE_LIMIT:
         return "ItemCollectionSizeLimitExceeded";
+    case DDB_ERR_PROVISIONED_THROUGHPUT_EXCEEDED: /* --enforce-capacity (throttle.c) */
+        return "ProvisionedThroughputExceeded";
     default:
         return "InternalServerError";
     }
@@ -599,7 +601,9 @@ ddb_err_t api_BatchExecuteStatement(ddb_req_t *r)
         jw_obj_end(w);
     }
     jw_arr_end(w);
-    if (nt) cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, NULL);
+    if (nt)
+        cap_write_list_as(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, NULL,
+                          writes ? CAP_WRITE : CAP_READ);
     jw_obj_end(w);
     stmts_release(ss, n);
     return DDB_OK;

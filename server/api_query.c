@@ -164,38 +164,6 @@ static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t
     return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
 }
 
-static void write_capacity(ddb_req_t *r, const qargs_t *q, const eng_table_t *t, const eng_index_t *x,
-                           double units)
-{
-    const char *mode = q->rcc ? q->rcc->str.ptr : NULL;
-    if (!mode || !strcmp(mode, "NONE")) return;
-    jw_t *w = &r->out;
-    jw_keyz(w, "ConsumedCapacity");
-    jw_obj_begin(w);
-    jw_keyz(w, "TableName");
-    jw_strz(w, t->name);
-    jw_keyz(w, "CapacityUnits");
-    jw_double(w, units);
-    if (!strcmp(mode, "INDEXES")) {
-        jw_keyz(w, "Table");
-        jw_obj_begin(w);
-        jw_keyz(w, "CapacityUnits");
-        jw_double(w, x ? 0 : units);
-        jw_obj_end(w);
-        if (x) {
-            jw_keyz(w, x->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-            jw_obj_begin(w);
-            jw_keyz(w, x->name);
-            jw_obj_begin(w);
-            jw_keyz(w, "CapacityUnits");
-            jw_double(w, units);
-            jw_obj_end(w);
-            jw_obj_end(w);
-        }
-    }
-    jw_obj_end(w);
-}
-
 static ddb_err_t run(ddb_req_t *r, bool is_query)
 {
     qargs_t q = {.query = is_query};
@@ -388,7 +356,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         jw_keyz(w, "LastEvaluatedKey");
         avjson_write_map(w, pg.last_key);
     }
-    write_capacity(r, &q, t, x, pg.units);
+    cap_write(r, t, x, CAP_READ, q.rcc ? q.rcc->str.ptr : NULL, pg.units);
     jw_obj_end(w);
 out:
     eng_table_release(t);

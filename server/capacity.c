@@ -1,6 +1,11 @@
 /*
  * capacity: consumed capacity as DynamoDB accounts it (units per item size, per table, with the
  * INDEXES breakdown) and ItemCollectionMetrics, for every family's answers.
+ *
+ * cap_write and cap_write_list[_as] are where a request's consumption is recorded: with
+ * --enforce-capacity each charges the units it reports (or would report: ReturnConsumedCapacity
+ * NONE charges the same) to the table's or GSI's bucket (throttle.c), so enforcement and the
+ * metrics count exactly what ConsumedCapacity says. Without the flag: one branch on a bool.
  */
 #include "server/server.h"
 
@@ -20,28 +25,50 @@ double cap_read_units(size_t size, bool consistent)
     return consistent ? (double)units : (double)units / 2.0;
 }
 
-void cap_write(ddb_req_t *r, const char *table, const char *mode, double units)
+void cap_write(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir, const char *mode,
+               double units)
 {
+    if (r->cfg->enforce_capacity) throttle_charge(r->cfg, t, x, dir, units);
     if (!mode || !strcmp(mode, "NONE")) return;
-    jw_keyz(&r->out, "ConsumedCapacity");
-    jw_obj_begin(&r->out);
-    jw_keyz(&r->out, "TableName");
-    jw_strz(&r->out, table);
-    jw_keyz(&r->out, "CapacityUnits");
-    jw_double(&r->out, units);
+    jw_t *w = &r->out;
+    jw_keyz(w, "ConsumedCapacity");
+    jw_obj_begin(w);
+    jw_keyz(w, "TableName");
+    jw_strz(w, t->name);
+    jw_keyz(w, "CapacityUnits");
+    jw_double(w, units);
     if (!strcmp(mode, "INDEXES")) {
-        jw_keyz(&r->out, "Table");
-        jw_obj_begin(&r->out);
-        jw_keyz(&r->out, "CapacityUnits");
-        jw_double(&r->out, units);
-        jw_obj_end(&r->out);
+        jw_keyz(w, "Table");
+        jw_obj_begin(w);
+        jw_keyz(w, "CapacityUnits");
+        jw_double(w, x ? 0 : units);
+        jw_obj_end(w);
+        if (x) {
+            jw_keyz(w, x->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+            jw_obj_begin(w);
+            jw_keyz(w, x->name);
+            jw_obj_begin(w);
+            jw_keyz(w, "CapacityUnits");
+            jw_double(w, units);
+            jw_obj_end(w);
+            jw_obj_end(w);
+        }
     }
-    jw_obj_end(&r->out);
+    jw_obj_end(w);
 }
 
 void cap_write_list(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables, const double *units,
                     const char *kind)
 {
+    bool read = kind ? kind[0] == 'R' : r->op && !strcmp(r->op, "BatchGetItem");
+    cap_write_list_as(r, mode, n, tables, units, kind, read ? CAP_READ : CAP_WRITE);
+}
+
+void cap_write_list_as(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables,
+                       const double *units, const char *kind, cap_dir_t dir)
+{
+    if (r->cfg->enforce_capacity)
+        for (size_t i = 0; i < n; i++) throttle_charge(r->cfg, tables[i], NULL, dir, units[i]);
     if (!mode || !strcmp(mode, "NONE")) return;
     bool indexes = !strcmp(mode, "INDEXES");
     jw_t *w = &r->out;

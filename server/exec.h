@@ -11,6 +11,13 @@
  * Contract: executors record DynamoDB's error in r->err (first error wins) and return its code;
  * memory comes from r->a; a typed request borrows everything it points to (the front end keeps the
  * table reference and the decoded values alive for the call). Executors run on the request's thread.
+ *
+ * Capacity (--enforce-capacity, throttle.c): before touching storage each executor asks for admission
+ * of the tables (and GSIs) it will consume. Refused: ProvisionedThroughputExceededException in r->err
+ * (exec_write, exec_query, exec_get), or in res[i].err of each action of the throttled table with
+ * DDB_ERR_TRANSACTION_CANCELED returned (exec_write_multi), or the TransactionCanceledException of
+ * exec_cancelled_or_err for exec_get under TransactGetItems / ExecuteTransaction. The table's units
+ * are charged by the front end's cap_write* call, a GSI's write units by the write executors.
  */
 #ifndef DDB_SERVER_EXEC_H
 #define DDB_SERVER_EXEC_H

@@ -2,7 +2,7 @@
  * exec_item: the executor of single-item writes (exec.h) and the key checks every front end makes
  * before it: the apply callbacks that run under the key lock (condition, then put / delete / update /
  * nothing), one write (exec_write), several as one (exec_write_multi), and ReturnValues; item
- * reads (exec_get).
+ * reads (exec_get). With --enforce-capacity each executor asks throttle.c for admission first.
  */
 #include "server/exec.h"
 
@@ -164,23 +164,85 @@ static ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *actio
 
 static const eng_apply_fn APPLY[] = {check_apply, put_apply, delete_apply, update_apply}; /* by exec_kind_t */
 
+/* ---- capacity enforcement (--enforce-capacity: throttle.c) ----------------------------------------
+ * Admission runs before the executor touches storage; the table's units are charged by the front
+ * end's cap_write* call (what ConsumedCapacity reports), a GSI's here: ConsumedCapacity does not break
+ * a write down by index, so a GSI is charged the table write's units when the item before or after the
+ * write carries the GSI's key attributes (DynamoDB charges the size of the index entry, and twice when
+ * the write moves the entry: docs/operations.md). */
+
+static bool has_index_key(const eng_index_t *x, const av_map_t *item)
+{
+    if (!item) return false;
+    const char *names[2] = {x->key.hash.name, x->key.range.name};
+    for (int i = 0; i < 2 && names[i]; i++)
+        if (!av_map_get(item, names[i], strlen(names[i]))) return false;
+    return true;
+}
+
+static void charge_gsis(ddb_req_t *r, const eng_table_t *t, const eng_write_result_t *res)
+{
+    for (size_t i = 0; i < t->n_idx; i++) {
+        const eng_index_t *x = &t->idx[i];
+        if (x->global && (has_index_key(x, res->old_item) || has_index_key(x, res->new_item)))
+            throttle_charge(r->cfg, t, x, CAP_WRITE, cap_write_units(res->old_size, res->new_size));
+    }
+}
+
+/* Admission of the n items of one request on tables[i]: each table asked once (a refusal counts one
+ * throttled request), its refusal recorded in res[i].err of each of its items. True when any was. */
+static bool admit_each(ddb_req_t *r, size_t n, eng_table_t *const *tables, cap_dir_t dir,
+                       eng_multi_result_t *res)
+{
+    bool throttled = false;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < i && tables[k] != tables[i]) k++;
+        if (k < i) {
+            if (res[k].err.code) err_set(&res[i].err, res[k].err.code, "%s", res[k].err.msg);
+            continue;
+        }
+        throttled |= throttle_admit_or_err(&res[i].err, r->cfg, tables[i], NULL, dir) != DDB_OK;
+    }
+    return throttled;
+}
+
+/* Whether r reads as a transaction (a throttled read cancels it with reasons). */
+static bool in_transaction(const ddb_req_t *r)
+{
+    return r->op && (!strcmp(r->op, "TransactGetItems") || !strcmp(r->op, "ExecuteTransaction"));
+}
+
 /* ---- executors ---------------------------------------------------------------------------------- */
 
 ddb_err_t exec_write(ddb_req_t *r, exec_write_t *w, eng_write_result_t *res)
 {
     w->a_ = r->a;
-    return eng_item_write(r->eng, w->table, w->key, APPLY[w->kind], w, r->a, res, &r->err);
+    bool enforce = r->cfg->enforce_capacity;
+    ddb_err_t rc;
+    if (enforce && (rc = throttle_admit_or_err(&r->err, r->cfg, w->table, NULL, CAP_WRITE))) return rc;
+    rc = eng_item_write(r->eng, w->table, w->key, APPLY[w->kind], w, r->a, res, &r->err);
+    if (enforce && rc == DDB_OK) charge_gsis(r, w->table, res);
+    return rc;
 }
 
 ddb_err_t exec_write_multi(ddb_req_t *r, size_t n, exec_write_t *w, eng_multi_result_t *res)
 {
     eng_multi_op_t *ops = ARENA_NEWN(r->a, eng_multi_op_t, n + 1);
+    eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, n + 1);
     for (size_t i = 0; i < n; i++) {
         w[i].a_ = r->a;
         ops[i] = (eng_multi_op_t){w[i].table, w[i].key, APPLY[w[i].kind], &w[i], w[i].origin};
         err_init(&res[i].err, r->a);
+        tables[i] = w[i].table;
     }
-    return eng_multi_write(r->eng, n, ops, r->a, res, &r->err);
+    /* throttled: a transaction cancels with the reason on each action, a batch answers the first */
+    if (r->cfg->enforce_capacity && admit_each(r, n, tables, CAP_WRITE, res))
+        return DDB_ERR_TRANSACTION_CANCELED;
+    ddb_err_t rc = eng_multi_write(r->eng, n, ops, r->a, res, &r->err);
+    if (r->cfg->enforce_capacity && rc == DDB_OK)
+        for (size_t i = 0; i < n; i++) charge_gsis(r, w[i].table, &res[i].res);
+    return rc;
 }
 
 const av_map_t *exec_return_values(ddb_req_t *r, const exec_write_t *w, const eng_write_result_t *res,
@@ -210,6 +272,15 @@ ddb_err_t exec_get(ddb_req_t *r, size_t n, const exec_get_t *g, exec_got_t *out)
         tables[i] = g[i].table;
         keys[i] = g[i].key;
     }
+    if (r->cfg->enforce_capacity) {
+        eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, n + 1);
+        for (size_t i = 0; i < n; i++) err_init(&res[i].err, r->a);
+        if (admit_each(r, n, tables, CAP_READ, res)) {
+            if (in_transaction(r)) return exec_cancelled_or_err(r, n, NULL, res);
+            for (size_t i = 0;; i++)
+                if (res[i].err.code) return err_set(&r->err, res[i].err.code, "%s", res[i].err.msg);
+        }
+    }
     ddb_err_t rc = eng_multi_get(r->eng, n, tables, keys, r->a, items, &r->err);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
@@ -230,11 +301,12 @@ ddb_err_t exec_cancelled_or_err(ddb_req_t *r, size_t n, const exec_write_t *ws, 
     buf_init(&codes, r->a, 128);
     for (size_t i = 0; i < n; i++) {
         ddb_err_t c = res[i].err.code;
-        const char *code = c == DDB_OK                             ? "None"
-                           : c == DDB_ERR_CONDITIONAL_CHECK_FAILED ? "ConditionalCheckFailed"
-                           : c == DDB_ERR_VALIDATION               ? "ValidationError"
-                           : c == DDB_ERR_DUPLICATE_ITEM           ? "DuplicateItem"
-                                                                   : "InternalError";
+        const char *code = c == DDB_OK                                    ? "None"
+                           : c == DDB_ERR_CONDITIONAL_CHECK_FAILED        ? "ConditionalCheckFailed"
+                           : c == DDB_ERR_VALIDATION                      ? "ValidationError"
+                           : c == DDB_ERR_DUPLICATE_ITEM                  ? "DuplicateItem"
+                           : c == DDB_ERR_PROVISIONED_THROUGHPUT_EXCEEDED ? "ProvisionedThroughputExceeded"
+                                                                          : "InternalError";
         if (i) buf_puts(&codes, ", ");
         buf_puts(&codes, code);
         jw_obj_begin(&w);

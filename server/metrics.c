@@ -314,6 +314,8 @@ static void render(buf_t *b, ddb_req_t *r)
         buf_putc(b, '\n');
     }
 
+    throttle_format_metrics(b); /* capacity: consumed units and throttled requests (throttle.c) */
+
     double cpu[256];
     size_t nloops = http_loop_cpu_seconds(cpu, 256);
     head(b, "dynarock_event_loop_cpu_seconds_total", "counter",

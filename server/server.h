@@ -242,20 +242,32 @@ void idem_fingerprint(const json_t *body, uint64_t fp[2], arena_t *a);
  *  request already committed (answer success without running it; otherwise run it, then idem_finish). */
 ddb_err_t idem_begin_or_err(ddb_req_t *r, const char *token, const json_t *what, bool *replay);
 
-/* ---- capacity.c: consumed capacity and item-collection metrics ------------------------------------ */
+/* ---- capacity.c: consumed capacity and item-collection metrics ------------------------------------
+ * The cap_write* functions are the one place a request's consumption is recorded: each charges what
+ * it reports (throttle_charge, with --enforce-capacity) whether or not ReturnConsumedCapacity asks
+ * to see it, so what is enforced and counted in the metrics is what ConsumedCapacity says. */
+
+typedef enum { CAP_READ = 0, CAP_WRITE = 1 } cap_dir_t;
 
 /** Write units for a write touching items of these sizes (DynamoDB: 1 per KB, rounded up, of the larger). */
 double cap_write_units(size_t old_size, size_t new_size);
 /** Read units for an item of this size (1 per 4 KB, half when eventually consistent). */
 double cap_read_units(size_t size, bool consistent);
-/** "ConsumedCapacity" as a list (batches, transactions) if `mode` asks for it: one entry per table in
- *  first-use order, summing units[i] of the entries tables[i]; `kind` ("ReadCapacityUnits",
- *  "WriteCapacityUnits" or NULL) repeats the sum under that name. */
+/** Charge `units` of one request per table as cap_write_list_as, the direction taken from `kind`
+ *  ("ReadCapacityUnits" or "WriteCapacityUnits"), or when kind is NULL from the operation
+ *  (BatchGetItem reads, BatchWriteItem writes). */
 void cap_write_list(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables, const double *units,
                     const char *kind);
-/** Write "ConsumedCapacity" for one table if ReturnConsumedCapacity asks for it (AWS reports only
- *  CapacityUnits, plus Table.CapacityUnits for INDEXES, for single-item operations). */
-void cap_write(ddb_req_t *r, const char *table, const char *mode, double units);
+/** Charge tables[i] units[i] in direction `dir`, and answer "ConsumedCapacity" as a list (batches,
+ *  transactions) if `mode` asks for it: one entry per table in first-use order, summing its units;
+ *  `kind` ("ReadCapacityUnits", "WriteCapacityUnits" or NULL) repeats the sum under that name. */
+void cap_write_list_as(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables,
+                       const double *units, const char *kind, cap_dir_t dir);
+/** Charge table t (x NULL or an LSI) or GSI x `units` in direction `dir`, and write "ConsumedCapacity"
+ *  for one table if ReturnConsumedCapacity (`mode`) asks for it: CapacityUnits, plus for INDEXES the
+ *  Table's and, with an index x, its LocalSecondaryIndexes / GlobalSecondaryIndexes entry. */
+void cap_write(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir, const char *mode,
+               double units);
 /** Whether a table has a local secondary index (ItemCollectionMetrics are answered then). */
 bool cap_has_lsi(const eng_table_t *t);
 /** One ItemCollectionMetrics object for the item collection of `key` (DynamoDB's smallest estimate). */
@@ -340,5 +352,20 @@ typedef struct {
 const char *stream_iter_format(ddb_req_t *r, const stream_iter_t *it);
 /** Decode an iterator stream_iter_format() wrote (any other text, or a damaged one: false). */
 bool stream_iter_parse(ddb_req_t *r, const char *s, size_t len, stream_iter_t *out);
+
+/* ---- throttle.c: --enforce-capacity token buckets, consumed-capacity metrics ----------------------
+ * Called only when cfg->enforce_capacity is set (the executors and capacity.c test it first), from
+ * any worker thread: one mutex guards the buckets. Tables and indexes are borrowed for the call. */
+
+/** Admission before an executor touches storage: ProvisionedThroughputExceededException (AWS's table or
+ *  GSI message) in err when the `dir` bucket of t (x NULL or an LSI) or of GSI x is in deficit; a write
+ *  to the table (x NULL, CAP_WRITE) is refused as well while one of its GSIs' write buckets is. */
+ddb_err_t throttle_admit_or_err(ddb_errctx_t *err, const ddb_config_t *cfg, const eng_table_t *t,
+                                const eng_index_t *x, cap_dir_t dir);
+/** Debit `units` from the `dir` bucket of t (x NULL or an LSI) or GSI x and count them for the metrics. */
+void throttle_charge(const ddb_config_t *cfg, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir,
+                     double units);
+/** Append the capacity metrics (consumed read / write units, throttled requests by table and index). */
+void throttle_format_metrics(buf_t *b);
 
 #endif
