@@ -41,6 +41,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "common/log.h"
 
@@ -164,18 +164,62 @@ static void hex(const uint8_t *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* SHA-256 through one EVP_MD fetched once and one digest context per thread: OpenSSL 3's one-shot
+ * calls (EVP_Digest, HMAC) fetch the algorithm from the provider and build a context on every call,
+ * which cost ~20 k instructions per HMAC; a request's signature takes six of them. */
+static EVP_MD *g_sha256;
+static pthread_once_t g_sha256_once = PTHREAD_ONCE_INIT;
+static _Thread_local EVP_MD_CTX *t_md;
+
+static void fetch_sha256(void)
+{
+    g_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!g_sha256) abort();
+}
+
+static EVP_MD_CTX *md_begin(void)
+{
+    pthread_once(&g_sha256_once, fetch_sha256);
+    if (!t_md && !(t_md = EVP_MD_CTX_new())) abort();
+    if (!EVP_DigestInit_ex2(t_md, g_sha256, NULL)) abort();
+    return t_md;
+}
+
+static void sha256(const void *p, size_t n, uint8_t md[32])
+{
+    EVP_MD_CTX *c = md_begin();
+    unsigned len = 0;
+    if (!EVP_DigestUpdate(c, p, n) || !EVP_DigestFinal_ex(c, md, &len)) abort();
+}
+
 void auth_sha256_hex(const void *p, size_t n, char out[65])
 {
     uint8_t md[32];
-    unsigned mdlen = 0;
-    if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL)) abort();
+    sha256(p, n, md);
     hex(md, 32, out);
 }
 
+/* HMAC (RFC 2104) over SHA-256: H((K ^ opad) || H((K ^ ipad) || msg)), K padded to the 64-byte block
+ * (hashed first when longer). */
 void auth_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen, uint8_t out[32])
 {
-    unsigned outlen = 0;
-    if (!HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &outlen)) abort();
+    uint8_t k[64] = {0}, pad[64], inner[32];
+    if (klen > 64)
+        sha256(key, klen, k);
+    else
+        memcpy(k, key, klen);
+    unsigned len = 0;
+    for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x36;
+    EVP_MD_CTX *c = md_begin();
+    if (!EVP_DigestUpdate(c, pad, 64) || !EVP_DigestUpdate(c, msg, mlen) ||
+        !EVP_DigestFinal_ex(c, inner, &len))
+        abort();
+    for (int i = 0; i < 64; i++) pad[i] = k[i] ^ 0x5c;
+    c = md_begin();
+    if (!EVP_DigestUpdate(c, pad, 64) || !EVP_DigestUpdate(c, inner, 32) || !EVP_DigestFinal_ex(c, out, &len))
+        abort();
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
 }
 
 bool auth_equal(const char *a, const char *b, size_t n)
@@ -325,22 +369,31 @@ void auth_canonical_request(buf_t *b, arena_t *a, const auth_msg_t *m, const cha
     b->len--; /* NUL-terminated, not counted */
 }
 
-void auth_signature(const char *secret, const char *amz_date, const char *scope, const char *creq,
-                    size_t creqlen, char out[65])
-{
-    /* scope: DATE/REGION/SERVICE/aws4_request; the signing key is derived along it */
-    char creq_hash[65];
-    auth_sha256_hex(creq, creqlen, creq_hash);
-    size_t stslen = strlen(ALGORITHM) + strlen(amz_date) + strlen(scope) + 64 + 4;
-    char *sts = malloc(stslen);
-    if (!sts) abort();
-    int n = snprintf(sts, stslen, ALGORITHM "\n%s\n%s\n%s", amz_date, scope, creq_hash);
+/* The signing keys derived lately on this thread: HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region),
+ * service), "aws4_request") changes once a day per key and region, as AWS's SDKs cache it too; the
+ * derivation is four of a signature's five HMACs. */
+typedef struct {
+    char secret[128], scope[96]; /* "" when empty; longer ones are not cached */
+    uint8_t key[32];
+} signkey_t;
+#define SIGNKEYS 4
+static _Thread_local signkey_t t_keys[SIGNKEYS];
+static _Thread_local unsigned t_keys_next;
 
-    size_t klen = strlen(secret) + 4;
+static void derive_key(const char *secret, const char *scope, uint8_t key[32])
+{
+    size_t slen = strlen(secret), sclen = strlen(scope);
+    bool cacheable = slen < sizeof t_keys[0].secret && sclen < sizeof t_keys[0].scope;
+    if (cacheable)
+        for (int i = 0; i < SIGNKEYS; i++)
+            if (t_keys[i].scope[0] && !strcmp(t_keys[i].scope, scope) && !strcmp(t_keys[i].secret, secret)) {
+                memcpy(key, t_keys[i].key, 32);
+                return;
+            }
+    size_t klen = slen + 4;
     char *k0 = malloc(klen + 1);
     if (!k0) abort();
     snprintf(k0, klen + 1, "AWS4%s", secret);
-    uint8_t key[32];
     const uint8_t *kp = (const uint8_t *)k0;
     size_t kl = klen;
     for (const char *p = scope;;) {
@@ -352,12 +405,31 @@ void auth_signature(const char *secret, const char *amz_date, const char *scope,
         if (!e) break;
         p = e + 1;
     }
-    uint8_t sig[32];
+    OPENSSL_cleanse(k0, klen);
+    free(k0);
+    if (cacheable) {
+        signkey_t *c = &t_keys[t_keys_next++ % SIGNKEYS];
+        memcpy(c->secret, secret, slen + 1);
+        memcpy(c->scope, scope, sclen + 1);
+        memcpy(c->key, key, 32);
+    }
+}
+
+void auth_signature(const char *secret, const char *amz_date, const char *scope, const char *creq,
+                    size_t creqlen, char out[65])
+{
+    /* scope: DATE/REGION/SERVICE/aws4_request; the signing key is derived along it */
+    char creq_hash[65];
+    auth_sha256_hex(creq, creqlen, creq_hash);
+    size_t stslen = strlen(ALGORITHM) + strlen(amz_date) + strlen(scope) + 64 + 4;
+    char *sts = malloc(stslen);
+    if (!sts) abort();
+    int n = snprintf(sts, stslen, ALGORITHM "\n%s\n%s\n%s", amz_date, scope, creq_hash);
+    uint8_t key[32], sig[32];
+    derive_key(secret, scope, key);
     auth_hmac_sha256(key, 32, sts, (size_t)n, sig);
     hex(sig, 32, out);
-    OPENSSL_cleanse(k0, klen);
     OPENSSL_cleanse(key, sizeof key);
-    free(k0);
     free(sts);
 }
 

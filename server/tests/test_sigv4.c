@@ -388,6 +388,40 @@ static void test_hashes(void)
     CHECK(!auth_equal("abcd", "abce", 4));
 }
 
+/* The signing-key cache (derive_key) gives the same signature as a fresh derivation, and tells keys
+ * and scopes apart: a long secret (not cached), two secrets in one buffer, five scopes (past the 4
+ * entries kept). */
+static void test_signing_key_cache(void)
+{
+    static const char creq[] = "POST\n/\n\nhost:x\n\nhost\n" EMPTY_SHA;
+    char first[65], again[65], other[65], buf[300];
+    auth_signature(SECRET, DATE, "20150830/us-east-1/service/aws4_request", creq, strlen(creq), first);
+    CHECK_INT((int)strlen(first), 64);
+    snprintf(buf, sizeof buf, "%s", "another-secret");
+    auth_signature(buf, DATE, "20150830/us-east-1/service/aws4_request", creq, strlen(creq), other);
+    CHECK(strcmp(first, other) != 0);
+    snprintf(buf, sizeof buf, "%s", SECRET); /* the same buffer, now the first secret */
+    auth_signature(buf, DATE, "20150830/us-east-1/service/aws4_request", creq, strlen(creq), again);
+    CHECK_STR(again, first);
+    char scope[64], sigs[5][65];
+    for (int i = 0; i < 5; i++) {
+        snprintf(scope, sizeof scope, "20150830/region-%d/service/aws4_request", i);
+        auth_signature(SECRET, DATE, scope, creq, strlen(creq), sigs[i]);
+        for (int k = 0; k < i; k++) CHECK(strcmp(sigs[i], sigs[k]) != 0);
+    }
+    for (int i = 0; i < 5; i++) { /* again, some from the cache and some derived afresh */
+        snprintf(scope, sizeof scope, "20150830/region-%d/service/aws4_request", i);
+        auth_signature(SECRET, DATE, scope, creq, strlen(creq), again);
+        CHECK_STR(again, sigs[i]);
+    }
+    memset(buf, 'k', 200);
+    buf[200] = '\0';
+    auth_signature(buf, DATE, "20150830/us-east-1/service/aws4_request", creq, strlen(creq), other);
+    auth_signature(buf, DATE, "20150830/us-east-1/service/aws4_request", creq, strlen(creq), again);
+    CHECK_STR(again, other);
+    CHECK(strcmp(other, first) != 0);
+}
+
 static void test_parse(void)
 {
     auth_parsed_t p;
@@ -408,6 +442,7 @@ int main(void)
     time_t now = auth_parse_amz_date(DATE, 16);
     CHECK_INT(now, 1440938160);
     test_hashes();
+    test_signing_key_cache();
     test_parse();
     test_vectors(a, now);
     test_errors(a, now);
