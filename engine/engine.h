@@ -441,4 +441,31 @@ typedef struct {
 eng_stream_rc_t eng_stream_read(eng_t *e, const char *table, const char *label, uint32_t ord, uint64_t pos,
                                 size_t limit, size_t max_bytes, arena_t *a, eng_records_t *out);
 
+/* ---- server-level records (meta.c) -----------------------------------------------------------
+ * Small records the server keeps in the engine's database beside the catalog (Lambda event-source
+ * mappings and their checkpoints): keys are the caller's bytes, stored under a reserved prefix of
+ * the sys column family (docs/storage-format.md "Server records"); values are opaque. Thread-safe. */
+
+typedef struct {
+    const char *key; /* the caller's key (without the engine's prefix) */
+    size_t klen;
+    const char *val; /* NULL: delete the key */
+    size_t vlen;
+} eng_meta_op_t;
+
+typedef struct {
+    const char *key; /* NUL-terminated copies in the caller's arena */
+    size_t klen;
+    const char *val;
+    size_t vlen;
+} eng_meta_kv_t;
+
+/** Commit n puts and deletes as one atomic batch (all or none after a crash). InternalServerError
+ *  (logged) when storage fails. Scratch memory from a. */
+ddb_err_t eng_meta_write(eng_t *e, const eng_meta_op_t *ops, size_t n, arena_t *a, ddb_errctx_t *err);
+/** One record: 1 found (*val, *vlen a NUL-terminated copy in a), 0 absent, -1 storage error (logged). */
+int eng_meta_get(eng_t *e, const char *key, size_t klen, arena_t *a, char **val, size_t *vlen);
+/** Every record whose key starts with prefix, in key order (copies in a): 0, or -1 (logged). */
+int eng_meta_list(eng_t *e, const char *prefix, arena_t *a, eng_meta_kv_t **out, size_t *n);
+
 #endif

@@ -16,7 +16,8 @@
  *                   stream number (8 bytes, big endian) | sequence number (8 bytes, big endian)
  *                   -> record (FMT_SREC_* below)
  *   FMT_CF_SYS also holds each stream's description: FMT_STREAM_KEY_PREFIX "<16 hex digits of the
- *                   stream number>" -> JSON (stream.c)
+ *                   stream number>" -> JSON (stream.c), and the server's records (event-source
+ *                   mappings, checkpoints): FMT_META_KEY_PREFIX "<server key>" -> bytes (meta.c)
  *
  * Keys of tables and indexes start with the partition hash: FMT_KEY_HASH_LEN bytes, big endian,
  * of key__hash (item.c: FNV-1a 64 then the splitmix64 finaliser, top 32 bits) over the encoded
@@ -47,6 +48,9 @@
 #define FMT_STREAM_KEY_PREFIX "s/" /* in FMT_CF_SYS */
 #define FMT_STREAM_KEY_PREFIX_LEN 2
 #define FMT_STREAM_VERSION 1 /* the "v" member of every stream description */
+
+#define FMT_META_KEY_PREFIX "m/" /* in FMT_CF_SYS: the server's own records (meta.c) */
+#define FMT_META_KEY_PREFIX_LEN 2
 
 #define FMT_PROBE_KEY "dynarock.probe" /* in FMT_CF_DEFAULT; an empty value */
 
