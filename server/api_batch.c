@@ -9,6 +9,8 @@
  * BatchWriteItem commits all its puts and deletes through eng_multi_write (one lock set, one
  * batch), so UnprocessedItems is always empty. BatchGetItem stops adding items once the answer
  * holds 16 MB and returns the rest as UnprocessedKeys, which the SDKs' retry loops send again.
+ * Fault injection (faults.c, r->fault) can make both leave their last requests unprocessed
+ * (faults_unprocessed): not written / not read, answered in UnprocessedItems / UnprocessedKeys.
  *
  * The per-table members (ProjectionExpression, ExpressionAttributeNames, AttributesToGet) are
  * read by the shared exprargs helpers, which look at r->body: they are pointed at the table's
@@ -198,12 +200,16 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
     double *units = ARENA_NEWN(r->a, double, ng + 1);
     exec_got_t **items = ARENA_NEWN(r->a, exec_got_t *, ng + 1);
     size_t *done = ARENA_NEWN(r->a, size_t, ng + 1); /* keys read per table */
-    size_t bytes = 0;
+    size_t bytes = 0, budget = total - faults_unprocessed(r, total); /* keys this call reads */
     bool full = false;
     for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
         tables[i] = gt[i].t;
         items[i] = ARENA_NEWN(r->a, exec_got_t, gt[i].n + 1);
         for (size_t k = 0; k < gt[i].n && !full && rc == DDB_OK; k++) {
+            if (budget-- == 0) { /* fault injection: this key and the rest are unprocessed */
+                full = true;
+                break;
+            }
             exec_get_t g = {.table = gt[i].t, .key = &gt[i].keys[k], .proj = gt[i].proj};
             rc = exec_get(r, 1, &g, &items[i][k]);
             size_t sz = items[i][k].size;
@@ -405,6 +411,7 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
                 break;
             }
     }
+    size_t nw = n - faults_unprocessed(r, n); /* written; fault injection leaves the rest unprocessed */
     if (rc == DDB_OK) {
         exec_write_t *ws = ARENA_NEWN(r->a, exec_write_t, n + 1);
         eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, n + 1);
@@ -415,9 +422,10 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
                                    .key = w->key,
                                    .item = w->put ? &w->item : NULL};
         }
-        rc = exec_write_multi(r, n, ws, res);
+        for (size_t i = nw; i < n; i++) err_init(&res[i].err, r->a); /* not written: no reason, 0 units */
+        rc = nw ? exec_write_multi(r, nw, ws, res) : DDB_OK;
         if (rc == DDB_ERR_TRANSACTION_CANCELED) /* an item failed a check made under the lock */
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < nw; i++)
                 if (res[i].err.code) {
                     rc = err_set(&r->err, res[i].err.code, "%s", res[i].err.msg);
                     break;
@@ -427,9 +435,28 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
             jw_obj_begin(o);
             jw_keyz(o, "UnprocessedItems");
             jw_obj_begin(o);
+            for (size_t ti = 0; ti < nt && nw < n; ti++) { /* as sent: {"PutRequest":{"Item":..}} */
+                bool any = false;
+                for (size_t i = nw; i < n; i++) {
+                    if (reqs[i].tix != ti) continue;
+                    if (!any) {
+                        jw_keyz(o, names[ti]);
+                        jw_arr_begin(o);
+                        any = true;
+                    }
+                    jw_obj_begin(o);
+                    jw_keyz(o, reqs[i].put ? "PutRequest" : "DeleteRequest");
+                    jw_obj_begin(o);
+                    jw_keyz(o, reqs[i].put ? "Item" : "Key");
+                    avjson_write_map(o, &reqs[i].item);
+                    jw_obj_end(o);
+                    jw_obj_end(o);
+                }
+                if (any) jw_arr_end(o);
+            }
             jw_obj_end(o);
             double *units = ARENA_NEWN(r->a, double, nt + 1);
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < nw; i++)
                 units[reqs[i].tix] += cap_write_units(res[i].res.old_size, res[i].res.new_size);
             cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, NULL);
             if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
@@ -442,7 +469,7 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
                         if (!cap_has_lsi(tables[ti])) continue;
                         jw_keyz(o, tables[ti]->name);
                         jw_arr_begin(o);
-                        for (size_t i = 0; i < n; i++)
+                        for (size_t i = 0; i < nw; i++)
                             if (reqs[i].tix == ti) cap_collection_metric(o, tables[ti], reqs[i].key);
                         jw_arr_end(o);
                     }

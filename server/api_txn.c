@@ -237,6 +237,12 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
                 goto out;
             }
 
+    if (r->fault) { /* fault injection (faults.c): a TransactionConflict cancels before anything is written */
+        const char **names = ARENA_NEWN(r->a, const char *, na + 1);
+        for (size_t i = 0; i < na; i++) names[i] = acts[i].table;
+        if ((rc = faults_conflict_or_err(r, na, names))) goto out;
+    }
+
     /* idempotency */
     const char *tok = jtok ? arena_memdup(r->a, jtok->str.ptr, jtok->str.len) : NULL;
     bool replay = false;

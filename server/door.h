@@ -12,6 +12,7 @@
  *                   on the bytes as sent (auth.c), body inflated,
  *                   handler run and answered)
  *     OPTIONS /     the CORS preflight (with --cors; without it, as anything else)
+ *     GET|PUT|POST|DELETE /_dynarock/faults  fault injection's rules (faults.c; dynarock only)
  *     anything else 404 <UnknownOperationException/> (door_send_unknown)
  *   after the answer: AFTER hooks (logs, metrics), in the order listed.
  *
@@ -208,11 +209,15 @@ void ns_close_all(void);
  * latency (d->delay_ms), a dropped connection (d->drop), or, through r->fault, unprocessed batch
  * requests or a TransactionConflict cancellation. No rules: one relaxed atomic load per request. */
 
-/** Load cfg->faults_file at start-up; -1 with a message in errbuf when it cannot be read or parsed. */
+/** Load cfg->faults_file at start-up (before the workers start); -1 with a message naming the file and
+ *  the problem in errbuf when it cannot be read or parsed. */
 int faults_load(const ddb_config_t *cfg, char *errbuf, size_t errlen);
-/** API stage after the body is inflated: match the rules, inject what the matching rule says. */
+/** API stage after the body is inflated: match the rules, inject what the matching rule says (an
+ *  error answered here; d->delay_ms, d->drop, r->fault for the send path and the handler). Any thread. */
 door_rc_t faults_stage(door_t *d);
-/** Routes /_dynarock/faults (GET: the rules and their hit counts; PUT/POST: replace; DELETE: clear). */
+/** Routes /_dynarock/faults (GET: the rules and their hit counts; PUT/POST: replace, a bad set is a
+ *  ValidationException and changes nothing; DELETE: clear), behind auth_stage: with --auth enforce only
+ *  a request signed by a configured key gets through. Any thread. */
 door_rc_t faults_serve(door_t *d);
 
 #endif

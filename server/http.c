@@ -60,6 +60,15 @@
 #include "server/server.h"
 
 static h2o_globalconf_t g_config;
+
+/* Fault injection's latency (faults.c sets door_t.delay_ms): the answer is held on a timer of the
+ * worker's loop. An h2o 2.2.5 timeout has one duration, so each worker keeps one per distinct delay,
+ * made on first use and disposed at its stop; past MAX_HOLD_TIMERS delays, the nearest is used. */
+#define MAX_HOLD_TIMERS 32
+typedef struct {
+    uint64_t ms;
+    h2o_timeout_t t;
+} hold_timer_t;
 static const ddb_config_t *g_cfg;
 static eng_t *g_eng;
 static atomic_bool g_stop;
@@ -75,6 +84,8 @@ typedef struct {
     h2o_multithread_receiver_t receiver;
     h2o_linklist_t conns; /* open connections (conn_t), for the stop */
     size_t nconns;
+    hold_timer_t holds[MAX_HOLD_TIMERS]; /* faults.c's latency: answers held, by delay */
+    size_t nholds;
 } worker_t;
 
 /* One open connection of a worker: linked while its socket lives (h2o's on_close unlinks it). */
@@ -115,29 +126,127 @@ static h2o_iovec_t answer_type(const door_t *d)
     return h2o_iovec_init(H2O_STRLIT("application/x-amz-json-1.0"));
 }
 
-/* Send a body with DynamoDB's headers. */
-static void send_json(h2o_req_t *req, int status, const char *body, size_t len, char rid[53], h2o_iovec_t ct)
+/* ---- fault injection: answers held (latency) or dropped (faults.c sets d->delay_ms, d->drop) ---- */
+
+/* An answer waiting on a hold timer. Allocated shared in the request's pool: if the request is
+ * disposed first (its connection closed), the dispose callback unlinks the timer. */
+typedef struct {
+    h2o_timeout_entry_t te;
+    h2o_req_t *req;
+    const char *body; /* a copy in the request's pool (the thread's arena is reset before the timer) */
+    size_t len;
+    bool drop;
+} held_t;
+
+/* Close the connection instead of answering: the socket is shut both ways, then h2o is handed the
+ * answer, whose write fails, so h2o closes and disposes of the connection as after any write error. */
+static void drop_answer(h2o_req_t *req)
 {
+    h2o_socket_t *sock =
+        req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    req->http1_is_persistent = 0;
+    if (sock) shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
+    req->res.content_length = 0;
+    h2o_send_inline(req, "", 0);
+}
+
+static void held_fire(h2o_timeout_entry_t *te)
+{
+    held_t *h = H2O_STRUCT_FROM_MEMBER(held_t, te, te);
+    if (h->drop)
+        drop_answer(h->req);
+    else
+        h2o_send_inline(h->req, h->body, h->len);
+}
+
+static void held_dispose(void *p)
+{
+    held_t *h = p;
+    if (h2o_timeout_is_linked(&h->te)) h2o_timeout_unlink(&h->te);
+}
+
+/* The worker's hold timer for `ms` (made on first use). */
+static h2o_timeout_t *hold_timer(worker_t *w, uint64_t ms)
+{
+    size_t near = 0;
+    for (size_t i = 0; i < w->nholds; i++) {
+        if (w->holds[i].ms == ms) return &w->holds[i].t;
+        uint64_t di = w->holds[i].ms > ms ? w->holds[i].ms - ms : ms - w->holds[i].ms;
+        uint64_t dn = w->holds[near].ms > ms ? w->holds[near].ms - ms : ms - w->holds[near].ms;
+        if (di < dn) near = i;
+    }
+    if (w->nholds == MAX_HOLD_TIMERS) return &w->holds[near].t;
+    hold_timer_t *t = &w->holds[w->nholds++];
+    t->ms = ms;
+    h2o_timeout_init(w->loop, &t->t, ms);
+    return &t->t;
+}
+
+/* Send every held answer now (the stop does not wait for them). */
+static void holds_flush(worker_t *w)
+{
+    for (size_t i = 0; i < w->nholds; i++) {
+        h2o_timeout_t *t = &w->holds[i].t;
+        while (!h2o_linklist_is_empty(&t->_entries)) {
+            h2o_timeout_entry_t *e = H2O_STRUCT_FROM_MEMBER(h2o_timeout_entry_t, _link, t->_entries.next);
+            h2o_timeout_unlink(e);
+            e->cb(e);
+        }
+    }
+}
+
+/* The body of an answer whose headers are set: now, held for d->delay_ms, or dropped. While the server
+ * stops nothing is held. A dropped answer logs status 0 (nothing reached the client). */
+static void send_body(door_t *d, const char *body, size_t len)
+{
+    h2o_req_t *req = d->req;
+    if (d->drop) d->status = 0;
+    if (d->delay_ms == 0 || atomic_load(&g_stop)) {
+        if (d->drop)
+            drop_answer(req);
+        else
+            h2o_send_inline(req, body, len);
+        return;
+    }
+    /* header values may point into this call's stack (the crc, d->request_id): into the pool */
+    for (size_t i = 0; i < req->res.headers.size; i++)
+        req->res.headers.entries[i].value =
+            h2o_strdup(&req->pool, req->res.headers.entries[i].value.base, req->res.headers.entries[i].value.len);
+    held_t *h = h2o_mem_alloc_shared(&req->pool, sizeof *h, held_dispose);
+    memset(h, 0, sizeof *h);
+    h->te.cb = held_fire;
+    h->req = req;
+    h->len = len;
+    h->drop = d->drop;
+    h->body = len ? memcpy(h2o_mem_alloc_pool(&req->pool, len), body, len) : "";
+    h2o_timeout_link(t_worker->loop, hold_timer(t_worker, d->delay_ms), &h->te);
+}
+
+/* Send a body with DynamoDB's headers (held or dropped when fault injection asks: send_body). */
+static void send_json(door_t *d, int status, const char *body, size_t len, char rid[53], h2o_iovec_t ct)
+{
+    h2o_req_t *req = d->req;
     char crc[24];
     reply_request_id(rid);
     int cl = (int)dec_format_u64(crc, reply_crc32(body, len)); /* not snprintf: dearer */
     req->res.status = status;
     req->res.reason = status == 200   ? "OK"
                       : status == 413 ? "Request Entity Too Large"
+                      : status == 503 ? "Service Unavailable"
                       : status >= 500 ? "Internal Server Error"
                                       : "Bad Request";
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct.base, ct.len);
     add_header(req, H2O_STRLIT("x-amzn-RequestId"), rid, 52);
     add_header(req, H2O_STRLIT("x-amz-crc32"), crc, (size_t)cl);
-    h2o_send_inline(req, body, len);
+    send_body(d, body, len);
 }
 
 void door_send_json(door_t *d, int status, const char *body, size_t len)
 {
     d->status = status;
     if (len >= COMPRESS_MIN_LEN) compress_answer(d, &body, &len); /* x-amz-crc32 over what is sent */
-    send_json(d->req, status, body, len, d->request_id, answer_type(d));
+    send_json(d, status, body, len, d->request_id, answer_type(d));
 }
 
 void door_send_error(door_t *d)
@@ -423,7 +532,7 @@ static door_rc_t stage_dispatch(door_t *d)
 static const door_stage_fn ENTRY[] = {metrics_stage_enter, stage_framing, stage_header_lines, cors_stage,
                                       NULL};
 /* An API call (POST /), in order. */
-static const door_stage_fn API[] = {stage_target, auth_stage, ns_stage, stage_inflate, stage_dispatch, NULL};
+static const door_stage_fn API[] = {stage_target, auth_stage, ns_stage, stage_inflate, faults_stage, stage_dispatch, NULL};
 /* After the answer (logs, metrics). */
 static const door_after_fn AFTER[] = {metrics_after, accesslog_after, NULL};
 
@@ -450,6 +559,10 @@ static const route_t ROUTES[] = {
     {"POST", "/", serve_api},
     {"GET", "/metrics", metrics_serve},
     {"OPTIONS", "/", cors_preflight},
+    {"GET", "/_dynarock/faults", faults_serve}, /* fault injection's control endpoint (faults.c) */
+    {"PUT", "/_dynarock/faults", faults_serve},
+    {"POST", "/_dynarock/faults", faults_serve},
+    {"DELETE", "/_dynarock/faults", faults_serve},
 };
 
 static door_rc_t route(door_t *d)
@@ -638,6 +751,7 @@ static void worker_teardown(worker_t *w)
     }
     /* connections: no keep-alive after the answer in hand, reads shut (an idle connection ends at
      * once, an answer being written is finished); then both directions for stragglers */
+    holds_flush(w);
     h2o_context_request_shutdown(&w->ctx);
     drain_conns(w, SHUT_RD, 2000);
     if (w->nconns > 0) drain_conns(w, SHUT_RDWR, 1000);
@@ -647,6 +761,8 @@ static void worker_teardown(worker_t *w)
         return;
     }
     h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout); /* HTTP/2 GOAWAY resend */
+    for (size_t i = 0; i < w->nholds; i++) h2o_timeout_dispose(w->loop, &w->holds[i].t);
+    w->nholds = 0;
     h2o_multithread_queue_t *ctx_queue = w->ctx.queue;
     h2o_context_dispose(&w->ctx);
     free(ctx_queue);             /* as above: destroyed by h2o_context_dispose, not freed */

@@ -236,6 +236,12 @@ int main(int argc, char **argv)
         }
     }
 
+    char ferr[768]; /* fault injection's rules (faults.c): a bad file stops the start */
+    if (faults_load(&cfg, ferr, sizeof ferr) != 0) {
+        fprintf(stderr, "dynarock: %s\n", ferr);
+        return 2;
+    }
+
     if (!cfg.in_memory && mkdir(cfg.data_dir, 0755) != 0) {
         struct stat st;
         if (stat(cfg.data_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -70,6 +70,23 @@ typedef struct {
 
 typedef ddb_err_t (*api_fn)(ddb_req_t *r);
 
+/* ---- faults.c: what a fault-injection rule asks of a handler itself (r->fault) ----------------------
+ * Set by faults_stage (door.h) in the request's arena; NULL on every request no rule matched. */
+
+struct fault_act {
+    double unprocessed; /* BatchWriteItem / BatchGetItem: the fraction of requests left unprocessed */
+    bool conflict;      /* TransactWriteItems: cancel with TransactionConflict, nothing written */
+    const char *table;  /* the rule's table (its actions conflict), or NULL: every action */
+};
+
+/** How many of a batch's n requests r->fault leaves unprocessed (the last ones, in request order):
+ *  ceil(n x fraction), but at least one request is processed unless the fraction is 1. 0 without a fault. */
+size_t faults_unprocessed(const ddb_req_t *r, size_t n);
+/** When r->fault asks for a TransactionConflict: TransactionCanceledException with the reason
+ *  TransactionConflict on the actions of the rule's table (tables[i] is action i's) and None on the
+ *  others, as DynamoDB answers a conflict; DDB_OK otherwise. */
+ddb_err_t faults_conflict_or_err(ddb_req_t *r, size_t n, const char *const *tables);
+
 /* ---- router.c ---------------------------------------------------------------------------- */
 
 /** Handler of an operation name (after the target prefix), or NULL. *known tells whether the
