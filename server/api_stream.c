@@ -457,12 +457,14 @@ static void event_id(char out[33], const char *table, const char *label, uint64_
     out[32] = '\0';
 }
 
-static void write_record(ddb_req_t *r, const stream_iter_t *it, const char *view, const eng_record_t *rec)
+/* Shared with triggers.c (issue 14): Lambda's DynamoDB event carries the same record plus its
+ * eventSourceARN (source_arn; NULL for GetRecords). */
+void stream_write_record(jw_t *w, const char *region, const char *table, const char *label, const char *view,
+                         const eng_record_t *rec, const char *source_arn)
 {
     static const char *const EVENTS[] = {"", "INSERT", "MODIFY", "REMOVE"};
-    jw_t *w = &r->out;
     char id[33], seq[ENG_SEQ_STRLEN + 1];
-    event_id(id, it->table, it->label, rec->seq);
+    event_id(id, table, label, rec->seq);
     eng_seq_format(seq, rec->seq);
     jw_obj_begin(w);
     jw_keyz(w, "eventID");
@@ -474,7 +476,7 @@ static void write_record(ddb_req_t *r, const stream_iter_t *it, const char *view
     jw_keyz(w, "eventSource");
     jw_strz(w, "aws:dynamodb");
     jw_keyz(w, "awsRegion");
-    jw_strz(w, r->region);
+    jw_strz(w, region);
     jw_keyz(w, "dynamodb");
     jw_obj_begin(w);
     jw_keyz(w, "ApproximateCreationDateTime");
@@ -496,6 +498,10 @@ static void write_record(ddb_req_t *r, const stream_iter_t *it, const char *view
     jw_keyz(w, "StreamViewType");
     jw_strz(w, view);
     jw_obj_end(w);
+    if (source_arn) {
+        jw_keyz(w, "eventSourceARN");
+        jw_strz(w, source_arn);
+    }
     if (rec->by_service) {
         jw_keyz(w, "userIdentity");
         jw_obj_begin(w);
@@ -552,7 +558,7 @@ ddb_err_t api_GetRecords(ddb_req_t *r)
     jw_obj_begin(w);
     jw_keyz(w, "Records");
     jw_arr_begin(w);
-    for (size_t i = 0; i < recs.n; i++) write_record(r, &it, s.view, &recs.recs[i]);
+    for (size_t i = 0; i < recs.n; i++) stream_write_record(w, r->region, it.table, it.label, s.view, &recs.recs[i], NULL);
     jw_arr_end(w);
     if (!recs.shard_end) {
         stream_iter_t next = it;

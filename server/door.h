@@ -220,4 +220,9 @@ door_rc_t faults_stage(door_t *d);
  *  a request signed by a configured key gets through. Any thread. */
 door_rc_t faults_serve(door_t *d);
 
+/* ---- lambda_api.c: Lambda's event-source-mapping API (issue 14; triggers.c runs the mappings) ----- */
+
+/** Route "/2015-03-31/" (any method): the event-source-mapping operations, SigV4 service "lambda". */
+door_rc_t lambda_serve(door_t *d);
+
 #endif

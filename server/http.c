@@ -549,16 +549,25 @@ static door_rc_t serve_api(door_t *d)
 }
 
 typedef struct {
-    const char *method;
-    const char *path; /* normalized path, exact */
+    const char *method; /* "*": any method (triggers, issue 14) */
+    const char *path;   /* normalized path, exact; ending in '*': a prefix (triggers, issue 14) */
     door_rc_t (*serve)(door_t *d);
 } route_t;
+
+/* A route's method or path against the request's (issue 14: "*" and a trailing '*' match more). */
+static bool route_match(const char *pat, const char *s, size_t len)
+{
+    size_t n = strlen(pat);
+    if (n && pat[n - 1] == '*') return len >= n - 1 && memcmp(s, pat, n - 1) == 0;
+    return h2o_memis(s, len, pat, n);
+}
 
 static const route_t ROUTES[] = {
     {"GET", "/", serve_health},
     {"POST", "/", serve_api},
     {"GET", "/metrics", metrics_serve},
     {"OPTIONS", "/", cors_preflight},
+    {"*", "/2015-03-31/*", lambda_serve}, /* Lambda's event-source mappings (lambda_api.c, issue 14) */
     {"GET", "/_dynarock/faults", faults_serve}, /* fault injection's control endpoint (faults.c) */
     {"PUT", "/_dynarock/faults", faults_serve},
     {"POST", "/_dynarock/faults", faults_serve},
@@ -570,8 +579,8 @@ static door_rc_t route(door_t *d)
     h2o_req_t *req = d->req;
     for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
         const route_t *rt = &ROUTES[i];
-        if (h2o_memis(req->method.base, req->method.len, rt->method, strlen(rt->method)) &&
-            h2o_memis(req->path_normalized.base, req->path_normalized.len, rt->path, strlen(rt->path)))
+        if (route_match(rt->method, req->method.base, req->method.len) &&
+            route_match(rt->path, req->path_normalized.base, req->path_normalized.len))
             return rt->serve(d);
     }
     door_send_unknown(d); /* AWS answers other methods and paths so */

@@ -7,6 +7,7 @@
  *            [--log-level error|warn|info|debug] [--log-format text|json] [--log-slow-ms MS]
  *            [--auth off|warn|enforce] [--credentials FILE] [--isolation shared|account|key-region]
  *            [--enforce-capacity] [--capacity-burst-seconds S] [--faults FILE]
+ *            [--function NAME=COMMAND]... [--function-timeout S] [--lambda-endpoint URL] [--failure-dir DIR]
  *            [--help] [--version]
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
@@ -53,6 +54,13 @@ static void usage(FILE *f)
                "  --enforce-capacity     throttle provisioned tables and GSIs at their RCU/WCU\n"
                "  --capacity-burst-seconds S  unused capacity kept for bursts (default 300, as DynamoDB)\n"
                "  --faults FILE          fault-injection rules (JSON; docs/operations.md)\n"
+               "  --function NAME=COMMAND  a local Lambda function for event-source mappings: COMMAND\n"
+               "                         gets the event on stdin, its stdout is the answer (repeatable;\n"
+               "                         docs/triggers.md)\n"
+               "  --function-timeout S   a function running longer has failed (default 3, as Lambda)\n"
+               "  --lambda-endpoint URL  invoke other functions with Lambda's Invoke API at URL (sam local\n"
+               "                         start-lambda, a runtime interface emulator)\n"
+               "  --failure-dir DIR      one JSON record per batch a mapping discards\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
@@ -104,6 +112,8 @@ int main(int argc, char **argv)
     int stream_retention_s = 86400; /* DynamoDB Streams keeps records 24 hours */
     int stream_shard_s = 4 * 3600;  /* DynamoDB rolls a shard over after about 4 hours */
     const char *credentials = NULL;
+    const char **functions = calloc((size_t)argc, sizeof *functions); /* --function (triggers, issue 14) */
+    if (!functions) abort();
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -196,6 +206,21 @@ int main(int argc, char **argv)
             if (!next) goto missing;
             cfg.faults_file = next;
             i++;
+        } else if (FLAG("--function")) { /* triggers (issue 14): checked by trig_start */
+            if (!next) goto missing;
+            functions[cfg.n_functions++] = next;
+            i++;
+        } else if (FLAG("--function-timeout")) {
+            cfg.function_timeout_s = (unsigned)parse_int(a, next, 1, 900);
+            i++;
+        } else if (FLAG("--lambda-endpoint")) {
+            if (!next) goto missing;
+            cfg.lambda_endpoint = next;
+            i++;
+        } else if (FLAG("--failure-dir")) {
+            if (!next) goto missing;
+            cfg.failure_dir = next;
+            i++;
         } else if (FLAG("-sharedDb") || FLAG("--shared-db")) {
             cfg.shared_db = true;
         } else if (FLAG("-cors") || FLAG("--cors")) {
@@ -270,7 +295,18 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    cfg.functions = functions;
+    char terr[512]; /* triggers (issue 14): mappings resume before the first request */
+    if (trig_start(&cfg, ns_default(), terr, sizeof terr) != 0) {
+        fprintf(stderr, "dynarock: %s\n", terr);
+        trig_stop_all();
+        ns_close_all();
+        return 2;
+    }
+
     int rc = http_run(&cfg, ns_default(), on_ready, &cfg);
+    trig_stop_all(); /* pollers use the engine: stopped (their functions killed) before it closes */
+    free(functions);
     ns_close_all();
     if (rc == 0) log_info("stopped cleanly");
     return rc == 0 ? 0 : 1;

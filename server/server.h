@@ -45,6 +45,13 @@ typedef struct {
     bool enforce_capacity;   /* --enforce-capacity: token buckets per table and GSI (throttle.c) */
     unsigned burst_seconds;  /* --capacity-burst-seconds: unused capacity kept (default 300) */
     const char *faults_file; /* --faults FILE: fault-injection rules at start (faults.c), or NULL */
+    /* triggers (issue 14, triggers.c): --function NAME=COMMAND (repeatable), --function-timeout S,
+     * --lambda-endpoint URL, --failure-dir DIR */
+    const char **functions;
+    size_t n_functions;
+    unsigned function_timeout_s; /* 0: Lambda's default, 3 s */
+    const char *lambda_endpoint;
+    const char *failure_dir;
 } ddb_config_t;
 
 enum { ISO_SHARED = 0, ISO_ACCOUNT, ISO_KEY_REGION };
@@ -369,6 +376,51 @@ typedef struct {
 const char *stream_iter_format(ddb_req_t *r, const stream_iter_t *it);
 /** Decode an iterator stream_iter_format() wrote (any other text, or a damaged one: false). */
 bool stream_iter_parse(ddb_req_t *r, const char *s, size_t len, stream_iter_t *out);
+/** One stream record as GetRecords answers it, plus "eventSourceARN" when source_arn is not NULL (the
+ *  record of Lambda's DynamoDB event, triggers.c). */
+void stream_write_record(jw_t *w, const char *region, const char *table, const char *label, const char *view,
+                         const eng_record_t *rec, const char *source_arn);
+
+/* ---- triggers.c: Lambda event-source mappings and their pollers (issue 14) -----------------------
+ * A registry of mappings (persisted with eng_meta_*), one poller thread per enabled mapping. Every
+ * trig_esm_* call is thread-safe and never blocks on a poller; trig_start before serving,
+ * trig_stop_all after the workers stopped and before the engine closes. */
+
+typedef struct {
+    char uuid[37];
+    const char *stream_arn, *table, *label; /* EventSourceArn and its parts */
+    const char *function;                   /* the function's name (":qualifier" kept) */
+    const char *function_arn;               /* arn:aws:lambda:<region>:<account>:function:<function> */
+    const char *region, *account;           /* of the request that created it */
+    const char *starting_position;          /* TRIM_HORIZON or LATEST */
+    bool enabled, bisect, report_failures;  /* report_failures: FunctionResponseTypes [ReportBatchItemFailures] */
+    int64_t batch_size, window_s, max_retry, max_age, parallel;
+    const char *filter_json, *dest_json; /* FilterCriteria, DestinationConfig as JSON text, or NULL */
+    double last_modified;                /* epoch seconds */
+    const char *last_result;             /* LastProcessingResult */
+} trig_esm_t;
+
+typedef enum { TRIG_OK = 0, TRIG_NOT_FOUND, TRIG_CONFLICT, TRIG_NO_STREAM, TRIG_STORAGE } trig_rc_t;
+
+/** Load the functions and the persisted mappings, start their pollers; -1 with a message. */
+int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen);
+/** Stop every poller (killing running functions) and wait for them (bounded). */
+void trig_stop_all(void);
+/** Whether FunctionName (without qualifier) can be invoked: a --function, or any with --lambda-endpoint. */
+bool trig_function_known(const char *name);
+/** Split http://HOST[:PORT][/PATH] into malloc'd parts; -1 when it is not such a URL. */
+int trig_parse_endpoint(const char *url, char **host, char **port, char **base);
+/** Create (uuid, last_modified, last_result set in c; its first checkpoint written with it): CONFLICT (uuid of
+ *  the mapping of the same stream and function in conflict_uuid), NO_STREAM, STORAGE. */
+trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
+/** A copy (in a) of the mapping; false when there is none. */
+bool trig_esm_get(const char *uuid, arena_t *a, trig_esm_t *out);
+/** Copies of every mapping (in a), sorted by UUID. */
+size_t trig_esm_list(arena_t *a, trig_esm_t **out);
+/** Replace the configuration of mapping c->uuid (checkpoint kept): NOT_FOUND, CONFLICT, STORAGE. */
+trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
+/** Delete a mapping and its checkpoint (*out: its last configuration): NOT_FOUND, STORAGE. */
+trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out);
 
 /* ---- throttle.c: --enforce-capacity token buckets, consumed-capacity metrics ----------------------
  * Called only when cfg->enforce_capacity is set (the executors and capacity.c test it first), from

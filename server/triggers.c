@@ -1,0 +1,1419 @@
+/*
+ * triggers: Lambda's event-source mappings for DynamoDB streams, run locally (issue 14). Owns the
+ * functions (--function NAME=COMMAND, --lambda-endpoint URL), the registry of mappings (persisted
+ * through the engine's server records, engine.h "meta.c"), and one poller thread per enabled
+ * mapping that reads the stream's shards through eng_stream_* and invokes the function.
+ * lambda_api.c serves the REST API on top of the trig_esm_* calls; main.c starts and stops it.
+ *
+ * Records (eng_meta_*, docs/storage-format.md "Server records"):
+ *   "esm/<uuid>"   the mapping's configuration, JSON {"v":1,...} (esm_format / esm_parse)
+ *   "ckpt/<uuid>"  where delivery resumes: "<shard ordinal> <sequence number>" in decimal, the
+ *                  first record not yet delivered. Written after every batch that succeeded (or
+ *                  was discarded), in one batch with the mapping when its LastProcessingResult
+ *                  changed; so after a restart or a kill -9 delivery resumes after the last
+ *                  batch that succeeded: at least once, never a gap.
+ * A mapping and its first checkpoint are written together at CreateEventSourceMapping (LATEST is
+ * the stream's position at that moment, not when the poller first looks), and deleted together.
+ *
+ * Poller (one thread per enabled mapping): a stream's shards form a chain (each shard the child of
+ * the one before), so "parents before children" is reading them in ordinal order: read the shard
+ * of the checkpoint from its position, up to BatchSize records (waiting up to
+ * MaximumBatchingWindowInSeconds for more), invoke, and move the checkpoint; at a closed shard's end
+ * go on to the next ordinal. A failed invocation: with BisectBatchOnFunctionError a batch of two or
+ * more is split in halves, each delivered on its own; otherwise retried with backoff (100 ms
+ * doubling to 5 s) until it succeeds, MaximumRetryAttempts is spent or its oldest record is older
+ * than MaximumRecordAgeInSeconds; then it is discarded (logged; a JSON record in --failure-dir) and
+ * the checkpoint moves past it. ReportBatchItemFailures: a response {"batchItemFailures":
+ * [{"itemIdentifier":"<SequenceNumber>"}]} checkpoints before the first failed record and retries
+ * from there; an identifier that names no record of the batch fails the whole batch.
+ *
+ * Functions: a command is split on spaces and run without a shell (unless it is `sh -c ...`, whose
+ * script is one argument) in a process group of its own, the event on stdin, the environment plus
+ * AWS_LAMBDA_FUNCTION_NAME, AWS_REGION and AWS_DEFAULT_REGION; stdout is the response, a non-zero
+ * exit or --function-timeout is a function error, stderr lines are logged with the function's name.
+ * Any other name goes to --lambda-endpoint: POST <url>/2015-03-31/functions/<name>/invocations with a
+ * small blocking HTTP/1.1 client (poller threads only, never an event loop).
+ *
+ * Threads and locks: g_mu guards the registry and every mapping's fields; pollers copy what they
+ * need under it. Stopping never blocks a caller: it bumps the mapping's generation, and the poller
+ * (which checks it every 100 ms, also while a function runs) kills its function's process group
+ * and exits; a poller started for the same mapping first waits for the old one to be gone.
+ * trig_stop_all (at shutdown, before the engine closes) stops every poller and waits for them.
+ */
+#include "server/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+extern char **environ;
+
+#define POLL_MS 50               /* an idle shard is looked at again this often */
+#define TICK_MS 100              /* stop checks while a function runs */
+#define BACKOFF_FIRST_MS 100     /* the first retry's delay, doubled up to ... */
+#define BACKOFF_MAX_MS 5000      /* ... this */
+#define RESPONSE_MAX (6u << 20)  /* Lambda's synchronous response limit: 6 MB */
+#define EVENT_MAX_BYTES (6u << 20) /* a batch's records stop growing past this (Lambda: 6 MB payload) */
+#define ENDPOINT_EXTRA_S 30      /* an endpoint (SAM, the RIE) gets this long on top of the timeout */
+
+/* ---- functions ------------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *name;
+    char **argv; /* NULL-terminated */
+} func_t;
+
+static func_t *g_funcs;
+static size_t g_nfuncs;
+static char *g_ep_host, *g_ep_port, *g_ep_base; /* --lambda-endpoint, parsed */
+static unsigned g_timeout_s = 3;
+static const char *g_failure_dir;
+static eng_t *g_eng;
+
+/* Split a command as the flag's help says: on spaces, no shell; `X -c SCRIPT` keeps SCRIPT whole. */
+static char **split_command(const char *cmd)
+{
+    size_t cap = 8, n = 0;
+    char **argv = calloc(cap, sizeof *argv);
+    if (!argv) abort();
+    const char *p = cmd;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        if (n == 2 && !strcmp(argv[1], "-c")) { /* the rest is the script */
+            argv[n++] = strdup(p);
+            break;
+        }
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (n + 2 >= cap) {
+            cap *= 2;
+            argv = realloc(argv, cap * sizeof *argv);
+            if (!argv) abort();
+        }
+        argv[n++] = strndup(p, len);
+        p += len;
+    }
+    argv[n] = NULL;
+    return argv;
+}
+
+static const func_t *func_find(const char *name)
+{
+    for (size_t i = 0; i < g_nfuncs; i++)
+        if (!strcmp(g_funcs[i].name, name)) return &g_funcs[i];
+    return NULL;
+}
+
+bool trig_function_known(const char *name)
+{
+    return func_find(name) != NULL || g_ep_host != NULL;
+}
+
+int trig_parse_endpoint(const char *url, char **host, char **port, char **base)
+{
+    if (strncmp(url, "http://", 7) != 0) return -1;
+    const char *h = url + 7, *slash = strchr(h, '/');
+    size_t hl = slash ? (size_t)(slash - h) : strlen(h);
+    if (hl == 0) return -1;
+    const char *colon = memchr(h, ':', hl);
+    if (h[0] == '[') colon = NULL; /* IPv6 literals: not supported */
+    *host = strndup(h, colon ? (size_t)(colon - h) : hl);
+    *port = colon ? strndup(colon + 1, hl - (size_t)(colon + 1 - h)) : strdup("80");
+    const char *b = slash ? slash : "";
+    size_t bl = strlen(b);
+    while (bl && b[bl - 1] == '/') bl--;
+    *base = strndup(b, bl);
+    return 0;
+}
+
+/* ---- mappings ---------------------------------------------------------------------------------------- */
+
+typedef struct esm {
+    trig_esm_t c;    /* strings malloc'd (esm_set) */
+    uint64_t gen;    /* bumped by every stop: a poller of an older generation exits */
+    int pollers;     /* poller threads of this mapping still running */
+    bool deleted;    /* removed from the registry; freed by the last poller (or at once) */
+    pid_t child;     /* the function process the poller is waiting for, or 0 */
+    struct esm *next;
+} esm_t;
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER; /* a poller ended */
+static esm_t *g_list;
+static int g_threads; /* poller threads running */
+static bool g_stopping;
+
+static char *dupz(const char *s)
+{
+    if (!s) return NULL;
+    char *d = strdup(s);
+    if (!d) abort();
+    return d;
+}
+
+static void esm_strings_free(trig_esm_t *c)
+{
+    free((char *)c->stream_arn);
+    free((char *)c->table);
+    free((char *)c->label);
+    free((char *)c->function);
+    free((char *)c->function_arn);
+    free((char *)c->region);
+    free((char *)c->account);
+    free((char *)c->starting_position);
+    free((char *)c->filter_json);
+    free((char *)c->dest_json);
+    free((char *)c->last_result);
+}
+
+/* Copy c into the registry's heap-owned form. */
+static void esm_set(trig_esm_t *dst, const trig_esm_t *c)
+{
+    trig_esm_t old = *dst;
+    *dst = *c;
+    dst->stream_arn = dupz(c->stream_arn);
+    dst->table = dupz(c->table);
+    dst->label = dupz(c->label);
+    dst->function = dupz(c->function);
+    dst->function_arn = dupz(c->function_arn);
+    dst->region = dupz(c->region);
+    dst->account = dupz(c->account);
+    dst->starting_position = dupz(c->starting_position);
+    dst->filter_json = dupz(c->filter_json);
+    dst->dest_json = dupz(c->dest_json);
+    dst->last_result = dupz(c->last_result);
+    esm_strings_free(&old);
+}
+
+/* A copy of c in arena a (for callers outside the lock). */
+static void esm_copy(arena_t *a, trig_esm_t *dst, const trig_esm_t *c)
+{
+    *dst = *c;
+#define A(f) dst->f = c->f ? arena_strdup(a, c->f) : NULL
+    A(stream_arn);
+    A(table);
+    A(label);
+    A(function);
+    A(function_arn);
+    A(region);
+    A(account);
+    A(starting_position);
+    A(filter_json);
+    A(dest_json);
+    A(last_result);
+#undef A
+}
+
+static esm_t *esm_find(const char *uuid)
+{
+    for (esm_t *m = g_list; m; m = m->next)
+        if (!strcmp(m->c.uuid, uuid)) return m;
+    return NULL;
+}
+
+static void esm_free(esm_t *m)
+{
+    esm_strings_free(&m->c);
+    free(m);
+}
+
+/* The persisted form (docs/storage-format.md "Server records"). */
+static const char *esm_format(arena_t *a, const trig_esm_t *c, size_t *len)
+{
+    jw_t w;
+    jw_init(&w, a, 512);
+    jw_obj_begin(&w);
+    jw_keyz(&w, "v");
+    jw_int(&w, 1);
+#define S(k, f)                                                                                              \
+    if (c->f) {                                                                                              \
+        jw_keyz(&w, k);                                                                                      \
+        jw_strz(&w, c->f);                                                                                   \
+    }
+#define I(k, f)                                                                                              \
+    jw_keyz(&w, k);                                                                                          \
+    jw_int(&w, (long long)c->f);
+#define B(k, f)                                                                                              \
+    jw_keyz(&w, k);                                                                                          \
+    jw_bool(&w, c->f);
+    S("uuid", uuid);
+    S("arn", stream_arn);
+    S("table", table);
+    S("label", label);
+    S("function", function);
+    S("function_arn", function_arn);
+    S("region", region);
+    S("account", account);
+    S("start", starting_position);
+    S("filter", filter_json);
+    S("dest", dest_json);
+    S("result", last_result);
+    B("enabled", enabled);
+    B("bisect", bisect);
+    B("report_failures", report_failures);
+    I("batch", batch_size);
+    I("window", window_s);
+    I("retry", max_retry);
+    I("age", max_age);
+    I("parallel", parallel);
+    jw_keyz(&w, "modified");
+    jw_double(&w, c->last_modified);
+#undef S
+#undef I
+#undef B
+    jw_obj_end(&w);
+    *len = w.b.len;
+    return w.b.data;
+}
+
+static int esm_parse(arena_t *a, const char *text, size_t len, trig_esm_t *c)
+{
+    json_t *j = json_parse(a, text, len, 8, NULL);
+    if (!j || j->type != JSON_OBJECT) return -1;
+    memset(c, 0, sizeof *c);
+    const json_t *v;
+#define S(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_STRING ? v->str.ptr : NULL
+#define I(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_NUMBER ? strtoll(v->str.ptr, NULL, 10) : 0
+#define B(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_TRUE
+    v = json_get(j, "uuid");
+    if (!v || v->type != JSON_STRING || v->str.len != 36) return -1;
+    memcpy(c->uuid, v->str.ptr, 37);
+    S("arn", stream_arn);
+    S("table", table);
+    S("label", label);
+    S("function", function);
+    S("function_arn", function_arn);
+    S("region", region);
+    S("account", account);
+    S("start", starting_position);
+    S("filter", filter_json);
+    S("dest", dest_json);
+    S("result", last_result);
+    B("enabled", enabled);
+    B("bisect", bisect);
+    B("report_failures", report_failures);
+    I("batch", batch_size);
+    I("window", window_s);
+    I("retry", max_retry);
+    I("age", max_age);
+    I("parallel", parallel);
+    c->last_modified = (v = json_get(j, "modified")) && v->type == JSON_NUMBER ? strtod(v->str.ptr, NULL) : 0;
+#undef S
+#undef I
+#undef B
+    if (!c->stream_arn || !c->table || !c->label || !c->function || !c->function_arn) return -1;
+    return 0;
+}
+
+static void key_of(char *out, size_t n, const char *kind, const char *uuid)
+{
+    snprintf(out, n, "%s/%s", kind, uuid);
+}
+
+/* ---- time ------------------------------------------------------------------------------------------------ */
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- poller: liveness and sleeping --------------------------------------------------------------------- */
+
+typedef struct {
+    esm_t *m;
+    uint64_t gen;
+    arena_t *a;     /* reset per batch */
+    const char *view;
+    uint32_t ord;   /* checkpoint: shard ordinal ... */
+    uint64_t pos;   /* ... and the first sequence number not yet delivered */
+    trig_esm_t c;   /* the configuration of the batch in hand (copied under g_mu into a) */
+} poller_t;
+
+static bool alive_locked(const poller_t *p)
+{
+    return !g_stopping && !p->m->deleted && p->m->gen == p->gen;
+}
+
+static bool alive(const poller_t *p)
+{
+    pthread_mutex_lock(&g_mu);
+    bool ok = alive_locked(p);
+    pthread_mutex_unlock(&g_mu);
+    return ok;
+}
+
+/* Sleep up to ms; false when the poller should stop (woken early by trig_stop / trig_stop_all). */
+static bool nap(poller_t *p, unsigned ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&g_mu);
+    while (alive_locked(p) && pthread_cond_timedwait(&g_cv, &g_mu, &ts) == 0) {
+    }
+    bool ok = alive_locked(p);
+    pthread_mutex_unlock(&g_mu);
+    return ok;
+}
+
+/* ---- invoking a command ------------------------------------------------------------------------------------ */
+
+typedef enum { INV_OK = 0, INV_ERROR, INV_STOPPED } inv_rc_t;
+
+typedef struct {
+    buf_t out;          /* the response */
+    const char *reason; /* of an error, for the log */
+} inv_t;
+
+static void set_nonblock(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* Log the complete lines of b (a function's stderr); keep the rest. */
+static void log_lines(const char *name, char *b, size_t *len, bool all)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < *len; i++)
+        if (b[i] == '\n') {
+            log_info("function %s: %.*s", name, (int)(i - start), b + start);
+            start = i + 1;
+        }
+    if (all && start < *len) {
+        log_info("function %s: %.*s", name, (int)(*len - start), b + start);
+        start = *len;
+    }
+    memmove(b, b + start, *len - start);
+    *len -= start;
+    if (*len == 4096) { /* an endless line: log what there is */
+        log_info("function %s: %.*s", name, (int)*len, b);
+        *len = 0;
+    }
+}
+
+static inv_rc_t invoke_command(poller_t *p, const func_t *f, const char *event, size_t elen, inv_t *res)
+{
+    int in[2], out[2], err[2];
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+        res->reason = "cannot make pipes";
+        return INV_ERROR;
+    }
+    /* environment: ours, minus the names we set */
+    size_t ne = 0;
+    while (environ[ne]) ne++;
+    char **envp = arena_alloc(p->a, (ne + 4) * sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], "AWS_LAMBDA_FUNCTION_NAME=", 25) && strncmp(environ[i], "AWS_REGION=", 11) &&
+            strncmp(environ[i], "AWS_DEFAULT_REGION=", 19))
+            envp[k++] = environ[i];
+    envp[k++] = arena_sprintf(p->a, "AWS_LAMBDA_FUNCTION_NAME=%s", f->name);
+    envp[k++] = arena_sprintf(p->a, "AWS_REGION=%s", p->c.region);
+    envp[k++] = arena_sprintf(p->a, "AWS_DEFAULT_REGION=%s", p->c.region);
+    envp[k] = NULL;
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none, deflt;
+    sigemptyset(&none);
+    sigemptyset(&deflt);
+    sigaddset(&deflt, SIGPIPE); /* the server ignores it; a function should not inherit that */
+    sigaddset(&deflt, SIGINT);
+    sigaddset(&deflt, SIGTERM);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &deflt);
+    posix_spawnattr_setpgroup(&at, 0); /* its own group: a timeout or a stop kills what it started too */
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid;
+    int src = posix_spawnp(&pid, f->argv[0], &fa, &at, f->argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    if (src != 0) {
+        close(in[1]);
+        close(out[0]);
+        close(err[0]);
+        res->reason = arena_sprintf(p->a, "cannot run %s: %s", f->argv[0], strerror(src));
+        return INV_ERROR;
+    }
+    pthread_mutex_lock(&g_mu);
+    p->m->child = pid;
+    pthread_mutex_unlock(&g_mu);
+    set_nonblock(in[1]);
+    set_nonblock(out[0]);
+    set_nonblock(err[0]);
+    uint64_t deadline = mono_ms() + (uint64_t)g_timeout_s * 1000;
+    size_t sent = 0;
+    char ebuf[4096];
+    size_t elen_buf = 0;
+    int fin = in[1], fout = out[0], ferr = err[0];
+    if (elen == 0) {
+        close(fin);
+        fin = -1;
+    }
+    inv_rc_t rc = INV_OK;
+    bool too_big = false;
+    while (fout >= 0 || ferr >= 0) {
+        if (!alive(p)) {
+            rc = INV_STOPPED;
+            break;
+        }
+        uint64_t now = mono_ms();
+        if (now >= deadline) {
+            rc = INV_ERROR;
+            res->reason = arena_sprintf(p->a, "timed out after %u s", g_timeout_s);
+            break;
+        }
+        struct pollfd fds[3];
+        int nf = 0;
+        if (fin >= 0) fds[nf++] = (struct pollfd){fin, POLLOUT, 0};
+        if (fout >= 0) fds[nf++] = (struct pollfd){fout, POLLIN, 0};
+        if (ferr >= 0) fds[nf++] = (struct pollfd){ferr, POLLIN, 0};
+        uint64_t wait = deadline - now < TICK_MS ? deadline - now : TICK_MS;
+        if (poll(fds, (nfds_t)nf, (int)wait) < 0 && errno != EINTR) break;
+        for (int i = 0; i < nf; i++) {
+            if (!fds[i].revents) continue;
+            int fd = fds[i].fd;
+            if (fd == fin) {
+                ssize_t w = write(fin, event + sent, elen - sent);
+                if (w > 0) sent += (size_t)w;
+                if ((w < 0 && errno != EAGAIN) || sent == elen) { /* done, or the function closed stdin */
+                    close(fin);
+                    fin = -1;
+                }
+            } else if (fd == fout) {
+                char tmp[16384];
+                ssize_t r = read(fout, tmp, sizeof tmp);
+                if (r > 0) {
+                    if (res->out.len + (size_t)r <= RESPONSE_MAX)
+                        buf_put(&res->out, tmp, (size_t)r);
+                    else
+                        too_big = true;
+                } else if (r == 0 || errno != EAGAIN) {
+                    close(fout);
+                    fout = -1;
+                }
+            } else if (fd == ferr) {
+                ssize_t r = read(ferr, ebuf + elen_buf, sizeof ebuf - elen_buf);
+                if (r > 0) {
+                    elen_buf += (size_t)r;
+                    log_lines(f->name, ebuf, &elen_buf, false);
+                } else if (r == 0 || errno != EAGAIN) {
+                    close(ferr);
+                    ferr = -1;
+                }
+            }
+        }
+    }
+    if (elen_buf) log_lines(f->name, ebuf, &elen_buf, true);
+    if (fin >= 0) close(fin);
+    if (fout >= 0) close(fout);
+    if (ferr >= 0) close(ferr);
+    int status = 0;
+    if (rc != INV_OK) {
+        kill(-pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    } else {
+        /* both pipes closed: wait for the exit itself, still within the timeout */
+        for (;;) {
+            pid_t w = waitpid(pid, &status, WNOHANG);
+            if (w == pid) break;
+            if (w < 0 && errno != EINTR) break;
+            if (!alive(p) || mono_ms() >= deadline) {
+                rc = alive(p) ? INV_ERROR : INV_STOPPED;
+                res->reason = arena_sprintf(p->a, "timed out after %u s", g_timeout_s);
+                kill(-pid, SIGKILL);
+                waitpid(pid, &status, 0);
+                break;
+            }
+            struct timespec ts = {0, 5 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (rc == INV_OK) {
+            kill(-pid, SIGKILL); /* anything it left running in its group */
+            if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+                rc = INV_ERROR;
+                res->reason = arena_sprintf(p->a, "exit status %d", WEXITSTATUS(status));
+            } else if (WIFSIGNALED(status)) {
+                rc = INV_ERROR;
+                res->reason = arena_sprintf(p->a, "killed by signal %d", WTERMSIG(status));
+            } else if (too_big) {
+                rc = INV_ERROR;
+                res->reason = "response over 6 MB";
+            }
+        }
+    }
+    pthread_mutex_lock(&g_mu);
+    p->m->child = 0;
+    pthread_mutex_unlock(&g_mu);
+    return rc;
+}
+
+/* ---- invoking through --lambda-endpoint ------------------------------------------------------------------ */
+
+/* Wait for fd to be ready for `ev` until the deadline, checking the stop every tick. */
+static inv_rc_t wait_fd(poller_t *p, int fd, short ev, uint64_t deadline, inv_t *res)
+{
+    for (;;) {
+        if (!alive(p)) return INV_STOPPED;
+        uint64_t now = mono_ms();
+        if (now >= deadline) {
+            res->reason = "the endpoint did not answer in time";
+            return INV_ERROR;
+        }
+        struct pollfd pf = {fd, ev, 0};
+        uint64_t wait = deadline - now < TICK_MS ? deadline - now : TICK_MS;
+        int n = poll(&pf, 1, (int)wait);
+        if (n > 0) return INV_OK;
+        if (n < 0 && errno != EINTR) {
+            res->reason = "poll failed";
+            return INV_ERROR;
+        }
+    }
+}
+
+/* The value of header `name` (lower case) in the header block h[0..n), or NULL. */
+static const char *hdr_find(const char *h, size_t n, const char *name, size_t *vlen)
+{
+    size_t nl = strlen(name);
+    const char *p = h, *end = h + n;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) eol = end;
+        if ((size_t)(eol - p) > nl && p[nl] == ':' && !strncasecmp(p, name, nl)) {
+            const char *v = p + nl + 1, *ve = eol;
+            while (v < ve && (*v == ' ' || *v == '\t')) v++;
+            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ')) ve--;
+            *vlen = (size_t)(ve - v);
+            return v;
+        }
+        p = eol + 1;
+    }
+    return NULL;
+}
+
+/* Decode a chunked body in place; -1 when malformed. */
+static int dechunk(char *b, size_t *len)
+{
+    size_t in = 0, out = 0, n = *len;
+    for (;;) {
+        char *end;
+        if (in >= n) return -1;
+        unsigned long sz = strtoul(b + in, &end, 16);
+        const char *nl = memchr(b + in, '\n', n - in);
+        if (!nl || end == b + in) return -1;
+        in = (size_t)(nl - b) + 1;
+        if (sz == 0) break;
+        if (in + sz > n) return -1;
+        memmove(b + out, b + in, sz);
+        out += sz;
+        in += sz;
+        if (in < n && b[in] == '\r') in++;
+        if (in < n && b[in] == '\n') in++;
+    }
+    *len = out;
+    return 0;
+}
+
+static inv_rc_t invoke_endpoint(poller_t *p, const char *name, const char *event, size_t elen, inv_t *res)
+{
+    uint64_t deadline = mono_ms() + ((uint64_t)g_timeout_s + ENDPOINT_EXTRA_S) * 1000;
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(g_ep_host, g_ep_port, &hints, &ai) != 0 || !ai) {
+        res->reason = arena_sprintf(p->a, "cannot resolve %s", g_ep_host);
+        return INV_ERROR;
+    }
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        freeaddrinfo(ai);
+        res->reason = "socket failed";
+        return INV_ERROR;
+    }
+    int c = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(ai);
+    inv_rc_t rc = INV_OK;
+    if (c != 0 && errno != EINPROGRESS) {
+        res->reason = arena_sprintf(p->a, "cannot connect to %s:%s: %s", g_ep_host, g_ep_port, strerror(errno));
+        close(fd);
+        return INV_ERROR;
+    }
+    if (c != 0) {
+        if ((rc = wait_fd(p, fd, POLLOUT, deadline, res)) != INV_OK) {
+            close(fd);
+            return rc;
+        }
+        int soerr = 0;
+        socklen_t sl = sizeof soerr;
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+        if (soerr) {
+            res->reason =
+                arena_sprintf(p->a, "cannot connect to %s:%s: %s", g_ep_host, g_ep_port, strerror(soerr));
+            close(fd);
+            return INV_ERROR;
+        }
+    }
+    /* the function name goes into the path; ':' of a qualifier escaped */
+    buf_t path;
+    buf_init(&path, p->a, 128);
+    for (const char *s = name; *s; s++)
+        if (*s == ':')
+            buf_puts(&path, "%3A");
+        else
+            buf_putc(&path, *s);
+    buf_putc(&path, '\0');
+    const char *head = arena_sprintf(p->a,
+                                     "POST %s/2015-03-31/functions/%s/invocations HTTP/1.1\r\nHost: %s:%s\r\n"
+                                     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                                     "X-Amz-Invocation-Type: RequestResponse\r\nConnection: close\r\n\r\n",
+                                     g_ep_base, path.data, g_ep_host, g_ep_port, elen);
+    size_t hl = strlen(head), off = 0, total = hl + elen;
+    while (off < total) {
+        if ((rc = wait_fd(p, fd, POLLOUT, deadline, res)) != INV_OK) {
+            close(fd);
+            return rc;
+        }
+        const char *src = off < hl ? head + off : event + (off - hl);
+        size_t left = off < hl ? hl - off : total - off;
+        ssize_t w = send(fd, src, left, MSG_NOSIGNAL);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) {
+            res->reason = arena_sprintf(p->a, "send failed: %s", strerror(errno));
+            close(fd);
+            return INV_ERROR;
+        }
+        if (w > 0) off += (size_t)w;
+    }
+    buf_t in;
+    buf_init(&in, p->a, 4096);
+    size_t body_at = 0, clen = 0;
+    bool have_clen = false;
+    for (;;) {
+        if ((rc = wait_fd(p, fd, POLLIN, deadline, res)) != INV_OK) {
+            close(fd);
+            return rc;
+        }
+        buf_reserve(&in, 16384);
+        ssize_t r = recv(fd, in.data + in.len, 16384, 0);
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (r <= 0) break;
+        in.len += (size_t)r;
+        if (in.len > RESPONSE_MAX + 65536) break;
+        if (!body_at) {
+            const char *e = memmem(in.data, in.len, "\r\n\r\n", 4);
+            if (e) {
+                body_at = (size_t)(e - in.data) + 4;
+                size_t vl;
+                const char *v = hdr_find(in.data, body_at, "content-length", &vl);
+                if (v) {
+                    have_clen = true;
+                    clen = strtoul(v, NULL, 10);
+                }
+            }
+        }
+        if (body_at && have_clen && in.len >= body_at + clen) break;
+    }
+    close(fd);
+    if (!body_at || in.len < 12 || strncmp(in.data, "HTTP/1.", 7) != 0) {
+        res->reason = "no HTTP answer from the endpoint";
+        return INV_ERROR;
+    }
+    int status = atoi(in.data + 9);
+    size_t vl;
+    const char *ferr = hdr_find(in.data, body_at, "x-amz-function-error", &vl);
+    const char *te = hdr_find(in.data, body_at, "transfer-encoding", &vl);
+    char *body = in.data + body_at;
+    size_t blen = in.len - body_at;
+    if (have_clen && blen > clen) blen = clen;
+    if (te && vl >= 7 && !strncasecmp(te, "chunked", 7) && dechunk(body, &blen) != 0) {
+        res->reason = "malformed chunked answer";
+        return INV_ERROR;
+    }
+    buf_put(&res->out, body, blen);
+    if (status < 200 || status > 299) {
+        res->reason = arena_sprintf(p->a, "the endpoint answered %d: %.*s", status, (int)(blen < 200 ? blen : 200),
+                                    body);
+        return INV_ERROR;
+    }
+    if (ferr) {
+        res->reason = arena_sprintf(p->a, "function error (%.*s): %.*s", (int)vl, ferr,
+                                    (int)(blen < 200 ? blen : 200), body);
+        return INV_ERROR;
+    }
+    return INV_OK;
+}
+
+/* ---- poller: checkpoints, batches, delivery ------------------------------------------------------------ */
+
+/* Persist the checkpoint (and the mapping, when its LastProcessingResult changes) in one batch.
+ * Under g_mu, so that a mapping deleted meanwhile gets no checkpoint back; a stop or a disable does
+ * not prevent it (the batch was delivered: the engine closes only after every poller is gone). */
+static void checkpoint(poller_t *p, uint32_t ord, uint64_t pos, const char *result)
+{
+    pthread_mutex_lock(&g_mu);
+    if (p->m->deleted) {
+        pthread_mutex_unlock(&g_mu);
+        return;
+    }
+    p->ord = ord;
+    p->pos = pos;
+    char ck[64], ek[64];
+    key_of(ck, sizeof ck, "ckpt", p->m->c.uuid);
+    key_of(ek, sizeof ek, "esm", p->m->c.uuid);
+    char *val = arena_sprintf(p->a, "%" PRIu32 " %" PRIu64, ord, pos);
+    eng_meta_op_t ops[2] = {{ck, strlen(ck), val, strlen(val)}};
+    size_t n = 1;
+    if (result && (!p->m->c.last_result || strcmp(p->m->c.last_result, result))) {
+        free((char *)p->m->c.last_result);
+        p->m->c.last_result = dupz(result);
+        size_t len;
+        const char *j = esm_format(p->a, &p->m->c, &len);
+        ops[n++] = (eng_meta_op_t){ek, strlen(ek), j, len};
+    }
+    ddb_errctx_t err;
+    err_init(&err, p->a);
+    if (eng_meta_write(g_eng, ops, n, p->a, &err) != DDB_OK)
+        log_error("trigger %s: cannot write its checkpoint: %s", p->m->c.uuid, err.msg ? err.msg : "");
+    pthread_mutex_unlock(&g_mu);
+}
+
+static void set_result(poller_t *p, const char *result)
+{
+    pthread_mutex_lock(&g_mu);
+    if (alive_locked(p) && (!p->m->c.last_result || strcmp(p->m->c.last_result, result))) {
+        free((char *)p->m->c.last_result);
+        p->m->c.last_result = dupz(result);
+    }
+    pthread_mutex_unlock(&g_mu);
+}
+
+static const char *event_json(poller_t *p, const eng_record_t *recs, size_t n, size_t *len)
+{
+    jw_t w;
+    jw_init(&w, p->a, 1024);
+    jw_obj_begin(&w);
+    jw_keyz(&w, "Records");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++)
+        stream_write_record(&w, p->c.region, p->c.table, p->c.label, p->view, &recs[i], p->c.stream_arn);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    *len = w.b.len;
+    return w.b.data;
+}
+
+/* A partial-batch response: the index of the first failed record (n: none failed), or -1 when the
+ * response fails the whole batch (an identifier that names no record). */
+static long first_failed(poller_t *p, const char *body, size_t blen, const eng_record_t *recs, size_t n)
+{
+    json_t *j = blen ? json_parse(p->a, body, blen, 16, NULL) : NULL;
+    if (!j || j->type != JSON_OBJECT) return (long)n; /* not a partial response: success */
+    const json_t *f = json_get(j, "batchItemFailures");
+    if (!f || f->type != JSON_ARRAY) return (long)n;
+    long first = (long)n;
+    for (const json_t *e = f->child; e; e = e->next) {
+        const json_t *id = e->type == JSON_OBJECT ? json_get(e, "itemIdentifier") : NULL;
+        uint64_t seq;
+        if (!id || id->type != JSON_STRING || !eng_seq_parse(id->str.ptr, id->str.len, &seq)) return -1;
+        long k = -1;
+        for (size_t i = 0; i < n; i++)
+            if (recs[i].seq == seq) k = (long)i;
+        if (k < 0) return -1;
+        if (k < first) first = k;
+    }
+    return first;
+}
+
+static void failure_record(poller_t *p, const eng_record_t *recs, size_t n, const char *condition, int invokes)
+{
+    if (!g_failure_dir) return;
+    char first[ENG_SEQ_STRLEN + 1], last[ENG_SEQ_STRLEN + 1];
+    eng_seq_format(first, recs[0].seq);
+    eng_seq_format(last, recs[n - 1].seq);
+    eng_stream_t st;
+    eng_shard_t *sh;
+    size_t nsh;
+    const char *shard = "";
+    if (eng_stream_describe(g_eng, p->c.table, p->c.label, p->a, &st, &sh, &nsh) == ENG_STREAM_OK)
+        for (size_t i = 0; i < nsh; i++)
+            if (sh[i].ord == p->ord) shard = sh[i].id;
+    char ts[LOG_TIME_LEN + 1], t1[LOG_TIME_LEN + 1], t2[LOG_TIME_LEN + 1];
+    log_format_time(ts);
+    ts[LOG_TIME_LEN] = '\0';
+    time_t c1 = (time_t)recs[0].created, c2 = (time_t)recs[n - 1].created;
+    struct tm tm;
+    gmtime_r(&c1, &tm);
+    strftime(t1, sizeof t1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    gmtime_r(&c2, &tm);
+    strftime(t2, sizeof t2, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    jw_t w;
+    jw_init(&w, p->a, 1024);
+    jw_obj_begin(&w);
+    jw_keyz(&w, "requestContext");
+    jw_obj_begin(&w);
+    uint8_t r[16];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) memset(r, 0, sizeof r);
+    jw_keyz(&w, "requestId");
+    jw_strz(&w, arena_sprintf(p->a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
+                              r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+                              r[14], r[15]));
+    jw_keyz(&w, "functionArn");
+    jw_strz(&w, p->c.function_arn);
+    jw_keyz(&w, "condition");
+    jw_strz(&w, condition);
+    jw_keyz(&w, "approximateInvokeCount");
+    jw_int(&w, invokes);
+    jw_obj_end(&w);
+    jw_keyz(&w, "responseContext");
+    jw_obj_begin(&w);
+    jw_keyz(&w, "statusCode");
+    jw_int(&w, 200);
+    jw_keyz(&w, "executedVersion");
+    jw_strz(&w, "$LATEST");
+    jw_keyz(&w, "functionError");
+    jw_strz(&w, "Unhandled");
+    jw_obj_end(&w);
+    jw_keyz(&w, "version");
+    jw_strz(&w, "1.0");
+    jw_keyz(&w, "timestamp");
+    jw_strz(&w, ts);
+    jw_keyz(&w, "DDBStreamBatchInfo");
+    jw_obj_begin(&w);
+    jw_keyz(&w, "shardId");
+    jw_strz(&w, shard);
+    jw_keyz(&w, "startSequenceNumber");
+    jw_strz(&w, first);
+    jw_keyz(&w, "endSequenceNumber");
+    jw_strz(&w, last);
+    jw_keyz(&w, "approximateArrivalOfFirstRecord");
+    jw_strz(&w, t1);
+    jw_keyz(&w, "approximateArrivalOfLastRecord");
+    jw_strz(&w, t2);
+    jw_keyz(&w, "batchSize");
+    jw_int(&w, (long long)n);
+    jw_keyz(&w, "streamArn");
+    jw_strz(&w, p->c.stream_arn);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    char *path = arena_sprintf(p->a, "%s/%s-%s.json", g_failure_dir, p->m->c.uuid, first);
+    char *tmp = arena_sprintf(p->a, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp || fwrite(w.b.data, 1, w.b.len, fp) != w.b.len || fputc('\n', fp) == EOF || fclose(fp) != 0 ||
+        rename(tmp, path) != 0)
+        log_error("trigger %s: cannot write the failure record %s: %s", p->m->c.uuid, path, strerror(errno));
+}
+
+typedef enum { DLV_DONE = 0, DLV_STOPPED } dlv_rc_t;
+
+/* Deliver recs[0..n) of shard p->ord: returns once they are delivered or discarded (checkpoint moved
+ * past them), or when the poller is stopped (checkpoint where it was). */
+static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n)
+{
+    int attempts = 0;
+    while (n > 0) {
+        if (!alive(p)) return DLV_STOPPED;
+        size_t elen;
+        const char *event = event_json(p, recs, n, &elen);
+        inv_t res;
+        buf_init(&res.out, p->a, 256);
+        res.reason = NULL;
+        uint64_t t0 = mono_ms();
+        const func_t *f = func_find(p->c.function);
+        inv_rc_t rc;
+        if (f)
+            rc = invoke_command(p, f, event, elen, &res);
+        else if (g_ep_host)
+            rc = invoke_endpoint(p, p->c.function, event, elen, &res);
+        else {
+            rc = INV_ERROR;
+            res.reason = "no such function (no --function of that name, no --lambda-endpoint)";
+        }
+        uint64_t ms = mono_ms() - t0;
+        if (rc == INV_STOPPED) {
+            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: stopped", p->m->c.uuid, p->c.function, n,
+                     ms);
+            return DLV_STOPPED;
+        }
+        long k = (long)n; /* records before k succeeded */
+        if (rc == INV_OK && p->c.report_failures) k = first_failed(p, res.out.data, res.out.len, recs, n);
+        if (rc == INV_OK && k == (long)n) {
+            checkpoint(p, p->ord, recs[n - 1].seq + 1, "OK"); /* first: the log line says it is stored */
+            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: OK", p->m->c.uuid, p->c.function, n, ms);
+            return DLV_DONE;
+        }
+        if (rc == INV_OK) {
+            if (k < 0) k = 0;
+            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: partial failure from record %ld",
+                     p->m->c.uuid, p->c.function, n, ms, k);
+            if (k > 0) checkpoint(p, p->ord, recs[k].seq, "PROBLEM: Function call failed");
+            recs += k;
+            n -= (size_t)k;
+        } else {
+            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: error: %s", p->m->c.uuid, p->c.function,
+                     n, ms, res.reason ? res.reason : "function error");
+        }
+        set_result(p, "PROBLEM: Function call failed");
+        if (p->c.bisect && n > 1) {
+            size_t half = n / 2;
+            if (deliver(p, recs, half) == DLV_STOPPED) return DLV_STOPPED;
+            recs += half;
+            n -= half;
+            attempts = 0;
+            continue;
+        }
+        attempts++;
+        const char *condition = NULL;
+        if (p->c.max_age >= 0 && wall_s() - recs[0].created > (double)p->c.max_age)
+            condition = "RecordAgeExceeded";
+        else if (p->c.max_retry >= 0 && attempts > p->c.max_retry)
+            condition = "RetryAttemptsExhausted";
+        if (condition) {
+            log_warn("trigger %s: function %s: %zu records discarded (%s)", p->m->c.uuid, p->c.function, n,
+                     condition);
+            failure_record(p, recs, n, condition, attempts);
+            checkpoint(p, p->ord, recs[n - 1].seq + 1, "PROBLEM: Function call failed");
+            return DLV_DONE;
+        }
+        unsigned delay = BACKOFF_FIRST_MS << (attempts - 1 < 6 ? attempts - 1 : 6);
+        if (delay > BACKOFF_MAX_MS) delay = BACKOFF_MAX_MS;
+        if (!nap(p, delay)) return DLV_STOPPED;
+    }
+    return DLV_DONE;
+}
+
+/* Move the checkpoint to where the stream still has records (after a trim, or a shard's end). */
+static bool reposition(poller_t *p, bool next_shard)
+{
+    eng_stream_t st;
+    eng_shard_t *sh;
+    size_t nsh;
+    if (eng_stream_describe(g_eng, p->c.table, p->c.label, p->a, &st, &sh, &nsh) != ENG_STREAM_OK || !nsh)
+        return false;
+    p->view = arena_strdup(p->a, st.view);
+    const eng_shard_t *to = NULL;
+    for (size_t i = 0; i < nsh && !to; i++)
+        if (next_shard ? sh[i].ord > p->ord : true) to = &sh[i];
+    if (!to) return false;
+    uint32_t ord;
+    uint64_t pos;
+    if (eng_stream_iterator(g_eng, p->c.table, p->c.label, to->id, ENG_ITER_TRIM_HORIZON, 0, &ord, &pos) !=
+        ENG_STREAM_OK)
+        return false;
+    checkpoint(p, ord, pos, NULL);
+    return true;
+}
+
+static void *poller_main(void *arg)
+{
+    poller_t *p = arg;
+    esm_t *m = p->m;
+    /* an older poller of this mapping is still finishing: wait until it is gone */
+    pthread_mutex_lock(&g_mu);
+    while (m->pollers > 1 && alive_locked(p)) pthread_cond_wait(&g_cv, &g_mu);
+    pthread_mutex_unlock(&g_mu);
+    p->a = arena_new(1 << 16);
+    arena_t *keep = arena_new(4096); /* the view type, across batches */
+    char ck[64];
+    key_of(ck, sizeof ck, "ckpt", m->c.uuid);
+    char *val;
+    size_t vlen;
+    if (eng_meta_get(g_eng, ck, strlen(ck), p->a, &val, &vlen) == 1)
+        sscanf(val, "%" SCNu32 " %" SCNu64, &p->ord, &p->pos);
+    eng_stream_t st;
+    eng_shard_t *sh;
+    size_t nsh;
+    p->view = "NEW_AND_OLD_IMAGES";
+    pthread_mutex_lock(&g_mu);
+    esm_copy(keep, &p->c, &m->c);
+    pthread_mutex_unlock(&g_mu);
+    if (eng_stream_describe(g_eng, p->c.table, p->c.label, keep, &st, &sh, &nsh) == ENG_STREAM_OK)
+        p->view = st.view;
+    log_info("trigger %s: polling %s for function %s", m->c.uuid, p->c.stream_arn, p->c.function);
+    while (alive(p)) {
+        arena_reset(p->a);
+        pthread_mutex_lock(&g_mu);
+        const char *view = p->view;
+        esm_copy(p->a, &p->c, &m->c);
+        pthread_mutex_unlock(&g_mu);
+        p->view = view;
+        size_t limit = p->c.batch_size > 0 ? (size_t)p->c.batch_size : 100;
+        eng_records_t recs;
+        eng_stream_rc_t rc = eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit, EVENT_MAX_BYTES,
+                                             p->a, &recs);
+        if (rc == ENG_STREAM_TRIMMED || rc == ENG_STREAM_NO_SHARD) {
+            if (!reposition(p, false) && !nap(p, 1000)) break;
+            p->view = p->view ? arena_strdup(keep, p->view) : "NEW_AND_OLD_IMAGES";
+            continue;
+        }
+        if (rc != ENG_STREAM_OK) { /* the stream is gone (past retention), or storage trouble */
+            if (!nap(p, 1000)) break;
+            continue;
+        }
+        if (recs.n == 0) {
+            if (recs.shard_end) {
+                if (reposition(p, true)) {
+                    p->view = arena_strdup(keep, p->view);
+                    continue;
+                }
+            }
+            if (!nap(p, POLL_MS)) break;
+            continue;
+        }
+        /* the batching window: wait for a full batch, at most MaximumBatchingWindowInSeconds */
+        if (recs.n < limit && p->c.window_s > 0 && !recs.shard_end) {
+            uint64_t until = mono_ms() + (uint64_t)p->c.window_s * 1000;
+            bool stopped = false;
+            while (recs.n < limit && !recs.shard_end && mono_ms() < until) {
+                if (!nap(p, POLL_MS)) {
+                    stopped = true;
+                    break;
+                }
+                eng_records_t more;
+                if (eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit, EVENT_MAX_BYTES, p->a,
+                                    &more) == ENG_STREAM_OK &&
+                    more.n >= recs.n)
+                    recs = more;
+            }
+            if (stopped) break;
+        }
+        if (deliver(p, recs.recs, recs.n) == DLV_STOPPED) break;
+    }
+    arena_free(p->a);
+    arena_free(keep);
+    pthread_mutex_lock(&g_mu);
+    m->pollers--;
+    g_threads--;
+    bool free_it = m->deleted && m->pollers == 0;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+    if (free_it) esm_free(m);
+    free(p);
+    return NULL;
+}
+
+/* Start a poller for m (under g_mu). */
+static void poller_start_locked(esm_t *m)
+{
+    if (g_stopping || !g_eng) return;
+    poller_t *p = calloc(1, sizeof *p);
+    if (!p) abort();
+    p->m = m;
+    p->gen = m->gen;
+    m->pollers++;
+    g_threads++;
+    pthread_t tid;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&tid, &at, poller_main, p) != 0) {
+        log_error("trigger %s: cannot start its poller", m->c.uuid);
+        m->pollers--;
+        g_threads--;
+        free(p);
+    }
+    pthread_attr_destroy(&at);
+}
+
+/* Stop m's poller (under g_mu): it exits within a tick, killing its function. */
+static void poller_stop_locked(esm_t *m)
+{
+    m->gen++;
+    if (m->child > 0) kill(-m->child, SIGKILL);
+    pthread_cond_broadcast(&g_cv);
+}
+
+/* ---- the API for lambda_api.c ---------------------------------------------------------------------------- */
+
+static void new_uuid(char out[37])
+{
+    uint8_t r[16];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        for (int i = 0; i < 16; i++) r[i] = (uint8_t)((uint64_t)ts.tv_nsec * 2654435761u >> (i % 8 * 4)) ^ (uint8_t)i;
+    }
+    r[6] = (r[6] & 0x0f) | 0x40;
+    r[8] = (r[8] & 0x3f) | 0x80;
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uuid[37])
+{
+    /* where delivery starts: decided now, so that LATEST means "after this call" */
+    eng_stream_t st;
+    eng_shard_t *sh;
+    size_t nsh;
+    if (eng_stream_describe(e, c->table, c->label, a, &st, &sh, &nsh) != ENG_STREAM_OK || nsh == 0)
+        return TRIG_NO_STREAM;
+    bool latest = !strcmp(c->starting_position, "LATEST");
+    const eng_shard_t *from = latest ? &sh[nsh - 1] : &sh[0];
+    uint32_t ord;
+    uint64_t pos;
+    if (eng_stream_iterator(e, c->table, c->label, from->id, latest ? ENG_ITER_LATEST : ENG_ITER_TRIM_HORIZON, 0,
+                            &ord, &pos) != ENG_STREAM_OK)
+        return TRIG_NO_STREAM;
+    pthread_mutex_lock(&g_mu);
+    for (esm_t *m = g_list; m; m = m->next)
+        if (!strcmp(m->c.stream_arn, c->stream_arn) && !strcmp(m->c.function_arn, c->function_arn)) {
+            memcpy(conflict_uuid, m->c.uuid, 37);
+            pthread_mutex_unlock(&g_mu);
+            return TRIG_CONFLICT;
+        }
+    new_uuid(c->uuid);
+    c->last_modified = wall_s();
+    c->last_result = "No records processed";
+    char ek[64], ck[64];
+    key_of(ek, sizeof ek, "esm", c->uuid);
+    key_of(ck, sizeof ck, "ckpt", c->uuid);
+    size_t jl;
+    const char *j = esm_format(a, c, &jl);
+    char *cv = arena_sprintf(a, "%" PRIu32 " %" PRIu64, ord, pos);
+    eng_meta_op_t ops[2] = {{ek, strlen(ek), j, jl}, {ck, strlen(ck), cv, strlen(cv)}};
+    ddb_errctx_t err;
+    err_init(&err, a);
+    if (eng_meta_write(e, ops, 2, a, &err) != DDB_OK) {
+        pthread_mutex_unlock(&g_mu);
+        return TRIG_STORAGE;
+    }
+    esm_t *m = calloc(1, sizeof *m);
+    if (!m) abort();
+    esm_set(&m->c, c);
+    m->next = g_list;
+    g_list = m;
+    if (m->c.enabled) poller_start_locked(m);
+    pthread_mutex_unlock(&g_mu);
+    log_info("trigger %s: created: %s -> function %s (%s, batch %" PRId64 ")", c->uuid, c->stream_arn, c->function,
+             c->starting_position, c->batch_size);
+    return TRIG_OK;
+}
+
+bool trig_esm_get(const char *uuid, arena_t *a, trig_esm_t *out)
+{
+    pthread_mutex_lock(&g_mu);
+    esm_t *m = esm_find(uuid);
+    if (m) esm_copy(a, out, &m->c);
+    pthread_mutex_unlock(&g_mu);
+    return m != NULL;
+}
+
+static int cmp_esm(const void *x, const void *y)
+{
+    return strcmp(((const trig_esm_t *)x)->uuid, ((const trig_esm_t *)y)->uuid);
+}
+
+size_t trig_esm_list(arena_t *a, trig_esm_t **out)
+{
+    pthread_mutex_lock(&g_mu);
+    size_t n = 0;
+    for (esm_t *m = g_list; m; m = m->next) n++;
+    trig_esm_t *v = arena_alloc(a, (n ? n : 1) * sizeof *v);
+    size_t i = 0;
+    for (esm_t *m = g_list; m; m = m->next) esm_copy(a, &v[i++], &m->c);
+    pthread_mutex_unlock(&g_mu);
+    qsort(v, n, sizeof *v, cmp_esm);
+    *out = v;
+    return n;
+}
+
+trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char conflict_uuid[37])
+{
+    pthread_mutex_lock(&g_mu);
+    esm_t *m = esm_find(c->uuid);
+    if (!m) {
+        pthread_mutex_unlock(&g_mu);
+        return TRIG_NOT_FOUND;
+    }
+    for (esm_t *o = g_list; o; o = o->next)
+        if (o != m && !strcmp(o->c.stream_arn, c->stream_arn) && !strcmp(o->c.function_arn, c->function_arn)) {
+            memcpy(conflict_uuid, o->c.uuid, 37);
+            pthread_mutex_unlock(&g_mu);
+            return TRIG_CONFLICT;
+        }
+    trig_esm_t nc = *c;
+    nc.last_modified = wall_s();
+    nc.last_result = m->c.last_result;
+    char ek[64];
+    key_of(ek, sizeof ek, "esm", c->uuid);
+    size_t jl;
+    const char *j = esm_format(a, &nc, &jl);
+    eng_meta_op_t op = {ek, strlen(ek), j, jl};
+    ddb_errctx_t err;
+    err_init(&err, a);
+    if (eng_meta_write(e, &op, 1, a, &err) != DDB_OK) {
+        pthread_mutex_unlock(&g_mu);
+        return TRIG_STORAGE;
+    }
+    bool was = m->c.enabled, fn_changed = strcmp(m->c.function_arn, nc.function_arn) != 0;
+    esm_set(&m->c, &nc);
+    if (was && (!nc.enabled || fn_changed)) poller_stop_locked(m);
+    if (nc.enabled && (!was || fn_changed)) poller_start_locked(m);
+    pthread_mutex_unlock(&g_mu);
+    return TRIG_OK;
+}
+
+trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out)
+{
+    pthread_mutex_lock(&g_mu);
+    esm_t **at = &g_list;
+    while (*at && strcmp((*at)->c.uuid, uuid)) at = &(*at)->next;
+    esm_t *m = *at;
+    if (!m) {
+        pthread_mutex_unlock(&g_mu);
+        return TRIG_NOT_FOUND;
+    }
+    char ek[64], ck[64];
+    key_of(ek, sizeof ek, "esm", uuid);
+    key_of(ck, sizeof ck, "ckpt", uuid);
+    eng_meta_op_t ops[2] = {{ek, strlen(ek), NULL, 0}, {ck, strlen(ck), NULL, 0}};
+    ddb_errctx_t err;
+    err_init(&err, a);
+    if (eng_meta_write(e, ops, 2, a, &err) != DDB_OK) {
+        pthread_mutex_unlock(&g_mu);
+        return TRIG_STORAGE;
+    }
+    esm_copy(a, out, &m->c);
+    *at = m->next;
+    m->deleted = true;
+    poller_stop_locked(m);
+    bool free_now = m->pollers == 0;
+    pthread_mutex_unlock(&g_mu);
+    if (free_now) esm_free(m);
+    log_info("trigger %s: deleted", uuid);
+    return TRIG_OK;
+}
+
+/* ---- start and stop ---------------------------------------------------------------------------------------- */
+
+int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
+{
+    g_timeout_s = cfg->function_timeout_s ? cfg->function_timeout_s : 3;
+    g_failure_dir = cfg->failure_dir;
+    if (g_failure_dir && mkdir(g_failure_dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(errbuf, errlen, "cannot create --failure-dir %s: %s", g_failure_dir, strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->n_functions; i++) {
+        const char *s = cfg->functions[i], *eq = strchr(s, '=');
+        if (!eq || eq == s || !eq[1]) {
+            snprintf(errbuf, errlen, "--function needs NAME=COMMAND, not '%s'", s);
+            return -1;
+        }
+        g_funcs = realloc(g_funcs, (g_nfuncs + 1) * sizeof *g_funcs);
+        if (!g_funcs) abort();
+        g_funcs[g_nfuncs].name = strndup(s, (size_t)(eq - s));
+        g_funcs[g_nfuncs].argv = split_command(eq + 1);
+        if (!g_funcs[g_nfuncs].argv[0]) {
+            snprintf(errbuf, errlen, "--function %s has an empty command", g_funcs[g_nfuncs].name);
+            return -1;
+        }
+        g_nfuncs++;
+    }
+    if (cfg->lambda_endpoint && trig_parse_endpoint(cfg->lambda_endpoint, &g_ep_host, &g_ep_port, &g_ep_base) != 0) {
+        snprintf(errbuf, errlen, "--lambda-endpoint needs http://HOST[:PORT][/PATH], not '%s'", cfg->lambda_endpoint);
+        return -1;
+    }
+    g_eng = e;
+    arena_t *a = arena_new(1 << 16);
+    eng_meta_kv_t *kv;
+    size_t n;
+    if (eng_meta_list(e, "esm/", a, &kv, &n) != 0) {
+        snprintf(errbuf, errlen, "cannot read the event-source mappings");
+        arena_free(a);
+        return -1;
+    }
+    pthread_mutex_lock(&g_mu);
+    for (size_t i = 0; i < n; i++) {
+        trig_esm_t c;
+        if (esm_parse(a, kv[i].val, kv[i].vlen, &c) != 0) {
+            log_error("event-source mapping %s: unreadable record skipped", kv[i].key);
+            continue;
+        }
+        esm_t *m = calloc(1, sizeof *m);
+        if (!m) abort();
+        esm_set(&m->c, &c);
+        m->next = g_list;
+        g_list = m;
+        if (m->c.enabled) poller_start_locked(m);
+    }
+    pthread_mutex_unlock(&g_mu);
+    if (n) log_info("triggers: %zu event-source mappings loaded", n);
+    arena_free(a);
+    return 0;
+}
+
+void trig_stop_all(void)
+{
+    pthread_mutex_lock(&g_mu);
+    g_stopping = true;
+    for (esm_t *m = g_list; m; m = m->next) poller_stop_locked(m);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    while (g_threads > 0)
+        if (pthread_cond_timedwait(&g_cv, &g_mu, &until) != 0) break;
+    int left = g_threads;
+    esm_t *list = left ? NULL : g_list;
+    g_list = left ? g_list : NULL;
+    pthread_mutex_unlock(&g_mu);
+    if (left) {
+        log_error("triggers: %d pollers did not stop; left to the process exit", left);
+        return;
+    }
+    while (list) {
+        esm_t *next = list->next;
+        esm_free(list);
+        list = next;
+    }
+    for (size_t i = 0; i < g_nfuncs; i++) {
+        for (char **v = g_funcs[i].argv; *v; v++) free(*v);
+        free(g_funcs[i].argv);
+        free(g_funcs[i].name);
+    }
+    free(g_funcs);
+    g_funcs = NULL;
+    g_nfuncs = 0;
+    free(g_ep_host);
+    free(g_ep_port);
+    free(g_ep_base);
+    g_ep_host = g_ep_port = g_ep_base = NULL;
+    g_eng = NULL;
+}
