@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import boto3
 import pytest
@@ -697,3 +698,31 @@ def test_sigv4_with_service_lambda(server_factory, tmp_path):
     r = error_of(lambda: bad.list_event_source_mappings())
     assert r["Error"]["Code"] == "InvalidSignatureException"
     assert r["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_js_sdk_lambda(server_factory, tmp_path):
+    js = Path(__file__).resolve().parent / "js"
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.fail("node and npm are needed for the JS SDK test", pytrace=False)
+    if not (js / "node_modules" / "@aws-sdk" / "client-lambda").exists():
+        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=js, capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stdout + r.stderr
+    f = Fn(tmp_path, "js-fn")
+    srv = server_factory(["--in-memory", *f.flag])
+    env = dict(os.environ, DYNAROCK_ENDPOINT_URL=srv.url, AWS_REGION=REGION, AWS_ACCESS_KEY_ID="dummy",
+               AWS_SECRET_ACCESS_KEY="dummy")
+    for k in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        env.pop(k, None)
+    r = subprocess.run([node, "lambda.mjs"], cwd=js, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = [x for x in r.stdout.splitlines() if x.startswith("js-lambda: ")]
+    out = json.loads(lines[0][len("js-lambda: "):])
+    assert out["functionArn"] == f"arn:aws:lambda:{REGION}:000000000000:function:js-fn"
+    assert (out["getState"], out["updateState"], out["deleteState"]) == ("Enabled", "Disabling", "Deleting")
+    assert out["missing"] == {"name": "ResourceNotFoundException", "status": 404,
+                              "message": "The resource you requested does not exist."}
+    assert out["conflict"] == {"name": "ResourceConflictException", "status": 409, "message":
+                               f'The event source arn (" {out["arn"]} ") and function (" js-fn ") provided mapping '
+                               f'already exists. Please update or delete the existing mapping with UUID {out["uuid"]}'}
+    assert f.calls()[0]["event"]["Records"][0]["dynamodb"]["NewImage"] == {"pk": {"S": "js"}}
