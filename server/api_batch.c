@@ -200,7 +200,8 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
     double *units = ARENA_NEWN(r->a, double, ng + 1);
     exec_got_t **items = ARENA_NEWN(r->a, exec_got_t *, ng + 1);
     size_t *done = ARENA_NEWN(r->a, size_t, ng + 1); /* keys read per table */
-    size_t bytes = 0, budget = total - faults_unprocessed(r, total); /* keys this call reads */
+    /* keys this call reads: fault injection may leave the last ones unprocessed */
+    size_t bytes = 0, budget = total - faults_unprocessed(r, total);
     bool full = false;
     for (size_t i = 0; i < ng && rc == DDB_OK; i++) {
         tables[i] = gt[i].t;

@@ -210,8 +210,8 @@ static void send_body(door_t *d, const char *body, size_t len)
     }
     /* header values may point into this call's stack (the crc, d->request_id): into the pool */
     for (size_t i = 0; i < req->res.headers.size; i++)
-        req->res.headers.entries[i].value =
-            h2o_strdup(&req->pool, req->res.headers.entries[i].value.base, req->res.headers.entries[i].value.len);
+        req->res.headers.entries[i].value = h2o_strdup(&req->pool, req->res.headers.entries[i].value.base,
+                                                       req->res.headers.entries[i].value.len);
     held_t *h = h2o_mem_alloc_shared(&req->pool, sizeof *h, held_dispose);
     memset(h, 0, sizeof *h);
     h->te.cb = held_fire;
@@ -532,7 +532,8 @@ static door_rc_t stage_dispatch(door_t *d)
 static const door_stage_fn ENTRY[] = {metrics_stage_enter, stage_framing, stage_header_lines, cors_stage,
                                       NULL};
 /* An API call (POST /), in order. */
-static const door_stage_fn API[] = {stage_target, auth_stage, ns_stage, stage_inflate, faults_stage, stage_dispatch, NULL};
+static const door_stage_fn API[] = {stage_target, auth_stage,     ns_stage, stage_inflate,
+                                    faults_stage, stage_dispatch, NULL};
 /* After the answer (logs, metrics). */
 static const door_after_fn AFTER[] = {metrics_after, accesslog_after, NULL};
 
@@ -568,7 +569,8 @@ static const route_t ROUTES[] = {
     {"GET", "/metrics", metrics_serve},
     {"OPTIONS", "/", cors_preflight},
     {"*", "/2015-03-31/*", lambda_serve}, /* Lambda's event-source mappings (lambda_api.c, issue 14) */
-    {"GET", "/_dynarock/faults", faults_serve}, /* fault injection's control endpoint (faults.c) */
+    /* fault injection's control endpoint (faults.c) */
+    {"GET", "/_dynarock/faults", faults_serve},
     {"PUT", "/_dynarock/faults", faults_serve},
     {"POST", "/_dynarock/faults", faults_serve},
     {"DELETE", "/_dynarock/faults", faults_serve},
