@@ -300,3 +300,135 @@ def test_consumed_capacity_is_what_is_charged(server_factory):
     assert metric(m, "dynarock_consumed_read_units_total", table=name, index="byg") == units(gsi)
     assert metric(m, "dynarock_consumed_write_units_total", table=name, index="byg") == 3  # item a only
     assert metric(m, "dynarock_throttled_requests_total", table=name, index="") == 0
+
+
+# ---- ThrottlingReasons (the error's list of what was throttled, with the resource's ARN) -----------------
+
+
+OPS = {"put_item": "PutItem", "get_item": "GetItem", "query": "Query"}
+
+
+def raw_error(srv, op, **kw):
+    """The error body of a refused call, sent raw (Debian's botocore predates ThrottlingReasons and would
+    drop them): {"Error": {"Code", "Message"}, and the body's other members}."""
+    r = du.RawClient(srv.url, "us-east-1", du.static_credentials()).call(OPS[op], kw)
+    assert r.status == 400, r
+    body = r.json()
+    out = {k: v for k, v in body.items() if k not in ("__type", "message")}
+    out["Error"] = {"Code": body["__type"].split("#")[1], "Message": body["message"]}
+    return out
+
+
+def test_throttling_reasons_name_the_resource(server_factory):
+    srv = server_factory(ENFORCE)
+    c = client(srv)
+    name = make_table(c, du.unique_name("why"), rcu=2, wcu=10, gsi=(5, 1))
+    c.put_item(TableName=name, Item=item("a", 30))  # the table's write bucket: 10 - 30
+    resp = raw_error(srv, "put_item", TableName=name, Item=item("b", 1))
+    assert resp["Error"] == {"Code": PTEE, "Message": TABLE_MSG}
+    assert resp["ThrottlingReasons"] == [{"reason": "TableWriteProvisionedThroughputExceeded",
+                                          "resource": f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}"}]
+    c.get_item(TableName=name, Key={"pk": {"S": "a"}}, ConsistentRead=True)  # 8 units from 2
+    resp = raw_error(srv, "get_item", TableName=name, Key={"pk": {"S": "a"}})
+    assert resp["ThrottlingReasons"] == [{"reason": "TableReadProvisionedThroughputExceeded",
+                                          "resource": f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}"}]
+    resp = raw_error(srv, "query", TableName=name, KeyConditionExpression="pk = :p",
+                     ExpressionAttributeValues={":p": {"S": "a"}})
+    assert resp["ThrottlingReasons"][0]["reason"] == "TableReadProvisionedThroughputExceeded"
+
+    other = make_table(c, du.unique_name("why"), rcu=5, wcu=100, gsi=(5, 1))
+    c.put_item(TableName=other, Item={**item("a", 5), "g": {"S": "x"}})  # the GSI's write bucket: 1 - 5
+    resp = raw_error(srv, "put_item", TableName=other, Item={"pk": {"S": "b"}})
+    assert resp["Error"] == {"Code": PTEE, "Message": GSI_MSG}
+    assert resp["ThrottlingReasons"] == [
+        {"reason": "IndexWriteProvisionedThroughputExceeded",
+         "resource": f"arn:aws:dynamodb:us-east-1:000000000000:table/{other}/index/byg"}]
+
+
+# ---- OnDemandThroughput: an on-demand table's maximum request units per second --------------------------
+# Sent raw: Debian's botocore predates OnDemandThroughput (its validator refuses the member).
+
+MAX_MSG = "Throughput exceeds the maximum OnDemandThroughput configured on the table"
+INVALID = "One or more parameter values were invalid: "
+
+
+def call(srv, op, body):
+    r = du.RawClient(srv.url, "us-east-1", du.static_credentials()).call(op, body)
+    return r.status, r.json()
+
+
+def create_on_demand(srv, name, od):
+    body = {"TableName": name, "BillingMode": "PAY_PER_REQUEST", **du.key_schema("pk", "S")}
+    if od is not None:
+        body["OnDemandThroughput"] = od
+    return call(srv, "CreateTable", body)
+
+
+def update_od(srv, name, od, **more):
+    return call(srv, "UpdateTable", {"TableName": name, "OnDemandThroughput": od, **more})
+
+
+def test_on_demand_maximum_described_updated_and_persisted(server_factory, tmp_path):
+    args = ["--data-dir", str(tmp_path / "data")]
+    srv = server_factory(args)
+    name = du.unique_name("odt")
+    status, body = create_on_demand(srv, name, {"MaxReadRequestUnits": 50})
+    assert status == 200, body
+    assert body["TableDescription"]["OnDemandThroughput"] == {"MaxReadRequestUnits": 50, "MaxWriteRequestUnits": -1}
+    status, body = update_od(srv, name, {"MaxWriteRequestUnits": 7})
+    assert body["TableDescription"]["OnDemandThroughput"] == {"MaxReadRequestUnits": 50, "MaxWriteRequestUnits": 7}
+    assert srv.stop() == 0
+    srv = server_factory(args)
+    status, body = call(srv, "DescribeTable", {"TableName": name})
+    assert body["Table"]["OnDemandThroughput"] == {"MaxReadRequestUnits": 50, "MaxWriteRequestUnits": 7}
+    status, body = update_od(srv, name, {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1})
+    assert status == 200, body
+    assert "OnDemandThroughput" not in body["TableDescription"]  # no maximum left: as if never set
+    # to provisioned: the maximums go
+    assert update_od(srv, name, {"MaxReadRequestUnits": 9})[0] == 200
+    status, body = call(srv, "UpdateTable", {"TableName": name, "BillingMode": "PROVISIONED",
+                                             "ProvisionedThroughput": {"ReadCapacityUnits": 1,
+                                                                       "WriteCapacityUnits": 1}})
+    assert status == 200, body
+    assert "OnDemandThroughput" not in body["TableDescription"]
+
+
+def test_on_demand_maximum_validation(server_factory):
+    srv = server_factory(["--in-memory"])
+    name = du.unique_name("odt")
+    assert create_on_demand(srv, name, {"MaxReadRequestUnits": 0}) == (400, {
+        "__type": "com.amazon.coral.validate#ValidationException",
+        "message": INVALID + "MaxReadRequestUnits must be -1 (no maximum) or at least 1, not 0"})
+    assert call(srv, "CreateTable", {"TableName": name, **du.key_schema("pk", "S"),
+                                     "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+                                     "OnDemandThroughput": {"MaxReadRequestUnits": 5}}) == (400, {
+        "__type": "com.amazon.coral.validate#ValidationException",
+        "message": INVALID + "OnDemandThroughput can only be specified when BillingMode is PAY_PER_REQUEST"})
+    assert create_on_demand(srv, name, None)[0] == 200
+    assert update_od(srv, name, {"MaxWriteRequestUnits": -2}) == (400, {
+        "__type": "com.amazon.coral.validate#ValidationException",
+        "message": INVALID + "MaxWriteRequestUnits must be -1 (no maximum) or at least 1, not -2"})
+    assert update_od(srv, name, {"MaxReadRequestUnits": "5"}) == (400, {
+        "__type": "com.amazon.coral.service#SerializationException",
+        "Message": "STRING_VALUE cannot be converted to Long"})
+
+
+def test_on_demand_maximum_throttles(server_factory):
+    srv = server_factory(ENFORCE)
+    c = client(srv)
+    name = du.unique_name("odt")
+    assert create_on_demand(srv, name, {"MaxWriteRequestUnits": 10})[0] == 200
+    c.put_item(TableName=name, Item=item("a", 30))  # one second's 10 units, then a deficit of 20 (2 s)
+    resp = raw_error(srv, "put_item", TableName=name, Item=item("b", 1))
+    assert resp["Error"] == {"Code": "ThrottlingException", "Message": MAX_MSG}
+    assert resp["ThrottlingReasons"] == [{"reason": "TableWriteMaxOnDemandThroughputExceeded",
+                                          "resource": f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}"}]
+    # reads have no maximum: never refused
+    for _ in range(5):
+        c.get_item(TableName=name, Key={"pk": {"S": "a"}}, ConsistentRead=True)
+    time.sleep(2.6)
+    c.put_item(TableName=name, Item=item("b", 1))
+    # without a maximum nothing is refused
+    assert update_od(srv, name, {"MaxWriteRequestUnits": -1})[0] == 200
+    for k in "cdef":
+        c.put_item(TableName=name, Item=item(k, 30))

@@ -9,7 +9,8 @@
  *    "idx":[{"name":..,"id":..,"global":bool,"key":{..},"proj":"ALL|KEYS_ONLY|INCLUDE","nonkey":[..],
  *            "rcu":n,"wcu":n,"status":..,"backfilling":bool},..],
  *    (an index's column family is "x.<index id>")
- *    "on_demand":bool,"billing_updated":s,"rcu":n,"wcu":n,"last_increase":s,"last_decrease":s,
+ *    "on_demand":bool,"billing_updated":s,"rcu":n,"wcu":n,"max_rru":n?,"max_wru":n?,
+ *    "last_increase":s,"last_decrease":s,
  *    "decreases_today":n,"stream_enabled":bool,"stream_view":..,"stream_label":..,"stream_num":n,
  *    "ttl_enabled":bool,"ttl_attr":..,"deletion_protection":bool,"table_class":..,
  *    "tags":[[k,v],..]}
@@ -121,6 +122,12 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
     jw_int(&w, t->rcu);
     jw_keyz(&w, "wcu");
     jw_int(&w, t->wcu);
+    if (t->max_rru || t->max_wru) { /* OnDemandThroughput; absent in records of older binaries */
+        jw_keyz(&w, "max_rru");
+        jw_int(&w, t->max_rru);
+        jw_keyz(&w, "max_wru");
+        jw_int(&w, t->max_wru);
+    }
     jw_keyz(&w, "last_increase");
     jw_double(&w, t->last_increase);
     jw_keyz(&w, "last_decrease");
@@ -249,6 +256,8 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
     t->billing_updated = get_num(o, "billing_updated");
     t->rcu = (int64_t)get_num(o, "rcu");
     t->wcu = (int64_t)get_num(o, "wcu");
+    t->max_rru = (int64_t)get_num(o, "max_rru");
+    t->max_wru = (int64_t)get_num(o, "max_wru");
     t->last_increase = get_num(o, "last_increase");
     t->last_decrease = get_num(o, "last_decrease");
     t->decreases_today = (int64_t)get_num(o, "decreases_today");

@@ -100,6 +100,7 @@ struct eng_table {
     bool on_demand;         /* BillingMode PAY_PER_REQUEST */
     double billing_updated; /* epoch seconds of the last billing-mode change (0 = never) */
     int64_t rcu, wcu;
+    int64_t max_rru, max_wru; /* OnDemandThroughput Max{Read,Write}RequestUnits; 0: none (-1 on the wire) */
     double last_increase, last_decrease; /* epoch seconds, 0 = never */
     int64_t decreases_today;
     /* options */

@@ -24,7 +24,7 @@ static bool jbool(const json_t *j)
 
 typedef struct {
     ddb_req_t *r;
-    const json_t *bm, *pt, *dp, *cls, *ss, *gsiu, *defs;
+    const json_t *bm, *pt, *dp, *cls, *ss, *gsiu, *defs, *od;
 } upd_ctx_t;
 
 static const char *const ONE_ONLINE =
@@ -322,6 +322,9 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
         t->rcu = rcu;
         t->wcu = wcu;
     }
+    ddb_err_t odrc = tablespec_ondemand_or_err(err, c->od, on_demand_after, &t->max_rru, &t->max_wru);
+    if (odrc) return odrc;
+    if (!on_demand_after) t->max_rru = t->max_wru = 0; /* a provisioned table has no on-demand maximums */
     if (to_on_demand && !t->on_demand) {
         t->on_demand = true;
         t->billing_updated = now;
@@ -367,10 +370,12 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     c.dp = vc_fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
     c.cls = vc_fld(r, b, "TableClass", JSON_STRING, &bad);
     c.ss = vc_fld(r, b, "StreamSpecification", JSON_OBJECT, &bad);
+    c.od = vc_fld(r, b, "OnDemandThroughput", JSON_OBJECT, &bad);
     c.gsiu = vc_fld(r, b, "GlobalSecondaryIndexUpdates", JSON_ARRAY, &bad);
     const json_t *sse = vc_fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
     const json_t *rep = vc_fld(r, b, "ReplicaUpdates", JSON_ARRAY, &bad);
     if (c.pt && !vc_shape_ok(r, c.pt, &tablespec_throughput_shape)) return r->err.code;
+    if (c.od && !vc_shape_ok(r, c.od, &tablespec_ondemand_shape)) return r->err.code;
     if (c.ss) {
         vc_fld(r, c.ss, "StreamEnabled", JSON_TRUE, &bad);
         vc_fld(r, c.ss, "StreamViewType", JSON_STRING, &bad);
@@ -431,7 +436,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     } else if ((rc = vc_done(&v))) {
         return rc;
     }
-    if (!c.bm && !c.pt && !c.dp && !c.cls && !c.ss && !(c.gsiu && c.gsiu->n) && !sse && !rep)
+    if (!c.bm && !c.pt && !c.dp && !c.cls && !c.ss && !c.od && !(c.gsiu && c.gsiu->n) && !sse && !rep)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");

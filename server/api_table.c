@@ -64,6 +64,7 @@ static const shape_member_t CREATE_M[] = {
     {"Tags", JSON_ARRAY, &TAG, JSON_OBJECT},
     {"TableClass", JSON_STRING},
     {"DeletionProtectionEnabled", JSON_TRUE},
+    {"OnDemandThroughput", JSON_OBJECT, &tablespec_ondemand_shape},
     {NULL}};
 static const shape_spec_t CREATE = {CREATE_M};
 
@@ -101,6 +102,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     const json_t *jtags = vc_fld(r, b, "Tags", JSON_ARRAY, &bad);
     const json_t *jclass = vc_fld(r, b, "TableClass", JSON_STRING, &bad);
     const json_t *jdp = vc_fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
+    const json_t *jod = vc_fld(r, b, "OnDemandThroughput", JSON_OBJECT, &bad);
     vc_fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
     const json_t *jsen = sub(r, jss, "StreamEnabled", JSON_TRUE, &bad);
     const json_t *jsvt = sub(r, jss, "StreamViewType", JSON_STRING, &bad);
@@ -141,6 +143,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
                        "is PROVISIONED",
                        INVALID);
     if (jpt && (rc = tablespec_throughput_or_err(r, jpt, NULL, &t.rcu, &t.wcu))) return rc;
+    if ((rc = tablespec_ondemand_or_err(&r->err, jod, t.on_demand, &t.max_rru, &t.max_wru))) return rc;
     if (t.on_demand) t.billing_updated = ddb_now_s();
 
     /* attribute definitions */

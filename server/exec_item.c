@@ -220,7 +220,10 @@ ddb_err_t exec_write(ddb_req_t *r, exec_write_t *w, eng_write_result_t *res)
     w->a_ = r->a;
     bool enforce = r->cfg->enforce_capacity;
     ddb_err_t rc;
-    if (enforce && (rc = throttle_admit_or_err(&r->err, r->cfg, w->table, NULL, CAP_WRITE))) return rc;
+    if (enforce && (rc = throttle_admit_or_err(&r->err, r->cfg, w->table, NULL, CAP_WRITE))) {
+        r->err_extra = throttle_reasons_json(r);
+        return rc;
+    }
     rc = eng_item_write(r->eng, w->table, w->key, APPLY[w->kind], w, r->a, res, &r->err);
     if (enforce && rc == DDB_OK) charge_gsis(r, w->table, res);
     return rc;
@@ -278,7 +281,10 @@ ddb_err_t exec_get(ddb_req_t *r, size_t n, const exec_get_t *g, exec_got_t *out)
         if (admit_each(r, n, tables, CAP_READ, res)) {
             if (in_transaction(r)) return exec_cancelled_or_err(r, n, NULL, res);
             for (size_t i = 0;; i++)
-                if (res[i].err.code) return err_set(&r->err, res[i].err.code, "%s", res[i].err.msg);
+                if (res[i].err.code) {
+                    if (n == 1) r->err_extra = throttle_reasons_json(r); /* GetItem: the one refusal */
+                    return err_set(&r->err, res[i].err.code, "%s", res[i].err.msg);
+                }
         }
     }
     ddb_err_t rc = eng_multi_get(r->eng, n, tables, keys, r->a, items, &r->err);

@@ -74,7 +74,10 @@ ddb_err_t exec_query(ddb_req_t *r, exec_query_t *x, exec_page_t *out)
         eq->fetch_table_item = fetch;
     }
     ddb_err_t rc;
-    if (r->cfg->enforce_capacity && (rc = throttle_admit_or_err(&r->err, r->cfg, t, ix, CAP_READ))) return rc;
+    if (r->cfg->enforce_capacity && (rc = throttle_admit_or_err(&r->err, r->cfg, t, ix, CAP_READ))) {
+        r->err_extra = throttle_reasons_json(r);
+        return rc;
+    }
     eng_page_t pg;
     rc = eng_query(r->eng, x->table, eq, r->a, &pg, &r->err);
     if (rc) return rc;

@@ -321,6 +321,12 @@ void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stat
 /** "a, b, c": attribute names as CreateTable's messages list them, in r->a. */
 const char *tablespec_join_names(ddb_req_t *r, const char **names, size_t n);
 extern const shape_spec_t tablespec_throughput_shape;
+extern const shape_spec_t tablespec_ondemand_shape;
+/** OnDemandThroughput (shape-checked, or NULL: nothing changes) into *rru / *wru, which hold the
+ *  current maximums (0: none): a member given sets its maximum, -1 removes it, an absent one keeps it.
+ *  ValidationException for a value neither -1 nor >= 1, or on a table that is not on-demand. */
+ddb_err_t tablespec_ondemand_or_err(ddb_errctx_t *err, const json_t *od, bool on_demand, int64_t *rru,
+                                    int64_t *wru);
 extern const shape_spec_t tablespec_keyelem_shape;
 extern const shape_spec_t tablespec_attrdef_shape;
 extern const shape_spec_t tablespec_index_shape;
@@ -431,6 +437,10 @@ trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *ou
  *  to the table (x NULL, CAP_WRITE) is refused as well while one of its GSIs' write buckets is. */
 ddb_err_t throttle_admit_or_err(ddb_errctx_t *err, const ddb_config_t *cfg, const eng_table_t *t,
                                 const eng_index_t *x, cap_dir_t dir);
+/** The error members of this thread's last refusal, for r->err_extra:
+ *  `"ThrottlingReasons":[{"reason":"TableWriteProvisionedThroughputExceeded","resource":"<ARN>"}]`
+ *  (Table|Index, Read|Write, ProvisionedThroughputExceeded|MaxOnDemandThroughputExceeded). */
+const char *throttle_reasons_json(ddb_req_t *r);
 /** Debit `units` from the `dir` bucket of t (x NULL or an LSI) or GSI x and count them for the metrics. */
 void throttle_charge(const ddb_config_t *cfg, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir,
                      double units);

@@ -31,7 +31,8 @@ eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name)
 
 const char *tabledesc_arn(ddb_req_t *r, const char *name)
 {
-    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->account ? r->account : DDB_ACCOUNT, name);
+    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s", r->region,
+                         r->account ? r->account : DDB_ACCOUNT, name);
 }
 
 void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k)
@@ -182,6 +183,15 @@ void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stat
         jw_double(w, t->billing_updated);
     }
     jw_obj_end(w);
+    if (t->on_demand && (t->max_rru || t->max_wru)) { /* -1: no maximum, as the API writes it */
+        jw_keyz(w, "OnDemandThroughput");
+        jw_obj_begin(w);
+        jw_keyz(w, "MaxReadRequestUnits");
+        jw_int(w, t->max_rru ? t->max_rru : -1);
+        jw_keyz(w, "MaxWriteRequestUnits");
+        jw_int(w, t->max_wru ? t->max_wru : -1);
+        jw_obj_end(w);
+    }
     for (int global = 0; global < 2; global++) {
         size_t count = deleting && global;
         for (size_t i = 0; i < t->n_idx; i++) count += t->idx[i].global == (bool)global;

@@ -192,6 +192,35 @@ static const shape_member_t THROUGHPUT_M[] = {{"ReadCapacityUnits", JSON_NUMBER,
                                               {"WriteCapacityUnits", JSON_NUMBER, NULL, 0, SER_LONG},
                                               {NULL}};
 const shape_spec_t tablespec_throughput_shape = {THROUGHPUT_M};
+static const shape_member_t ONDEMAND_M[] = {{"MaxReadRequestUnits", JSON_NUMBER, NULL, 0, SER_LONG},
+                                            {"MaxWriteRequestUnits", JSON_NUMBER, NULL, 0, SER_LONG},
+                                            {NULL}};
+const shape_spec_t tablespec_ondemand_shape = {ONDEMAND_M};
+
+ddb_err_t tablespec_ondemand_or_err(ddb_errctx_t *err, const json_t *od, bool on_demand, int64_t *rru,
+                                    int64_t *wru)
+{
+    static const char INVALID[] = "One or more parameter values were invalid: ";
+    if (!od) return DDB_OK;
+    if (!on_demand)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "%sOnDemandThroughput can only be specified when BillingMode is PAY_PER_REQUEST",
+                       INVALID);
+    const char *names[2] = {"MaxReadRequestUnits", "MaxWriteRequestUnits"};
+    int64_t *out[2] = {rru, wru}, val[2] = {*rru, *wru};
+    for (int i = 0; i < 2; i++) {
+        const json_t *j = json_get(od, names[i]);
+        if (!j || j->type == JSON_NULL) continue; /* unchanged */
+        int64_t n = vc_num_value(j);
+        if (n != -1 && n < 1)
+            return err_set(err, DDB_ERR_VALIDATION, "%s%s must be -1 (no maximum) or at least 1, not %lld",
+                           INVALID, names[i], (long long)n);
+        val[i] = n == -1 ? 0 : n;
+    }
+    *out[0] = val[0];
+    *out[1] = val[1];
+    return DDB_OK;
+}
 static const shape_member_t KEYELEM_M[] = {{"AttributeName", JSON_STRING}, {"KeyType", JSON_STRING}, {NULL}};
 const shape_spec_t tablespec_keyelem_shape = {KEYELEM_M};
 static const shape_member_t ATTRDEF_M[] = {

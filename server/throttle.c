@@ -12,8 +12,11 @@
  * Admission (throttle_admit_or_err, before an executor touches storage) refuses while a bucket the
  * request will consume is in deficit (balance <= 0); charging (throttle_charge, from capacity.c's
  * cap_* functions: what ConsumedCapacity reports) debits afterwards, and may take the balance below
- * zero: DynamoDB lets a request finish and the table pays it back from later refills. On-demand
- * tables are never refused (OnDemandThroughput maximums are not stored: docs/compatibility.md).
+ * zero: DynamoDB lets a request finish and the table pays it back from later refills. An on-demand
+ * table with an OnDemandThroughput maximum gets buckets of that rate holding one second's worth (no
+ * burst credit: the maximum is per second), refused with ThrottlingException; GSIs of on-demand
+ * tables and on-demand tables without a maximum are never refused. A refusal also leaves, in this
+ * thread, what was refused, for the error's ThrottlingReasons (throttle_reasons_json).
  *
  * The same entries count, for GET /metrics, the units consumed and the requests refused per table
  * and index; entries are never freed (one per table / index name ever used with the flag on).
@@ -22,6 +25,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,6 +52,16 @@ static const char MSG_GSI[] =
     "was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary "
     "indexes with the UpdateTable API";
 
+static const char MSG_MAX[] =
+    "Throughput exceeds the maximum OnDemandThroughput configured on the table"; /* ours */
+
+/* The last refusal of this thread, for throttle_reasons_json. */
+static _Thread_local struct {
+    char table[256], index[256]; /* index "" for the table itself */
+    cap_dir_t dir;
+    bool max_on_demand;
+} t_why;
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -71,10 +85,11 @@ static uint32_t hash(const char *table, const char *index)
     return h;
 }
 
-/* The provisioned units per second of t (x NULL) or of GSI x; 0: not enforced (on-demand). */
+/* The provisioned units per second of t (x NULL) or of GSI x, or an on-demand table's maximum; 0: not
+ * enforced. */
 static double rate_of(const eng_table_t *t, const eng_index_t *x, cap_dir_t dir)
 {
-    if (t->on_demand) return 0;
+    if (t->on_demand) return x ? 0 : (double)(dir == CAP_READ ? t->max_rru : t->max_wru);
     int64_t u = x ? (dir == CAP_READ ? x->rcu : x->wcu) : (dir == CAP_READ ? t->rcu : t->wcu);
     return u > 0 ? (double)u : 0;
 }
@@ -88,7 +103,7 @@ static entry_t *entry_get(const ddb_config_t *cfg, const eng_table_t *t, const e
     uint32_t h = hash(t->name, index) & (NCHAINS - 1);
     entry_t *e = g_chains[h];
     while (e && (strcmp(e->table, t->name) || strcmp(e->index, index))) e = e->next;
-    double burst = cfg->burst_seconds ? (double)cfg->burst_seconds : 1.0, now = now_s();
+    double burst = cfg->burst_seconds && !t->on_demand ? (double)cfg->burst_seconds : 1.0, now = now_s();
     if (!e) {
         e = calloc(1, sizeof *e);
         if (!e) abort();
@@ -120,14 +135,38 @@ static bool in_deficit(const ddb_config_t *cfg, const eng_table_t *t, const eng_
     entry_t *e = entry_get(cfg, t, x, dir, &rate);
     if (rate <= 0 || e->balance[dir] > 0) return false;
     e->throttled++;
+    snprintf(t_why.table, sizeof t_why.table, "%s", t->name);
+    snprintf(t_why.index, sizeof t_why.index, "%s", x ? x->name : "");
+    t_why.dir = dir;
+    t_why.max_on_demand = t->on_demand;
     return true;
+}
+
+const char *throttle_reasons_json(ddb_req_t *r)
+{
+    jw_t w;
+    jw_init(&w, r->a, 256);
+    jw_keyz(&w, "ThrottlingReasons");
+    jw_arr_begin(&w);
+    jw_obj_begin(&w);
+    jw_keyz(&w, "reason");
+    jw_strz(&w, arena_sprintf(r->a, "%s%s%s", t_why.index[0] ? "Index" : "Table",
+                              t_why.dir == CAP_READ ? "Read" : "Write",
+                              t_why.max_on_demand ? "MaxOnDemandThroughputExceeded"
+                                                  : "ProvisionedThroughputExceeded"));
+    jw_keyz(&w, "resource");
+    const char *arn = tabledesc_arn(r, t_why.table);
+    jw_strz(&w, t_why.index[0] ? arena_sprintf(r->a, "%s/index/%s", arn, t_why.index) : arn);
+    jw_obj_end(&w);
+    jw_arr_end(&w);
+    return w.b.data;
 }
 
 ddb_err_t throttle_admit_or_err(ddb_errctx_t *err, const ddb_config_t *cfg, const eng_table_t *t,
                                 const eng_index_t *x, cap_dir_t dir)
 {
-    if (t->on_demand) return DDB_OK;
     if (x && !x->global) x = NULL; /* an LSI shares its table's throughput */
+    if (t->on_demand && (x || !(dir == CAP_READ ? t->max_rru : t->max_wru))) return DDB_OK;
     bool table = false, gsi = false;
     pthread_mutex_lock(&g_lock);
     if (x) {
@@ -138,6 +177,7 @@ ddb_err_t throttle_admit_or_err(ddb_errctx_t *err, const ddb_config_t *cfg, cons
             if (t->idx[i].global) gsi = in_deficit(cfg, t, &t->idx[i], CAP_WRITE);
     }
     pthread_mutex_unlock(&g_lock);
+    if (table && t->on_demand) return err_set(err, DDB_ERR_THROTTLING, "%s", MSG_MAX);
     if (table) return err_set(err, DDB_ERR_PROVISIONED_THROUGHPUT_EXCEEDED, "%s", MSG_TABLE);
     if (gsi) return err_set(err, DDB_ERR_PROVISIONED_THROUGHPUT_EXCEEDED, "%s", MSG_GSI);
     return DDB_OK;
