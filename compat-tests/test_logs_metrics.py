@@ -88,6 +88,9 @@ def test_json_access_lines_carry_exact_fields(server_factory):
         assert line["remote"] == f"127.0.0.1:{c.local_port}"
         assert (line["op"], line["table"], line["status"], line["error"]) == (op, table, status, err)
         assert (line["in"], line["out"]) == (r["in"], r["out"])
+        # consumed capacity: a new 1 KB item is 1 write unit, an eventually consistent read of it 0.5
+        assert line["cu"] == {"PutItem": 1 if status == 200 else 0, "GetItem": 0.5 if status == 200 else 0,
+                              "CreateTable": 0}[op]
         assert isinstance(line["ms"], float) and 0 <= line["ms"] < 10000
         assert "request" not in line and "answer" not in line  # bodies only at debug
 
@@ -122,7 +125,7 @@ def test_text_format(server_factory):
     [g] = [l for l in lines if f"id={get['id']} " in l]
     assert g.startswith("dynarock info: access time=")
     assert (f" remote=127.0.0.1:{c.local_port} op=GetItem table={name} status=200 error=- ms=") in g
-    assert g.endswith(f" in={get['in']} out={get['out']}")
+    assert g.endswith(f" in={get['in']} out={get['out']} cu=0.5")  # an eventually consistent read of no item
     [m] = [l for l in lines if f"id={missing['id']} " in l]
     assert f" op=DescribeTable table={name}_nope status=400 error=ResourceNotFoundException ms=" in m
     assert not any(l.startswith("{") for l in lines)

@@ -3,10 +3,11 @@
  * stderr, in common/log.h's format (--log-format text | json):
  *
  *   text: dynarock info: access time=2025-01-02T03:04:05.678Z id=ABC... remote=127.0.0.1:40312
- *         op=GetItem table=bench status=200 error=- ms=0.153 in=85 out=120
+ *         op=GetItem table=bench status=200 error=- ms=0.153 in=85 out=120 cu=0.5
  *   json: {"time":"2025-01-02T03:04:05.678Z","level":"info","msg":"access","id":"ABC...",
  *          "remote":"127.0.0.1:40312","op":"GetItem","table":"bench","status":200,"error":null,
- *          "ms":0.153,"in":85,"out":120}
+ *          "ms":0.153,"in":85,"out":120,"cu":0.5}
+ * cu: the capacity units the request consumed, as ConsumedCapacity counts them (0 when none).
  *
  * Levels: info for every request; warn ("msg":"slow") when it took at least --log-slow-ms; error
  * for a 5xx answer. At --log-level debug every line adds "request" and "answer" (the bodies,
@@ -139,6 +140,23 @@ static size_t remote_text(h2o_req_t *req, char out[64])
 }
 
 /* Latency in milliseconds with three decimals. */
+/* Capacity units as ConsumedCapacity counts them: whole or half units ("3", "0.5"); others with up
+ * to three decimals. */
+static char *put_units(char *p, double u)
+{
+    if (!(u >= 0 && u < 1e15)) u = 0;
+    uint64_t milli = (uint64_t)(u * 1000.0 + 0.5);
+    p += dec_format_u64(p, milli / 1000);
+    unsigned frac = (unsigned)(milli % 1000);
+    if (frac) {
+        *p++ = '.';
+        *p++ = (char)('0' + frac / 100);
+        if (frac % 100) *p++ = (char)('0' + frac / 10 % 10);
+        if (frac % 10) *p++ = (char)('0' + frac % 10);
+    }
+    return p;
+}
+
 static char *put_ms(char *p, uint64_t us)
 {
     p += dec_format_u64(p, us / 1000);
@@ -260,6 +278,8 @@ void accesslog_format(buf_t *b, const door_t *d, int lvl, uint64_t latency_us, b
     p += dec_format_u64(p, req->entity.base ? req->entity.len : 0);
     KEY(p, json, "out");
     p += dec_format_u64(p, req->res.content_length == SIZE_MAX ? 0 : req->res.content_length);
+    KEY(p, json, "cu");
+    p = put_units(p, r->consumed);
     b->len += (size_t)(p - p0);
     b->data[b->len] = 0;
     if (bodies) {

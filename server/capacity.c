@@ -5,7 +5,8 @@
  * cap_write and cap_write_list[_as] are where a request's consumption is recorded: with
  * --enforce-capacity each charges the units it reports (or would report: ReturnConsumedCapacity
  * NONE charges the same) to the table's or GSI's bucket (throttle.c), so enforcement and the
- * metrics count exactly what ConsumedCapacity says. Without the flag: one branch on a bool.
+ * metrics count exactly what ConsumedCapacity says. Without the flag: one branch on a bool, and the
+ * request's total (r->consumed, for the access log's cu field).
  */
 #include "server/server.h"
 
@@ -28,6 +29,7 @@ double cap_read_units(size_t size, bool consistent)
 void cap_write(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir, const char *mode,
                double units)
 {
+    r->consumed += units;
     if (r->cfg->enforce_capacity) throttle_charge(r->cfg, t, x, dir, units);
     if (!mode || !strcmp(mode, "NONE")) return;
     jw_t *w = &r->out;
@@ -67,6 +69,7 @@ void cap_write_list(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const
 void cap_write_list_as(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables,
                        const double *units, const char *kind, cap_dir_t dir)
 {
+    for (size_t i = 0; i < n; i++) r->consumed += units[i];
     if (r->cfg->enforce_capacity)
         for (size_t i = 0; i < n; i++) throttle_charge(r->cfg, tables[i], NULL, dir, units[i]);
     if (!mode || !strcmp(mode, "NONE")) return;

@@ -63,8 +63,9 @@ const char *door_header(const door_t *d, const char *name, size_t nlen, size_t *
 
 /* ---- accesslog.c: the access log (an AFTER hook) ------------------------------------------------
  * One line per request on stderr (common/log.h's format, text or JSON): time, request id, remote
- * address, operation, table, status, error type, latency, bytes in and out. Level: info; a request
- * slower than cfg->log_slow_ms: warn; an answer 5xx: error; debug adds the bodies (truncated). Off
+ * address, operation, table, status, error type, latency, bytes in and out, consumed capacity units.
+ * Level: info; a request slower than cfg->log_slow_ms: warn; an answer 5xx: error; debug adds the
+ * bodies (truncated). Off
  * below the line's level, and entirely (but for slow and 5xx lines) while cfg->log_level is -1. */
 
 /** The AFTER hook: log d's line if its level is on. Worker threads; no lock (one write(2)). */

@@ -73,6 +73,7 @@ typedef struct {
     /* What a fault-injection rule asks of the handler itself (faults.c), or NULL: batches answer
      * part of their requests as unprocessed, transactions cancel with TransactionConflict. */
     const struct fault_act *fault;
+    double consumed; /* capacity units the request consumed (capacity.c), for the access log */
 } ddb_req_t;
 
 typedef ddb_err_t (*api_fn)(ddb_req_t *r);
