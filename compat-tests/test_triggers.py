@@ -726,3 +726,49 @@ def test_js_sdk_lambda(server_factory, tmp_path):
                                f'The event source arn (" {out["arn"]} ") and function (" js-fn ") provided mapping '
                                f'already exists. Please update or delete the existing mapping with UUID {out["uuid"]}'}
     assert f.calls()[0]["event"]["Records"][0]["dynamodb"]["NewImage"] == {"pk": {"S": "js"}}
+
+
+def test_filter_criteria(server_factory, tmp_path):
+    pats = {
+        "f-ins": ['{"eventName":["INSERT"]}'],
+        "f-num": ['{"dynamodb":{"NewImage":{"n":{"N":[{"numeric":[">",5]}]}}}}'],
+        "f-pre": ['{"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"order#"}]}}}}'],
+        "f-any": ['{"eventName":[{"anything-but":["REMOVE"]}],"dynamodb":{"NewImage":{"flag":[{"exists":false}]}}}'],
+        "f-two": ['{"eventName":["REMOVE"]}', '{"dynamodb":{"Keys":{"pk":{"S":["order#2"]}}}}'],
+    }
+    fns = {name: Fn(tmp_path, name) for name in pats}
+    srv = server_factory(["--in-memory", *[x for f in fns.values() for x in f.flag]])
+    ddb, lam, _ = clients(srv.url)
+    arn = make_table(ddb)
+    for name, ps in pats.items():
+        m = lam.create_event_source_mapping(FunctionName=name, EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                            FilterCriteria={"Filters": [{"Pattern": p} for p in ps]})
+        assert m["FilterCriteria"] == {"Filters": [{"Pattern": p} for p in ps]}
+    ddb.put_item(TableName="Orders", Item={"pk": {"S": "order#1"}, "n": {"N": "3"}})
+    ddb.put_item(TableName="Orders", Item={"pk": {"S": "order#2"}, "n": {"N": "10"}, "flag": {"BOOL": True}})
+    ddb.put_item(TableName="Orders", Item={"pk": {"S": "other"}, "n": {"N": "7"}})
+    ddb.put_item(TableName="Orders", Item={"pk": {"S": "order#1"}, "n": {"N": "8"}})
+    ddb.delete_item(TableName="Orders", Key={"pk": {"S": "other"}})
+    want = {
+        "f-ins": [("INSERT", "order#1"), ("INSERT", "order#2"), ("INSERT", "other")],
+        "f-num": [("INSERT", "order#2"), ("INSERT", "other"), ("MODIFY", "order#1")],
+        "f-pre": [("INSERT", "order#1"), ("INSERT", "order#2"), ("MODIFY", "order#1")],
+        "f-any": [("INSERT", "order#1"), ("INSERT", "other"), ("MODIFY", "order#1")],
+        "f-two": [("INSERT", "order#2"), ("REMOVE", "other")],
+    }
+
+    def seen(f):
+        return [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for b in f.batches() for r in b]
+
+    deadline = time.time() + DEADLINE
+    while any(len(seen(fns[n])) < len(w) for n, w in want.items()):
+        assert time.time() < deadline, {n: seen(f) for n, f in fns.items()}
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert {n: seen(f) for n, f in fns.items()} == want
+    for bad in ('{"eventName":"INSERT"}', '[1]', '{"eventName":[{"numeric":["~",1]}]}',
+                '{"eventName":[{"wildcard-ish":"x"}]}'):
+        r = error_of(lambda: lam.create_event_source_mapping(FunctionName="f-ins", EventSourceArn=arn,
+                                                             StartingPosition="LATEST",
+                                                             FilterCriteria={"Filters": [{"Pattern": bad}]}))
+        assert r["Error"] == {"Code": "InvalidParameterValueException", "Message": "Invalid filter pattern definition."}

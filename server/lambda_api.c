@@ -343,9 +343,8 @@ static door_rc_t decode_common(lreq_t *q, const json_t *body, trig_esm_t *c, boo
         const json_t *fl = json_get(jfilter, "Filters");
         for (const json_t *f = fl && fl->type == JSON_ARRAY ? fl->child : NULL; f; f = f->next) {
             const json_t *pat = json_get(f, "Pattern");
-            json_t *pj = pat && pat->type == JSON_STRING ? json_parse(r->a, pat->str.ptr, pat->str.len, 32, NULL)
-                                                         : NULL;
-            if (!pj || pj->type != JSON_OBJECT) return invalid(q, "Invalid filter pattern definition.");
+            if (!pat || pat->type != JSON_STRING || !trig_filter_valid(r->a, pat->str.ptr, pat->str.len))
+                return invalid(q, "Invalid filter pattern definition.");
         }
         c->filter_json = json_text(r->a, jfilter);
     }

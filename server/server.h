@@ -311,6 +311,9 @@ const char *tabledesc_arn(ddb_req_t *r, const char *name);
 void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k);
 /** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */
 void tabledesc_write(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
+/** DeleteTable's TableDescription: as tabledesc_write without AttributeDefinitions, KeySchema and
+ *  CreationDateTime, as AWS answers it. */
+void tabledesc_write_deleted(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats);
 /** The same, listing `deleting` (an index just removed by UpdateTable) as DELETING. */
 void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
                               const eng_index_t *deleting);
@@ -428,6 +431,16 @@ size_t trig_esm_list(arena_t *a, trig_esm_t **out);
 trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
 /** Delete a mapping and its checkpoint (*out: its last configuration): NOT_FOUND, STORAGE. */
 trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out);
+
+/* ---- trigfilter.c: FilterCriteria, Lambda's event-filtering patterns (issue 14) ------------------ */
+
+/** Whether `pattern` (one Filter's Pattern text) is a pattern Lambda accepts: a JSON object whose
+ *  leaves are arrays of values or matchers (prefix, suffix, equals-ignore-case, anything-but, numeric,
+ *  exists). Scratch memory from a. */
+bool trig_filter_valid(arena_t *a, const char *pattern, size_t len);
+/** Whether a record (the JSON object the function would get for it) passes FilterCriteria
+ *  filter_json ({"Filters":[{"Pattern":"..."}]}; NULL or no filters: true): any pattern matching. */
+bool trig_filter_match(arena_t *a, const char *filter_json, const json_t *record);
 
 /* ---- throttle.c: --enforce-capacity token buckets, consumed-capacity metrics ----------------------
  * Called only when cfg->enforce_capacity is set (the executors and capacity.c test it first), from

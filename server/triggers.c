@@ -840,6 +840,16 @@ static const char *event_json(poller_t *p, const eng_record_t *recs, size_t n, s
     return w.b.data;
 }
 
+/* Whether a record passes the mapping's FilterCriteria, matched against its JSON as delivered. */
+static bool record_passes(poller_t *p, const eng_record_t *rec)
+{
+    jw_t w;
+    jw_init(&w, p->a, 512);
+    stream_write_record(&w, p->c.region, p->c.table, p->c.label, p->view, rec, p->c.stream_arn);
+    json_t *j = json_parse(p->a, w.b.data, w.b.len, DDB_JSON_DEPTH, NULL);
+    return j && trig_filter_match(p->a, p->c.filter_json, j);
+}
+
 /* A partial-batch response: the index of the first failed record (n: none failed), or -1 when the
  * response fails the whole batch (an identifier that names no record). */
 static long first_failed(poller_t *p, const char *body, size_t blen, const eng_record_t *recs, size_t n)
@@ -944,8 +954,9 @@ static void failure_record(poller_t *p, const eng_record_t *recs, size_t n, cons
 typedef enum { DLV_DONE = 0, DLV_STOPPED } dlv_rc_t;
 
 /* Deliver recs[0..n) of shard p->ord: returns once they are delivered or discarded (checkpoint moved
- * past them), or when the poller is stopped (checkpoint where it was). */
-static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n)
+ * to end, the position after them and after any record filtered out behind them), or when the poller
+ * is stopped (checkpoint where it was). */
+static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_t end)
 {
     int attempts = 0;
     while (n > 0) {
@@ -975,7 +986,7 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n)
         long k = (long)n; /* records before k succeeded */
         if (rc == INV_OK && p->c.report_failures) k = first_failed(p, res.out.data, res.out.len, recs, n);
         if (rc == INV_OK && k == (long)n) {
-            checkpoint(p, p->ord, recs[n - 1].seq + 1, "OK"); /* first: the log line says it is stored */
+            checkpoint(p, p->ord, end, "OK"); /* first: the log line says it is stored */
             log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: OK", p->m->c.uuid, p->c.function, n, ms);
             return DLV_DONE;
         }
@@ -993,7 +1004,7 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n)
         set_result(p, "PROBLEM: Function call failed");
         if (p->c.bisect && n > 1) {
             size_t half = n / 2;
-            if (deliver(p, recs, half) == DLV_STOPPED) return DLV_STOPPED;
+            if (deliver(p, recs, half, recs[half].seq) == DLV_STOPPED) return DLV_STOPPED;
             recs += half;
             n -= half;
             attempts = 0;
@@ -1009,7 +1020,7 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n)
             log_warn("trigger %s: function %s: %zu records discarded (%s)", p->m->c.uuid, p->c.function, n,
                      condition);
             failure_record(p, recs, n, condition, attempts);
-            checkpoint(p, p->ord, recs[n - 1].seq + 1, "PROBLEM: Function call failed");
+            checkpoint(p, p->ord, end, "PROBLEM: Function call failed");
             return DLV_DONE;
         }
         unsigned delay = BACKOFF_FIRST_MS << (attempts - 1 < 6 ? attempts - 1 : 6);
@@ -1114,7 +1125,19 @@ static void *poller_main(void *arg)
             }
             if (stopped) break;
         }
-        if (deliver(p, recs.recs, recs.n) == DLV_STOPPED) break;
+        /* FilterCriteria: records filtered out are skipped (the checkpoint passes them) */
+        uint64_t end = recs.recs[recs.n - 1].seq + 1;
+        size_t kept = recs.n;
+        if (p->c.filter_json) {
+            kept = 0;
+            for (size_t i = 0; i < recs.n; i++)
+                if (record_passes(p, &recs.recs[i])) recs.recs[kept++] = recs.recs[i];
+            if (kept == 0) {
+                checkpoint(p, p->ord, end, NULL);
+                continue;
+            }
+        }
+        if (deliver(p, recs.recs, kept, end) == DLV_STOPPED) break;
     }
     arena_free(p->a);
     arena_free(keep);
