@@ -28,6 +28,8 @@ def test_delete_returns_description(ddb, make_table):
     assert d["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
     assert d["ProvisionedThroughput"]["WriteCapacityUnits"] == 0
+    # the answer leaves out the schema and the creation time (the DeleteTable reference's example answer)
+    assert "KeySchema" not in d and "AttributeDefinitions" not in d and "CreationDateTime" not in d
     du.wait_gone(ddb, name)
 
 

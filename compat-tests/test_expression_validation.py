@@ -117,10 +117,16 @@ def test_double_quote_is_a_syntax_error(ddb, table_s):
         ddb.put_item(TableName=table_s, Item=key(), ConditionExpression='a = "x"')
 
 
-def test_attribute_type_needs_a_path(ddb, table_s):
+def test_attribute_type_of_a_value(ddb, table_s):
+    # AWS accepts a value as attribute_type's first operand and tests the value's own type (issue 17, from
+    # recordings newer than dynalite's, whose parser wanted a path); the other functions still need one
+    ddb.put_item(TableName=table_s, Item=key(), **kw("attribute_type(:v, :t)", values={":v": N("0"), ":t": S("N")}))
+    with raises("ConditionalCheckFailedException", "The conditional request failed"):
+        ddb.put_item(TableName=table_s, Item=key(), **kw("attribute_type(:v, :t)",
+                                                         values={":v": N("0"), ":t": S("S")}))
     with invalid("Invalid ConditionExpression: Operator or function requires a document path; "
-                 "operator or function: attribute_type"):
-        ddb.put_item(TableName=table_s, Item=key(), **kw("attribute_type(:v, :t)", values={":v": N("0"), ":t": S("N")}))
+                 "operator or function: attribute_exists"):
+        ddb.put_item(TableName=table_s, Item=key(), **kw("attribute_exists(:v)", values={":v": N("0")}))
 
 
 def test_redundant_parentheses(ddb, table_s):

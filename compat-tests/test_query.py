@@ -876,6 +876,25 @@ def test_mixing_expression_and_legacy(ddb, table_ss):
                   QueryFilter={"a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("x")]}})
 
 
+def test_key_conditions_with_projection_and_filter_expressions(ddb, table_ss):
+    # KeyConditions is not a mix with ProjectionExpression or FilterExpression: AWS accepts them together
+    # (issue 17's recorded fact; applications built on old SDK helpers send exactly this)
+    ddb.put_item(TableName=table_ss, Item={"p": S("kc"), "c": S("1"), "a": S("x"), "b": S("y")})
+    ddb.put_item(TableName=table_ss, Item={"p": S("kc"), "c": S("2"), "a": S("z"), "b": S("w")})
+    kc = {"p": {"ComparisonOperator": "EQ", "AttributeValueList": [S("kc")]}}
+    got = ddb.query(TableName=table_ss, KeyConditions=kc, ProjectionExpression="c, a", ConsistentRead=True)
+    assert got["Items"] == [{"c": S("1"), "a": S("x")}, {"c": S("2"), "a": S("z")}]
+    got = ddb.query(TableName=table_ss, KeyConditions=kc, FilterExpression="a = :a",
+                    ExpressionAttributeValues={":a": S("z")}, ConsistentRead=True)
+    assert (got["Items"], got["Count"], got["ScannedCount"]) == ([{"p": S("kc"), "c": S("2"), "a": S("z"),
+                                                                    "b": S("w")}], 1, 2)
+    # with KeyConditionExpression it is a mix
+    with raises(VE, pattern=r"Can not use both expression and non-expression parameters in the same request: "
+                            r"Non-expression parameters: \{KeyConditions\} Expression parameters: \{.*\}"):
+        ddb.query(TableName=table_ss, KeyConditions=kc, KeyConditionExpression="p = :p", FilterExpression="a = :a",
+                  ExpressionAttributeValues={":p": S("kc"), ":a": S("z")})
+
+
 def test_empty_key_condition_expression(ddb, table_ss):
     with raises(VE, "Invalid KeyConditionExpression: The expression can not be empty;", envelope=True):
         ddb.query(TableName=table_ss, KeyConditionExpression="")

@@ -777,8 +777,9 @@ static ddb_err_t pass2(rs_t *r, node_t *n)
         int nlen = (int)n->text.len;
         node_t *first = n->kids[0];
         int fn = n->fn;
-        if ((fn == F_ATTRIBUTE_EXISTS || fn == F_ATTRIBUTE_NOT_EXISTS || fn == F_ATTRIBUTE_TYPE ||
-             fn == F_IF_NOT_EXISTS) &&
+        /* attribute_type also takes a value first (AWS accepts attribute_type(:v, :t): the value's type) */
+        if ((fn == F_ATTRIBUTE_EXISTS || fn == F_ATTRIBUTE_NOT_EXISTS || fn == F_IF_NOT_EXISTS ||
+             (fn == F_ATTRIBUTE_TYPE && first->kind != N_VALUE)) &&
             first->kind != N_PATH)
             return bad(r, "Operator or function requires a document path; operator or function: %.*s", nlen,
                        name);

@@ -346,7 +346,7 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     if ((rc = eng_table_delete(r->eng, jname->str.ptr, &d, &r->err))) return rc;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
-    tabledesc_write(r, d, &st);
+    tabledesc_write_deleted(r, d, &st);
     jw_obj_end(&r->out);
     eng_table_release(d);
     return DDB_OK;

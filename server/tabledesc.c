@@ -92,9 +92,11 @@ static void write_throughput(jw_t *w, const eng_table_t *t, int64_t rcu, int64_t
 
 static const char *status_now(ddb_req_t *r, const eng_table_t *t)
 {
-    /* -delayTransientStatuses: a new table reads CREATING for its first half second */
-    if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") &&
-        ddb_now_s() - t->created < 0.5)
+    /* [issue 19] -delayTransientStatuses: CreateTable answers CREATING, as DynamoDB does; every later
+     * read says ACTIVE, so an SDK waiter (table_exists, `aws dynamodb wait table-exists`) succeeds at its
+     * first poll instead of sleeping its 20 s delay after a CREATING (it used to last 0.5 s) */
+    if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") && r->op &&
+        !strcmp(r->op, "CreateTable"))
         return "CREATING";
     /* a table whose indexes are being built or dropped reads UPDATING, as in DynamoDB */
     if ((!t->status || !strcmp(t->status, "ACTIVE")) && eng_table_indexing(t)) return "UPDATING";
@@ -133,37 +135,59 @@ static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x
     jw_obj_end(w);
 }
 
+static void write_desc(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
+                       const eng_index_t *deleting, bool deleted);
+
 void tabledesc_write(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats)
 {
-    tabledesc_write_deleting(r, t, stats, NULL);
+    write_desc(r, t, stats, NULL, false);
 }
 
 void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
                               const eng_index_t *deleting)
 {
+    write_desc(r, t, stats, deleting, false);
+}
+
+void tabledesc_write_deleted(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats)
+{
+    write_desc(r, t, stats, NULL, true);
+}
+
+/* deleted: DeleteTable's answer, which leaves out AttributeDefinitions, KeySchema and
+ * CreationDateTime (AWS's, as the DeleteTable reference's example shows it). */
+static void write_desc(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
+                       const eng_index_t *deleting, bool deleted)
+{
     jw_t *w = &r->out;
     eng_stats_t st = stats ? *stats : eng_table_stats(r->eng, t);
     const char *arn = tabledesc_arn(r, t->name);
     jw_obj_begin(w);
-    jw_keyz(w, "AttributeDefinitions");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < t->n_attrdefs; i++) {
-        jw_obj_begin(w);
-        jw_keyz(w, "AttributeName");
-        jw_strz(w, t->attrdefs[i].name);
-        jw_keyz(w, "AttributeType");
-        jw_strz(w, av_type_name(t->attrdefs[i].type));
-        jw_obj_end(w);
+    if (!deleted) {
+        jw_keyz(w, "AttributeDefinitions");
+        jw_arr_begin(w);
+        for (size_t i = 0; i < t->n_attrdefs; i++) {
+            jw_obj_begin(w);
+            jw_keyz(w, "AttributeName");
+            jw_strz(w, t->attrdefs[i].name);
+            jw_keyz(w, "AttributeType");
+            jw_strz(w, av_type_name(t->attrdefs[i].type));
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
     }
-    jw_arr_end(w);
     jw_keyz(w, "TableName");
     jw_strz(w, t->name);
-    jw_keyz(w, "KeySchema");
-    tabledesc_write_keyschema(w, &t->key);
+    if (!deleted) {
+        jw_keyz(w, "KeySchema");
+        tabledesc_write_keyschema(w, &t->key);
+    }
     jw_keyz(w, "TableStatus");
     jw_strz(w, status_now(r, t));
-    jw_keyz(w, "CreationDateTime");
-    jw_double(w, t->created);
+    if (!deleted) {
+        jw_keyz(w, "CreationDateTime");
+        jw_double(w, t->created);
+    }
     jw_keyz(w, "ProvisionedThroughput");
     write_throughput(w, t, t->rcu, t->wcu, true);
     jw_keyz(w, "TableSizeBytes");

@@ -310,7 +310,7 @@ static void test_functions(void)
     CHECK_STR(COND("attribute_type(a, :t)", NULL, "{\":t\":{\"S\":\"DOG\"}}"),
               "ERR: Invalid ConditionExpression: Invalid attribute type name found; type: DOG, valid types: "
               "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}");
-    CHECK_STR(COND("attribute_type(:t, :t)", NULL, "{\":t\":{\"S\":\"S\"}}"),
+    CHECK_STR(COND("attribute_type(size(a), :t)", NULL, "{\":t\":{\"S\":\"S\"}}"),
               "ERR: Invalid ConditionExpression: Operator or function requires a document path; operator or "
               "function: attribute_type");
     CHECK_STR(COND("contains(#a, #a)", "{\"#a\":\"data\"}", NULL),
