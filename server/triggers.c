@@ -36,8 +36,10 @@
  *
  * Threads and locks: g_mu guards the registry and every mapping's fields; pollers copy what they
  * need under it. Stopping never blocks a caller: it bumps the mapping's generation, and the poller
- * (which checks it every 100 ms, also while a function runs) kills its function's process group
- * and exits; a poller started for the same mapping first waits for the old one to be gone.
+ * (which checks every 100 ms, also while a function runs) exits; at shutdown or a delete it kills
+ * its function's process group first (that batch is delivered again later), at a disable it lets
+ * the invocation in hand finish and checkpoint. A poller started for the same mapping first waits
+ * for the old one to be gone.
  * trig_stop_all (at shutdown, before the engine closes) stops every poller and waits for them.
  */
 #include "server/server.h"
@@ -368,6 +370,16 @@ static bool alive(const poller_t *p)
     return ok;
 }
 
+/* Whether a function in flight must be abandoned now (shutdown, or its mapping deleted). A disable
+ * or a change of function lets the invocation in hand finish and its checkpoint be written. */
+static bool must_abandon(const poller_t *p)
+{
+    pthread_mutex_lock(&g_mu);
+    bool stop = g_stopping || p->m->deleted;
+    pthread_mutex_unlock(&g_mu);
+    return stop;
+}
+
 /* Sleep up to ms; false when the poller should stop (woken early by trig_stop / trig_stop_all). */
 static bool nap(poller_t *p, unsigned ms)
 {
@@ -492,7 +504,7 @@ static inv_rc_t invoke_command(poller_t *p, const func_t *f, const char *event, 
     inv_rc_t rc = INV_OK;
     bool too_big = false;
     while (fout >= 0 || ferr >= 0) {
-        if (!alive(p)) {
+        if (must_abandon(p)) {
             rc = INV_STOPPED;
             break;
         }
@@ -557,8 +569,8 @@ static inv_rc_t invoke_command(poller_t *p, const func_t *f, const char *event, 
             pid_t w = waitpid(pid, &status, WNOHANG);
             if (w == pid) break;
             if (w < 0 && errno != EINTR) break;
-            if (!alive(p) || mono_ms() >= deadline) {
-                rc = alive(p) ? INV_ERROR : INV_STOPPED;
+            if (must_abandon(p) || mono_ms() >= deadline) {
+                rc = must_abandon(p) ? INV_STOPPED : INV_ERROR;
                 res->reason = arena_sprintf(p->a, "timed out after %u s", g_timeout_s);
                 kill(-pid, SIGKILL);
                 waitpid(pid, &status, 0);
@@ -593,7 +605,7 @@ static inv_rc_t invoke_command(poller_t *p, const func_t *f, const char *event, 
 static inv_rc_t wait_fd(poller_t *p, int fd, short ev, uint64_t deadline, inv_t *res)
 {
     for (;;) {
-        if (!alive(p)) return INV_STOPPED;
+        if (must_abandon(p)) return INV_STOPPED;
         uint64_t now = mono_ms();
         if (now >= deadline) {
             res->reason = "the endpoint did not answer in time";
@@ -1175,11 +1187,12 @@ static void poller_start_locked(esm_t *m)
     pthread_attr_destroy(&at);
 }
 
-/* Stop m's poller (under g_mu): it exits within a tick, killing its function. */
-static void poller_stop_locked(esm_t *m)
+/* Stop m's poller (under g_mu): it exits within a tick; `now` (shutdown, delete) kills its function,
+ * otherwise (disable, another function) the invocation in hand finishes first. */
+static void poller_stop_locked(esm_t *m, bool now)
 {
     m->gen++;
-    if (m->child > 0) kill(-m->child, SIGKILL);
+    if (now && m->child > 0) kill(-m->child, SIGKILL);
     pthread_cond_broadcast(&g_cv);
 }
 
@@ -1307,7 +1320,7 @@ trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char confli
     }
     bool was = m->c.enabled, fn_changed = strcmp(m->c.function_arn, nc.function_arn) != 0;
     esm_set(&m->c, &nc);
-    if (was && (!nc.enabled || fn_changed)) poller_stop_locked(m);
+    if (was && (!nc.enabled || fn_changed)) poller_stop_locked(m, false);
     if (nc.enabled && (!was || fn_changed)) poller_start_locked(m);
     pthread_mutex_unlock(&g_mu);
     return TRIG_OK;
@@ -1336,7 +1349,7 @@ trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *ou
     esm_copy(a, out, &m->c);
     *at = m->next;
     m->deleted = true;
-    poller_stop_locked(m);
+    poller_stop_locked(m, true);
     bool free_now = m->pollers == 0;
     pthread_mutex_unlock(&g_mu);
     if (free_now) esm_free(m);
@@ -1407,7 +1420,7 @@ void trig_stop_all(void)
 {
     pthread_mutex_lock(&g_mu);
     g_stopping = true;
-    for (esm_t *m = g_list; m; m = m->next) poller_stop_locked(m);
+    for (esm_t *m = g_list; m; m = m->next) poller_stop_locked(m, true);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += 10;
