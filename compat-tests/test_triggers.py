@@ -772,3 +772,27 @@ def test_filter_criteria(server_factory, tmp_path):
                                                              StartingPosition="LATEST",
                                                              FilterCriteria={"Filters": [{"Pattern": bad}]}))
         assert r["Error"] == {"Code": "InvalidParameterValueException", "Message": "Invalid filter pattern definition."}
+
+
+def test_trigger_short_form(server_factory, tmp_path):
+    f = Fn(tmp_path, "Orders-trigger")
+    cmd = f.flag[1].split("=", 1)[1]
+    args = ["--data-dir", str(tmp_path / "data"), "--trigger", f"Orders={cmd}"]
+    srv = server_factory(args)
+    ddb, lam, _ = clients(srv.url)
+    deadline = time.time() + DEADLINE
+    while "--trigger Orders: the table does not exist yet" not in srv.log_tail(20000):
+        assert time.time() < deadline
+        time.sleep(0.02)
+    arn = make_table(ddb)
+    put(ddb, "a", "1")  # TRIM_HORIZON: delivered even if written before the mapping is made
+    assert vals([r for b in delivered(f, 1) for r in b]) == ["1"]
+    ms = lam.list_event_source_mappings()["EventSourceMappings"]
+    assert [(m["EventSourceArn"], m["FunctionArn"], m["StartingPosition"], m["BatchSize"]) for m in ms] == [
+        (arn, f"arn:aws:lambda:{REGION}:000000000000:function:Orders-trigger", "TRIM_HORIZON", 100)]
+    assert srv.stop() == 0
+    srv2 = server_factory(args, port=srv.port)
+    ddb, lam, _ = clients(srv2.url)
+    put(ddb, "b", "2")
+    assert vals([r for b in delivered(f, 2) for r in b]) == ["1", "2"]
+    assert [m["UUID"] for m in lam.list_event_source_mappings()["EventSourceMappings"]] == [ms[0]["UUID"]]

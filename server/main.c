@@ -8,6 +8,7 @@
  *            [--auth off|warn|enforce] [--credentials FILE] [--isolation shared|account|key-region]
  *            [--enforce-capacity] [--capacity-burst-seconds S] [--faults FILE]
  *            [--function NAME=COMMAND]... [--function-timeout S] [--lambda-endpoint URL] [--failure-dir DIR]
+ *            [--trigger TABLE=COMMAND]...
  *            [--help] [--version]
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
@@ -61,6 +62,8 @@ static void usage(FILE *f)
                "  --lambda-endpoint URL  invoke other functions with Lambda's Invoke API at URL (sam local\n"
                "                         start-lambda, a runtime interface emulator)\n"
                "  --failure-dir DIR      one JSON record per batch a mapping discards\n"
+               "  --trigger TABLE=COMMAND  run COMMAND on the changes of TABLE's stream: a function\n"
+               "                         TABLE-trigger and a mapping with defaults, TRIM_HORIZON\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
@@ -113,7 +116,8 @@ int main(int argc, char **argv)
     int stream_shard_s = 4 * 3600;  /* DynamoDB rolls a shard over after about 4 hours */
     const char *credentials = NULL;
     const char **functions = calloc((size_t)argc, sizeof *functions); /* --function (triggers, issue 14) */
-    if (!functions) abort();
+    const char **triggers = calloc((size_t)argc, sizeof *triggers);   /* --trigger (issue 14) */
+    if (!functions || !triggers) abort();
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -210,6 +214,10 @@ int main(int argc, char **argv)
             if (!next) goto missing;
             functions[cfg.n_functions++] = next;
             i++;
+        } else if (FLAG("--trigger")) { /* issue 14: checked by trig_start */
+            if (!next) goto missing;
+            triggers[cfg.n_triggers++] = next;
+            i++;
         } else if (FLAG("--function-timeout")) {
             cfg.function_timeout_s = (unsigned)parse_int(a, next, 1, 900);
             i++;
@@ -296,6 +304,7 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     cfg.functions = functions;
+    cfg.triggers = triggers;
     char terr[512]; /* triggers (issue 14): mappings resume before the first request */
     if (trig_start(&cfg, ns_default(), terr, sizeof terr) != 0) {
         fprintf(stderr, "dynarock: %s\n", terr);
@@ -307,6 +316,7 @@ int main(int argc, char **argv)
     int rc = http_run(&cfg, ns_default(), on_ready, &cfg);
     trig_stop_all(); /* pollers use the engine: stopped (their functions killed) before it closes */
     free(functions);
+    free(triggers);
     ns_close_all();
     if (rc == 0) log_info("stopped cleanly");
     return rc == 0 ? 0 : 1;

@@ -52,6 +52,8 @@ typedef struct {
     unsigned function_timeout_s; /* 0: Lambda's default, 3 s */
     const char *lambda_endpoint;
     const char *failure_dir;
+    const char **triggers; /* --trigger TABLE=COMMAND (repeatable): function TABLE-trigger + a mapping */
+    size_t n_triggers;
 } ddb_config_t;
 
 enum { ISO_SHARED = 0, ISO_ACCOUNT, ISO_KEY_REGION };

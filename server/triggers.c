@@ -1357,6 +1357,94 @@ trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *ou
     return TRIG_OK;
 }
 
+/* ---- --trigger TABLE=COMMAND: a function TABLE-trigger and a mapping with defaults ------------------------- */
+
+typedef struct {
+    char *table;
+    char *function;   /* "<table>-trigger" */
+    char *label_done; /* the stream label a mapping was made (or found) for, or NULL */
+    bool warned;      /* "no stream yet" logged */
+} trigger_t;
+
+static trigger_t *g_triggers;
+static size_t g_ntriggers;
+
+#define KEEPER_MS 200 /* how often a --trigger table is looked at for a (new) stream */
+
+/* The mapping of each --trigger table's current stream, made once the table has a stream (and again for a
+ * later stream of the same name); the mappings are ordinary ones (listed, persisted, deletable). */
+static void keeper_step(arena_t *a)
+{
+    for (size_t i = 0; i < g_ntriggers; i++) {
+        trigger_t *t = &g_triggers[i];
+        eng_table_t *tab = eng_table_get(g_eng, t->table, strlen(t->table));
+        const char *label = tab && tab->stream_enabled && tab->stream_label ? arena_strdup(a, tab->stream_label) : NULL;
+        if (tab) eng_table_release(tab);
+        if (!label) {
+            if (!t->warned)
+                log_warn("--trigger %s: the table %s; the trigger starts once it has a stream "
+                         "(StreamSpecification)",
+                         t->table, tab ? "has no stream" : "does not exist yet");
+            t->warned = true;
+            continue;
+        }
+        if (t->label_done && !strcmp(t->label_done, label)) continue;
+        trig_esm_t c;
+        memset(&c, 0, sizeof c);
+        c.stream_arn = arena_sprintf(a, "arn:aws:dynamodb:us-east-1:%s:table/%s/stream/%s", DDB_ACCOUNT, t->table,
+                                     label);
+        c.table = t->table;
+        c.label = label;
+        c.function = t->function;
+        c.function_arn = arena_sprintf(a, "arn:aws:lambda:us-east-1:%s:function:%s", DDB_ACCOUNT, t->function);
+        c.region = "us-east-1";
+        c.account = DDB_ACCOUNT;
+        c.starting_position = "TRIM_HORIZON";
+        c.enabled = true;
+        c.batch_size = 100;
+        c.max_retry = -1;
+        c.max_age = -1;
+        c.parallel = 1;
+        char conflict[37];
+        trig_rc_t rc = trig_esm_create(g_eng, &c, a, conflict);
+        if (rc == TRIG_OK || rc == TRIG_CONFLICT) { /* made now, or kept from an earlier run */
+            free(t->label_done);
+            t->label_done = dupz(label);
+        }
+    }
+}
+
+static void *keeper_main(void *arg)
+{
+    (void)arg;
+    arena_t *a = arena_new(4096);
+    for (;;) {
+        pthread_mutex_lock(&g_mu);
+        bool stop = g_stopping;
+        pthread_mutex_unlock(&g_mu);
+        if (stop) break;
+        arena_reset(a);
+        keeper_step(a);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += KEEPER_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&g_mu);
+        while (!g_stopping && pthread_cond_timedwait(&g_cv, &g_mu, &ts) == 0) {
+        }
+        pthread_mutex_unlock(&g_mu);
+    }
+    arena_free(a);
+    pthread_mutex_lock(&g_mu);
+    g_threads--;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+    return NULL;
+}
+
 /* ---- start and stop ---------------------------------------------------------------------------------------- */
 
 int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
@@ -1379,6 +1467,34 @@ int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
         g_funcs[g_nfuncs].argv = split_command(eq + 1);
         if (!g_funcs[g_nfuncs].argv[0]) {
             snprintf(errbuf, errlen, "--function %s has an empty command", g_funcs[g_nfuncs].name);
+            return -1;
+        }
+        g_nfuncs++;
+    }
+    for (size_t i = 0; i < cfg->n_triggers; i++) {
+        const char *s = cfg->triggers[i], *eq = strchr(s, '=');
+        if (!eq || eq == s || !eq[1]) {
+            snprintf(errbuf, errlen, "--trigger needs TABLE=COMMAND, not '%s'", s);
+            return -1;
+        }
+        g_triggers = realloc(g_triggers, (g_ntriggers + 1) * sizeof *g_triggers);
+        if (!g_triggers) abort();
+        trigger_t *t = &g_triggers[g_ntriggers++];
+        memset(t, 0, sizeof *t);
+        t->table = strndup(s, (size_t)(eq - s));
+        t->function = malloc(strlen(t->table) + 9);
+        if (!t->table || !t->function) abort();
+        sprintf(t->function, "%s-trigger", t->table);
+        if (func_find(t->function)) {
+            snprintf(errbuf, errlen, "--trigger %s: a --function %s is given too", t->table, t->function);
+            return -1;
+        }
+        g_funcs = realloc(g_funcs, (g_nfuncs + 1) * sizeof *g_funcs);
+        if (!g_funcs) abort();
+        g_funcs[g_nfuncs].name = dupz(t->function);
+        g_funcs[g_nfuncs].argv = split_command(eq + 1);
+        if (!g_funcs[g_nfuncs].argv[0]) {
+            snprintf(errbuf, errlen, "--trigger %s has an empty command", t->table);
             return -1;
         }
         g_nfuncs++;
@@ -1413,6 +1529,20 @@ int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
     pthread_mutex_unlock(&g_mu);
     if (n) log_info("triggers: %zu event-source mappings loaded", n);
     arena_free(a);
+    if (g_ntriggers) {
+        pthread_t tid;
+        pthread_attr_t at;
+        pthread_attr_init(&at);
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        pthread_mutex_lock(&g_mu);
+        g_threads++;
+        if (pthread_create(&tid, &at, keeper_main, NULL) != 0) {
+            g_threads--;
+            log_error("--trigger: cannot start its thread");
+        }
+        pthread_mutex_unlock(&g_mu);
+        pthread_attr_destroy(&at);
+    }
     return 0;
 }
 
@@ -1447,6 +1577,14 @@ void trig_stop_all(void)
     free(g_funcs);
     g_funcs = NULL;
     g_nfuncs = 0;
+    for (size_t i = 0; i < g_ntriggers; i++) {
+        free(g_triggers[i].table);
+        free(g_triggers[i].function);
+        free(g_triggers[i].label_done);
+    }
+    free(g_triggers);
+    g_triggers = NULL;
+    g_ntriggers = 0;
     free(g_ep_host);
     free(g_ep_port);
     free(g_ep_base);
