@@ -1,9 +1,11 @@
 #!/bin/sh
 # README command 1: install what is missing, build, and run dynarock on 127.0.0.1:8000 with
 # its data in ./dynarock-data (extra arguments are passed to the server).
+# Builds in build-release/ (Release), apart from scripts/test.sh's build/ (RelWithDebInfo, -Werror):
+# switching between the two commands rebuilds nothing. The build's progress is shown.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target dynarock >/dev/null
-exec build/dynarock --host 127.0.0.1 --port 8000 --data-dir ./dynarock-data "$@"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-release -j"$(nproc)" --target dynarock
+exec build-release/dynarock --host 127.0.0.1 --port 8000 --data-dir ./dynarock-data "$@"

@@ -474,8 +474,33 @@ static door_rc_t stage_header_lines(door_t *d)
     return DOOR_ANSWERED;
 }
 
+/* [issue 19] --health-answer dynamodb-local: GET / answers as DynamoDB Local answers an unsigned GET
+ * (400 and this body), which Testcontainers' .NET module waits for. Set once before serving. */
+static bool g_health_local;
+
+void http_health_answer_set(bool dynamodb_local)
+{
+    g_health_local = dynamodb_local;
+}
+
+int http_bound_port(void)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (g_listen_fd < 0 || getsockname(g_listen_fd, (struct sockaddr *)&ss, &len) != 0) return -1;
+    return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                          : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
 static door_rc_t serve_health(door_t *d)
 {
+    if (g_health_local) {
+        static const char body[] =
+            "{\"__type\":\"com.amazonaws.dynamodb.v20120810#MissingAuthenticationToken\",\"Message\":"
+            "\"Request must contain either a valid (registered) AWS access key ID or X.509 certificate.\"}";
+        door_send_json(d, 400, body, sizeof body - 1);
+        return DOOR_ANSWERED;
+    }
     door_send_text(
         d, 200,
         arena_sprintf(d->r->a, "healthy: dynamodb.%s.amazonaws.com ", request_region(d->req, d->r->a)), true);

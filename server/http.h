@@ -22,4 +22,11 @@ void http_stop(void);
  *  /metrics, from a worker thread while serving. */
 size_t http_loop_cpu_seconds(double *out, size_t max);
 
+/** [issue 19] The port the listener is bound to (the one the system chose for port 0); -1 before
+ *  http_run has bound it. Any thread. */
+int http_bound_port(void);
+/** [issue 19] GET / answers as DynamoDB Local does (400 MissingAuthenticationToken) instead of AWS's
+ *  200 "healthy: ..." (--health-answer). Call before http_run. */
+void http_health_answer_set(bool dynamodb_local);
+
 #endif

@@ -9,10 +9,12 @@
  *            [--enforce-capacity] [--capacity-burst-seconds S] [--faults FILE]
  *            [--function NAME=COMMAND]... [--function-timeout S] [--lambda-endpoint URL] [--failure-dir DIR]
  *            [--trigger TABLE=COMMAND]...
- *            [--help] [--version]
+ *            [--health-answer aws|dynamodb-local] [--help] [--version]
+ * Every flag is also a DYNAROCK_* environment variable (server/envflags.c); flags win.
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
  *   -disableTelemetry  -optimizeDbBeforeStartup  -version  -help
+ * -inMemory with -dbPath is refused, as DynamoDB Local refuses it (issue 19).
  * Unknown flags: a message and exit code 2. SIGINT/SIGTERM: stop serving, flush, close RocksDB.
  */
 #include <signal.h>
@@ -25,6 +27,7 @@
 #include "common/log.h"
 #include "engine/engine.h"
 #include "server/door.h"
+#include "server/envflags.h"
 #include "server/http.h"
 #include "server/server.h"
 
@@ -64,9 +67,13 @@ static void usage(FILE *f)
                "  --failure-dir DIR      one JSON record per batch a mapping discards\n"
                "  --trigger TABLE=COMMAND  run COMMAND on the changes of TABLE's stream: a function\n"
                "                         TABLE-trigger and a mapping with defaults, TRIM_HORIZON\n"
+               "  --health-answer A      GET / answers as aws (200 \"healthy: ...\", default) or as\n"
+               "                         dynamodb-local (400 MissingAuthenticationToken)\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
-               "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n");
+               "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n"
+               "Environment variables (a flag on the command line wins):\n");
+    envflags_usage(f); /* [issue 19] */
 }
 
 static int parse_int(const char *flag, const char *v, int lo, int hi)
@@ -86,16 +93,27 @@ static void on_signal(int sig)
     http_stop();
 }
 
+#ifndef DDB_COMMIT
+#define DDB_COMMIT "unknown" /* CMakeLists.txt defines it from git (issue 19) */
+#endif
+
 static void on_ready(void *ctx)
 {
     const ddb_config_t *cfg = ctx;
-    printf("dynarock %s listening on http://%s:%d data=%s threads=%d\n", DDB_VERSION, cfg->host, cfg->port,
+    /* [issue 19] the bound port, not the asked one: -port 0 lets the system choose */
+    int port = http_bound_port();
+    printf("dynarock %s listening on http://%s:%d data=%s threads=%d\n", DDB_VERSION, cfg->host, port,
            cfg->in_memory ? "(in memory)" : cfg->data_dir, cfg->threads);
     fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
+    char everr[256]; /* [issue 19] DYNAROCK_* variables become arguments before the command line's */
+    if (envflags_apply(&argc, &argv, everr, sizeof everr) != 0) {
+        fprintf(stderr, "dynarock: %s\n", everr);
+        return 2;
+    }
     ddb_config_t cfg = {0};
     cfg.host = "127.0.0.1";
     cfg.port = 8000;
@@ -115,6 +133,7 @@ int main(int argc, char **argv)
     int stream_retention_s = 86400; /* DynamoDB Streams keeps records 24 hours */
     int stream_shard_s = 4 * 3600;  /* DynamoDB rolls a shard over after about 4 hours */
     const char *credentials = NULL;
+    bool data_dir_given = false; /* [issue 19] -inMemory with -dbPath is refused */
     const char **functions = calloc((size_t)argc, sizeof *functions); /* --function (triggers, issue 14) */
     const char **triggers = calloc((size_t)argc, sizeof *triggers);   /* --trigger (issue 14) */
     if (!functions || !triggers) abort();
@@ -127,7 +146,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (FLAG("--version") || FLAG("-version")) {
-            printf("dynarock %s\n", DDB_VERSION);
+            printf("dynarock %s (commit %s)\n", DDB_VERSION, DDB_COMMIT); /* [issue 19] */
             return 0;
         } else if (FLAG("--host")) {
             if (!next) goto missing;
@@ -139,6 +158,7 @@ int main(int argc, char **argv)
         } else if (FLAG("--data-dir") || FLAG("-dbPath")) {
             if (!next) goto missing;
             cfg.data_dir = next;
+            data_dir_given = true; /* [issue 19] */
             i++;
         } else if (FLAG("--in-memory") || FLAG("-inMemory")) {
             cfg.in_memory = true;
@@ -240,6 +260,13 @@ int main(int argc, char **argv)
             }
         } else if (FLAG("-delayTransientStatuses") || FLAG("--delay-transient-statuses")) {
             cfg.delay_transient = true;
+        } else if (FLAG("--health-answer")) { /* [issue 19] */
+            if (!next || (strcmp(next, "aws") && strcmp(next, "dynamodb-local"))) {
+                fprintf(stderr, "dynarock: --health-answer needs aws or dynamodb-local\n");
+                return 2;
+            }
+            http_health_answer_set(!strcmp(next, "dynamodb-local"));
+            i++;
         } else if (FLAG("-disableTelemetry") || FLAG("-optimizeDbBeforeStartup")) {
             /* accepted for DynamoDB Local compatibility; nothing to do */
         } else {
@@ -251,6 +278,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "dynarock: %s needs a value\n", a);
         return 2;
 #undef FLAG
+    }
+
+    if (cfg.in_memory && data_dir_given) { /* [issue 19] DynamoDB Local's rule, in its words */
+        fprintf(stderr, "dynarock: -inMemory and -dbPath options cannot be used together.\n");
+        return 2;
     }
 
     /* the keys' accounts name ARNs and --isolation account namespaces even when nothing is verified */
