@@ -53,9 +53,10 @@ static void send_body(lreq_t *q, int status, const char *etype, const char *body
                       : status >= 500 ? "Internal Server Error"
                                       : "Bad Request";
     req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-amzn-RequestId"), 0, NULL, d->request_id,
-                          52);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                   H2O_STRLIT("application/json"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-amzn-RequestId"), 0, NULL,
+                          d->request_id, 52);
     if (etype)
         h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-amzn-ErrorType"), 0, NULL, etype,
                               strlen(etype));
@@ -218,8 +219,8 @@ static bool name_chars_ok(const char *s, size_t n, bool dot)
     if (n == 0) return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              (dot && c == '.') || c == '$'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || (dot && c == '.') || c == '$'))
             return false;
     }
     return true;
@@ -269,13 +270,14 @@ static const shape_member_t FILTERC_M[] = {{"Filters", JSON_ARRAY, &FILTER, JSON
 static const shape_spec_t FILTERC = {FILTERC_M};
 static const shape_member_t DEST1_M[] = {{"Destination", JSON_STRING}, {NULL}};
 static const shape_spec_t DEST1 = {DEST1_M};
-static const shape_member_t DEST_M[] = {{"OnSuccess", JSON_OBJECT, &DEST1}, {"OnFailure", JSON_OBJECT, &DEST1}, {NULL}};
+static const shape_member_t DEST_M[] = {
+    {"OnSuccess", JSON_OBJECT, &DEST1}, {"OnFailure", JSON_OBJECT, &DEST1}, {NULL}};
 static const shape_spec_t DEST = {DEST_M};
 
 /* The members Create and Update share, read into c (only those present change it). Returns DOOR_NEXT,
  * or DOOR_ANSWERED after answering the error. */
-static door_rc_t decode_common(lreq_t *q, const json_t *body, trig_esm_t *c, bool creating, const json_t **jfn,
-                               bool *enabled_given)
+static door_rc_t decode_common(lreq_t *q, const json_t *body, trig_esm_t *c, bool creating,
+                               const json_t **jfn, bool *enabled_given)
 {
     ddb_req_t *r = q->r;
     bool bad = false;
@@ -312,16 +314,18 @@ static door_rc_t decode_common(lreq_t *q, const json_t *body, trig_esm_t *c, boo
     for (const json_t *e = jfrt ? jfrt->child : NULL; e; e = e->next)
         if (strcmp(e->str.ptr, "ReportBatchItemFailures") != 0)
             vc_add(&v, arena_sprintf(r->a, "'[%s]'", e->str.ptr), "functionResponseTypes",
-                   "Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]");
+                   "Member must satisfy constraint: [Member must satisfy enum value set: "
+                   "[ReportBatchItemFailures]]");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return recorded(q);
     if (*jfn) {
         const char *name, *bare, *arn;
         if (!function_parse(q, (*jfn)->str.ptr, &name, &bare, &arn))
-            return lerr(q, 400, "ValidationException",
-                        "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: "
-                        "Member must satisfy regular expression pattern: %s",
-                        (*jfn)->str.ptr, FN_PATTERN);
+            return lerr(
+                q, 400, "ValidationException",
+                "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: %s",
+                (*jfn)->str.ptr, FN_PATTERN);
         c->function = name;
         c->function_arn = arn;
     }
@@ -367,7 +371,8 @@ static const json_t *parse_body(lreq_t *q, door_rc_t *rc)
     return j;
 }
 
-/* ---- the operations --------------------------------------------------------------------------------------- */
+/* ---- the operations ---------------------------------------------------------------------------------------
+ */
 
 static door_rc_t op_create(lreq_t *q)
 {
@@ -394,21 +399,24 @@ static door_rc_t op_create(lreq_t *q)
     if ((rc = decode_common(q, body, &c, true, &jfn, &en)) != DOOR_NEXT) return rc;
     if (jpos && strcmp(jpos->str.ptr, "TRIM_HORIZON") && strcmp(jpos->str.ptr, "LATEST") &&
         strcmp(jpos->str.ptr, "AT_TIMESTAMP"))
-        return lerr(q, 400, "ValidationException",
-                    "1 validation error detected: Value '%s' at 'startingPosition' failed to satisfy constraint: "
-                    "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]",
-                    jpos->str.ptr);
+        return lerr(
+            q, 400, "ValidationException",
+            "1 validation error detected: Value '%s' at 'startingPosition' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]",
+            jpos->str.ptr);
     if (!jarn) return invalid(q, "Unrecognized event source.");
     const char *arn = jarn->str.ptr, *table, *label;
     if (!stream_arn_parse(arn, jarn->str.len, q->r->a, &table, &label))
-        return lerr(q, 400, "InvalidParameterValueException",
-                    "Unrecognized event source, must be kinesis, dynamodb stream or sqs. Unsupported source arn : %s",
-                    arn);
+        return lerr(
+            q, 400, "InvalidParameterValueException",
+            "Unrecognized event source, must be kinesis, dynamodb stream or sqs. Unsupported source arn : %s",
+            arn);
     if (!jpos)
         return invalid(q, "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
                           "constraint: Member must not be null.");
     if (!strcmp(jpos->str.ptr, "AT_TIMESTAMP"))
-        return lerr(q, 400, "InvalidParameterValueException", "Unsupported starting position for arn type: %s", arn);
+        return lerr(q, 400, "InvalidParameterValueException",
+                    "Unsupported starting position for arn type: %s", arn);
     c.stream_arn = arn;
     c.table = table;
     c.label = label;
@@ -416,7 +424,7 @@ static door_rc_t op_create(lreq_t *q)
     const char *bare = arena_strdup(q->r->a, c.function);
     char *colon = strchr(bare, ':');
     if (colon) *colon = '\0';
-    if (!trig_function_known(bare)) return invalid(q, "Function does not exist");
+    if (!fn_known(bare)) return invalid(q, "Function does not exist");
     char conflict[37] = "";
     switch (trig_esm_create(q->r->eng, &c, q->r->a, conflict)) {
     case TRIG_OK:
@@ -424,10 +432,11 @@ static door_rc_t op_create(lreq_t *q)
     case TRIG_NO_STREAM:
         return lerr(q, 400, "InvalidParameterValueException", "Stream not found: %s", arn);
     case TRIG_CONFLICT:
-        return lerr(q, 409, "ResourceConflictException",
-                    "The event source arn (\" %s \") and function (\" %s \") provided mapping already exists. "
-                    "Please update or delete the existing mapping with UUID %s",
-                    arn, c.function, conflict);
+        return lerr(
+            q, 409, "ResourceConflictException",
+            "The event source arn (\" %s \") and function (\" %s \") provided mapping already exists. "
+            "Please update or delete the existing mapping with UUID %s",
+            arn, c.function, conflict);
     default:
         return lerr(q, 500, "ServiceException", "Internal server error");
     }
@@ -458,7 +467,7 @@ static door_rc_t op_update(lreq_t *q, const char *uuid)
         const char *bare = arena_strdup(q->r->a, c.function);
         char *colon = strchr(bare, ':');
         if (colon) *colon = '\0';
-        if (!trig_function_known(bare)) return invalid(q, "Function does not exist");
+        if (!fn_known(bare)) return invalid(q, "Function does not exist");
     }
     char conflict[37] = "";
     switch (trig_esm_update(q->r->eng, &c, q->r->a, conflict)) {
@@ -467,10 +476,11 @@ static door_rc_t op_update(lreq_t *q, const char *uuid)
     case TRIG_NOT_FOUND:
         return not_found(q);
     case TRIG_CONFLICT:
-        return lerr(q, 409, "ResourceConflictException",
-                    "The event source arn (\" %s \") and function (\" %s \") provided mapping already exists. "
-                    "Please update or delete the existing mapping with UUID %s",
-                    c.stream_arn, c.function, conflict);
+        return lerr(
+            q, 409, "ResourceConflictException",
+            "The event source arn (\" %s \") and function (\" %s \") provided mapping already exists. "
+            "Please update or delete the existing mapping with UUID %s",
+            c.stream_arn, c.function, conflict);
     default:
         return lerr(q, 500, "ServiceException", "Internal server error");
     }
@@ -528,20 +538,22 @@ static door_rc_t op_list(lreq_t *q)
         if (!*max || *e)
             return lerr(q, 400, "InvalidParameterValueException", "Invalid value for MaxItems: %s", max);
         if (maxitems < 1 || maxitems > 10000)
-            return lerr(q, 400, "ValidationException",
-                        "1 validation error detected: Value '%ld' at 'maxItems' failed to satisfy constraint: "
-                        "Member must have value %s",
-                        maxitems, maxitems < 1 ? "greater than or equal to 1" : "less than or equal to 10000");
+            return lerr(
+                q, 400, "ValidationException",
+                "1 validation error detected: Value '%ld' at 'maxItems' failed to satisfy constraint: "
+                "Member must have value %s",
+                maxitems, maxitems < 1 ? "greater than or equal to 1" : "less than or equal to 10000");
         if (maxitems > 100) maxitems = 100; /* Lambda: at most 100 a page */
     }
     const char *fn_arn = NULL;
     if (fn) {
         const char *name, *bare;
         if (!function_parse(q, fn, &name, &bare, &fn_arn))
-            return lerr(q, 400, "ValidationException",
-                        "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: "
-                        "Member must satisfy regular expression pattern: %s",
-                        fn, FN_PATTERN);
+            return lerr(
+                q, 400, "ValidationException",
+                "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: %s",
+                fn, FN_PATTERN);
         fn = name;
     }
     trig_esm_t *all;
@@ -577,7 +589,8 @@ static door_rc_t op_list(lreq_t *q)
     return DOOR_ANSWERED;
 }
 
-/* ---- the route -------------------------------------------------------------------------------------------- */
+/* ---- the route --------------------------------------------------------------------------------------------
+ */
 
 /* SigV4 with service "lambda" (auth.c verifies), and the region and account of the request. */
 static door_rc_t authenticate(lreq_t *q)
@@ -621,8 +634,8 @@ static door_rc_t authenticate(lreq_t *q)
     const char *akid = NULL;
     size_t akid_len = 0;
     const char *body = req->entity.base ? req->entity.base : "";
-    if (auth_verify_or_err(&q->r->err, a, &m, body, req->entity.len, time(NULL), "lambda", &akid, &akid_len) ==
-        DDB_OK)
+    if (auth_verify_or_err(&q->r->err, a, &m, body, req->entity.len, time(NULL), "lambda", &akid,
+                           &akid_len) == DDB_OK)
         return DOOR_NEXT;
     const char *type = err_short_name(q->r->err.code), *msg = q->r->err.msg ? q->r->err.msg : "";
     if (mode == AUTH_WARN) {
@@ -655,12 +668,12 @@ door_rc_t lambda_serve(door_t *d)
     bool post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
     bool put = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PUT"));
     bool del = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("DELETE"));
-    q.r->op = collection && post   ? "CreateEventSourceMapping"
-              : collection && get  ? "ListEventSourceMappings"
-              : uuid && get        ? "GetEventSourceMapping"
-              : uuid && put        ? "UpdateEventSourceMapping"
-              : uuid && del        ? "DeleteEventSourceMapping"
-                                   : NULL;
+    q.r->op = collection && post  ? "CreateEventSourceMapping"
+              : collection && get ? "ListEventSourceMappings"
+              : uuid && get       ? "GetEventSourceMapping"
+              : uuid && put       ? "UpdateEventSourceMapping"
+              : uuid && del       ? "DeleteEventSourceMapping"
+                                  : NULL;
     if (!q.r->op) {
         q.r->op = "Lambda";
         return lerr(&q, 404, "UnknownOperationException", "Unknown operation %.*s %.*s", (int)req->method.len,

@@ -418,10 +418,6 @@ typedef enum { TRIG_OK = 0, TRIG_NOT_FOUND, TRIG_CONFLICT, TRIG_NO_STREAM, TRIG_
 int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen);
 /** Stop every poller (killing running functions) and wait for them (bounded). */
 void trig_stop_all(void);
-/** Whether FunctionName (without qualifier) can be invoked: a --function, or any with --lambda-endpoint. */
-bool trig_function_known(const char *name);
-/** Split http://HOST[:PORT][/PATH] into malloc'd parts; -1 when it is not such a URL. */
-int trig_parse_endpoint(const char *url, char **host, char **port, char **base);
 /** Create (uuid, last_modified, last_result set in c; its first checkpoint written with it): CONFLICT (uuid of
  *  the mapping of the same stream and function in conflict_uuid), NO_STREAM, STORAGE. */
 trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
@@ -433,6 +429,35 @@ size_t trig_esm_list(arena_t *a, trig_esm_t **out);
 trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
 /** Delete a mapping and its checkpoint (*out: its last configuration): NOT_FOUND, STORAGE. */
 trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out);
+
+/* ---- functions.c: what the mappings invoke (--function, --trigger's commands, --lambda-endpoint) -----
+ * fn_setup / fn_add at start (not thread-safe); fn_known and fn_invoke from any thread afterwards. */
+
+typedef enum { FN_OK = 0, FN_ERROR, FN_STOPPED } fn_rc_t;
+
+/** One call's context: its memory, its region (AWS_REGION of a command), and the caller's hooks. */
+typedef struct {
+    arena_t *a;                            /* the response, messages, scratch */
+    const char *region;                    /* AWS_REGION / AWS_DEFAULT_REGION of a command */
+    bool (*abandon)(void *ctx);            /* asked every 100 ms: true ends the call (FN_STOPPED) */
+    void (*running)(void *ctx, int pid);   /* a command's process id while it runs (0 after), or NULL */
+    void *ctx;
+} fn_call_t;
+
+/** The functions of --function, --function-timeout and --lambda-endpoint; -1 with a message. */
+int fn_setup(const ddb_config_t *cfg, char *errbuf, size_t errlen);
+/** One more command function (--trigger's); -1 with a message (a name given twice, an empty command). */
+int fn_add(const char *name, const char *command, char *errbuf, size_t errlen);
+/** Whether FunctionName (without qualifier) can be invoked: a command, or any with --lambda-endpoint. */
+bool fn_known(const char *name);
+/** Split http://HOST[:PORT][/PATH] into malloc'd parts; -1 when it is not such a URL. */
+int fn_parse_endpoint(const char *url, char **host, char **port, char **base);
+/** Invoke `name` with the event: FN_OK with the response in *out, FN_ERROR (a function error, or it cannot
+ *  be run) with *reason for the log, or FN_STOPPED when c->abandon said so. */
+fn_rc_t fn_invoke(const fn_call_t *c, const char *name, const char *event, size_t elen, buf_t *out,
+                  const char **reason);
+/** Forget the functions (after the last call). */
+void fn_teardown(void);
 
 /* ---- trigfilter.c: FilterCriteria, Lambda's event-filtering patterns (issue 14) ------------------ */
 

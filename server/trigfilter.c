@@ -43,7 +43,8 @@ static bool scalar_equal(const json_t *pat, const json_t *v)
         return v->type == JSON_NUMBER && number_of(pat, &a) && number_of(v, &b) && a == b;
     }
     if (pat->type == JSON_STRING)
-        return v->type == JSON_STRING && v->str.len == pat->str.len && !memcmp(v->str.ptr, pat->str.ptr, v->str.len);
+        return v->type == JSON_STRING && v->str.len == pat->str.len &&
+               !memcmp(v->str.ptr, pat->str.ptr, v->str.len);
     return false;
 }
 
@@ -163,13 +164,15 @@ static bool shape_ok(const json_t *pat, int depth)
                 for (const json_t *c = k->child; c; c = c->next->next, cnt++) {
                     if (c->type != JSON_STRING || !c->next || c->next->type != JSON_NUMBER) return false;
                     const char *op = c->str.ptr;
-                    if (strcmp(op, "=") && strcmp(op, "<") && strcmp(op, "<=") && strcmp(op, ">") && strcmp(op, ">="))
+                    if (strcmp(op, "=") && strcmp(op, "<") && strcmp(op, "<=") && strcmp(op, ">") &&
+                        strcmp(op, ">="))
                         return false;
                 }
                 if (cnt < 1 || cnt > 2) return false;
             } else if (!strcmp(n, "anything-but")) {
-                if (k->type == JSON_OBJECT && !(k->child && !k->child->next && k->child->type == JSON_STRING &&
-                                                 !strcmp(k->child->key.ptr, "prefix")))
+                if (k->type == JSON_OBJECT &&
+                    !(k->child && !k->child->next && k->child->type == JSON_STRING &&
+                      !strcmp(k->child->key.ptr, "prefix")))
                     return false;
             } else {
                 return false;

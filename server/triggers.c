@@ -1,8 +1,8 @@
 /*
  * triggers: Lambda's event-source mappings for DynamoDB streams, run locally (issue 14). Owns the
- * functions (--function NAME=COMMAND, --lambda-endpoint URL), the registry of mappings (persisted
- * through the engine's server records, engine.h "meta.c"), and one poller thread per enabled
- * mapping that reads the stream's shards through eng_stream_* and invokes the function.
+ * registry of mappings (persisted through the engine's server records, engine.h "meta.c"), one
+ * poller thread per enabled mapping that reads the stream's shards through eng_stream_* and invokes
+ * the function (functions.c), and --trigger's keeper.
  * lambda_api.c serves the REST API on top of the trig_esm_* calls; main.c starts and stops it.
  *
  * Records (eng_meta_*, docs/storage-format.md "Server records"):
@@ -27,12 +27,8 @@
  * [{"itemIdentifier":"<SequenceNumber>"}]} checkpoints before the first failed record and retries
  * from there; an identifier that names no record of the batch fails the whole batch.
  *
- * Functions: a command is split on spaces and run without a shell (unless it is `sh -c ...`, whose
- * script is one argument) in a process group of its own, the event on stdin, the environment plus
- * AWS_LAMBDA_FUNCTION_NAME, AWS_REGION and AWS_DEFAULT_REGION; stdout is the response, a non-zero
- * exit or --function-timeout is a function error, stderr lines are logged with the function's name.
- * Any other name goes to --lambda-endpoint: POST <url>/2015-03-31/functions/<name>/invocations with a
- * small blocking HTTP/1.1 client (poller threads only, never an event loop).
+ * Functions (commands, --lambda-endpoint) are functions.c's: a poller calls fn_invoke, which asks
+ * poller_abandon every 100 ms while the function runs.
  *
  * Threads and locks: g_mu guards the registry and every mapping's fields; pollers copy what they
  * need under it. Stopping never blocks a caller: it bumps the mapping's generation, and the poller
@@ -45,114 +41,35 @@
 #include "server/server.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
 
-extern char **environ;
-
-#define POLL_MS 50               /* an idle shard is looked at again this often */
-#define TICK_MS 100              /* stop checks while a function runs */
-#define BACKOFF_FIRST_MS 100     /* the first retry's delay, doubled up to ... */
-#define BACKOFF_MAX_MS 5000      /* ... this */
-#define RESPONSE_MAX (6u << 20)  /* Lambda's synchronous response limit: 6 MB */
+#define POLL_MS 50                 /* an idle shard is looked at again this often */
+#define BACKOFF_FIRST_MS 100       /* the first retry's delay, doubled up to ... */
+#define BACKOFF_MAX_MS 5000        /* ... this */
 #define EVENT_MAX_BYTES (6u << 20) /* a batch's records stop growing past this (Lambda: 6 MB payload) */
-#define ENDPOINT_EXTRA_S 30      /* an endpoint (SAM, the RIE) gets this long on top of the timeout */
 
-/* ---- functions ------------------------------------------------------------------------------------- */
-
-typedef struct {
-    char *name;
-    char **argv; /* NULL-terminated */
-} func_t;
-
-static func_t *g_funcs;
-static size_t g_nfuncs;
-static char *g_ep_host, *g_ep_port, *g_ep_base; /* --lambda-endpoint, parsed */
-static unsigned g_timeout_s = 3;
 static const char *g_failure_dir;
 static eng_t *g_eng;
-
-/* Split a command as the flag's help says: on spaces, no shell; `X -c SCRIPT` keeps SCRIPT whole. */
-static char **split_command(const char *cmd)
-{
-    size_t cap = 8, n = 0;
-    char **argv = calloc(cap, sizeof *argv);
-    if (!argv) abort();
-    const char *p = cmd;
-    while (*p) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        if (n == 2 && !strcmp(argv[1], "-c")) { /* the rest is the script */
-            argv[n++] = strdup(p);
-            break;
-        }
-        const char *e = strchr(p, ' ');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (n + 2 >= cap) {
-            cap *= 2;
-            argv = realloc(argv, cap * sizeof *argv);
-            if (!argv) abort();
-        }
-        argv[n++] = strndup(p, len);
-        p += len;
-    }
-    argv[n] = NULL;
-    return argv;
-}
-
-static const func_t *func_find(const char *name)
-{
-    for (size_t i = 0; i < g_nfuncs; i++)
-        if (!strcmp(g_funcs[i].name, name)) return &g_funcs[i];
-    return NULL;
-}
-
-bool trig_function_known(const char *name)
-{
-    return func_find(name) != NULL || g_ep_host != NULL;
-}
-
-int trig_parse_endpoint(const char *url, char **host, char **port, char **base)
-{
-    if (strncmp(url, "http://", 7) != 0) return -1;
-    const char *h = url + 7, *slash = strchr(h, '/');
-    size_t hl = slash ? (size_t)(slash - h) : strlen(h);
-    if (hl == 0) return -1;
-    const char *colon = memchr(h, ':', hl);
-    if (h[0] == '[') colon = NULL; /* IPv6 literals: not supported */
-    *host = strndup(h, colon ? (size_t)(colon - h) : hl);
-    *port = colon ? strndup(colon + 1, hl - (size_t)(colon + 1 - h)) : strdup("80");
-    const char *b = slash ? slash : "";
-    size_t bl = strlen(b);
-    while (bl && b[bl - 1] == '/') bl--;
-    *base = strndup(b, bl);
-    return 0;
-}
 
 /* ---- mappings ---------------------------------------------------------------------------------------- */
 
 typedef struct esm {
-    trig_esm_t c;    /* strings malloc'd (esm_set) */
-    uint64_t gen;    /* bumped by every stop: a poller of an older generation exits */
-    int pollers;     /* poller threads of this mapping still running */
-    bool deleted;    /* removed from the registry; freed by the last poller (or at once) */
-    pid_t child;     /* the function process the poller is waiting for, or 0 */
+    trig_esm_t c; /* strings malloc'd (esm_set) */
+    uint64_t gen; /* bumped by every stop: a poller of an older generation exits */
+    int pollers;  /* poller threads of this mapping still running */
+    bool deleted; /* removed from the registry; freed by the last poller (or at once) */
+    pid_t child;  /* the function process the poller is waiting for, or 0 */
     struct esm *next;
 } esm_t;
 
@@ -329,7 +246,8 @@ static void key_of(char *out, size_t n, const char *kind, const char *uuid)
     snprintf(out, n, "%s/%s", kind, uuid);
 }
 
-/* ---- time ------------------------------------------------------------------------------------------------ */
+/* ---- time ------------------------------------------------------------------------------------------------
+ */
 
 static uint64_t mono_ms(void)
 {
@@ -350,11 +268,11 @@ static double wall_s(void)
 typedef struct {
     esm_t *m;
     uint64_t gen;
-    arena_t *a;     /* reset per batch */
+    arena_t *a; /* reset per batch */
     const char *view;
-    uint32_t ord;   /* checkpoint: shard ordinal ... */
-    uint64_t pos;   /* ... and the first sequence number not yet delivered */
-    trig_esm_t c;   /* the configuration of the batch in hand (copied under g_mu into a) */
+    uint32_t ord; /* checkpoint: shard ordinal ... */
+    uint64_t pos; /* ... and the first sequence number not yet delivered */
+    trig_esm_t c; /* the configuration of the batch in hand (copied under g_mu into a) */
 } poller_t;
 
 static bool alive_locked(const poller_t *p)
@@ -380,6 +298,21 @@ static bool must_abandon(const poller_t *p)
     return stop;
 }
 
+/* fn_invoke's hooks: a function in flight is abandoned per must_abandon; its process is noted so that a
+ * delete or the shutdown can kill it at once. */
+static bool poller_abandon(void *ctx)
+{
+    return must_abandon(ctx);
+}
+
+static void poller_running(void *ctx, int pid)
+{
+    poller_t *p = ctx;
+    pthread_mutex_lock(&g_mu);
+    p->m->child = pid;
+    pthread_mutex_unlock(&g_mu);
+}
+
 /* Sleep up to ms; false when the poller should stop (woken early by trig_stop / trig_stop_all). */
 static bool nap(poller_t *p, unsigned ms)
 {
@@ -397,400 +330,6 @@ static bool nap(poller_t *p, unsigned ms)
     bool ok = alive_locked(p);
     pthread_mutex_unlock(&g_mu);
     return ok;
-}
-
-/* ---- invoking a command ------------------------------------------------------------------------------------ */
-
-typedef enum { INV_OK = 0, INV_ERROR, INV_STOPPED } inv_rc_t;
-
-typedef struct {
-    buf_t out;          /* the response */
-    const char *reason; /* of an error, for the log */
-} inv_t;
-
-static void set_nonblock(int fd)
-{
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
-
-/* Log the complete lines of b (a function's stderr); keep the rest. */
-static void log_lines(const char *name, char *b, size_t *len, bool all)
-{
-    size_t start = 0;
-    for (size_t i = 0; i < *len; i++)
-        if (b[i] == '\n') {
-            log_info("function %s: %.*s", name, (int)(i - start), b + start);
-            start = i + 1;
-        }
-    if (all && start < *len) {
-        log_info("function %s: %.*s", name, (int)(*len - start), b + start);
-        start = *len;
-    }
-    memmove(b, b + start, *len - start);
-    *len -= start;
-    if (*len == 4096) { /* an endless line: log what there is */
-        log_info("function %s: %.*s", name, (int)*len, b);
-        *len = 0;
-    }
-}
-
-static inv_rc_t invoke_command(poller_t *p, const func_t *f, const char *event, size_t elen, inv_t *res)
-{
-    int in[2], out[2], err[2];
-    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-        res->reason = "cannot make pipes";
-        return INV_ERROR;
-    }
-    /* environment: ours, minus the names we set */
-    size_t ne = 0;
-    while (environ[ne]) ne++;
-    char **envp = arena_alloc(p->a, (ne + 4) * sizeof *envp);
-    size_t k = 0;
-    for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], "AWS_LAMBDA_FUNCTION_NAME=", 25) && strncmp(environ[i], "AWS_REGION=", 11) &&
-            strncmp(environ[i], "AWS_DEFAULT_REGION=", 19))
-            envp[k++] = environ[i];
-    envp[k++] = arena_sprintf(p->a, "AWS_LAMBDA_FUNCTION_NAME=%s", f->name);
-    envp[k++] = arena_sprintf(p->a, "AWS_REGION=%s", p->c.region);
-    envp[k++] = arena_sprintf(p->a, "AWS_DEFAULT_REGION=%s", p->c.region);
-    envp[k] = NULL;
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    sigset_t none, deflt;
-    sigemptyset(&none);
-    sigemptyset(&deflt);
-    sigaddset(&deflt, SIGPIPE); /* the server ignores it; a function should not inherit that */
-    sigaddset(&deflt, SIGINT);
-    sigaddset(&deflt, SIGTERM);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &deflt);
-    posix_spawnattr_setpgroup(&at, 0); /* its own group: a timeout or a stop kills what it started too */
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid;
-    int src = posix_spawnp(&pid, f->argv[0], &fa, &at, f->argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    close(in[0]);
-    close(out[1]);
-    close(err[1]);
-    if (src != 0) {
-        close(in[1]);
-        close(out[0]);
-        close(err[0]);
-        res->reason = arena_sprintf(p->a, "cannot run %s: %s", f->argv[0], strerror(src));
-        return INV_ERROR;
-    }
-    pthread_mutex_lock(&g_mu);
-    p->m->child = pid;
-    pthread_mutex_unlock(&g_mu);
-    set_nonblock(in[1]);
-    set_nonblock(out[0]);
-    set_nonblock(err[0]);
-    uint64_t deadline = mono_ms() + (uint64_t)g_timeout_s * 1000;
-    size_t sent = 0;
-    char ebuf[4096];
-    size_t elen_buf = 0;
-    int fin = in[1], fout = out[0], ferr = err[0];
-    if (elen == 0) {
-        close(fin);
-        fin = -1;
-    }
-    inv_rc_t rc = INV_OK;
-    bool too_big = false;
-    while (fout >= 0 || ferr >= 0) {
-        if (must_abandon(p)) {
-            rc = INV_STOPPED;
-            break;
-        }
-        uint64_t now = mono_ms();
-        if (now >= deadline) {
-            rc = INV_ERROR;
-            res->reason = arena_sprintf(p->a, "timed out after %u s", g_timeout_s);
-            break;
-        }
-        struct pollfd fds[3];
-        int nf = 0;
-        if (fin >= 0) fds[nf++] = (struct pollfd){fin, POLLOUT, 0};
-        if (fout >= 0) fds[nf++] = (struct pollfd){fout, POLLIN, 0};
-        if (ferr >= 0) fds[nf++] = (struct pollfd){ferr, POLLIN, 0};
-        uint64_t wait = deadline - now < TICK_MS ? deadline - now : TICK_MS;
-        if (poll(fds, (nfds_t)nf, (int)wait) < 0 && errno != EINTR) break;
-        for (int i = 0; i < nf; i++) {
-            if (!fds[i].revents) continue;
-            int fd = fds[i].fd;
-            if (fd == fin) {
-                ssize_t w = write(fin, event + sent, elen - sent);
-                if (w > 0) sent += (size_t)w;
-                if ((w < 0 && errno != EAGAIN) || sent == elen) { /* done, or the function closed stdin */
-                    close(fin);
-                    fin = -1;
-                }
-            } else if (fd == fout) {
-                char tmp[16384];
-                ssize_t r = read(fout, tmp, sizeof tmp);
-                if (r > 0) {
-                    if (res->out.len + (size_t)r <= RESPONSE_MAX)
-                        buf_put(&res->out, tmp, (size_t)r);
-                    else
-                        too_big = true;
-                } else if (r == 0 || errno != EAGAIN) {
-                    close(fout);
-                    fout = -1;
-                }
-            } else if (fd == ferr) {
-                ssize_t r = read(ferr, ebuf + elen_buf, sizeof ebuf - elen_buf);
-                if (r > 0) {
-                    elen_buf += (size_t)r;
-                    log_lines(f->name, ebuf, &elen_buf, false);
-                } else if (r == 0 || errno != EAGAIN) {
-                    close(ferr);
-                    ferr = -1;
-                }
-            }
-        }
-    }
-    if (elen_buf) log_lines(f->name, ebuf, &elen_buf, true);
-    if (fin >= 0) close(fin);
-    if (fout >= 0) close(fout);
-    if (ferr >= 0) close(ferr);
-    int status = 0;
-    if (rc != INV_OK) {
-        kill(-pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    } else {
-        /* both pipes closed: wait for the exit itself, still within the timeout */
-        for (;;) {
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid) break;
-            if (w < 0 && errno != EINTR) break;
-            if (must_abandon(p) || mono_ms() >= deadline) {
-                rc = must_abandon(p) ? INV_STOPPED : INV_ERROR;
-                res->reason = arena_sprintf(p->a, "timed out after %u s", g_timeout_s);
-                kill(-pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                break;
-            }
-            struct timespec ts = {0, 5 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        if (rc == INV_OK) {
-            kill(-pid, SIGKILL); /* anything it left running in its group */
-            if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-                rc = INV_ERROR;
-                res->reason = arena_sprintf(p->a, "exit status %d", WEXITSTATUS(status));
-            } else if (WIFSIGNALED(status)) {
-                rc = INV_ERROR;
-                res->reason = arena_sprintf(p->a, "killed by signal %d", WTERMSIG(status));
-            } else if (too_big) {
-                rc = INV_ERROR;
-                res->reason = "response over 6 MB";
-            }
-        }
-    }
-    pthread_mutex_lock(&g_mu);
-    p->m->child = 0;
-    pthread_mutex_unlock(&g_mu);
-    return rc;
-}
-
-/* ---- invoking through --lambda-endpoint ------------------------------------------------------------------ */
-
-/* Wait for fd to be ready for `ev` until the deadline, checking the stop every tick. */
-static inv_rc_t wait_fd(poller_t *p, int fd, short ev, uint64_t deadline, inv_t *res)
-{
-    for (;;) {
-        if (must_abandon(p)) return INV_STOPPED;
-        uint64_t now = mono_ms();
-        if (now >= deadline) {
-            res->reason = "the endpoint did not answer in time";
-            return INV_ERROR;
-        }
-        struct pollfd pf = {fd, ev, 0};
-        uint64_t wait = deadline - now < TICK_MS ? deadline - now : TICK_MS;
-        int n = poll(&pf, 1, (int)wait);
-        if (n > 0) return INV_OK;
-        if (n < 0 && errno != EINTR) {
-            res->reason = "poll failed";
-            return INV_ERROR;
-        }
-    }
-}
-
-/* The value of header `name` (lower case) in the header block h[0..n), or NULL. */
-static const char *hdr_find(const char *h, size_t n, const char *name, size_t *vlen)
-{
-    size_t nl = strlen(name);
-    const char *p = h, *end = h + n;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
-        if ((size_t)(eol - p) > nl && p[nl] == ':' && !strncasecmp(p, name, nl)) {
-            const char *v = p + nl + 1, *ve = eol;
-            while (v < ve && (*v == ' ' || *v == '\t')) v++;
-            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ')) ve--;
-            *vlen = (size_t)(ve - v);
-            return v;
-        }
-        p = eol + 1;
-    }
-    return NULL;
-}
-
-/* Decode a chunked body in place; -1 when malformed. */
-static int dechunk(char *b, size_t *len)
-{
-    size_t in = 0, out = 0, n = *len;
-    for (;;) {
-        char *end;
-        if (in >= n) return -1;
-        unsigned long sz = strtoul(b + in, &end, 16);
-        const char *nl = memchr(b + in, '\n', n - in);
-        if (!nl || end == b + in) return -1;
-        in = (size_t)(nl - b) + 1;
-        if (sz == 0) break;
-        if (in + sz > n) return -1;
-        memmove(b + out, b + in, sz);
-        out += sz;
-        in += sz;
-        if (in < n && b[in] == '\r') in++;
-        if (in < n && b[in] == '\n') in++;
-    }
-    *len = out;
-    return 0;
-}
-
-static inv_rc_t invoke_endpoint(poller_t *p, const char *name, const char *event, size_t elen, inv_t *res)
-{
-    uint64_t deadline = mono_ms() + ((uint64_t)g_timeout_s + ENDPOINT_EXTRA_S) * 1000;
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(g_ep_host, g_ep_port, &hints, &ai) != 0 || !ai) {
-        res->reason = arena_sprintf(p->a, "cannot resolve %s", g_ep_host);
-        return INV_ERROR;
-    }
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        freeaddrinfo(ai);
-        res->reason = "socket failed";
-        return INV_ERROR;
-    }
-    int c = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(ai);
-    inv_rc_t rc = INV_OK;
-    if (c != 0 && errno != EINPROGRESS) {
-        res->reason = arena_sprintf(p->a, "cannot connect to %s:%s: %s", g_ep_host, g_ep_port, strerror(errno));
-        close(fd);
-        return INV_ERROR;
-    }
-    if (c != 0) {
-        if ((rc = wait_fd(p, fd, POLLOUT, deadline, res)) != INV_OK) {
-            close(fd);
-            return rc;
-        }
-        int soerr = 0;
-        socklen_t sl = sizeof soerr;
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-        if (soerr) {
-            res->reason =
-                arena_sprintf(p->a, "cannot connect to %s:%s: %s", g_ep_host, g_ep_port, strerror(soerr));
-            close(fd);
-            return INV_ERROR;
-        }
-    }
-    /* the function name goes into the path; ':' of a qualifier escaped */
-    buf_t path;
-    buf_init(&path, p->a, 128);
-    for (const char *s = name; *s; s++)
-        if (*s == ':')
-            buf_puts(&path, "%3A");
-        else
-            buf_putc(&path, *s);
-    buf_putc(&path, '\0');
-    const char *head = arena_sprintf(p->a,
-                                     "POST %s/2015-03-31/functions/%s/invocations HTTP/1.1\r\nHost: %s:%s\r\n"
-                                     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-                                     "X-Amz-Invocation-Type: RequestResponse\r\nConnection: close\r\n\r\n",
-                                     g_ep_base, path.data, g_ep_host, g_ep_port, elen);
-    size_t hl = strlen(head), off = 0, total = hl + elen;
-    while (off < total) {
-        if ((rc = wait_fd(p, fd, POLLOUT, deadline, res)) != INV_OK) {
-            close(fd);
-            return rc;
-        }
-        const char *src = off < hl ? head + off : event + (off - hl);
-        size_t left = off < hl ? hl - off : total - off;
-        ssize_t w = send(fd, src, left, MSG_NOSIGNAL);
-        if (w < 0 && errno != EAGAIN && errno != EINTR) {
-            res->reason = arena_sprintf(p->a, "send failed: %s", strerror(errno));
-            close(fd);
-            return INV_ERROR;
-        }
-        if (w > 0) off += (size_t)w;
-    }
-    buf_t in;
-    buf_init(&in, p->a, 4096);
-    size_t body_at = 0, clen = 0;
-    bool have_clen = false;
-    for (;;) {
-        if ((rc = wait_fd(p, fd, POLLIN, deadline, res)) != INV_OK) {
-            close(fd);
-            return rc;
-        }
-        buf_reserve(&in, 16384);
-        ssize_t r = recv(fd, in.data + in.len, 16384, 0);
-        if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        if (r <= 0) break;
-        in.len += (size_t)r;
-        if (in.len > RESPONSE_MAX + 65536) break;
-        if (!body_at) {
-            const char *e = memmem(in.data, in.len, "\r\n\r\n", 4);
-            if (e) {
-                body_at = (size_t)(e - in.data) + 4;
-                size_t vl;
-                const char *v = hdr_find(in.data, body_at, "content-length", &vl);
-                if (v) {
-                    have_clen = true;
-                    clen = strtoul(v, NULL, 10);
-                }
-            }
-        }
-        if (body_at && have_clen && in.len >= body_at + clen) break;
-    }
-    close(fd);
-    if (!body_at || in.len < 12 || strncmp(in.data, "HTTP/1.", 7) != 0) {
-        res->reason = "no HTTP answer from the endpoint";
-        return INV_ERROR;
-    }
-    int status = atoi(in.data + 9);
-    size_t vl;
-    const char *ferr = hdr_find(in.data, body_at, "x-amz-function-error", &vl);
-    const char *te = hdr_find(in.data, body_at, "transfer-encoding", &vl);
-    char *body = in.data + body_at;
-    size_t blen = in.len - body_at;
-    if (have_clen && blen > clen) blen = clen;
-    if (te && vl >= 7 && !strncasecmp(te, "chunked", 7) && dechunk(body, &blen) != 0) {
-        res->reason = "malformed chunked answer";
-        return INV_ERROR;
-    }
-    buf_put(&res->out, body, blen);
-    if (status < 200 || status > 299) {
-        res->reason = arena_sprintf(p->a, "the endpoint answered %d: %.*s", status, (int)(blen < 200 ? blen : 200),
-                                    body);
-        return INV_ERROR;
-    }
-    if (ferr) {
-        res->reason = arena_sprintf(p->a, "function error (%.*s): %.*s", (int)vl, ferr,
-                                    (int)(blen < 200 ? blen : 200), body);
-        return INV_ERROR;
-    }
-    return INV_OK;
 }
 
 /* ---- poller: checkpoints, batches, delivery ------------------------------------------------------------ */
@@ -884,7 +423,8 @@ static long first_failed(poller_t *p, const char *body, size_t blen, const eng_r
     return first;
 }
 
-static void failure_record(poller_t *p, const eng_record_t *recs, size_t n, const char *condition, int invokes)
+static void failure_record(poller_t *p, const eng_record_t *recs, size_t n, const char *condition,
+                           int invokes)
 {
     if (!g_failure_dir) return;
     char first[ENG_SEQ_STRLEN + 1], last[ENG_SEQ_STRLEN + 1];
@@ -914,9 +454,9 @@ static void failure_record(poller_t *p, const eng_record_t *recs, size_t n, cons
     uint8_t r[16];
     if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) memset(r, 0, sizeof r);
     jw_keyz(&w, "requestId");
-    jw_strz(&w, arena_sprintf(p->a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-                              r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-                              r[14], r[15]));
+    jw_strz(&w, arena_sprintf(p->a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                              r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+                              r[13], r[14], r[15]));
     jw_keyz(&w, "functionArn");
     jw_strz(&w, p->c.function_arn);
     jw_keyz(&w, "condition");
@@ -975,34 +515,27 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_
         if (!alive(p)) return DLV_STOPPED;
         size_t elen;
         const char *event = event_json(p, recs, n, &elen);
-        inv_t res;
-        buf_init(&res.out, p->a, 256);
-        res.reason = NULL;
+        buf_t out;
+        buf_init(&out, p->a, 256);
+        const char *reason = NULL;
         uint64_t t0 = mono_ms();
-        const func_t *f = func_find(p->c.function);
-        inv_rc_t rc;
-        if (f)
-            rc = invoke_command(p, f, event, elen, &res);
-        else if (g_ep_host)
-            rc = invoke_endpoint(p, p->c.function, event, elen, &res);
-        else {
-            rc = INV_ERROR;
-            res.reason = "no such function (no --function of that name, no --lambda-endpoint)";
-        }
+        fn_call_t call = {p->a, p->c.region, poller_abandon, poller_running, p};
+        fn_rc_t rc = fn_invoke(&call, p->c.function, event, elen, &out, &reason);
         uint64_t ms = mono_ms() - t0;
-        if (rc == INV_STOPPED) {
-            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: stopped", p->m->c.uuid, p->c.function, n,
-                     ms);
+        if (rc == FN_STOPPED) {
+            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: stopped", p->m->c.uuid,
+                     p->c.function, n, ms);
             return DLV_STOPPED;
         }
         long k = (long)n; /* records before k succeeded */
-        if (rc == INV_OK && p->c.report_failures) k = first_failed(p, res.out.data, res.out.len, recs, n);
-        if (rc == INV_OK && k == (long)n) {
+        if (rc == FN_OK && p->c.report_failures) k = first_failed(p, out.data, out.len, recs, n);
+        if (rc == FN_OK && k == (long)n) {
             checkpoint(p, p->ord, end, "OK"); /* first: the log line says it is stored */
-            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: OK", p->m->c.uuid, p->c.function, n, ms);
+            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: OK", p->m->c.uuid, p->c.function,
+                     n, ms);
             return DLV_DONE;
         }
-        if (rc == INV_OK) {
+        if (rc == FN_OK) {
             if (k < 0) k = 0;
             log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: partial failure from record %ld",
                      p->m->c.uuid, p->c.function, n, ms, k);
@@ -1010,8 +543,8 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_
             recs += k;
             n -= (size_t)k;
         } else {
-            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: error: %s", p->m->c.uuid, p->c.function,
-                     n, ms, res.reason ? res.reason : "function error");
+            log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: error: %s", p->m->c.uuid,
+                     p->c.function, n, ms, reason ? reason : "function error");
         }
         set_result(p, "PROBLEM: Function call failed");
         if (p->c.bisect && n > 1) {
@@ -1099,8 +632,8 @@ static void *poller_main(void *arg)
         p->view = view;
         size_t limit = p->c.batch_size > 0 ? (size_t)p->c.batch_size : 100;
         eng_records_t recs;
-        eng_stream_rc_t rc = eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit, EVENT_MAX_BYTES,
-                                             p->a, &recs);
+        eng_stream_rc_t rc = eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit,
+                                             EVENT_MAX_BYTES, p->a, &recs);
         if (rc == ENG_STREAM_TRIMMED || rc == ENG_STREAM_NO_SHARD) {
             if (!reposition(p, false) && !nap(p, 1000)) break;
             p->view = p->view ? arena_strdup(keep, p->view) : "NEW_AND_OLD_IMAGES";
@@ -1130,8 +663,8 @@ static void *poller_main(void *arg)
                     break;
                 }
                 eng_records_t more;
-                if (eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit, EVENT_MAX_BYTES, p->a,
-                                    &more) == ENG_STREAM_OK &&
+                if (eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit, EVENT_MAX_BYTES,
+                                    p->a, &more) == ENG_STREAM_OK &&
                     more.n >= recs.n)
                     recs = more;
             }
@@ -1196,7 +729,8 @@ static void poller_stop_locked(esm_t *m, bool now)
     pthread_cond_broadcast(&g_cv);
 }
 
-/* ---- the API for lambda_api.c ---------------------------------------------------------------------------- */
+/* ---- the API for lambda_api.c ----------------------------------------------------------------------------
+ */
 
 static void new_uuid(char out[37])
 {
@@ -1204,12 +738,13 @@ static void new_uuid(char out[37])
     if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        for (int i = 0; i < 16; i++) r[i] = (uint8_t)((uint64_t)ts.tv_nsec * 2654435761u >> (i % 8 * 4)) ^ (uint8_t)i;
+        for (int i = 0; i < 16; i++)
+            r[i] = (uint8_t)((uint64_t)ts.tv_nsec * 2654435761u >> (i % 8 * 4)) ^ (uint8_t)i;
     }
     r[6] = (r[6] & 0x0f) | 0x40;
     r[8] = (r[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
 trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uuid[37])
@@ -1224,8 +759,8 @@ trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uui
     const eng_shard_t *from = latest ? &sh[nsh - 1] : &sh[0];
     uint32_t ord;
     uint64_t pos;
-    if (eng_stream_iterator(e, c->table, c->label, from->id, latest ? ENG_ITER_LATEST : ENG_ITER_TRIM_HORIZON, 0,
-                            &ord, &pos) != ENG_STREAM_OK)
+    if (eng_stream_iterator(e, c->table, c->label, from->id, latest ? ENG_ITER_LATEST : ENG_ITER_TRIM_HORIZON,
+                            0, &ord, &pos) != ENG_STREAM_OK)
         return TRIG_NO_STREAM;
     pthread_mutex_lock(&g_mu);
     for (esm_t *m = g_list; m; m = m->next)
@@ -1257,8 +792,8 @@ trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uui
     g_list = m;
     if (m->c.enabled) poller_start_locked(m);
     pthread_mutex_unlock(&g_mu);
-    log_info("trigger %s: created: %s -> function %s (%s, batch %" PRId64 ")", c->uuid, c->stream_arn, c->function,
-             c->starting_position, c->batch_size);
+    log_info("trigger %s: created: %s -> function %s (%s, batch %" PRId64 ")", c->uuid, c->stream_arn,
+             c->function, c->starting_position, c->batch_size);
     return TRIG_OK;
 }
 
@@ -1299,7 +834,8 @@ trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char confli
         return TRIG_NOT_FOUND;
     }
     for (esm_t *o = g_list; o; o = o->next)
-        if (o != m && !strcmp(o->c.stream_arn, c->stream_arn) && !strcmp(o->c.function_arn, c->function_arn)) {
+        if (o != m && !strcmp(o->c.stream_arn, c->stream_arn) &&
+            !strcmp(o->c.function_arn, c->function_arn)) {
             memcpy(conflict_uuid, o->c.uuid, 37);
             pthread_mutex_unlock(&g_mu);
             return TRIG_CONFLICT;
@@ -1357,7 +893,8 @@ trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *ou
     return TRIG_OK;
 }
 
-/* ---- --trigger TABLE=COMMAND: a function TABLE-trigger and a mapping with defaults ------------------------- */
+/* ---- --trigger TABLE=COMMAND: a function TABLE-trigger and a mapping with defaults
+ * ------------------------- */
 
 typedef struct {
     char *table;
@@ -1378,7 +915,8 @@ static void keeper_step(arena_t *a)
     for (size_t i = 0; i < g_ntriggers; i++) {
         trigger_t *t = &g_triggers[i];
         eng_table_t *tab = eng_table_get(g_eng, t->table, strlen(t->table));
-        const char *label = tab && tab->stream_enabled && tab->stream_label ? arena_strdup(a, tab->stream_label) : NULL;
+        const char *label =
+            tab && tab->stream_enabled && tab->stream_label ? arena_strdup(a, tab->stream_label) : NULL;
         if (tab) eng_table_release(tab);
         if (!label) {
             if (!t->warned)
@@ -1391,12 +929,13 @@ static void keeper_step(arena_t *a)
         if (t->label_done && !strcmp(t->label_done, label)) continue;
         trig_esm_t c;
         memset(&c, 0, sizeof c);
-        c.stream_arn = arena_sprintf(a, "arn:aws:dynamodb:us-east-1:%s:table/%s/stream/%s", DDB_ACCOUNT, t->table,
-                                     label);
+        c.stream_arn = arena_sprintf(a, "arn:aws:dynamodb:us-east-1:%s:table/%s/stream/%s", DDB_ACCOUNT,
+                                     t->table, label);
         c.table = t->table;
         c.label = label;
         c.function = t->function;
-        c.function_arn = arena_sprintf(a, "arn:aws:lambda:us-east-1:%s:function:%s", DDB_ACCOUNT, t->function);
+        c.function_arn =
+            arena_sprintf(a, "arn:aws:lambda:us-east-1:%s:function:%s", DDB_ACCOUNT, t->function);
         c.region = "us-east-1";
         c.account = DDB_ACCOUNT;
         c.starting_position = "TRIM_HORIZON";
@@ -1445,32 +984,17 @@ static void *keeper_main(void *arg)
     return NULL;
 }
 
-/* ---- start and stop ---------------------------------------------------------------------------------------- */
+/* ---- start and stop
+ * ---------------------------------------------------------------------------------------- */
 
 int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
 {
-    g_timeout_s = cfg->function_timeout_s ? cfg->function_timeout_s : 3;
     g_failure_dir = cfg->failure_dir;
     if (g_failure_dir && mkdir(g_failure_dir, 0755) != 0 && errno != EEXIST) {
         snprintf(errbuf, errlen, "cannot create --failure-dir %s: %s", g_failure_dir, strerror(errno));
         return -1;
     }
-    for (size_t i = 0; i < cfg->n_functions; i++) {
-        const char *s = cfg->functions[i], *eq = strchr(s, '=');
-        if (!eq || eq == s || !eq[1]) {
-            snprintf(errbuf, errlen, "--function needs NAME=COMMAND, not '%s'", s);
-            return -1;
-        }
-        g_funcs = realloc(g_funcs, (g_nfuncs + 1) * sizeof *g_funcs);
-        if (!g_funcs) abort();
-        g_funcs[g_nfuncs].name = strndup(s, (size_t)(eq - s));
-        g_funcs[g_nfuncs].argv = split_command(eq + 1);
-        if (!g_funcs[g_nfuncs].argv[0]) {
-            snprintf(errbuf, errlen, "--function %s has an empty command", g_funcs[g_nfuncs].name);
-            return -1;
-        }
-        g_nfuncs++;
-    }
+    if (fn_setup(cfg, errbuf, errlen) != 0) return -1;
     for (size_t i = 0; i < cfg->n_triggers; i++) {
         const char *s = cfg->triggers[i], *eq = strchr(s, '=');
         if (!eq || eq == s || !eq[1]) {
@@ -1485,23 +1009,7 @@ int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
         t->function = malloc(strlen(t->table) + 9);
         if (!t->table || !t->function) abort();
         sprintf(t->function, "%s-trigger", t->table);
-        if (func_find(t->function)) {
-            snprintf(errbuf, errlen, "--trigger %s: a --function %s is given too", t->table, t->function);
-            return -1;
-        }
-        g_funcs = realloc(g_funcs, (g_nfuncs + 1) * sizeof *g_funcs);
-        if (!g_funcs) abort();
-        g_funcs[g_nfuncs].name = dupz(t->function);
-        g_funcs[g_nfuncs].argv = split_command(eq + 1);
-        if (!g_funcs[g_nfuncs].argv[0]) {
-            snprintf(errbuf, errlen, "--trigger %s has an empty command", t->table);
-            return -1;
-        }
-        g_nfuncs++;
-    }
-    if (cfg->lambda_endpoint && trig_parse_endpoint(cfg->lambda_endpoint, &g_ep_host, &g_ep_port, &g_ep_base) != 0) {
-        snprintf(errbuf, errlen, "--lambda-endpoint needs http://HOST[:PORT][/PATH], not '%s'", cfg->lambda_endpoint);
-        return -1;
+        if (fn_add(t->function, eq + 1, errbuf, errlen) != 0) return -1;
     }
     g_eng = e;
     arena_t *a = arena_new(1 << 16);
@@ -1569,14 +1077,7 @@ void trig_stop_all(void)
         esm_free(list);
         list = next;
     }
-    for (size_t i = 0; i < g_nfuncs; i++) {
-        for (char **v = g_funcs[i].argv; *v; v++) free(*v);
-        free(g_funcs[i].argv);
-        free(g_funcs[i].name);
-    }
-    free(g_funcs);
-    g_funcs = NULL;
-    g_nfuncs = 0;
+    fn_teardown();
     for (size_t i = 0; i < g_ntriggers; i++) {
         free(g_triggers[i].table);
         free(g_triggers[i].function);
@@ -1585,9 +1086,5 @@ void trig_stop_all(void)
     free(g_triggers);
     g_triggers = NULL;
     g_ntriggers = 0;
-    free(g_ep_host);
-    free(g_ep_port);
-    free(g_ep_base);
-    g_ep_host = g_ep_port = g_ep_base = NULL;
     g_eng = NULL;
 }
