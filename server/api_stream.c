@@ -502,12 +502,12 @@ void stream_write_record(jw_t *w, const char *region, const char *table, const c
         jw_keyz(w, "eventSourceARN");
         jw_strz(w, source_arn);
     }
-    if (rec->by_service) {
+    if (rec->by_service) { /* Lambda's event spells the members in lower camel case (AWS's TTL guide) */
         jw_keyz(w, "userIdentity");
         jw_obj_begin(w);
-        jw_keyz(w, "PrincipalId");
+        jw_keyz(w, source_arn ? "principalId" : "PrincipalId");
         jw_strz(w, "dynamodb.amazonaws.com");
-        jw_keyz(w, "Type");
+        jw_keyz(w, source_arn ? "type" : "Type");
         jw_strz(w, "Service");
         jw_obj_end(w);
     }
