@@ -6,6 +6,7 @@ exercise real client retry logic: boto3's standard retry mode and the JS SDK v3 
 and succeed, and a batch loop that ignores UnprocessedItems is caught. Error texts are DynamoDB's own
 (server/faults.c names their sources).
 """
+import gzip
 import http.client
 import json
 import os
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import boto3
@@ -392,6 +394,38 @@ def test_latency_applies_to_an_injected_error_too(server_factory):
     status, body = raw_call(srv, "ListTables", {})
     assert 0.5 <= time.monotonic() - t < 2.0
     assert status == 503 and body["__type"] == "com.amazon.coral.service#ServiceUnavailableException"
+
+
+def test_a_held_answer_arrives_whole_compressed_and_checksummed(server_factory):
+    srv = start(server_factory)
+    c = client(srv)
+    table = make_table(c)
+    item = {"pk": {"S": "big"}, "pad": {"S": "x" * 20000}}
+    c.put_item(TableName=table, Item=item)
+    set_rules(srv, [{"operation": "GetItem", "latencyMs": 300}])
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    t = time.monotonic()
+    conn.request("POST", "/", body=json.dumps({"TableName": table, "Key": {"pk": {"S": "big"}}}),
+                 headers={"X-Amz-Target": "DynamoDB_20120810.GetItem", "Accept-Encoding": "gzip",
+                          "Content-Type": "application/x-amz-json-1.0"})
+    r = conn.getresponse()
+    raw = r.read()
+    assert time.monotonic() - t >= 0.3
+    assert r.status == 200 and r.getheader("Content-Encoding") == "gzip"
+    assert int(r.getheader("x-amz-crc32")) == zlib.crc32(raw)  # over the bytes as sent
+    assert len(r.getheader("x-amzn-RequestId")) == 52
+    assert json.loads(gzip.decompress(raw)) == {"Item": item}
+    conn.close()
+
+
+def test_latency_then_drop(server_factory):
+    srv = start(server_factory)
+    set_rules(srv, [{"operation": "ListTables", "count": 1, "latencyMs": 400, "drop": True}])
+    t = time.monotonic()
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+        raw_call(srv, "ListTables", {})
+    assert time.monotonic() - t >= 0.4
+    assert raw_call(srv, "ListTables", {}) == (200, {"TableNames": []})
 
 
 def test_a_client_closing_while_its_answer_is_held_does_no_harm(server_factory):
