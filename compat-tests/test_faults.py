@@ -228,6 +228,27 @@ def test_transact_write_items_cancels_with_transaction_conflict(server_factory):
     assert hits(srv) == [1]
 
 
+def test_execute_transaction_cancels_with_transaction_conflict(server_factory):
+    srv = start(server_factory)
+    c = client(srv)
+    a = make_table(c)
+    set_rules(srv, [{"operation": "ExecuteTransaction", "count": 1, "error": "TransactionConflict"}])
+    stmts = [{"Statement": f'INSERT INTO "{a}" VALUE {{\'pk\': \'x\'}}'},
+             {"Statement": f'INSERT INTO "{a}" VALUE {{\'pk\': \'y\'}}'}]
+    status, body = raw_call(srv, "ExecuteTransaction", {"TransactStatements": stmts})
+    # PartiQL names no table a rule could match, so every statement gets the reason
+    assert (status, body) == (400, {
+        "__type": DDB + "TransactionCanceledException",
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
+                   "[TransactionConflict, TransactionConflict]",
+        "CancellationReasons": [{"Code": "TransactionConflict", "Message": CONFLICT_MSG},
+                                {"Code": "TransactionConflict", "Message": CONFLICT_MSG}]})
+    assert keys_of(c, a) == []  # nothing written
+    status, body = raw_call(srv, "ExecuteTransaction", {"TransactStatements": stmts})  # the rule is spent
+    assert (status, body) == (200, {"Responses": []})
+    assert keys_of(c, a) == ["x", "y"]
+
+
 def test_transaction_conflict_comes_after_validation(server_factory):
     srv = start(server_factory)
     c = client(srv)

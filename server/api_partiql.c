@@ -672,6 +672,11 @@ ddb_err_t api_ExecuteTransaction(ddb_req_t *r)
     eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, n + 1);
     double *units = ARENA_NEWN(r->a, double, n + 1);
     for (size_t i = 0; i < n; i++) tables[i] = ss[i].t;
+    if (r->fault) { /* fault injection (faults.c): a TransactionConflict cancels before anything runs */
+        const char **names = ARENA_NEWN(r->a, const char *, n + 1);
+        for (size_t i = 0; i < n; i++) names[i] = ss[i].t->name;
+        if ((rc = faults_conflict_or_err(r, n, names))) goto out;
+    }
     jw_t *w = &r->out;
     if (reads) {
         exec_get_t *gs = ARENA_NEWN(r->a, exec_get_t, n + 1);

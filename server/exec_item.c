@@ -312,6 +312,7 @@ ddb_err_t exec_cancelled_or_err(ddb_req_t *r, size_t n, const exec_write_t *ws, 
                            : c == DDB_ERR_VALIDATION                      ? "ValidationError"
                            : c == DDB_ERR_DUPLICATE_ITEM                  ? "DuplicateItem"
                            : c == DDB_ERR_PROVISIONED_THROUGHPUT_EXCEEDED ? "ProvisionedThroughputExceeded"
+                           : c == DDB_ERR_TRANSACTION_CONFLICT            ? "TransactionConflict"
                                                                           : "InternalError";
         if (i) buf_puts(&codes, ", ");
         buf_puts(&codes, code);

@@ -14,9 +14,10 @@
  * that matches is applied; one rule per request at most. What it injects (faults_stage, an API stage
  * after the body is inflated):
  *   error        answered at once as DynamoDB words it; the handler does not run. TransactionConflict
- *                cancels TransactWriteItems through its handler (faults_conflict_or_err: after the
- *                request is validated, before anything is written); any other operation answers
- *                TransactionConflictException, as a write meeting a running transaction does
+ *                cancels TransactWriteItems and ExecuteTransaction through their handlers
+ *                (faults_conflict_or_err: after the request is validated, before anything is read or
+ *                written); any other operation answers TransactionConflictException, as a write
+ *                meeting a running transaction does
  *   latencyMs    the answer, whatever it is, held that long (d->delay_ms: http.c's send path); the
  *                handler runs at once
  *   drop         the handler runs and its answer is lost: the connection is closed (d->drop)
@@ -43,6 +44,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "server/exec.h"
 
 #define DEFAULT_SEED 1
 #define MAX_SEED 9007199254740991ull /* 2^53 - 1: a seed JavaScript reads back exactly */
@@ -265,11 +267,6 @@ static bool rule_parse(const json_t *o, size_t i, rule_t *u, char *err, size_t e
     if (u->message && u->error < 0) FAIL("rules[%zu].message: only with error", i);
     if (u->unprocessed > 0 && u->op && !is_batch(u->op))
         FAIL("rules[%zu].unprocessed: only for BatchWriteItem and BatchGetItem", i);
-    if (u->error >= 0 && ERRORS[u->error].code == DDB_ERR_TRANSACTION_CONFLICT && u->op &&
-        !strcmp(u->op, "ExecuteTransaction"))
-        FAIL("rules[%zu].error: TransactionConflict is injected into TransactWriteItems and single-item "
-             "operations, not ExecuteTransaction",
-             i);
     return true;
 fail:
     return false;
@@ -430,9 +427,6 @@ static __attribute__((noinline)) door_rc_t stage_match(door_t *d)
         rule_t *u = &s->rules[i];
         if (u->op && strcmp(u->op, r->op)) continue;
         if (u->unprocessed > 0 && !is_batch(r->op)) continue;
-        if (u->error >= 0 && ERRORS[u->error].code == DDB_ERR_TRANSACTION_CONFLICT &&
-            !strcmp(r->op, "ExecuteTransaction"))
-            continue; /* not injected there (rule_parse refuses a rule naming it) */
         if (u->table && !names_table(tables, nt, u->table)) continue;
         if (u->count && u->hits >= u->count) continue;
         if (u->probability < 1 && next_unit() >= u->probability) continue;
@@ -453,7 +447,7 @@ static __attribute__((noinline)) door_rc_t stage_match(door_t *d)
     d->delay_ms = latency;
     d->drop = drop;
     bool txn_conflict = error >= 0 && ERRORS[error].code == DDB_ERR_TRANSACTION_CONFLICT &&
-                        !strcmp(r->op, "TransactWriteItems");
+                        (!strcmp(r->op, "TransactWriteItems") || !strcmp(r->op, "ExecuteTransaction"));
     if (unprocessed > 0 || txn_conflict) {
         struct fault_act *fa = ARENA_NEWN(r->a, struct fault_act, 1);
         *fa = (struct fault_act){.unprocessed = unprocessed, .conflict = txn_conflict, .table = table};
@@ -488,30 +482,13 @@ size_t faults_unprocessed(const ddb_req_t *r, size_t n)
 ddb_err_t faults_conflict_or_err(ddb_req_t *r, size_t n, const char *const *tables)
 {
     if (!r->fault || !r->fault->conflict) return DDB_OK;
-    jw_t w;
-    jw_init(&w, r->a, 256);
-    jw_keyz(&w, "CancellationReasons");
-    jw_arr_begin(&w);
-    buf_t codes;
-    buf_init(&codes, r->a, 128);
+    eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, n + 1);
     for (size_t i = 0; i < n; i++) {
-        bool hit = !r->fault->table || !strcmp(tables[i], r->fault->table);
-        if (i) buf_puts(&codes, ", ");
-        buf_puts(&codes, hit ? "TransactionConflict" : "None");
-        jw_obj_begin(&w);
-        jw_keyz(&w, "Code");
-        jw_strz(&w, hit ? "TransactionConflict" : "None");
-        if (hit) {
-            jw_keyz(&w, "Message");
-            jw_strz(&w, CONFLICT_MSG);
-        }
-        jw_obj_end(&w);
+        err_init(&res[i].err, r->a);
+        if (!r->fault->table || !strcmp(tables[i], r->fault->table))
+            err_set(&res[i].err, DDB_ERR_TRANSACTION_CONFLICT, "%s", CONFLICT_MSG);
     }
-    jw_arr_end(&w);
-    r->err_extra = w.b.data;
-    return err_set(&r->err, DDB_ERR_TRANSACTION_CANCELED,
-                   "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
-                   codes.data);
+    return exec_cancelled_or_err(r, n, NULL, res); /* the answer of a transaction cancelled by its actions */
 }
 
 /* ---- the control endpoint ------------------------------------------------------------------------ */

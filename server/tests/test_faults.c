@@ -98,10 +98,6 @@ int main(void)
         {"{\"rules\": [{\"table\": \"\", \"drop\": true}]}",
          "rules[0].table: a table name (1 to 255 characters)"},
         {"{\"rules\": [{\"drop\": 1}]}", "rules[0].drop: true or false"},
-        {"{\"rules\": [{\"operation\": \"ExecuteTransaction\", \"error\": \"TransactionConflict\"}]}",
-         "rules[0].error: TransactionConflict is injected into TransactWriteItems and single-item "
-         "operations, not "
-         "ExecuteTransaction"},
     };
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
         CHECK_INT(load(BAD[i].text, err, sizeof err), -1);
