@@ -430,6 +430,10 @@ trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char confli
 /** Delete a mapping and its checkpoint (*out: its last configuration): NOT_FOUND, STORAGE. */
 trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out);
 
+/** Append the triggers' metrics in Prometheus text (invocations by function and result, records, time,
+ *  discarded batches), for GET /metrics (metrics.c). Any thread. */
+void trig_format_metrics(buf_t *b);
+
 /* ---- functions.c: what the mappings invoke (--function, --trigger's commands, --lambda-endpoint) -----
  * fn_setup / fn_add at start (not thread-safe); fn_known and fn_invoke from any thread afterwards. */
 

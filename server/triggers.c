@@ -62,7 +62,7 @@
 static const char *g_failure_dir;
 static eng_t *g_eng;
 
-/* ---- mappings ---------------------------------------------------------------------------------------- */
+/* ---- mappings ----------------------------------------------------------------------------------------- */
 
 typedef struct esm {
     trig_esm_t c; /* strings malloc'd (esm_set) */
@@ -246,8 +246,100 @@ static void key_of(char *out, size_t n, const char *kind, const char *uuid)
     snprintf(out, n, "%s/%s", kind, uuid);
 }
 
-/* ---- time ------------------------------------------------------------------------------------------------
- */
+/* ---- metrics: invocations by function and result ------------------------------------------------ */
+
+typedef enum { RES_OK = 0, RES_ERROR, RES_PARTIAL, RES_STOPPED, RES__N } res_t;
+static const char *const RES_NAMES[RES__N] = {"ok", "error", "partial", "stopped"};
+
+typedef struct fstat {
+    struct fstat *next;
+    char *function;
+    uint64_t calls[RES__N], records, discarded;
+    double seconds;
+} fstat_t;
+
+static pthread_mutex_t g_stat_mu = PTHREAD_MUTEX_INITIALIZER; /* a leaf lock: nothing is taken under it */
+static fstat_t *g_stats;
+
+static fstat_t *fstat_of(const char *function) /* under g_stat_mu */
+{
+    for (fstat_t *f = g_stats; f; f = f->next)
+        if (!strcmp(f->function, function)) return f;
+    fstat_t *f = calloc(1, sizeof *f);
+    if (!f || !(f->function = strdup(function))) abort();
+    f->next = g_stats;
+    g_stats = f;
+    return f;
+}
+
+static void count_call(const char *function, res_t r, size_t records, uint64_t ms)
+{
+    pthread_mutex_lock(&g_stat_mu);
+    fstat_t *f = fstat_of(function);
+    f->calls[r]++;
+    f->records += records;
+    f->seconds += (double)ms / 1000.0;
+    pthread_mutex_unlock(&g_stat_mu);
+}
+
+static void count_discard(const char *function)
+{
+    pthread_mutex_lock(&g_stat_mu);
+    fstat_of(function)->discarded++;
+    pthread_mutex_unlock(&g_stat_mu);
+}
+
+static void put_family(buf_t *b, const char *name, const char *type, const char *help)
+{
+    buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void put_label(buf_t *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"') buf_putc(b, '\\');
+        if (*s == '\n') {
+            buf_puts(b, "\\n");
+            continue;
+        }
+        buf_putc(b, *s);
+    }
+}
+
+void trig_format_metrics(buf_t *b)
+{
+    pthread_mutex_lock(&g_stat_mu);
+    put_family(b, "dynarock_trigger_invocations_total", "counter",
+               "Function invocations by event-source mappings, by result");
+    for (fstat_t *f = g_stats; f; f = f->next)
+        for (int r = 0; r < RES__N; r++) {
+            buf_puts(b, "dynarock_trigger_invocations_total{function=\"");
+            put_label(b, f->function);
+            buf_printf(b, "\",result=\"%s\"} %" PRIu64 "\n", RES_NAMES[r], f->calls[r]);
+        }
+    put_family(b, "dynarock_trigger_records_total", "counter", "Stream records sent to functions (again on retries)");
+    for (fstat_t *f = g_stats; f; f = f->next) {
+        buf_puts(b, "dynarock_trigger_records_total{function=\"");
+        put_label(b, f->function);
+        buf_printf(b, "\"} %" PRIu64 "\n", f->records);
+    }
+    put_family(b, "dynarock_trigger_invocation_seconds_total", "counter", "Time spent in function invocations");
+    for (fstat_t *f = g_stats; f; f = f->next) {
+        buf_puts(b, "dynarock_trigger_invocation_seconds_total{function=\"");
+        put_label(b, f->function);
+        buf_printf(b, "\"} %.3f\n", f->seconds);
+    }
+    put_family(b, "dynarock_trigger_discarded_batches_total", "counter",
+               "Batches given up after their retries or record age were spent");
+    for (fstat_t *f = g_stats; f; f = f->next) {
+        buf_puts(b, "dynarock_trigger_discarded_batches_total{function=\"");
+        put_label(b, f->function);
+        buf_printf(b, "\"} %" PRIu64 "\n", f->discarded);
+    }
+    pthread_mutex_unlock(&g_stat_mu);
+}
+
+/* ---- time --------------------------------------------------------------------------------------------- */
 
 static uint64_t mono_ms(void)
 {
@@ -263,7 +355,7 @@ static double wall_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- poller: liveness and sleeping --------------------------------------------------------------------- */
+/* ---- poller: liveness and sleeping -------------------------------------------------------------------- */
 
 typedef struct {
     esm_t *m;
@@ -332,7 +424,7 @@ static bool nap(poller_t *p, unsigned ms)
     return ok;
 }
 
-/* ---- poller: checkpoints, batches, delivery ------------------------------------------------------------ */
+/* ---- poller: checkpoints, batches, delivery ----------------------------------------------------------- */
 
 /* Persist the checkpoint (and the mapping, when its LastProcessingResult changes) in one batch.
  * Under g_mu, so that a mapping deleted meanwhile gets no checkpoint back; a stop or a disable does
@@ -522,13 +614,19 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_
         fn_call_t call = {p->a, p->c.region, poller_abandon, poller_running, p};
         fn_rc_t rc = fn_invoke(&call, p->c.function, event, elen, &out, &reason);
         uint64_t ms = mono_ms() - t0;
+        long k = (long)n; /* records before k succeeded */
+        if (rc == FN_OK && p->c.report_failures) k = first_failed(p, out.data, out.len, recs, n);
+        count_call(p->c.function,
+                   rc == FN_STOPPED ? RES_STOPPED
+                   : rc != FN_OK    ? RES_ERROR
+                   : k != (long)n   ? RES_PARTIAL
+                                    : RES_OK,
+                   n, ms);
         if (rc == FN_STOPPED) {
             log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: stopped", p->m->c.uuid,
                      p->c.function, n, ms);
             return DLV_STOPPED;
         }
-        long k = (long)n; /* records before k succeeded */
-        if (rc == FN_OK && p->c.report_failures) k = first_failed(p, out.data, out.len, recs, n);
         if (rc == FN_OK && k == (long)n) {
             checkpoint(p, p->ord, end, "OK"); /* first: the log line says it is stored */
             log_info("trigger %s: function %s, %zu records, %" PRIu64 " ms: OK", p->m->c.uuid, p->c.function,
@@ -565,6 +663,7 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_
             log_warn("trigger %s: function %s: %zu records discarded (%s)", p->m->c.uuid, p->c.function, n,
                      condition);
             failure_record(p, recs, n, condition, attempts);
+            count_discard(p->c.function);
             checkpoint(p, p->ord, end, "PROBLEM: Function call failed");
             return DLV_DONE;
         }
@@ -729,8 +828,7 @@ static void poller_stop_locked(esm_t *m, bool now)
     pthread_cond_broadcast(&g_cv);
 }
 
-/* ---- the API for lambda_api.c ----------------------------------------------------------------------------
- */
+/* ---- the API for lambda_api.c ------------------------------------------------------------------------- */
 
 static void new_uuid(char out[37])
 {
@@ -893,8 +991,7 @@ trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *ou
     return TRIG_OK;
 }
 
-/* ---- --trigger TABLE=COMMAND: a function TABLE-trigger and a mapping with defaults
- * ------------------------- */
+/* ---- --trigger TABLE=COMMAND: a function TABLE-trigger and a mapping with defaults -------------------- */
 
 typedef struct {
     char *table;
@@ -984,8 +1081,7 @@ static void *keeper_main(void *arg)
     return NULL;
 }
 
-/* ---- start and stop
- * ---------------------------------------------------------------------------------------- */
+/* ---- start and stop ----------------------------------------------------------------------------------- */
 
 int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
 {
@@ -1078,6 +1174,14 @@ void trig_stop_all(void)
         list = next;
     }
     fn_teardown();
+    pthread_mutex_lock(&g_stat_mu);
+    while (g_stats) {
+        fstat_t *f = g_stats;
+        g_stats = f->next;
+        free(f->function);
+        free(f);
+    }
+    pthread_mutex_unlock(&g_stat_mu);
     for (size_t i = 0; i < g_ntriggers; i++) {
         free(g_triggers[i].table);
         free(g_triggers[i].function);
