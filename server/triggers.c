@@ -317,13 +317,15 @@ void trig_format_metrics(buf_t *b)
             put_label(b, f->function);
             buf_printf(b, "\",result=\"%s\"} %" PRIu64 "\n", RES_NAMES[r], f->calls[r]);
         }
-    put_family(b, "dynarock_trigger_records_total", "counter", "Stream records sent to functions (again on retries)");
+    put_family(b, "dynarock_trigger_records_total", "counter",
+               "Stream records sent to functions (again on retries)");
     for (fstat_t *f = g_stats; f; f = f->next) {
         buf_puts(b, "dynarock_trigger_records_total{function=\"");
         put_label(b, f->function);
         buf_printf(b, "\"} %" PRIu64 "\n", f->records);
     }
-    put_family(b, "dynarock_trigger_invocation_seconds_total", "counter", "Time spent in function invocations");
+    put_family(b, "dynarock_trigger_invocation_seconds_total", "counter",
+               "Time spent in function invocations");
     for (fstat_t *f = g_stats; f; f = f->next) {
         buf_puts(b, "dynarock_trigger_invocation_seconds_total{function=\"");
         put_label(b, f->function);
