@@ -315,6 +315,7 @@ static void render(buf_t *b, ddb_req_t *r)
     }
 
     throttle_format_metrics(b); /* capacity: consumed units and throttled requests (throttle.c) */
+    trig_format_metrics(b); /* triggers: invocations by function and result (triggers.c) */
 
     double cpu[256];
     size_t nloops = http_loop_cpu_seconds(cpu, 256);
