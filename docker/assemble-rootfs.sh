@@ -8,6 +8,7 @@
 #   - the programs below, and every shared library they load (their `ldd` closure), at the same
 #     paths and through the same symlinks as in Debian (merged /usr: /lib -> usr/lib, ...);
 #   - bash (the entrypoint and health check are bash scripts) and /bin/sh -> bash;
+#   - /usr/local/bin/java -> docker-entrypoint (DynamoDB Local's `java -jar DynamoDBLocal.jar ...`);
 #   - /etc/passwd, /etc/group with root and the non-root user dynarock (uid/gid 10001, the
 #     Dockerfile's USER), /etc/nsswitch.conf, /etc/os-release, /tmp (1777);
 #   - for image scanners: a dpkg status entry and the copyright file of each Debian package a
@@ -76,6 +77,8 @@ for prog in $PROGRAMS; do
     done
 done
 ln -s bash "$ROOTFS/usr/bin/sh"
+# `java` is the entrypoint too: DynamoDB Local command lines that name java (Testcontainers' Go module)
+ln -s docker-entrypoint "$ROOTFS/usr/local/bin/java"
 
 mkdir -p "$ROOTFS/etc" "$ROOTFS/tmp"
 chmod 1777 "$ROOTFS/tmp"

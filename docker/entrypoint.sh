@@ -3,12 +3,16 @@
 #
 # Runs dynarock with exec, so it is PID 1 and `docker stop`'s SIGTERM reaches it (it stops
 # serving, flushes and closes RocksDB), with the container's defaults added in front:
-#   --host 0.0.0.0   unless --host is given (the bare binary listens on loopback only);
-#   --in-memory      unless --data-dir, -dbPath, --in-memory or -inMemory is given.
+#   --host 0.0.0.0   unless --host or DYNAROCK_HOST is given (the bare binary listens on loopback);
+#   --in-memory      unless --data-dir, -dbPath, --in-memory, -inMemory, DYNAROCK_DATA_DIR or
+#                    DYNAROCK_IN_MEMORY is given.
 # amazon/dynamodb-local command lines work unchanged: that image's entrypoint is `java`, so its
 # compose files pass `-jar DynamoDBLocal.jar -sharedDb -dbPath ./data ...`. A leading `java`,
 # JVM options (-D..., -X...) and `-jar <file>` are dropped; the DynamoDB Local flags that follow
 # are dynarock's own (-port -inMemory -dbPath -sharedDb -cors -delayTransientStatuses ...).
+# /usr/local/bin/java is this script too (a symlink): Testcontainers' Go module replaces the
+# entrypoint with `java -Djava.library.path=./DynamoDBLocal_lib` and passes `-jar DynamoDBLocal.jar
+# ...` as the command; invoked as java, the JVM options and -jar are dropped the same way.
 # A first argument that is not an option runs as a command: `docker run --rm -it IMAGE bash`.
 set -euo pipefail
 
@@ -20,6 +24,8 @@ fi
 if [[ $# -gt 0 && $1 == java ]]; then
     shift
 fi
+as_java=0
+[[ ${0##*/} == java ]] && as_java=1
 while [[ $# -gt 0 && ($1 == -D* || $1 == -X*) ]]; do
     shift
 done
@@ -27,12 +33,14 @@ if [[ $# -gt 0 && $1 == -jar ]]; then
     shift
     [[ $# -gt 0 ]] && shift # the jar's name
 fi
-if [[ $# -gt 0 && $1 != -* ]]; then
+if [[ $as_java == 0 && $# -gt 0 && $1 != -* ]]; then
     exec "$@"
 fi
 
 want_host=1
 want_store=1
+[[ -n ${DYNAROCK_HOST:-} ]] && want_host=0
+[[ -n ${DYNAROCK_DATA_DIR:-} || -n ${DYNAROCK_IN_MEMORY:-} ]] && want_store=0
 for a in "$@"; do
     case $a in
     --host) want_host=0 ;;

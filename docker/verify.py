@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""verify: check docker/Dockerfile and docker/docker-compose.yml without a Docker engine.
+"""verify: check docker/Dockerfile and docker/docker-compose.yml.
 
-Called by docker/verify.sh (as root; see there). Three parts, each printing ok/FAIL lines and,
+Called by docker/verify.sh (as root; see there). After the lint (1. below), the image is built and
+run by podman (docker/verify_engine.py) wherever podman can run a container; only where it cannot
+(or with --chroot) do parts 2 and 3 below emulate the engine. Each part prints ok/FAIL lines and,
 at the end, "docker-verify: N passed, M failed" (exit 1 if any failed):
 
 1. Lint. Pinned base images (tag and sha256 digest), a numeric non-root USER in the final stage,
@@ -43,6 +45,8 @@ import sys
 import tarfile
 import tempfile
 import time
+
+import verify_engine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -257,6 +261,10 @@ def lint(global_args, stages):
     want = ["org.opencontainers.image." + k for k in ("title", "description", "version", "revision")]
     check(all(k in labels for k in want), "OCI labels title, description, version, revision")
     check(not any(i.kw == "ADD" for st in stages for i in st.instrs), "no ADD (nothing fetched outside apt)")
+    # [issue 19] what Docker 20.10's classic builder or buildah 1.28 (podman 4.3) refuse
+    newer = [i.line for st in stages for i in st.instrs
+             if re.search(r"--start-interval|--link\b|--mount=|--chmod=|--exclude=|--parents\b|<<", i.rest)]
+    check(not newer, f"only options Docker 20.10, BuildKit and buildah 1.28 all accept {newer}")
 
     with open(os.path.join(REPO, "scripts", "install-deps.sh")) as f:
         m = re.search(r'^BUILD_PKGS="([^"]*)"', f.read(), re.M)
@@ -1029,6 +1037,7 @@ def _containers(img, compose, start):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--keep", action="store_true", help="keep docker/.cache/work (stages, containers, logs)")
+    ap.add_argument("--chroot", action="store_true", help="the chroot emulation even where podman can run")
     opts = ap.parse_args()
     t0 = time.time()
     try:
@@ -1038,6 +1047,18 @@ def main():
         compose = lint_compose()
         rmtree(WORK)
         os.makedirs(WORK)
+        # [issue 19] a real engine (podman + buildah, docker/verify_engine.py) wherever one can run
+        eng, why = (None, "--chroot asked") if opts.chroot else verify_engine.available(CACHE, log_path, base_rootfs)
+        if eng:
+            rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                 text=True).stdout.strip() or "unknown"
+            try:
+                verify_engine.run(eng, check, step, REPO, compose, rev)
+            except RuntimeError as e:
+                raise Abort(str(e))
+            return finish(t0, opts)
+        print(f"NOTE: no container engine can run here ({why}): the image is built and run by the chroot "
+              "emulation below instead (the same checks, without podman's own execution of the Dockerfile)")
         b = Builder()
         img = b.build(global_args, stages)
         src = next(i.flags["from"] for i in stages[-1].instrs if i.kw == "COPY" and "from" in i.flags)
@@ -1048,9 +1069,12 @@ def main():
         fail(f"stopped: {e}")
     except subprocess.CalledProcessError as e:
         fail(f"stopped: {e}")
-    finally:
-        if not opts.keep and failed == 0:
-            rmtree(WORK)
+    return finish(t0, opts)
+
+
+def finish(t0, opts):
+    if not opts.keep and failed == 0:
+        rmtree(WORK)
     print(f"   ({time.time() - t0:.0f} s)")
     print(f"docker-verify: {passed} passed, {failed} failed")
     return 1 if failed else 0
