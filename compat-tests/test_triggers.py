@@ -479,6 +479,8 @@ class InvokeServer:
     def __init__(self):
         self.calls = []
         self.fail = 0
+        self.status500 = 0  # answers 500 (no X-Amz-Function-Error) while > 0
+        self.chunked = False  # answer with Transfer-Encoding: chunked
         outer = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -486,12 +488,21 @@ class InvokeServer:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 outer.calls.append((self.path, json.loads(body)))
                 data = b"{}"
-                self.send_response(200)
+                if outer.status500 > 0:
+                    outer.status500 -= 1
+                    self.send_response(500)
+                else:
+                    self.send_response(200)
                 if outer.fail > 0:
                     outer.fail -= 1
                     data = b'{"errorMessage":"boom","errorType":"Error"}'
                     self.send_header("X-Amz-Function-Error", "Unhandled")
                 self.send_header("Content-Type", "application/json")
+                if outer.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
+                    return
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -832,3 +843,56 @@ def test_disabled_mapping_stays_disabled_after_restart(server_factory, tmp_path)
     assert f.calls() == []
     lam.update_event_source_mapping(UUID=m["UUID"], Enabled=True)
     assert vals([r for b in delivered(f, 1) for r in b]) == ["1"]
+
+
+def test_lambda_endpoint_status_and_chunked_answers(server_factory, tmp_path):
+    inv = InvokeServer()
+    inv.status500 = 1
+    inv.chunked = True
+    try:
+        srv = server_factory(["--in-memory", "--lambda-endpoint", inv.url + "/"])
+        ddb, lam, _ = clients(srv.url)
+        arn = make_table(ddb)
+        m = lam.create_event_source_mapping(FunctionName="remote:live", EventSourceArn=arn,
+                                            StartingPosition="TRIM_HORIZON",
+                                            FunctionResponseTypes=["ReportBatchItemFailures"])
+        assert m["FunctionArn"] == f"arn:aws:lambda:{REGION}:000000000000:function:remote:live"
+        put(ddb, "a", "1")
+        deadline = time.time() + DEADLINE
+        while len(inv.calls) < 2 or lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] != "OK":
+            assert time.time() < deadline, inv.calls
+            time.sleep(0.02)
+        assert [c[0] for c in inv.calls] == ["/2015-03-31/functions/remote%3Alive/invocations"] * 2
+        assert "the endpoint answered 500" in srv.log_tail(20000)
+    finally:
+        inv.close()
+
+
+def test_wire_errors_of_the_rest_json_api(server_factory, tmp_path):
+    f = Fn(tmp_path, "fn")
+    srv = server_factory(["--in-memory", *f.flag])
+    ddb, lam, _ = clients(srv.url)
+    arn = make_table(ddb)
+    hdr = {k.lower(): v for k, v in raw_post(srv.url, {"FunctionName": "fn"})[1].items()}
+    st, hdrs, body = raw_post(srv.url, {"FunctionName": "fn"})
+    assert (st, json.loads(body)) == (400, {"Type": "User", "message": "Unrecognized event source."})
+    assert hdr["content-type"] == "application/json" and len(hdr["x-amzn-requestid"]) > 0
+    st, hdrs, body = raw_post(srv.url, {"EventSourceArn": arn, "StartingPosition": "LATEST"})
+    assert st == 400 and {k.lower(): v for k, v in hdrs.items()}["x-amzn-errortype"] == "ValidationException"
+    assert json.loads(body) == {"message": "1 validation error detected: Value null at 'functionName' failed to "
+                                           "satisfy constraint: Member must not be null"}
+    st, hdrs, body = raw_post(srv.url, {"FunctionName": "fn", "EventSourceArn": arn, "StartingPosition": "LATEST",
+                                        "BatchSize": 0, "MaximumBatchingWindowInSeconds": 301})
+    assert st == 400 and json.loads(body)["message"] == (
+        "2 validation errors detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have "
+        "value greater than or equal to 1; Value '301' at 'maximumBatchingWindowInSeconds' failed to satisfy "
+        "constraint: Member must have value less than or equal to 300")
+    st, hdrs, body = raw_post(srv.url, {"FunctionName": "fn", "EventSourceArn": arn, "BatchSize": "ten"})
+    assert st == 400 and {k.lower(): v for k, v in hdrs.items()}["x-amzn-errortype"] == "InvalidRequestContentException"
+    import urllib.request
+    req = urllib.request.Request(srv.url + "/2015-03-31/functions/fn/invocations", data=b"{}", method="POST")
+    try:
+        urllib.request.urlopen(req, timeout=10)
+        assert False
+    except urllib.error.HTTPError as e:
+        assert e.code == 404 and e.headers["x-amzn-ErrorType"] == "UnknownOperationException"
