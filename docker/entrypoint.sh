@@ -14,6 +14,8 @@
 # entrypoint with `java -Djava.library.path=./DynamoDBLocal_lib` and passes `-jar DynamoDBLocal.jar
 # ...` as the command; invoked as java, the JVM options and -jar are dropped the same way.
 # A first argument that is not an option runs as a command: `docker run --rm -it IMAGE bash`.
+# Before the server starts it prints DynamoDB Local's "Initializing DynamoDB Local with the following
+# configuration:" block (Port, InMemory, DbPath, SharedDb), which test suites wait for.
 set -euo pipefail
 
 bin=/usr/local/bin/dynarock
@@ -50,4 +52,26 @@ done
 defaults=()
 [[ $want_host == 1 ]] && defaults+=(--host 0.0.0.0)
 [[ $want_store == 1 ]] && defaults+=(--in-memory)
+
+# DynamoDB Local's first lines, which test suites wait for (testcontainers-python users write
+# wait_for_logs(container, "Initializing DynamoDB Local")); it prints them before it listens too.
+port=${DYNAROCK_PORT:-8000} db=${DYNAROCK_DATA_DIR:-null} mem=false
+[[ $want_store == 1 || -n ${DYNAROCK_IN_MEMORY:-} ]] && mem=true
+prev=""
+for a in "$@"; do
+    case $prev in
+    -port | --port) port=$a ;;
+    -dbPath | --data-dir) db=$a ;;
+    esac
+    case $a in -inMemory | --in-memory) mem=true ;; esac
+    prev=$a
+done
+[[ $mem == true ]] && db=null
+case " $* " in
+*" --version "* | *" -version "* | *" --help "* | *" -help "* | *" -h "*) ;; # only what they print
+*)
+    printf 'Initializing DynamoDB Local with the following configuration:\nPort:\t%s\nInMemory:\t%s\nDbPath:\t%s\nSharedDb:\ttrue\n' \
+        "$port" "$mem" "$db"
+    ;;
+esac
 exec "$bin" "${defaults[@]}" "$@"

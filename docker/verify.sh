@@ -13,7 +13,7 @@
 # installs when missing. Where podman cannot run a container, verify.py says so
 # and builds and runs the image with its chroot emulation instead. The first run downloads the base
 # system and the packages (about 200 MB, cached in docker/.cache and podman's layer cache); later
-# runs rebuild the compile stage and take about 4 minutes on 2 cores. What it checks:
+# runs rebuild the compile stage and take 2 to 3 minutes on 2 cores. What it checks:
 # docker/verify.py and docker/verify_engine.py. Ends with "docker-verify: N passed, M failed";
 # exit 1 on any failure.
 set -eu

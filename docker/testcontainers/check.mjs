@@ -42,6 +42,12 @@ try {
     .withWaitStrategy(Wait.forLogMessage(/listening on http:\/\/0\.0\.0\.0:8000/)).start();
   out.log_wait = await use(c, "LogWait");
   await c.stop();
+  // 5. DynamoDB Local's own first line, which testcontainers-python users wait for
+  c = await new GenericContainer(image).withExposedPorts(8000)
+    .withCommand(["-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb"])
+    .withWaitStrategy(Wait.forLogMessage("Initializing DynamoDB Local")).start();
+  out.ddblocal_log_wait = await use(c, "DdbLocalLogWait");
+  await c.stop();
 } catch (e) {
   failed = true;
   out.error = String(e && e.stack || e).slice(0, 800);
