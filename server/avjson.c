@@ -72,14 +72,14 @@ static ddb_err_t read_number(io_t *r, const json_t *j, av_t *out)
     return DDB_OK;
 }
 
-/* Base64 with the Java decoder's messages (SerializationException). */
-static ddb_err_t read_binary(io_t *r, const json_t *j, av_t *out)
+/* Whether a string is base64 as the Java decoder takes it; its messages (SerializationException). */
+static ddb_err_t check_binary(io_t *r, const json_t *j)
 {
     const char *s = j->str.ptr;
     size_t n = j->str.len, bad_at = 0;
     switch (b64_check(s, n, &bad_at)) {
     case B64_OK:
-        break;
+        return DDB_OK;
     case B64_BAD_LENGTH:
         return err_set(
             r->err, DDB_ERR_SERIALIZATION,
@@ -101,6 +101,15 @@ static ddb_err_t read_binary(io_t *r, const json_t *j, av_t *out)
                        "'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
                        s);
     }
+    return DDB_OK;
+}
+
+static ddb_err_t read_binary(io_t *r, const json_t *j, av_t *out)
+{
+    ddb_err_t rc = check_binary(r, j);
+    if (rc) return rc;
+    const char *s = j->str.ptr;
+    size_t n = j->str.len;
     char *dst = arena_alloc(r->a, b64_decoded_max(n) + 1);
     size_t len = 0;
     if (b64_decode(s, n, dst, &len) != 0) abort(); /* b64_check said it decodes */
@@ -300,6 +309,59 @@ static ddb_err_t read_map(io_t *r, const json_t *j, av_map_t *out, int depth)
         if (rc) return rc;
     }
     return DDB_OK;
+}
+
+/* The deserializer's checks of one value (read_value's SerializationExceptions, and only those). */
+static ddb_err_t check_value(io_t *r, const json_t *j)
+{
+    if (j->type != JSON_OBJECT) return ser(r, vc_ser_msg(r->a, j, SER_STRUCT));
+    ddb_err_t rc;
+    for (const json_t *m = j->child; m; m = m->next) {
+        if (m->type == JSON_NULL || m->key.len > 4) continue;
+        av_type_t t = av_type_from_name(m->key.ptr, m->key.len);
+        switch (t) {
+        case AV_S:
+        case AV_N:
+            if ((rc = want_string(r, m, SER_STRING))) return rc;
+            break;
+        case AV_B:
+            if ((rc = want_string(r, m, SER_BLOB)) || (rc = check_binary(r, m))) return rc;
+            break;
+        case AV_BOOL:
+        case AV_NULL:
+            if ((rc = want_bool(r, m))) return rc;
+            break;
+        case AV_SS:
+        case AV_NS:
+        case AV_BS:
+            if (m->type != JSON_ARRAY) return ser(r, vc_ser_msg(r->a, m, SER_LIST));
+            for (const json_t *c = m->child; c; c = c->next) {
+                if (c->type == JSON_NULL) continue;
+                if ((rc = want_string(r, c, t == AV_BS ? SER_BLOB : SER_STRING))) return rc;
+                if (t == AV_BS && (rc = check_binary(r, c))) return rc;
+            }
+            break;
+        case AV_M:
+            if (m->type != JSON_OBJECT) return ser(r, vc_ser_msg(r->a, m, SER_MAP));
+            for (const json_t *c = m->child; c; c = c->next)
+                if (c->type != JSON_NULL && (rc = check_value(r, c))) return rc;
+            break;
+        case AV_L:
+            if (m->type != JSON_ARRAY) return ser(r, vc_ser_msg(r->a, m, SER_LIST));
+            for (const json_t *c = m->child; c; c = c->next)
+                if (c->type != JSON_NULL && (rc = check_value(r, c))) return rc;
+            break;
+        default:
+            break;
+        }
+    }
+    return DDB_OK;
+}
+
+ddb_err_t avjson_check(arena_t *a, ddb_errctx_t *err, const json_t *j)
+{
+    io_t io = {a, err};
+    return check_value(&io, j);
 }
 
 ddb_err_t avjson_value(arena_t *a, ddb_errctx_t *err, const json_t *j, av_t *out, int depth)

@@ -67,6 +67,7 @@ typedef struct {
     const char *region;  /* from the SigV4 credential scope, default us-east-1 */
     const char *account; /* 12 digits for ARNs: the access key's account (auth.c), default DDB_ACCOUNT */
     const char *op;      /* operation name */
+    int op_shape;        /* 1 + its input shape for deser.c (router_route_or_err); 0: none */
     const char *host;    /* Host header (host:port) of the request, or NULL */
     jw_t out;            /* response body writer */
     /* Extra fields for the error envelope (e.g. Item for ConditionalCheckFailed): a rendered
@@ -79,6 +80,53 @@ typedef struct {
 } ddb_req_t;
 
 typedef ddb_err_t (*api_fn)(ddb_req_t *r);
+
+/* ---- deser.c: the request body deserialized as DynamoDB's front end does, before validation ---------
+ * Every operation's input shape (server/deser_shapes.c, generated from AWS's service models by
+ * scripts/gen_shapes.py): a member of the wrong JSON type anywhere in the body is a
+ * SerializationException, found in the body's order, even when a required member is missing. */
+
+typedef enum {
+    DS_STRUCT,
+    DS_LIST,
+    DS_MAP,
+    DS_STRING,
+    DS_INTEGER,
+    DS_LONG,
+    DS_BOOLEAN,
+    DS_BLOB,
+    DS_DOUBLE,
+    DS_TIMESTAMP,
+    DS_AV /* an AttributeValue: avjson_check */
+} ds_kind_t;
+
+typedef struct {
+    const char *name;
+    uint16_t len;
+    uint16_t shape; /* index in DS_SHAPES */
+} ds_member_t;
+
+typedef struct {
+    uint8_t kind;    /* ds_kind_t */
+    uint16_t first;  /* DS_STRUCT: its members DS_MEMBERS[first .. first + n), sorted by name */
+    uint16_t n;
+    uint16_t sub;    /* DS_LIST: the element shape; DS_MAP: the value shape */
+} ds_shape_t;
+
+typedef struct {
+    const char *prefix, *op;
+    uint16_t shape;
+} ds_op_t;
+
+extern const ds_member_t DS_MEMBERS[];
+extern const ds_shape_t DS_SHAPES[];
+extern const ds_op_t DS_OPS[];
+extern const size_t DS_NOPS;
+
+/** The input shape of an operation (target prefix and name), or -1 when the models have none. */
+int deser_op_shape(const char *prefix, size_t plen, const char *op, size_t oplen);
+/** Type-check a parsed body against input shape `shape`: DDB_OK, or SerializationException. */
+ddb_err_t deser_check_or_err(ddb_req_t *r, int shape, const json_t *body);
 
 /* ---- faults.c: what a fault-injection rule asks of a handler itself (r->fault) ----------------------
  * Set by faults_stage (door.h) in the request's arena; NULL on every request no rule matched. */
@@ -139,6 +187,10 @@ const char *reply_error_body(ddb_req_t *r, size_t *len);
 ddb_err_t avjson_value(arena_t *a, ddb_errctx_t *err, const json_t *j, av_t *out, int depth);
 /** Convert a wire item/key map (`{"a":{"S":"x"},...}`) to av_map_t. */
 ddb_err_t avjson_map(arena_t *a, ddb_errctx_t *err, const json_t *j, av_map_t *out, int depth);
+/** The deserializer's part of avjson_value: SerializationException for a value whose members have
+ *  the wrong JSON types or whose binaries are not base64 (what AWS refuses before validating
+ *  anything), nothing allocated that outlives the call; DDB_OK leaves the rest to avjson_value. */
+ddb_err_t avjson_check(arena_t *a, ddb_errctx_t *err, const json_t *j);
 /** Write a value / map in wire form. */
 void avjson_write_value(jw_t *w, const av_t *v);
 void avjson_write_map(jw_t *w, const av_map_t *m);
@@ -194,6 +246,9 @@ const json_t *vc_fld(ddb_req_t *r, const json_t *obj, const char *name, json_typ
  */
 const json_t *vc_fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_kind_t kind, int64_t *val,
                          bool *bad);
+/** vc_fld_num's check of one present JSON value (kind SER_INTEGER or SER_LONG), its value into *val
+ *  (may be NULL); false with SerializationException recorded. */
+bool vc_num_ok(ddb_req_t *r, const json_t *j, ser_kind_t kind, int64_t *val);
 /** The converted value of a number member vc_fld_num() (or vc_shape_ok()) already accepted. */
 int64_t vc_num_value(const json_t *j);
 

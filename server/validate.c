@@ -75,8 +75,11 @@ void vc_range(vcheck_t *v, const json_t *j, int64_t val, const char *path, int64
 static const char *scalar_kind(const json_t *j)
 {
     switch (j->type) {
-    case JSON_NUMBER:
-        return "NUMBER_VALUE";
+    case JSON_NUMBER: /* a fraction or an exponent makes it a decimal, as AWS's tokens name it */
+        return memchr(j->str.ptr, '.', j->str.len) || memchr(j->str.ptr, 'e', j->str.len) ||
+                       memchr(j->str.ptr, 'E', j->str.len)
+                   ? "DECIMAL_VALUE"
+                   : "NUMBER_VALUE";
     case JSON_TRUE:
         return "TRUE_VALUE";
     case JSON_FALSE:
@@ -182,7 +185,7 @@ int64_t vc_num_value(const json_t *j)
     return v;
 }
 
-static bool num_ok(ddb_req_t *r, const json_t *j, ser_kind_t kind, int64_t *val)
+bool vc_num_ok(ddb_req_t *r, const json_t *j, ser_kind_t kind, int64_t *val)
 {
     assert(kind == SER_INTEGER || kind == SER_LONG);
     if (j->type != JSON_NUMBER) {
@@ -203,7 +206,7 @@ const json_t *vc_fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_
 {
     const json_t *j = json_get(obj, name);
     if (!j || j->type == JSON_NULL) return NULL; /* null is absent */
-    if (num_ok(r, j, kind, val)) return j;
+    if (vc_num_ok(r, j, kind, val)) return j;
     *bad = true;
     return NULL;
 }
@@ -211,7 +214,7 @@ const json_t *vc_fld_num(ddb_req_t *r, const json_t *obj, const char *name, ser_
 static bool elem_ok(ddb_req_t *r, const json_t *c, json_type_t elem, ser_kind_t num, const shape_spec_t *sub)
 {
     if (c->type == JSON_NULL) return true;
-    if (elem == JSON_NUMBER) return num_ok(r, c, num, NULL);
+    if (elem == JSON_NUMBER) return vc_num_ok(r, c, num, NULL);
     if (elem == JSON_OBJECT) {
         if (c->type != JSON_OBJECT) {
             err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRUCT));
