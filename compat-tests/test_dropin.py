@@ -138,7 +138,9 @@ def test_every_flag_has_a_variable():
     assert len(flags) >= 25
     assert set(variables.values()) >= flags, flags - set(variables.values())
     for var, flag in variables.items():
-        assert var == "DYNAROCK_" + flag[2:].upper().replace("-", "_")
+        # --faults' variable is DYNAROCK_FAULTS_FILE: DYNAROCK_FAULTS arms the storage faults (operations.md)
+        assert var == ("DYNAROCK_FAULTS_FILE" if flag == "--faults" else
+                       "DYNAROCK_" + flag[2:].upper().replace("-", "_"))
 
 
 # A variable with a value its flag refuses: the flag's own message proves the variable reached it.
@@ -231,7 +233,7 @@ def test_variables_with_observable_effects(procs, tmp_path):
         p.client().list_tables()
     assert "UnrecognizedClientException" in str(e.value)
     # --credentials, --faults, --failure-dir: a file that does not exist stops the start
-    for var in ("DYNAROCK_CREDENTIALS", "DYNAROCK_FAULTS"):
+    for var in ("DYNAROCK_CREDENTIALS", "DYNAROCK_FAULTS_FILE"):
         r = run([], {**base, var: str(tmp_path / "missing")})
         assert r.returncode == 2 and str(tmp_path / "missing") in r.stderr, (var, r.stderr)
     # --function: one function per line reaches trig_start's check

@@ -42,7 +42,7 @@ static const struct {
     {"DYNAROCK_ISOLATION", "--isolation", VALUE},
     {"DYNAROCK_ENFORCE_CAPACITY", "--enforce-capacity", SWITCH},
     {"DYNAROCK_CAPACITY_BURST_SECONDS", "--capacity-burst-seconds", VALUE},
-    {"DYNAROCK_FAULTS", "--faults", VALUE},
+    {"DYNAROCK_FAULTS_FILE", "--faults", VALUE}, /* DYNAROCK_FAULTS arms the engine's storage faults (db.c) */
     {"DYNAROCK_FUNCTION", "--function", LIST},
     {"DYNAROCK_TRIGGER", "--trigger", LIST},
     {"DYNAROCK_FUNCTION_TIMEOUT", "--function-timeout", VALUE},
