@@ -44,14 +44,17 @@ try:
     ctl = json.load(open(os.path.join(d, "control.json")))
 except OSError:
     ctl = {}
+t0 = time.time()
 with open(os.path.join(d, "calls.jsonl"), "a") as f:
-    f.write(json.dumps({"event": event, "env": {k: os.environ.get(k) for k in
+    f.write(json.dumps({"event": event, "t0": t0, "env": {k: os.environ.get(k) for k in
                         ("AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION")}}) + "\n")
 n = sum(1 for _ in open(os.path.join(d, "calls.jsonl")))
 if ctl.get("stderr"):
     print(ctl["stderr"], file=sys.stderr)
 if ctl.get("sleep"):
     time.sleep(ctl["sleep"])
+    with open(os.path.join(d, "ends.jsonl"), "a") as f:
+        f.write(json.dumps({"t0": t0, "t1": time.time()}) + "\n")
 if n <= ctl.get("fail_first", 0):
     sys.exit(1)
 vals = [r["dynamodb"].get("NewImage", {}).get("v", {}).get("S") for r in event["Records"]]
@@ -896,3 +899,29 @@ def test_wire_errors_of_the_rest_json_api(server_factory, tmp_path):
         assert False
     except urllib.error.HTTPError as e:
         assert e.code == 404 and e.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+
+
+def test_parallelization_factor_lanes_keep_each_keys_order(server_factory, tmp_path):
+    f = Fn(tmp_path, "fn", {"sleep": 0.3})
+    srv = server_factory(["--in-memory", *f.flag])
+    ddb, lam, _ = clients(srv.url)
+    arn = make_table(ddb)
+    for i in range(6):
+        put(ddb, f"k{i}", f"{i}a")
+    for i in range(6):
+        put(ddb, f"k{i}", f"{i}b")
+    m = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                        BatchSize=2, ParallelizationFactor=3)
+    assert m["ParallelizationFactor"] == 3
+    batches = delivered(f, 12, timeout=30)
+    assert all(len(b) <= 2 for b in batches)
+    got = [(r["dynamodb"]["Keys"]["pk"]["S"], r["dynamodb"]["NewImage"]["v"]["S"]) for b in batches for r in b]
+    assert sorted(got) == sorted([(f"k{i}", f"{i}{s}") for i in range(6) for s in "ab"])
+    for i in range(6):  # each key's records in order (calls are logged as they start)
+        assert got.index((f"k{i}", f"{i}a")) < got.index((f"k{i}", f"{i}b"))
+    ends = [json.loads(x) for x in (f.dir / "ends.jsonl").read_text().splitlines()]
+    assert any(a["t0"] < b["t0"] < a["t1"] for a in ends for b in ends if a is not b)  # lanes ran at once
+    deadline = time.time() + DEADLINE
+    while lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] != "OK":
+        assert time.time() < deadline
+        time.sleep(0.02)

@@ -367,6 +367,7 @@ typedef struct {
     uint32_t ord; /* checkpoint: shard ordinal ... */
     uint64_t pos; /* ... and the first sequence number not yet delivered */
     trig_esm_t c; /* the configuration of the batch in hand (copied under g_mu into a) */
+    bool lane;    /* one lane of a ParallelizationFactor read: no checkpoint of its own */
 } poller_t;
 
 static bool alive_locked(const poller_t *p)
@@ -431,8 +432,23 @@ static bool nap(poller_t *p, unsigned ms)
 /* Persist the checkpoint (and the mapping, when its LastProcessingResult changes) in one batch.
  * Under g_mu, so that a mapping deleted meanwhile gets no checkpoint back; a stop or a disable does
  * not prevent it (the batch was delivered: the engine closes only after every poller is gone). */
+static void set_result(poller_t *p, const char *result);
+
+static void checkpoint_ex(poller_t *p, uint32_t ord, uint64_t pos, const char *result, bool store_mapping);
+
 static void checkpoint(poller_t *p, uint32_t ord, uint64_t pos, const char *result)
 {
+    checkpoint_ex(p, ord, pos, result, false);
+}
+
+/* store_mapping: write the mapping with the checkpoint even when LastProcessingResult did not change
+ * here (the lanes of a ParallelizationFactor read changed it in memory only). */
+static void checkpoint_ex(poller_t *p, uint32_t ord, uint64_t pos, const char *result, bool store_mapping)
+{
+    if (p->lane) { /* the poller checkpoints once every lane is done */
+        if (result) set_result(p, result);
+        return;
+    }
     pthread_mutex_lock(&g_mu);
     if (p->m->deleted) {
         pthread_mutex_unlock(&g_mu);
@@ -446,9 +462,12 @@ static void checkpoint(poller_t *p, uint32_t ord, uint64_t pos, const char *resu
     char *val = arena_sprintf(p->a, "%" PRIu32 " %" PRIu64, ord, pos);
     eng_meta_op_t ops[2] = {{ck, strlen(ck), val, strlen(val)}};
     size_t n = 1;
-    if (result && (!p->m->c.last_result || strcmp(p->m->c.last_result, result))) {
-        free((char *)p->m->c.last_result);
-        p->m->c.last_result = dupz(result);
+    if (store_mapping || (result && (!p->m->c.last_result || strcmp(p->m->c.last_result, result)))) {
+        if (result) {
+            char *copy = dupz(result);
+            free((char *)p->m->c.last_result);
+            p->m->c.last_result = copy;
+        }
         size_t len;
         const char *j = esm_format(p->a, &p->m->c, &len);
         ops[n++] = (eng_meta_op_t){ek, strlen(ek), j, len};
@@ -676,6 +695,81 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_
     return DLV_DONE;
 }
 
+/* ---- ParallelizationFactor: lanes by partition key ------------------------------------------------ */
+
+typedef struct {
+    poller_t lp; /* a copy of the poller with its own arena, lane set */
+    const eng_record_t *recs;
+    size_t n;
+    dlv_rc_t rc;
+    pthread_t tid;
+    bool thread;
+} lane_t;
+
+/* One lane's records in batches of BatchSize, one after another (a lane keeps its keys' order). */
+static void *lane_main(void *arg)
+{
+    lane_t *l = arg;
+    size_t batch = l->lp.c.batch_size > 0 ? (size_t)l->lp.c.batch_size : 100;
+    l->rc = DLV_DONE;
+    for (size_t i = 0; i < l->n && l->rc == DLV_DONE; i += batch) {
+        arena_reset(l->lp.a);
+        size_t k = l->n - i < batch ? l->n - i : batch;
+        l->rc = deliver(&l->lp, l->recs + i, k, 0);
+    }
+    return NULL;
+}
+
+/* Lane of a record: a hash of its key, so one key's records stay in order in one lane. */
+static unsigned lane_of(arena_t *a, const eng_record_t *r, unsigned lanes)
+{
+    jw_t w;
+    jw_init(&w, a, 128);
+    avjson_write_map(&w, r->keys);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < w.b.len; i++) h = (h ^ (uint8_t)w.b.data[i]) * 0x100000001b3ULL;
+    return (unsigned)(h % lanes);
+}
+
+/* Records of up to ParallelizationFactor lanes delivered at once, each lane in order; the checkpoint
+ * moves to end once every lane is done (a crash repeats the whole read, at least once). */
+static dlv_rc_t deliver_lanes(poller_t *p, const eng_record_t *recs, size_t n, uint64_t end)
+{
+    unsigned lanes = (unsigned)p->c.parallel;
+    lane_t *L = arena_calloc(p->a, lanes * sizeof *L);
+    unsigned *which = arena_alloc(p->a, n * sizeof *which);
+    size_t *count = arena_calloc(p->a, lanes * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[which[i] = lane_of(p->a, &recs[i], lanes)]++;
+    eng_record_t *sorted = arena_alloc(p->a, n * sizeof *sorted);
+    size_t at = 0;
+    for (unsigned l = 0; l < lanes; l++) {
+        L[l].recs = sorted + at;
+        for (size_t i = 0; i < n; i++)
+            if (which[i] == l) sorted[at + L[l].n++] = recs[i];
+        at += L[l].n;
+    }
+    for (unsigned l = 0; l < lanes; l++) {
+        if (!L[l].n) continue;
+        L[l].lp = *p;
+        L[l].lp.a = arena_new(1 << 16);
+        L[l].lp.lane = true;
+        L[l].thread = pthread_create(&L[l].tid, NULL, lane_main, &L[l]) == 0;
+        if (!L[l].thread) lane_main(&L[l]);
+    }
+    dlv_rc_t rc = DLV_DONE;
+    for (unsigned l = 0; l < lanes; l++) {
+        if (!L[l].n) continue;
+        if (L[l].thread) pthread_join(L[l].tid, NULL);
+        arena_free(L[l].lp.a);
+        if (L[l].rc == DLV_STOPPED) rc = DLV_STOPPED;
+    }
+    if (rc == DLV_DONE) {
+        /* the lanes changed LastProcessingResult in memory only: store it with the checkpoint */
+        checkpoint_ex(p, p->ord, end, NULL, true);
+    }
+    return rc;
+}
+
 /* Move the checkpoint to where the stream still has records (after a trim, or a shard's end). */
 static bool reposition(poller_t *p, bool next_shard)
 {
@@ -732,6 +826,7 @@ static void *poller_main(void *arg)
         pthread_mutex_unlock(&g_mu);
         p->view = view;
         size_t limit = p->c.batch_size > 0 ? (size_t)p->c.batch_size : 100;
+        if (p->c.parallel > 1) limit *= (size_t)p->c.parallel; /* a batch for each lane */
         eng_records_t recs;
         eng_stream_rc_t rc = eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit,
                                              EVENT_MAX_BYTES, p->a, &recs);
@@ -783,7 +878,11 @@ static void *poller_main(void *arg)
                 continue;
             }
         }
-        if (deliver(p, recs.recs, kept, end) == DLV_STOPPED) break;
+        if (p->c.parallel > 1 && kept > 1) {
+            if (deliver_lanes(p, recs.recs, kept, end) == DLV_STOPPED) break;
+        } else if (deliver(p, recs.recs, kept, end) == DLV_STOPPED) {
+            break;
+        }
     }
     arena_free(p->a);
     arena_free(keep);
