@@ -799,3 +799,22 @@ def test_no_item_collection_metrics_without_lsi(ddb, gsi_table, table_ss):
         assert "ItemCollectionMetrics" not in r
         r = ddb.delete_item(TableName=table, Key=key, ReturnItemCollectionMetrics="SIZE")
         assert "ItemCollectionMetrics" not in r
+
+
+def test_index_key_size_limits(ddb, gsi_table, lsi_table):
+    # an index key has the table key's limits: 2048 bytes for a partition key, 1024 for a sort key
+    # (issue 17 section 4; the texts are AWS's for table keys, assumed alike for index keys)
+    key = {"p": S(uid()), "c": S("k")}
+    ddb.put_item(TableName=gsi_table, Item=dict(key, g=S("g" * 2048)))  # at the limit: indexed
+    with raises("ValidationException", INVALID + "Size of hashkey has exceeded the maximum size limit of2048 bytes"):
+        ddb.put_item(TableName=gsi_table, Item=dict(key, g=S("g" * 2049)))
+    with raises("ValidationException", INVALID + "Size of hashkey has exceeded the maximum size limit of2048 bytes"):
+        ddb.update_item(TableName=gsi_table, Key=key, UpdateExpression="SET h = :h",
+                        ExpressionAttributeValues={":h": S("é" * 1025)})  # 2050 bytes of UTF-8
+    assert ddb.get_item(TableName=gsi_table, Key=key, ConsistentRead=True)["Item"]["g"] == S("g" * 2048)
+    lkey = {"p": S(uid()), "c": S("k")}
+    ddb.put_item(TableName=lsi_table, Item=dict(lkey, l=S("l" * 1024)))
+    with raises("ValidationException",
+                INVALID + "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"):
+        ddb.put_item(TableName=lsi_table, Item=dict(lkey, l=S("l" * 1025)))
+    assert ddb.get_item(TableName=lsi_table, Key=lkey, ConsistentRead=True)["Item"]["l"] == S("l" * 1024)

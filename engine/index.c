@@ -136,6 +136,16 @@ ddb_err_t eng_index_keys_check(const eng_table_t *t, const av_map_t *item, bool 
                                "secondary index key is not supported. The AttributeValue for a key attribute "
                                "cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
                                v->type == AV_S ? "string" : "binary", x->name, ka[k]->name);
+            /* an index key has the table key's size limits (AWS's texts for table keys; not recorded
+             * for index keys) */
+            if (k == 0 && av_size(v) > 2048)
+                return err_set(err, DDB_ERR_VALIDATION,
+                               "One or more parameter values were invalid: Size of hashkey has exceeded the "
+                               "maximum size limit of2048 bytes");
+            if (k == 1 && av_size(v) > 1024)
+                return err_set(err, DDB_ERR_VALIDATION,
+                               "One or more parameter values were invalid: Aggregated size of all range keys "
+                               "has exceeded the size limit of 1024 bytes");
         }
     }
     return DDB_OK;
