@@ -925,3 +925,23 @@ def test_parallelization_factor_lanes_keep_each_keys_order(server_factory, tmp_p
     while lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] != "OK":
         assert time.time() < deadline
         time.sleep(0.02)
+
+
+def test_invocations_are_counted_in_metrics(server_factory, tmp_path):
+    f = Fn(tmp_path, "fn", {"fail_first": 1})
+    srv = server_factory(["--in-memory", *f.flag])
+    ddb, lam, _ = clients(srv.url)
+    arn = make_table(ddb)
+    m = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn, StartingPosition="TRIM_HORIZON")
+    put(ddb, "a", "1")
+    f.wait_calls(2)
+    deadline = time.time() + DEADLINE
+    while lam.get_event_source_mapping(UUID=m["UUID"])["LastProcessingResult"] != "OK":
+        assert time.time() < deadline
+        time.sleep(0.02)
+    status, text = du.http_get(srv.url, "/metrics")
+    body = text.decode() if isinstance(text, bytes) else text
+    assert 'dynarock_trigger_invocations_total{function="fn",result="ok"} 1' in body
+    assert 'dynarock_trigger_invocations_total{function="fn",result="error"} 1' in body
+    assert 'dynarock_trigger_records_total{function="fn"} 2' in body
+    assert 'dynarock_trigger_discarded_batches_total{function="fn"} 0' in body
