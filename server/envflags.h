@@ -2,7 +2,8 @@
  * envflags.h: every command-line flag also as an environment variable (issue 19).
  *
  * The variable of a flag is DYNAROCK_ + its long name in upper case with '-' as '_'
- * (--data-dir: DYNAROCK_DATA_DIR, --in-memory: DYNAROCK_IN_MEMORY). Flags win: the variables
+ * (--data-dir: DYNAROCK_DATA_DIR, --in-memory: DYNAROCK_IN_MEMORY; one exception: --faults is
+ * DYNAROCK_FAULTS_FILE, as DYNAROCK_FAULTS arms the engine's storage faults). Flags win: the variables
  * become arguments placed before the command line's, and the command line's later value of the
  * same flag overrides; a storage flag on the command line (--data-dir, -dbPath, --in-memory,
  * -inMemory) makes DYNAROCK_DATA_DIR and DYNAROCK_IN_MEMORY ignored. Thread-safety: call once,
