@@ -211,6 +211,16 @@ void buf_printf(buf_t *b, const char *fmt, ...)
     va_end(ap);
 }
 
+size_t ddb_str_utf16_len(ddb_str_t s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
+    }
+    return n;
+}
+
 int ddb_str_eq(ddb_str_t s, const char *z)
 {
     size_t n = strlen(z);

@@ -76,5 +76,8 @@ typedef struct {
 int ddb_str_eq(ddb_str_t s, const char *z);
 /** Byte-wise comparison (memcmp order, shorter first on a common prefix). */
 int ddb_str_cmp(ddb_str_t a, ddb_str_t b);
+/** Java's String.length() of UTF-8 text: UTF-16 code units (one per character, two above U+FFFF),
+ *  what AWS's length constraints and size() count. */
+size_t ddb_str_utf16_len(ddb_str_t s);
 
 #endif

@@ -103,3 +103,31 @@ def test_arn_of_missing_table(ddb, make_table, op):
 def test_malformed_arn(ddb):
     with raises("ValidationException", pattern=r".*(ARN|Arn).*"):
         ddb.tag_resource(ResourceArn="I_do_not_exist", Tags=[{"Key": "7", "Value": "8"}])
+
+
+def test_tag_lengths_count_characters(ddb, make_table):
+    # 128 characters of key and 256 of value, counted as AWS counts them (characters, not UTF-8 bytes)
+    name = make_table()
+    arn = arn_of(ddb, name)
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "é" * 128, "Value": "ü" * 256}])
+    wait_tags(ddb, arn, {"é" * 128: "ü" * 256})
+    with raises("ValidationException", pattern=r"1 validation error detected: Value '.*' at 'tags\.1\.member\.key' "
+                                               r"failed to satisfy constraint: Member must have length less than or "
+                                               r"equal to 128"):
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "é" * 129, "Value": "v"}])
+
+
+def test_create_table_checks_tags_as_tag_resource(ddb_noval):
+    ddb = ddb_noval  # botocore would refuse the empty key itself
+    name = du.unique_name("tags")
+    with raises("ValidationException", pattern=r"1 validation error detected: Value '' at 'tags\.1\.member\.key' "
+                                               r"failed to satisfy constraint: Member must have length greater than "
+                                               r"or equal to 1"):
+        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **du.key_schema("p", "S"),
+                         Tags=[{"Key": "", "Value": "v"}])
+    with raises("LimitExceededException",
+                "The number of tags for the resource exceeds the maximum allowed number of tags (50)"):
+        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **du.key_schema("p", "S"),
+                         Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
+    with pytest.raises(Exception):
+        ddb.describe_table(TableName=name)  # nothing was created

@@ -804,7 +804,11 @@ def test_trigger_short_form(server_factory, tmp_path):
     ms = lam.list_event_source_mappings()["EventSourceMappings"]
     assert [(m["EventSourceArn"], m["FunctionArn"], m["StartingPosition"], m["BatchSize"]) for m in ms] == [
         (arn, f"arn:aws:lambda:{REGION}:000000000000:function:Orders-trigger", "TRIM_HORIZON", 100)]
-    assert srv.stop() == 0
+    deadline = time.time() + DEADLINE
+    while "function Orders-trigger, 1 records" not in srv.log_tail(50000):  # logged once checkpointed
+        assert time.time() < deadline
+        time.sleep(0.02)
+    assert srv.stop() == 0  # (a stop during the call would kill it: that batch would come again)
     srv2 = server_factory(args, port=srv.port)
     ddb, lam, _ = clients(srv2.url)
     put(ddb, "b", "2")

@@ -31,22 +31,11 @@ int expr__set_has(const av_t *set, const av_t *elem)
     return 0;
 }
 
-/* Java's String.length() of UTF-8 text: one unit per character, two above U+FFFF. */
-static int64_t utf16_len(ddb_str_t s)
-{
-    int64_t n = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
-    }
-    return n;
-}
-
 static int size_of(const av_t *v, int64_t *out)
 {
     switch (v->type) {
     case AV_S:
-        *out = utf16_len(v->s);
+        *out = (int64_t)ddb_str_utf16_len(v->s);
         return 1;
     case AV_B:
         *out = (int64_t)v->s.len;

@@ -530,7 +530,7 @@ static ddb_err_t tag_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     return DDB_OK;
 }
 
-static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
+bool tagspec_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
 {
     int i = 1;
     for (const json_t *tg = tags->child; tg; tg = tg->next, i++) {
@@ -548,11 +548,11 @@ static bool tag_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
             vc_add(v, "null", pk, "Member must not be null");
         else if (k->str.len < 1)
             vc_add(v, "''", pk, "Member must have length greater than or equal to 1");
-        else if (k->str.len > 128)
+        else if (ddb_str_utf16_len(k->str) > 128) /* characters, as AWS counts them */
             vc_add(v, vc_show_str(r, k), pk, "Member must have length less than or equal to 128");
         if (!val)
             vc_add(v, "null", pv, "Member must not be null");
-        else if (val->str.len > 256)
+        else if (ddb_str_utf16_len(val->str) > 256)
             vc_add(v, vc_show_str(r, val), pv, "Member must have length less than or equal to 256");
     }
     return true;
@@ -569,7 +569,7 @@ ddb_err_t api_TagResource(ddb_req_t *r)
     arn_shape(r, &v, jarn);
     if (!jtags)
         vc_add(&v, "null", "tags", "Member must not be null");
-    else if (!tag_list_ok(r, &v, jtags))
+    else if (!tagspec_list_ok(r, &v, jtags))
         return r->err.code;
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
