@@ -381,6 +381,10 @@ void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stat
  *  object (LocalSecondaryIndex, GlobalSecondaryIndex, GlobalSecondaryIndexUpdate.Create). */
 /** "a, b, c": attribute names as CreateTable's messages list them, in r->a. */
 const char *tablespec_join_names(ddb_req_t *r, const char **names, size_t n);
+/** A Tags list's constraints (Key 1..128 and Value 0..256 characters, both required), as CreateTable
+ *  and TagResource check them (api_meta.c); false with SerializationException for a tag that is not a
+ *  structure or members of the wrong types. */
+bool tagspec_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags);
 extern const shape_spec_t tablespec_throughput_shape;
 extern const shape_spec_t tablespec_ondemand_shape;
 /** OnDemandThroughput (shape-checked, or NULL: nothing changes) into *rru / *wru, which hold the
