@@ -49,7 +49,7 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- functions ------------------------------------------------------------------------------------- */
+/* ---- functions ---------------------------------------------------------------------------------------- */
 
 typedef struct {
     char *name;
@@ -118,8 +118,7 @@ int fn_parse_endpoint(const char *url, char **host, char **port, char **base)
     return 0;
 }
 
-/* ---- invoking a command
- * ------------------------------------------------------------------------------------ */
+/* ---- invoking a command ------------------------------------------------------------------------------- */
 
 typedef struct {
     buf_t *out;         /* the response */
@@ -314,8 +313,7 @@ static fn_rc_t invoke_command(const fn_call_t *c, const func_t *f, const char *e
     return rc;
 }
 
-/* ---- invoking through --lambda-endpoint ------------------------------------------------------------------
- */
+/* ---- invoking through --lambda-endpoint --------------------------------------------------------------- */
 
 /* Wait for fd to be ready for `ev` until the deadline, checking the stop every tick. */
 static fn_rc_t wait_fd(const fn_call_t *c, int fd, short ev, uint64_t deadline, fn_res_t *res)
@@ -511,8 +509,7 @@ static fn_rc_t invoke_endpoint(const fn_call_t *c, const char *name, const char 
     return FN_OK;
 }
 
-/* ---- the entry points ------------------------------------------------------------------------------------
- */
+/* ---- the entry points --------------------------------------------------------------------------------- */
 
 int fn_add(const char *name, const char *command, char *errbuf, size_t errlen)
 {

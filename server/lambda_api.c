@@ -36,7 +36,7 @@ typedef struct {
     const char *region, *account;
 } lreq_t;
 
-/* ---- answers ----------------------------------------------------------------------------------------- */
+/* ---- answers ------------------------------------------------------------------------------------------ */
 
 static void send_body(lreq_t *q, int status, const char *etype, const char *body, size_t len)
 {
@@ -200,7 +200,7 @@ static door_rc_t answer_esm(lreq_t *q, int status, const trig_esm_t *c, const ch
     return DOOR_ANSWERED;
 }
 
-/* ---- decoding --------------------------------------------------------------------------------------- */
+/* ---- decoding ----------------------------------------------------------------------------------------- */
 
 /* A request error vc_* recorded in r->err, as Lambda answers it. */
 static door_rc_t recorded(lreq_t *q)
@@ -371,8 +371,7 @@ static const json_t *parse_body(lreq_t *q, door_rc_t *rc)
     return j;
 }
 
-/* ---- the operations ---------------------------------------------------------------------------------------
- */
+/* ---- the operations ----------------------------------------------------------------------------------- */
 
 static door_rc_t op_create(lreq_t *q)
 {
@@ -589,8 +588,7 @@ static door_rc_t op_list(lreq_t *q)
     return DOOR_ANSWERED;
 }
 
-/* ---- the route --------------------------------------------------------------------------------------------
- */
+/* ---- the route ---------------------------------------------------------------------------------------- */
 
 /* SigV4 with service "lambda" (auth.c verifies), and the region and account of the request. */
 static door_rc_t authenticate(lreq_t *q)
