@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -559,6 +560,13 @@ int fn_setup(const ddb_config_t *cfg, char *errbuf, size_t errlen)
 fn_rc_t fn_invoke(const fn_call_t *c, const char *name, const char *event, size_t elen, buf_t *out,
                   const char **reason)
 {
+    /* A function that exits without reading its stdin makes our write raise SIGPIPE, which would end
+     * the process unless it is ignored (the server ignores it, but only from http_run on; pollers may
+     * run before): blocked in this thread for the call, a pending one consumed after. */
+    sigset_t pipe_set, old_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
     fn_res_t res = {out, NULL};
     const func_t *f = func_find(name);
     fn_rc_t rc;
@@ -570,6 +578,10 @@ fn_rc_t fn_invoke(const fn_call_t *c, const char *name, const char *event, size_
         rc = FN_ERROR;
         res.reason = "no such function (no --function of that name, no --lambda-endpoint)";
     }
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
     *reason = res.reason;
     return rc;
 }
