@@ -729,3 +729,35 @@ void jw_null(jw_t *w)
 {
     jw_raw(w, "null", 4);
 }
+
+void jw_json(jw_t *w, const json_t *j)
+{
+    switch (j->type) {
+    case JSON_NULL:
+        jw_null(w);
+        break;
+    case JSON_FALSE:
+    case JSON_TRUE:
+        jw_bool(w, j->type == JSON_TRUE);
+        break;
+    case JSON_NUMBER:
+        jw_raw(w, j->str.ptr, j->str.len);
+        break;
+    case JSON_STRING:
+        jw_str(w, j->str.ptr, j->str.len);
+        break;
+    case JSON_ARRAY:
+        jw_arr_begin(w);
+        for (const json_t *c = j->child; c; c = c->next) jw_json(w, c);
+        jw_arr_end(w);
+        break;
+    case JSON_OBJECT:
+        jw_obj_begin(w);
+        for (const json_t *c = j->child; c; c = c->next) {
+            jw_key(w, c->key.ptr, c->key.len);
+            jw_json(w, c);
+        }
+        jw_obj_end(w);
+        break;
+    }
+}

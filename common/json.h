@@ -94,6 +94,8 @@ void jw_str(jw_t *w, const char *s, size_t n);
 void jw_strz(jw_t *w, const char *s);
 /** Already-valid JSON text (a number, or a pre-rendered value). */
 void jw_raw(jw_t *w, const char *s, size_t n);
+/** A parsed value written back as JSON (numbers as their text, members in their order). */
+void jw_json(jw_t *w, const json_t *j);
 void jw_int(jw_t *w, long long v);
 /** The shortest text that reads back as the same double: plain decimal for 1e-4 <= |v| < 1e17
  *  (epoch seconds 1763750000.123; whole values without ".0", e.g. 1763750000), exponent form

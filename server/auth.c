@@ -565,7 +565,8 @@ static const char *query_param(arena_t *a, const char *q, size_t n, const char *
     return NULL;
 }
 
-const char *auth_query_credential(const door_t *d, size_t *len)
+/* A presigned URL's X-Amz-Credential (percent-decoded, in the request's arena), or NULL. */
+static const char *query_credential(const door_t *d, size_t *len)
 {
     const h2o_req_t *req = d->req;
     const char *q = memchr(req->input.path.base, '?', req->input.path.len);
@@ -753,10 +754,32 @@ ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m,
 
 /* ---- the stage ---------------------------------------------------------------------------------- */
 
-door_rc_t auth_stage(door_t *d)
+bool auth_scope(const door_t *d, const char **akid, size_t *alen, const char **region, size_t *rlen)
 {
-    int mode = d->r->cfg->auth_mode;
-    if (mode == AUTH_OFF) return DOOR_NEXT;
+    size_t hlen = 0, clen = 0;
+    const char *h = door_header(d, H2O_STRLIT("authorization"), &hlen), *cred = NULL;
+    auth_parsed_t p;
+    if (h && auth_parse_header(h, hlen, &p) == 0 && p.credential) {
+        cred = p.credential;
+        clen = p.clen;
+    } else if (!h) {
+        cred = query_credential(d, &clen);
+    }
+    if (!cred) return false;
+    /* AKID/DATE/REGION/SERVICE/aws4_request */
+    const char *end = cred + clen, *s1 = memchr(cred, '/', clen);
+    if (!s1 || s1 == cred) return false;
+    *akid = cred;
+    *alen = (size_t)(s1 - cred);
+    const char *s2 = memchr(s1 + 1, '/', (size_t)(end - s1 - 1));
+    const char *s3 = s2 ? memchr(s2 + 1, '/', (size_t)(end - s2 - 1)) : NULL;
+    *region = s3 ? s2 + 1 : NULL;
+    *rlen = s3 ? (size_t)(s3 - s2 - 1) : 0;
+    return true;
+}
+
+ddb_err_t auth_verify_door_or_err(door_t *d, const char *service, const char **akid, size_t *akid_len)
+{
     h2o_req_t *req = d->req;
     arena_t *a = d->r->a;
     /* h2o keeps Host apart from the other headers (as the authority) */
@@ -778,12 +801,17 @@ door_rc_t auth_stage(door_t *d)
                     .qlen = q ? req->input.path.len - plen - 1 : 0,
                     .headers = hs,
                     .nheaders = n};
+    const char *body = req->entity.base ? req->entity.base : "";
+    return auth_verify_or_err(&d->r->err, a, &m, body, req->entity.len, time(NULL), service, akid, akid_len);
+}
+
+door_rc_t auth_stage(door_t *d)
+{
+    int mode = d->r->cfg->auth_mode;
+    if (mode == AUTH_OFF) return DOOR_NEXT;
     const char *akid = NULL;
     size_t akid_len = 0;
-    const char *body = req->entity.base ? req->entity.base : "";
-    if (auth_verify_or_err(&d->r->err, a, &m, body, req->entity.len, time(NULL), "dynamodb", &akid,
-                           &akid_len) == DDB_OK)
-        return DOOR_NEXT;
+    if (auth_verify_door_or_err(d, "dynamodb", &akid, &akid_len) == DDB_OK) return DOOR_NEXT;
     if (mode == AUTH_WARN) {
         log_warn("auth: would refuse %.*s (key %.*s): %s: %s", (int)d->target_len, d->target ? d->target : "",
                  (int)akid_len, akid ? akid : "", err_short_name(d->r->err.code),

@@ -161,9 +161,14 @@ const auth_cred_t *auth_find(const char *akid, size_t len);
 size_t auth_count(void);
 /** API stage (before the body is inflated): verify the signature; enforce answers the error, warn logs it. */
 door_rc_t auth_stage(door_t *d);
+/** Verify d's request (its method, path, query, headers and body as sent) for `service` ("dynamodb",
+ *  "lambda") now: DDB_OK, or AWS's error in d->r->err; *akid (may be NULL) gets the access key id. */
+ddb_err_t auth_verify_door_or_err(door_t *d, const char *service, const char **akid, size_t *akid_len);
+/** The access key id and region of d's SigV4 credential scope (the Authorization header, or a presigned
+ *  URL's X-Amz-Credential), pointers into the request (*region NULL when the scope has none); false when
+ *  the request names no credential. Nothing is verified. */
+bool auth_scope(const door_t *d, const char **akid, size_t *alen, const char **region, size_t *rlen);
 
-/** A presigned URL's X-Amz-Credential (percent-decoded, in the request's arena), or NULL. */
-const char *auth_query_credential(const door_t *d, size_t *len);
 /** Lower-case hex SHA-256 of p[0..n). */
 void auth_sha256_hex(const void *p, size_t n, char out[65]);
 /** HMAC-SHA256 of msg under key. */

@@ -282,26 +282,13 @@ const char *door_header(const door_t *d, const char *name, size_t nlen, size_t *
     return d->req->headers.entries[i].value.base;
 }
 
-/* Region from "Credential=AKID/20250101/us-west-2/dynamodb/aws4_request"; default us-east-1. */
-static const char *request_region(h2o_req_t *req, arena_t *a)
+/* The region of the request's credential scope (auth_scope); default us-east-1. */
+static const char *request_region(const door_t *d)
 {
-    size_t len;
-    const char *auth = header(req, H2O_TOKEN_AUTHORIZATION, &len);
-    if (auth) {
-        const char *end = auth + len;
-        const char *p = memmem(auth, len, "Credential=", 11);
-        if (p) {
-            p += 11;
-            int slash = 0;
-            const char *start = NULL;
-            for (; p < end && *p != ',' && *p != ' '; p++) {
-                if (*p != '/') continue;
-                slash++;
-                if (slash == 2) start = p + 1;
-                if (slash == 3 && start && p > start) return arena_memdup(a, start, (size_t)(p - start));
-            }
-        }
-    }
+    const char *akid, *region;
+    size_t alen, rlen;
+    if (auth_scope(d, &akid, &alen, &region, &rlen) && region && rlen)
+        return arena_memdup(d->r->a, region, rlen);
     return "us-east-1";
 }
 
@@ -501,9 +488,8 @@ static door_rc_t serve_health(door_t *d)
         door_send_json(d, 400, body, sizeof body - 1);
         return DOOR_ANSWERED;
     }
-    door_send_text(
-        d, 200,
-        arena_sprintf(d->r->a, "healthy: dynamodb.%s.amazonaws.com ", request_region(d->req, d->r->a)), true);
+    door_send_text(d, 200, arena_sprintf(d->r->a, "healthy: dynamodb.%s.amazonaws.com ", request_region(d)),
+                   true);
     return DOOR_ANSWERED;
 }
 
@@ -529,7 +515,7 @@ static door_rc_t stage_target(door_t *d)
         door_send_error(d);
         return DOOR_ANSWERED;
     }
-    d->r->region = request_region(d->req, d->r->a);
+    d->r->region = request_region(d);
     if (d->req->authority.len)
         d->r->host = arena_memdup(d->r->a, d->req->authority.base, d->req->authority.len);
     return DOOR_NEXT;

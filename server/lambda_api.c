@@ -98,44 +98,11 @@ static door_rc_t not_found(lreq_t *q)
     return lerr(q, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
 }
 
-/* A JSON value as it came (FilterCriteria, DestinationConfig are kept as text). */
-static void emit(jw_t *w, const json_t *j)
-{
-    switch (j->type) {
-    case JSON_NULL:
-        jw_null(w);
-        break;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        jw_bool(w, j->type == JSON_TRUE);
-        break;
-    case JSON_NUMBER:
-        jw_raw(w, j->str.ptr, j->str.len);
-        break;
-    case JSON_STRING:
-        jw_str(w, j->str.ptr, j->str.len);
-        break;
-    case JSON_ARRAY:
-        jw_arr_begin(w);
-        for (const json_t *c = j->child; c; c = c->next) emit(w, c);
-        jw_arr_end(w);
-        break;
-    case JSON_OBJECT:
-        jw_obj_begin(w);
-        for (const json_t *c = j->child; c; c = c->next) {
-            jw_key(w, c->key.ptr, c->key.len);
-            emit(w, c);
-        }
-        jw_obj_end(w);
-        break;
-    }
-}
-
 static const char *json_text(arena_t *a, const json_t *j)
 {
     jw_t w;
     jw_init(&w, a, 128);
-    emit(&w, j);
+    jw_json(&w, j);
     return w.b.data;
 }
 
@@ -594,51 +561,22 @@ static door_rc_t op_list(lreq_t *q)
 static door_rc_t authenticate(lreq_t *q)
 {
     door_t *d = q->d;
-    h2o_req_t *req = d->req;
-    arena_t *a = q->r->a;
-    size_t alen = 0;
-    const char *auth = door_header(d, H2O_STRLIT("authorization"), &alen);
-    auth_parsed_t ap;
-    if (auth && auth_parse_header(auth, alen, &ap) == 0 && ap.credential) {
-        /* Credential=AKID/DATE/REGION/SERVICE/aws4_request */
-        const char *c = ap.credential, *end = ap.credential + ap.clen;
-        const char *s1 = memchr(c, '/', (size_t)(end - c));
-        const char *s2 = s1 ? memchr(s1 + 1, '/', (size_t)(end - s1 - 1)) : NULL;
-        const char *s3 = s2 ? memchr(s2 + 1, '/', (size_t)(end - s2 - 1)) : NULL;
-        if (s3 && s3 > s2 + 1) q->region = arena_memdup(a, s2 + 1, (size_t)(s3 - s2 - 1));
-        const auth_cred_t *cred = s1 ? auth_find(c, (size_t)(s1 - c)) : NULL;
-        if (cred) q->account = arena_strdup(a, cred->account);
+    const char *akid = NULL, *region = NULL;
+    size_t alen = 0, rlen = 0;
+    if (auth_scope(d, &akid, &alen, &region, &rlen)) {
+        if (region && rlen) q->region = arena_memdup(q->r->a, region, rlen);
+        const auth_cred_t *cred = auth_find(akid, alen);
+        if (cred) q->account = arena_strdup(q->r->a, cred->account);
     }
     int mode = q->r->cfg->auth_mode;
     if (mode == AUTH_OFF) return DOOR_NEXT;
-    auth_header_t *hs = arena_alloc(a, (req->headers.size + 1) * sizeof *hs);
-    size_t n = 0;
-    for (size_t i = 0; i < req->headers.size; i++) {
-        const h2o_header_t *h = &req->headers.entries[i];
-        hs[n++] = (auth_header_t){h->name->base, h->name->len, h->value.base, h->value.len};
-    }
-    if (req->input.authority.len)
-        hs[n++] = (auth_header_t){"host", 4, req->input.authority.base, req->input.authority.len};
-    const char *path = req->input.path.base, *qm = memchr(path, '?', req->input.path.len);
-    size_t plen = qm ? (size_t)(qm - path) : req->input.path.len;
-    auth_msg_t m = {.method = req->input.method.base,
-                    .mlen = req->input.method.len,
-                    .path = path,
-                    .plen = plen,
-                    .query = qm ? qm + 1 : "",
-                    .qlen = qm ? req->input.path.len - plen - 1 : 0,
-                    .headers = hs,
-                    .nheaders = n};
-    const char *akid = NULL;
-    size_t akid_len = 0;
-    const char *body = req->entity.base ? req->entity.base : "";
-    if (auth_verify_or_err(&q->r->err, a, &m, body, req->entity.len, time(NULL), "lambda", &akid,
-                           &akid_len) == DDB_OK)
-        return DOOR_NEXT;
+    akid = NULL;
+    alen = 0;
+    if (auth_verify_door_or_err(d, "lambda", &akid, &alen) == DDB_OK) return DOOR_NEXT;
     const char *type = err_short_name(q->r->err.code), *msg = q->r->err.msg ? q->r->err.msg : "";
     if (mode == AUTH_WARN) {
-        log_warn("auth: would refuse %s %.*s (key %.*s): %s: %s", q->r->op, (int)plen, path, (int)akid_len,
-                 akid ? akid : "", type, msg);
+        log_warn("auth: would refuse %s %.*s (key %.*s): %s: %s", q->r->op, (int)d->req->path_normalized.len,
+                 d->req->path_normalized.base, (int)alen, akid ? akid : "", type, msg);
         err_clear(&q->r->err);
         return DOOR_NEXT;
     }

@@ -145,42 +145,12 @@ static eng_t *open_ns(const char *name, size_t len)
     return e;
 }
 
-/* The access key id and region of the request's SigV4 credential scope ("AKID/DATE/REGION/..."),
- * from the Authorization header or a presigned URL's X-Amz-Credential; false when it has none. */
-static bool credential_scope(const door_t *d, const char **akid, size_t *alen, const char **region,
-                             size_t *rlen)
-{
-    size_t hlen = 0;
-    const char *h = door_header(d, "authorization", 13, &hlen);
-    const char *cred = NULL;
-    size_t clen = 0;
-    auth_parsed_t p;
-    if (h && auth_parse_header(h, hlen, &p) == 0 && p.credential) {
-        cred = p.credential;
-        clen = p.clen;
-    } else if (!h) {
-        cred = auth_query_credential(d, &clen);
-    }
-    if (!cred) return false;
-    const char *s1 = memchr(cred, '/', clen);
-    if (!s1 || s1 == cred) return false;
-    *akid = cred;
-    *alen = (size_t)(s1 - cred);
-    const char *date = s1 + 1, *end = cred + clen;
-    const char *s2 = memchr(date, '/', (size_t)(end - date));
-    const char *reg = s2 ? s2 + 1 : NULL;
-    const char *s3 = reg ? memchr(reg, '/', (size_t)(end - reg)) : NULL;
-    *region = reg;
-    *rlen = s3 ? (size_t)(s3 - reg) : 0;
-    return true;
-}
-
 door_rc_t ns_stage(door_t *d)
 {
     if (g_mode == ISO_SHARED && auth_count() == 0) return DOOR_NEXT; /* one engine, one account */
     const char *akid = NULL, *region = NULL;
     size_t alen = 0, rlen = 0;
-    if (!credential_scope(d, &akid, &alen, &region, &rlen)) return DOOR_NEXT;
+    if (!auth_scope(d, &akid, &alen, &region, &rlen)) return DOOR_NEXT;
     const auth_cred_t *c = auth_find(akid, alen);
     if (c) d->r->account = c->account;
     if (g_mode == ISO_SHARED) return DOOR_NEXT;

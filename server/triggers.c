@@ -153,7 +153,30 @@ static void esm_free(esm_t *m)
     free(m);
 }
 
-/* The persisted form (docs/storage-format.md "Server records"). */
+/* The persisted record's members (docs/storage-format.md "Server records"), one list for the writer
+ * and the reader: S strings, B Booleans, I integers; "v", "uuid" and "modified" are handled apart. */
+#define ESM_FIELDS(S, B, I)                                                                                  \
+    S("arn", stream_arn)                                                                                     \
+    S("table", table)                                                                                        \
+    S("label", label)                                                                                        \
+    S("function", function)                                                                                  \
+    S("function_arn", function_arn)                                                                          \
+    S("region", region)                                                                                      \
+    S("account", account)                                                                                    \
+    S("start", starting_position)                                                                            \
+    S("filter", filter_json)                                                                                 \
+    S("dest", dest_json)                                                                                     \
+    S("result", last_result)                                                                                 \
+    B("enabled", enabled)                                                                                    \
+    B("bisect", bisect)                                                                                      \
+    B("report_failures", report_failures)                                                                    \
+    I("batch", batch_size)                                                                                   \
+    I("window", window_s)                                                                                    \
+    I("retry", max_retry)                                                                                    \
+    I("age", max_age)                                                                                        \
+    I("parallel", parallel)
+
+/* The persisted form. */
 static const char *esm_format(arena_t *a, const trig_esm_t *c, size_t *len)
 {
     jw_t w;
@@ -161,6 +184,8 @@ static const char *esm_format(arena_t *a, const trig_esm_t *c, size_t *len)
     jw_obj_begin(&w);
     jw_keyz(&w, "v");
     jw_int(&w, 1);
+    jw_keyz(&w, "uuid");
+    jw_strz(&w, c->uuid);
 #define S(k, f)                                                                                              \
     if (c->f) {                                                                                              \
         jw_keyz(&w, k);                                                                                      \
@@ -172,31 +197,12 @@ static const char *esm_format(arena_t *a, const trig_esm_t *c, size_t *len)
 #define B(k, f)                                                                                              \
     jw_keyz(&w, k);                                                                                          \
     jw_bool(&w, c->f);
-    S("uuid", uuid);
-    S("arn", stream_arn);
-    S("table", table);
-    S("label", label);
-    S("function", function);
-    S("function_arn", function_arn);
-    S("region", region);
-    S("account", account);
-    S("start", starting_position);
-    S("filter", filter_json);
-    S("dest", dest_json);
-    S("result", last_result);
-    B("enabled", enabled);
-    B("bisect", bisect);
-    B("report_failures", report_failures);
-    I("batch", batch_size);
-    I("window", window_s);
-    I("retry", max_retry);
-    I("age", max_age);
-    I("parallel", parallel);
-    jw_keyz(&w, "modified");
-    jw_double(&w, c->last_modified);
+    ESM_FIELDS(S, B, I)
 #undef S
 #undef I
 #undef B
+    jw_keyz(&w, "modified");
+    jw_double(&w, c->last_modified);
     jw_obj_end(&w);
     *len = w.b.len;
     return w.b.data;
@@ -208,35 +214,17 @@ static int esm_parse(arena_t *a, const char *text, size_t len, trig_esm_t *c)
     if (!j || j->type != JSON_OBJECT) return -1;
     memset(c, 0, sizeof *c);
     const json_t *v;
-#define S(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_STRING ? v->str.ptr : NULL
-#define I(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_NUMBER ? strtoll(v->str.ptr, NULL, 10) : 0
-#define B(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_TRUE
     v = json_get(j, "uuid");
     if (!v || v->type != JSON_STRING || v->str.len != 36) return -1;
     memcpy(c->uuid, v->str.ptr, 37);
-    S("arn", stream_arn);
-    S("table", table);
-    S("label", label);
-    S("function", function);
-    S("function_arn", function_arn);
-    S("region", region);
-    S("account", account);
-    S("start", starting_position);
-    S("filter", filter_json);
-    S("dest", dest_json);
-    S("result", last_result);
-    B("enabled", enabled);
-    B("bisect", bisect);
-    B("report_failures", report_failures);
-    I("batch", batch_size);
-    I("window", window_s);
-    I("retry", max_retry);
-    I("age", max_age);
-    I("parallel", parallel);
-    c->last_modified = (v = json_get(j, "modified")) && v->type == JSON_NUMBER ? strtod(v->str.ptr, NULL) : 0;
+#define S(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_STRING ? v->str.ptr : NULL;
+#define I(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_NUMBER ? strtoll(v->str.ptr, NULL, 10) : 0;
+#define B(k, f) c->f = (v = json_get(j, k)) && v->type == JSON_TRUE;
+    ESM_FIELDS(S, B, I)
 #undef S
 #undef I
 #undef B
+    c->last_modified = (v = json_get(j, "modified")) && v->type == JSON_NUMBER ? strtod(v->str.ptr, NULL) : 0;
     if (!c->stream_arn || !c->table || !c->label || !c->function || !c->function_arn) return -1;
     return 0;
 }

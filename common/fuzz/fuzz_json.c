@@ -79,38 +79,6 @@ static int getn_ok(const json_t *obj)
     return 1;
 }
 
-static void write_value(jw_t *w, const json_t *j)
-{
-    switch (j->type) {
-    case JSON_NULL:
-        jw_null(w);
-        break;
-    case JSON_FALSE:
-    case JSON_TRUE:
-        jw_bool(w, j->type == JSON_TRUE);
-        break;
-    case JSON_NUMBER:
-        jw_raw(w, j->str.ptr, j->str.len);
-        break;
-    case JSON_STRING:
-        jw_str(w, j->str.ptr, j->str.len);
-        break;
-    case JSON_ARRAY:
-        jw_arr_begin(w);
-        for (const json_t *c = j->child; c; c = c->next) write_value(w, c);
-        jw_arr_end(w);
-        break;
-    case JSON_OBJECT:
-        jw_obj_begin(w);
-        for (const json_t *c = j->child; c; c = c->next) {
-            jw_key(w, c->key.ptr, c->key.len);
-            write_value(w, c);
-        }
-        jw_obj_end(w);
-        break;
-    }
-}
-
 static void run(arena_t *a, const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
@@ -127,7 +95,7 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
 
     jw_t w;
     jw_init(&w, a, 64);
-    write_value(&w, j);
+    jw_json(&w, j);
     if (w.depth != 0) fail("writer depth not back to 0", text, size, w.b.data, w.b.len);
     if (w.b.data[w.b.len] != 0) fail("writer text not NUL-terminated", text, size, w.b.data, w.b.len);
 
@@ -138,7 +106,7 @@ static void run(arena_t *a, const uint8_t *data, size_t size)
 
     jw_t w2;
     jw_init(&w2, a, 64);
-    write_value(&w2, j2);
+    jw_json(&w2, j2);
     if (w2.b.len != w.b.len || memcmp(w2.b.data, w.b.data, w.b.len) != 0)
         fail("writer output is not a fixed point", w.b.data, w.b.len, w2.b.data, w2.b.len);
 }
