@@ -15,4 +15,18 @@ static inline double ddb_now_s(void)
     return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
 }
 
+/** The time `ms` milliseconds from now on clock `c`, as pthread_cond_timedwait wants a deadline. */
+static inline struct timespec ddb_clock_after(clockid_t c, unsigned ms)
+{
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
 #endif

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
+
 struct job {
     job_t *next;
     jobs_t *owner;
@@ -114,14 +116,7 @@ bool job__stopping(const job_t *job)
 bool job__sleep(job_t *job, unsigned ms)
 {
     jobs_t *j = job->owner;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = ddb_clock_after(CLOCK_MONOTONIC, ms);
     pthread_mutex_lock(&j->mu);
     while (!atomic_load(&j->stop) && pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT) {
     }

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 #define POLL_MS 50                 /* an idle shard is looked at again this often */
@@ -399,14 +400,7 @@ static void poller_running(void *ctx, int pid)
 /* Sleep up to ms; false when the poller should stop (woken early by trig_stop / trig_stop_all). */
 static bool nap(poller_t *p, unsigned ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = ddb_clock_after(CLOCK_REALTIME, ms);
     pthread_mutex_lock(&g_mu);
     while (alive_locked(p) && pthread_cond_timedwait(&g_cv, &g_mu, &ts) == 0) {
     }
@@ -1150,13 +1144,7 @@ static void *keeper_main(void *arg)
         if (stop) break;
         arena_reset(a);
         keeper_step(a);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += KEEPER_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = ddb_clock_after(CLOCK_REALTIME, KEEPER_MS);
         pthread_mutex_lock(&g_mu);
         while (!g_stopping && pthread_cond_timedwait(&g_cv, &g_mu, &ts) == 0) {
         }
