@@ -24,14 +24,17 @@ class Client:
         self.conn.connect()
         self.local_port = self.conn.sock.getsockname()[1]
 
-    def call(self, op, body):
+    def call(self, op, body, prefix="DynamoDB_20120810"):
         data = json.dumps(body).encode()
-        self.conn.request("POST", "/", body=data, headers={"X-Amz-Target": "DynamoDB_20120810." + op,
+        self.conn.request("POST", "/", body=data, headers={"X-Amz-Target": f"{prefix}.{op}",
                                                             "Content-Type": "application/x-amz-json-1.0"})
         r = self.conn.getresponse()
         out = r.read()
         return {"status": r.status, "id": r.getheader("x-amzn-RequestId"), "in": len(data), "out": len(out),
                 "body": json.loads(out) if out else None, "sent": data.decode(), "raw": out.decode()}
+
+    def call_streams(self, op, body):
+        return self.call(op, body, prefix="DynamoDBStreams_20120810")
 
     def get(self, path):
         self.conn.request("GET", path)
@@ -293,3 +296,27 @@ def test_metrics_in_memory_has_no_wal(server_factory):
     srv = server_factory(["--in-memory"])
     after = parse_prometheus(Client(srv).get("/metrics")[2])
     assert not [k for k in after if k[0] == "dynarock_rocksdb_wal_bytes"]
+
+
+def test_metrics_stream_records(server_factory):
+    srv = server_factory(["--in-memory"])
+    c = Client(srv)
+    name = du.unique_name("smet")
+    made = c.call("CreateTable", {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                                  **du.key_schema("pk", "S"),
+                                  "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}})
+    assert made["status"] == 200
+    before = parse_prometheus(c.get("/metrics")[2])
+    for k in ("a", "b", "c"):
+        assert c.call("PutItem", {"TableName": name, "Item": {"pk": {"S": k}}})["status"] == 200
+    assert c.call("DeleteItem", {"TableName": name, "Key": {"pk": {"S": "a"}}})["status"] == 200
+    arn = made["body"]["TableDescription"]["LatestStreamArn"]
+    shard = c.call_streams("DescribeStream", {"StreamArn": arn})["body"]["StreamDescription"]["Shards"][0]["ShardId"]
+    it = c.call_streams("GetShardIterator", {"StreamArn": arn, "ShardId": shard,
+                                             "ShardIteratorType": "TRIM_HORIZON"})["body"]["ShardIterator"]
+    got = c.call_streams("GetRecords", {"ShardIterator": it, "Limit": 3})["body"]
+    assert len(got["Records"]) == 3
+    after = parse_prometheus(c.get("/metrics")[2])
+    assert metric(after, "dynarock_stream_records_written_total") - \
+        metric(before, "dynarock_stream_records_written_total") == 4
+    assert metric(after, "dynarock_stream_records_read_total") - metric(before, "dynarock_stream_records_read_total") == 3

@@ -441,6 +441,9 @@ typedef struct {
  */
 eng_stream_rc_t eng_stream_read(eng_t *e, const char *table, const char *label, uint32_t ord, uint64_t pos,
                                 size_t limit, size_t max_bytes, arena_t *a, eng_records_t *out);
+/** Stream records staged since the engine opened (a batch that then fails to write counts too: its
+ *  sequence numbers stay unused). For /metrics. */
+uint64_t eng_stream_records_written(eng_t *e);
 
 /* ---- server-level records (meta.c) -----------------------------------------------------------
  * Small records the server keeps in the engine's database beside the catalog (Lambda event-source

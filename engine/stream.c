@@ -85,6 +85,7 @@ struct streams {
 
     pthread_mutex_t seq_mu;
     uint64_t next_seq;
+    uint64_t written;   /* records staged since the open (eng_stream_records_written) */
     uint64_t *inflight; /* first numbers of batches not yet written */
     size_t n_inflight, cap_inflight;
 };
@@ -648,6 +649,7 @@ void stream__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, eng_origin_t o
 
     pthread_mutex_lock(&s->seq_mu);
     uint64_t seq = seq_take(s);
+    s->written++;
     if (!*held) {
         if (s->n_inflight == s->cap_inflight) {
             s->cap_inflight = s->cap_inflight ? s->cap_inflight * 2 : 16;
@@ -985,4 +987,14 @@ static void keeper_start(eng_t *e)
 {
     e->streams->keeper = true;
     job__start(&e->jobs, JOB_STREAM, "stream keeper", keeper_main, e, NULL);
+}
+
+uint64_t eng_stream_records_written(eng_t *e)
+{
+    streams_t *s = e->streams;
+    if (!s) return 0;
+    pthread_mutex_lock(&s->seq_mu);
+    uint64_t n = s->written;
+    pthread_mutex_unlock(&s->seq_mu);
+    return n;
 }

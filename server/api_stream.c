@@ -23,6 +23,7 @@
 #include "server/server.h"
 
 #include <stdint.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,8 +59,8 @@ static const char *const MSG_SHARD_GONE = "Invalid ShardId in ShardIterator";
 
 const char *stream_arn(ddb_req_t *r, const char *table, const char *label)
 {
-    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", r->region, r->account ? r->account : DDB_ACCOUNT, table,
-                         label);
+    return arena_sprintf(r->a, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", r->region,
+                         r->account ? r->account : DDB_ACCOUNT, table, label);
 }
 
 static bool table_name_ok(const char *s, size_t n)
@@ -514,6 +515,13 @@ void stream_write_record(jw_t *w, const char *region, const char *table, const c
     jw_obj_end(w);
 }
 
+static atomic_uint_fast64_t g_records_read;
+
+uint64_t stream_records_read(void)
+{
+    return atomic_load_explicit(&g_records_read, memory_order_relaxed);
+}
+
 ddb_err_t api_GetRecords(ddb_req_t *r)
 {
     bool bad = false;
@@ -553,12 +561,14 @@ ddb_err_t api_GetRecords(ddb_req_t *r)
                           r->a, &recs);
     if (erc == ENG_STREAM_NO_SHARD) return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "%s", MSG_SHARD_GONE);
     if (erc != ENG_STREAM_OK) return stream_rc_err(r, erc, it.arn, NULL, NULL);
+    atomic_fetch_add_explicit(&g_records_read, recs.n, memory_order_relaxed);
 
     jw_t *w = &r->out;
     jw_obj_begin(w);
     jw_keyz(w, "Records");
     jw_arr_begin(w);
-    for (size_t i = 0; i < recs.n; i++) stream_write_record(w, r->region, it.table, it.label, s.view, &recs.recs[i], NULL);
+    for (size_t i = 0; i < recs.n; i++)
+        stream_write_record(w, r->region, it.table, it.label, s.view, &recs.recs[i], NULL);
     jw_arr_end(w);
     if (!recs.shard_end) {
         stream_iter_t next = it;

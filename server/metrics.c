@@ -315,7 +315,16 @@ static void render(buf_t *b, ddb_req_t *r)
     }
 
     throttle_format_metrics(b); /* capacity: consumed units and throttled requests (throttle.c) */
-    trig_format_metrics(b); /* triggers: invocations by function and result (triggers.c) */
+    trig_format_metrics(b);     /* triggers: invocations by function and result (triggers.c) */
+    head(b, "dynarock_stream_records_written_total", "counter",
+         "DynamoDB Streams records written since the start (every table's stream).");
+    buf_puts(b, "dynarock_stream_records_written_total ");
+    put_u64(b, eng_stream_records_written(r->eng));
+    buf_putc(b, '\n');
+    head(b, "dynarock_stream_records_read_total", "counter", "Stream records GetRecords has answered.");
+    buf_puts(b, "dynarock_stream_records_read_total ");
+    put_u64(b, stream_records_read());
+    buf_putc(b, '\n');
 
     double cpu[256];
     size_t nloops = http_loop_cpu_seconds(cpu, 256);

@@ -451,6 +451,8 @@ bool stream_iter_parse(ddb_req_t *r, const char *s, size_t len, stream_iter_t *o
  *  record of Lambda's DynamoDB event, triggers.c). */
 void stream_write_record(jw_t *w, const char *region, const char *table, const char *label, const char *view,
                          const eng_record_t *rec, const char *source_arn);
+/** Records GetRecords has answered since the start (one relaxed atomic add per call). For /metrics. */
+uint64_t stream_records_read(void);
 
 /* ---- triggers.c: Lambda event-source mappings and their pollers (issue 14) -----------------------
  * A registry of mappings (persisted with eng_meta_*), one poller thread per enabled mapping. Every
