@@ -107,10 +107,10 @@ typedef struct {
 } ds_member_t;
 
 typedef struct {
-    uint8_t kind;    /* ds_kind_t */
-    uint16_t first;  /* DS_STRUCT: its members DS_MEMBERS[first .. first + n), sorted by name */
+    uint8_t kind;   /* ds_kind_t */
+    uint16_t first; /* DS_STRUCT: its members DS_MEMBERS[first .. first + n), sorted by name */
     uint16_t n;
-    uint16_t sub;    /* DS_LIST: the element shape; DS_MAP: the value shape */
+    uint16_t sub; /* DS_LIST: the element shape; DS_MAP: the value shape */
 } ds_shape_t;
 
 typedef struct {
@@ -466,7 +466,8 @@ typedef struct {
     const char *function_arn;               /* arn:aws:lambda:<region>:<account>:function:<function> */
     const char *region, *account;           /* of the request that created it */
     const char *starting_position;          /* TRIM_HORIZON or LATEST */
-    bool enabled, bisect, report_failures;  /* report_failures: FunctionResponseTypes [ReportBatchItemFailures] */
+    bool enabled, bisect,
+        report_failures; /* report_failures: FunctionResponseTypes [ReportBatchItemFailures] */
     int64_t batch_size, window_s, max_retry, max_age, parallel;
     const char *filter_json, *dest_json; /* FilterCriteria, DestinationConfig as JSON text, or NULL */
     double last_modified;                /* epoch seconds */
@@ -479,8 +480,8 @@ typedef enum { TRIG_OK = 0, TRIG_NOT_FOUND, TRIG_CONFLICT, TRIG_NO_STREAM, TRIG_
 int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen);
 /** Stop every poller (killing running functions) and wait for them (bounded). */
 void trig_stop_all(void);
-/** Create (uuid, last_modified, last_result set in c; its first checkpoint written with it): CONFLICT (uuid of
- *  the mapping of the same stream and function in conflict_uuid), NO_STREAM, STORAGE. */
+/** Create (uuid, last_modified, last_result set in c; its first checkpoint written with it): CONFLICT (uuid
+ * of the mapping of the same stream and function in conflict_uuid), NO_STREAM, STORAGE. */
 trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
 /** A copy (in a) of the mapping; false when there is none. */
 bool trig_esm_get(const char *uuid, arena_t *a, trig_esm_t *out);
@@ -502,10 +503,10 @@ typedef enum { FN_OK = 0, FN_ERROR, FN_STOPPED } fn_rc_t;
 
 /** One call's context: its memory, its region (AWS_REGION of a command), and the caller's hooks. */
 typedef struct {
-    arena_t *a;                            /* the response, messages, scratch */
-    const char *region;                    /* AWS_REGION / AWS_DEFAULT_REGION of a command */
-    bool (*abandon)(void *ctx);            /* asked every 100 ms: true ends the call (FN_STOPPED) */
-    void (*running)(void *ctx, int pid);   /* a command's process id while it runs (0 after), or NULL */
+    arena_t *a;                          /* the response, messages, scratch */
+    const char *region;                  /* AWS_REGION / AWS_DEFAULT_REGION of a command */
+    bool (*abandon)(void *ctx);          /* asked every 100 ms: true ends the call (FN_STOPPED) */
+    void (*running)(void *ctx, int pid); /* a command's process id while it runs (0 after), or NULL */
     void *ctx;
 } fn_call_t;
 
