@@ -107,13 +107,11 @@ static void on_ready(void *ctx)
     fflush(stdout);
 }
 
-int main(int argc, char **argv)
+/* The server's life, on the arguments with the DYNAROCK_* variables in them; functions[] and
+ * triggers[] (room for argc entries each) collect --function and --trigger. main() owns them, so
+ * every return here, the refusals of bad flags included, frees them. */
+static int dynarock_main(int argc, char **argv, const char **functions, const char **triggers)
 {
-    char everr[256]; /* [issue 19] DYNAROCK_* variables become arguments before the command line's */
-    if (envflags_apply(&argc, &argv, everr, sizeof everr) != 0) {
-        fprintf(stderr, "dynarock: %s\n", everr);
-        return 2;
-    }
     ddb_config_t cfg = {0};
     cfg.host = "127.0.0.1";
     cfg.port = 8000;
@@ -134,9 +132,6 @@ int main(int argc, char **argv)
     int stream_shard_s = 4 * 3600;  /* DynamoDB rolls a shard over after about 4 hours */
     const char *credentials = NULL;
     bool data_dir_given = false; /* [issue 19] -inMemory with -dbPath is refused */
-    const char **functions = calloc((size_t)argc, sizeof *functions); /* --function (triggers, issue 14) */
-    const char **triggers = calloc((size_t)argc, sizeof *triggers);   /* --trigger (issue 14) */
-    if (!functions || !triggers) abort();
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -347,9 +342,25 @@ int main(int argc, char **argv)
 
     int rc = http_run(&cfg, ns_default(), on_ready, &cfg);
     trig_stop_all(); /* pollers use the engine: stopped (their functions killed) before it closes */
-    free(functions);
-    free(triggers);
     ns_close_all();
     if (rc == 0) log_info("stopped cleanly");
     return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    char everr[256]; /* [issue 19] DYNAROCK_* variables become arguments before the command line's */
+    if (envflags_apply(&argc, &argv, everr, sizeof everr) != 0) {
+        fprintf(stderr, "dynarock: %s\n", everr);
+        return 2;
+    }
+    /* after the variables: a multi-line DYNAROCK_FUNCTION adds arguments (an ASan run caught these
+     * arrays sized by the command line alone) */
+    const char **functions = calloc((size_t)argc, sizeof *functions); /* --function (triggers, issue 14) */
+    const char **triggers = calloc((size_t)argc, sizeof *triggers);   /* --trigger (issue 14) */
+    if (!functions || !triggers) abort();
+    int rc = dynarock_main(argc, argv, functions, triggers);
+    free(functions);
+    free(triggers);
+    return rc;
 }
