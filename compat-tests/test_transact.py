@@ -584,6 +584,16 @@ def test_get_key_does_not_match_schema(ddb, table_s):
         ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table_s, "Key": {"p": N("1")}}}])
 
 
+def test_get_key_missing_an_attribute_cancels(ddb, table_s, table_ss):
+    # A key missing one of its table's key attributes cancels the transaction with that action's
+    # ValidationError (issue 17's recorded fact); the other actions get 'None'
+    with raises(TCE, cancel_message(["None", "ValidationError"])) as ei:
+        ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table_s, "Key": {"p": S("a")}}},
+                                              {"Get": {"TableName": table_ss, "Key": {"p": S("a")}}}])
+    assert ei.value.response["CancellationReasons"] == [
+        NONE, {"Code": "ValidationError", "Message": "The provided key element does not match the schema"}]
+
+
 def test_get_same_item_twice(ddb, table_s):
     p = uniq()
     with raises(VE, ONE_ITEM):

@@ -365,7 +365,21 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
             goto out;
         }
         got++;
-        if ((rc = exec_key_or_err(&r->err, tables[i], &keys[i]))) goto out;
+        /* a key missing one of its table's key attributes cancels the transaction with this action's
+         * ValidationError, as in TransactWriteItems (issue 17, recorded against AWS); other key
+         * mismatches stay a ValidationException for the whole request */
+        const eng_keyschema_t *ks = &tables[i]->key;
+        bool missing = !av_map_get(&keys[i], ks->hash.name, strlen(ks->hash.name)) ||
+                       (ks->range.name && !av_map_get(&keys[i], ks->range.name, strlen(ks->range.name)));
+        if ((rc = exec_key_or_err(&r->err, tables[i], &keys[i])) && missing) {
+            eng_multi_result_t *res = ARENA_NEWN(r->a, eng_multi_result_t, ng + 1);
+            for (size_t k = 0; k < ng; k++) err_init(&res[k].err, r->a);
+            err_set(&res[i].err, rc, "%s", r->err.msg);
+            err_clear(&r->err);
+            rc = exec_cancelled_or_err(r, ng, NULL, res);
+            goto out;
+        }
+        if (rc) goto out;
         if (projs[i] && (rc = expr_proj_check_key_paths(projs[i], tables[i]->key.hash.name,
                                                         tables[i]->key.range.name, &r->err)))
             goto out;
