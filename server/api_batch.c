@@ -120,10 +120,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    if (!jreq)
-        vc_add(&v, "null", "requestItems", "Member must not be null");
-    else if (jreq->n == 0)
-        vc_add(&v, "'{}'", "requestItems", "Member must have length greater than or equal to 1");
+    if (!jreq) vc_add(&v, "null", "requestItems", "Member must not be null");
     vc_table_keys(&v, jreq);
     size_t ntables = 0;
     for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
@@ -147,6 +144,9 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
     }
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
+    if (jreq->n == 0) /* AWS's newer wording (issue 17); dynalite recorded a length constraint */
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "The requestItems parameter is required for BatchGetItem");
 
     get_table_t *gt = ARENA_NEWN(r->a, get_table_t, ntables + 1);
     size_t ng = 0, total = 0;
@@ -317,10 +317,7 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
     vc_init(&v, r);
     vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
     vc_enum(&v, jricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
-    if (!jreq)
-        vc_add(&v, "null", "requestItems", "Member must not be null");
-    else if (jreq->n == 0)
-        vc_add(&v, "'{}'", "requestItems", "Member must have length greater than or equal to 1");
+    if (!jreq) vc_add(&v, "null", "requestItems", "Member must not be null");
     vc_table_keys(&v, jreq);
     size_t total = 0, ntables = 0;
     for (const json_t *c = jreq ? jreq->child : NULL; c; c = c->next) {
@@ -349,6 +346,9 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
     }
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
+    if (jreq->n == 0) /* AWS's newer wording (issue 17); dynalite recorded a length constraint */
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "The requestItems parameter is required for BatchWriteItem");
 
     /* the requests: values, then (per table) duplicates, then the running count */
     for (const json_t *c = jreq->child; c; c = c->next)
