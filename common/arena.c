@@ -27,9 +27,18 @@ struct arena {
     size_t total;   /* bytes handed out */
 };
 
-static void *xmalloc(size_t n)
+char *ddb_xstrdup(const char *s)
 {
-    void *p = malloc(n);
+    size_t n = s ? strlen(s) : 0;
+    char *d = ddb_xmalloc(n + 1);
+    if (n) memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+void *ddb_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
     if (!p) {
         fprintf(stderr, "dynarock: out of memory (%zu bytes)\n", n);
         abort();
@@ -54,7 +63,7 @@ static block_t *block_new(size_t cap)
         b = p;
         cap = len - sizeof(block_t);
     } else {
-        b = xmalloc(sizeof(block_t) + cap);
+        b = ddb_xmalloc(sizeof(block_t) + cap);
     }
     b->next = NULL;
     b->cap = cap;
@@ -64,7 +73,7 @@ static block_t *block_new(size_t cap)
 
 arena_t *arena_new(size_t first_block)
 {
-    arena_t *a = xmalloc(sizeof(*a));
+    arena_t *a = ddb_xmalloc(sizeof(*a));
     a->first = a->head = block_new(first_block ? first_block : 16384);
     a->total = 0;
     return a;

@@ -65,6 +65,11 @@ static inline void buf_putc(buf_t *b, char c)
 void buf_puts(buf_t *b, const char *s);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/** malloc that aborts, with a message, when memory is out (n 0 is 1 byte). */
+void *ddb_xmalloc(size_t n);
+/** strdup that aborts when memory is out; NULL copies as "". */
+char *ddb_xstrdup(const char *s);
+
 /* A borrowed byte string (not necessarily NUL-terminated; may contain NUL bytes). */
 typedef struct {
     const char *ptr;

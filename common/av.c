@@ -135,16 +135,6 @@ static int cmp_dec(const void *x, const void *y)
     return dec_cmp(x, y);
 }
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "dynarock: out of memory (%zu bytes)\n", n);
-        abort();
-    }
-    return p;
-}
-
 /* Equal as sets: same size and same members (members within one set are distinct). */
 static bool set_equal(const av_list_t *a, const av_list_t *b, av_type_t t)
 {
@@ -161,7 +151,7 @@ static bool set_equal(const av_list_t *a, const av_list_t *b, av_type_t t)
     bool eq = true;
     if (t == AV_NS) {
         /* Numbers: compare by value, so parse first (the text might not be canonical). */
-        dec_t *x = xmalloc(2 * n * sizeof(dec_t)), *y = x + n;
+        dec_t *x = ddb_xmalloc(2 * n * sizeof(dec_t)), *y = x + n;
         bool parsed = true;
         for (size_t i = 0; i < n && parsed; i++)
             parsed = dec_parse(a->items[i].s.ptr, a->items[i].s.len, &x[i]) == DEC_OK &&
@@ -175,7 +165,7 @@ static bool set_equal(const av_list_t *a, const av_list_t *b, av_type_t t)
         if (parsed) return eq;
         /* Not numbers (never in a validated value): fall back to comparing the bytes. */
     }
-    const av_t **x = xmalloc(2 * n * sizeof(*x)), **y = x + n;
+    const av_t **x = ddb_xmalloc(2 * n * sizeof(*x)), **y = x + n;
     for (size_t i = 0; i < n; i++) {
         x[i] = &a->items[i];
         y[i] = &b->items[i];
@@ -234,7 +224,7 @@ bool av_map_equal(const av_map_t *a, const av_map_t *b)
         return true;
     }
     /* Names are unique within a map: sort both by name and walk them side by side. */
-    const av_kv_t **x = xmalloc(2 * n * sizeof(*x)), **y = x + n;
+    const av_kv_t **x = ddb_xmalloc(2 * n * sizeof(*x)), **y = x + n;
     for (size_t i = 0; i < n; i++) {
         x[i] = &a->kvs[i];
         y[i] = &b->kvs[i];

@@ -212,13 +212,6 @@ static void stream_free(stream_t *st)
     free(st);
 }
 
-static char *xstrdup(const char *p)
-{
-    char *d = strdup(p ? p : "");
-    if (!d) abort();
-    return d;
-}
-
 static void copy_key(stream_t *st, const eng_keyschema_t *k)
 {
     st->key_arena = arena_new(256);
@@ -548,9 +541,9 @@ int stream__table_change(eng_t *e, const eng_table_t *old, eng_table_t *nt, db_b
         stream_t *st = calloc(1, sizeof *st);
         if (!st) abort();
         st->num = s->next_num;
-        st->table = xstrdup(nt->name);
-        st->table_id = xstrdup(nt->id);
-        st->view = xstrdup(nt->stream_view ? nt->stream_view : "NEW_AND_OLD_IMAGES");
+        st->table = ddb_xstrdup(nt->name);
+        st->table_id = ddb_xstrdup(nt->id);
+        st->view = ddb_xstrdup(nt->stream_view ? nt->stream_view : "NEW_AND_OLD_IMAGES");
         copy_key(st, &nt->key);
         /* A label later than any earlier stream's of this table name (labels are times). */
         uint64_t created = now;
@@ -561,7 +554,7 @@ int stream__table_change(eng_t *e, const eng_table_t *old, eng_table_t *nt, db_b
         label_format(label, created);
         /* A table written before streams recorded anything keeps the label it shows. */
         bool keep_label = old && old->stream_enabled && !old->stream_num_ && nt->stream_label;
-        st->label = xstrdup(keep_label ? nt->stream_label : label);
+        st->label = ddb_xstrdup(keep_label ? nt->stream_label : label);
         st->created_ms = created;
         pthread_mutex_lock(&s->seq_mu);
         uint64_t start = s->next_seq;

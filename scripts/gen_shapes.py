@@ -2,7 +2,8 @@
 """gen_shapes.py: server/deser_shapes.c, the input shapes of every operation dynarock routes, from AWS's
 published service models (botocore's data files, packaged by Debian as python3-botocore):
 
-    /usr/bin/python3 scripts/gen_shapes.py > server/deser_shapes.c
+    /usr/bin/python3 scripts/gen_shapes.py | clang-format --assume-filename=server/deser_shapes.c \
+        > server/deser_shapes.c
 
 The table drives server/deser.c, which type-checks a request body the way DynamoDB's front end
 deserializes it (before any validation). Members newer than the packaged model are added by hand in

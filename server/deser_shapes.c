@@ -3,650 +3,649 @@
  * operation: members (sorted by name) and JSON types, for server/deser.c. */
 #include "server/server.h"
 
-const ds_member_t DS_MEMBERS[] = {
-    {"ConsistentRead", 14, 4},
-    {"Parameters", 10, 5},
-    {"ReturnValuesOnConditionCheckFailure", 35, 7},
-    {"Statement", 9, 8},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"Statements", 10, 2},
-    {"AttributesToGet", 15, 12},
-    {"ConsistentRead", 14, 4},
-    {"ExpressionAttributeNames", 24, 14},
-    {"Keys", 4, 15},
-    {"ProjectionExpression", 20, 17},
-    {"RequestItems", 12, 10},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"Key", 3, 16},
-    {"Item", 4, 24},
-    {"DeleteRequest", 13, 22},
-    {"PutRequest", 10, 23},
-    {"RequestItems", 12, 19},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ReturnItemCollectionMetrics", 27, 25},
-    {"BackupName", 10, 27},
-    {"TableName", 9, 28},
-    {"RegionName", 10, 32},
-    {"GlobalTableName", 15, 28},
-    {"ReplicationGroup", 16, 30},
-    {"AttributeName", 13, 36},
-    {"AttributeType", 13, 37},
-    {"AttributeName", 13, 36},
-    {"KeyType", 7, 45},
-    {"MaxReadRequestUnits", 19, 47},
-    {"MaxWriteRequestUnits", 20, 47},
-    {"NonKeyAttributes", 16, 49},
-    {"ProjectionType", 14, 51},
-    {"ReadCapacityUnits", 17, 53},
-    {"WriteCapacityUnits", 18, 53},
-    {"ReadUnitsPerSecond", 18, 47},
-    {"WriteUnitsPerSecond", 19, 47},
-    {"IndexName", 9, 42},
-    {"KeySchema", 9, 43},
-    {"OnDemandThroughput", 18, 46},
-    {"Projection", 10, 48},
-    {"ProvisionedThroughput", 21, 52},
-    {"WarmThroughput", 14, 54},
-    {"IndexName", 9, 42},
-    {"KeySchema", 9, 43},
-    {"Projection", 10, 48},
-    {"Enabled", 7, 58},
-    {"KMSMasterKeyId", 14, 59},
-    {"SSEType", 7, 60},
-    {"StreamEnabled", 13, 62},
-    {"StreamViewType", 14, 63},
-    {"Key", 3, 67},
-    {"Value", 5, 68},
-    {"AttributeDefinitions", 20, 34},
-    {"BillingMode", 11, 38},
-    {"DeletionProtectionEnabled", 25, 39},
-    {"GlobalSecondaryIndexes", 22, 40},
-    {"KeySchema", 9, 43},
-    {"LocalSecondaryIndexes", 21, 55},
-    {"OnDemandThroughput", 18, 46},
-    {"ProvisionedThroughput", 21, 52},
-    {"ResourcePolicy", 14, 7},
-    {"SSESpecification", 16, 57},
-    {"StreamSpecification", 19, 61},
-    {"TableClass", 10, 64},
-    {"TableName", 9, 28},
-    {"Tags", 4, 65},
-    {"WarmThroughput", 14, 54},
-    {"BackupArn", 9, 70},
-    {"AttributeValueList", 18, 76},
-    {"ComparisonOperator", 18, 77},
-    {"Exists", 6, 78},
-    {"Value", 5, 6},
-    {"ConditionExpression", 19, 72},
-    {"ConditionalOperator", 19, 73},
-    {"Expected", 8, 74},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"Key", 3, 16},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ReturnItemCollectionMetrics", 27, 25},
-    {"ReturnValues", 12, 80},
-    {"ReturnValuesOnConditionCheckFailure", 35, 7},
-    {"TableName", 9, 28},
-    {"TableName", 9, 28},
-    {"BackupArn", 9, 70},
-    {"TableName", 9, 28},
-    {"IndexName", 9, 42},
-    {"TableName", 9, 28},
-    {"ExportArn", 9, 87},
-    {"GlobalTableName", 15, 28},
-    {"GlobalTableName", 15, 28},
-    {"ImportArn", 9, 91},
-    {"TableName", 9, 28},
-    {"TableName", 9, 28},
-    {"TableName", 9, 28},
-    {"TableName", 9, 28},
-    {"StreamArn", 9, 98},
-    {"TableName", 9, 28},
-    {"ConsistentRead", 14, 4},
-    {"Limit", 5, 100},
-    {"NextToken", 9, 101},
-    {"Parameters", 10, 5},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ReturnValuesOnConditionCheckFailure", 35, 7},
-    {"Statement", 9, 8},
-    {"Parameters", 10, 5},
-    {"ReturnValuesOnConditionCheckFailure", 35, 7},
-    {"Statement", 9, 8},
-    {"ClientRequestToken", 18, 103},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"TransactStatements", 18, 104},
-    {"ClientToken", 11, 107},
-    {"ExportFormat", 12, 108},
-    {"ExportTime", 10, 109},
-    {"S3Bucket", 8, 110},
-    {"S3BucketOwner", 13, 111},
-    {"S3Prefix", 8, 112},
-    {"S3SseAlgorithm", 14, 113},
-    {"S3SseKmsKeyId", 13, 114},
-    {"TableArn", 8, 115},
-    {"AttributesToGet", 15, 12},
-    {"ConsistentRead", 14, 4},
-    {"ExpressionAttributeNames", 24, 14},
-    {"Key", 3, 16},
-    {"ProjectionExpression", 20, 17},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"TableName", 9, 28},
-    {"Delimiter", 9, 122},
-    {"HeaderList", 10, 123},
-    {"Csv", 3, 121},
-    {"S3Bucket", 8, 110},
-    {"S3BucketOwner", 13, 111},
-    {"S3KeyPrefix", 11, 112},
-    {"AttributeDefinitions", 20, 34},
-    {"BillingMode", 11, 38},
-    {"GlobalSecondaryIndexes", 22, 40},
-    {"KeySchema", 9, 43},
-    {"ProvisionedThroughput", 21, 52},
-    {"SSESpecification", 16, 57},
-    {"TableName", 9, 28},
-    {"ClientToken", 11, 107},
-    {"InputCompressionType", 20, 118},
-    {"InputFormat", 11, 119},
-    {"InputFormatOptions", 18, 120},
-    {"S3BucketSource", 14, 125},
-    {"TableCreationParameters", 23, 126},
-    {"BackupType", 10, 128},
-    {"ExclusiveStartBackupArn", 23, 70},
-    {"Limit", 5, 129},
-    {"TableName", 9, 28},
-    {"TimeRangeLowerBound", 19, 130},
-    {"TimeRangeUpperBound", 19, 131},
-    {"MaxResults", 10, 133},
-    {"NextToken", 9, 134},
-    {"TableName", 9, 28},
-    {"MaxResults", 10, 136},
-    {"NextToken", 9, 137},
-    {"TableArn", 8, 115},
-    {"ExclusiveStartGlobalTableName", 29, 28},
-    {"Limit", 5, 100},
-    {"RegionName", 10, 32},
-    {"NextToken", 9, 140},
-    {"PageSize", 8, 141},
-    {"TableArn", 8, 115},
-    {"ExclusiveStartTableName", 23, 28},
-    {"Limit", 5, 143},
-    {"NextToken", 9, 134},
-    {"ResourceArn", 11, 145},
-    {"ConditionExpression", 19, 72},
-    {"ConditionalOperator", 19, 73},
-    {"Expected", 8, 74},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"Item", 4, 24},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ReturnItemCollectionMetrics", 27, 25},
-    {"ReturnValues", 12, 80},
-    {"ReturnValuesOnConditionCheckFailure", 35, 7},
-    {"TableName", 9, 28},
-    {"AttributeValueList", 18, 76},
-    {"ComparisonOperator", 18, 77},
-    {"AttributesToGet", 15, 12},
-    {"ConditionalOperator", 19, 73},
-    {"ConsistentRead", 14, 4},
-    {"ExclusiveStartKey", 17, 16},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"FilterExpression", 16, 72},
-    {"IndexName", 9, 42},
-    {"KeyConditionExpression", 22, 148},
-    {"KeyConditions", 13, 149},
-    {"Limit", 5, 100},
-    {"ProjectionExpression", 20, 17},
-    {"QueryFilter", 11, 151},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ScanIndexForward", 16, 78},
-    {"Select", 6, 152},
-    {"TableName", 9, 28},
-    {"BackupArn", 9, 70},
-    {"BillingModeOverride", 19, 38},
-    {"GlobalSecondaryIndexOverride", 28, 40},
-    {"LocalSecondaryIndexOverride", 27, 55},
-    {"ProvisionedThroughputOverride", 29, 52},
-    {"SSESpecificationOverride", 24, 57},
-    {"TargetTableName", 15, 28},
-    {"BillingModeOverride", 19, 38},
-    {"GlobalSecondaryIndexOverride", 28, 40},
-    {"LocalSecondaryIndexOverride", 27, 55},
-    {"ProvisionedThroughputOverride", 29, 52},
-    {"RestoreDateTime", 15, 155},
-    {"SSESpecificationOverride", 24, 57},
-    {"SourceTableArn", 14, 115},
-    {"SourceTableName", 15, 28},
-    {"TargetTableName", 15, 28},
-    {"UseLatestRestorableTime", 23, 78},
-    {"AttributesToGet", 15, 12},
-    {"ConditionalOperator", 19, 73},
-    {"ConsistentRead", 14, 4},
-    {"ExclusiveStartKey", 17, 16},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"FilterExpression", 16, 72},
-    {"IndexName", 9, 42},
-    {"Limit", 5, 100},
-    {"ProjectionExpression", 20, 17},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ScanFilter", 10, 151},
-    {"Segment", 7, 157},
-    {"Select", 6, 152},
-    {"TableName", 9, 28},
-    {"TotalSegments", 13, 158},
-    {"ResourceArn", 11, 145},
-    {"Tags", 4, 65},
-    {"ExpressionAttributeNames", 24, 14},
-    {"Key", 3, 16},
-    {"ProjectionExpression", 20, 17},
-    {"TableName", 9, 28},
-    {"Get", 3, 163},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"TransactItems", 13, 161},
-    {"ConditionExpression", 19, 72},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"Key", 3, 16},
-    {"ReturnValuesOnConditionCheckFailure", 35, 168},
-    {"TableName", 9, 28},
-    {"ConditionExpression", 19, 72},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"Key", 3, 16},
-    {"ReturnValuesOnConditionCheckFailure", 35, 168},
-    {"TableName", 9, 28},
-    {"ConditionExpression", 19, 72},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"Item", 4, 24},
-    {"ReturnValuesOnConditionCheckFailure", 35, 168},
-    {"TableName", 9, 28},
-    {"ConditionExpression", 19, 72},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"Key", 3, 16},
-    {"ReturnValuesOnConditionCheckFailure", 35, 168},
-    {"TableName", 9, 28},
-    {"UpdateExpression", 16, 172},
-    {"ConditionCheck", 14, 167},
-    {"Delete", 6, 169},
-    {"Put", 3, 170},
-    {"Update", 6, 171},
-    {"ClientRequestToken", 18, 103},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ReturnItemCollectionMetrics", 27, 25},
-    {"TransactItems", 13, 165},
-    {"ResourceArn", 11, 145},
-    {"TagKeys", 7, 174},
-    {"PointInTimeRecoveryEnabled", 26, 78},
-    {"PointInTimeRecoverySpecification", 32, 176},
-    {"TableName", 9, 28},
-    {"ContributorInsightsAction", 25, 178},
-    {"IndexName", 9, 42},
-    {"TableName", 9, 28},
-    {"RegionName", 10, 32},
-    {"RegionName", 10, 32},
-    {"Create", 6, 182},
-    {"Delete", 6, 183},
-    {"GlobalTableName", 15, 28},
-    {"ReplicaUpdates", 14, 180},
-    {"DisableScaleIn", 14, 78},
-    {"ScaleInCooldown", 15, 192},
-    {"ScaleOutCooldown", 16, 192},
-    {"TargetValue", 11, 193},
-    {"PolicyName", 10, 190},
-    {"TargetTrackingScalingPolicyConfiguration", 40, 191},
-    {"AutoScalingDisabled", 19, 78},
-    {"AutoScalingRoleArn", 18, 188},
-    {"MaximumUnits", 12, 53},
-    {"MinimumUnits", 12, 53},
-    {"ScalingPolicyUpdate", 19, 189},
-    {"IndexName", 9, 42},
-    {"ProvisionedWriteCapacityAutoScalingSettingsUpdate", 49, 187},
-    {"ProvisionedWriteCapacityUnits", 29, 53},
-    {"IndexName", 9, 42},
-    {"ProvisionedReadCapacityAutoScalingSettingsUpdate", 48, 187},
-    {"ProvisionedReadCapacityUnits", 28, 53},
-    {"RegionName", 10, 32},
-    {"ReplicaGlobalSecondaryIndexSettingsUpdate", 41, 196},
-    {"ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate", 55, 187},
-    {"ReplicaProvisionedReadCapacityUnits", 35, 53},
-    {"ReplicaTableClass", 17, 64},
-    {"GlobalTableBillingMode", 22, 38},
-    {"GlobalTableGlobalSecondaryIndexSettingsUpdate", 45, 185},
-    {"GlobalTableName", 15, 28},
-    {"GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", 60, 187},
-    {"GlobalTableProvisionedWriteCapacityUnits", 40, 53},
-    {"ReplicaSettingsUpdate", 21, 194},
-    {"Action", 6, 201},
-    {"Value", 5, 6},
-    {"AttributeUpdates", 16, 199},
-    {"ConditionExpression", 19, 72},
-    {"ConditionalOperator", 19, 73},
-    {"Expected", 8, 74},
-    {"ExpressionAttributeNames", 24, 14},
-    {"ExpressionAttributeValues", 25, 79},
-    {"Key", 3, 16},
-    {"ReturnConsumedCapacity", 22, 1},
-    {"ReturnItemCollectionMetrics", 27, 25},
-    {"ReturnValues", 12, 80},
-    {"ReturnValuesOnConditionCheckFailure", 35, 7},
-    {"TableName", 9, 28},
-    {"UpdateExpression", 16, 172},
-    {"IndexName", 9, 42},
-    {"KeySchema", 9, 43},
-    {"OnDemandThroughput", 18, 46},
-    {"Projection", 10, 48},
-    {"ProvisionedThroughput", 21, 52},
-    {"WarmThroughput", 14, 54},
-    {"IndexName", 9, 42},
-    {"IndexName", 9, 42},
-    {"OnDemandThroughput", 18, 46},
-    {"ProvisionedThroughput", 21, 52},
-    {"WarmThroughput", 14, 54},
-    {"Create", 6, 205},
-    {"Delete", 6, 206},
-    {"Update", 6, 207},
-    {"ReadCapacityUnits", 17, 53},
-    {"IndexName", 9, 42},
-    {"ProvisionedThroughputOverride", 29, 213},
-    {"GlobalSecondaryIndexes", 22, 211},
-    {"KMSMasterKeyId", 14, 59},
-    {"ProvisionedThroughputOverride", 29, 213},
-    {"RegionName", 10, 32},
-    {"TableClassOverride", 18, 64},
-    {"RegionName", 10, 32},
-    {"GlobalSecondaryIndexes", 22, 211},
-    {"KMSMasterKeyId", 14, 59},
-    {"ProvisionedThroughputOverride", 29, 213},
-    {"RegionName", 10, 32},
-    {"TableClassOverride", 18, 64},
-    {"Create", 6, 210},
-    {"Delete", 6, 214},
-    {"Update", 6, 215},
-    {"AttributeDefinitions", 20, 34},
-    {"BillingMode", 11, 38},
-    {"DeletionProtectionEnabled", 25, 39},
-    {"GlobalSecondaryIndexUpdates", 27, 203},
-    {"MultiRegionConsistency", 22, 7},
-    {"OnDemandThroughput", 18, 46},
-    {"ProvisionedThroughput", 21, 52},
-    {"ReplicaUpdates", 14, 208},
-    {"SSESpecification", 16, 57},
-    {"StreamSpecification", 19, 61},
-    {"TableClass", 10, 64},
-    {"TableName", 9, 28},
-    {"WarmThroughput", 14, 54},
-    {"IndexName", 9, 42},
-    {"ProvisionedWriteCapacityAutoScalingUpdate", 41, 187},
-    {"IndexName", 9, 42},
-    {"ProvisionedReadCapacityAutoScalingUpdate", 40, 187},
-    {"RegionName", 10, 32},
-    {"ReplicaGlobalSecondaryIndexUpdates", 34, 221},
-    {"ReplicaProvisionedReadCapacityAutoScalingUpdate", 47, 187},
-    {"GlobalSecondaryIndexUpdates", 27, 217},
-    {"ProvisionedWriteCapacityAutoScalingUpdate", 41, 187},
-    {"ReplicaUpdates", 14, 219},
-    {"TableName", 9, 28},
-    {"AttributeName", 13, 225},
-    {"Enabled", 7, 226},
-    {"TableName", 9, 28},
-    {"TimeToLiveSpecification", 23, 224},
-    {"ExclusiveStartShardId", 21, 228},
-    {"Limit", 5, 229},
-    {"StreamArn", 9, 230},
-    {"Limit", 5, 229},
-    {"ShardIterator", 13, 232},
-    {"SequenceNumber", 14, 234},
-    {"ShardId", 7, 228},
-    {"ShardIteratorType", 17, 235},
-    {"StreamArn", 9, 230},
-    {"ExclusiveStartStreamArn", 23, 230},
-    {"Limit", 5, 229},
-    {"TableName", 9, 237},
-    {NULL, 0, 0}};
+const ds_member_t DS_MEMBERS[] = {{"ConsistentRead", 14, 4},
+                                  {"Parameters", 10, 5},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 7},
+                                  {"Statement", 9, 8},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"Statements", 10, 2},
+                                  {"AttributesToGet", 15, 12},
+                                  {"ConsistentRead", 14, 4},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"Keys", 4, 15},
+                                  {"ProjectionExpression", 20, 17},
+                                  {"RequestItems", 12, 10},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"Key", 3, 16},
+                                  {"Item", 4, 24},
+                                  {"DeleteRequest", 13, 22},
+                                  {"PutRequest", 10, 23},
+                                  {"RequestItems", 12, 19},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ReturnItemCollectionMetrics", 27, 25},
+                                  {"BackupName", 10, 27},
+                                  {"TableName", 9, 28},
+                                  {"RegionName", 10, 32},
+                                  {"GlobalTableName", 15, 28},
+                                  {"ReplicationGroup", 16, 30},
+                                  {"AttributeName", 13, 36},
+                                  {"AttributeType", 13, 37},
+                                  {"AttributeName", 13, 36},
+                                  {"KeyType", 7, 45},
+                                  {"MaxReadRequestUnits", 19, 47},
+                                  {"MaxWriteRequestUnits", 20, 47},
+                                  {"NonKeyAttributes", 16, 49},
+                                  {"ProjectionType", 14, 51},
+                                  {"ReadCapacityUnits", 17, 53},
+                                  {"WriteCapacityUnits", 18, 53},
+                                  {"ReadUnitsPerSecond", 18, 47},
+                                  {"WriteUnitsPerSecond", 19, 47},
+                                  {"IndexName", 9, 42},
+                                  {"KeySchema", 9, 43},
+                                  {"OnDemandThroughput", 18, 46},
+                                  {"Projection", 10, 48},
+                                  {"ProvisionedThroughput", 21, 52},
+                                  {"WarmThroughput", 14, 54},
+                                  {"IndexName", 9, 42},
+                                  {"KeySchema", 9, 43},
+                                  {"Projection", 10, 48},
+                                  {"Enabled", 7, 58},
+                                  {"KMSMasterKeyId", 14, 59},
+                                  {"SSEType", 7, 60},
+                                  {"StreamEnabled", 13, 62},
+                                  {"StreamViewType", 14, 63},
+                                  {"Key", 3, 67},
+                                  {"Value", 5, 68},
+                                  {"AttributeDefinitions", 20, 34},
+                                  {"BillingMode", 11, 38},
+                                  {"DeletionProtectionEnabled", 25, 39},
+                                  {"GlobalSecondaryIndexes", 22, 40},
+                                  {"KeySchema", 9, 43},
+                                  {"LocalSecondaryIndexes", 21, 55},
+                                  {"OnDemandThroughput", 18, 46},
+                                  {"ProvisionedThroughput", 21, 52},
+                                  {"ResourcePolicy", 14, 7},
+                                  {"SSESpecification", 16, 57},
+                                  {"StreamSpecification", 19, 61},
+                                  {"TableClass", 10, 64},
+                                  {"TableName", 9, 28},
+                                  {"Tags", 4, 65},
+                                  {"WarmThroughput", 14, 54},
+                                  {"BackupArn", 9, 70},
+                                  {"AttributeValueList", 18, 76},
+                                  {"ComparisonOperator", 18, 77},
+                                  {"Exists", 6, 78},
+                                  {"Value", 5, 6},
+                                  {"ConditionExpression", 19, 72},
+                                  {"ConditionalOperator", 19, 73},
+                                  {"Expected", 8, 74},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"Key", 3, 16},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ReturnItemCollectionMetrics", 27, 25},
+                                  {"ReturnValues", 12, 80},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 7},
+                                  {"TableName", 9, 28},
+                                  {"TableName", 9, 28},
+                                  {"BackupArn", 9, 70},
+                                  {"TableName", 9, 28},
+                                  {"IndexName", 9, 42},
+                                  {"TableName", 9, 28},
+                                  {"ExportArn", 9, 87},
+                                  {"GlobalTableName", 15, 28},
+                                  {"GlobalTableName", 15, 28},
+                                  {"ImportArn", 9, 91},
+                                  {"TableName", 9, 28},
+                                  {"TableName", 9, 28},
+                                  {"TableName", 9, 28},
+                                  {"TableName", 9, 28},
+                                  {"StreamArn", 9, 98},
+                                  {"TableName", 9, 28},
+                                  {"ConsistentRead", 14, 4},
+                                  {"Limit", 5, 100},
+                                  {"NextToken", 9, 101},
+                                  {"Parameters", 10, 5},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 7},
+                                  {"Statement", 9, 8},
+                                  {"Parameters", 10, 5},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 7},
+                                  {"Statement", 9, 8},
+                                  {"ClientRequestToken", 18, 103},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"TransactStatements", 18, 104},
+                                  {"ClientToken", 11, 107},
+                                  {"ExportFormat", 12, 108},
+                                  {"ExportTime", 10, 109},
+                                  {"S3Bucket", 8, 110},
+                                  {"S3BucketOwner", 13, 111},
+                                  {"S3Prefix", 8, 112},
+                                  {"S3SseAlgorithm", 14, 113},
+                                  {"S3SseKmsKeyId", 13, 114},
+                                  {"TableArn", 8, 115},
+                                  {"AttributesToGet", 15, 12},
+                                  {"ConsistentRead", 14, 4},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"Key", 3, 16},
+                                  {"ProjectionExpression", 20, 17},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"TableName", 9, 28},
+                                  {"Delimiter", 9, 122},
+                                  {"HeaderList", 10, 123},
+                                  {"Csv", 3, 121},
+                                  {"S3Bucket", 8, 110},
+                                  {"S3BucketOwner", 13, 111},
+                                  {"S3KeyPrefix", 11, 112},
+                                  {"AttributeDefinitions", 20, 34},
+                                  {"BillingMode", 11, 38},
+                                  {"GlobalSecondaryIndexes", 22, 40},
+                                  {"KeySchema", 9, 43},
+                                  {"ProvisionedThroughput", 21, 52},
+                                  {"SSESpecification", 16, 57},
+                                  {"TableName", 9, 28},
+                                  {"ClientToken", 11, 107},
+                                  {"InputCompressionType", 20, 118},
+                                  {"InputFormat", 11, 119},
+                                  {"InputFormatOptions", 18, 120},
+                                  {"S3BucketSource", 14, 125},
+                                  {"TableCreationParameters", 23, 126},
+                                  {"BackupType", 10, 128},
+                                  {"ExclusiveStartBackupArn", 23, 70},
+                                  {"Limit", 5, 129},
+                                  {"TableName", 9, 28},
+                                  {"TimeRangeLowerBound", 19, 130},
+                                  {"TimeRangeUpperBound", 19, 131},
+                                  {"MaxResults", 10, 133},
+                                  {"NextToken", 9, 134},
+                                  {"TableName", 9, 28},
+                                  {"MaxResults", 10, 136},
+                                  {"NextToken", 9, 137},
+                                  {"TableArn", 8, 115},
+                                  {"ExclusiveStartGlobalTableName", 29, 28},
+                                  {"Limit", 5, 100},
+                                  {"RegionName", 10, 32},
+                                  {"NextToken", 9, 140},
+                                  {"PageSize", 8, 141},
+                                  {"TableArn", 8, 115},
+                                  {"ExclusiveStartTableName", 23, 28},
+                                  {"Limit", 5, 143},
+                                  {"NextToken", 9, 134},
+                                  {"ResourceArn", 11, 145},
+                                  {"ConditionExpression", 19, 72},
+                                  {"ConditionalOperator", 19, 73},
+                                  {"Expected", 8, 74},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"Item", 4, 24},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ReturnItemCollectionMetrics", 27, 25},
+                                  {"ReturnValues", 12, 80},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 7},
+                                  {"TableName", 9, 28},
+                                  {"AttributeValueList", 18, 76},
+                                  {"ComparisonOperator", 18, 77},
+                                  {"AttributesToGet", 15, 12},
+                                  {"ConditionalOperator", 19, 73},
+                                  {"ConsistentRead", 14, 4},
+                                  {"ExclusiveStartKey", 17, 16},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"FilterExpression", 16, 72},
+                                  {"IndexName", 9, 42},
+                                  {"KeyConditionExpression", 22, 148},
+                                  {"KeyConditions", 13, 149},
+                                  {"Limit", 5, 100},
+                                  {"ProjectionExpression", 20, 17},
+                                  {"QueryFilter", 11, 151},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ScanIndexForward", 16, 78},
+                                  {"Select", 6, 152},
+                                  {"TableName", 9, 28},
+                                  {"BackupArn", 9, 70},
+                                  {"BillingModeOverride", 19, 38},
+                                  {"GlobalSecondaryIndexOverride", 28, 40},
+                                  {"LocalSecondaryIndexOverride", 27, 55},
+                                  {"ProvisionedThroughputOverride", 29, 52},
+                                  {"SSESpecificationOverride", 24, 57},
+                                  {"TargetTableName", 15, 28},
+                                  {"BillingModeOverride", 19, 38},
+                                  {"GlobalSecondaryIndexOverride", 28, 40},
+                                  {"LocalSecondaryIndexOverride", 27, 55},
+                                  {"ProvisionedThroughputOverride", 29, 52},
+                                  {"RestoreDateTime", 15, 155},
+                                  {"SSESpecificationOverride", 24, 57},
+                                  {"SourceTableArn", 14, 115},
+                                  {"SourceTableName", 15, 28},
+                                  {"TargetTableName", 15, 28},
+                                  {"UseLatestRestorableTime", 23, 78},
+                                  {"AttributesToGet", 15, 12},
+                                  {"ConditionalOperator", 19, 73},
+                                  {"ConsistentRead", 14, 4},
+                                  {"ExclusiveStartKey", 17, 16},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"FilterExpression", 16, 72},
+                                  {"IndexName", 9, 42},
+                                  {"Limit", 5, 100},
+                                  {"ProjectionExpression", 20, 17},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ScanFilter", 10, 151},
+                                  {"Segment", 7, 157},
+                                  {"Select", 6, 152},
+                                  {"TableName", 9, 28},
+                                  {"TotalSegments", 13, 158},
+                                  {"ResourceArn", 11, 145},
+                                  {"Tags", 4, 65},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"Key", 3, 16},
+                                  {"ProjectionExpression", 20, 17},
+                                  {"TableName", 9, 28},
+                                  {"Get", 3, 163},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"TransactItems", 13, 161},
+                                  {"ConditionExpression", 19, 72},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"Key", 3, 16},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 168},
+                                  {"TableName", 9, 28},
+                                  {"ConditionExpression", 19, 72},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"Key", 3, 16},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 168},
+                                  {"TableName", 9, 28},
+                                  {"ConditionExpression", 19, 72},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"Item", 4, 24},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 168},
+                                  {"TableName", 9, 28},
+                                  {"ConditionExpression", 19, 72},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"Key", 3, 16},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 168},
+                                  {"TableName", 9, 28},
+                                  {"UpdateExpression", 16, 172},
+                                  {"ConditionCheck", 14, 167},
+                                  {"Delete", 6, 169},
+                                  {"Put", 3, 170},
+                                  {"Update", 6, 171},
+                                  {"ClientRequestToken", 18, 103},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ReturnItemCollectionMetrics", 27, 25},
+                                  {"TransactItems", 13, 165},
+                                  {"ResourceArn", 11, 145},
+                                  {"TagKeys", 7, 174},
+                                  {"PointInTimeRecoveryEnabled", 26, 78},
+                                  {"PointInTimeRecoverySpecification", 32, 176},
+                                  {"TableName", 9, 28},
+                                  {"ContributorInsightsAction", 25, 178},
+                                  {"IndexName", 9, 42},
+                                  {"TableName", 9, 28},
+                                  {"RegionName", 10, 32},
+                                  {"RegionName", 10, 32},
+                                  {"Create", 6, 182},
+                                  {"Delete", 6, 183},
+                                  {"GlobalTableName", 15, 28},
+                                  {"ReplicaUpdates", 14, 180},
+                                  {"DisableScaleIn", 14, 78},
+                                  {"ScaleInCooldown", 15, 192},
+                                  {"ScaleOutCooldown", 16, 192},
+                                  {"TargetValue", 11, 193},
+                                  {"PolicyName", 10, 190},
+                                  {"TargetTrackingScalingPolicyConfiguration", 40, 191},
+                                  {"AutoScalingDisabled", 19, 78},
+                                  {"AutoScalingRoleArn", 18, 188},
+                                  {"MaximumUnits", 12, 53},
+                                  {"MinimumUnits", 12, 53},
+                                  {"ScalingPolicyUpdate", 19, 189},
+                                  {"IndexName", 9, 42},
+                                  {"ProvisionedWriteCapacityAutoScalingSettingsUpdate", 49, 187},
+                                  {"ProvisionedWriteCapacityUnits", 29, 53},
+                                  {"IndexName", 9, 42},
+                                  {"ProvisionedReadCapacityAutoScalingSettingsUpdate", 48, 187},
+                                  {"ProvisionedReadCapacityUnits", 28, 53},
+                                  {"RegionName", 10, 32},
+                                  {"ReplicaGlobalSecondaryIndexSettingsUpdate", 41, 196},
+                                  {"ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate", 55, 187},
+                                  {"ReplicaProvisionedReadCapacityUnits", 35, 53},
+                                  {"ReplicaTableClass", 17, 64},
+                                  {"GlobalTableBillingMode", 22, 38},
+                                  {"GlobalTableGlobalSecondaryIndexSettingsUpdate", 45, 185},
+                                  {"GlobalTableName", 15, 28},
+                                  {"GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", 60, 187},
+                                  {"GlobalTableProvisionedWriteCapacityUnits", 40, 53},
+                                  {"ReplicaSettingsUpdate", 21, 194},
+                                  {"Action", 6, 201},
+                                  {"Value", 5, 6},
+                                  {"AttributeUpdates", 16, 199},
+                                  {"ConditionExpression", 19, 72},
+                                  {"ConditionalOperator", 19, 73},
+                                  {"Expected", 8, 74},
+                                  {"ExpressionAttributeNames", 24, 14},
+                                  {"ExpressionAttributeValues", 25, 79},
+                                  {"Key", 3, 16},
+                                  {"ReturnConsumedCapacity", 22, 1},
+                                  {"ReturnItemCollectionMetrics", 27, 25},
+                                  {"ReturnValues", 12, 80},
+                                  {"ReturnValuesOnConditionCheckFailure", 35, 7},
+                                  {"TableName", 9, 28},
+                                  {"UpdateExpression", 16, 172},
+                                  {"IndexName", 9, 42},
+                                  {"KeySchema", 9, 43},
+                                  {"OnDemandThroughput", 18, 46},
+                                  {"Projection", 10, 48},
+                                  {"ProvisionedThroughput", 21, 52},
+                                  {"WarmThroughput", 14, 54},
+                                  {"IndexName", 9, 42},
+                                  {"IndexName", 9, 42},
+                                  {"OnDemandThroughput", 18, 46},
+                                  {"ProvisionedThroughput", 21, 52},
+                                  {"WarmThroughput", 14, 54},
+                                  {"Create", 6, 205},
+                                  {"Delete", 6, 206},
+                                  {"Update", 6, 207},
+                                  {"ReadCapacityUnits", 17, 53},
+                                  {"IndexName", 9, 42},
+                                  {"ProvisionedThroughputOverride", 29, 213},
+                                  {"GlobalSecondaryIndexes", 22, 211},
+                                  {"KMSMasterKeyId", 14, 59},
+                                  {"ProvisionedThroughputOverride", 29, 213},
+                                  {"RegionName", 10, 32},
+                                  {"TableClassOverride", 18, 64},
+                                  {"RegionName", 10, 32},
+                                  {"GlobalSecondaryIndexes", 22, 211},
+                                  {"KMSMasterKeyId", 14, 59},
+                                  {"ProvisionedThroughputOverride", 29, 213},
+                                  {"RegionName", 10, 32},
+                                  {"TableClassOverride", 18, 64},
+                                  {"Create", 6, 210},
+                                  {"Delete", 6, 214},
+                                  {"Update", 6, 215},
+                                  {"AttributeDefinitions", 20, 34},
+                                  {"BillingMode", 11, 38},
+                                  {"DeletionProtectionEnabled", 25, 39},
+                                  {"GlobalSecondaryIndexUpdates", 27, 203},
+                                  {"MultiRegionConsistency", 22, 7},
+                                  {"OnDemandThroughput", 18, 46},
+                                  {"ProvisionedThroughput", 21, 52},
+                                  {"ReplicaUpdates", 14, 208},
+                                  {"SSESpecification", 16, 57},
+                                  {"StreamSpecification", 19, 61},
+                                  {"TableClass", 10, 64},
+                                  {"TableName", 9, 28},
+                                  {"WarmThroughput", 14, 54},
+                                  {"IndexName", 9, 42},
+                                  {"ProvisionedWriteCapacityAutoScalingUpdate", 41, 187},
+                                  {"IndexName", 9, 42},
+                                  {"ProvisionedReadCapacityAutoScalingUpdate", 40, 187},
+                                  {"RegionName", 10, 32},
+                                  {"ReplicaGlobalSecondaryIndexUpdates", 34, 221},
+                                  {"ReplicaProvisionedReadCapacityAutoScalingUpdate", 47, 187},
+                                  {"GlobalSecondaryIndexUpdates", 27, 217},
+                                  {"ProvisionedWriteCapacityAutoScalingUpdate", 41, 187},
+                                  {"ReplicaUpdates", 14, 219},
+                                  {"TableName", 9, 28},
+                                  {"AttributeName", 13, 225},
+                                  {"Enabled", 7, 226},
+                                  {"TableName", 9, 28},
+                                  {"TimeToLiveSpecification", 23, 224},
+                                  {"ExclusiveStartShardId", 21, 228},
+                                  {"Limit", 5, 229},
+                                  {"StreamArn", 9, 230},
+                                  {"Limit", 5, 229},
+                                  {"ShardIterator", 13, 232},
+                                  {"SequenceNumber", 14, 234},
+                                  {"ShardId", 7, 228},
+                                  {"ShardIteratorType", 17, 235},
+                                  {"StreamArn", 9, 230},
+                                  {"ExclusiveStartStreamArn", 23, 230},
+                                  {"Limit", 5, 229},
+                                  {"TableName", 9, 237},
+                                  {NULL, 0, 0}};
 
 const ds_shape_t DS_SHAPES[] = {
-    {DS_STRUCT, 4, 2, 0}, /* 0 BatchExecuteStatementInput */
-    {DS_STRING, 0, 0, 0}, /* 1 ReturnConsumedCapacity */
-    {DS_LIST, 0, 0, 3}, /* 2 PartiQLBatchRequest */
-    {DS_STRUCT, 0, 4, 0}, /* 3 BatchStatementRequest */
-    {DS_BOOLEAN, 0, 0, 0}, /* 4 ConsistentRead */
-    {DS_LIST, 0, 0, 6}, /* 5 PreparedStatementParameters */
-    {DS_AV, 0, 0, 0}, /* 6 AttributeValue */
-    {DS_STRING, 0, 0, 0}, /* 7 string */
-    {DS_STRING, 0, 0, 0}, /* 8 PartiQLStatement */
-    {DS_STRUCT, 11, 2, 0}, /* 9 BatchGetItemInput */
-    {DS_MAP, 0, 0, 11}, /* 10 BatchGetRequestMap */
-    {DS_STRUCT, 6, 5, 0}, /* 11 KeysAndAttributes */
-    {DS_LIST, 0, 0, 13}, /* 12 AttributeNameList */
-    {DS_STRING, 0, 0, 0}, /* 13 AttributeName */
-    {DS_MAP, 0, 0, 13}, /* 14 ExpressionAttributeNameMap */
-    {DS_LIST, 0, 0, 16}, /* 15 KeyList */
-    {DS_MAP, 0, 0, 6}, /* 16 Key */
-    {DS_STRING, 0, 0, 0}, /* 17 ProjectionExpression */
-    {DS_STRUCT, 17, 3, 0}, /* 18 BatchWriteItemInput */
-    {DS_MAP, 0, 0, 20}, /* 19 BatchWriteItemRequestMap */
-    {DS_LIST, 0, 0, 21}, /* 20 WriteRequests */
-    {DS_STRUCT, 15, 2, 0}, /* 21 WriteRequest */
-    {DS_STRUCT, 13, 1, 0}, /* 22 DeleteRequest */
-    {DS_STRUCT, 14, 1, 0}, /* 23 PutRequest */
-    {DS_MAP, 0, 0, 6}, /* 24 PutItemInputAttributeMap */
-    {DS_STRING, 0, 0, 0}, /* 25 ReturnItemCollectionMetrics */
-    {DS_STRUCT, 20, 2, 0}, /* 26 CreateBackupInput */
-    {DS_STRING, 0, 0, 0}, /* 27 BackupName */
-    {DS_STRING, 0, 0, 0}, /* 28 TableName */
-    {DS_STRUCT, 23, 2, 0}, /* 29 CreateGlobalTableInput */
-    {DS_LIST, 0, 0, 31}, /* 30 ReplicaList */
-    {DS_STRUCT, 22, 1, 0}, /* 31 Replica */
-    {DS_STRING, 0, 0, 0}, /* 32 RegionName */
-    {DS_STRUCT, 53, 15, 0}, /* 33 CreateTableInput */
-    {DS_LIST, 0, 0, 35}, /* 34 AttributeDefinitions */
-    {DS_STRUCT, 25, 2, 0}, /* 35 AttributeDefinition */
-    {DS_STRING, 0, 0, 0}, /* 36 KeySchemaAttributeName */
-    {DS_STRING, 0, 0, 0}, /* 37 ScalarAttributeType */
-    {DS_STRING, 0, 0, 0}, /* 38 BillingMode */
-    {DS_BOOLEAN, 0, 0, 0}, /* 39 boolean */
-    {DS_LIST, 0, 0, 41}, /* 40 GlobalSecondaryIndexList */
-    {DS_STRUCT, 37, 6, 0}, /* 41 GlobalSecondaryIndex */
-    {DS_STRING, 0, 0, 0}, /* 42 IndexName */
-    {DS_LIST, 0, 0, 44}, /* 43 KeySchema */
-    {DS_STRUCT, 27, 2, 0}, /* 44 KeySchemaElement */
-    {DS_STRING, 0, 0, 0}, /* 45 KeyType */
-    {DS_STRUCT, 29, 2, 0}, /* 46 OnDemandThroughput */
-    {DS_LONG, 0, 0, 0}, /* 47 LongObject */
-    {DS_STRUCT, 31, 2, 0}, /* 48 Projection */
-    {DS_LIST, 0, 0, 50}, /* 49 NonKeyAttributeNameList */
-    {DS_STRING, 0, 0, 0}, /* 50 NonKeyAttributeName */
-    {DS_STRING, 0, 0, 0}, /* 51 ProjectionType */
-    {DS_STRUCT, 33, 2, 0}, /* 52 ProvisionedThroughput */
-    {DS_LONG, 0, 0, 0}, /* 53 PositiveLongObject */
-    {DS_STRUCT, 35, 2, 0}, /* 54 WarmThroughput */
-    {DS_LIST, 0, 0, 56}, /* 55 LocalSecondaryIndexList */
-    {DS_STRUCT, 43, 3, 0}, /* 56 LocalSecondaryIndex */
-    {DS_STRUCT, 46, 3, 0}, /* 57 SSESpecification */
-    {DS_BOOLEAN, 0, 0, 0}, /* 58 SSEEnabled */
-    {DS_STRING, 0, 0, 0}, /* 59 KMSMasterKeyId */
-    {DS_STRING, 0, 0, 0}, /* 60 SSEType */
-    {DS_STRUCT, 49, 2, 0}, /* 61 StreamSpecification */
-    {DS_BOOLEAN, 0, 0, 0}, /* 62 StreamEnabled */
-    {DS_STRING, 0, 0, 0}, /* 63 StreamViewType */
-    {DS_STRING, 0, 0, 0}, /* 64 TableClass */
-    {DS_LIST, 0, 0, 66}, /* 65 TagList */
-    {DS_STRUCT, 51, 2, 0}, /* 66 Tag */
-    {DS_STRING, 0, 0, 0}, /* 67 TagKeyString */
-    {DS_STRING, 0, 0, 0}, /* 68 TagValueString */
-    {DS_STRUCT, 68, 1, 0}, /* 69 DeleteBackupInput */
-    {DS_STRING, 0, 0, 0}, /* 70 BackupArn */
-    {DS_STRUCT, 73, 11, 0}, /* 71 DeleteItemInput */
-    {DS_STRING, 0, 0, 0}, /* 72 ConditionExpression */
-    {DS_STRING, 0, 0, 0}, /* 73 ConditionalOperator */
-    {DS_MAP, 0, 0, 75}, /* 74 ExpectedAttributeMap */
-    {DS_STRUCT, 69, 4, 0}, /* 75 ExpectedAttributeValue */
-    {DS_LIST, 0, 0, 6}, /* 76 AttributeValueList */
-    {DS_STRING, 0, 0, 0}, /* 77 ComparisonOperator */
-    {DS_BOOLEAN, 0, 0, 0}, /* 78 BooleanObject */
-    {DS_MAP, 0, 0, 6}, /* 79 ExpressionAttributeValueMap */
-    {DS_STRING, 0, 0, 0}, /* 80 ReturnValue */
-    {DS_STRUCT, 84, 1, 0}, /* 81 DeleteTableInput */
-    {DS_STRUCT, 85, 1, 0}, /* 82 DescribeBackupInput */
-    {DS_STRUCT, 86, 1, 0}, /* 83 DescribeContinuousBackupsInput */
-    {DS_STRUCT, 87, 2, 0}, /* 84 DescribeContributorInsightsInput */
-    {DS_STRUCT, 89, 0, 0}, /* 85 DescribeEndpointsRequest */
-    {DS_STRUCT, 89, 1, 0}, /* 86 DescribeExportInput */
-    {DS_STRING, 0, 0, 0}, /* 87 ExportArn */
-    {DS_STRUCT, 90, 1, 0}, /* 88 DescribeGlobalTableInput */
-    {DS_STRUCT, 91, 1, 0}, /* 89 DescribeGlobalTableSettingsInput */
-    {DS_STRUCT, 92, 1, 0}, /* 90 DescribeImportInput */
-    {DS_STRING, 0, 0, 0}, /* 91 ImportArn */
-    {DS_STRUCT, 93, 1, 0}, /* 92 DescribeKinesisStreamingDestinationInput */
-    {DS_STRUCT, 94, 0, 0}, /* 93 DescribeLimitsInput */
-    {DS_STRUCT, 94, 1, 0}, /* 94 DescribeTableInput */
-    {DS_STRUCT, 95, 1, 0}, /* 95 DescribeTableReplicaAutoScalingInput */
-    {DS_STRUCT, 96, 1, 0}, /* 96 DescribeTimeToLiveInput */
-    {DS_STRUCT, 97, 2, 0}, /* 97 KinesisStreamingDestinationInput */
-    {DS_STRING, 0, 0, 0}, /* 98 StreamArn */
-    {DS_STRUCT, 99, 7, 0}, /* 99 ExecuteStatementInput */
-    {DS_INTEGER, 0, 0, 0}, /* 100 PositiveIntegerObject */
-    {DS_STRING, 0, 0, 0}, /* 101 PartiQLNextToken */
-    {DS_STRUCT, 109, 3, 0}, /* 102 ExecuteTransactionInput */
-    {DS_STRING, 0, 0, 0}, /* 103 ClientRequestToken */
-    {DS_LIST, 0, 0, 105}, /* 104 ParameterizedStatements */
-    {DS_STRUCT, 106, 3, 0}, /* 105 ParameterizedStatement */
-    {DS_STRUCT, 112, 9, 0}, /* 106 ExportTableToPointInTimeInput */
-    {DS_STRING, 0, 0, 0}, /* 107 ClientToken */
-    {DS_STRING, 0, 0, 0}, /* 108 ExportFormat */
+    {DS_STRUCT, 4, 2, 0},    /* 0 BatchExecuteStatementInput */
+    {DS_STRING, 0, 0, 0},    /* 1 ReturnConsumedCapacity */
+    {DS_LIST, 0, 0, 3},      /* 2 PartiQLBatchRequest */
+    {DS_STRUCT, 0, 4, 0},    /* 3 BatchStatementRequest */
+    {DS_BOOLEAN, 0, 0, 0},   /* 4 ConsistentRead */
+    {DS_LIST, 0, 0, 6},      /* 5 PreparedStatementParameters */
+    {DS_AV, 0, 0, 0},        /* 6 AttributeValue */
+    {DS_STRING, 0, 0, 0},    /* 7 string */
+    {DS_STRING, 0, 0, 0},    /* 8 PartiQLStatement */
+    {DS_STRUCT, 11, 2, 0},   /* 9 BatchGetItemInput */
+    {DS_MAP, 0, 0, 11},      /* 10 BatchGetRequestMap */
+    {DS_STRUCT, 6, 5, 0},    /* 11 KeysAndAttributes */
+    {DS_LIST, 0, 0, 13},     /* 12 AttributeNameList */
+    {DS_STRING, 0, 0, 0},    /* 13 AttributeName */
+    {DS_MAP, 0, 0, 13},      /* 14 ExpressionAttributeNameMap */
+    {DS_LIST, 0, 0, 16},     /* 15 KeyList */
+    {DS_MAP, 0, 0, 6},       /* 16 Key */
+    {DS_STRING, 0, 0, 0},    /* 17 ProjectionExpression */
+    {DS_STRUCT, 17, 3, 0},   /* 18 BatchWriteItemInput */
+    {DS_MAP, 0, 0, 20},      /* 19 BatchWriteItemRequestMap */
+    {DS_LIST, 0, 0, 21},     /* 20 WriteRequests */
+    {DS_STRUCT, 15, 2, 0},   /* 21 WriteRequest */
+    {DS_STRUCT, 13, 1, 0},   /* 22 DeleteRequest */
+    {DS_STRUCT, 14, 1, 0},   /* 23 PutRequest */
+    {DS_MAP, 0, 0, 6},       /* 24 PutItemInputAttributeMap */
+    {DS_STRING, 0, 0, 0},    /* 25 ReturnItemCollectionMetrics */
+    {DS_STRUCT, 20, 2, 0},   /* 26 CreateBackupInput */
+    {DS_STRING, 0, 0, 0},    /* 27 BackupName */
+    {DS_STRING, 0, 0, 0},    /* 28 TableName */
+    {DS_STRUCT, 23, 2, 0},   /* 29 CreateGlobalTableInput */
+    {DS_LIST, 0, 0, 31},     /* 30 ReplicaList */
+    {DS_STRUCT, 22, 1, 0},   /* 31 Replica */
+    {DS_STRING, 0, 0, 0},    /* 32 RegionName */
+    {DS_STRUCT, 53, 15, 0},  /* 33 CreateTableInput */
+    {DS_LIST, 0, 0, 35},     /* 34 AttributeDefinitions */
+    {DS_STRUCT, 25, 2, 0},   /* 35 AttributeDefinition */
+    {DS_STRING, 0, 0, 0},    /* 36 KeySchemaAttributeName */
+    {DS_STRING, 0, 0, 0},    /* 37 ScalarAttributeType */
+    {DS_STRING, 0, 0, 0},    /* 38 BillingMode */
+    {DS_BOOLEAN, 0, 0, 0},   /* 39 boolean */
+    {DS_LIST, 0, 0, 41},     /* 40 GlobalSecondaryIndexList */
+    {DS_STRUCT, 37, 6, 0},   /* 41 GlobalSecondaryIndex */
+    {DS_STRING, 0, 0, 0},    /* 42 IndexName */
+    {DS_LIST, 0, 0, 44},     /* 43 KeySchema */
+    {DS_STRUCT, 27, 2, 0},   /* 44 KeySchemaElement */
+    {DS_STRING, 0, 0, 0},    /* 45 KeyType */
+    {DS_STRUCT, 29, 2, 0},   /* 46 OnDemandThroughput */
+    {DS_LONG, 0, 0, 0},      /* 47 LongObject */
+    {DS_STRUCT, 31, 2, 0},   /* 48 Projection */
+    {DS_LIST, 0, 0, 50},     /* 49 NonKeyAttributeNameList */
+    {DS_STRING, 0, 0, 0},    /* 50 NonKeyAttributeName */
+    {DS_STRING, 0, 0, 0},    /* 51 ProjectionType */
+    {DS_STRUCT, 33, 2, 0},   /* 52 ProvisionedThroughput */
+    {DS_LONG, 0, 0, 0},      /* 53 PositiveLongObject */
+    {DS_STRUCT, 35, 2, 0},   /* 54 WarmThroughput */
+    {DS_LIST, 0, 0, 56},     /* 55 LocalSecondaryIndexList */
+    {DS_STRUCT, 43, 3, 0},   /* 56 LocalSecondaryIndex */
+    {DS_STRUCT, 46, 3, 0},   /* 57 SSESpecification */
+    {DS_BOOLEAN, 0, 0, 0},   /* 58 SSEEnabled */
+    {DS_STRING, 0, 0, 0},    /* 59 KMSMasterKeyId */
+    {DS_STRING, 0, 0, 0},    /* 60 SSEType */
+    {DS_STRUCT, 49, 2, 0},   /* 61 StreamSpecification */
+    {DS_BOOLEAN, 0, 0, 0},   /* 62 StreamEnabled */
+    {DS_STRING, 0, 0, 0},    /* 63 StreamViewType */
+    {DS_STRING, 0, 0, 0},    /* 64 TableClass */
+    {DS_LIST, 0, 0, 66},     /* 65 TagList */
+    {DS_STRUCT, 51, 2, 0},   /* 66 Tag */
+    {DS_STRING, 0, 0, 0},    /* 67 TagKeyString */
+    {DS_STRING, 0, 0, 0},    /* 68 TagValueString */
+    {DS_STRUCT, 68, 1, 0},   /* 69 DeleteBackupInput */
+    {DS_STRING, 0, 0, 0},    /* 70 BackupArn */
+    {DS_STRUCT, 73, 11, 0},  /* 71 DeleteItemInput */
+    {DS_STRING, 0, 0, 0},    /* 72 ConditionExpression */
+    {DS_STRING, 0, 0, 0},    /* 73 ConditionalOperator */
+    {DS_MAP, 0, 0, 75},      /* 74 ExpectedAttributeMap */
+    {DS_STRUCT, 69, 4, 0},   /* 75 ExpectedAttributeValue */
+    {DS_LIST, 0, 0, 6},      /* 76 AttributeValueList */
+    {DS_STRING, 0, 0, 0},    /* 77 ComparisonOperator */
+    {DS_BOOLEAN, 0, 0, 0},   /* 78 BooleanObject */
+    {DS_MAP, 0, 0, 6},       /* 79 ExpressionAttributeValueMap */
+    {DS_STRING, 0, 0, 0},    /* 80 ReturnValue */
+    {DS_STRUCT, 84, 1, 0},   /* 81 DeleteTableInput */
+    {DS_STRUCT, 85, 1, 0},   /* 82 DescribeBackupInput */
+    {DS_STRUCT, 86, 1, 0},   /* 83 DescribeContinuousBackupsInput */
+    {DS_STRUCT, 87, 2, 0},   /* 84 DescribeContributorInsightsInput */
+    {DS_STRUCT, 89, 0, 0},   /* 85 DescribeEndpointsRequest */
+    {DS_STRUCT, 89, 1, 0},   /* 86 DescribeExportInput */
+    {DS_STRING, 0, 0, 0},    /* 87 ExportArn */
+    {DS_STRUCT, 90, 1, 0},   /* 88 DescribeGlobalTableInput */
+    {DS_STRUCT, 91, 1, 0},   /* 89 DescribeGlobalTableSettingsInput */
+    {DS_STRUCT, 92, 1, 0},   /* 90 DescribeImportInput */
+    {DS_STRING, 0, 0, 0},    /* 91 ImportArn */
+    {DS_STRUCT, 93, 1, 0},   /* 92 DescribeKinesisStreamingDestinationInput */
+    {DS_STRUCT, 94, 0, 0},   /* 93 DescribeLimitsInput */
+    {DS_STRUCT, 94, 1, 0},   /* 94 DescribeTableInput */
+    {DS_STRUCT, 95, 1, 0},   /* 95 DescribeTableReplicaAutoScalingInput */
+    {DS_STRUCT, 96, 1, 0},   /* 96 DescribeTimeToLiveInput */
+    {DS_STRUCT, 97, 2, 0},   /* 97 KinesisStreamingDestinationInput */
+    {DS_STRING, 0, 0, 0},    /* 98 StreamArn */
+    {DS_STRUCT, 99, 7, 0},   /* 99 ExecuteStatementInput */
+    {DS_INTEGER, 0, 0, 0},   /* 100 PositiveIntegerObject */
+    {DS_STRING, 0, 0, 0},    /* 101 PartiQLNextToken */
+    {DS_STRUCT, 109, 3, 0},  /* 102 ExecuteTransactionInput */
+    {DS_STRING, 0, 0, 0},    /* 103 ClientRequestToken */
+    {DS_LIST, 0, 0, 105},    /* 104 ParameterizedStatements */
+    {DS_STRUCT, 106, 3, 0},  /* 105 ParameterizedStatement */
+    {DS_STRUCT, 112, 9, 0},  /* 106 ExportTableToPointInTimeInput */
+    {DS_STRING, 0, 0, 0},    /* 107 ClientToken */
+    {DS_STRING, 0, 0, 0},    /* 108 ExportFormat */
     {DS_TIMESTAMP, 0, 0, 0}, /* 109 ExportTime */
-    {DS_STRING, 0, 0, 0}, /* 110 S3Bucket */
-    {DS_STRING, 0, 0, 0}, /* 111 S3BucketOwner */
-    {DS_STRING, 0, 0, 0}, /* 112 S3Prefix */
-    {DS_STRING, 0, 0, 0}, /* 113 S3SseAlgorithm */
-    {DS_STRING, 0, 0, 0}, /* 114 S3SseKmsKeyId */
-    {DS_STRING, 0, 0, 0}, /* 115 TableArn */
-    {DS_STRUCT, 121, 7, 0}, /* 116 GetItemInput */
-    {DS_STRUCT, 141, 6, 0}, /* 117 ImportTableInput */
-    {DS_STRING, 0, 0, 0}, /* 118 InputCompressionType */
-    {DS_STRING, 0, 0, 0}, /* 119 InputFormat */
-    {DS_STRUCT, 130, 1, 0}, /* 120 InputFormatOptions */
-    {DS_STRUCT, 128, 2, 0}, /* 121 CsvOptions */
-    {DS_STRING, 0, 0, 0}, /* 122 CsvDelimiter */
-    {DS_LIST, 0, 0, 124}, /* 123 CsvHeaderList */
-    {DS_STRING, 0, 0, 0}, /* 124 CsvHeader */
-    {DS_STRUCT, 131, 3, 0}, /* 125 S3BucketSource */
-    {DS_STRUCT, 134, 7, 0}, /* 126 TableCreationParameters */
-    {DS_STRUCT, 147, 6, 0}, /* 127 ListBackupsInput */
-    {DS_STRING, 0, 0, 0}, /* 128 BackupTypeFilter */
-    {DS_INTEGER, 0, 0, 0}, /* 129 BackupsInputLimit */
+    {DS_STRING, 0, 0, 0},    /* 110 S3Bucket */
+    {DS_STRING, 0, 0, 0},    /* 111 S3BucketOwner */
+    {DS_STRING, 0, 0, 0},    /* 112 S3Prefix */
+    {DS_STRING, 0, 0, 0},    /* 113 S3SseAlgorithm */
+    {DS_STRING, 0, 0, 0},    /* 114 S3SseKmsKeyId */
+    {DS_STRING, 0, 0, 0},    /* 115 TableArn */
+    {DS_STRUCT, 121, 7, 0},  /* 116 GetItemInput */
+    {DS_STRUCT, 141, 6, 0},  /* 117 ImportTableInput */
+    {DS_STRING, 0, 0, 0},    /* 118 InputCompressionType */
+    {DS_STRING, 0, 0, 0},    /* 119 InputFormat */
+    {DS_STRUCT, 130, 1, 0},  /* 120 InputFormatOptions */
+    {DS_STRUCT, 128, 2, 0},  /* 121 CsvOptions */
+    {DS_STRING, 0, 0, 0},    /* 122 CsvDelimiter */
+    {DS_LIST, 0, 0, 124},    /* 123 CsvHeaderList */
+    {DS_STRING, 0, 0, 0},    /* 124 CsvHeader */
+    {DS_STRUCT, 131, 3, 0},  /* 125 S3BucketSource */
+    {DS_STRUCT, 134, 7, 0},  /* 126 TableCreationParameters */
+    {DS_STRUCT, 147, 6, 0},  /* 127 ListBackupsInput */
+    {DS_STRING, 0, 0, 0},    /* 128 BackupTypeFilter */
+    {DS_INTEGER, 0, 0, 0},   /* 129 BackupsInputLimit */
     {DS_TIMESTAMP, 0, 0, 0}, /* 130 TimeRangeLowerBound */
     {DS_TIMESTAMP, 0, 0, 0}, /* 131 TimeRangeUpperBound */
-    {DS_STRUCT, 153, 3, 0}, /* 132 ListContributorInsightsInput */
-    {DS_INTEGER, 0, 0, 0}, /* 133 ListContributorInsightsLimit */
-    {DS_STRING, 0, 0, 0}, /* 134 NextTokenString */
-    {DS_STRUCT, 156, 3, 0}, /* 135 ListExportsInput */
-    {DS_INTEGER, 0, 0, 0}, /* 136 ListExportsMaxLimit */
-    {DS_STRING, 0, 0, 0}, /* 137 ExportNextToken */
-    {DS_STRUCT, 159, 3, 0}, /* 138 ListGlobalTablesInput */
-    {DS_STRUCT, 162, 3, 0}, /* 139 ListImportsInput */
-    {DS_STRING, 0, 0, 0}, /* 140 ImportNextToken */
-    {DS_INTEGER, 0, 0, 0}, /* 141 ListImportsMaxLimit */
-    {DS_STRUCT, 165, 2, 0}, /* 142 ListTablesInput */
-    {DS_INTEGER, 0, 0, 0}, /* 143 ListTablesInputLimit */
-    {DS_STRUCT, 167, 2, 0}, /* 144 ListTagsOfResourceInput */
-    {DS_STRING, 0, 0, 0}, /* 145 ResourceArnString */
+    {DS_STRUCT, 153, 3, 0},  /* 132 ListContributorInsightsInput */
+    {DS_INTEGER, 0, 0, 0},   /* 133 ListContributorInsightsLimit */
+    {DS_STRING, 0, 0, 0},    /* 134 NextTokenString */
+    {DS_STRUCT, 156, 3, 0},  /* 135 ListExportsInput */
+    {DS_INTEGER, 0, 0, 0},   /* 136 ListExportsMaxLimit */
+    {DS_STRING, 0, 0, 0},    /* 137 ExportNextToken */
+    {DS_STRUCT, 159, 3, 0},  /* 138 ListGlobalTablesInput */
+    {DS_STRUCT, 162, 3, 0},  /* 139 ListImportsInput */
+    {DS_STRING, 0, 0, 0},    /* 140 ImportNextToken */
+    {DS_INTEGER, 0, 0, 0},   /* 141 ListImportsMaxLimit */
+    {DS_STRUCT, 165, 2, 0},  /* 142 ListTablesInput */
+    {DS_INTEGER, 0, 0, 0},   /* 143 ListTablesInputLimit */
+    {DS_STRUCT, 167, 2, 0},  /* 144 ListTagsOfResourceInput */
+    {DS_STRING, 0, 0, 0},    /* 145 ResourceArnString */
     {DS_STRUCT, 169, 11, 0}, /* 146 PutItemInput */
     {DS_STRUCT, 182, 17, 0}, /* 147 QueryInput */
-    {DS_STRING, 0, 0, 0}, /* 148 KeyExpression */
-    {DS_MAP, 0, 0, 150}, /* 149 KeyConditions */
-    {DS_STRUCT, 180, 2, 0}, /* 150 Condition */
-    {DS_MAP, 0, 0, 150}, /* 151 FilterConditionMap */
-    {DS_STRING, 0, 0, 0}, /* 152 Select */
-    {DS_STRUCT, 199, 7, 0}, /* 153 RestoreTableFromBackupInput */
+    {DS_STRING, 0, 0, 0},    /* 148 KeyExpression */
+    {DS_MAP, 0, 0, 150},     /* 149 KeyConditions */
+    {DS_STRUCT, 180, 2, 0},  /* 150 Condition */
+    {DS_MAP, 0, 0, 150},     /* 151 FilterConditionMap */
+    {DS_STRING, 0, 0, 0},    /* 152 Select */
+    {DS_STRUCT, 199, 7, 0},  /* 153 RestoreTableFromBackupInput */
     {DS_STRUCT, 206, 10, 0}, /* 154 RestoreTableToPointInTimeInput */
     {DS_TIMESTAMP, 0, 0, 0}, /* 155 Date */
     {DS_STRUCT, 216, 16, 0}, /* 156 ScanInput */
-    {DS_INTEGER, 0, 0, 0}, /* 157 ScanSegment */
-    {DS_INTEGER, 0, 0, 0}, /* 158 ScanTotalSegments */
-    {DS_STRUCT, 232, 2, 0}, /* 159 TagResourceInput */
-    {DS_STRUCT, 239, 2, 0}, /* 160 TransactGetItemsInput */
-    {DS_LIST, 0, 0, 162}, /* 161 TransactGetItemList */
-    {DS_STRUCT, 238, 1, 0}, /* 162 TransactGetItem */
-    {DS_STRUCT, 234, 4, 0}, /* 163 Get */
-    {DS_STRUCT, 270, 4, 0}, /* 164 TransactWriteItemsInput */
-    {DS_LIST, 0, 0, 166}, /* 165 TransactWriteItemList */
-    {DS_STRUCT, 266, 4, 0}, /* 166 TransactWriteItem */
-    {DS_STRUCT, 241, 6, 0}, /* 167 ConditionCheck */
-    {DS_STRING, 0, 0, 0}, /* 168 ReturnValuesOnConditionCheckFailure */
-    {DS_STRUCT, 247, 6, 0}, /* 169 Delete */
-    {DS_STRUCT, 253, 6, 0}, /* 170 Put */
-    {DS_STRUCT, 259, 7, 0}, /* 171 Update */
-    {DS_STRING, 0, 0, 0}, /* 172 UpdateExpression */
-    {DS_STRUCT, 274, 2, 0}, /* 173 UntagResourceInput */
-    {DS_LIST, 0, 0, 67}, /* 174 TagKeyList */
-    {DS_STRUCT, 277, 2, 0}, /* 175 UpdateContinuousBackupsInput */
-    {DS_STRUCT, 276, 1, 0}, /* 176 PointInTimeRecoverySpecification */
-    {DS_STRUCT, 279, 3, 0}, /* 177 UpdateContributorInsightsInput */
-    {DS_STRING, 0, 0, 0}, /* 178 ContributorInsightsAction */
-    {DS_STRUCT, 286, 2, 0}, /* 179 UpdateGlobalTableInput */
-    {DS_LIST, 0, 0, 181}, /* 180 ReplicaUpdateList */
-    {DS_STRUCT, 284, 2, 0}, /* 181 ReplicaUpdate */
-    {DS_STRUCT, 282, 1, 0}, /* 182 CreateReplicaAction */
-    {DS_STRUCT, 283, 1, 0}, /* 183 DeleteReplicaAction */
-    {DS_STRUCT, 310, 6, 0}, /* 184 UpdateGlobalTableSettingsInput */
-    {DS_LIST, 0, 0, 186}, /* 185 GlobalTableGlobalSecondaryIndexSettingsUpdateList */
-    {DS_STRUCT, 299, 3, 0}, /* 186 GlobalTableGlobalSecondaryIndexSettingsUpdate */
-    {DS_STRUCT, 294, 5, 0}, /* 187 AutoScalingSettingsUpdate */
-    {DS_STRING, 0, 0, 0}, /* 188 AutoScalingRoleArn */
-    {DS_STRUCT, 292, 2, 0}, /* 189 AutoScalingPolicyUpdate */
-    {DS_STRING, 0, 0, 0}, /* 190 AutoScalingPolicyName */
-    {DS_STRUCT, 288, 4, 0}, /* 191 AutoScalingTargetTrackingScalingPolicyConfigurationUpdate */
-    {DS_INTEGER, 0, 0, 0}, /* 192 IntegerObject */
-    {DS_DOUBLE, 0, 0, 0}, /* 193 Double */
-    {DS_LIST, 0, 0, 195}, /* 194 ReplicaSettingsUpdateList */
-    {DS_STRUCT, 305, 5, 0}, /* 195 ReplicaSettingsUpdate */
-    {DS_LIST, 0, 0, 197}, /* 196 ReplicaGlobalSecondaryIndexSettingsUpdateList */
-    {DS_STRUCT, 302, 3, 0}, /* 197 ReplicaGlobalSecondaryIndexSettingsUpdate */
+    {DS_INTEGER, 0, 0, 0},   /* 157 ScanSegment */
+    {DS_INTEGER, 0, 0, 0},   /* 158 ScanTotalSegments */
+    {DS_STRUCT, 232, 2, 0},  /* 159 TagResourceInput */
+    {DS_STRUCT, 239, 2, 0},  /* 160 TransactGetItemsInput */
+    {DS_LIST, 0, 0, 162},    /* 161 TransactGetItemList */
+    {DS_STRUCT, 238, 1, 0},  /* 162 TransactGetItem */
+    {DS_STRUCT, 234, 4, 0},  /* 163 Get */
+    {DS_STRUCT, 270, 4, 0},  /* 164 TransactWriteItemsInput */
+    {DS_LIST, 0, 0, 166},    /* 165 TransactWriteItemList */
+    {DS_STRUCT, 266, 4, 0},  /* 166 TransactWriteItem */
+    {DS_STRUCT, 241, 6, 0},  /* 167 ConditionCheck */
+    {DS_STRING, 0, 0, 0},    /* 168 ReturnValuesOnConditionCheckFailure */
+    {DS_STRUCT, 247, 6, 0},  /* 169 Delete */
+    {DS_STRUCT, 253, 6, 0},  /* 170 Put */
+    {DS_STRUCT, 259, 7, 0},  /* 171 Update */
+    {DS_STRING, 0, 0, 0},    /* 172 UpdateExpression */
+    {DS_STRUCT, 274, 2, 0},  /* 173 UntagResourceInput */
+    {DS_LIST, 0, 0, 67},     /* 174 TagKeyList */
+    {DS_STRUCT, 277, 2, 0},  /* 175 UpdateContinuousBackupsInput */
+    {DS_STRUCT, 276, 1, 0},  /* 176 PointInTimeRecoverySpecification */
+    {DS_STRUCT, 279, 3, 0},  /* 177 UpdateContributorInsightsInput */
+    {DS_STRING, 0, 0, 0},    /* 178 ContributorInsightsAction */
+    {DS_STRUCT, 286, 2, 0},  /* 179 UpdateGlobalTableInput */
+    {DS_LIST, 0, 0, 181},    /* 180 ReplicaUpdateList */
+    {DS_STRUCT, 284, 2, 0},  /* 181 ReplicaUpdate */
+    {DS_STRUCT, 282, 1, 0},  /* 182 CreateReplicaAction */
+    {DS_STRUCT, 283, 1, 0},  /* 183 DeleteReplicaAction */
+    {DS_STRUCT, 310, 6, 0},  /* 184 UpdateGlobalTableSettingsInput */
+    {DS_LIST, 0, 0, 186},    /* 185 GlobalTableGlobalSecondaryIndexSettingsUpdateList */
+    {DS_STRUCT, 299, 3, 0},  /* 186 GlobalTableGlobalSecondaryIndexSettingsUpdate */
+    {DS_STRUCT, 294, 5, 0},  /* 187 AutoScalingSettingsUpdate */
+    {DS_STRING, 0, 0, 0},    /* 188 AutoScalingRoleArn */
+    {DS_STRUCT, 292, 2, 0},  /* 189 AutoScalingPolicyUpdate */
+    {DS_STRING, 0, 0, 0},    /* 190 AutoScalingPolicyName */
+    {DS_STRUCT, 288, 4, 0},  /* 191 AutoScalingTargetTrackingScalingPolicyConfigurationUpdate */
+    {DS_INTEGER, 0, 0, 0},   /* 192 IntegerObject */
+    {DS_DOUBLE, 0, 0, 0},    /* 193 Double */
+    {DS_LIST, 0, 0, 195},    /* 194 ReplicaSettingsUpdateList */
+    {DS_STRUCT, 305, 5, 0},  /* 195 ReplicaSettingsUpdate */
+    {DS_LIST, 0, 0, 197},    /* 196 ReplicaGlobalSecondaryIndexSettingsUpdateList */
+    {DS_STRUCT, 302, 3, 0},  /* 197 ReplicaGlobalSecondaryIndexSettingsUpdate */
     {DS_STRUCT, 318, 13, 0}, /* 198 UpdateItemInput */
-    {DS_MAP, 0, 0, 200}, /* 199 AttributeUpdates */
-    {DS_STRUCT, 316, 2, 0}, /* 200 AttributeValueUpdate */
-    {DS_STRING, 0, 0, 0}, /* 201 AttributeAction */
+    {DS_MAP, 0, 0, 200},     /* 199 AttributeUpdates */
+    {DS_STRUCT, 316, 2, 0},  /* 200 AttributeValueUpdate */
+    {DS_STRING, 0, 0, 0},    /* 201 AttributeAction */
     {DS_STRUCT, 362, 13, 0}, /* 202 UpdateTableInput */
-    {DS_LIST, 0, 0, 204}, /* 203 GlobalSecondaryIndexUpdateList */
-    {DS_STRUCT, 342, 3, 0}, /* 204 GlobalSecondaryIndexUpdate */
-    {DS_STRUCT, 331, 6, 0}, /* 205 CreateGlobalSecondaryIndexAction */
-    {DS_STRUCT, 337, 1, 0}, /* 206 DeleteGlobalSecondaryIndexAction */
-    {DS_STRUCT, 338, 4, 0}, /* 207 UpdateGlobalSecondaryIndexAction */
-    {DS_LIST, 0, 0, 209}, /* 208 ReplicationGroupUpdateList */
-    {DS_STRUCT, 359, 3, 0}, /* 209 ReplicationGroupUpdate */
-    {DS_STRUCT, 348, 5, 0}, /* 210 CreateReplicationGroupMemberAction */
-    {DS_LIST, 0, 0, 212}, /* 211 ReplicaGlobalSecondaryIndexList */
-    {DS_STRUCT, 346, 2, 0}, /* 212 ReplicaGlobalSecondaryIndex */
-    {DS_STRUCT, 345, 1, 0}, /* 213 ProvisionedThroughputOverride */
-    {DS_STRUCT, 353, 1, 0}, /* 214 DeleteReplicationGroupMemberAction */
-    {DS_STRUCT, 354, 5, 0}, /* 215 UpdateReplicationGroupMemberAction */
-    {DS_STRUCT, 382, 4, 0}, /* 216 UpdateTableReplicaAutoScalingInput */
-    {DS_LIST, 0, 0, 218}, /* 217 GlobalSecondaryIndexAutoScalingUpdateList */
-    {DS_STRUCT, 375, 2, 0}, /* 218 GlobalSecondaryIndexAutoScalingUpdate */
-    {DS_LIST, 0, 0, 220}, /* 219 ReplicaAutoScalingUpdateList */
-    {DS_STRUCT, 379, 3, 0}, /* 220 ReplicaAutoScalingUpdate */
-    {DS_LIST, 0, 0, 222}, /* 221 ReplicaGlobalSecondaryIndexAutoScalingUpdateList */
-    {DS_STRUCT, 377, 2, 0}, /* 222 ReplicaGlobalSecondaryIndexAutoScalingUpdate */
-    {DS_STRUCT, 388, 2, 0}, /* 223 UpdateTimeToLiveInput */
-    {DS_STRUCT, 386, 2, 0}, /* 224 TimeToLiveSpecification */
-    {DS_STRING, 0, 0, 0}, /* 225 TimeToLiveAttributeName */
-    {DS_BOOLEAN, 0, 0, 0}, /* 226 TimeToLiveEnabled */
-    {DS_STRUCT, 390, 3, 0}, /* 227 DescribeStreamInput */
-    {DS_STRING, 0, 0, 0}, /* 228 ShardId */
-    {DS_INTEGER, 0, 0, 0}, /* 229 PositiveIntegerObject */
-    {DS_STRING, 0, 0, 0}, /* 230 StreamArn */
-    {DS_STRUCT, 393, 2, 0}, /* 231 GetRecordsInput */
-    {DS_STRING, 0, 0, 0}, /* 232 ShardIterator */
-    {DS_STRUCT, 395, 4, 0}, /* 233 GetShardIteratorInput */
-    {DS_STRING, 0, 0, 0}, /* 234 SequenceNumber */
-    {DS_STRING, 0, 0, 0}, /* 235 ShardIteratorType */
-    {DS_STRUCT, 399, 3, 0}, /* 236 ListStreamsInput */
-    {DS_STRING, 0, 0, 0}, /* 237 TableName */
+    {DS_LIST, 0, 0, 204},    /* 203 GlobalSecondaryIndexUpdateList */
+    {DS_STRUCT, 342, 3, 0},  /* 204 GlobalSecondaryIndexUpdate */
+    {DS_STRUCT, 331, 6, 0},  /* 205 CreateGlobalSecondaryIndexAction */
+    {DS_STRUCT, 337, 1, 0},  /* 206 DeleteGlobalSecondaryIndexAction */
+    {DS_STRUCT, 338, 4, 0},  /* 207 UpdateGlobalSecondaryIndexAction */
+    {DS_LIST, 0, 0, 209},    /* 208 ReplicationGroupUpdateList */
+    {DS_STRUCT, 359, 3, 0},  /* 209 ReplicationGroupUpdate */
+    {DS_STRUCT, 348, 5, 0},  /* 210 CreateReplicationGroupMemberAction */
+    {DS_LIST, 0, 0, 212},    /* 211 ReplicaGlobalSecondaryIndexList */
+    {DS_STRUCT, 346, 2, 0},  /* 212 ReplicaGlobalSecondaryIndex */
+    {DS_STRUCT, 345, 1, 0},  /* 213 ProvisionedThroughputOverride */
+    {DS_STRUCT, 353, 1, 0},  /* 214 DeleteReplicationGroupMemberAction */
+    {DS_STRUCT, 354, 5, 0},  /* 215 UpdateReplicationGroupMemberAction */
+    {DS_STRUCT, 382, 4, 0},  /* 216 UpdateTableReplicaAutoScalingInput */
+    {DS_LIST, 0, 0, 218},    /* 217 GlobalSecondaryIndexAutoScalingUpdateList */
+    {DS_STRUCT, 375, 2, 0},  /* 218 GlobalSecondaryIndexAutoScalingUpdate */
+    {DS_LIST, 0, 0, 220},    /* 219 ReplicaAutoScalingUpdateList */
+    {DS_STRUCT, 379, 3, 0},  /* 220 ReplicaAutoScalingUpdate */
+    {DS_LIST, 0, 0, 222},    /* 221 ReplicaGlobalSecondaryIndexAutoScalingUpdateList */
+    {DS_STRUCT, 377, 2, 0},  /* 222 ReplicaGlobalSecondaryIndexAutoScalingUpdate */
+    {DS_STRUCT, 388, 2, 0},  /* 223 UpdateTimeToLiveInput */
+    {DS_STRUCT, 386, 2, 0},  /* 224 TimeToLiveSpecification */
+    {DS_STRING, 0, 0, 0},    /* 225 TimeToLiveAttributeName */
+    {DS_BOOLEAN, 0, 0, 0},   /* 226 TimeToLiveEnabled */
+    {DS_STRUCT, 390, 3, 0},  /* 227 DescribeStreamInput */
+    {DS_STRING, 0, 0, 0},    /* 228 ShardId */
+    {DS_INTEGER, 0, 0, 0},   /* 229 PositiveIntegerObject */
+    {DS_STRING, 0, 0, 0},    /* 230 StreamArn */
+    {DS_STRUCT, 393, 2, 0},  /* 231 GetRecordsInput */
+    {DS_STRING, 0, 0, 0},    /* 232 ShardIterator */
+    {DS_STRUCT, 395, 4, 0},  /* 233 GetShardIteratorInput */
+    {DS_STRING, 0, 0, 0},    /* 234 SequenceNumber */
+    {DS_STRING, 0, 0, 0},    /* 235 ShardIteratorType */
+    {DS_STRUCT, 399, 3, 0},  /* 236 ListStreamsInput */
+    {DS_STRING, 0, 0, 0},    /* 237 TableName */
 };
 
 const ds_op_t DS_OPS[] = {

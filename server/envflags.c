@@ -10,6 +10,8 @@
  */
 #include "server/envflags.h"
 
+#include "common/arena.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +68,6 @@ static int switch_value(const char *v)
     return -1;
 }
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (!p) abort();
-    return p;
-}
-
 static char **g_argv; /* the rebuilt argument array: lives until exit */
 
 int envflags_apply(int *argc, char ***argv, char *err, size_t errlen)
@@ -88,7 +83,7 @@ int envflags_apply(int *argc, char ***argv, char *err, size_t errlen)
         const char *v = VARS[k].kind == LIST ? getenv(VARS[k].var) : NULL;
         for (; v && *v; v++) cap += *v == '\n' ? 2 : 0;
     }
-    char **out = xmalloc(cap * sizeof *out);
+    char **out = ddb_xmalloc(cap * sizeof *out);
     int n = 0;
     out[n++] = (*argv)[0];
     for (size_t k = 0; k < NVARS; k++) {
@@ -117,7 +112,7 @@ int envflags_apply(int *argc, char ***argv, char *err, size_t errlen)
                 const char *nl = strchr(p, '\n');
                 size_t len = nl ? (size_t)(nl - p) : strlen(p);
                 if (len > 0) {
-                    char *line = xmalloc(len + 1);
+                    char *line = ddb_xmalloc(len + 1);
                     memcpy(line, p, len);
                     line[len] = 0;
                     out[n++] = (char *)VARS[k].flag;

@@ -135,10 +135,9 @@ static void set_free(ruleset_t *s)
     free(s);
 }
 
-static char *xstrdup(const json_t *j)
+static char *xstrdup(const json_t *j) /* the whole string, NUL bytes included */
 {
-    char *p = malloc(j->str.len + 1);
-    if (!p) abort();
+    char *p = ddb_xmalloc(j->str.len + 1);
     memcpy(p, j->str.ptr, j->str.len + 1);
     return p;
 }

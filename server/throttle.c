@@ -69,13 +69,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p) abort();
-    return p;
-}
-
 static uint32_t hash(const char *table, const char *index)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
@@ -107,14 +100,14 @@ static entry_t *entry_get(const ddb_config_t *cfg, const eng_table_t *t, const e
     if (!e) {
         e = calloc(1, sizeof *e);
         if (!e) abort();
-        e->table = xstrdup(t->name);
-        e->index = xstrdup(index);
+        e->table = ddb_xstrdup(t->name);
+        e->index = ddb_xstrdup(index);
         e->next = g_chains[h];
         g_chains[h] = e;
     }
     if (!e->id || strcmp(e->id, t->id)) { /* new, or the table was recreated: full buckets */
         free(e->id);
-        e->id = xstrdup(t->id);
+        e->id = ddb_xstrdup(t->id);
         for (int d = 0; d < 2; d++) {
             e->balance[d] = rate_of(t, x, (cap_dir_t)d) * burst;
             e->last[d] = now;
