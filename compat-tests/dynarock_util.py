@@ -77,8 +77,9 @@ class Server:
     port flags are added here. stdout/stderr go to `log_path`.
     """
 
-    def __init__(self, args, log_path, port=None, host_flags=True):
+    def __init__(self, args, log_path, port=None, host_flags=True, env=None):
         self.args = list(args)
+        self.env = env  # variables added to this process's environment
         self.log_path = Path(log_path)
         self.port = port or free_port()
         self.host_flags = host_flags
@@ -100,7 +101,7 @@ class Server:
             pytest.fail(f"dynarock binary not found at {b}: build it (cmake) or set DYNAROCK_BIN", pytrace=False)
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env={**os.environ, **self.env} if self.env else None)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -794,6 +794,60 @@ def test_filter_criteria(server_factory, tmp_path):
         assert r["Error"] == {"Code": "InvalidParameterValueException", "Message": "Invalid filter pattern definition."}
 
 
+def test_filtered_records_do_not_count_against_the_batch(server_factory, tmp_path):
+    # Lambda fills a batch with records that pass the filter: the 6 records a filter drops between the
+    # kept ones do not shorten it (BatchSize 3: one batch of the 3 kept records).
+    f = Fn(tmp_path, "fn")
+    srv = server_factory(["--in-memory", *f.flag])
+    ddb, lam, _ = clients(srv.url)
+    arn = make_table(ddb)
+    m = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                        BatchSize=3, Enabled=False,
+                                        FilterCriteria={"Filters": [{"Pattern": '{"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"keep"}]}}}}'}]})
+    for i, pk in enumerate(["keep1", "drop1", "drop2", "drop3", "keep2", "drop4", "drop5", "drop6", "keep3",
+                            "drop7", "keep4"]):
+        put(ddb, pk, str(i))
+    lam.update_event_source_mapping(UUID=m["UUID"], Enabled=True)
+    f.wait_calls(2)
+    time.sleep(0.3)
+    assert [[r["dynamodb"]["Keys"]["pk"]["S"] for r in b] for b in f.batches()] == [["keep1", "keep2", "keep3"],
+                                                                                    ["keep4"]]
+
+
+FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+@pytest.mark.skipif(not os.path.exists(FAKETIME), reason="needs Debian's faketime (scripts/install-deps.sh --test)")
+def test_records_past_maximum_record_age_are_discarded_unprocessed(server_factory, tmp_path):
+    # Records older than MaximumRecordAgeInSeconds are not delivered: they go to the on-failure
+    # destination with condition RecordAgeExceeded, and the records after them are delivered. The
+    # second server runs with its clock 2 minutes ahead (libfaketime), so the records are old at once.
+    f = Fn(tmp_path, "fn")
+    fdir = tmp_path / "failures"
+    args = ["--data-dir", str(tmp_path / "data"), *f.flag, "--failure-dir", str(fdir)]
+    srv = server_factory(args)
+    ddb, lam, _ = clients(srv.url)
+    arn = make_table(ddb)
+    m = lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn, StartingPosition="TRIM_HORIZON",
+                                        Enabled=False, MaximumRecordAgeInSeconds=60)
+    put(ddb, "a", "old1")
+    put(ddb, "b", "old2")
+    assert srv.stop() == 0
+    srv2 = server_factory(args, port=srv.port, env={"LD_PRELOAD": FAKETIME, "FAKETIME": "+120"})
+    ddb, lam, _ = clients(srv2.url)
+    put(ddb, "c", "new")
+    lam.update_event_source_mapping(UUID=m["UUID"], Enabled=True)
+    f.wait_calls(1)
+    time.sleep(0.3)
+    assert [vals(b) for b in f.batches()] == [["new"]]
+    files = list(fdir.glob("*.json"))
+    assert len(files) == 1
+    rec = json.loads(files[0].read_text())
+    assert rec["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert rec["requestContext"]["approximateInvokeCount"] == 0
+    assert rec["DDBStreamBatchInfo"]["batchSize"] == 2
+
+
 def test_trigger_short_form(server_factory, tmp_path):
     f = Fn(tmp_path, "Orders-trigger")
     cmd = f.flag[1].split("=", 1)[1]

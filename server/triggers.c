@@ -608,6 +608,23 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_
     int attempts = 0;
     while (n > 0) {
         if (!alive(p)) return DLV_STOPPED;
+        /* records older than MaximumRecordAgeInSeconds are discarded unprocessed, as Lambda does (the
+         * oldest come first) */
+        size_t old = 0;
+        double now = wall_s();
+        while (p->c.max_age >= 0 && old < n && now - recs[old].created > (double)p->c.max_age) old++;
+        if (old > 0) {
+            log_warn("trigger %s: function %s: %zu records discarded (RecordAgeExceeded)", p->m->c.uuid,
+                     p->c.function, old);
+            failure_record(p, recs, old, "RecordAgeExceeded", attempts);
+            count_discard(p->c.function);
+            uint64_t past = old == n ? end : recs[old].seq;
+            checkpoint(p, p->ord, past, "PROBLEM: Function call failed");
+            if (old == n) return DLV_DONE;
+            recs += old;
+            n -= old;
+            attempts = 0;
+        }
         size_t elen;
         const char *event = event_json(p, recs, n, &elen);
         buf_t out;
@@ -752,6 +769,46 @@ static dlv_rc_t deliver_lanes(poller_t *p, const eng_record_t *recs, size_t n, u
     return rc;
 }
 
+/* ---- reading a batch ----------------------------------------------------------------------------------- */
+
+typedef struct {
+    eng_record_t *recs; /* the records that pass the filter, in order (in p->a) */
+    size_t n;
+    size_t bytes;   /* their SizeBytes */
+    uint64_t end;   /* the position after the last record read (passing or not) */
+    bool shard_end; /* a closed shard's end was reached */
+} batch_t;
+
+#define READ_MAX 10000 /* records read past the filter in one gather at most (the checkpoint passes them) */
+
+/* Add to b the records of the checkpoint's shard from b->end on that pass the mapping's FilterCriteria,
+ * until it holds `limit` of them or EVENT_MAX_BYTES, the shard has nothing more yet, or READ_MAX
+ * records were read: records a filter drops do not count against the batch, as in Lambda. Reads
+ * nothing when b is full. A trim or a missing shard is answered only to a first read (b empty). */
+static eng_stream_rc_t gather(poller_t *p, size_t limit, batch_t *b)
+{
+    size_t read = 0;
+    while (b->n < limit && b->bytes < EVENT_MAX_BYTES && !b->shard_end && read < READ_MAX) {
+        size_t want = limit - b->n;
+        eng_records_t rs;
+        eng_stream_rc_t rc = eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, b->end, want,
+                                             EVENT_MAX_BYTES - b->bytes, p->a, &rs);
+        if (rc != ENG_STREAM_OK) return b->n || b->end != p->pos ? ENG_STREAM_OK : rc;
+        b->shard_end = rs.shard_end;
+        if (rs.n == 0) break;
+        read += rs.n;
+        b->end = rs.next_pos;
+        if (!b->recs) b->recs = arena_alloc(p->a, limit * sizeof *b->recs); /* a read gives at most want */
+        for (size_t i = 0; i < rs.n; i++) {
+            if (p->c.filter_json && !record_passes(p, &rs.recs[i])) continue;
+            b->recs[b->n++] = rs.recs[i];
+            b->bytes += rs.recs[i].size;
+        }
+        if (rs.n < want) break; /* caught up with the shard */
+    }
+    return ENG_STREAM_OK;
+}
+
 /* Move the checkpoint to where the stream still has records (after a trim, or a shard's end). */
 static bool reposition(poller_t *p, bool next_shard)
 {
@@ -809,9 +866,8 @@ static void *poller_main(void *arg)
         p->view = view;
         size_t limit = p->c.batch_size > 0 ? (size_t)p->c.batch_size : 100;
         if (p->c.parallel > 1) limit *= (size_t)p->c.parallel; /* a batch for each lane */
-        eng_records_t recs;
-        eng_stream_rc_t rc = eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit,
-                                             EVENT_MAX_BYTES, p->a, &recs);
+        batch_t b = {NULL, 0, 0, p->pos, false};
+        eng_stream_rc_t rc = gather(p, limit, &b);
         if (rc == ENG_STREAM_TRIMMED || rc == ENG_STREAM_NO_SHARD) {
             if (!reposition(p, false) && !nap(p, 1000)) break;
             p->view = p->view ? arena_strdup(keep, p->view) : "NEW_AND_OLD_IMAGES";
@@ -821,48 +877,37 @@ static void *poller_main(void *arg)
             if (!nap(p, 1000)) break;
             continue;
         }
-        if (recs.n == 0) {
-            if (recs.shard_end) {
-                if (reposition(p, true)) {
-                    p->view = arena_strdup(keep, p->view);
-                    continue;
-                }
+        if (b.n == 0) {
+            if (b.end != p->pos) { /* everything read was filtered out: the checkpoint passes it */
+                checkpoint(p, p->ord, b.end, NULL);
+                continue;
+            }
+            if (b.shard_end && reposition(p, true)) {
+                p->view = arena_strdup(keep, p->view);
+                continue;
             }
             if (!nap(p, POLL_MS)) break;
             continue;
         }
         /* the batching window: wait for a full batch, at most MaximumBatchingWindowInSeconds */
-        if (recs.n < limit && p->c.window_s > 0 && !recs.shard_end) {
+        if (b.n < limit && p->c.window_s > 0 && !b.shard_end) {
             uint64_t until = mono_ms() + (uint64_t)p->c.window_s * 1000;
             bool stopped = false;
-            while (recs.n < limit && !recs.shard_end && mono_ms() < until) {
+            while (b.n < limit && !b.shard_end && b.bytes < EVENT_MAX_BYTES && mono_ms() < until) {
                 if (!nap(p, POLL_MS)) {
                     stopped = true;
                     break;
                 }
-                eng_records_t more;
-                if (eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, p->pos, limit, EVENT_MAX_BYTES,
-                                    p->a, &more) == ENG_STREAM_OK &&
-                    more.n >= recs.n)
-                    recs = more;
+                if (gather(p, limit, &b) != ENG_STREAM_OK) break;
             }
             if (stopped) break;
         }
-        /* FilterCriteria: records filtered out are skipped (the checkpoint passes them) */
-        uint64_t end = recs.recs[recs.n - 1].seq + 1;
-        size_t kept = recs.n;
-        if (p->c.filter_json) {
-            kept = 0;
-            for (size_t i = 0; i < recs.n; i++)
-                if (record_passes(p, &recs.recs[i])) recs.recs[kept++] = recs.recs[i];
-            if (kept == 0) {
-                checkpoint(p, p->ord, end, NULL);
-                continue;
-            }
-        }
+        const eng_record_t *recs = b.recs;
+        size_t kept = b.n;
+        uint64_t end = b.end;
         if (p->c.parallel > 1 && kept > 1) {
-            if (deliver_lanes(p, recs.recs, kept, end) == DLV_STOPPED) break;
-        } else if (deliver(p, recs.recs, kept, end) == DLV_STOPPED) {
+            if (deliver_lanes(p, recs, kept, end) == DLV_STOPPED) break;
+        } else if (deliver(p, recs, kept, end) == DLV_STOPPED) {
             break;
         }
     }
