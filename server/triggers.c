@@ -17,8 +17,10 @@
  *
  * Poller (one thread per enabled mapping): a stream's shards form a chain (each shard the child of
  * the one before), so "parents before children" is reading them in ordinal order: read the shard
- * of the checkpoint from its position, up to BatchSize records (waiting up to
- * MaximumBatchingWindowInSeconds for more), invoke, and move the checkpoint; at a closed shard's end
+ * of the checkpoint from its position, up to BatchSize records that pass the FilterCriteria (those
+ * it drops are read past and do not count; the checkpoint passes them too) (waiting up to
+ * MaximumBatchingWindowInSeconds for more), discard those already older than
+ * MaximumRecordAgeInSeconds, invoke, and move the checkpoint; at a closed shard's end
  * go on to the next ordinal. A failed invocation: with BisectBatchOnFunctionError a batch of two or
  * more is split in halves, each delivered on its own; otherwise retried with backoff (100 ms
  * doubling to 5 s) until it succeeds, MaximumRetryAttempts is spent or its oldest record is older
