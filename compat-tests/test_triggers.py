@@ -848,6 +848,46 @@ def test_records_past_maximum_record_age_are_discarded_unprocessed(server_factor
     assert rec["DDBStreamBatchInfo"]["batchSize"] == 2
 
 
+def test_mappings_live_in_their_namespace(server_factory, tmp_path):
+    # --isolation account: a mapping made with account B's key reads B's stream, is invisible to the
+    # default account, and runs again after a restart (B's namespace is opened at start for it).
+    f = Fn(tmp_path, "fn")
+    creds = tmp_path / "credentials"
+    creds.write_text("AKIDA secretA\nAKIDB secretB 123456789012\n")
+    args = ["--data-dir", str(tmp_path / "data"), *f.flag, "--isolation", "account", "--credentials", str(creds)]
+    srv = server_factory(args)
+
+    def cl(key, url):
+        kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id=key, aws_secret_access_key="x",
+                  config=CFG)
+        return boto3.client("dynamodb", **kw), boto3.client("lambda", **kw)
+
+    ddb_b, lam_b = cl("AKIDB", srv.url)
+    ddb_a, lam_a = cl("AKIDA", srv.url)
+    arn = make_table(ddb_b)
+    assert ":123456789012:table/Orders/stream/" in arn
+    make_table(ddb_a)  # the same name in the default account: another table, another stream
+    m = lam_b.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn, StartingPosition="TRIM_HORIZON")
+    assert m["FunctionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:fn"
+    assert lam_a.list_event_source_mappings()["EventSourceMappings"] == []
+    r = error_of(lambda: lam_a.get_event_source_mapping(UUID=m["UUID"]))
+    assert r["Error"]["Code"] == "ResourceNotFoundException"
+    assert [x["UUID"] for x in lam_b.list_event_source_mappings()["EventSourceMappings"]] == [m["UUID"]]
+    put(ddb_a, "a", "not-b")
+    put(ddb_b, "b", "b1")
+    assert vals([r for b in delivered(f, 1) for r in b]) == ["b1"]
+    deadline = time.time() + DEADLINE
+    while ok_records(srv, "fn") < 1:  # its checkpoint is stored
+        assert time.time() < deadline
+        time.sleep(0.02)
+    assert srv.stop() == 0
+    srv2 = server_factory(args, port=srv.port)
+    ddb_b, lam_b = cl("AKIDB", srv2.url)
+    put(ddb_b, "b", "b2")  # B's namespace was opened at start: its poller runs before any request
+    assert vals([r for b in delivered(f, 2) for r in b]) == ["b1", "b2"]
+    assert lam_b.get_event_source_mapping(UUID=m["UUID"])["State"] == "Enabled"
+
+
 def test_trigger_short_form(server_factory, tmp_path):
     f = Fn(tmp_path, "Orders-trigger")
     cmd = f.flag[1].split("=", 1)[1]

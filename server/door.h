@@ -201,12 +201,17 @@ ddb_err_t auth_verify_or_err(ddb_errctx_t *err, arena_t *a, const auth_msg_t *m,
  * per access key and region, as DynamoDB Local does without -sharedDb. Engines other than the first
  * are opened on first use (data directory <data-dir>/namespaces/<name>) and closed at stop. */
 
-/** Open the first engine (the shared one, or the default account's); -1 with a message on failure. */
+/** Open the first engine (the shared one, or the default account's) and, with --isolation account or
+ *  key-region and a data directory, every namespace found under <data-dir>/namespaces (their trigger
+ *  mappings must run after a restart); -1 with a message on failure. */
 int ns_open(const ddb_config_t *cfg, const eng_opts_t *eo, char *errbuf, size_t errlen);
 /** API stage after auth: sets d->r->eng (and d->r->account) for the request's namespace. */
 door_rc_t ns_stage(door_t *d);
 /** The first engine (metrics, start-up). */
 eng_t *ns_default(void);
+#define NS_ENGINES_MAX 257 /* the first engine and NS_MAX namespaces */
+/** The engines open now, the first one first (at most max in out); how many. Any thread. */
+size_t ns_engines(eng_t **out, size_t max);
 /** Close every engine (after the workers stopped). */
 void ns_close_all(void);
 

@@ -414,7 +414,7 @@ static door_rc_t op_update(lreq_t *q, const char *uuid)
     const json_t *body = parse_body(q, &rc);
     if (!body) return rc;
     trig_esm_t c;
-    if (!trig_esm_get(uuid, q->r->a, &c)) {
+    if (!trig_esm_get(q->r->eng, uuid, q->r->a, &c)) {
         /* the body is still checked first, as Lambda does */
         trig_esm_t scratch;
         memset(&scratch, 0, sizeof scratch);
@@ -451,7 +451,7 @@ static door_rc_t op_update(lreq_t *q, const char *uuid)
         return lerr(q, 500, "ServiceException", "Internal server error");
     }
     trig_esm_t now;
-    if (!trig_esm_get(uuid, q->r->a, &now)) now = c;
+    if (!trig_esm_get(q->r->eng, uuid, q->r->a, &now)) now = c;
     const char *state = !en || c.enabled == was ? "Updating" : c.enabled ? "Enabling" : "Disabling";
     return answer_esm(q, 202, &now, state);
 }
@@ -523,7 +523,7 @@ static door_rc_t op_list(lreq_t *q)
         fn = name;
     }
     trig_esm_t *all;
-    size_t n = trig_esm_list(q->r->a, &all);
+    size_t n = trig_esm_list(q->r->eng, q->r->a, &all);
     jw_t w;
     jw_init(&w, q->r->a, 1024);
     jw_obj_begin(&w);
@@ -588,7 +588,6 @@ door_rc_t lambda_serve(door_t *d)
     static const char PREFIX[] = "/2015-03-31/event-source-mappings";
     h2o_req_t *req = d->req;
     lreq_t q = {.d = d, .r = d->r, .region = "us-east-1", .account = DDB_ACCOUNT};
-    q.r->eng = ns_default(); /* mappings live in the first engine (docs/triggers.md) */
     q.r->region = q.region;
     const char *p = req->path_normalized.base;
     size_t plen = req->path_normalized.len, pre = sizeof PREFIX - 1;
@@ -616,13 +615,15 @@ door_rc_t lambda_serve(door_t *d)
                     req->method.base, (int)plen, p);
     }
     if (authenticate(&q) == DOOR_ANSWERED) return DOOR_ANSWERED;
+    /* the namespace of the request's key (--isolation): its mappings, its streams */
+    if (ns_stage(d) == DOOR_ANSWERED) return DOOR_ANSWERED;
     q.r->region = q.region;
     q.r->account = q.account;
     if (collection) return post ? op_create(&q) : op_list(&q);
     if (put) return op_update(&q, uuid);
     trig_esm_t c;
     if (get) {
-        if (!trig_esm_get(uuid, q.r->a, &c)) return not_found(&q);
+        if (!trig_esm_get(q.r->eng, uuid, q.r->a, &c)) return not_found(&q);
         return answer_esm(&q, 200, &c, NULL);
     }
     switch (trig_esm_delete(q.r->eng, uuid, q.r->a, &c)) {

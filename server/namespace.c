@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "common/log.h"
@@ -45,6 +46,8 @@ static ns_t g_ns[NS_MAX];
 static atomic_size_t g_count; /* entries of g_ns published */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static eng_t *open_ns(const char *name, size_t len);
+
 int ns_open(const ddb_config_t *cfg, const eng_opts_t *eo, char *errbuf, size_t errlen)
 {
     g_mode = cfg->isolation;
@@ -58,12 +61,32 @@ int ns_open(const ddb_config_t *cfg, const eng_opts_t *eo, char *errbuf, size_t 
         free(err);
         return -1;
     }
+    if (g_mode != ISO_SHARED && g_root) { /* the namespaces of earlier runs: their mappings resume */
+        size_t dl = strlen(g_root) + 16;
+        char *dir = malloc(dl);
+        if (!dir) abort();
+        snprintf(dir, dl, "%s/namespaces", g_root);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d)) != NULL)
+            if (de->d_name[0] != '.' && de->d_type == DT_DIR) open_ns(de->d_name, strlen(de->d_name));
+        if (d) closedir(d);
+        free(dir);
+    }
     return 0;
 }
 
 eng_t *ns_default(void)
 {
     return g_default;
+}
+
+size_t ns_engines(eng_t **out, size_t max)
+{
+    size_t n = atomic_load_explicit(&g_count, memory_order_acquire), k = 0;
+    if (g_default && k < max) out[k++] = g_default;
+    for (size_t i = 0; i < n && k < max; i++) out[k++] = g_ns[i].eng;
+    return k;
 }
 
 void ns_close_all(void)
@@ -134,6 +157,7 @@ static eng_t *open_ns(const char *name, size_t len)
             g_ns[n] = (ns_t){nm, e};
             atomic_store_explicit(&g_count, n + 1, memory_order_release);
             log_info("namespace %s opened%s%s", nm, dir ? " in " : " in memory", dir ? dir : "");
+            trig_attach(e); /* its event-source mappings (after start; trig_start loads the first ones) */
         } else {
             log_error("namespace %s: cannot open database: %s", nm, err ? err : "unknown error");
             free(nm);

@@ -476,20 +476,25 @@ typedef struct {
 
 typedef enum { TRIG_OK = 0, TRIG_NOT_FOUND, TRIG_CONFLICT, TRIG_NO_STREAM, TRIG_STORAGE } trig_rc_t;
 
-/** Load the functions and the persisted mappings, start their pollers; -1 with a message. */
+/** Load the functions and the persisted mappings of every open engine (ns_engines), start their pollers;
+ *  e is the first engine (--trigger's tables); -1 with a message. */
 int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen);
 /** Stop every poller (killing running functions) and wait for them (bounded). */
 void trig_stop_all(void);
 /** Create (uuid, last_modified, last_result set in c; its first checkpoint written with it): CONFLICT (uuid
  * of the mapping of the same stream and function in conflict_uuid), NO_STREAM, STORAGE. */
 trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
-/** A copy (in a) of the mapping; false when there is none. */
-bool trig_esm_get(const char *uuid, arena_t *a, trig_esm_t *out);
-/** Copies of every mapping (in a), sorted by UUID. */
-size_t trig_esm_list(arena_t *a, trig_esm_t **out);
-/** Replace the configuration of mapping c->uuid (checkpoint kept): NOT_FOUND, CONFLICT, STORAGE. */
+/** A copy (in a) of mapping uuid of engine e (each namespace has its own); false when there is none. */
+bool trig_esm_get(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out);
+/** Copies of every mapping of engine e (in a), sorted by UUID. */
+size_t trig_esm_list(eng_t *e, arena_t *a, trig_esm_t **out);
+/** Load and start the mappings of an engine opened after trig_start (a namespace's, namespace.c);
+ *  before trig_start nothing happens (trig_start loads every engine ns_engines lists). */
+void trig_attach(eng_t *e);
+/** Replace the configuration of mapping c->uuid of engine e (checkpoint kept): NOT_FOUND, CONFLICT, STORAGE.
+ */
 trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char conflict_uuid[37]);
-/** Delete a mapping and its checkpoint (*out: its last configuration): NOT_FOUND, STORAGE. */
+/** Delete mapping uuid of engine e and its checkpoint (*out: its last configuration): NOT_FOUND, STORAGE. */
 trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out);
 
 /** Append the triggers' metrics in Prometheus text (invocations by function and result, records, time,

@@ -40,6 +40,7 @@
  * for the old one to be gone.
  * trig_stop_all (at shutdown, before the engine closes) stops every poller and waits for them.
  */
+#include "server/door.h"
 #include "server/server.h"
 
 #include <errno.h>
@@ -63,7 +64,8 @@
 #define EVENT_MAX_BYTES (6u << 20) /* a batch's records stop growing past this (Lambda: 6 MB payload) */
 
 static const char *g_failure_dir;
-static eng_t *g_eng;
+static eng_t *g_eng;   /* the first engine: --trigger's tables */
+static bool g_started; /* trig_start ran: trig_attach loads at once */
 
 /* ---- mappings ----------------------------------------------------------------------------------------- */
 
@@ -73,6 +75,7 @@ typedef struct esm {
     int pollers;  /* poller threads of this mapping still running */
     bool deleted; /* removed from the registry; freed by the last poller (or at once) */
     pid_t child;  /* the function process the poller is waiting for, or 0 */
+    eng_t *eng;   /* the namespace's engine (server/namespace.c): the mapping's record, its stream */
     struct esm *next;
 } esm_t;
 
@@ -143,10 +146,11 @@ static void esm_copy(arena_t *a, trig_esm_t *dst, const trig_esm_t *c)
 #undef A
 }
 
-static esm_t *esm_find(const char *uuid)
+/* The mapping `uuid` of engine e (a mapping of another namespace is not found). Under g_mu. */
+static esm_t *esm_find(eng_t *e, const char *uuid)
 {
     for (esm_t *m = g_list; m; m = m->next)
-        if (!strcmp(m->c.uuid, uuid)) return m;
+        if (m->eng == e && !strcmp(m->c.uuid, uuid)) return m;
     return NULL;
 }
 
@@ -458,7 +462,7 @@ static void checkpoint_ex(poller_t *p, uint32_t ord, uint64_t pos, const char *r
     }
     ddb_errctx_t err;
     err_init(&err, p->a);
-    if (eng_meta_write(g_eng, ops, n, p->a, &err) != DDB_OK)
+    if (eng_meta_write(p->m->eng, ops, n, p->a, &err) != DDB_OK)
         log_error("trigger %s: cannot write its checkpoint: %s", p->m->c.uuid, err.msg ? err.msg : "");
     pthread_mutex_unlock(&g_mu);
 }
@@ -531,7 +535,7 @@ static void failure_record(poller_t *p, const eng_record_t *recs, size_t n, cons
     eng_shard_t *sh;
     size_t nsh;
     const char *shard = "";
-    if (eng_stream_describe(g_eng, p->c.table, p->c.label, p->a, &st, &sh, &nsh) == ENG_STREAM_OK)
+    if (eng_stream_describe(p->m->eng, p->c.table, p->c.label, p->a, &st, &sh, &nsh) == ENG_STREAM_OK)
         for (size_t i = 0; i < nsh; i++)
             if (sh[i].ord == p->ord) shard = sh[i].id;
     char ts[LOG_TIME_LEN + 1], t1[LOG_TIME_LEN + 1], t2[LOG_TIME_LEN + 1];
@@ -793,7 +797,7 @@ static eng_stream_rc_t gather(poller_t *p, size_t limit, batch_t *b)
     while (b->n < limit && b->bytes < EVENT_MAX_BYTES && !b->shard_end && read < READ_MAX) {
         size_t want = limit - b->n;
         eng_records_t rs;
-        eng_stream_rc_t rc = eng_stream_read(g_eng, p->c.table, p->c.label, p->ord, b->end, want,
+        eng_stream_rc_t rc = eng_stream_read(p->m->eng, p->c.table, p->c.label, p->ord, b->end, want,
                                              EVENT_MAX_BYTES - b->bytes, p->a, &rs);
         if (rc != ENG_STREAM_OK) return b->n || b->end != p->pos ? ENG_STREAM_OK : rc;
         b->shard_end = rs.shard_end;
@@ -817,7 +821,7 @@ static bool reposition(poller_t *p, bool next_shard)
     eng_stream_t st;
     eng_shard_t *sh;
     size_t nsh;
-    if (eng_stream_describe(g_eng, p->c.table, p->c.label, p->a, &st, &sh, &nsh) != ENG_STREAM_OK || !nsh)
+    if (eng_stream_describe(p->m->eng, p->c.table, p->c.label, p->a, &st, &sh, &nsh) != ENG_STREAM_OK || !nsh)
         return false;
     p->view = arena_strdup(p->a, st.view);
     const eng_shard_t *to = NULL;
@@ -826,8 +830,8 @@ static bool reposition(poller_t *p, bool next_shard)
     if (!to) return false;
     uint32_t ord;
     uint64_t pos;
-    if (eng_stream_iterator(g_eng, p->c.table, p->c.label, to->id, ENG_ITER_TRIM_HORIZON, 0, &ord, &pos) !=
-        ENG_STREAM_OK)
+    if (eng_stream_iterator(p->m->eng, p->c.table, p->c.label, to->id, ENG_ITER_TRIM_HORIZON, 0, &ord,
+                            &pos) != ENG_STREAM_OK)
         return false;
     checkpoint(p, ord, pos, NULL);
     return true;
@@ -847,7 +851,7 @@ static void *poller_main(void *arg)
     key_of(ck, sizeof ck, "ckpt", m->c.uuid);
     char *val;
     size_t vlen;
-    if (eng_meta_get(g_eng, ck, strlen(ck), p->a, &val, &vlen) == 1)
+    if (eng_meta_get(p->m->eng, ck, strlen(ck), p->a, &val, &vlen) == 1)
         sscanf(val, "%" SCNu32 " %" SCNu64, &p->ord, &p->pos);
     eng_stream_t st;
     eng_shard_t *sh;
@@ -856,7 +860,7 @@ static void *poller_main(void *arg)
     pthread_mutex_lock(&g_mu);
     esm_copy(keep, &p->c, &m->c);
     pthread_mutex_unlock(&g_mu);
-    if (eng_stream_describe(g_eng, p->c.table, p->c.label, keep, &st, &sh, &nsh) == ENG_STREAM_OK)
+    if (eng_stream_describe(p->m->eng, p->c.table, p->c.label, keep, &st, &sh, &nsh) == ENG_STREAM_OK)
         p->view = st.view;
     log_info("trigger %s: polling %s for function %s", m->c.uuid, p->c.stream_arn, p->c.function);
     while (alive(p)) {
@@ -929,7 +933,7 @@ static void *poller_main(void *arg)
 /* Start a poller for m (under g_mu). */
 static void poller_start_locked(esm_t *m)
 {
-    if (g_stopping || !g_eng) return;
+    if (g_stopping || !g_started) return;
     poller_t *p = calloc(1, sizeof *p);
     if (!p) abort();
     p->m = m;
@@ -992,7 +996,8 @@ trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uui
         return TRIG_NO_STREAM;
     pthread_mutex_lock(&g_mu);
     for (esm_t *m = g_list; m; m = m->next)
-        if (!strcmp(m->c.stream_arn, c->stream_arn) && !strcmp(m->c.function_arn, c->function_arn)) {
+        if (m->eng == e && !strcmp(m->c.stream_arn, c->stream_arn) &&
+            !strcmp(m->c.function_arn, c->function_arn)) {
             memcpy(conflict_uuid, m->c.uuid, 37);
             pthread_mutex_unlock(&g_mu);
             return TRIG_CONFLICT;
@@ -1016,6 +1021,7 @@ trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uui
     esm_t *m = calloc(1, sizeof *m);
     if (!m) abort();
     esm_set(&m->c, c);
+    m->eng = e;
     m->next = g_list;
     g_list = m;
     if (m->c.enabled) poller_start_locked(m);
@@ -1025,10 +1031,10 @@ trig_rc_t trig_esm_create(eng_t *e, trig_esm_t *c, arena_t *a, char conflict_uui
     return TRIG_OK;
 }
 
-bool trig_esm_get(const char *uuid, arena_t *a, trig_esm_t *out)
+bool trig_esm_get(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *out)
 {
     pthread_mutex_lock(&g_mu);
-    esm_t *m = esm_find(uuid);
+    esm_t *m = esm_find(e, uuid);
     if (m) esm_copy(a, out, &m->c);
     pthread_mutex_unlock(&g_mu);
     return m != NULL;
@@ -1039,14 +1045,15 @@ static int cmp_esm(const void *x, const void *y)
     return strcmp(((const trig_esm_t *)x)->uuid, ((const trig_esm_t *)y)->uuid);
 }
 
-size_t trig_esm_list(arena_t *a, trig_esm_t **out)
+size_t trig_esm_list(eng_t *e, arena_t *a, trig_esm_t **out)
 {
     pthread_mutex_lock(&g_mu);
     size_t n = 0;
-    for (esm_t *m = g_list; m; m = m->next) n++;
+    for (esm_t *m = g_list; m; m = m->next) n += m->eng == e;
     trig_esm_t *v = arena_alloc(a, (n ? n : 1) * sizeof *v);
     size_t i = 0;
-    for (esm_t *m = g_list; m; m = m->next) esm_copy(a, &v[i++], &m->c);
+    for (esm_t *m = g_list; m; m = m->next)
+        if (m->eng == e) esm_copy(a, &v[i++], &m->c);
     pthread_mutex_unlock(&g_mu);
     qsort(v, n, sizeof *v, cmp_esm);
     *out = v;
@@ -1056,13 +1063,13 @@ size_t trig_esm_list(arena_t *a, trig_esm_t **out)
 trig_rc_t trig_esm_update(eng_t *e, const trig_esm_t *c, arena_t *a, char conflict_uuid[37])
 {
     pthread_mutex_lock(&g_mu);
-    esm_t *m = esm_find(c->uuid);
+    esm_t *m = esm_find(e, c->uuid);
     if (!m) {
         pthread_mutex_unlock(&g_mu);
         return TRIG_NOT_FOUND;
     }
     for (esm_t *o = g_list; o; o = o->next)
-        if (o != m && !strcmp(o->c.stream_arn, c->stream_arn) &&
+        if (o != m && o->eng == e && !strcmp(o->c.stream_arn, c->stream_arn) &&
             !strcmp(o->c.function_arn, c->function_arn)) {
             memcpy(conflict_uuid, o->c.uuid, 37);
             pthread_mutex_unlock(&g_mu);
@@ -1094,7 +1101,7 @@ trig_rc_t trig_esm_delete(eng_t *e, const char *uuid, arena_t *a, trig_esm_t *ou
 {
     pthread_mutex_lock(&g_mu);
     esm_t **at = &g_list;
-    while (*at && strcmp((*at)->c.uuid, uuid)) at = &(*at)->next;
+    while (*at && ((*at)->eng != e || strcmp((*at)->c.uuid, uuid))) at = &(*at)->next;
     esm_t *m = *at;
     if (!m) {
         pthread_mutex_unlock(&g_mu);
@@ -1207,6 +1214,46 @@ static void *keeper_main(void *arg)
 
 /* ---- start and stop ----------------------------------------------------------------------------------- */
 
+/* Load the mappings stored in engine e and start the pollers of the enabled ones; -1 when they cannot be
+ * read. */
+static int load(eng_t *e)
+{
+    arena_t *a = arena_new(1 << 16);
+    eng_meta_kv_t *kv;
+    size_t n;
+    if (eng_meta_list(e, "esm/", a, &kv, &n) != 0) {
+        arena_free(a);
+        return -1;
+    }
+    pthread_mutex_lock(&g_mu);
+    for (size_t i = 0; i < n; i++) {
+        trig_esm_t c;
+        if (esm_parse(a, kv[i].val, kv[i].vlen, &c) != 0) {
+            log_error("event-source mapping %s: unreadable record skipped", kv[i].key);
+            continue;
+        }
+        esm_t *m = calloc(1, sizeof *m);
+        if (!m) abort();
+        esm_set(&m->c, &c);
+        m->eng = e;
+        m->next = g_list;
+        g_list = m;
+        if (m->c.enabled) poller_start_locked(m);
+    }
+    pthread_mutex_unlock(&g_mu);
+    if (n) log_info("triggers: %zu event-source mappings loaded", n);
+    arena_free(a);
+    return 0;
+}
+
+void trig_attach(eng_t *e)
+{
+    pthread_mutex_lock(&g_mu);
+    bool now = g_started && !g_stopping;
+    pthread_mutex_unlock(&g_mu);
+    if (now && load(e) != 0) log_error("triggers: cannot read the event-source mappings of a namespace");
+}
+
 int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
 {
     g_failure_dir = cfg->failure_dir;
@@ -1232,31 +1279,16 @@ int trig_start(const ddb_config_t *cfg, eng_t *e, char *errbuf, size_t errlen)
         if (fn_add(t->function, eq + 1, errbuf, errlen) != 0) return -1;
     }
     g_eng = e;
-    arena_t *a = arena_new(1 << 16);
-    eng_meta_kv_t *kv;
-    size_t n;
-    if (eng_meta_list(e, "esm/", a, &kv, &n) != 0) {
-        snprintf(errbuf, errlen, "cannot read the event-source mappings");
-        arena_free(a);
-        return -1;
-    }
+    eng_t *engs[NS_ENGINES_MAX];
+    size_t ne = ns_engines(engs, NS_ENGINES_MAX);
     pthread_mutex_lock(&g_mu);
-    for (size_t i = 0; i < n; i++) {
-        trig_esm_t c;
-        if (esm_parse(a, kv[i].val, kv[i].vlen, &c) != 0) {
-            log_error("event-source mapping %s: unreadable record skipped", kv[i].key);
-            continue;
-        }
-        esm_t *m = calloc(1, sizeof *m);
-        if (!m) abort();
-        esm_set(&m->c, &c);
-        m->next = g_list;
-        g_list = m;
-        if (m->c.enabled) poller_start_locked(m);
-    }
+    g_started = true;
     pthread_mutex_unlock(&g_mu);
-    if (n) log_info("triggers: %zu event-source mappings loaded", n);
-    arena_free(a);
+    for (size_t i = 0; i < ne; i++)
+        if (load(engs[i]) != 0) {
+            snprintf(errbuf, errlen, "cannot read the event-source mappings");
+            return -1;
+        }
     if (g_ntriggers) {
         pthread_t tid;
         pthread_attr_t at;
@@ -1315,4 +1347,5 @@ void trig_stop_all(void)
     g_triggers = NULL;
     g_ntriggers = 0;
     g_eng = NULL;
+    g_started = false;
 }
