@@ -13,6 +13,9 @@
  *    "last_increase":s,"last_decrease":s,
  *    "decreases_today":n,"stream_enabled":bool,"stream_view":..,"stream_label":..,"stream_num":n,
  *    "ttl_enabled":bool,"ttl_attr":..,"deletion_protection":bool,"table_class":..,
+ *    "pitr":bool?,"pitr_days":n?,"pitr_since":s?,
+ *    "restore":{"backup_arn":..?,"table_arn":..,"time":s,"in_progress":bool,"src":..?,"src_id":..?,
+ *               "at_ms":n}?   (a restored table; src/src_id/at_ms: the restore's source, backup.c)
  *    "tags":[[k,v],..]}
  * Types are "S", "N", "B". A copy of a descriptor is made by formatting and parsing this JSON,
  * which keeps one definition of "all fields".
@@ -148,6 +151,29 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
     jw_keyz(&w, "deletion_protection");
     jw_bool(&w, t->deletion_protection);
     put_optstr(&w, "table_class", t->table_class);
+    if (t->pitr_enabled || t->pitr_days) { /* absent in records of older binaries */
+        jw_keyz(&w, "pitr");
+        jw_bool(&w, t->pitr_enabled);
+        jw_keyz(&w, "pitr_days");
+        jw_int(&w, t->pitr_days);
+        jw_keyz(&w, "pitr_since");
+        jw_double(&w, t->pitr_since);
+    }
+    if (t->restored) {
+        jw_keyz(&w, "restore");
+        jw_obj_begin(&w);
+        put_optstr(&w, "backup_arn", t->restore_backup_arn);
+        put_optstr(&w, "table_arn", t->restore_table_arn);
+        jw_keyz(&w, "time");
+        jw_double(&w, t->restore_time);
+        jw_keyz(&w, "in_progress");
+        jw_bool(&w, t->restore_in_progress);
+        put_optstr(&w, "src", t->restore_src_);
+        put_optstr(&w, "src_id", t->restore_src_id_);
+        jw_keyz(&w, "at_ms");
+        jw_int(&w, t->restore_at_ms_);
+        jw_obj_end(&w);
+    }
     jw_keyz(&w, "tags");
     jw_arr_begin(&w);
     for (size_t i = 0; i < t->n_tags; i++) {
@@ -269,6 +295,20 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
     t->ttl_attr = get_str(a, o, "ttl_attr");
     t->deletion_protection = get_bool(o, "deletion_protection");
     t->table_class = get_str(a, o, "table_class");
+    t->pitr_enabled = get_bool(o, "pitr");
+    t->pitr_days = (int)get_num(o, "pitr_days");
+    t->pitr_since = get_num(o, "pitr_since");
+    const json_t *rs = json_get(o, "restore");
+    if (rs && rs->type == JSON_OBJECT) {
+        t->restored = true;
+        t->restore_backup_arn = get_str(a, rs, "backup_arn");
+        t->restore_table_arn = get_str(a, rs, "table_arn");
+        t->restore_time = get_num(rs, "time");
+        t->restore_in_progress = get_bool(rs, "in_progress");
+        t->restore_src_ = get_str(a, rs, "src");
+        t->restore_src_id_ = get_str(a, rs, "src_id");
+        t->restore_at_ms_ = (int64_t)get_num(rs, "at_ms");
+    }
     const json_t *tg = json_get(o, "tags");
     if (tg && tg->type == JSON_ARRAY) {
         t->n_tags = tg->n;
@@ -285,6 +325,16 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
 bad:
     arena_free(a);
     return NULL;
+}
+
+char *catalog__table_json(arena_t *a, const eng_table_t *t, size_t *len)
+{
+    return table_to_json(a, t, t->store_ ? t->store_->cf_name : "", len);
+}
+
+eng_table_t *catalog__table_parse(const char *text, size_t len)
+{
+    return table_from_json(text, len, NULL, 0);
 }
 
 /* ---- references ------------------------------------------------------------------------- */
@@ -725,7 +775,7 @@ ddb_err_t eng_table_update(eng_t *e, const char *name, eng_table_mutate_fn mutat
     /* A new set of indexes, or a stream started or closed: writers holding an older description
      * re-read it (txn.c), so no write misses a new index or stream once this call returns. */
     bool restage = n_removed || n_added || old->stream_enabled != nt->stream_enabled ||
-                   old->stream_num_ != nt->stream_num_;
+                   old->stream_num_ != nt->stream_num_ || old->pitr_enabled != nt->pitr_enabled;
     if (restage) nt->idx_gen_ = atomic_fetch_add(&nt->store_->idx_gen, 1) + 1;
     c->t[pos] = nt;
     if (out) {
@@ -778,6 +828,7 @@ ddb_err_t eng_table_delete(eng_t *e, const char *name, eng_table_t **out, ddb_er
     db__batch_del(b, db__sys(e->db), key, strlen(key));
     stats__delete(e, b, t->id, a);
     for (size_t i = 0; i < t->n_idx; i++) stats__delete(e, b, t->idx[i].id, a);
+    pitr__drop_history(e, b, t->id); /* its point-in-time history goes with it */
     stream_change_t ch; /* the table's stream outlives it: DISABLED, readable until retention ends */
     int rc = stream__table_change(e, t, NULL, b, &ch);
     if (rc == 0) rc = db__write(e->db, b);

@@ -43,6 +43,18 @@ eng_t *eng_open(const eng_opts_t *opts, char **errmsg)
         free(e);
         return NULL;
     }
+    if (pitr__open(e, errmsg) != 0 || backup__open(e, errmsg) != 0) {
+        jobs__stop_all(&e->jobs);
+        backup__close(e->backups);
+        pitr__close(e->pitr);
+        catalog__close(e->cat);
+        stream__close(e->streams);
+        db__close(e->db);
+        lock__dispose(&e->locks);
+        jobs__dispose(&e->jobs);
+        free(e);
+        return NULL;
+    }
     /* Backfills interrupted by a restart start again (they skip entries already written); a table
      * whose stream was enabled before streams kept records gets its stream now. */
     arena_t *a = arena_new(4096);
@@ -70,6 +82,8 @@ void eng_close(eng_t *e)
 {
     if (!e) return;
     jobs__stop_all(&e->jobs); /* first: jobs use the catalog and the database */
+    backup__close(e->backups);
+    pitr__close(e->pitr);
     catalog__close(e->cat);
     stream__close(e->streams);
     db__close(e->db);

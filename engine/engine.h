@@ -113,13 +113,26 @@ struct eng_table {
     const char *table_class; /* "STANDARD" or "STANDARD_INFREQUENT_ACCESS" */
     size_t n_tags;
     eng_tag_t *tags;
+    /* point-in-time recovery (pitr.c; changed only by eng_pitr_set) */
+    bool pitr_enabled;
+    int pitr_days;     /* RecoveryPeriodInDays, 1..35 */
+    double pitr_since; /* epoch seconds from which history is complete (PITR last turned on) */
+    /* a restored table (backup.c; set by eng_restore_start): RestoreSummary */
+    bool restored;
+    const char *restore_backup_arn; /* SourceBackupArn, or NULL (a point-in-time restore) */
+    const char *restore_table_arn;  /* SourceTableArn */
+    double restore_time;            /* RestoreDateTime, epoch seconds */
+    bool restore_in_progress;       /* RestoreInProgress: status CREATING until the data is in */
 
     /* engine-private (not part of the persisted description) */
-    arena_t *arena_;           /* owns this descriptor and every string in it */
-    struct eng__store *store_; /* column family of the items, shared by every version */
-    uint64_t stream_num_;      /* the current stream's number (records' key prefix); 0 = none ever */
-    int refs_;                 /* atomic */
-    int idx_gen_;              /* store_->idx_gen when this version was published */
+    arena_t *arena_;             /* owns this descriptor and every string in it */
+    struct eng__store *store_;   /* column family of the items, shared by every version */
+    uint64_t stream_num_;        /* the current stream's number (records' key prefix); 0 = none ever */
+    const char *restore_src_;    /* the restore's source while in progress: backup id, or table name */
+    const char *restore_src_id_; /* the source table's id (point in time), NULL for a backup */
+    int64_t restore_at_ms_;      /* the point in time (epoch ms) */
+    int refs_;                   /* atomic */
+    int idx_gen_;                /* store_->idx_gen when this version was published */
 };
 
 /**
@@ -471,5 +484,66 @@ ddb_err_t eng_meta_write(eng_t *e, const eng_meta_op_t *ops, size_t n, arena_t *
 int eng_meta_get(eng_t *e, const char *key, size_t klen, arena_t *a, char **val, size_t *vlen);
 /** Every record whose key starts with prefix, in key order (copies in a): 0, or -1 (logged). */
 int eng_meta_list(eng_t *e, const char *prefix, arena_t *a, eng_meta_kv_t **out, size_t *n);
+
+/* ---- point-in-time recovery (pitr.c) ---------------------------------------------------------
+ *
+ * While PITR is on for a table, every change of one of its items (every write path: item__stage)
+ * also writes, in the same batch, a history record (commit time in epoch ms, key, the item's image
+ * before the change) into the FMT_CF_PITR column family. The table as of a time T is the table now
+ * with each key changed after T replaced by the old image of its first change after T. A keeper job
+ * trims records older than the recovery period; turning PITR off or deleting the table drops the
+ * table's history at once. Times are epoch milliseconds; "as of T" includes every change committed
+ * at or before T. Thread-safe. */
+
+typedef struct {
+    bool enabled;        /* PointInTimeRecoveryStatus ENABLED */
+    int days;            /* RecoveryPeriodInDays */
+    int64_t earliest_ms; /* EarliestRestorableDateTime: max(PITR turned on, now - days) */
+    int64_t latest_ms;   /* LatestRestorableDateTime: now (history is written with each change) */
+} eng_pitr_info_t;
+
+/** (export, restore) Whether PITR is on for the table, and its restorable window. */
+bool eng_pitr_info(eng_t *e, const eng_table_t *t, eng_pitr_info_t *out);
+/**
+ * Turn PITR on (days 1..35; on when already on: only the period changes) or off (the table's history
+ * is dropped). ResourceNotFoundException "Requested resource not found: Table: <name> not found".
+ * *out (if not NULL) gets a reference to the new description.
+ */
+ddb_err_t eng_pitr_set(eng_t *e, const char *table, bool enabled, int days, eng_table_t **out,
+                       ddb_errctx_t *err);
+
+/** A reader of a table's items at one time, or of its changes between two times. Owns a RocksDB
+ *  snapshot and a reference to the table (whose deletion does not disturb it); one thread at a time. */
+typedef struct eng_reader eng_reader_t;
+
+/**
+ * (export, restore) Open a reader of table t's items as of at_ms (0: now, a plain snapshot, PITR
+ * not needed). at_ms > 0 needs PITR on and earliest_ms <= at_ms <= now (check with eng_pitr_info
+ * first to word your own error): else ValidationException "The time is outside the table's
+ * restorable window". Items come in the table's key order.
+ */
+ddb_err_t eng_reader_open_asof(eng_t *e, eng_table_t *t, int64_t at_ms, eng_reader_t **out,
+                               ddb_errctx_t *err);
+/** The next item as of the reader's time: 1 (*item in a), 0 at the end, -1 storage error (logged). */
+int eng_reader_next(eng_reader_t *r, arena_t *a, av_map_t **item);
+
+typedef struct {
+    av_map_t *keys;      /* the item's key attributes */
+    av_map_t *old_image; /* the item as of from_ms (NULL: absent) */
+    av_map_t *new_image; /* the item as of to_ms (NULL: absent, i.e. deleted) */
+    int64_t write_ms;    /* the time of its last change at or before to_ms */
+} eng_change_t;
+
+/**
+ * (incremental export) Open a reader of the items changed in (from_ms, to_ms]: each such key once,
+ * in key order, with its images at both ends (a key created and deleted within the window is left
+ * out). Needs PITR on and earliest_ms <= from_ms < to_ms <= now: else ValidationException as above.
+ */
+ddb_err_t eng_reader_open_changes(eng_t *e, eng_table_t *t, int64_t from_ms, int64_t to_ms,
+                                  eng_reader_t **out, ddb_errctx_t *err);
+/** The next change: 1 (*out's maps in a), 0 at the end, -1 storage error (logged). */
+int eng_reader_next_change(eng_reader_t *r, arena_t *a, eng_change_t *out);
+/** Release the snapshot and the table reference. */
+void eng_reader_close(eng_reader_t *r);
 
 #endif

@@ -195,6 +195,11 @@ typedef struct eng__store {
 void catalog__put_keyschema(jw_t *w, const eng_keyschema_t *k);
 int catalog__parse_keyschema(arena_t *a, const json_t *v, eng_keyschema_t *k);
 
+/* A description as its catalog JSON (in a), and back: a descriptor outside the catalog (no store;
+ * eng_table_release frees it). Backups keep their table's description this way (backup.c). */
+char *catalog__table_json(arena_t *a, const eng_table_t *t, size_t *len);
+eng_table_t *catalog__table_parse(const char *text, size_t len);
+
 typedef struct catalog catalog_t;
 catalog_t *catalog__open(db_t *db, char **errmsg);
 void catalog__close(catalog_t *c);
@@ -242,6 +247,31 @@ int stream__table_change(eng_t *e, const eng_table_t *old, eng_table_t *nt, db_b
                          stream_change_t *ch);
 void stream__table_done(eng_t *e, stream_change_t *ch, bool written);
 
+/* ---- pitr.c: point-in-time history -------------------------------------------------------- */
+
+typedef struct pitr pitr_t;
+/** Find the history family, start the keeper job (after catalog__open). 0, or -1 with *errmsg. */
+int pitr__open(eng_t *e, char **errmsg);
+void pitr__close(pitr_t *p);
+/** The history hook of a staged change of base key k (old -> new), called by item__stage for tables
+ *  with PITR on: a record (now, k, old image) in the same batch. */
+void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, const av_map_t *old,
+                 arena_t *a);
+/** Add the deletion of a table's whole history to b (DeleteTable, PITR turned off). */
+void pitr__drop_history(eng_t *e, db_batch_t *b, const char *table_id);
+/** Delete the history records older than each table's window (the keeper's pass; tests call it). */
+int pitr__trim(eng_t *e, int64_t now_ms);
+/** Epoch milliseconds now. */
+int64_t pitr__now_ms(void);
+
+/* ---- backup.c: on-demand backups and restores ----------------------------------------------- */
+
+typedef struct backups backups_t;
+/** Load the backups' state: drop backups a crash left CREATING, resume restores a crash left in
+ *  progress (after catalog__open and pitr__open). 0, or -1 with *errmsg. */
+int backup__open(eng_t *e, char **errmsg);
+void backup__close(backups_t *b);
+
 /* ---- index.c ----------------------------------------------------------------------------- */
 
 /** Index key of `item` (index partition hash and key, index sort key, then the table's key
@@ -260,7 +290,7 @@ void lock__barrier(lock_table_t *lt);
 
 /* ---- jobs.c: background work off the event loops ------------------------------------------ */
 
-typedef enum { JOB_BACKFILL = 0, JOB_TTL, JOB_STREAM } job_kind_t;
+typedef enum { JOB_BACKFILL = 0, JOB_TTL, JOB_STREAM, JOB_PITR, JOB_BACKUP, JOB_RESTORE } job_kind_t;
 typedef struct job job_t;
 typedef struct {
     pthread_mutex_t mu;
@@ -324,6 +354,8 @@ struct eng {
     lock_table_t locks;
     jobs_t jobs; /* background work: backfills, the TTL sweeper, the stream keeper (jobs.c) */
     streams_t *streams;
+    pitr_t *pitr;       /* point-in-time history (pitr.c) */
+    backups_t *backups; /* on-demand backups, restores (backup.c) */
     unsigned ttl_interval_ms;
 };
 

@@ -15,6 +15,13 @@
  *   FMT_CF_STREAMS  stream records (stream.c), made when the first stream is enabled:
  *                   stream number (8 bytes, big endian) | sequence number (8 bytes, big endian)
  *                   -> record (FMT_SREC_* below)
+ *   FMT_CF_PITR     history of tables with point-in-time recovery (pitr.c):
+ *                   table id (36 bytes) | base key | commit time, epoch ms (8 bytes, big endian)
+ *                   | sequence (8 bytes, big endian) -> FMT_PITR_VERSION | FMT_PITR_ABSENT, or
+ *                   FMT_PITR_VERSION | FMT_PITR_PRESENT | old image (itemenc)
+ *   FMT_CF_BACKUPS  items of on-demand backups (backup.c): backup id (22 bytes) | base key -> item
+ *                   (the table's own record, copied); descriptions in FMT_CF_SYS under
+ *                   FMT_BACKUP_KEY_PREFIX "<backup id>" -> JSON
  *   FMT_CF_SYS also holds each stream's description: FMT_STREAM_KEY_PREFIX "<16 hex digits of the
  *                   stream number>" -> JSON (stream.c), and the server's records (event-source
  *                   mappings, checkpoints): FMT_META_KEY_PREFIX "<server key>" -> bytes (meta.c)
@@ -51,6 +58,18 @@
 
 #define FMT_META_KEY_PREFIX "m/" /* in FMT_CF_SYS: the server's own records (meta.c) */
 #define FMT_META_KEY_PREFIX_LEN 2
+
+#define FMT_CF_PITR "pitr"       /* point-in-time history (pitr.c), made when PITR is first turned on */
+#define FMT_PITR_VERSION 1       /* first byte of every history record */
+#define FMT_PITR_ABSENT 0        /* second byte: no old image (the change created the item) */
+#define FMT_PITR_PRESENT 1       /* second byte: the old image (itemenc) follows */
+#define FMT_PITR_TABLE_ID_LEN 36 /* table ids are UUIDs: 36 characters */
+
+#define FMT_CF_BACKUPS "backups"   /* on-demand backups' items (backup.c), made at the first backup */
+#define FMT_BACKUP_KEY_PREFIX "b/" /* in FMT_CF_SYS: "<backup id>" -> the backup's description (JSON) */
+#define FMT_BACKUP_KEY_PREFIX_LEN 2
+#define FMT_BACKUP_VERSION 1 /* the "v" member of every backup description */
+#define FMT_BACKUP_ID_LEN 22 /* "<13 digits of epoch ms>-<8 hex digits>" */
 
 #define FMT_PROBE_KEY "dynarock.probe" /* in FMT_CF_DEFAULT; an empty value */
 

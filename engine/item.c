@@ -71,6 +71,7 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
     if (t->n_idx && idx__deltas(e, t, b, res->old_item, res->new_item, a) != 0)
         return db__storage_err(e->db, false, err);
     if (t->stream_enabled) stream__stage(e, t, b, origin, res->old_item, res->new_item, a, stream_held);
+    if (t->pitr_enabled) pitr__stage(e, t, b, k, res->old_item, a);
     *changed = true;
     return DDB_OK;
 }
