@@ -140,7 +140,7 @@ def test_text_values_that_need_quotes(server_factory):
     r = c.call("DescribeTable", {"TableName": 'a b"c'})
     assert r["status"] == 400
     [line] = [l for l in log_lines(srv) if f"id={r['id']} " in l]
-    assert ' table="a b\\"c" status=400 error=ValidationException ' in line
+    assert ' table="a b\\"c" status=400 error=ResourceNotFoundException ' in line  # a name or ARN: looked up
 
 
 @pytest.mark.parametrize("args", [[], ["--log-level", "warn"], ["--log-level", "error"]])

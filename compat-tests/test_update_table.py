@@ -64,6 +64,14 @@ def test_same_throughput_is_an_error(ddb, make_table):
                 "Current WriteCapacityUnits provisioned for the table: 2. Requested WriteCapacityUnits: 2. Refer to "
                 "the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."):
         ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 2})
+    # naming the billing mode the table already has changes nothing either (issue 17, section 3)
+    with raises("ValidationException",
+                "The provisioned throughput for the table will not change. The requested value equals the current "
+                "value. Current ReadCapacityUnits provisioned for the table: 1. Requested ReadCapacityUnits: 1. "
+                "Current WriteCapacityUnits provisioned for the table: 2. Requested WriteCapacityUnits: 2. Refer to "
+                "the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."):
+        ddb.update_table(TableName=name, BillingMode="PROVISIONED",
+                         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 2})
 
 
 def test_throughput_on_pay_per_request_table(ddb, make_table):

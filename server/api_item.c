@@ -53,7 +53,7 @@ static ddb_err_t write_args_or_err(ddb_req_t *r, const char *target, write_args_
     vcheck_t v;
     vc_init(&v, r);
     vc_enum(&v, w->rcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    vc_table_name(&v, w->name, "tableName");
+    vc_table_arn(&v, w->name, "tableName");
     vc_enum(&v, w->rv, "returnValues", RV, "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
     vc_enum(&v, ricm, "returnItemCollectionMetrics", RICM, "[SIZE, NONE]");
     vc_enum(&v, cop, "conditionalOperator", CONDOP, "[AND, OR]");
@@ -157,7 +157,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     vc_enum(&v, jrcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    vc_table_name(&v, jname, "tableName");
+    vc_table_arn(&v, jname, "tableName");
     if (!jkey) vc_add(&v, "null", "key", "Member must not be null");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;

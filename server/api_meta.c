@@ -303,7 +303,7 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     if (c->pt) {
         int64_t rcu = vc_num_value(json_get(c->pt, "ReadCapacityUnits"));
         int64_t wcu = vc_num_value(json_get(c->pt, "WriteCapacityUnits"));
-        if (!t->on_demand && !c->bm && rcu == t->rcu && wcu == t->wcu)
+        if (!t->on_demand && rcu == t->rcu && wcu == t->wcu) /* BillingMode PROVISIONED too */
             return err_set(
                 err, DDB_ERR_VALIDATION,
                 "The provisioned throughput for the table will not change. The requested value equals the "
@@ -405,7 +405,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     if (c.defs) tablespec_vc_attrdefs(&v, c.defs);
-    vc_table_name(&v, jname, "tableName");
+    vc_table_arn(&v, jname, "tableName");
     static const char *const BILLING[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
     static const char *const CLASS[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
     static const char *const VIEW[] = {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", NULL};
@@ -675,7 +675,7 @@ ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_table_name(&v, jname, "tableName");
+    vc_table_arn(&v, jname, "tableName");
     if (!jspec)
         vc_add(&v, "null", "timeToLiveSpecification", "Member must not be null");
     else {
@@ -712,7 +712,7 @@ ddb_err_t api_DescribeTimeToLive(ddb_req_t *r)
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_table_name(&v, jname, "tableName");
+    vc_table_arn(&v, jname, "tableName");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);

@@ -70,7 +70,7 @@ static ddb_err_t args_or_err(ddb_req_t *r, qargs_t *q)
         vc_add(&v, vc_show_str(r, q->limit), "limit", "Member must have value greater than or equal to 1");
     vc_enum(&v, q->condop, "conditionalOperator", CONDOP, "[OR, AND]");
     vc_enum(&v, q->rcc, "returnConsumedCapacity", RCC, "[INDEXES, TOTAL, NONE]");
-    vc_table_name(&v, q->name, "tableName");
+    vc_table_arn(&v, q->name, "tableName");
     if (q->tseg && q->ntseg < 1)
         vc_add(&v, vc_show_str(r, q->tseg), "totalSegments",
                "Member must have value greater than or equal to 1");

@@ -265,7 +265,7 @@ static ddb_err_t table_name_only(ddb_req_t *r, const json_t **jname)
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_table_name(&v, *jname, "tableName");
+    vc_table_arn(&v, *jname, "tableName");
     return vc_done(&v);
 }
 

@@ -154,8 +154,8 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         na++;
         const char *base = arena_sprintf(r->a, "transactItems.%d.member.%s", pos, ACT_PATHS[a->kind]);
         const json_t *tn = json_get(a->j, "TableName");
-        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL,
-                      arena_sprintf(r->a, "%s.tableName", base));
+        vc_table_arn(&v, tn && tn->type == JSON_STRING ? tn : NULL,
+                     arena_sprintf(r->a, "%s.tableName", base));
         const char *target = a->kind == EXEC_PUT ? "Item" : "Key";
         if (!json_get(a->j, target))
             vc_add(&v, "null", arena_sprintf(r->a, "%s.%s", base, a->kind == EXEC_PUT ? "item" : "key"),
@@ -343,8 +343,8 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
         }
         gets[ng++] = g;
         const json_t *tn = json_get(g, "TableName");
-        vc_table_name(&v, tn && tn->type == JSON_STRING ? tn : NULL,
-                      arena_sprintf(r->a, "%s.tableName", base));
+        vc_table_arn(&v, tn && tn->type == JSON_STRING ? tn : NULL,
+                     arena_sprintf(r->a, "%s.tableName", base));
         if (!json_get(g, "Key"))
             vc_add(&v, "null", arena_sprintf(r->a, "%s.key", base), "Member must not be null");
     }

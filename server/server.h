@@ -274,6 +274,10 @@ bool vc_shape_ok(ddb_req_t *r, const json_t *obj, const shape_spec_t *spec);
 
 /** TableName rules: 3..255 chars of [a-zA-Z0-9_.-]. Adds violations to v. */
 void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
+/** A TableName of an operation on an existing table, which may also be the table's ARN (AWS's TableArn
+ *  shape: length 1 to 1024, no pattern): null and length checked; a table ARN is then replaced in j by
+ *  the table's name (j is changed in place), so the rest of the request sees the name. */
+void vc_table_arn(vcheck_t *v, const json_t *j, const char *path);
 /** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
 
@@ -357,8 +361,12 @@ void cap_collection_metric(jw_t *o, const eng_table_t *t, const av_map_t *key);
 
 /* ---- tabledesc.c: table lookups, ARNs and TableDescription ------------------------------------- */
 
-/** Look up a table or record ResourceNotFoundException (message as item operations use it). */
+/** Look up a table or record ResourceNotFoundException (message as item operations use it). A table ARN
+ *  is read as its table; any other ARN is a ValidationException (both lookups). */
 eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name);
+/** The table name inside a table ARN `arn:<partition>:dynamodb:<region>:<account>:table/<name>` (a
+ *  pointer into s), or NULL when s[0..n) is not one (an index or stream ARN is not). */
+const char *tabledesc_name_of_arn(const char *s, size_t n);
 /** Look up a table or record ResourceNotFoundException as the table operations word it
  *  ("Requested resource not found: Table: <name> not found"). */
 eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name);

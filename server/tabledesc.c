@@ -13,8 +13,47 @@
 static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, const char *arn,
                         const char *status);
 
+const char *tabledesc_name_of_arn(const char *s, size_t n)
+{
+    if (n < 4 || memcmp(s, "arn:", 4) != 0) return NULL;
+    /* arn:<partition>:dynamodb:<region>:<account>:table/<name>: four parts ended by colons, the resource */
+    const char *part[5];
+    size_t len[5], k = 0;
+    const char *p = s + 4, *end = s + n;
+    while (k < 4) {
+        const char *c = memchr(p, ':', (size_t)(end - p));
+        if (!c) return NULL;
+        part[k] = p;
+        len[k++] = (size_t)(c - p);
+        p = c + 1;
+    }
+    part[4] = p;
+    len[4] = (size_t)(end - p);
+    if (!len[0] || len[1] != 8 || memcmp(part[1], "dynamodb", 8) || !len[2] || !len[3]) return NULL;
+    if (len[4] < 7 || memcmp(part[4], "table/", 6) != 0) return NULL;
+    const char *name = part[4] + 6;
+    if (memchr(name, '/', (size_t)(end - name)) || memchr(name, ':', (size_t)(end - name))) return NULL;
+    return name;
+}
+
+/* A name that is still an ARN here is not a table's (an index's, a stream's, another service's, or
+ * malformed: vc_table_arn resolved the table ARNs): AWS refuses it as a ValidationException. */
+static bool arn_refused(ddb_req_t *r, const char **name)
+{
+    size_t n = strlen(*name);
+    if (n < 4 || memcmp(*name, "arn:", 4) != 0) return false;
+    const char *bare = tabledesc_name_of_arn(*name, n);
+    if (bare) { /* a path that did not go through vc_table_arn (batch RequestItems keys) */
+        *name = bare;
+        return false;
+    }
+    err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: Invalid ResourceArn provided as input %s", *name);
+    return true;
+}
+
 eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name)
 {
+    if (arn_refused(r, &name)) return NULL;
     eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
     if (!t) err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     return t;
@@ -22,6 +61,7 @@ eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name)
 
 eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name)
 {
+    if (arn_refused(r, &name)) return NULL;
     eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
     if (!t)
         err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",

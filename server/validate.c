@@ -266,6 +266,23 @@ void vc_table_name(vcheck_t *v, const json_t *j, const char *path)
     if (n > 255) vc_add(v, shown, path, "Member must have length less than or equal to 255");
 }
 
+void vc_table_arn(vcheck_t *v, const json_t *j, const char *path)
+{
+    if (!j) {
+        vc_add(v, "null", path, "Member must not be null");
+        return;
+    }
+    size_t n = j->str.len;
+    if (n < 1) vc_add(v, vc_show_str(v->r, j), path, "Member must have length greater than or equal to 1");
+    if (n > 1024) vc_add(v, vc_show_str(v->r, j), path, "Member must have length less than or equal to 1024");
+    const char *name = n > 4 ? tabledesc_name_of_arn(j->str.ptr, n) : NULL;
+    if (name) { /* from here on the request names the table (a suffix of the ARN: still NUL-terminated) */
+        json_t *w = (json_t *)j; /* the request's own parse tree, in its arena */
+        w->str.len = n - (size_t)(name - j->str.ptr);
+        w->str.ptr = name;
+    }
+}
+
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set)
 {
     if (!j) return;
