@@ -236,4 +236,30 @@ door_rc_t faults_serve(door_t *d);
 /** Route "/2015-03-31/" (any method): the event-source-mapping operations, SigV4 service "lambda". */
 door_rc_t lambda_serve(door_t *d);
 
+/* ---- console.c: the web console's assets (issue 20), embedded at build time ----------------------
+ * scripts/console_embed.c turns the files under console/ into CONSOLE_ASSETS (a generated file of
+ * the build tree), sorted by name; the bytes live as long as the process. */
+
+typedef struct {
+    const char *name;         /* path under the console's URL prefix, e.g. "app.js" */
+    const char *content_type; /* by extension */
+    const unsigned char *data;
+    size_t len;
+    const unsigned char *gz; /* the same bytes gzip-compressed (level 9, mtime 0) */
+    size_t gzlen;
+    const char *etag; /* "<FNV-1a 64 of data in hex>", quotes included */
+} console_asset_t;
+
+extern const console_asset_t CONSOLE_ASSETS[];
+extern const size_t CONSOLE_NASSETS;
+
+/** The asset named name[0..len) (no leading '/'; "" is index.html), or NULL. */
+const console_asset_t *console_find(const char *name, size_t len);
+/** Route GET (any path not routed before it): with the console on and the path under its prefix, the
+ *  asset (gzip when accepted, ETag / If-None-Match, 404 for an unknown one); the bare prefix redirects
+ *  to prefix + "/". Anything else: door_send_unknown, as before the console. */
+door_rc_t console_serve(door_t *d);
+/** Whether host (a --host value) names only loopback addresses: 127.0.0.0/8, ::1, "localhost". */
+bool console_host_is_loopback(const char *host);
+
 #endif

@@ -53,6 +53,9 @@ static const struct {
     {"DYNAROCK_SHARED_DB", "--shared-db", SWITCH},
     {"DYNAROCK_DELAY_TRANSIENT_STATUSES", "--delay-transient-statuses", SWITCH},
     {"DYNAROCK_HEALTH_ANSWER", "--health-answer", VALUE},
+    {"DYNAROCK_CONSOLE", "--console", SWITCH},       /* [issue 20] */
+    {"DYNAROCK_NO_CONSOLE", "--no-console", SWITCH}, /* [issue 20] */
+    {"DYNAROCK_CONSOLE_PATH", "--console-path", VALUE},
 };
 #define NVARS (sizeof VARS / sizeof VARS[0])
 

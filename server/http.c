@@ -595,6 +595,7 @@ static const route_t ROUTES[] = {
     {"PUT", "/_dynarock/faults", faults_serve},
     {"POST", "/_dynarock/faults", faults_serve},
     {"DELETE", "/_dynarock/faults", faults_serve},
+    {"GET", "/*", console_serve}, /* [issue 20] the web console; other GET paths: unknown, as before */
 };
 
 static door_rc_t route(door_t *d)

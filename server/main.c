@@ -9,7 +9,8 @@
  *            [--enforce-capacity] [--capacity-burst-seconds S] [--faults FILE]
  *            [--function NAME=COMMAND]... [--function-timeout S] [--lambda-endpoint URL] [--failure-dir DIR]
  *            [--trigger TABLE=COMMAND]...
- *            [--health-answer aws|dynamodb-local] [--help] [--version]
+ *            [--health-answer aws|dynamodb-local] [--console | --no-console] [--console-path PATH]
+ *            [--help] [--version]
  * Every flag is also a DYNAROCK_* environment variable (server/envflags.c); flags win.
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
@@ -69,6 +70,10 @@ static void usage(FILE *f)
                "                         TABLE-trigger and a mapping with defaults, TRIM_HORIZON\n"
                "  --health-answer A      GET / answers as aws (200 \"healthy: ...\", default) or as\n"
                "                         dynamodb-local (400 MissingAuthenticationToken)\n"
+               "  --console              serve the web console also when --host is not loopback\n"
+               "  --no-console           do not serve the web console (default: served at /console when\n"
+               "                         --host is loopback)\n"
+               "  --console-path PATH    the console's URL path (default /console)\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n"
@@ -105,6 +110,9 @@ static void on_ready(void *ctx)
     printf("dynarock %s listening on http://%s:%d data=%s threads=%d\n", DDB_VERSION, cfg->host, port,
            cfg->in_memory ? "(in memory)" : cfg->data_dir, cfg->threads);
     fflush(stdout);
+    if (cfg->console) /* [issue 20] */
+        log_info("web console at http://%s%s%s:%d%s/", strchr(cfg->host, ':') ? "[" : "", cfg->host,
+                 strchr(cfg->host, ':') ? "]" : "", port, cfg->console_path);
 }
 
 /* The server's life, on the arguments with the DYNAROCK_* variables in them; functions[] and
@@ -132,6 +140,8 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
     int stream_shard_s = 4 * 3600;  /* DynamoDB rolls a shard over after about 4 hours */
     const char *credentials = NULL;
     bool data_dir_given = false; /* [issue 19] -inMemory with -dbPath is refused */
+    int console = -1;            /* [issue 20] --console 1, --no-console 0, else by --host */
+    cfg.console_path = "/console";
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -262,6 +272,20 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
             }
             http_health_answer_set(!strcmp(next, "dynamodb-local"));
             i++;
+        } else if (FLAG("--console")) { /* [issue 20] */
+            console = 1;
+        } else if (FLAG("--no-console")) {
+            console = 0;
+        } else if (FLAG("--console-path")) {
+            if (!next) goto missing;
+            size_t n = strlen(next);
+            while (n > 1 && next[n - 1] == '/') n--; /* "/ui/" is "/ui" */
+            if (next[0] != '/' || n < 2 || strstr(next, "//") || strstr(next, "/.")) {
+                fprintf(stderr, "dynarock: --console-path needs a path such as /console (not /)\n");
+                return 2;
+            }
+            cfg.console_path = strndup(next, n); /* lives until exit */
+            i++;
         } else if (FLAG("-disableTelemetry") || FLAG("-optimizeDbBeforeStartup")) {
             /* accepted for DynamoDB Local compatibility; nothing to do */
         } else {
@@ -274,6 +298,9 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
         return 2;
 #undef FLAG
     }
+
+    /* [issue 20] a console on a public interface is opt-in */
+    cfg.console = console >= 0 ? console == 1 : console_host_is_loopback(cfg.host);
 
     if (cfg.in_memory && data_dir_given) { /* [issue 19] DynamoDB Local's rule, in its words */
         fprintf(stderr, "dynarock: -inMemory and -dbPath options cannot be used together.\n");

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/decimal.h"
 
@@ -235,6 +236,13 @@ static const rocks_metric_t ROCKS[] = {
      "rocksdb.background-errors", false},
 };
 
+/* [issue 20] process_start_time_seconds: set before main() runs */
+static time_t g_started;
+__attribute__((constructor)) static void note_start(void)
+{
+    g_started = time(NULL);
+}
+
 static void render(buf_t *b, ddb_req_t *r)
 {
     uint64_t(*req)[NOUT] = arena_calloc(r->a, sizeof(uint64_t) * NOPS * NOUT);
@@ -251,6 +259,29 @@ static void render(buf_t *b, ddb_req_t *r)
             lat_us[o] += get(&k->latency_us[o]);
         }
     }
+
+    /* [issue 20] what the console's server page shows besides the counters */
+    const ddb_config_t *cfg = r->cfg;
+    static const char *const AUTH[] = {"off", "warn", "enforce"}, *const ISO[] = {"shared", "account",
+                                                                                  "key-region"};
+    head(b, "dynarock_build_info", "gauge", "The server's version (always 1).");
+    buf_printf(b, "dynarock_build_info{version=\"%s\"} 1\n", DDB_VERSION);
+    head(b, "dynarock_config_info", "gauge", "The server's settings, as labels (always 1).");
+    buf_printf(b,
+               "dynarock_config_info{threads=\"%d\",in_memory=\"%s\",auth=\"%s\",isolation=\"%s\","
+               "enforce_capacity=\"%s\",sync=\"%s\",cors=\"",
+               cfg->threads, cfg->in_memory ? "true" : "false", AUTH[cfg->auth_mode % 3],
+               ISO[cfg->isolation % 3], cfg->enforce_capacity ? "true" : "false",
+               cfg->sync_writes ? "true" : "false");
+    if (cfg->cors) metrics_format_label(b, cfg->cors_origins, strlen(cfg->cors_origins));
+    buf_puts(b, "\",data_dir=\"");
+    if (!cfg->in_memory && cfg->data_dir) metrics_format_label(b, cfg->data_dir, strlen(cfg->data_dir));
+    buf_puts(b, "\",console_path=\"");
+    if (cfg->console && cfg->console_path)
+        metrics_format_label(b, cfg->console_path, strlen(cfg->console_path));
+    buf_puts(b, "\"} 1\n");
+    head(b, "process_start_time_seconds", "gauge", "When the server started (seconds since the epoch).");
+    buf_printf(b, "process_start_time_seconds %lld\n", (long long)g_started);
 
     head(b, "dynarock_requests_total", "counter",
          "Requests answered, by operation (none: not an API call) and outcome (OK or the error type).");

@@ -54,6 +54,8 @@ typedef struct {
     const char *failure_dir;
     const char **triggers; /* --trigger TABLE=COMMAND (repeatable): function TABLE-trigger + a mapping */
     size_t n_triggers;
+    bool console;             /* [issue 20] the web console served (console.c): main.c decides */
+    const char *console_path; /* [issue 20] --console-path: its URL prefix, "/console" by default */
 } ddb_config_t;
 
 enum { ISO_SHARED = 0, ISO_ACCOUNT, ISO_KEY_REGION };
