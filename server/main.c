@@ -110,9 +110,12 @@ static void on_ready(void *ctx)
     printf("dynarock %s listening on http://%s:%d data=%s threads=%d\n", DDB_VERSION, cfg->host, port,
            cfg->in_memory ? "(in memory)" : cfg->data_dir, cfg->threads);
     fflush(stdout);
-    if (cfg->console) /* [issue 20] */
-        log_info("web console at http://%s%s%s:%d%s/", strchr(cfg->host, ':') ? "[" : "", cfg->host,
-                 strchr(cfg->host, ':') ? "]" : "", port, cfg->console_path);
+    if (cfg->console) { /* [issue 20] a second line: the first is the start line tools wait for */
+        bool v6 = strchr(cfg->host, ':') != NULL;
+        printf("dynarock console at http://%s%s%s:%d%s/\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "", port,
+               cfg->console_path);
+        fflush(stdout);
+    }
 }
 
 /* The server's life, on the arguments with the DYNAROCK_* variables in them; functions[] and
