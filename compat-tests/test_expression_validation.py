@@ -459,3 +459,50 @@ def test_expression_errors_before_missing_table(ddb):
 def test_valid_expression_on_missing_table(ddb):
     with raises("ResourceNotFoundException", "Requested resource not found"):
         ddb.put_item(TableName=du.unique_name("missing"), Item=key(), ConditionExpression="attribute_not_exists(p)")
+
+
+# ---- the mixing rules come before the request's own attribute values (issue 17, section 2) -------------
+# dynalite's handlers, written from AWS's answers, check "expression and non-expression parameters" and
+# "names/values only with expressions" first, then the Item / Key / ExclusiveStartKey values.
+
+BAD_N = {"N": "abc"}
+
+
+def test_values_without_expression_before_a_bad_item_value(ddb_noval, table_s):
+    with raises(VE, "ExpressionAttributeValues can only be specified when using expressions: "
+                "ConditionExpression is null"):
+        ddb_noval.put_item(TableName=table_s, Item={"p": S("a"), "x": BAD_N},
+                           ExpressionAttributeValues={":v": S("x")})
+
+
+def test_names_without_expression_before_a_bad_key_value(ddb_noval, table_s):
+    with raises(VE, "ExpressionAttributeNames can only be specified when using expressions"):
+        ddb_noval.delete_item(TableName=table_s, Key={"p": BAD_N}, ExpressionAttributeNames={"#n": "x"})
+
+
+def test_mixing_before_a_bad_key_value(ddb_noval, table_s):
+    with raises(VE, "Can not use both expression and non-expression parameters in the same request: "
+                "Non-expression parameters: {AttributeUpdates} Expression parameters: {UpdateExpression}"):
+        ddb_noval.update_item(TableName=table_s, Key={"p": BAD_N}, UpdateExpression="SET a = :v",
+                              ExpressionAttributeValues={":v": S("x")},
+                              AttributeUpdates={"b": {"Action": "PUT", "Value": S("y")}})
+    with raises(VE, "Can not use both expression and non-expression parameters in the same request: "
+                "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"):
+        ddb_noval.get_item(TableName=table_s, Key={"p": BAD_N}, AttributesToGet=["a"], ProjectionExpression="b")
+    with raises(VE, "Can not use both expression and non-expression parameters in the same request: "
+                "Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"):
+        ddb_noval.put_item(TableName=table_s, Item={"p": S("a"), "x": BAD_N}, ConditionExpression="attribute_exists(p)",
+                           Expected={"p": {"Exists": False}})
+
+
+def test_mixing_before_a_bad_exclusive_start_key(ddb_noval, table_s):
+    with raises(VE, "Can not use both expression and non-expression parameters in the same request: "
+                "Non-expression parameters: {ScanFilter} Expression parameters: {FilterExpression}"):
+        ddb_noval.scan(TableName=table_s, ExclusiveStartKey={"p": BAD_N}, FilterExpression="a = :v",
+                       ExpressionAttributeValues={":v": S("x")},
+                       ScanFilter={"b": {"ComparisonOperator": "NULL"}})
+    with raises(VE, "Can not use both expression and non-expression parameters in the same request: "
+                "Non-expression parameters: {QueryFilter} Expression parameters: {KeyConditionExpression}"):
+        ddb_noval.query(TableName=table_s, ExclusiveStartKey={"p": BAD_N}, KeyConditionExpression="p = :v",
+                        ExpressionAttributeValues={":v": S("x")},
+                        QueryFilter={"b": {"ComparisonOperator": "NULL"}})

@@ -109,6 +109,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
     write_args_t w;
     ddb_err_t rc;
     if ((rc = write_args_or_err(r, "Item", &w))) return rc;
+    if ((rc = exprargs_condition_mixing_or_err(r, r->body))) return rc; /* before the item's values */
 
     av_map_t item;
     if ((rc = avjson_map(r->a, &r->err, w.target, &item, 1))) return rc;
@@ -162,6 +163,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
 
+    if ((rc = exprargs_projection_mixing_or_err(r, r->body, true))) return rc; /* before the key's values */
     av_map_t key;
     if ((rc = avjson_map(r->a, &r->err, jkey, &key, 1))) return rc;
     expr_proj_t *proj;
@@ -196,6 +198,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
     write_args_t w;
     ddb_err_t rc;
     if ((rc = write_args_or_err(r, "Key", &w))) return rc;
+    if ((rc = exprargs_condition_mixing_or_err(r, r->body))) return rc; /* before the key's values */
 
     av_map_t key;
     if ((rc = avjson_map(r->a, &r->err, w.target, &key, 1))) return rc;
@@ -235,13 +238,13 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
     const json_t *jupd = vc_fld(r, r->body, "UpdateExpression", JSON_STRING, &bad);
     if (bad) return r->err.code;
 
-    av_map_t key;
-    if ((rc = avjson_map(r->a, &r->err, w.target, &key, 1))) return rc;
     static const char *const legacy[] = {"AttributeUpdates", "Expected", "ConditionalOperator", NULL};
     static const char *const exprs[] = {"UpdateExpression", "ConditionExpression", NULL};
     if ((rc = exprargs_mixing_or_err(r, r->body, legacy, exprs,
                                      "UpdateExpression and ConditionExpression are null")))
-        return rc;
+        return rc; /* before the key's values */
+    av_map_t key;
+    if ((rc = avjson_map(r->a, &r->err, w.target, &key, 1))) return rc;
     expr_ctx_t *ctx;
     if ((rc = exprargs_ctx_or_err(r, r->body, &ctx))) return rc;
     expr_update_t *upd = NULL;

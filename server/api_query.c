@@ -170,6 +170,21 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
     ddb_err_t rc;
     if ((rc = args_or_err(r, &q))) return rc;
 
+    /* expressions and legacy parameters: the mixing rules first, before ExclusiveStartKey's values */
+    static const char *const q_legacy[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator",
+                                           "KeyConditions", NULL};
+    static const char *const q_expr[] = {"ProjectionExpression", "FilterExpression", "KeyConditionExpression",
+                                         NULL};
+    /* KeyConditions goes with ProjectionExpression and FilterExpression (AWS accepts them together);
+     * only with KeyConditionExpression is it a mix */
+    static const char *const q_legacy_kc[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator", NULL};
+    static const char *const s_legacy[] = {"AttributesToGet", "ScanFilter", "ConditionalOperator", NULL};
+    static const char *const s_expr[] = {"ProjectionExpression", "FilterExpression", NULL};
+    if ((rc = exprargs_mixing_or_err(
+             r, r->body, is_query ? (q.kce ? q_legacy : q_legacy_kc) : s_legacy, is_query ? q_expr : s_expr,
+             is_query ? "FilterExpression and KeyConditionExpression are null" : "FilterExpression is null")))
+        return rc;
+
     av_map_t *esk;
     if ((rc = start_values_or_err(r, q.esk, &esk))) return rc;
     if (!is_query && q.seg && !q.tseg)
@@ -186,20 +201,6 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                        "Segment: %lld is not less than TotalSegments: %lld",
                        (long long)q.nseg, (long long)q.ntseg);
 
-    /* expressions and legacy parameters */
-    static const char *const q_legacy[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator",
-                                           "KeyConditions", NULL};
-    static const char *const q_expr[] = {"ProjectionExpression", "FilterExpression", "KeyConditionExpression",
-                                         NULL};
-    /* KeyConditions goes with ProjectionExpression and FilterExpression (AWS accepts them together);
-     * only with KeyConditionExpression is it a mix */
-    static const char *const q_legacy_kc[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator", NULL};
-    static const char *const s_legacy[] = {"AttributesToGet", "ScanFilter", "ConditionalOperator", NULL};
-    static const char *const s_expr[] = {"ProjectionExpression", "FilterExpression", NULL};
-    if ((rc = exprargs_mixing_or_err(
-             r, r->body, is_query ? (q.kce ? q_legacy : q_legacy_kc) : s_legacy, is_query ? q_expr : s_expr,
-             is_query ? "FilterExpression and KeyConditionExpression are null" : "FilterExpression is null")))
-        return rc;
     exec_select_t sel;
     if ((rc = select_or_err(r, &q, &sel))) return rc;
     if (is_query && !q.keyconds && !q.kce)

@@ -6,7 +6,9 @@
  * turns into the same trees as the expressions.
  *
  * Order (DynamoDB's): mixing rules, then names, then value keys, then each value, then the
- * expressions are parsed by the caller, then unused names/values.
+ * expressions are parsed by the caller, then unused names/values. The mixing rules also come before
+ * the request's own attribute values (Item, Key, ExclusiveStartKey: dynalite's recordings), so the
+ * handlers call exprargs_*_mixing_or_err first; the *_or_err that follow check them again, cheaply.
  */
 #include "server/server.h"
 
@@ -29,17 +31,28 @@ static const char *present_list(ddb_req_t *r, const json_t *obj, const char *con
     return b.data;
 }
 
+/* How many of the members are present (not null). */
+static int present_count(const json_t *obj, const char *const *names)
+{
+    int n = 0;
+    for (const char *const *p = names; *p; p++) {
+        const json_t *j = json_get(obj, *p);
+        n += j && j->type != JSON_NULL;
+    }
+    return n;
+}
+
 ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const json_t *obj, const char *const *legacy,
                                  const char *const *exprs, const char *values_null_msg)
 {
-    int nl, ne;
-    const char *l = present_list(r, obj, legacy, &nl);
-    const char *e = present_list(r, obj, exprs, &ne);
-    if (nl && ne)
+    int nl = present_count(obj, legacy), ne = present_count(obj, exprs);
+    if (nl && ne) {
+        const char *l = present_list(r, obj, legacy, &nl), *e = present_list(r, obj, exprs, &ne);
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "Can not use both expression and non-expression parameters in the same request: "
                        "Non-expression parameters: %s Expression parameters: %s",
                        l, e);
+    }
     const json_t *jn = json_get(obj, "ExpressionAttributeNames");
     const json_t *jv = json_get(obj, "ExpressionAttributeValues");
     if (!ne && jn && jn->type != JSON_NULL)
@@ -296,17 +309,23 @@ const char *exprargs_item_json(ddb_req_t *r, const av_map_t *item)
     return w.b.data;
 }
 
+static const char *const PROJ_LEGACY[] = {"AttributesToGet", NULL};
+static const char *const PROJ_NONE[] = {NULL};
+static const char *const PROJ_EXPR[] = {"ProjectionExpression", NULL};
+
+ddb_err_t exprargs_projection_mixing_or_err(ddb_req_t *r, const json_t *obj, bool legacy_ok)
+{
+    return exprargs_mixing_or_err(r, obj, legacy_ok ? PROJ_LEGACY : PROJ_NONE, PROJ_EXPR,
+                                  "ProjectionExpression is null");
+}
+
 ddb_err_t exprargs_projection_or_err(ddb_req_t *r, const json_t *obj, bool legacy_ok, expr_proj_t **out)
 {
-    static const char *const legacy[] = {"AttributesToGet", NULL};
-    static const char *const none[] = {NULL};
-    static const char *const exprs[] = {"ProjectionExpression", NULL};
     *out = NULL;
     const json_t *jp = json_get(obj, "ProjectionExpression");
     if (jp && jp->type != JSON_STRING) jp = NULL;
     expr_ctx_t *ctx = NULL;
-    ddb_err_t rc =
-        exprargs_mixing_or_err(r, obj, legacy_ok ? legacy : none, exprs, "ProjectionExpression is null");
+    ddb_err_t rc = exprargs_projection_mixing_or_err(r, obj, legacy_ok);
     if (!rc) rc = exprargs_ctx_or_err(r, obj, &ctx);
     if (!rc && jp) rc = expr_projection_parse(ctx, jp->str.ptr, jp->str.len, out);
     if (!rc) rc = expr_ctx_check_unused(ctx);
@@ -316,6 +335,11 @@ ddb_err_t exprargs_projection_or_err(ddb_req_t *r, const json_t *obj, bool legac
 
 static const char *const COND_LEGACY[] = {"Expected", "ConditionalOperator", NULL};
 static const char *const COND_EXPR[] = {"ConditionExpression", NULL};
+
+ddb_err_t exprargs_condition_mixing_or_err(ddb_req_t *r, const json_t *obj)
+{
+    return exprargs_mixing_or_err(r, obj, COND_LEGACY, COND_EXPR, "ConditionExpression is null");
+}
 
 /* ConditionExpression or Expected (+ names/values), parsed and checked; *ctx for more parsing. */
 ddb_err_t exprargs_condition_or_err(ddb_req_t *r, const json_t *obj, const json_t *jcond, expr_ctx_t **ctx,

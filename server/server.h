@@ -292,6 +292,11 @@ void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *
  */
 ddb_err_t exprargs_mixing_or_err(ddb_req_t *r, const json_t *obj, const char *const *legacy,
                                  const char *const *exprs, const char *values_null_msg);
+/** The mixing rules of a ConditionExpression / Expected request (what exprargs_condition_or_err checks
+ *  first), for handlers that must report them before the request's attribute values. */
+ddb_err_t exprargs_condition_mixing_or_err(ddb_req_t *r, const json_t *obj);
+/** The mixing rules of ProjectionExpression / AttributesToGet (legacy_ok: AttributesToGet allowed). */
+ddb_err_t exprargs_projection_mixing_or_err(ddb_req_t *r, const json_t *obj, bool legacy_ok);
 /** ExpressionAttributeNames / ExpressionAttributeValues of the body into a new context. */
 ddb_err_t exprargs_ctx_or_err(ddb_req_t *r, const json_t *obj, expr_ctx_t **out);
 /** Expected (+ ConditionalOperator) as a condition; *out NULL when absent. */
