@@ -493,3 +493,26 @@ def test_create_while_another_is_creating(ddb, tables):
     assert index_named(t, "gsi_1")["IndexStatus"] == "ACTIVE"
     wait_gsi_active(ddb, table, "gsi_2")
     pytest.skip("the first index was ACTIVE before the second Create arrived")
+
+
+# ---- a GSI Update's throughput above 10^12: after the table and the index are known (issue 17) ---------
+# dynalite's updateTable recordings: on a missing table the table is not found first; on an existing table
+# whose index does not exist, "Action Blocked: IndexUpdate"; on an existing index, "... out of bounds for
+# index <n>" (test_numeric_members.py).
+
+HIGH = {"ReadCapacityUnits": 1000000000001, "WriteCapacityUnits": 1000000000001}
+
+
+def test_gsi_update_high_throughput_on_a_missing_table(ddb_noval):
+    name = du.unique_name("missing")
+    with raises("ResourceNotFoundException", f"Requested resource not found: Table: {name} not found"):
+        ddb_noval.update_table(TableName=name, GlobalSecondaryIndexUpdates=[
+            {"Update": {"IndexName": "abc", "ProvisionedThroughput": HIGH}}])
+
+
+def test_gsi_update_high_throughput_on_a_missing_index(ddb_noval, make_table):
+    name = make_table(ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    with raises("ValidationException", "This operation cannot be performed with given input values. Please "
+                "contact DynamoDB service team for more info: Action Blocked: IndexUpdate"):
+        ddb_noval.update_table(TableName=name, GlobalSecondaryIndexUpdates=[
+            {"Update": {"IndexName": "abc", "ProvisionedThroughput": HIGH}}])
