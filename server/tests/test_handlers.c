@@ -930,6 +930,27 @@ static void test_streams_shards(void)
     free((void *)arn2);
 }
 
+/* Request ids: 52 characters of A-Z0-9, every one of the 36 drawn (the byte table maps b to b % 36). */
+static void test_request_ids(void)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    int seen[36] = {0};
+    char prev[53] = "";
+    for (int n = 0; n < 200; n++) {
+        char id[53];
+        reply_request_id(id);
+        CHECK_INT((long long)strlen(id), 52);
+        CHECK(strcmp(id, prev) != 0);
+        for (int i = 0; i < 52; i++) {
+            const char *p = strchr(alphabet, id[i]);
+            CHECK(p != NULL && id[i] != 0);
+            seen[p - alphabet]++;
+        }
+        memcpy(prev, id, sizeof id);
+    }
+    for (int k = 0; k < 36; k++) CHECK(seen[k] > 0);
+}
+
 int main(void)
 {
     eng_opts_t eo;
@@ -946,6 +967,7 @@ int main(void)
     cfg.threads = 1;
     arena = arena_new(1 << 16);
 
+    test_request_ids();
     test_create_table();
     test_item_round_trips();
     test_conditional_check_failed();
