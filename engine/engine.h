@@ -546,4 +546,43 @@ int eng_reader_next_change(eng_reader_t *r, arena_t *a, eng_change_t *out);
 /** Release the snapshot and the table reference. */
 void eng_reader_close(eng_reader_t *r);
 
+/* ---- whole tables: exports, imports, seeding (bulk.c) ------------------------------------------ */
+
+/** Called with each item of a table (valid during the call only); non-zero stops the walk. */
+typedef int (*eng_item_fn)(void *ctx, const av_map_t *item);
+/** Every item of t at one snapshot (the table as of the call: writes racing the walk are not seen), in
+ *  key order. Returns 0, fn's non-zero value, or -1 on a storage error or a corrupt record (logged). */
+int eng_table_each(eng_t *e, eng_table_t *t, eng_item_fn fn, void *ctx);
+
+/** A bulk load into a table (an import or a seed): items gathered into batches written as
+ *  eng_multi_write does (key locks, index entries, counters, origin RESTORE). Not thread-safe: one
+ *  loader per thread. A key given twice: the later item wins. */
+typedef struct eng_bulk eng_bulk_t;
+/** Start loading into t (a reference is kept until eng_bulk_free). */
+eng_bulk_t *eng_bulk_begin(eng_t *e, eng_table_t *t);
+/** Add one item (copied): ValidationException when it lacks a key attribute of the declared type, has an
+ *  empty key value or a wrong index-key type, or is over 400 KB (nothing added); errors of a batch write. */
+ddb_err_t eng_bulk_put(eng_bulk_t *b, const av_map_t *item, ddb_errctx_t *err);
+/** Write the pending batch. */
+ddb_err_t eng_bulk_flush(eng_bulk_t *b, ddb_errctx_t *err);
+/** Items written so far (by completed batches). */
+uint64_t eng_bulk_written(const eng_bulk_t *b);
+/** Forget pending items and free the loader (flush first to keep them). */
+void eng_bulk_free(eng_bulk_t *b);
+
+/** A long task of the server's (an export, an import) run as an engine job: its own thread, off the
+ *  event loops; eng_close asks it to stop (eng_task_stopping) and waits for it. */
+typedef struct eng_task eng_task_t;
+typedef void (*eng_task_fn)(eng_task_t *task, void *arg);
+/** Start fn(task, arg) on its own thread; free_arg(arg) after it returns. false (arg freed) when the
+ *  engine is closing. */
+bool eng_task_start(eng_t *e, const char *name, eng_task_fn fn, void *arg, void (*free_arg)(void *arg));
+/** Whether the task should give up now (the engine is closing); false for task NULL (a run in the
+ *  caller's thread, as the offline commands do). */
+bool eng_task_stopping(const eng_task_t *task);
+/** Add to the task's progress counter (task NULL: nothing). */
+void eng_task_progress(eng_task_t *task, uint64_t n);
+/** Wait until no task is running. */
+void eng_task_wait(eng_t *e);
+
 #endif

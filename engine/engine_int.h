@@ -290,7 +290,7 @@ void lock__barrier(lock_table_t *lt);
 
 /* ---- jobs.c: background work off the event loops ------------------------------------------ */
 
-typedef enum { JOB_BACKFILL = 0, JOB_TTL, JOB_STREAM, JOB_PITR, JOB_BACKUP, JOB_RESTORE } job_kind_t;
+typedef enum { JOB_BACKFILL = 0, JOB_TTL, JOB_STREAM, JOB_PITR, JOB_BACKUP, JOB_RESTORE, JOB_TASK /* eng_task_start (bulk.c) */ } job_kind_t;
 typedef struct job job_t;
 typedef struct {
     pthread_mutex_t mu;

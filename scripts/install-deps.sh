@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --test   also what the test suite needs
 set -eu
 
-BUILD_PKGS="gcc make cmake pkg-config libh2o-evloop-dev librocksdb-dev libssl-dev zlib1g-dev libdeflate-dev"
+BUILD_PKGS="gcc make cmake pkg-config libh2o-evloop-dev librocksdb-dev libssl-dev zlib1g-dev libdeflate-dev libzstd-dev"
 # clang + its runtime libraries: the ThreadSanitizer build of the stress stage; chromium: the JS SDK
 # in a web page (compat-tests/test_cors_browser.py, driven by playwright-core from npm); faketime: a
 # server whose clock runs ahead, so records are old without waiting (compat-tests/test_triggers.py)

@@ -86,10 +86,9 @@ static ddb_err_t parse_indexes(ddb_req_t *r, const json_t *list, bool global, en
     return DDB_OK;
 }
 
-ddb_err_t api_CreateTable(ddb_req_t *r)
+ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *out)
 {
     bool bad = false;
-    const json_t *b = r->body;
     if (!vc_shape_ok(r, b, &CREATE)) return r->err.code;
     const json_t *jname = vc_fld(r, b, "TableName", JSON_STRING, &bad);
     const json_t *jdefs = vc_fld(r, b, "AttributeDefinitions", JSON_ARRAY, &bad);
@@ -140,6 +139,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
 
     eng_table_t t;
     memset(&t, 0, sizeof t);
+    memset(out, 0, sizeof *out);
     t.name = jname->str.ptr;
     t.status = "ACTIVE";
     t.on_demand = jbm && ddb_str_eq(jbm->str, "PAY_PER_REQUEST");
@@ -253,7 +253,15 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     }
     t.table_class = jclass ? jclass->str.ptr : "STANDARD";
     t.deletion_protection = jdp && jdp->type == JSON_TRUE;
+    *out = t;
+    return DDB_OK;
+}
 
+ddb_err_t api_CreateTable(ddb_req_t *r)
+{
+    eng_table_t t;
+    ddb_err_t rc;
+    if ((rc = tablespec_create_or_err(r, r->body, &t))) return rc;
     eng_table_t *nt = NULL;
     if ((rc = eng_table_create(r->eng, &t, &nt, &r->err))) return rc;
     jw_obj_begin(&r->out);

@@ -56,6 +56,9 @@ static const struct {
     {"DYNAROCK_CONSOLE", "--console", SWITCH},       /* [issue 20] */
     {"DYNAROCK_NO_CONSOLE", "--no-console", SWITCH}, /* [issue 20] */
     {"DYNAROCK_CONSOLE_PATH", "--console-path", VALUE},
+    {"DYNAROCK_S3_DIR", "--s3-dir", VALUE},
+    {"DYNAROCK_SEED", "--seed", LIST},
+    {"DYNAROCK_SEED_MODE", "--seed-mode", VALUE},
 };
 #define NVARS (sizeof VARS / sizeof VARS[0])
 

@@ -10,7 +10,8 @@
  *            [--function NAME=COMMAND]... [--function-timeout S] [--lambda-endpoint URL] [--failure-dir DIR]
  *            [--trigger TABLE=COMMAND]...
  *            [--health-answer aws|dynamodb-local] [--console | --no-console] [--console-path PATH]
- *            [--help] [--version]
+ *            [--s3-dir DIR] [--seed PATH]... [--seed-mode M] [--help] [--version]
+ *   dynarock export|import ...   offline commands on a stopped data directory (server/seed.c)
  * Every flag is also a DYNAROCK_* environment variable (server/envflags.c); flags win.
  * DynamoDB Local's spellings are accepted as they are, so existing scripts work:
  *   -port N  -inMemory  -dbPath DIR  -sharedDb  -cors [ORIGINS]  -delayTransientStatuses
@@ -74,9 +75,17 @@ static void usage(FILE *f)
                "  --no-console           do not serve the web console (default: served at /console when\n"
                "                         --host is loopback)\n"
                "  --console-path PATH    the console's URL path (default /console)\n"
+               "  --s3-dir DIR           a folder standing in for S3 (bucket B, prefix P: DIR/B/P) for\n"
+               "                         ExportTableToPointInTime and ImportTable\n"
+               "  --seed PATH            load tables and items before serving: a seed file, or a folder of\n"
+               "                         *.seed.json (repeatable; docs/operations.md \"Seeding\")\n"
+               "  --seed-mode M          skip|replace|fail a seeded table that exists (default skip)\n"
                "  --version, --help\n"
                "DynamoDB Local flags accepted: -port N -inMemory -dbPath DIR -sharedDb -cors [ORIGINS]\n"
                "  -delayTransientStatuses -disableTelemetry -optimizeDbBeforeStartup -version -help\n"
+               "Offline commands on a stopped data directory (dynarock export --help):\n"
+               "  dynarock export --data-dir DIR --table NAME --to FOLDER [--format dynamodb_json|ion]\n"
+               "  dynarock import --data-dir DIR --from SEED [--seed-mode skip|replace|fail]\n"
                "Environment variables (a flag on the command line wins):\n");
     envflags_usage(f); /* [issue 19] */
 }
@@ -121,8 +130,11 @@ static void on_ready(void *ctx)
 /* The server's life, on the arguments with the DYNAROCK_* variables in them; functions[] and
  * triggers[] (room for argc entries each) collect --function and --trigger. main() owns them, so
  * every return here, the refusals of bad flags included, frees them. */
-static int dynarock_main(int argc, char **argv, const char **functions, const char **triggers)
+static int dynarock_main(int argc, char **argv, const char **functions, const char **triggers,
+                         const char **seeds)
 {
+    size_t n_seeds = 0;
+    seed_mode_t seed_mode = SEED_SKIP;
     ddb_config_t cfg = {0};
     cfg.host = "127.0.0.1";
     cfg.port = 8000;
@@ -257,6 +269,20 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
             if (!next) goto missing;
             cfg.failure_dir = next;
             i++;
+        } else if (FLAG("--s3-dir")) { /* issue 18 */
+            if (!next) goto missing;
+            cfg.s3_dir = next;
+            i++;
+        } else if (FLAG("--seed")) { /* issue 18 */
+            if (!next) goto missing;
+            seeds[n_seeds++] = next;
+            i++;
+        } else if (FLAG("--seed-mode")) { /* issue 18 */
+            if (seed_parse_mode(next, &seed_mode) != 0) {
+                fprintf(stderr, "dynarock: --seed-mode needs skip, replace or fail\n");
+                return 2;
+            }
+            i++;
         } else if (FLAG("-sharedDb") || FLAG("--shared-db")) {
             cfg.shared_db = true;
         } else if (FLAG("-cors") || FLAG("--cors")) {
@@ -354,6 +380,16 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
         return 1;
     }
 
+    s3job_recover(ns_default()); /* issue 18: exports and imports a stop interrupted are FAILED */
+    for (size_t k = 0; k < n_seeds; k++) {
+        char serr[1024];
+        if (seed_load(ns_default(), &cfg, seeds[k], seed_mode, serr, sizeof serr) != 0) {
+            fprintf(stderr, "dynarock: seed: %s\n", serr);
+            ns_close_all();
+            return 1;
+        }
+    }
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -379,6 +415,8 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import"))) /* issue 18: offline */
+        return seed_command(argc, argv);
     char everr[256]; /* [issue 19] DYNAROCK_* variables become arguments before the command line's */
     if (envflags_apply(&argc, &argv, everr, sizeof everr) != 0) {
         fprintf(stderr, "dynarock: %s\n", everr);
@@ -388,9 +426,11 @@ int main(int argc, char **argv)
      * arrays sized by the command line alone) */
     const char **functions = calloc((size_t)argc, sizeof *functions); /* --function (triggers, issue 14) */
     const char **triggers = calloc((size_t)argc, sizeof *triggers);   /* --trigger (issue 14) */
-    if (!functions || !triggers) abort();
-    int rc = dynarock_main(argc, argv, functions, triggers);
+    const char **seeds = calloc((size_t)argc, sizeof *seeds);         /* --seed (issue 18) */
+    if (!functions || !triggers || !seeds) abort();
+    int rc = dynarock_main(argc, argv, functions, triggers, seeds);
     free(functions);
     free(triggers);
+    free(seeds);
     return rc;
 }

@@ -56,6 +56,7 @@ typedef struct {
     size_t n_triggers;
     bool console;             /* [issue 20] the web console served (console.c): main.c decides */
     const char *console_path; /* [issue 20] --console-path: its URL prefix, "/console" by default */
+    const char *s3_dir; /* --s3-dir DIR: S3 bucket B, prefix P is the folder DIR/B/P (issue 18), or NULL */
 } ddb_config_t;
 
 enum { ISO_SHARED = 0, ISO_ACCOUNT, ISO_KEY_REGION };
@@ -438,6 +439,10 @@ ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_t
 ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, eng_index_t *ix,
                                  const char **defs, size_t ndefs, size_t *nonkey_count);
 
+/** CreateTable's checks of a definition (a CreateTable body, ImportTable's TableCreationParameters, a
+ *  seed file's table) in AWS's order, into *out (strings borrowed from the JSON); nothing created. */
+ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *out);
+
 /* ---- api_stream.c: DynamoDB Streams names and shard iterators -------------------------------- */
 
 /** "arn:aws:dynamodb:<region>:000000000000:table/<table>/stream/<label>" (r's region), in r->a. */
@@ -573,5 +578,104 @@ void throttle_charge(const ddb_config_t *cfg, const eng_table_t *t, const eng_in
                      double units);
 /** Append the capacity metrics (consumed read / write units, throttled requests by table and index). */
 void throttle_format_metrics(buf_t *b);
+
+/* ---- s3fmt.c: the files of S3 exports and imports (issue 18) ----------------------------------------
+ * Plain functions of their arguments, usable from any thread (an export's or import's task). */
+
+typedef struct s3_out s3_out_t;
+/** Create `path` for writing, through gzip or not; NULL when it cannot be created (errno). */
+s3_out_t *s3_out_open(const char *path, bool gzip);
+/** Append n bytes (compressed when gzip): 0, or -1 on a write error. */
+int s3_out_write(s3_out_t *o, const void *p, size_t n);
+/** Finish and close: the MD5 of the bytes in the file and their count (bytes may be NULL). 0 or -1. */
+int s3_out_close(s3_out_t *o, unsigned char md5[16], uint64_t *bytes);
+/** MD5 of a buffer. */
+void s3_md5(const void *p, size_t n, unsigned char md5[16]);
+/** base64 of an MD5 (manifest-files.json's md5Checksum, the .md5 files), in a. */
+const char *s3_md5_b64(arena_t *a, const unsigned char md5[16]);
+/** S3's ETag of a one-part multipart upload of bytes with this MD5 ("<hex md5 of the md5>-1"), in a. */
+const char *s3_etag(arena_t *a, const unsigned char md5[16]);
+/** Write a whole small file: 0 or -1. */
+int s3_write_file(const char *path, const void *p, size_t n);
+/** mkdir -p: 0 or -1. */
+int s3_mkdirs(const char *path);
+
+typedef enum { S3_COMP_NONE = 0, S3_COMP_GZIP, S3_COMP_ZSTD } s3_comp_t;
+typedef struct s3_in s3_in_t;
+/** Open a source object through its compression; NULL when it cannot be opened (errno). */
+s3_in_t *s3_in_open(const char *path, s3_comp_t comp);
+/** The next line (its '\n' and a '\r' before it removed; valid until the next call): 1, 0 at the end,
+ *  -1 when the data cannot be read or decompressed (s3_in_error says why). */
+int s3_in_line(s3_in_t *in, const char **line, size_t *len);
+/** The rest of the object decompressed, in one buffer (valid until s3_in_close): 0 or -1. */
+int s3_in_all(s3_in_t *in, const char **data, size_t *len);
+/** Why the last read failed. */
+const char *s3_in_error(const s3_in_t *in);
+/** Bytes read from the file so far (compressed). */
+uint64_t s3_in_raw_bytes(const s3_in_t *in);
+void s3_in_close(s3_in_t *in);
+
+/** Append `{"Item":{...}}` and a newline: one line of a DYNAMODB_JSON export. */
+void s3_item_json(buf_t *b, const av_map_t *item);
+/** One DYNAMODB_JSON line into an item (checked as PutItem checks values); ValidationException. */
+ddb_err_t s3_item_json_parse(arena_t *a, ddb_errctx_t *err, const char *line, size_t len, av_map_t *out);
+/** Append `$ion_1_0 {Item:{...}}` and a newline: one line of an ION export. */
+void s3_item_ion(buf_t *b, const av_map_t *item);
+/** The next item of Ion text at *pos (a top-level struct with an Item struct): 1 (item in *out, values
+ *  in a), 0 at the end, -1 with a ValidationException in err (*pos moved past the bad value's line). */
+int s3_ion_next(arena_t *a, ddb_errctx_t *err, const char **pos, const char *end, av_map_t *out);
+/** The next CSV record at *pos: 1 (its fields, unquoted, in a), 0 at the end, -1 when it is malformed. */
+int s3_csv_record(arena_t *a, const char **pos, const char *end, char delim, ddb_str_t **fields, size_t *n);
+
+/* ---- export.c, import.c, seed.c: S3 exports and imports, seeding, the offline commands (issue 18) -- */
+
+#define S3JOB_ID_LEN 23 /* "<14 digits of epoch ms>-<8 hex>": ExportId and ImportId */
+/** A new export or import id. */
+void s3job_new_id(char out[S3JOB_ID_LEN + 1]);
+/** UTC "2020-11-04T07:28:34.028Z" as the manifests write times. */
+void s3job_iso(double t, char out[32]);
+/** The record of an export or import (kind "export" / "import") kept with eng_meta_*: 0 or -1. */
+int s3job_record_put(eng_t *e, const char *kind, const char *id, const char *json, size_t len);
+/** The record as a JSON object (in a), or NULL. */
+const json_t *s3job_record_get(eng_t *e, const char *kind, const char *id, arena_t *a);
+/** A record's members without our own ("_"-prefixed) ones: the wire description. */
+void s3job_write_public(jw_t *w, const json_t *rec);
+/** The folder of bucket B and prefix P under --s3-dir, in a. */
+const char *s3job_dir(const ddb_config_t *cfg, arena_t *a, const char *bucket, const char *prefix);
+bool s3job_is_dir(const char *path);
+/** ValidationException naming --s3-dir when it was not given. */
+ddb_err_t s3job_need_dir_or_err(ddb_req_t *r);
+/** S3Bucket's pattern (^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$, and no "..": one folder name). */
+bool s3job_bucket_ok(const json_t *j);
+/** The table name of a table ARN (or of an ARN below one: .../export/...), in a; NULL when not one. */
+const char *s3job_table_from_arn(arena_t *a, const char *arn);
+/** The id in ".../<kind>/<id>" of an export or import ARN, in a; NULL when not one. */
+const char *s3job_arn_id(arena_t *a, const char *arn, const char *kind);
+/** At start: exports and imports a stop interrupted become FAILED (an import's table is removed). */
+void s3job_recover(eng_t *e);
+
+/** `dynarock export`: table into dir/AWSDynamoDB/<id>/ (and its definition into dir/table.json), in
+ *  the caller's thread. 0, or -1 with a message. */
+int export_offline(eng_t *e, const char *table, const char *dir, bool ion, char *errbuf, size_t errlen);
+/** The CreateTable definition of t (TableName, schema, billing, indexes) as a JSON object. */
+void seed_write_definition(jw_t *w, const eng_table_t *t);
+
+/** ImportTable's end for its table: ACTIVE (ok) or removed. 0 or -1 (logged). */
+int import_finish_table(eng_t *e, const char *table, bool ok);
+/** A load in the caller's thread (seeding): the objects under dir/prefix* into t, as ImportTable reads
+ *  them (format DYNAMODB_JSON, ION or CSV; compression GZIP, ZSTD or NONE). 0, or -1 with a message. */
+int import_sync(eng_t *e, const eng_table_t *t, const char *dir, const char *prefix, const char *format,
+                const char *compression, char delim, char *errbuf, size_t errlen, uint64_t *imported,
+                uint64_t *errors);
+
+typedef enum { SEED_SKIP = 0, SEED_REPLACE, SEED_FAIL } seed_mode_t;
+/** Load a seed (a seed file, or a folder `dynarock export` wrote) into e before serving, in the
+ *  caller's thread; tables that exist are skipped, replaced or refused (mode). 0, or -1 with a message. */
+int seed_load(eng_t *e, const ddb_config_t *cfg, const char *path, seed_mode_t mode, char *errbuf,
+              size_t errlen);
+/** "skip", "replace" or "fail" into *out: 0, or -1 for anything else. */
+int seed_parse_mode(const char *s, seed_mode_t *out);
+/** The offline subcommands: argv[1] is "export" or "import". Returns the exit code. */
+int seed_command(int argc, char **argv);
 
 #endif
