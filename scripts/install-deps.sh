@@ -8,8 +8,9 @@ set -eu
 BUILD_PKGS="gcc make cmake pkg-config libh2o-evloop-dev librocksdb-dev libssl-dev zlib1g-dev libdeflate-dev libzstd-dev"
 # clang + its runtime libraries: the ThreadSanitizer build of the stress stage; chromium: the JS SDK
 # in a web page (compat-tests/test_cors_browser.py, driven by playwright-core from npm); faketime: a
-# server whose clock runs ahead, so records are old without waiting (compat-tests/test_triggers.py)
-TEST_PKGS="python3 python3-pytest python3-boto3 awscli curl clang libclang-rt-14-dev chromium faketime"
+# server whose clock runs ahead, so records are old without waiting (compat-tests/test_triggers.py);
+# zstd: ImportTable's ZSTD objects (compat-tests/test_export_import.py)
+TEST_PKGS="python3 python3-pytest python3-boto3 awscli curl zstd clang libclang-rt-14-dev chromium faketime"
 
 want="$BUILD_PKGS"
 if [ "${1:-}" = "--test" ]; then

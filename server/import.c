@@ -409,6 +409,19 @@ static int file_md5(const char *path, unsigned char md5[16])
     return 0;
 }
 
+/* Where an object a manifest names is: its key holds "AWSDynamoDB/<id>/..." under the prefix the export
+ * was written to, which need not be where it lies now (an export from AWS copied under another prefix),
+ * so it is found beside the manifest-summary.json that led here. */
+static const char *manifest_path(arena_t *a, const char *bucket_dir, const char *summary_key, const char *key)
+{
+    const char *tail = strstr(key, "AWSDynamoDB/");
+    if (tail) tail = strchr(tail + 12, '/'); /* past "AWSDynamoDB/<id>" */
+    if (!tail) return arena_sprintf(a, "%s/%s", bucket_dir, key);
+    const char *slash = strrchr(summary_key, '/');
+    int dl = slash ? (int)(slash - summary_key) : 0; /* the folder of manifest-summary.json */
+    return arena_sprintf(a, "%s%s%.*s%s", bucket_dir, dl ? "/" : "", dl, summary_key, tail);
+}
+
 /* The data files of one export, from its manifests: each {path, key, itemCount}. false: a failure set. */
 static bool from_manifest(load_t *l, const char *bucket_dir, const char *summary_key, files_t *out,
                           int64_t **counts)
@@ -435,7 +448,7 @@ static bool from_manifest(load_t *l, const char *bucket_dir, const char *summary
         goto out;
     }
     size_t mlen;
-    char *mf = read_small(arena_sprintf(a, "%s/%s", bucket_dir, mk->str.ptr), &mlen);
+    char *mf = read_small(manifest_path(a, bucket_dir, summary_key, mk->str.ptr), &mlen);
     if (!mf) {
         load_fail(l, "InvalidManifest", "The manifest %s names %s, which does not exist", summary_key,
                   mk->str.ptr);
@@ -458,7 +471,7 @@ static bool from_manifest(load_t *l, const char *bucket_dir, const char *summary
             free(mf);
             goto out;
         }
-        const char *path = arena_sprintf(a, "%s/%s", bucket_dir, dk->str.ptr);
+        const char *path = manifest_path(a, bucket_dir, summary_key, dk->str.ptr);
         unsigned char sum[16];
         if (file_md5(path, sum) != 0) {
             load_fail(l, "InvalidManifest", "%s names the data file %s, which does not exist", mk->str.ptr,

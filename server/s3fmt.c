@@ -252,7 +252,8 @@ static long more(s3_in_t *in)
         if (in->comp == S3_COMP_GZIP) {
             if (!have) {
                 if (in->z_open && !in->z_end) {
-                    snprintf(in->err, sizeof in->err, "the GZIP data is truncated");
+                    snprintf(in->err, sizeof in->err,
+                             "the data is not valid GZIP (it ends inside a compressed stream)");
                     return -1;
                 }
                 if (!in->z_open && in->raw == 0) return 0; /* an empty object */
@@ -286,7 +287,7 @@ static long more(s3_in_t *in)
         /* ZSTD */
         if (!have) {
             if (in->zin.size && in->zin.pos < in->zin.size) {
-                snprintf(in->err, sizeof in->err, "the ZSTD data is truncated");
+                snprintf(in->err, sizeof in->err, "the data is not valid ZSTD (it ends inside a frame)");
                 return -1;
             }
             return 0;
