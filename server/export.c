@@ -36,8 +36,9 @@
 #include "common/clock.h"
 #include "common/log.h"
 
-#define EXPORT_FILE_ITEMS 250000 /* a new data file after this many items (AWS: one or more per partition)   \
-                                  */
+#define EXPORT_FILE_ITEMS                                                                                    \
+    250000 /* a new data file after this many items (AWS: one or more per partition)                         \
+            */
 #define RECORD_EVERY_MS 2000
 #define LOG_EVERY_MS 5000
 
