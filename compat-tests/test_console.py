@@ -6,7 +6,10 @@ test_console_browser.py. dynarock-only: it starts its own servers.
 """
 import gzip
 import http.client
+import json
+import shutil
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -136,3 +139,80 @@ def test_bad_console_path_refused(path):
                        text=True, timeout=10)
     assert r.returncode == 2
     assert r.stderr == "dynarock: --console-path needs a path such as /console (not /)\n"
+
+
+def _botocore_authorization(c):
+    """The Authorization header botocore's SigV4 signer computes for case c at its fixed time."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    cr = c["creds"]
+    req = AWSRequest(method=c["method"], url=c["url"], headers=dict(c["headers"]), data=c["body"].encode())
+    ts = "20150830T123600Z"
+    req.context["timestamp"] = ts
+    req.headers["X-Amz-Date"] = ts
+    if cr.get("sessionToken"):
+        req.headers["X-Amz-Security-Token"] = cr["sessionToken"]
+    auth = SigV4Auth(Credentials(cr["accessKeyId"], cr["secretAccessKey"], cr.get("sessionToken")), c["service"],
+                     c["region"])
+    creq = auth.canonical_request(req)
+    sig = auth.signature(auth.string_to_sign(req, creq), req)
+    return (f"AWS4-HMAC-SHA256 Credential={auth.scope(req)}, "
+            f"SignedHeaders={auth.signed_headers(auth.headers_to_sign(req))}, Signature={sig}")
+
+
+def test_console_functions():
+    """console/'s pure functions in Node: SigV4 equal to botocore's, DynamoDB JSON conversions, the
+    import parser, the metrics parser and quantiles, stream diffs, grid columns."""
+    node = shutil.which("node")
+    if not node:
+        pytest.fail("node is needed (scripts/install-deps.sh --test)", pytrace=False)
+    creds = {"accessKeyId": "AKIDEXAMPLE", "secretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026-12-04T22:43:16.157"
+    sign = [
+        {"method": "POST", "url": "http://127.0.0.1:8000/", "service": "dynamodb", "region": "us-east-1",
+         "headers": {"content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.ListTables"},
+         "body": '{"Limit": 5, "s": "é  two  spaces"}', "creds": creds},
+        {"method": "GET", "url": "http://localhost:8000/2015-03-31/event-source-mappings/?EventSourceArn="
+         + urllib.parse.quote(arn, safe=""), "service": "lambda", "region": "eu-west-3",
+         "headers": {}, "body": "", "creds": {**creds, "sessionToken": "token/with+chars=="}},
+        {"method": "GET", "url": "http://localhost/metrics", "service": "dynamodb", "region": "us-east-1",
+         "headers": {}, "body": "", "creds": creds},
+    ]
+    for c in sign:
+        c["now"] = "2015-08-30T12:36:00.000Z"
+    item = {"pk": {"S": "a"}, "n": {"N": "12.5"}, "big": {"N": "123456789012345678901234567890"},
+            "l": {"L": [{"BOOL": True}, {"NULL": True}]}, "m": {"M": {"x": {"N": "-1"}}}, "ss": {"SS": ["a"]},
+            "b": {"B": "AAE="}}
+    r = subprocess.run([node, str(Path(__file__).resolve().parent / "js" / "console_units.mjs")],
+                       input=json.dumps({"sign": sign, "item": item}), capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+
+    for c, got in zip(sign, out["signatures"]):
+        assert got["authorization"] == _botocore_authorization(c), c["url"]
+        assert got["x-amz-date"] == "20150830T123600Z"
+        assert got.get("x-amz-security-token") == c["creds"].get("sessionToken")
+
+    assert out["plain"] == {"pk": "a", "n": 12.5, "big": "123456789012345678901234567890", "l": [True, None],
+                            "m": {"x": -1}, "ss": ["a"], "b": "AAE="}
+    assert out["exact"] == {"pk": True, "n": True, "big": False, "l": True, "m": True, "ss": False, "b": False}
+    assert out["back"]["l"] == item["l"] and out["back"]["m"] == item["m"] and out["back"]["n"] == item["n"]
+    assert out["fromPlain"] == {"M": {"a": {"L": [{"N": "1"}, {"S": "x"}, {"NULL": True}, {"BOOL": True}]},
+                                      "b": {"M": {"c": {"N": "2.5"}}}}}
+    assert out["toPlainSet"] == ["a", "b"]
+    assert out["looks"] == [True, False, False]
+    assert out["cells"] == [200, '{"a":1}', "b64:AAE=", ""]
+    assert out["parsed"] == {"array": [{"a": {"S": "x"}}, {"b": {"N": "1"}}], "items": [{"a": {"N": "1"}}],
+                             "lines": [{"a": {"S": "1"}}, {"a": {"S": "2"}}], "plain": [{"a": {"M": {"S": {"S": "x"}}}}]}
+    assert out["badItem"] == "item 1 is not a JSON object"
+    assert out["badLine"].startswith("line 2: ")
+    assert out["metrics"] == [{"name": "m_total", "labels": {"op": "a", "le": "0.1"}, "value": 3},
+                              {"name": "m", "labels": {"lab": 'q"uote\\n'}, "value": 1.5},
+                              {"name": "plain", "labels": {}, "value": 7}]
+    assert out["quantiles"] == [pytest.approx(0.001), pytest.approx(0.091)]  # as Prometheus interpolates
+    assert out["diff"] == [{"name": "k", "old": {"S": "1"}, "new": {"S": "1"}, "change": "same"},
+                           {"name": "a", "old": {"N": "1"}, "new": {"N": "2"}, "change": "changed"},
+                           {"name": "gone", "old": {"S": "x"}, "change": "removed"},
+                           {"name": "added", "new": {"BOOL": True}, "change": "added"}]
+    assert out["columns"] == ["pk", "sk", "x", "y"]

@@ -68,7 +68,7 @@ export function serverView() {
     const dt = prev ? now - prev.t : 0;
     const rows = Object.entries(ops).sort((a, b) => b[1].total - a[1].total).map(([name, o]) => {
       const rate = prev && prev.ops[name] != null && dt > 0 ? (o.total - prev.ops[name]) / dt : null;
-      return h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "num" }, fmtNum(o.total)),
+      return h("tr", {}, h("th", { scope: "row" }, name === "none" ? "(not an API call)" : name), h("td", { class: "num" }, fmtNum(o.total)),
         h("td", { class: "num" }, rate == null ? "—" : rate.toFixed(1)),
         h("td", { class: "num", title: Object.entries(o.byOutcome).map(([k, v]) => `${k}: ${v}`).join("\n") }, fmtNum(o.errors)),
         h("td", { class: "num" }, ms(o.count ? o.sum / o.count : NaN)),
