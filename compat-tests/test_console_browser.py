@@ -137,7 +137,10 @@ def test_console_in_chromium(node, server_factory, tmp_path):
     assert deleted not in by_key and deleted != (first["pk"], first["sk"])
     edited = by_key[(first["pk"], first["sk"])]
     assert edited["n"] == {"N": "6"} and edited["note"] == {"S": "edited in the console"}, edited
-    assert len(got) == 3  # three made, one deleted, plus boto3's
+    assert out["duplicateSame"] is True
+    dup = out["duplicated"]
+    assert by_key[(dup["pk"]["S"], "copy")] == dup
+    assert len(got) == 4  # three made, one deleted, one duplicated, plus boto3's
     assert out["tableRow"][0] == "ACTIVE" and out["tableRow"][1] == "pk (partition), sk (sort)", out["tableRow"]
 
     # 250 imported, paged 100 / 100 / 50, each page exported

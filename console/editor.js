@@ -96,7 +96,12 @@ export function openEditor(t, item, onSaved, { copy = false } = {}) {
   h("label", { class: "check" }, cond, isNew ? "Only create: fail if an item with this key exists" : "Only save if unchanged since loaded"),
   h("div", { class: "actions" },
     h("button", { type: "submit", class: "primary" }, "Save"),
-    !isNew ? h("button", { type: "button", onclick: () => { close(); openEditor(t, current(), onSaved, { copy: true }); } }, "Duplicate") : null,
+    !isNew ? h("button", { type: "button", onclick: () => {
+      let it;
+      try { it = current(); } catch (e) { out.replaceChildren(errorBox(e)); return; }
+      close();
+      openEditor(t, it, onSaved, { copy: true });
+    } }, "Duplicate") : null,
     !isNew ? h("button", { type: "button", class: "danger", onclick: () => del(close) }, "Delete") : null,
     h("button", { type: "button", onclick: () => close() }, "Cancel"))), { wide: true });
   text.focus();

@@ -82,9 +82,11 @@ export class Grid {
       const y = this.active * ROW_H, view = this.el.clientHeight - ROW_H * 2; // the header row is sticky
       if (y < this.el.scrollTop) this.el.scrollTop = y;
       else if (y > this.el.scrollTop + view) this.el.scrollTop = y - view;
+      this.render();
     }
-    this.rendered = [-1, -1];
-    this.render();
+    // the rows stay the same elements (a double click needs both clicks on one element)
+    for (const r of this.rows.children) r.classList.toggle("active", Number(r.dataset.index) === this.active);
+    this.el.setAttribute("aria-activedescendant", `${this.gid}-r${this.active}`);
   }
 
   open(i) {

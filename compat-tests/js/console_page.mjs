@@ -118,6 +118,19 @@ try {
   await dialog.getByRole("button", { name: "Delete" }).click();
   await page.locator("dialog[open]").getByRole("button", { name: "Delete" }).last().click();
   await page.getByRole("status").filter({ hasText: "Count 2" }).waitFor();
+  // ---- duplicate, opened with a double click: a copy under another sort key
+  await grid.locator(".grid-row").first().dblclick();
+  const orig = JSON.parse(await editorText.inputValue());
+  await dialog.getByRole("button", { name: "Duplicate" }).click();
+  await page.getByRole("heading", { name: "Duplicate item" }).waitFor();
+  const copy = JSON.parse(await editorText.inputValue());
+  out.duplicateSame = JSON.stringify(copy) === JSON.stringify(orig);
+  copy.sk = { S: "copy" };
+  await editorText.fill(JSON.stringify(copy));
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await page.getByRole("status").filter({ hasText: "Count 3" }).waitFor();
+  out.duplicated = copy;
   lap("edited");
 
   // ---- the tables list
