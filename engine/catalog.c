@@ -6,6 +6,8 @@
  * Stored JSON (field names are on disk: add fields, never rename; "v" is the format version):
  *   {"v":1,"name":..,"id":..,"cf":"t.<id>","created":<epoch s>,"status":..,
  *    "key":{"hash":[name,type],"range":[name,type]?},"attrdefs":[[name,type],..],
+ *    (a GSI's multi-attribute key adds "hash_more":[[name,type],..] and "range_more":[..], its
+ *     attributes after the first of each kind, in schema order; absent for one attribute)
  *    "idx":[{"name":..,"id":..,"global":bool,"key":{..},"proj":"ALL|KEYS_ONLY|INCLUDE","nonkey":[..],
  *            "rcu":n,"wcu":n,"status":..,"backfilling":bool},..],
  *    (an index's column family is "x.<index id>")
@@ -51,6 +53,16 @@ static void put_attr(jw_t *w, const eng_attr_t *a)
     jw_arr_end(w);
 }
 
+/* The attributes after the first of a multi-attribute key, when there are any. */
+static void put_more(jw_t *w, const char *key, const eng_attr_t *a)
+{
+    if (!a[1].name) return;
+    jw_keyz(w, key);
+    jw_arr_begin(w);
+    for (int i = 1; i < ENG_KEY_ATTRS_MAX && a[i].name; i++) put_attr(w, &a[i]);
+    jw_arr_end(w);
+}
+
 void catalog__put_keyschema(jw_t *w, const eng_keyschema_t *k)
 {
     jw_obj_begin(w);
@@ -60,6 +72,8 @@ void catalog__put_keyschema(jw_t *w, const eng_keyschema_t *k)
         jw_keyz(w, "range");
         put_attr(w, &k->range);
     }
+    put_more(w, "hash_more", k->hashes);
+    put_more(w, "range_more", k->ranges);
     jw_obj_end(w);
 }
 
@@ -222,7 +236,18 @@ int catalog__parse_keyschema(arena_t *a, const json_t *v, eng_keyschema_t *k)
     if (!v || v->type != JSON_OBJECT) return -1;
     if (parse_attr(a, json_get(v, "hash"), &k->hash)) return -1;
     const json_t *r = json_get(v, "range");
-    return r ? parse_attr(a, r, &k->range) : 0;
+    if (r && parse_attr(a, r, &k->range)) return -1;
+    const char *more[2] = {"hash_more", "range_more"};
+    eng_attr_t *to[2] = {k->hashes, k->ranges};
+    for (int m = 0; m < 2; m++) {
+        const json_t *l = json_get(v, more[m]);
+        if (!l) continue;
+        if (l->type != JSON_ARRAY || l->n > ENG_KEY_ATTRS_MAX - 1 || !to[m][0].name) return -1;
+        int i = 1;
+        for (const json_t *c = l->child; c; c = c->next, i++)
+            if (parse_attr(a, c, &to[m][i])) return -1;
+    }
+    return 0;
 }
 
 /* Parse a stored description into a new descriptor owning a new arena. *cf_name gets "cf". */

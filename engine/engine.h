@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/arena.h"
 #include "common/av.h"
@@ -54,10 +55,46 @@ typedef struct {
     av_type_t type;   /* AV_S, AV_N or AV_B */
 } eng_attr_t;
 
+/* A key's attributes: a table or an LSI has one HASH and at most one RANGE attribute; a GSI may
+ * name up to ENG_KEY_ATTRS_MAX of each (multi-attribute keys). `hash` is hashes[0] and `range` is
+ * ranges[0]; unused entries have a NULL name (a zeroed schema is valid), so code that knows only
+ * single-attribute keys reads `hash` and `range` as before. */
+#define ENG_KEY_ATTRS_MAX 4
 typedef struct {
-    eng_attr_t hash;
-    eng_attr_t range; /* range.name == NULL when the key has no sort key */
+    union {
+        eng_attr_t hash;
+        eng_attr_t hashes[ENG_KEY_ATTRS_MAX];
+    };
+    union {
+        eng_attr_t range; /* range.name == NULL when the key has no sort key */
+        eng_attr_t ranges[ENG_KEY_ATTRS_MAX];
+    };
 } eng_keyschema_t;
+
+/** Number of HASH attributes of a key schema (1..ENG_KEY_ATTRS_MAX). */
+static inline size_t eng_key_nhash(const eng_keyschema_t *k)
+{
+    size_t n = 0;
+    while (n < ENG_KEY_ATTRS_MAX && k->hashes[n].name) n++;
+    return n;
+}
+/** Number of RANGE attributes of a key schema (0..ENG_KEY_ATTRS_MAX). */
+static inline size_t eng_key_nrange(const eng_keyschema_t *k)
+{
+    size_t n = 0;
+    while (n < ENG_KEY_ATTRS_MAX && k->ranges[n].name) n++;
+    return n;
+}
+/** Whether `name` is one of the schema's attributes. */
+static inline bool eng_key_has(const eng_keyschema_t *k, const char *p, size_t len)
+{
+    for (int i = 0; i < ENG_KEY_ATTRS_MAX; i++) {
+        const char *a[2] = {k->hashes[i].name, k->ranges[i].name};
+        for (int j = 0; j < 2; j++)
+            if (a[j] && strlen(a[j]) == len && !memcmp(a[j], p, len)) return true;
+    }
+    return false;
+}
 
 typedef enum { ENG_PROJ_ALL = 0, ENG_PROJ_KEYS_ONLY, ENG_PROJ_INCLUDE } eng_proj_t;
 
@@ -325,7 +362,10 @@ typedef struct {
     const eng_index_t *index; /* NULL: the table itself */
     /* Query (query true): one partition, optionally a sort-key range. Values have the key types. */
     bool query;
-    const av_t *hash;
+    const av_t *hash; /* the partition key's value (a multi-attribute key: its first attribute's) */
+    const av_t *hash_rest[ENG_KEY_ATTRS_MAX - 1]; /* a multi-attribute key: the other values, in order */
+    size_t n_sk_eq; /* a multi-attribute sort key: equalities on its first n_sk_eq attributes, */
+    const av_t *sk_eq[ENG_KEY_ATTRS_MAX - 1]; /* in schema order; sk_op then applies to the next one */
     eng_sk_op_t sk_op;
     const av_t *sk[2]; /* operands (BETWEEN: both) */
     bool backward;     /* ScanIndexForward false */

@@ -361,9 +361,11 @@ struct eng {
 
 /* ---- key.c --------------------------------------------------------------------------------- */
 
-/** hash(4 bytes, big endian) | kenc(partition value): how every table and index key starts. */
-void key__partition(buf_t *b, const av_t *h);
-/** Base-table key of an item: hash prefix (4 bytes, big endian), partition key, sort key. */
+/** hash(4 bytes, big endian) | kenc(h[0]) .. kenc(h[n-1]): how every table and index key starts (n is
+ *  1 but for a GSI's multi-attribute partition key; the hash is over the encodings). */
+void key__partition(buf_t *b, const av_t *const *h, size_t n);
+/** Key of an item under schema ks: hash prefix (4 bytes, big endian), partition key attributes, sort
+ *  key attributes (an index key then adds the table's key: idx__key). */
 void key__base(buf_t *b, const eng_keyschema_t *ks, const av_map_t *key);
 /** The 32-bit partition hash stored in the first 4 bytes of a base key (on disk: never change). */
 uint32_t key__hash(const char *p, size_t n);

@@ -6,6 +6,9 @@
  *   key   = hash:4 | kenc(index partition key) | kenc(index sort key)? | kenc(table partition key)
  *           | kenc(table sort key)?
  *           (hash = key__hash of kenc(index partition key), as in base keys)
+ *   A GSI's multi-attribute key (up to 4 HASH and 4 RANGE attributes) is the general form: each
+ *   "kenc(index ... key)" is the encodings of its attributes one after the other in schema order,
+ *   and the hash covers those of the HASH attributes (key.c); one attribute each is the layout above.
  *   value = itemenc of the projected item: index keys, table keys, and the projection's
  *           attributes (all of them for ALL)
  * An item is in an index only when it carries every index key attribute with the declared type
@@ -30,8 +33,11 @@ static bool usable(const av_t *v, av_type_t want)
 
 bool idx__key(buf_t *b, const eng_table_t *t, const eng_index_t *x, const av_map_t *item)
 {
-    if (!usable(attr(item, x->key.hash.name), x->key.hash.type)) return false;
-    if (x->key.range.name && !usable(attr(item, x->key.range.name), x->key.range.type)) return false;
+    for (int i = 0; i < ENG_KEY_ATTRS_MAX; i++) {
+        const eng_attr_t *h = &x->key.hashes[i], *r = &x->key.ranges[i];
+        if (h->name && !usable(attr(item, h->name), h->type)) return false;
+        if (r->name && !usable(attr(item, r->name), r->type)) return false;
+    }
     key__base(b, &x->key, item);
     kenc_put(b, attr(item, t->key.hash.name));
     if (t->key.range.name) kenc_put(b, attr(item, t->key.range.name));
@@ -40,10 +46,9 @@ bool idx__key(buf_t *b, const eng_table_t *t, const eng_index_t *x, const av_map
 
 static bool is_key_name(const eng_table_t *t, const eng_index_t *x, ddb_str_t n)
 {
-    const char *names[4] = {t->key.hash.name, t->key.range.name, x->key.hash.name, x->key.range.name};
-    for (int i = 0; i < 4; i++)
-        if (names[i] && ddb_str_eq(n, names[i])) return true;
-    return false;
+    if (ddb_str_eq(n, t->key.hash.name) || (t->key.range.name && ddb_str_eq(n, t->key.range.name)))
+        return true;
+    return eng_key_has(&x->key, n.ptr, n.len);
 }
 
 av_map_t *eng_index_project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item)
@@ -113,8 +118,12 @@ ddb_err_t eng_index_keys_check(const eng_table_t *t, const av_map_t *item, bool 
 {
     for (size_t i = 0; i < t->n_idx; i++) {
         const eng_index_t *x = &t->idx[i];
-        const eng_attr_t *ka[2] = {&x->key.hash, &x->key.range};
-        for (int k = 0; k < 2; k++) {
+        const eng_attr_t *ka[2 * ENG_KEY_ATTRS_MAX];
+        for (int k = 0; k < ENG_KEY_ATTRS_MAX; k++) { /* in schema order: HASH, then RANGE */
+            ka[k] = &x->key.hashes[k];
+            ka[ENG_KEY_ATTRS_MAX + k] = &x->key.ranges[k];
+        }
+        for (int k = 0; k < 2 * ENG_KEY_ATTRS_MAX; k++) {
             if (!ka[k]->name) continue;
             const av_t *v = attr(item, ka[k]->name);
             if (!v) continue;
@@ -138,11 +147,11 @@ ddb_err_t eng_index_keys_check(const eng_table_t *t, const av_map_t *item, bool 
                                v->type == AV_S ? "string" : "binary", x->name, ka[k]->name);
             /* an index key has the table key's size limits (AWS's texts for table keys; not recorded
              * for index keys) */
-            if (k == 0 && av_size(v) > 2048)
+            if (k < ENG_KEY_ATTRS_MAX && av_size(v) > 2048)
                 return err_set(err, DDB_ERR_VALIDATION,
                                "One or more parameter values were invalid: Size of hashkey has exceeded the "
                                "maximum size limit of2048 bytes");
-            if (k == 1 && av_size(v) > 1024)
+            if (k >= ENG_KEY_ATTRS_MAX && av_size(v) > 1024)
                 return err_set(err, DDB_ERR_VALIDATION,
                                "One or more parameter values were invalid: Aggregated size of all range keys "
                                "has exceeded the size limit of 1024 bytes");

@@ -3,9 +3,10 @@
  *
  * Both kinds of keys start with the 4-byte partition hash and the encoded partition key, then
  * the encoded sort key (engine/item.c, engine/index.c), so:
- * - a Query is one contiguous key range: [P|lo, P|hi) where P = hash|kenc(partition value) and
- *   the sort-key condition sets the bounds (begins_with: the escaped prefix without its
- *   terminator, since kenc of S/B is the escaped bytes then 00 01);
+ * - a Query is one contiguous key range: [P|lo, P|hi) where P = hash|kenc(partition value) (a
+ *   multi-attribute key: the encodings of every partition value, then of the equalities on the
+ *   leading sort attributes) and the condition on the (next) sort attribute sets the bounds (begins_with: the
+ * escaped prefix without its terminator, since kenc of S/B is the escaped bytes then 00 01);
  * - a Scan segment i of n is the hash range [i*2^32/n, (i+1)*2^32/n): disjoint, and together the
  *   whole key space.
  * A page reads at most `limit` items and stops once it has read max_bytes (DynamoDB's 1 MB), and
@@ -39,9 +40,14 @@ static void copy_buf(buf_t *dst, const buf_t *src, arena_t *a)
 /* Key range of a Query: [lo, hi); has_hi false means no upper bound. */
 static void query_range(const eng_query_t *q, arena_t *a, buf_t *lo, buf_t *hi, bool *has_hi)
 {
-    buf_t p;
+    buf_t p; /* P: the partition, then the equalities on a multi-attribute sort key's leading attributes */
     buf_init(&p, a, 64);
-    key__partition(&p, q->hash);
+    const eng_keyschema_t *ks = q->index ? &q->index->key : NULL;
+    const av_t *h[ENG_KEY_ATTRS_MAX] = {q->hash};
+    size_t nh = ks ? eng_key_nhash(ks) : 1;
+    for (size_t i = 1; i < nh; i++) h[i] = q->hash_rest[i - 1];
+    key__partition(&p, h, nh);
+    for (size_t i = 0; i < q->n_sk_eq; i++) kenc_put(&p, q->sk_eq[i]);
     buf_t x; /* P | kenc(operand) */
     buf_init(&x, a, 64);
     buf_put(&x, p.data, p.len);
@@ -240,11 +246,14 @@ ddb_err_t eng_query(eng_t *e, eng_table_t *t, const eng_query_t *q, arena_t *a, 
 uint32_t eng_key_segment(const eng_table_t *t, const eng_index_t *x, const av_map_t *key, uint32_t total)
 {
     if (total <= 1) return 0;
-    const eng_attr_t *h = x ? &x->key.hash : &t->key.hash;
+    const eng_keyschema_t *ks = x ? &x->key : &t->key;
+    const av_t *h[ENG_KEY_ATTRS_MAX];
+    size_t nh = eng_key_nhash(ks);
+    for (size_t i = 0; i < nh; i++) h[i] = av_map_get(key, ks->hashes[i].name, strlen(ks->hashes[i].name));
     arena_t *a = arena_new(256);
     buf_t b;
     buf_init(&b, a, 64);
-    key__partition(&b, av_map_get(key, h->name, strlen(h->name)));
+    key__partition(&b, h, nh);
     uint64_t hv = ((uint64_t)(unsigned char)b.data[0] << 24) | ((uint64_t)(unsigned char)b.data[1] << 16) |
                   ((uint64_t)(unsigned char)b.data[2] << 8) | (uint64_t)(unsigned char)b.data[3];
     arena_free(a);

@@ -105,17 +105,32 @@ typedef struct {
     const av_t *v[2];
 } expr_keypart_t;
 
-/** A key condition before the table is known: one or two parts, in the order written. */
+/** Most attributes of one kind in a key schema (a GSI's multi-attribute key: 4 HASH, 4 RANGE). */
+#define EXPR_KEY_ATTRS_MAX 4
+
+/** A key condition before the table is known: its parts, in the order written (a schema has at most
+ *  2 * EXPR_KEY_ATTRS_MAX attributes, so more parts than that are refused at once). */
 typedef struct {
     size_t n;
-    expr_keypart_t part[2];
+    expr_keypart_t part[2 * EXPR_KEY_ATTRS_MAX];
 } expr_keycond_t;
 
-/** The key range the query layer needs: hash = value, optional sort condition. */
+/** The key range the query layer needs: hash = value, optional sort condition. A multi-attribute key
+ *  adds the other HASH attributes' equalities and those on the RANGE attributes before `range`'s. */
 typedef struct {
-    const expr_keypart_t *hash;  /* op is EXPR_KEY_EQ */
-    const expr_keypart_t *range; /* NULL: the whole partition */
+    const expr_keypart_t *hash;  /* op is EXPR_KEY_EQ (the first HASH attribute's) */
+    const expr_keypart_t *range; /* the last RANGE attribute named; NULL: the whole partition */
+    size_t n_hash;               /* every HASH attribute's equality, in schema order (hashes[0] == hash) */
+    const expr_keypart_t *hashes[EXPR_KEY_ATTRS_MAX];
+    size_t n_eq; /* equalities on the RANGE attributes before range's, in schema order */
+    const expr_keypart_t *eqs[EXPR_KEY_ATTRS_MAX - 1];
 } expr_keyrange_t;
+
+/** One key attribute of a schema. */
+typedef struct {
+    const char *name;
+    av_type_t type; /* AV_S, AV_N or AV_B */
+} expr_keyattr_t;
 
 /** Parse and check a KeyConditionExpression (structure only; see expr_keycond_bind). */
 ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_keycond_t *out);
@@ -129,6 +144,17 @@ ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_k
 ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_type_t hash_type,
                             const char *range_name, av_type_t range_type, expr_keyrange_t *out,
                             ddb_errctx_t *err);
+/**
+ * The same for any key schema: n_hash (1..4) HASH attributes and n_range (0..4) RANGE attributes in
+ * schema order. A multi-attribute key needs equality on every HASH attribute and on a gap-free
+ * prefix of the RANGE attributes, with any condition on the last one named ("RANGE key attributes
+ * b must have equality conditions specified in the query because a condition is present on key
+ * attribute c"); a single-attribute key takes one or two conditions ("Conditions can be of length
+ * 1 or 2 only").
+ */
+ddb_err_t expr_keycond_bind_schema(const expr_keycond_t *kc, size_t n_hash, const expr_keyattr_t *hash,
+                                   size_t n_range, const expr_keyattr_t *range, expr_keyrange_t *out,
+                                   ddb_errctx_t *err);
 /** Whether a key value satisfies one part (for tests and for filtering index entries). */
 bool expr_keypart_match(const expr_keypart_t *p, const av_t *v);
 
@@ -185,6 +211,9 @@ ddb_err_t expr_proj_check_key_paths(const expr_proj_t *p, const char *hash_name,
  *  param "Filter Expression" or "QueryFilter". */
 ddb_err_t expr_filter_check_keys(const expr_cond_t *c, const char *hash_name, const char *range_name,
                                  const char *param, ddb_errctx_t *err);
+/** The same for a key of any number of attributes (names[0..n-1]). */
+ddb_err_t expr_filter_check_key_names(const expr_cond_t *c, const char *const *names, size_t n,
+                                      const char *param, ddb_errctx_t *err);
 
 /* ---- legacy parameters ------------------------------------------------------------------- */
 

@@ -9,8 +9,10 @@
  * A key condition is a condition (same grammar, same checks) restricted to: conditions joined
  * by AND; each one `key = | < | <= | > | >= value`, `key BETWEEN v1 AND v2` or
  * `begins_with(key, v)` on a top-level attribute; at most one condition per attribute. The
- * value side may be written first (`:v < sk` is `sk > :v`). expr_keycond_bind then matches
- * the attributes to the schema: the hash key with =, optionally the range key.
+ * value side may be written first (`:v < sk` is `sk > :v`). expr_keycond_bind_schema then matches
+ * the attributes to the schema: the hash key with =, optionally the range key; a GSI's
+ * multi-attribute key: every HASH attribute with =, then a gap-free prefix of its RANGE attributes,
+ * all with = but the last one named.
  */
 #include "expr/expr_int.h"
 
@@ -25,7 +27,7 @@ typedef struct {
     ddb_errctx_t *err;
     expr_keycond_t *out;
     size_t nparts;
-    const node_t *parts[8];
+    const node_t *parts[2 * EXPR_KEY_ATTRS_MAX];
 } kc_t;
 
 static ddb_err_t collect(kc_t *k, const node_t *n)
@@ -148,7 +150,7 @@ ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_k
     kc_t k = {expr__ctx_err(c), out, 0, {0}};
     memset(out, 0, sizeof *out);
     if ((rc = collect(&k, cond->root))) return rc;
-    expr_keypart_t parts[8];
+    expr_keypart_t parts[2 * EXPR_KEY_ATTRS_MAX];
     for (size_t i = 0; i < k.nparts; i++) {
         if ((rc = one_part(&k, k.parts[i], &parts[i]))) return rc;
         for (size_t j = 0; j < i; j++)
@@ -157,7 +159,7 @@ ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_k
                 return err_set(k.err, DDB_ERR_VALIDATION,
                                "KeyConditionExpressions must only contain one condition per key");
     }
-    if (k.nparts > 2) return err_set(k.err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
+    /* more than 2 parts fit only a multi-attribute key: expr_keycond_bind_schema decides */
     out->n = k.nparts;
     for (size_t i = 0; i < k.nparts; i++) out->part[i] = parts[i];
     return DDB_OK;
@@ -168,11 +170,53 @@ static int is_name(ddb_str_t s, const char *z)
     return z && ddb_str_eq(s, z);
 }
 
-ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_type_t hash_type,
-                            const char *range_name, av_type_t range_type, expr_keyrange_t *out,
-                            ddb_errctx_t *err)
+/* Types and empty values of every part bound (schema order), then a reversed BETWEEN range. */
+static ddb_err_t check_values(const expr_keypart_t *const *parts, const expr_keyattr_t *const *attrs,
+                              size_t n, const expr_keypart_t *rg, ddb_errctx_t *err)
 {
-    out->hash = out->range = NULL;
+    for (size_t p = 0; p < n; p++) {
+        int nv = parts[p]->op == EXPR_KEY_BETWEEN ? 2 : 1;
+        for (int i = 0; i < nv; i++) {
+            const av_t *v = parts[p]->v[i];
+            if (!v) continue;
+            if (v->type != attrs[p]->type)
+                return err_set(
+                    err, DDB_ERR_VALIDATION,
+                    "One or more parameter values were invalid: Condition parameter type does not match "
+                    "schema type");
+            if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
+                return err_set(
+                    err, DDB_ERR_VALIDATION,
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                    "cannot contain an empty %s value. Key: %s",
+                    v->type == AV_S ? "string" : "binary", attrs[p]->name);
+        }
+    }
+    /* (KeyConditions already refused a reversed range when they were translated) */
+    if (rg && rg->op == EXPR_KEY_BETWEEN && av_scalar_cmp(rg->v[0], rg->v[1]) > 0)
+        return err_set(
+            err, DDB_ERR_VALIDATION,
+            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater "
+            "than or equal to lower bound; lower bound operand: AttributeValue: {%s:%.*s}, upper bound "
+            "operand: AttributeValue: {%s:%.*s}",
+            av_type_name(rg->v[0]->type), (int)rg->v[0]->s.len, rg->v[0]->s.ptr, av_type_name(rg->v[1]->type),
+            (int)rg->v[1]->s.len, rg->v[1]->s.ptr);
+    return DDB_OK;
+}
+
+static const expr_keypart_t *part_named(const expr_keycond_t *kc, const char *name)
+{
+    for (size_t i = 0; i < kc->n; i++)
+        if (is_name(kc->part[i].name, name)) return &kc->part[i];
+    return NULL;
+}
+
+/* A single-attribute key: one or two conditions, the hash key's with =. */
+static ddb_err_t bind_single(const expr_keycond_t *kc, const expr_keyattr_t *hk, const expr_keyattr_t *rk,
+                             expr_keyrange_t *out, ddb_errctx_t *err)
+{
+    const char *hash_name = hk->name, *range_name = rk ? rk->name : NULL;
+    if (kc->n > 2) return err_set(err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
     for (size_t i = 0; i < kc->n; i++) {
         if (is_name(kc->part[i].name, hash_name))
             out->hash = &kc->part[i];
@@ -187,39 +231,76 @@ ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_
         }
     if (out->hash->op != EXPR_KEY_EQ)
         return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
-    const expr_keypart_t *rg = out->range;
+    out->n_hash = 1;
+    out->hashes[0] = out->hash;
     const expr_keypart_t *parts[2] = {out->hash, out->range};
-    const av_type_t types[2] = {hash_type, range_type};
-    const char *names[2] = {hash_name, range_name};
-    for (int p = 0; p < 2; p++) {
-        if (!parts[p]) continue;
-        int nv = parts[p]->op == EXPR_KEY_BETWEEN ? 2 : 1;
-        for (int i = 0; i < nv; i++) {
-            const av_t *v = parts[p]->v[i];
-            if (!v) continue;
-            if (v->type != types[p])
-                return err_set(
-                    err, DDB_ERR_VALIDATION,
-                    "One or more parameter values were invalid: Condition parameter type does not match "
-                    "schema type");
-            if ((v->type == AV_S || v->type == AV_B) && v->s.len == 0)
-                return err_set(
-                    err, DDB_ERR_VALIDATION,
-                    "One or more parameter values are not valid. The AttributeValue for a key attribute "
-                    "cannot contain an empty %s value. Key: %s",
-                    v->type == AV_S ? "string" : "binary", names[p]);
-        }
+    const expr_keyattr_t *attrs[2] = {hk, rk};
+    return check_values(parts, attrs, out->range ? 2 : 1, out->range, err);
+}
+
+ddb_err_t expr_keycond_bind_schema(const expr_keycond_t *kc, size_t n_hash, const expr_keyattr_t *hash,
+                                   size_t n_range, const expr_keyattr_t *range, expr_keyrange_t *out,
+                                   ddb_errctx_t *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n_hash <= 1 && n_range <= 1) return bind_single(kc, &hash[0], n_range ? &range[0] : NULL, out, err);
+
+    /* every HASH attribute, in schema order */
+    for (size_t i = 0; i < n_hash; i++) {
+        out->hashes[i] = part_named(kc, hash[i].name);
+        if (!out->hashes[i]) return kerr(err, "Query condition missed key schema element: %s", hash[i].name);
     }
-    /* (KeyConditions already refused a reversed range when they were translated) */
-    if (rg && rg->op == EXPR_KEY_BETWEEN && av_scalar_cmp(rg->v[0], rg->v[1]) > 0)
-        return err_set(
-            err, DDB_ERR_VALIDATION,
-            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater "
-            "than or equal to lower bound; lower bound operand: AttributeValue: {%s:%.*s}, upper bound "
-            "operand: AttributeValue: {%s:%.*s}",
-            av_type_name(rg->v[0]->type), (int)rg->v[0]->s.len, rg->v[0]->s.ptr, av_type_name(rg->v[1]->type),
-            (int)rg->v[1]->s.len, rg->v[1]->s.ptr);
-    return DDB_OK;
+    out->n_hash = n_hash;
+    out->hash = out->hashes[0];
+    /* a condition on an attribute of no key role */
+    const expr_keypart_t *rp[EXPR_KEY_ATTRS_MAX] = {0};
+    for (size_t i = 0; i < n_range; i++) rp[i] = part_named(kc, range[i].name);
+    for (size_t i = 0; i < kc->n; i++) {
+        bool known = false;
+        for (size_t j = 0; j < n_hash && !known; j++) known = out->hashes[j] == &kc->part[i];
+        for (size_t j = 0; j < n_range && !known; j++) known = rp[j] == &kc->part[i];
+        if (known) continue;
+        for (size_t j = 0; j < n_range; j++)
+            if (!rp[j]) return kerr(err, "Query condition missed key schema element: %s", range[j].name);
+        return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
+    }
+    for (size_t i = 0; i < n_hash; i++)
+        if (out->hashes[i]->op != EXPR_KEY_EQ)
+            return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
+    /* the RANGE attributes named: a gap-free prefix, equalities but for the last */
+    for (size_t j = 0; j < n_range; j++) {
+        if (!rp[j]) continue;
+        for (size_t i = 0; i < j; i++)
+            if (!rp[i] || rp[i]->op != EXPR_KEY_EQ)
+                return err_set(err, DDB_ERR_VALIDATION,
+                               "RANGE key attributes %s must have equality conditions specified in the query "
+                               "because a condition is present on key attribute %s",
+                               range[i].name, range[j].name);
+    }
+    const expr_keypart_t *parts[2 * EXPR_KEY_ATTRS_MAX];
+    const expr_keyattr_t *attrs[2 * EXPR_KEY_ATTRS_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < n_hash; i++) {
+        parts[n] = out->hashes[i];
+        attrs[n++] = &hash[i];
+    }
+    for (size_t j = 0; j < n_range && rp[j]; j++) {
+        parts[n] = rp[j];
+        attrs[n++] = &range[j];
+        if (j + 1 < n_range && rp[j + 1])
+            out->eqs[out->n_eq++] = rp[j];
+        else
+            out->range = rp[j];
+    }
+    return check_values(parts, attrs, n, out->range, err);
+}
+
+ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_type_t hash_type,
+                            const char *range_name, av_type_t range_type, expr_keyrange_t *out,
+                            ddb_errctx_t *err)
+{
+    expr_keyattr_t h = {hash_name, hash_type}, r = {range_name, range_type};
+    return expr_keycond_bind_schema(kc, 1, &h, range_name ? 1 : 0, &r, out, err);
 }
 
 bool expr_keypart_match(const expr_keypart_t *p, const av_t *v)
@@ -250,17 +331,24 @@ bool expr_keypart_match(const expr_keypart_t *p, const av_t *v)
 /* ---- key attributes in other expressions ------------------------------------------------- */
 
 typedef struct {
-    const char *hash, *range;
+    const char *const *names; /* the key attributes */
+    size_t n;
     int nested_only; /* 1: only paths looking inside a key; 0: any use of a key (filters) */
 } keyscan_t;
+
+static bool is_key(const keyscan_t *ks, ddb_str_t nm)
+{
+    for (size_t i = 0; i < ks->n; i++)
+        if (is_name(nm, ks->names[i])) return true;
+    return false;
+}
 
 static const node_t *find_key_path(const keyscan_t *ks, const node_t *n)
 {
     if (!n) return NULL;
     if (n->kind == N_PATH) {
         ddb_str_t nm = n->path.el[0].name;
-        if ((!ks->nested_only || n->path.n > 1) && (is_name(nm, ks->hash) || is_name(nm, ks->range)))
-            return n;
+        if ((!ks->nested_only || n->path.n > 1) && is_key(ks, nm)) return n;
         return NULL;
     }
     for (uint32_t i = 0; i < n->nkids; i++) {
@@ -283,7 +371,8 @@ static ddb_err_t scalar_err(ddb_errctx_t *err, const node_t *p)
 ddb_err_t expr_cond_check_key_paths(const expr_cond_t *c, const char *hash_name, const char *range_name,
                                     ddb_errctx_t *err)
 {
-    keyscan_t ks = {hash_name, range_name, 1};
+    const char *names[2] = {hash_name, range_name};
+    keyscan_t ks = {names, 2, 1};
     const node_t *p = find_key_path(&ks, c->root);
     return p ? scalar_err(err, p) : DDB_OK;
 }
@@ -291,7 +380,8 @@ ddb_err_t expr_cond_check_key_paths(const expr_cond_t *c, const char *hash_name,
 ddb_err_t expr_update_check_key_paths(const expr_update_t *u, const char *hash_name, const char *range_name,
                                       ddb_errctx_t *err)
 {
-    keyscan_t ks = {hash_name, range_name, 1};
+    const char *names[2] = {hash_name, range_name};
+    keyscan_t ks = {names, 2, 1};
     for (size_t i = 0; i < u->n; i++) {
         const node_t *p = find_key_path(&ks, u->act[i].value);
         if (p) return scalar_err(err, p);
@@ -302,7 +392,8 @@ ddb_err_t expr_update_check_key_paths(const expr_update_t *u, const char *hash_n
 ddb_err_t expr_proj_check_key_paths(const expr_proj_t *pr, const char *hash_name, const char *range_name,
                                     ddb_errctx_t *err)
 {
-    keyscan_t ks = {hash_name, range_name, 1};
+    const char *names[2] = {hash_name, range_name};
+    keyscan_t ks = {names, 2, 1};
     for (size_t i = 0; i < pr->n; i++) {
         const node_t *p = find_key_path(&ks, pr->paths[i]);
         if (p) return scalar_err(err, p);
@@ -313,7 +404,14 @@ ddb_err_t expr_proj_check_key_paths(const expr_proj_t *pr, const char *hash_name
 ddb_err_t expr_filter_check_keys(const expr_cond_t *c, const char *hash_name, const char *range_name,
                                  const char *param, ddb_errctx_t *err)
 {
-    keyscan_t ks = {hash_name, range_name, 0};
+    const char *names[2] = {hash_name, range_name};
+    return expr_filter_check_key_names(c, names, 2, param, err);
+}
+
+ddb_err_t expr_filter_check_key_names(const expr_cond_t *c, const char *const *names, size_t n,
+                                      const char *param, ddb_errctx_t *err)
+{
+    keyscan_t ks = {names, n, 0};
     const node_t *p = find_key_path(&ks, c->root);
     if (!p) return DDB_OK;
     ddb_str_t nm = p->path.el[0].name;

@@ -291,7 +291,9 @@ ddb_err_t expr_legacy_key_conditions(arena_t *a, ddb_errctx_t *err, size_t n, co
         ddb_err_t rc = filter_one(err, &f[i]);
         if (rc) return rc;
     }
-    if (n != 1 && n != 2) return err_set(err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
+    /* more than 2 conditions fit only a multi-attribute key: expr_keycond_bind_schema decides */
+    if (n == 0 || n > 2 * EXPR_KEY_ATTRS_MAX)
+        return err_set(err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
     for (size_t i = 0; i < n; i++) {
         expr_keypart_t *p = &out->part[i];
         p->name = f[i].attr;

@@ -41,10 +41,8 @@ static bool attr_used(const eng_table_t *t, const char *name)
 {
     if (!strcmp(t->key.hash.name, name) || (t->key.range.name && !strcmp(t->key.range.name, name)))
         return true;
-    for (size_t i = 0; i < t->n_idx; i++) {
-        const eng_keyschema_t *k = &t->idx[i].key;
-        if (!strcmp(k->hash.name, name) || (k->range.name && !strcmp(k->range.name, name))) return true;
-    }
+    for (size_t i = 0; i < t->n_idx; i++)
+        if (eng_key_has(&t->idx[i].key, name, strlen(name))) return true;
     return false;
 }
 
@@ -116,8 +114,10 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
             "exceeds the limit of 100");
     /* strings of the new entry into the description's arena */
     x->name = eng_table_strdup(t, x->name);
-    x->key.hash.name = eng_table_strdup(t, x->key.hash.name);
-    x->key.range.name = eng_table_strdup(t, x->key.range.name);
+    for (int i = 0; i < ENG_KEY_ATTRS_MAX; i++) {
+        x->key.hashes[i].name = eng_table_strdup(t, x->key.hashes[i].name);
+        x->key.ranges[i].name = eng_table_strdup(t, x->key.ranges[i].name);
+    }
     const char **nk = eng_table_alloc(t, sizeof *nk * (x->n_nonkey + 1));
     for (size_t i = 0; i < x->n_nonkey; i++) nk[i] = eng_table_strdup(t, x->nonkey[i]);
     x->nonkey = nk;

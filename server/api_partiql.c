@@ -143,6 +143,8 @@ static ddb_err_t stmt_compile(ddb_req_t *r, const json_t *obj, stmt_t *s, ddb_er
     switch (st->kind) {
     case EXPR_PQ_SELECT:
         s->read = true;
+        if (eng_key_nhash(ks) > 1 || eng_key_nrange(ks) > 1) /* a multi-attribute key: a scan of the index */
+            return expr_partiql_plan(st, "", AV_NONE, NULL, AV_NONE, r->a, err, &s->plan);
         return expr_partiql_plan(st, ks->hash.name, ks->hash.type, ks->range.name, ks->range.type, r->a, err,
                                  &s->plan);
     case EXPR_PQ_INSERT: {

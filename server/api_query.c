@@ -137,11 +137,15 @@ static ddb_err_t start_values_or_err(ddb_req_t *r, const json_t *jesk, av_map_t 
 static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t *t, const eng_index_t *x,
                                      const av_map_t *esk)
 {
-    const eng_attr_t *want[4] = {&t->key.hash, &t->key.range, x ? &x->key.hash : NULL,
-                                 x ? &x->key.range : NULL};
+    const eng_attr_t *want[2 + 2 * ENG_KEY_ATTRS_MAX] = {&t->key.hash, &t->key.range};
+    int nw = 2;
+    for (int i = 0; x && i < ENG_KEY_ATTRS_MAX; i++) {
+        want[nw++] = &x->key.hashes[i];
+        want[nw++] = &x->key.ranges[i];
+    }
     size_t n = 0;
     bool names_ok = true, types_ok = true;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < nw; i++) {
         if (!want[i] || !want[i]->name) continue;
         bool dup = false;
         for (int j = 0; j < i && !dup; j++)
@@ -279,11 +283,11 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
     eng_query_t eq = {.index = x, .query = is_query, .backward = q.fwd && q.fwd->type == JSON_FALSE};
     expr_keyrange_t kr = {0};
     if (is_query) {
-        if ((rc = expr_keycond_bind(&kc, ks->hash.name, ks->hash.type, ks->range.name, ks->range.type, &kr,
-                                    &r->err)))
-            goto out;
-        if (filter && (rc = expr_filter_check_keys(filter, ks->hash.name, ks->range.name,
-                                                   q.filter ? "Filter Expression" : "QueryFilter", &r->err)))
+        if ((rc = exec_keycond_bind_or_err(&kc, ks, &kr, &r->err))) goto out;
+        const char *kn[2 * ENG_KEY_ATTRS_MAX];
+        size_t nkn = exec_key_names(ks, kn);
+        if (filter && (rc = expr_filter_check_key_names(
+                           filter, kn, nkn, q.filter ? "Filter Expression" : "QueryFilter", &r->err)))
             goto out;
         exec_query_range(&eq, &kr);
     } else if (filter &&
@@ -302,15 +306,21 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                              "The query can return at most one row and cannot be restarted");
                 goto out;
             }
-            const av_t *h = av_map_get(esk, ks->hash.name, strlen(ks->hash.name));
-            if (!av_equal(h, eq.hash)) {
+            bool inside = true; /* every HASH value, and the equalities on leading RANGE attributes */
+            for (size_t i = 0; i < kr.n_hash; i++)
+                inside &= av_equal(av_map_get(esk, ks->hashes[i].name, strlen(ks->hashes[i].name)),
+                                   kr.hashes[i]->v[0]);
+            for (size_t i = 0; i < kr.n_eq; i++)
+                inside &= av_equal(av_map_get(esk, ks->ranges[i].name, strlen(ks->ranges[i].name)),
+                                   kr.eqs[i]->v[0]);
+            if (!inside) {
                 rc = err_set(
                     &r->err, DDB_ERR_VALIDATION,
                     "The provided starting key is outside query boundaries based on provided conditions");
                 goto out;
             }
-            if (kr.range &&
-                !expr_keypart_match(kr.range, av_map_get(esk, ks->range.name, strlen(ks->range.name)))) {
+            const char *rn = kr.range ? ks->ranges[kr.n_eq].name : NULL;
+            if (kr.range && !expr_keypart_match(kr.range, av_map_get(esk, rn, strlen(rn)))) {
                 rc = err_set(&r->err, DDB_ERR_VALIDATION,
                              "The provided starting key does not match the range key predicate");
                 goto out;

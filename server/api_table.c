@@ -211,16 +211,20 @@ ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *ou
             "NonKeyAttributes across all secondary indexes exceeds the limit of 100");
     if (jlsi || jgsi) {
         /* every definition must be used by some key */
-        const char **used = ARENA_NEWN(r->a, const char *, 2 + 2 * nidx);
+        const char **used = ARENA_NEWN(r->a, const char *, 2 + 2 * ENG_KEY_ATTRS_MAX * nidx);
         size_t nused = 0;
         const eng_keyschema_t *all[1 + 25];
         size_t nall = 0;
         all[nall++] = &t.key;
         for (size_t i = 0; i < t.n_idx && nall < 26; i++) all[nall++] = &t.idx[i].key;
         for (size_t k = 0; k < nall; k++) {
-            const char *nm[2] = {all[k]->hash.name, all[k]->range.name};
-            for (int j = 0; j < 2; j++) {
-                if (!nm[j]) continue;
+            const char *nm[2 * ENG_KEY_ATTRS_MAX];
+            size_t nnm = 0;
+            for (int j = 0; j < ENG_KEY_ATTRS_MAX; j++) /* HASH attributes, then RANGE ones */
+                if (all[k]->hashes[j].name) nm[nnm++] = all[k]->hashes[j].name;
+            for (int j = 0; j < ENG_KEY_ATTRS_MAX; j++)
+                if (all[k]->ranges[j].name) nm[nnm++] = all[k]->ranges[j].name;
+            for (size_t j = 0; j < nnm; j++) {
                 bool have = false;
                 for (size_t u = 0; u < nused; u++) have |= !strcmp(used[u], nm[j]);
                 if (!have) used[nused++] = nm[j];

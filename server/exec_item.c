@@ -174,8 +174,9 @@ static const eng_apply_fn APPLY[] = {check_apply, put_apply, delete_apply, updat
 static bool has_index_key(const eng_index_t *x, const av_map_t *item)
 {
     if (!item) return false;
-    const char *names[2] = {x->key.hash.name, x->key.range.name};
-    for (int i = 0; i < 2 && names[i]; i++)
+    const char *names[2 * ENG_KEY_ATTRS_MAX];
+    size_t n = exec_key_names(&x->key, names);
+    for (size_t i = 0; i < n; i++)
         if (!av_map_get(item, names[i], strlen(names[i]))) return false;
     return true;
 }

@@ -11,9 +11,7 @@
 static bool index_keeps(const eng_table_t *t, const eng_index_t *x, ddb_str_t n)
 {
     if (x->proj == ENG_PROJ_ALL) return true;
-    const char *keys[4] = {t->key.hash.name, t->key.range.name, x->key.hash.name, x->key.range.name};
-    for (int i = 0; i < 4; i++)
-        if (keys[i] && ddb_str_eq(n, keys[i])) return true;
+    if (eng_key_has(&t->key, n.ptr, n.len) || eng_key_has(&x->key, n.ptr, n.len)) return true;
     for (size_t i = 0; i < x->n_nonkey; i++)
         if (ddb_str_eq(n, x->nonkey[i])) return true;
     return false;
@@ -48,11 +46,34 @@ static bool keep_item(void *ctx, const av_map_t *item)
 void exec_query_range(eng_query_t *q, const expr_keyrange_t *kr)
 {
     q->hash = kr->hash->v[0];
+    for (size_t i = 1; i < kr->n_hash; i++) q->hash_rest[i - 1] = kr->hashes[i]->v[0];
+    q->n_sk_eq = kr->n_eq;
+    for (size_t i = 0; i < kr->n_eq; i++) q->sk_eq[i] = kr->eqs[i]->v[0];
     if (kr->range) {
         q->sk_op = sk_op(kr->range->op);
         q->sk[0] = kr->range->v[0];
         q->sk[1] = kr->range->v[1];
     }
+}
+
+_Static_assert(EXPR_KEY_ATTRS_MAX == ENG_KEY_ATTRS_MAX, "one limit of key attributes");
+
+ddb_err_t exec_keycond_bind_or_err(const expr_keycond_t *kc, const eng_keyschema_t *ks, expr_keyrange_t *out,
+                                   ddb_errctx_t *err)
+{
+    expr_keyattr_t h[ENG_KEY_ATTRS_MAX], g[ENG_KEY_ATTRS_MAX];
+    size_t nh = eng_key_nhash(ks), nr = eng_key_nrange(ks);
+    for (size_t i = 0; i < nh; i++) h[i] = (expr_keyattr_t){ks->hashes[i].name, ks->hashes[i].type};
+    for (size_t i = 0; i < nr; i++) g[i] = (expr_keyattr_t){ks->ranges[i].name, ks->ranges[i].type};
+    return expr_keycond_bind_schema(kc, nh, h, nr, g, out, err);
+}
+
+size_t exec_key_names(const eng_keyschema_t *ks, const char **names)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ENG_KEY_ATTRS_MAX && ks->hashes[i].name; i++) names[n++] = ks->hashes[i].name;
+    for (size_t i = 0; i < ENG_KEY_ATTRS_MAX && ks->ranges[i].name; i++) names[n++] = ks->ranges[i].name;
+    return n;
 }
 
 ddb_err_t exec_query(ddb_req_t *r, exec_query_t *x, exec_page_t *out)

@@ -75,23 +75,22 @@ const char *tabledesc_arn(ddb_req_t *r, const char *name)
                          r->account ? r->account : DDB_ACCOUNT, name);
 }
 
+static void write_elem(jw_t *w, const char *name, const char *type)
+{
+    jw_obj_begin(w);
+    jw_keyz(w, "AttributeName");
+    jw_strz(w, name);
+    jw_keyz(w, "KeyType");
+    jw_strz(w, type);
+    jw_obj_end(w);
+}
+
 void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k)
 {
     jw_arr_begin(w);
-    jw_obj_begin(w);
-    jw_keyz(w, "AttributeName");
-    jw_strz(w, k->hash.name);
-    jw_keyz(w, "KeyType");
-    jw_strz(w, "HASH");
-    jw_obj_end(w);
-    if (k->range.name) {
-        jw_obj_begin(w);
-        jw_keyz(w, "AttributeName");
-        jw_strz(w, k->range.name);
-        jw_keyz(w, "KeyType");
-        jw_strz(w, "RANGE");
-        jw_obj_end(w);
-    }
+    for (int i = 0; i < ENG_KEY_ATTRS_MAX && k->hashes[i].name; i++) write_elem(w, k->hashes[i].name, "HASH");
+    for (int i = 0; i < ENG_KEY_ATTRS_MAX && k->ranges[i].name; i++)
+        write_elem(w, k->ranges[i].name, "RANGE");
     jw_arr_end(w);
 }
 

@@ -58,8 +58,10 @@ static void vc_attr_name(vcheck_t *v, const json_t *an, const char *p)
         vc_add(v, vc_show_str(v->r, an), p, "Member must have length less than or equal to 255");
 }
 
-/* KeySchema list constraints at `path` ("keySchema" or "globalSecondaryIndexes.1.member.keySchema"). */
-void tablespec_vc_keyschema(vcheck_t *v, const json_t *ks, const char *path)
+/* KeySchema list constraints at `path` ("keySchema" or "globalSecondaryIndexes.1.member.keySchema"); a
+ * GSI's list (`multi`) may be longer than 2 (multi-attribute keys: the element counts are checked with
+ * the schema, tablespec_index_or_err). */
+static void vc_keyschema(vcheck_t *v, const json_t *ks, const char *path, bool multi)
 {
     ddb_req_t *r = v->r;
     if (!ks) {
@@ -82,9 +84,14 @@ void tablespec_vc_keyschema(vcheck_t *v, const json_t *ks, const char *path)
             vc_add(v, vc_show_str(r, kt), p, "Member must satisfy enum value set: [HASH, RANGE]");
     }
     if (ks->n < 1) vc_add(v, "'[]'", path, "Member must have length greater than or equal to 1");
-    if (ks->n > 2)
+    if (ks->n > 2 && !multi)
         vc_add(v, arena_sprintf(r->a, "'%u elements'", ks->n), path,
                "Member must have length less than or equal to 2");
+}
+
+void tablespec_vc_keyschema(vcheck_t *v, const json_t *ks, const char *path)
+{
+    vc_keyschema(v, ks, path, false);
 }
 
 void tablespec_vc_throughput(vcheck_t *v, const json_t *pt, const char *path)
@@ -155,8 +162,8 @@ void tablespec_vc_index(vcheck_t *v, const json_t *x, const char *base, bool glo
         if (name->str.len > 255) vc_add(v, shown, p, "Member must have length less than or equal to 255");
     }
     const json_t *ks = json_get(x, "KeySchema");
-    tablespec_vc_keyschema(v, ks && ks->type == JSON_ARRAY ? ks : NULL,
-                           arena_sprintf(r->a, "%s.keySchema", base));
+    vc_keyschema(v, ks && ks->type == JSON_ARRAY ? ks : NULL, arena_sprintf(r->a, "%s.keySchema", base),
+                 global);
     const json_t *proj = json_get(x, "Projection");
     if (!proj || proj->type == JSON_NULL)
         vc_add(v, "null", arena_sprintf(r->a, "%s.projection", base), "Member must not be null");
@@ -254,11 +261,13 @@ static const char *jstr(ddb_req_t *r, const json_t *j)
     return j && j->type == JSON_STRING ? j->str.ptr : NULL;
 }
 
-/* Parse a validated KeySchema list into hash/range names (types filled later). */
-static void keyschema_names(ddb_req_t *r, const json_t *ks, const char **names, const char **types, size_t *n)
+/* A validated KeySchema list's names and key types (at most 2 * ENG_KEY_ATTRS_MAX; more are refused by
+ * the shape check, or, for a GSI, by the counts of HASH and RANGE elements, checked before any use). */
+static void keyschema_names(ddb_req_t *r, const json_t *ks, const char **names, const char **types, size_t *n,
+                            size_t max)
 {
     *n = 0;
-    for (const json_t *e = ks->child; e && *n < 2; e = e->next) {
+    for (const json_t *e = ks->child; e && *n < max; e = e->next) {
         names[*n] = jstr(r, json_get(e, "AttributeName"));
         types[*n] = jstr(r, json_get(e, "KeyType"));
         (*n)++;
@@ -272,13 +281,71 @@ static av_type_t def_type(const eng_table_t *t, const char *name)
     return AV_NONE;
 }
 
-/* Key schema checks shared by the table and its indexes (messages from AWS). */
-ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t, const char **defs,
-                                     size_t ndefs, eng_keyschema_t *out, bool table_level)
+/* A GSI's KeySchema of more than one HASH or RANGE element (multi-attribute keys; AWS's messages):
+ * 1..4 HASH elements, then 0..4 RANGE elements, every name once. */
+static ddb_err_t multi_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t,
+                                        const char **defs, size_t ndefs, eng_keyschema_t *out)
 {
+    size_t nh = 0, nr = 0;
+    bool range_seen = false, hash_after = false;
+    for (const json_t *e = ks->child; e; e = e->next) {
+        const char *kt = jstr(r, json_get(e, "KeyType"));
+        bool hash = !strcmp(kt, "HASH");
+        hash_after |= hash && range_seen;
+        range_seen |= !hash;
+        nh += hash;
+        nr += !hash;
+    }
+    if (nh > ENG_KEY_ATTRS_MAX || nr > ENG_KEY_ATTRS_MAX)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "%sThe KeySchema exceeds the maximum allowed number of %s key attributes", INVALID,
+                       nh > ENG_KEY_ATTRS_MAX ? "HASH" : "RANGE");
+    const char *names[2 * ENG_KEY_ATTRS_MAX], *types[2 * ENG_KEY_ATTRS_MAX];
+    size_t n;
+    keyschema_names(r, ks, names, types, &n, 2 * ENG_KEY_ATTRS_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (def_type(t, names[i]) == AV_NONE)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "%sSome index key attributes are not defined in AttributeDefinitions. Keys: [%s], "
+                           "AttributeDefinitions: [%s]",
+                           INVALID, tablespec_join_names(r, names, n), tablespec_join_names(r, defs, ndefs));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(names[i], names[j]))
+                return err_set(&r->err, DDB_ERR_VALIDATION,
+                               "The KeySchema contains multiple key attributes with the same name");
+    if (strcmp(types[0], "HASH"))
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    if (hash_after)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "%sAll HASH key attributes must precede RANGE key attributes in the KeySchema",
+                       INVALID);
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < nh; i++) out->hashes[i] = (eng_attr_t){names[i], def_type(t, names[i])};
+    for (size_t i = 0; i < nr; i++) out->ranges[i] = (eng_attr_t){names[nh + i], def_type(t, names[nh + i])};
+    return DDB_OK;
+}
+
+/* Whether a (shape-checked) KeySchema list is more than one HASH element and at most one RANGE
+ * element after it. */
+static bool multi_attribute(ddb_req_t *r, const json_t *ks)
+{
+    if (ks->n > 2) return true;
+    if (ks->n < 2) return false;
+    const char *t0 = jstr(r, json_get(ks->child, "KeyType")),
+               *t1 = jstr(r, json_get(ks->child->next, "KeyType"));
+    return t0 && t1 && !strcmp(t0, "HASH") && !strcmp(t1, "HASH");
+}
+
+/* Key schema checks shared by the table and its indexes (messages from AWS). */
+static ddb_err_t keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t, const char **defs,
+                                  size_t ndefs, eng_keyschema_t *out, bool table_level, bool multi)
+{
+    if (multi && multi_attribute(r, ks)) return multi_keyschema_or_err(r, ks, t, defs, ndefs, out);
     const char *names[2] = {0}, *types[2] = {0};
     size_t n;
-    keyschema_names(r, ks, names, types, &n);
+    keyschema_names(r, ks, names, types, &n, 2);
     bool all_defined = true;
     for (size_t i = 0; i < n; i++)
         if (def_type(t, names[i]) == AV_NONE) all_defined = false;
@@ -309,12 +376,18 @@ ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_t
     return DDB_OK;
 }
 
+ddb_err_t tablespec_keyschema_or_err(ddb_req_t *r, const json_t *ks, const eng_table_t *t, const char **defs,
+                                     size_t ndefs, eng_keyschema_t *out, bool table_level)
+{
+    return keyschema_or_err(r, ks, t, defs, ndefs, out, table_level, false);
+}
+
 ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng_table_t *t, eng_index_t *ix,
                                  const char **defs, size_t ndefs, size_t *seen_count)
 {
     ix->global = global;
     ix->name = jstr(r, json_get(x, "IndexName"));
-    ddb_err_t rc = tablespec_keyschema_or_err(r, json_get(x, "KeySchema"), t, defs, ndefs, &ix->key, false);
+    ddb_err_t rc = keyschema_or_err(r, json_get(x, "KeySchema"), t, defs, ndefs, &ix->key, false, global);
     if (rc) return rc;
     if (!global) {
         if (!ix->key.range.name)

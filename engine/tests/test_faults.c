@@ -130,9 +130,11 @@ static eng_table_t *create_table(eng_t *e, const char *name, ddb_errctx_t *err)
     spec.table_class = "STANDARD";
     eng_index_t idx[2];
     memset(idx, 0, sizeof idx);
-    idx[0] =
-        (eng_index_t){.name = "gsi", .global = true, .key = {{"g", AV_S}, {"sk", AV_N}}, .status = "ACTIVE"};
-    idx[1] = (eng_index_t){.name = "lsi", .key = {{"pk", AV_S}, {"l", AV_N}}};
+    idx[0] = (eng_index_t){.name = "gsi",
+                           .global = true,
+                           .key = {.hash = {"g", AV_S}, .range = {"sk", AV_N}},
+                           .status = "ACTIVE"};
+    idx[1] = (eng_index_t){.name = "lsi", .key = {.hash = {"pk", AV_S}, .range = {"l", AV_N}}};
     spec.idx = idx;
     spec.n_idx = 2;
     eng_table_t *t = NULL;

@@ -349,11 +349,11 @@ int main(void)
     memset(idx, 0, sizeof idx);
     idx[0] = (eng_index_t){.name = "gsi",
                            .global = true,
-                           .key = {{"g", AV_S}, {"sk", AV_N}},
+                           .key = {.hash = {"g", AV_S}, .range = {"sk", AV_N}},
                            .proj = ENG_PROJ_KEYS_ONLY,
                            .status = "ACTIVE"};
     idx[1] = (eng_index_t){.name = "lsi",
-                           .key = {{"pk", AV_S}, {"l", AV_N}},
+                           .key = {.hash = {"pk", AV_S}, .range = {"l", AV_N}},
                            .proj = ENG_PROJ_INCLUDE,
                            .n_nonkey = 1,
                            .nonkey = inc};

@@ -245,6 +245,77 @@ static void test_key_conditions(void)
         "an empty string value. Key: pk");
 }
 
+/* Bind a KeyConditionExpression to a GSI key of HASH h1 (S), h2 (N) and RANGE a, b, c (S): "OK <the
+ * parts bound>" or "ERR: <message>". */
+static const char *MK(const char *text)
+{
+    t_reset();
+    static const expr_keyattr_t hash[2] = {{"h1", AV_S}, {"h2", AV_N}};
+    static const expr_keyattr_t range[3] = {{"a", AV_S}, {"b", AV_S}, {"c", AV_S}};
+    expr_ctx_t *c =
+        CTX(NULL, "{\":s\":{\"S\":\"x\"},\":n\":{\"N\":\"1\"},\":e\":{\"S\":\"\"},\":z\":{\"S\":\"a\"}}");
+    expr_keycond_t kc;
+    expr_keyrange_t kr;
+    if (expr_keycond_parse(c, text, strlen(text), &kc) ||
+        expr_keycond_bind_schema(&kc, 2, hash, 3, range, &kr, &E))
+        return arena_sprintf(A, "ERR: %s", E.msg);
+    buf_t b;
+    buf_init(&b, A, 64);
+    buf_printf(&b, "OK %zu hash", kr.n_hash);
+    for (size_t i = 0; i < kr.n_hash; i++)
+        buf_printf(&b, " %.*s", (int)kr.hashes[i]->name.len, kr.hashes[i]->name.ptr);
+    buf_printf(&b, "; %zu eq", kr.n_eq);
+    for (size_t i = 0; i < kr.n_eq; i++)
+        buf_printf(&b, " %.*s", (int)kr.eqs[i]->name.len, kr.eqs[i]->name.ptr);
+    if (kr.range)
+        buf_printf(&b, "; range %.*s op %d", (int)kr.range->name.len, kr.range->name.ptr, (int)kr.range->op);
+    return b.data;
+}
+
+static void test_multi_attribute_keys(void)
+{
+    CHECK_STR(MK("h1 = :s AND h2 = :n"), "OK 2 hash h1 h2; 0 eq");
+    CHECK_STR(MK("h2 = :n AND a = :s AND h1 = :s"), "OK 2 hash h1 h2; 0 eq; range a op 0");
+    CHECK_STR(MK("h1 = :s AND h2 = :n AND b = :s AND a = :s AND c > :s"),
+              "OK 2 hash h1 h2; 2 eq a b; range c op 3");
+    CHECK_STR(MK("h1 = :s AND h2 = :n AND a = :s AND begins_with(b, :s)"),
+              "OK 2 hash h1 h2; 1 eq a; range b op 6");
+    CHECK_STR(MK("h1 = :s AND a = :s"), "ERR: Query condition missed key schema element: h2");
+    CHECK_STR(MK("h1 = :s AND h2 > :n"), "ERR: Query key condition not supported");
+    CHECK_STR(MK("h1 = :s AND h2 = :n AND a = :s AND x = :s"),
+              "ERR: Query condition missed key schema element: b");
+    CHECK_STR(MK("h1 = :s AND h2 = :n AND a = :s AND b = :s AND c = :s AND x = :s"),
+              "ERR: Query key condition not supported");
+    CHECK_STR(MK("h1 = :s AND h2 = :n AND b = :s"),
+              "ERR: RANGE key attributes a must have equality conditions specified in the query because a "
+              "condition is present on key attribute b");
+    CHECK_STR(MK("h1 = :s AND h2 = :n AND a = :s AND c = :s"),
+              "ERR: RANGE key attributes b must have equality conditions specified in the query because a "
+              "condition is present on key attribute c");
+    CHECK_STR(MK("h1 = :s AND h2 = :n AND a < :s AND b = :s"),
+              "ERR: RANGE key attributes a must have equality conditions specified in the query because a "
+              "condition is present on key attribute b");
+    CHECK_STR(MK("h1 = :s AND h2 = :s"), "ERR: One or more parameter values were invalid: Condition "
+                                         "parameter type does not match schema type");
+    CHECK_STR(
+        MK("h1 = :s AND h2 = :n AND a = :e AND b = :s"),
+        "ERR: One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+        "contain an empty string value. Key: a");
+    CHECK_STR(
+        MK("h1 = :s AND h2 = :n AND a BETWEEN :s AND :z"),
+        "ERR: Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than "
+        "or equal to lower bound; lower bound operand: AttributeValue: {S:x}, upper bound operand: "
+        "AttributeValue: {S:a}");
+    /* a single-attribute key keeps its rules: at most two conditions */
+    t_reset();
+    expr_ctx_t *c = CTX(NULL, "{\":s\":{\"S\":\"x\"}}");
+    expr_keycond_t kc;
+    expr_keyrange_t kr;
+    CHECK_INT(expr_keycond_parse(c, "p = :s AND q = :s AND r = :s", 28, &kc), DDB_OK);
+    CHECK_INT(expr_keycond_bind(&kc, "p", AV_S, "q", AV_S, &kr, &E), DDB_ERR_VALIDATION);
+    CHECK_STR(E.msg, "Conditions can be of length 1 or 2 only");
+}
+
 /* Apply AttributeUpdates given as {attr: [action, value-or-null]}. */
 static const char *AU(const char *item, size_t n, const char *const *attrs, const expr_au_action_t *acts,
                       const char *const *vals)
@@ -342,6 +413,7 @@ int main(void)
     test_conditional_operator();
     test_filters();
     test_key_conditions();
+    test_multi_attribute_keys();
     test_attribute_updates();
     test_attributes_to_get();
     arena_free(A);

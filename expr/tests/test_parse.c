@@ -741,7 +741,12 @@ static void test_key_conditions(void)
               "its first operand");
     CHECK_STR(KC("pk = :a AND pk = :b", v),
               "ERR: KeyConditionExpressions must only contain one condition per key");
-    CHECK_STR(KC("a = :a AND b = :a AND c = :b", v), "ERR: Conditions can be of length 1 or 2 only");
+    /* up to 8 parts parse (a multi-attribute key has up to 8 attributes; binding decides) */
+    CHECK_STR(KC("a = :a AND b = :a AND c = :b", v), "a = x; b = x; c = y");
+    CHECK_STR(
+        KC("a = :a AND b = :a AND c = :a AND d = :a AND e = :a AND f = :a AND g = :a AND h = :a AND i = :b",
+           v),
+        "ERR: Conditions can be of length 1 or 2 only");
     CHECK_STR(KC("", NULL), "ERR: Invalid KeyConditionExpression: The expression can not be empty;");
     CHECK_STR(KC("pk = ", NULL),
               "ERR: Invalid KeyConditionExpression: Syntax error; token: \"<EOF>\", near: \"= \"");
