@@ -70,7 +70,7 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
                        "Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: %s", name);
 
     /* definitions: the table's, plus the request's for this index's key attributes */
-    eng_attr_t *defs = eng_table_alloc(t, sizeof *defs * (t->n_attrdefs + 2));
+    eng_attr_t *defs = eng_table_alloc(t, sizeof *defs * (t->n_attrdefs + 2 * ENG_KEY_ATTRS_MAX));
     memcpy(defs, t->attrdefs, sizeof *defs * t->n_attrdefs);
     size_t ndefs = t->n_attrdefs;
     const json_t *ks = json_get(cr, "KeySchema");
@@ -93,7 +93,7 @@ static ddb_err_t gsi_create(upd_ctx_t *c, eng_table_t *t, const json_t *cr, ddb_
                             "Attribute: %s",
                             dn->str.ptr);
                 }
-            if (!known && ndefs < t->n_attrdefs + 2)
+            if (!known && ndefs < t->n_attrdefs + 2 * ENG_KEY_ATTRS_MAX)
                 defs[ndefs++] = (eng_attr_t){eng_table_strdup(t, dn->str.ptr), ty};
         }
     }
