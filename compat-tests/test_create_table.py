@@ -17,6 +17,9 @@ Message sources:
   test/createTable.js; the empty-list ones also moto.
 - Request-shape messages follow '1 validation error detected: Value ... at ... failed to satisfy
   constraint: ...' (dynalite, moto).
+- 'ProjectionType is INCLUDE, but NonKeyAttributes is not specified', 'Duplicate element in
+  NonKeyAttributes: x', 'Attribute Name is duplicated: pk' — ack-api-quirks' DynamoDB catalogue (probed
+  against AWS); the last also scylladb test_table.py (runs on AWS).
 """
 import datetime
 import re
@@ -437,6 +440,38 @@ def test_projection_keys_only_with_non_key_attributes(ddb):
         _lsi_table(ddb, [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"},
                                                             {"AttributeName": "c", "KeyType": "RANGE"}],
                           "Projection": {"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["x"]}}])
+
+
+def test_projection_include_without_non_key_attributes(ddb):
+    # ack-api-quirks' DynamoDB catalogue (DDB-TABLE-126, probed against AWS)
+    with raises("ValidationException", INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified"):
+        _lsi_table(ddb, [{"IndexName": "abc", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"},
+                                                            {"AttributeName": "c", "KeyType": "RANGE"}],
+                          "Projection": {"ProjectionType": "INCLUDE"}}])
+
+
+def test_projection_duplicate_non_key_attributes(ddb):
+    # ack-api-quirks' DynamoDB catalogue (DDB-TABLE-126, probed against AWS)
+    with raises("ValidationException", INVALID + "Duplicate element in NonKeyAttributes: x"):
+        ddb.create_table(TableName=du.unique_name(), BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"},
+                                               {"AttributeName": "g", "AttributeType": "S"}],
+                         GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "g",
+                                                                                     "KeyType": "HASH"}],
+                                                  "Projection": {"ProjectionType": "INCLUDE",
+                                                                 "NonKeyAttributes": ["x", "y", "x"]}}])
+
+
+@pytest.mark.parametrize("second", ["S", "N"])
+def test_duplicate_attribute_definitions(ddb, second):
+    # scylladb test_table.py::test_create_table_duplicate_attribute_name (runs on AWS: 'uplicate.*xyz') and
+    # ack-api-quirks' catalogue (DDB-TABLE-127: 'Attribute Name is duplicated: pk', also when the types differ)
+    with raises("ValidationException", "Attribute Name is duplicated: xyz"):
+        ddb.create_table(TableName=du.unique_name(), BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "xyz", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "xyz", "AttributeType": "S"},
+                                               {"AttributeName": "xyz", "AttributeType": second}])
 
 
 def test_too_many_lsis(ddb):

@@ -23,6 +23,10 @@ Fact sources:
   LSI — scylladb test_gsi.py / test_lsi.py (written against AWS) and the DynamoDB API reference (Select).
 - LastEvaluatedKey of an index query carries the index key and the table key — dynalite test/query.js
   (an ExclusiveStartKey on an index must carry both).
+- 'Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: <a>'
+  for a path inside an index key attribute in a projection or filter (after the table's 'Key: <a>') —
+  architect/dynalite test/getItem.js and test/query.js (recorded from AWS); in an update — scylladb
+  test_gsi.py's notes on DynamoDB's answer.
 - ItemCollectionMetrics: only for tables with an LSI; {ItemCollectionKey: <table hash key>,
   SizeEstimateRangeGB: [low, high]} and "do not rely on the precision" — API reference
   (ItemCollectionMetrics), so only the shape is asserted.
@@ -631,6 +635,41 @@ def test_gsi_wrong_type_update_rejected_item_unchanged(ddb, gsi_table):
     with raises("ValidationException", mismatch("h", "S", "N", "g_incl")):
         ddb.update_item(TableName=gsi_table, Key=key, AttributeUpdates={"h": {"Value": N(3), "Action": "PUT"}})
     assert ddb.get_item(TableName=gsi_table, Key=key, ConsistentRead=True)["Item"] == item
+
+
+SCALARS = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+
+
+@pytest.mark.parametrize("expr", ["#h.b.c", "#h[0]"])
+def test_nested_index_key_in_get_projection(ddb, gsi_table, expr):
+    with raises("ValidationException", SCALARS + "IndexKey: h"):
+        ddb.get_item(TableName=gsi_table, Key={"p": S(uid()), "c": S("k")}, ProjectionExpression=expr,
+                     ExpressionAttributeNames={"#h": "h"})
+    with raises("ValidationException", SCALARS + "Key: p"):  # the table's key is checked first
+        ddb.get_item(TableName=gsi_table, Key={"p": S(uid()), "c": S("k")}, ProjectionExpression="p.x, #h.x",
+                     ExpressionAttributeNames={"#h": "h"})
+
+
+@pytest.mark.parametrize("expr", ["attribute_exists(r.c) AND v = :b", "r[1] = :b"])
+@pytest.mark.parametrize("op", ["query", "scan"])
+def test_nested_index_key_in_filter(ddb, gsi_table, expr, op):
+    kw = {"KeyConditionExpression": "p = :a"} if op == "query" else {}
+    with raises("ValidationException", SCALARS + "IndexKey: r"):
+        getattr(ddb, op)(TableName=gsi_table, FilterExpression=expr,
+                         ExpressionAttributeValues={":a": S("1"), ":b": N(1)} if op == "query" else {":b": N(1)},
+                         **kw)
+
+
+def test_nested_index_key_in_update_and_condition(ddb, gsi_table):
+    key = {"p": S(uid()), "c": S("k")}
+    with raises("ValidationException", SCALARS + "IndexKey: g"):
+        ddb.update_item(TableName=gsi_table, Key=key, UpdateExpression="SET g.x = :v",
+                        ExpressionAttributeValues={":v": S("x")})
+    with raises("ValidationException", SCALARS + "IndexKey: h"):
+        ddb.update_item(TableName=gsi_table, Key=key, UpdateExpression="SET v = h[2]")
+    with raises("ValidationException", SCALARS + "IndexKey: g"):
+        ddb.put_item(TableName=gsi_table, Item=dict(key, v=S("x")), ConditionExpression="attribute_exists(g.y)")
+    assert "Item" not in ddb.get_item(TableName=gsi_table, Key=key, ConsistentRead=True)
 
 
 def test_gsi_wrong_type_batch_write_writes_nothing(ddb, gsi_table):

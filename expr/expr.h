@@ -207,6 +207,10 @@ ddb_err_t expr_update_check_key_paths(const expr_update_t *u, const char *hash_n
                                       ddb_errctx_t *err);
 ddb_err_t expr_proj_check_key_paths(const expr_proj_t *p, const char *hash_name, const char *range_name,
                                     ddb_errctx_t *err);
+/** The same for the key attributes of a table's indexes ("...: IndexKey: g"), in a condition or filter,
+ *  an update (the paths it writes and the values it reads) and a projection; any of them may be NULL. */
+ddb_err_t expr_check_index_key_paths(const expr_cond_t *c, const expr_update_t *u, const expr_proj_t *p,
+                                     const char *const *names, size_t n, ddb_errctx_t *err);
 /** Query only: "<param> can only contain non-primary key attributes: Primary key attribute: pk",
  *  param "Filter Expression" or "QueryFilter". */
 ddb_err_t expr_filter_check_keys(const expr_cond_t *c, const char *hash_name, const char *range_name,

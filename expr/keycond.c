@@ -358,14 +358,33 @@ static const node_t *find_key_path(const keyscan_t *ks, const node_t *n)
     return NULL;
 }
 
-static ddb_err_t scalar_err(ddb_errctx_t *err, const node_t *p)
+static ddb_err_t scalar_err_as(ddb_errctx_t *err, const node_t *p, const char *label)
 {
     ddb_str_t nm = p->path.el[0].name;
     return err_set(
         err, DDB_ERR_VALIDATION,
-        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: "
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: %s: "
         "%.*s",
-        (int)nm.len, nm.ptr);
+        label, (int)nm.len, nm.ptr);
+}
+
+static ddb_err_t scalar_err(ddb_errctx_t *err, const node_t *p)
+{
+    return scalar_err_as(err, p, "Key");
+}
+
+ddb_err_t expr_check_index_key_paths(const expr_cond_t *c, const expr_update_t *u, const expr_proj_t *pr,
+                                     const char *const *names, size_t n, ddb_errctx_t *err)
+{
+    if (!n) return DDB_OK;
+    keyscan_t ks = {names, n, 1};
+    const node_t *p = c ? find_key_path(&ks, c->root) : NULL;
+    for (size_t i = 0; !p && u && i < u->n; i++) {
+        p = find_key_path(&ks, u->act[i].path);
+        if (!p) p = find_key_path(&ks, u->act[i].value);
+    }
+    for (size_t i = 0; !p && pr && i < pr->n; i++) p = find_key_path(&ks, pr->paths[i]);
+    return p ? scalar_err_as(err, p, "IndexKey") : DDB_OK;
 }
 
 ddb_err_t expr_cond_check_key_paths(const expr_cond_t *c, const char *hash_name, const char *range_name,

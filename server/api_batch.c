@@ -186,6 +186,7 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
         if (!rc && gt[i].proj)
             rc = expr_proj_check_key_paths(gt[i].proj, gt[i].t->key.hash.name, gt[i].t->key.range.name,
                                            &r->err);
+        if (!rc) rc = exec_index_key_paths_or_err(&r->err, gt[i].t, NULL, NULL, gt[i].proj);
     }
 
     /* read, up to 16 MB of answer; the rest is unprocessed */

@@ -128,6 +128,7 @@ ddb_err_t api_PutItem(ddb_req_t *r)
     if ((rc = eng_index_keys_check(t, &item, false, &r->err))) goto out;
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
+    if ((rc = exec_index_key_paths_or_err(&r->err, t, cond, NULL, NULL))) goto out;
 
     exec_write_t x = {.kind = EXEC_PUT,
                       .table = t,
@@ -175,6 +176,7 @@ ddb_err_t api_GetItem(ddb_req_t *r)
     if ((rc = exec_key_or_err(&r->err, t, &key))) goto out;
     if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
+    if ((rc = exec_index_key_paths_or_err(&r->err, t, NULL, NULL, proj))) goto out;
     exec_get_t g = {.table = t, .key = &key, .proj = proj};
     exec_got_t got;
     if ((rc = exec_get(r, 1, &g, &got))) goto out;
@@ -214,6 +216,7 @@ ddb_err_t api_DeleteItem(ddb_req_t *r)
     if ((rc = exec_key_or_err(&r->err, t, &key))) goto out;
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
+    if ((rc = exec_index_key_paths_or_err(&r->err, t, cond, NULL, NULL))) goto out;
     exec_write_t x = {.kind = EXEC_DELETE,
                       .table = t,
                       .key = &key,
@@ -263,6 +266,7 @@ ddb_err_t api_UpdateItem(ddb_req_t *r)
         goto out;
     if (cond && (rc = expr_cond_check_key_paths(cond, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
+    if ((rc = exec_index_key_paths_or_err(&r->err, t, cond, upd, NULL))) goto out;
 
     exec_write_t x = {.kind = EXEC_UPDATE,
                       .table = t,

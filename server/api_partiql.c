@@ -167,11 +167,13 @@ static ddb_err_t stmt_compile(ddb_req_t *r, const json_t *obj, stmt_t *s, ddb_er
             return rc;
         if ((rc = exec_key_or_err(err, t, key))) return rc;
         if (cond && (rc = expr_cond_check_key_paths(cond, hn, rn, err))) return rc;
+        if ((rc = exec_index_key_paths_or_err(err, t, cond, NULL, NULL))) return rc;
         w->key = key;
         w->cond = cond;
         if (st->kind == EXPR_PQ_UPDATE) {
             if (st->update && (rc = expr_update_check_keys(st->update, hn, rn, err))) return rc;
             if (st->update && (rc = expr_update_check_key_paths(st->update, hn, rn, err))) return rc;
+            if ((rc = exec_index_key_paths_or_err(err, t, NULL, st->update, NULL))) return rc;
             w->kind = EXEC_UPDATE;
             w->update = st->update;
             w->must_exist = true;

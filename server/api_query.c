@@ -296,6 +296,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
     }
     if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
         goto out;
+    if ((rc = exec_index_key_paths_or_err(&r->err, t, filter, NULL, proj))) goto out;
 
     /* ExclusiveStartKey against the schema and the query */
     if (esk) {

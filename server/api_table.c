@@ -164,10 +164,9 @@ ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *ou
     for (const json_t *d = jdefs->child; d; d = d->next) {
         const char *an = jstr(r, json_get(d, "AttributeName"));
         const json_t *at = json_get(d, "AttributeType");
-        bool dup = false;
-        for (size_t i = 0; i < t.n_attrdefs; i++) dup |= !strcmp(t.attrdefs[i].name, an);
-        if (dup) /* the last definition of a name wins, as a map would keep it */
-            continue;
+        for (size_t i = 0; i < t.n_attrdefs; i++)
+            if (!strcmp(t.attrdefs[i].name, an)) /* with the same type or another */
+                return err_set(&r->err, DDB_ERR_VALIDATION, "Attribute Name is duplicated: %s", an);
         defs[t.n_attrdefs] = an;
         t.attrdefs[t.n_attrdefs].name = an;
         t.attrdefs[t.n_attrdefs].type = av_type_from_name(at->str.ptr, at->str.len);

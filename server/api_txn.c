@@ -228,6 +228,7 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
         if (a->w.cond && (rc = expr_cond_check_key_paths(a->w.cond, hn, rn, &r->err))) goto out;
         if (a->w.update && (rc = expr_update_check_keys(a->w.update, hn, rn, &r->err))) goto out;
         if (a->w.update && (rc = expr_update_check_key_paths(a->w.update, hn, rn, &r->err))) goto out;
+        if ((rc = exec_index_key_paths_or_err(&r->err, a->t, a->w.cond, a->w.update, NULL))) goto out;
     }
     for (size_t i = 0; i < na; i++)
         for (size_t k = 0; k < i; k++)
@@ -383,6 +384,7 @@ ddb_err_t api_TransactGetItems(ddb_req_t *r)
         if (projs[i] && (rc = expr_proj_check_key_paths(projs[i], tables[i]->key.hash.name,
                                                         tables[i]->key.range.name, &r->err)))
             goto out;
+        if ((rc = exec_index_key_paths_or_err(&r->err, tables[i], NULL, NULL, projs[i]))) goto out;
     }
     for (size_t i = 0; i < ng; i++)
         for (size_t k = 0; k < i; k++)

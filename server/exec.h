@@ -151,6 +151,11 @@ ddb_err_t exec_keycond_bind_or_err(const expr_keycond_t *kc, const eng_keyschema
                                    ddb_errctx_t *err);
 /** The names of a key schema's attributes (HASH then RANGE, schema order) into names; returns how many. */
 size_t exec_key_names(const eng_keyschema_t *ks, const char **names);
+/** Nested paths inside an index key attribute of t (not a table key attribute: those are checked
+ *  first, "Key: pk") in a condition, an update or a projection (any may be NULL): "Key attributes must
+ *  be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: g". */
+ddb_err_t exec_index_key_paths_or_err(ddb_errctx_t *err, const eng_table_t *t, const expr_cond_t *c,
+                                      const expr_update_t *u, const expr_proj_t *p);
 /** One page of the plan. */
 ddb_err_t exec_query(ddb_req_t *r, exec_query_t *x, exec_page_t *out);
 

@@ -76,6 +76,24 @@ size_t exec_key_names(const eng_keyschema_t *ks, const char **names)
     return n;
 }
 
+ddb_err_t exec_index_key_paths_or_err(ddb_errctx_t *err, const eng_table_t *t, const expr_cond_t *c,
+                                      const expr_update_t *u, const expr_proj_t *p)
+{
+    if (!t->n_idx || (!c && !u && !p)) return DDB_OK;
+    const char **names = ARENA_NEWN(err->a, const char *, t->n_idx * 2 * ENG_KEY_ATTRS_MAX);
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_idx; i++) {
+        const char *kn[2 * ENG_KEY_ATTRS_MAX];
+        size_t nk = exec_key_names(&t->idx[i].key, kn);
+        for (size_t k = 0; k < nk; k++) {
+            bool seen = eng_key_has(&t->key, kn[k], strlen(kn[k]));
+            for (size_t j = 0; j < n && !seen; j++) seen = !strcmp(names[j], kn[k]);
+            if (!seen) names[n++] = kn[k];
+        }
+    }
+    return expr_check_index_key_paths(c, u, p, names, n, err);
+}
+
 ddb_err_t exec_query(ddb_req_t *r, exec_query_t *x, exec_page_t *out)
 {
     eng_query_t *eq = &x->q;

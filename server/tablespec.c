@@ -407,6 +407,14 @@ ddb_err_t tablespec_index_or_err(ddb_req_t *r, const json_t *x, bool global, eng
     if (nk && nk->type == JSON_ARRAY && strcmp(pt, "INCLUDE"))
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "%sProjectionType is %s, but NonKeyAttributes is specified", INVALID, pt);
+    if (!strcmp(pt, "INCLUDE") && !(nk && nk->type == JSON_ARRAY))
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "%sProjectionType is INCLUDE, but NonKeyAttributes is not specified", INVALID);
+    for (const json_t *a = nk && nk->type == JSON_ARRAY ? nk->child : NULL; a; a = a->next)
+        for (const json_t *b = nk->child; b != a; b = b->next)
+            if (a->str.len == b->str.len && !memcmp(a->str.ptr, b->str.ptr, a->str.len))
+                return err_set(&r->err, DDB_ERR_VALIDATION, "%sDuplicate element in NonKeyAttributes: %s",
+                               INVALID, a->str.ptr);
     ix->proj = !strcmp(pt, "ALL")         ? ENG_PROJ_ALL
                : !strcmp(pt, "KEYS_ONLY") ? ENG_PROJ_KEYS_ONLY
                                           : ENG_PROJ_INCLUDE;
