@@ -113,3 +113,78 @@ def test_binary_value_counts_raw_bytes(ddb, table_s):
     assert units(put(ddb, table_s, dict(k, b={"B": b"\x00" * room})), table_s) == 1
     assert units(put(ddb, table_s, dict(k, b={"B": b"\x00" * (room + 1)})), table_s) == 2
 
+
+
+# ---- writes on tables with secondary indexes (issue 17, section 5) ---------------------------------------
+# DynamoDB's rules for an index (developer guide, "Provisioned throughput considerations for GSIs", which
+# LSIs follow too): a new entry costs one write per KB of it, a deleted entry one, an entry whose index key
+# changes two (a delete and a put), an entry whose projected attributes change in place one, and an item
+# that is not in the index before or after the write costs the index nothing. CapacityUnits is the table's
+# and every index's; INDEXES lists each index that consumed under GlobalSecondaryIndexes /
+# LocalSecondaryIndexes (a TransactWriteItems answer recorded from AWS shows the same shape, with
+# WriteCapacityUnits repeated inside each entry and everything doubled).
+
+
+@pytest.fixture
+def indexed(make_table):
+    return make_table(
+        KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("p", "c", "g", "l")],
+        GlobalSecondaryIndexes=[{"IndexName": "gkeys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        LocalSecondaryIndexes=[{"IndexName": "lall", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"},
+                                                                    {"AttributeName": "l", "KeyType": "RANGE"}],
+                                "Projection": {"ProjectionType": "ALL"}}])
+
+
+def breakdown(cc):
+    """(total, table, {gsi: units}, {lsi: units}) of one ConsumedCapacity entry."""
+    return (cc["CapacityUnits"], cc["Table"]["CapacityUnits"],
+            {k: v["CapacityUnits"] for k, v in cc.get("GlobalSecondaryIndexes", {}).items()},
+            {k: v["CapacityUnits"] for k, v in cc.get("LocalSecondaryIndexes", {}).items()})
+
+
+def test_index_writes_by_the_documented_rules(ddb, indexed):
+    S = lambda v: {"S": v}  # noqa: E731
+    key = {"p": S("a"), "c": S("1")}
+
+    def write(item):
+        return breakdown(ddb.put_item(TableName=indexed, Item=item, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"])
+
+    # a new item in both indexes: an entry put in each
+    assert write({**key, "g": S("x"), "l": S("y")}) == (3, 1, {"gkeys": 1}, {"lall": 1})
+    # a non-key attribute changes: the KEYS_ONLY entry is the same, the ALL entry changes in place
+    assert write({**key, "g": S("x"), "l": S("y"), "v": S("1")}) == (2, 1, {}, {"lall": 1})
+    # the GSI key changes: its entry is deleted and put again
+    assert write({**key, "g": S("z"), "l": S("y"), "v": S("1")}) == (4, 1, {"gkeys": 2}, {"lall": 1})
+    # the LSI key goes away: its entry is deleted (the KEYS_ONLY GSI entry stays as it was)
+    assert write({**key, "g": S("z"), "v": S("1")}) == (2, 1, {}, {"lall": 1})
+    got = ddb.delete_item(TableName=indexed, Key=key, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert breakdown(got) == (2, 1, {"gkeys": 1}, {})
+    # an item in no index costs the table only, and TOTAL is the same sum without the breakdown
+    r = ddb.put_item(TableName=indexed, Item={"p": S("b"), "c": S("1")}, ReturnConsumedCapacity="INDEXES")
+    assert breakdown(r["ConsumedCapacity"]) == (1, 1, {}, {})
+    r = ddb.put_item(TableName=indexed, Item={"p": S("b"), "c": S("2"), "g": S("x"), "l": S("y")},
+                     ReturnConsumedCapacity="TOTAL")
+    assert r["ConsumedCapacity"] == {"TableName": indexed, "CapacityUnits": 3.0}
+
+
+def test_index_entry_size_counts(ddb, indexed):
+    # an ALL entry of a 1.5 KB item costs 2 units; the KEYS_ONLY entry of the same item 1
+    item = du.sized_item({"p": {"S": "big"}, "c": {"S": "1"}, "g": {"S": "x"}, "l": {"S": "y"}}, 1536)
+    r = ddb.put_item(TableName=indexed, Item=item, ReturnConsumedCapacity="INDEXES")
+    assert breakdown(r["ConsumedCapacity"]) == (5, 2, {"gkeys": 1}, {"lall": 2})
+
+
+def test_index_writes_in_batches_and_transactions(ddb, indexed):
+    S = lambda v: {"S": v}  # noqa: E731
+    r = ddb.batch_write_item(RequestItems={indexed: [{"PutRequest": {"Item": {"p": S("t"), "c": S(str(i)), "g": S("x")}}}
+                                                     for i in range(3)]}, ReturnConsumedCapacity="INDEXES")
+    [cc] = r["ConsumedCapacity"]
+    assert breakdown(cc) == (6, 3, {"gkeys": 3}, {})
+    r = ddb.transact_write_items(TransactItems=[{"Put": {"TableName": indexed,
+                                                         "Item": {"p": S("u"), "c": S("1"), "g": S("x"), "l": S("y")}}}],
+                                 ReturnConsumedCapacity="INDEXES")
+    [cc] = r["ConsumedCapacity"]
+    assert breakdown(cc) == (6, 2, {"gkeys": 2}, {"lall": 2})
+    assert cc["GlobalSecondaryIndexes"]["gkeys"]["WriteCapacityUnits"] == 2

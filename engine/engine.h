@@ -256,6 +256,17 @@ eng_stats_t eng_index_stats(eng_t *e, const eng_index_t *x);
 ddb_err_t eng_index_keys_check(const eng_table_t *t, const av_map_t *item, bool by_update, ddb_errctx_t *err);
 /** The attributes an entry of index x keeps of an item (index keys, table keys, projection). */
 av_map_t *eng_index_project(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *item);
+/** How a write from `old` to `nitem` (either NULL: no item) changes index x's entry, for the write
+ *  capacity DynamoDB charges an index. Sizes are DynamoDB item sizes of the projected entries. */
+typedef struct {
+    bool had, has;             /* an entry before / after the write */
+    bool moved;                /* both, under different index keys (a delete and a put) */
+    bool changed;              /* both under the same key, and the projected attributes differ */
+    size_t old_size, new_size; /* of the entries (0 when absent) */
+} eng_index_change_t;
+/** Fill *out for index x of t (scratch memory in a). Pure: no storage access, any thread. */
+void eng_index_change(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *old,
+                      const av_map_t *nitem, eng_index_change_t *out);
 /** The parallel-scan segment (of `total`) that holds a key of the table (x NULL) or of index x. */
 uint32_t eng_key_segment(const eng_table_t *t, const eng_index_t *x, const av_map_t *key, uint32_t total);
 /** Wait until no backfill is running (tests, shutdown). */

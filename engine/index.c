@@ -114,6 +114,25 @@ int idx__deltas(eng_t *e, const eng_table_t *t, db_batch_t *b, const av_map_t *o
     return 0;
 }
 
+void eng_index_change(arena_t *a, const eng_table_t *t, const eng_index_t *x, const av_map_t *old,
+                      const av_map_t *nitem, eng_index_change_t *out)
+{
+    buf_t ok, nk;
+    buf_init(&ok, a, 128);
+    buf_init(&nk, a, 128);
+    memset(out, 0, sizeof *out);
+    out->had = old && idx__key(&ok, t, x, old);
+    out->has = nitem && idx__key(&nk, t, x, nitem);
+    const av_map_t *po = out->had ? eng_index_project(a, t, x, old) : NULL;
+    const av_map_t *pn = out->has ? eng_index_project(a, t, x, nitem) : NULL;
+    out->old_size = po ? av_item_size(po) : 0;
+    out->new_size = pn ? av_item_size(pn) : 0;
+    if (out->had && out->has) {
+        out->moved = ok.len != nk.len || memcmp(ok.data, nk.data, ok.len) != 0;
+        out->changed = !out->moved && !av_map_equal(po, pn);
+    }
+}
+
 ddb_err_t eng_index_keys_check(const eng_table_t *t, const av_map_t *item, bool by_update, ddb_errctx_t *err)
 {
     for (size_t i = 0; i < t->n_idx; i++) {

@@ -450,10 +450,18 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
                 if (any) jw_arr_end(o);
             }
             jw_obj_end(o);
-            double *units = ARENA_NEWN(r->a, double, nt + 1);
-            for (size_t i = 0; i < nw; i++)
-                units[reqs[i].tix] += cap_write_units(res[i].res.old_size, res[i].res.new_size);
-            cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, NULL);
+            /* per request: its table's units and its indexes' (summed per table by cap_write_list_ix) */
+            const char *mode = jrcc ? jrcc->str.ptr : NULL;
+            eng_table_t **itab = ARENA_NEWN(r->a, eng_table_t *, nw + 1);
+            double *units = ARENA_NEWN(r->a, double, nw + 1);
+            double **iunits = ARENA_NEWN(r->a, double *, nw + 1);
+            for (size_t i = 0; i < nw; i++) {
+                itab[i] = tables[reqs[i].tix];
+                units[i] = cap_write_units(res[i].res.old_size, res[i].res.new_size);
+                iunits[i] =
+                    cap_index_write_units(r, itab[i], mode, res[i].res.old_item, res[i].res.new_item, 1);
+            }
+            cap_write_list_ix(r, mode, nw, itab, units, iunits, NULL, CAP_WRITE);
             if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
                 bool any = false;
                 for (size_t i = 0; i < nt; i++) any |= cap_has_lsi(tables[i]);

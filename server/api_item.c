@@ -93,8 +93,9 @@ static void write_answer(ddb_req_t *r, const write_args_t *w, const exec_write_t
         jw_keyz(&r->out, "Attributes");
         avjson_write_map(&r->out, attrs);
     }
-    cap_write(r, x->table, NULL, CAP_WRITE, opt_str(w->rcc, NULL),
-              cap_write_units(res->old_size, res->new_size));
+    const char *mode = opt_str(w->rcc, NULL);
+    cap_write_indexed(r, x->table, mode, cap_write_units(res->old_size, res->new_size),
+                      cap_index_write_units(r, x->table, mode, res->old_item, res->new_item, 1));
     if (w->ricm && ddb_str_eq(w->ricm->str, "SIZE") && cap_has_lsi(x->table)) {
         jw_keyz(&r->out, "ItemCollectionMetrics");
         cap_collection_metric(&r->out, x->table, x->key);

@@ -381,7 +381,8 @@ static ddb_err_t write_run(ddb_req_t *r, stmt_t *s, const char *mode)
     jw_arr_begin(w);
     if (attrs && attrs->n) avjson_write_map(w, attrs);
     jw_arr_end(w);
-    cap_write(r, s->t, NULL, CAP_WRITE, mode, cap_write_units(res.old_size, res.new_size));
+    cap_write_indexed(r, s->t, mode, cap_write_units(res.old_size, res.new_size),
+                      cap_index_write_units(r, s->t, mode, res.old_item, res.new_item, 1));
     jw_obj_end(w);
     return DDB_OK;
 }
@@ -546,6 +547,7 @@ ddb_err_t api_BatchExecuteStatement(ddb_req_t *r)
 
     eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, n + 1);
     double *units = ARENA_NEWN(r->a, double, n + 1);
+    double **iunits = ARENA_NEWN(r->a, double *, n + 1);
     av_map_t **items = ARENA_NEWN(r->a, av_map_t *, n + 1);
     size_t nt = 0;
     for (size_t i = 0; i < n; i++) {
@@ -573,6 +575,8 @@ ddb_err_t api_BatchExecuteStatement(ddb_req_t *r)
                 continue;
             }
             u = cap_write_units(res.old_size, res.new_size);
+            iunits[nt] =
+                cap_index_write_units(r, s->t, jrcc ? jrcc->str.ptr : NULL, res.old_item, res.new_item, 1);
         }
         tables[nt] = s->t;
         units[nt++] = u;
@@ -606,7 +610,7 @@ ddb_err_t api_BatchExecuteStatement(ddb_req_t *r)
     }
     jw_arr_end(w);
     if (nt)
-        cap_write_list_as(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, NULL,
+        cap_write_list_ix(r, jrcc ? jrcc->str.ptr : NULL, nt, tables, units, writes ? iunits : NULL, NULL,
                           writes ? CAP_WRITE : CAP_READ);
     jw_obj_end(w);
     stmts_release(ss, n);
@@ -730,12 +734,20 @@ ddb_err_t api_ExecuteTransaction(ddb_req_t *r)
         goto out;
     }
     if (rc) goto out;
-    for (size_t i = 0; i < n; i++) units[i] = 2 * cap_write_units(res[i].res.old_size, res[i].res.new_size);
+    double **iunits = ARENA_NEWN(r->a, double *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        units[i] = 2 * cap_write_units(res[i].res.old_size, res[i].res.new_size);
+        iunits[i] = ws[i].kind == EXEC_CHECK
+                        ? NULL
+                        : cap_index_write_units(r, tables[i], jrcc ? jrcc->str.ptr : NULL,
+                                                res[i].res.old_item, res[i].res.new_item, 2);
+    }
     jw_obj_begin(w);
     jw_keyz(w, "Responses");
     jw_arr_begin(w);
     jw_arr_end(w);
-    cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, n, tables, units, "WriteCapacityUnits");
+    cap_write_list_ix(r, jrcc ? jrcc->str.ptr : NULL, n, tables, units, iunits, "WriteCapacityUnits",
+                      CAP_WRITE);
     jw_obj_end(w);
 out:
     stmts_release(ss, n);

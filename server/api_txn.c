@@ -273,11 +273,18 @@ ddb_err_t api_TransactWriteItems(ddb_req_t *r)
     jw_obj_begin(&r->out);
     eng_table_t **tables = ARENA_NEWN(r->a, eng_table_t *, na + 1);
     double *units = ARENA_NEWN(r->a, double, na + 1);
+    double **iunits = ARENA_NEWN(r->a, double *, na + 1);
+    const char *mode = jrcc ? jrcc->str.ptr : NULL;
     for (size_t i = 0; i < na; i++) {
         tables[i] = acts[i].t;
         units[i] = 2 * cap_write_units(res[i].res.old_size, res[i].res.new_size);
+        /* a ConditionCheck writes no index entry */
+        iunits[i] =
+            acts[i].kind == EXEC_CHECK
+                ? NULL
+                : cap_index_write_units(r, acts[i].t, mode, res[i].res.old_item, res[i].res.new_item, 2);
     }
-    cap_write_list(r, jrcc ? jrcc->str.ptr : NULL, na, tables, units, "WriteCapacityUnits");
+    cap_write_list_ix(r, mode, na, tables, units, iunits, "WriteCapacityUnits", CAP_WRITE);
     if (jricm && ddb_str_eq(jricm->str, "SIZE")) {
         bool any = false;
         for (size_t i = 0; i < na; i++) any |= acts[i].kind != EXEC_CHECK && cap_has_lsi(acts[i].t);

@@ -165,29 +165,19 @@ static ddb_err_t update_apply(void *ctx, const av_map_t *old, eng_apply_t *actio
 static const eng_apply_fn APPLY[] = {check_apply, put_apply, delete_apply, update_apply}; /* by exec_kind_t */
 
 /* ---- capacity enforcement (--enforce-capacity: throttle.c) ----------------------------------------
- * Admission runs before the executor touches storage; the table's units are charged by the front
- * end's cap_write* call (what ConsumedCapacity reports), a GSI's here: ConsumedCapacity does not break
- * a write down by index, so a GSI is charged the table write's units when the item before or after the
- * write carries the GSI's key attributes (DynamoDB charges the size of the index entry, and twice when
- * the write moves the entry: docs/operations.md). */
+ * Admission runs before the executor touches storage; the table's units (and its LSIs', which share
+ * the table's throughput) are charged by the front end's cap_write* call (what ConsumedCapacity
+ * reports), each GSI's here, by the same rule ConsumedCapacity reports for it (cap_index_write_units:
+ * the size of the entry put or deleted, both when it moves, nothing when it does not change). */
 
-static bool has_index_key(const eng_index_t *x, const av_map_t *item)
+static void charge_gsis(ddb_req_t *r, const exec_write_t *w, const eng_write_result_t *res)
 {
-    if (!item) return false;
-    const char *names[2 * ENG_KEY_ATTRS_MAX];
-    size_t n = exec_key_names(&x->key, names);
-    for (size_t i = 0; i < n; i++)
-        if (!av_map_get(item, names[i], strlen(names[i]))) return false;
-    return true;
-}
-
-static void charge_gsis(ddb_req_t *r, const eng_table_t *t, const eng_write_result_t *res)
-{
-    for (size_t i = 0; i < t->n_idx; i++) {
-        const eng_index_t *x = &t->idx[i];
-        if (x->global && (has_index_key(x, res->old_item) || has_index_key(x, res->new_item)))
-            throttle_charge(r->cfg, t, x, CAP_WRITE, cap_write_units(res->old_size, res->new_size));
-    }
+    const eng_table_t *t = w->table;
+    if (w->kind == EXEC_CHECK) return; /* a ConditionCheck writes no entry */
+    double factor = w->origin == ENG_ORIGIN_TXN ? 2 : 1; /* transactions cost twice, as reported */
+    const double *iu = cap_index_write_units(r, t, NULL, res->old_item, res->new_item, factor);
+    for (size_t i = 0; iu && i < t->n_idx; i++)
+        if (t->idx[i].global && iu[i] > 0) throttle_charge(r->cfg, t, &t->idx[i], CAP_WRITE, iu[i]);
 }
 
 /* Admission of the n items of one request on tables[i]: each table asked once (a refusal counts one
@@ -226,7 +216,7 @@ ddb_err_t exec_write(ddb_req_t *r, exec_write_t *w, eng_write_result_t *res)
         return rc;
     }
     rc = eng_item_write(r->eng, w->table, w->key, APPLY[w->kind], w, r->a, res, &r->err);
-    if (enforce && rc == DDB_OK) charge_gsis(r, w->table, res);
+    if (enforce && rc == DDB_OK) charge_gsis(r, w, res);
     return rc;
 }
 
@@ -245,7 +235,7 @@ ddb_err_t exec_write_multi(ddb_req_t *r, size_t n, exec_write_t *w, eng_multi_re
         return DDB_ERR_TRANSACTION_CANCELED;
     ddb_err_t rc = eng_multi_write(r->eng, n, ops, r->a, res, &r->err);
     if (r->cfg->enforce_capacity && rc == DDB_OK)
-        for (size_t i = 0; i < n; i++) charge_gsis(r, w[i].table, &res[i].res);
+        for (size_t i = 0; i < n; i++) charge_gsis(r, &w[i], &res[i].res);
     return rc;
 }
 

@@ -362,6 +362,22 @@ void cap_write_list_as(ddb_req_t *r, const char *mode, size_t n, eng_table_t *co
  *  Table's and, with an index x, its LocalSecondaryIndexes / GlobalSecondaryIndexes entry. */
 void cap_write(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir, const char *mode,
                double units);
+/** Write units each index of t consumes for one item write from `old` to `nitem` (either NULL), times
+ *  `factor` (2 in transactions), in t->idx order (in r's arena); NULL when t has no index, or when
+ *  nothing reads them (ReturnConsumedCapacity `mode` NONE or absent, no enforcement, no access log).
+ * DynamoDB's rules: an entry put or deleted costs 1 per KB of it, one that moves to another key both, one
+ * whose projected attributes change in place 1 per KB of the larger, an unchanged or absent entry nothing. */
+double *cap_index_write_units(ddb_req_t *r, const eng_table_t *t, const char *mode, const av_map_t *old,
+                              const av_map_t *nitem, double factor);
+/** cap_write for one item write with its indexes' units (iunits from cap_index_write_units, or NULL):
+ *  CapacityUnits is the table's and every index's; INDEXES lists the Table and each index that
+ *  consumed; the table's bucket is charged its units and its LSIs' (GSIs are charged by exec_item). */
+void cap_write_indexed(ddb_req_t *r, const eng_table_t *t, const char *mode, double units,
+                       const double *iunits);
+/** cap_write_list_as with, for writes, each item's index units (iunits[i] from cap_index_write_units,
+ *  or NULL), summed per table and index as cap_write_indexed reports them. */
+void cap_write_list_ix(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables,
+                       const double *units, double *const *iunits, const char *kind, cap_dir_t dir);
 /** Whether a table has a local secondary index (ItemCollectionMetrics are answered then). */
 bool cap_has_lsi(const eng_table_t *t);
 /** One ItemCollectionMetrics object for the item collection of `key` (DynamoDB's smallest estimate). */
