@@ -579,7 +579,10 @@ def test_a_table_rule_matches_any_table_a_request_names(server_factory):
     assert raw_call(srv, "DescribeTable", {"TableName": t2})[0] == 500
     assert raw_call(srv, "DescribeTable", {"TableName": t1})[0] == 200
     assert raw_call(srv, "ListTables", {})[0] == 200
-    assert hits(srv) == [4]
+    # a request naming the table by its ARN names it too
+    assert raw_call(srv, "GetItem", {"TableName": f"arn:aws:dynamodb:us-east-1:000000000000:table/{t2}",
+                                     "Key": {"pk": {"S": "a"}}})[0] == 500
+    assert hits(srv) == [5]
 
 
 # ---- the control endpoint ------------------------------------------------------------------------------

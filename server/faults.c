@@ -374,10 +374,15 @@ static size_t request_tables(ddb_req_t *r, const char *body, size_t len, ddb_str
     return n;
 }
 
+/* Whether a request naming `names` names `table` (by its name, or by its ARN: tabledesc_name_of_arn). */
 static bool names_table(const ddb_str_t *names, size_t n, const char *table)
 {
-    for (size_t i = 0; i < n; i++)
-        if (ddb_str_eq(names[i], table)) return true;
+    for (size_t i = 0; i < n; i++) {
+        ddb_str_t s = names[i];
+        const char *bare = tabledesc_name_of_arn(s.ptr, s.len);
+        if (bare) s = (ddb_str_t){bare, s.len - (size_t)(bare - s.ptr)};
+        if (ddb_str_eq(s, table)) return true;
+    }
     return false;
 }
 
