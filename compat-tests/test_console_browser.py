@@ -114,9 +114,12 @@ def test_console_in_chromium(node, server_factory, tmp_path):
     t = ddb.describe_table(TableName=table)["Table"]
     assert t["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
     assert sorted((d["AttributeName"], d["AttributeType"]) for d in t["AttributeDefinitions"]) == [
-        ("cat", "S"), ("pk", "S"), ("sk", "S")]
+        ("cat", "S"), ("n", "N"), ("pk", "S"), ("sk", "S")]
     assert [(g["IndexName"], g["KeySchema"], g["Projection"]) for g in t["GlobalSecondaryIndexes"]] == [
         ("byCat", [{"AttributeName": "cat", "KeyType": "HASH"}], {"ProjectionType": "ALL"})]
+    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in t["LocalSecondaryIndexes"]] == [
+        ("byN", [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
+         {"ProjectionType": "KEYS_ONLY"})]
     assert t["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert t["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
@@ -141,6 +144,14 @@ def test_console_in_chromium(node, server_factory, tmp_path):
     dup = out["duplicated"]
     assert by_key[(dup["pk"]["S"], "copy")] == dup
     assert len(got) == 4  # three made, one deleted, one duplicated, plus boto3's
+    # the GSI: the items with cat = x (the first one, edited, and the third; the duplicate has the cat of its source)
+    want_x = sum(1 for i in got if i.get("cat") == {"S": "x"})
+    assert re.match(rf"Query page 1: Count {want_x} · ScannedCount {want_x} · consumed ", out["gsiStats"]), out["gsiStats"]
+    assert out["gsiColumns"][:4] == ["#", "pk", "sk", "cat"]  # table keys, then the index's
+    rows = {r[0]: r for r in out["indexRows"]}
+    assert rows["byCat"][1:5] == ["GSI", "cat (partition)", "ALL", "ACTIVE"], rows
+    assert rows["byCat"][5] == str(want_x) and rows["byN"][1:4] == ["LSI", "pk (partition), n (sort)", "KEYS_ONLY"], rows
+    assert rows["byN"][5] == str(sum(1 for i in got if "n" in i))
     assert out["tableRow"][0] == "ACTIVE" and out["tableRow"][1] == "pk (partition), sk (sort)", out["tableRow"]
 
     # 250 imported, paged 100 / 100 / 50, each page exported

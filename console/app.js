@@ -21,8 +21,10 @@ const ROUTES = [
 ];
 
 let cleanup = null;
+let generation = 0; // a view that finishes loading after the route changed again is cleaned up at once
 
 async function route() {
+  const gen = ++generation;
   if (cleanup) { try { cleanup(); } catch { /* a view's cleanup must not stop the next view */ } cleanup = null; }
   const hash = location.hash || "#/tables";
   const section = (hash.match(/^#\/(\w+)/) || [])[1] || "tables";
@@ -35,7 +37,9 @@ async function route() {
     const m = hash.match(re);
     if (m) {
       const c = await view(m);
-      if (typeof c === "function") cleanup = c;
+      if (typeof c !== "function") return;
+      if (gen === generation) cleanup = c;
+      else c();
       return;
     }
   }

@@ -26,11 +26,22 @@ export async function tableView(name) {
     ddb("ListTagsOfResource", { ResourceArn: t.TableArn }).then((r) => r.Tags, () => null),
   ]);
   const b = new Browser(t);
+  // opened again: the counts and statuses of now
+  async function refreshDetails(e) {
+    const panel = e.currentTarget;
+    if (!panel.open) return;
+    try {
+      const fresh = (await ddb("DescribeTable", { TableName: name })).Table;
+      panel.querySelector(".details").replaceWith(tableDetails(fresh, ttl, tags));
+    } catch (err) {
+      panel.querySelector(".details").replaceWith(h("div", { class: "details" }, errorBox(err)));
+    }
+  }
   mount(
     h("div", { class: "bar" }, h("h1", {}, t.TableName),
       t.StreamSpecification && t.StreamSpecification.StreamEnabled ? h("a", { class: "button", href: `#/stream/${encodeURIComponent(name)}` }, "Stream") : null,
       h("button", { type: "button", class: "danger", onclick: async () => { if (await deleteTable(name)) location.hash = "#/tables"; } }, "Delete table")),
-    h("details", { class: "panel" }, h("summary", {}, "Table details"), tableDetails(t, ttl, tags)),
+    h("details", { class: "panel", ontoggle: refreshDetails }, h("summary", {}, "Table details"), tableDetails(t, ttl, tags)),
     b.el);
   b.run(0);
 }

@@ -70,6 +70,12 @@ try {
   const gsi = page.locator("fieldset");
   await gsi.getByLabel("Index name").fill("byCat");
   await gsi.getByLabel("Partition key").fill("cat");
+  await page.getByRole("button", { name: "Add local index" }).click();
+  const lsi = page.locator("fieldset").nth(1);
+  await lsi.getByLabel("Index name").fill("byN");
+  await lsi.getByLabel("Sort key", { exact: true }).fill("n");
+  await lsi.getByLabel("Type").selectOption("N");
+  await lsi.getByLabel("Projection").selectOption("KEYS_ONLY");
   await page.getByRole("button", { name: "Create table" }).click();
   await page.getByRole("heading", { name: TABLE, exact: true }).waitFor();
   out.createdHash = decodeURIComponent(new URL(page.url()).hash);
@@ -132,6 +138,20 @@ try {
   await page.getByRole("status").filter({ hasText: "Count 3" }).waitFor();
   out.duplicated = copy;
   lap("edited");
+
+  // ---- a Query on the GSI (cat = x), and the index's own count in the details
+  await page.getByLabel("Read from").selectOption("byCat");
+  await page.getByLabel("Operation").selectOption("query");
+  await page.getByLabel(/^Partition key cat/).fill("x");
+  await page.getByRole("button", { name: "Run" }).click();
+  const gs = page.getByRole("status").filter({ hasText: "Query page 1:" });
+  await gs.waitFor();
+  out.gsiStats = await gs.textContent();
+  out.gsiColumns = await grid.getByRole("columnheader").allTextContents();
+  await page.getByText("Table details").click();
+  await main.getByRole("table", { name: "Indexes" }).locator("tbody tr").first().filter({ hasNotText: /ACTIVE0/ }).waitFor();
+  out.indexRows = await main.getByRole("table", { name: "Indexes" }).locator("tbody tr").evaluateAll((rows) =>
+    rows.map((r) => [...r.children].map((c) => c.textContent)));
 
   // ---- the tables list
   await page.getByRole("link", { name: "Tables" }).click();
