@@ -361,6 +361,21 @@ def test_write_missing_request_items(raw):
                    "constraint: Member must not be null")
 
 
+def test_write_null_table_entry(raw, table_s):
+    # 'The batch write request list for a table cannot be null or empty: <t>' — AWS's answer quoted in
+    # public projects' logs, dynalite (for an empty list, which the newer shape check now takes)
+    r = raw.call("BatchWriteItem", {"RequestItems": {table_s: None}})
+    du.check_error(r, VE, f"The batch write request list for a table cannot be null or empty: {table_s}")
+
+
+@pytest.mark.dynarock_only
+def test_get_null_table_entry(raw, table_s):
+    # DynamoDB Local's handler text for a table without keys (AWS runs the same handler behind its shape
+    # checks, which a null entry passes); AWS's own answer is not recorded: dynarock_only
+    r = raw.call("BatchGetItem", {"RequestItems": {table_s: None}})
+    du.check_error(r, VE, f"The list of keys in RequestItems for BatchGetItem is required: {table_s} has empty list")
+
+
 def test_write_request_with_neither_put_nor_delete(ddb, table_s):
     with raises(VE, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
                 "the supported datatypes"):

@@ -140,6 +140,14 @@ ddb_err_t api_BatchGetItem(ddb_req_t *r)
     if (jreq->n == 0) /* AWS's newer wording (issue 17); dynalite recorded a length constraint */
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "The requestItems parameter is required for BatchGetItem");
+    /* a null table entry passes the shape checks (they skip null values) and is refused as an empty key
+     * list: DynamoDB Local's handler text for it (the handler AWS runs behind its shape checks) */
+    for (const json_t *c = jreq->child; c; c = c->next)
+        if (c->type == JSON_NULL)
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "The list of keys in RequestItems for BatchGetItem is required: %.*s has empty list",
+                (int)c->key.len, c->key.ptr);
 
     get_table_t *gt = ARENA_NEWN(r->a, get_table_t, ntables + 1);
     size_t ng = 0, total = 0;
@@ -343,6 +351,12 @@ ddb_err_t api_BatchWriteItem(ddb_req_t *r)
     if (jreq->n == 0) /* AWS's newer wording (issue 17); dynalite recorded a length constraint */
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "The requestItems parameter is required for BatchWriteItem");
+    /* a null table entry passes the shape checks (they skip null values); AWS's handler text */
+    for (const json_t *c = jreq->child; c; c = c->next)
+        if (c->type == JSON_NULL)
+            return err_set(&r->err, DDB_ERR_VALIDATION,
+                           "The batch write request list for a table cannot be null or empty: %.*s",
+                           (int)c->key.len, c->key.ptr);
 
     /* the requests: values, then (per table) duplicates, then the running count */
     for (const json_t *c = jreq->child; c; c = c->next)
