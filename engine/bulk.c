@@ -1,9 +1,6 @@
 /*
  * bulk: whole tables in and out, for exports, imports and seeding (issue 18).
  *
- *   eng_table_each     every item of a table at one RocksDB snapshot (the table as of the call), in
- *                      key order; the export's reader. A reader of the table as of an earlier time
- *                      (point-in-time recovery's history) takes the same callback.
  *   eng_bulk_*         items loaded into a table in batches of BULK_BATCH distinct keys: each batch is
  *                      one eng_multi_write (stripes locked ascending, item + index entries + counters in
  *                      one RocksDB write batch), so a load is as safe against concurrent writers as a
@@ -22,30 +19,6 @@
 /* Items per write batch of a bulk load: big enough that a batch's fixed costs (locks, the write
  * itself) vanish, small enough that the stripes it holds block a concurrent writer for ~ms. */
 #define BULK_BATCH 512
-
-int eng_table_each(eng_t *e, eng_table_t *t, eng_item_fn fn, void *ctx)
-{
-    db_snap_t *snap = db__snap_new(e->db);
-    db_iter_t *it = db__iter_new(e->db, t->store_->cf, snap, NULL, 0, NULL, 0, false);
-    arena_t *a = arena_new(64 << 10);
-    int rc = 0;
-    for (db__iter_first(it); db__iter_valid(it); db__iter_next(it)) {
-        size_t vl;
-        const char *v = db__iter_value(it, &vl);
-        av_map_t item;
-        if (itemenc__decode(a, v, vl, &item) != 0) { /* strings point into v: valid until the move */
-            log_error("table %s: corrupt record", t->name);
-            rc = -1;
-            break;
-        }
-        if ((rc = fn(ctx, &item)) != 0) break;
-        arena_reset(a);
-    }
-    if (db__iter_free(it) != 0 && rc == 0) rc = -1;
-    db__snap_free(e->db, snap);
-    arena_free(a);
-    return rc;
-}
 
 /* ---- bulk loads ------------------------------------------------------------------------------ */
 

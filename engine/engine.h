@@ -597,13 +597,7 @@ int eng_reader_next_change(eng_reader_t *r, arena_t *a, eng_change_t *out);
 /** Release the snapshot and the table reference. */
 void eng_reader_close(eng_reader_t *r);
 
-/* ---- whole tables: exports, imports, seeding (bulk.c) ------------------------------------------ */
-
-/** Called with each item of a table (valid during the call only); non-zero stops the walk. */
-typedef int (*eng_item_fn)(void *ctx, const av_map_t *item);
-/** Every item of t at one snapshot (the table as of the call: writes racing the walk are not seen), in
- *  key order. Returns 0, fn's non-zero value, or -1 on a storage error or a corrupt record (logged). */
-int eng_table_each(eng_t *e, eng_table_t *t, eng_item_fn fn, void *ctx);
+/* ---- bulk loads and tasks: imports, seeding, exports (bulk.c) ------------------------------------------ */
 
 /** A bulk load into a table (an import or a seed): items gathered into batches written as
  *  eng_multi_write does (key locks, index entries, counters, origin RESTORE). Not thread-safe: one

@@ -12,9 +12,11 @@
  *   P/AWSDynamoDB/<ExportId>/manifest-summary.md5
  *
  * ExportId is "<epoch ms, 14 digits>-<8 hex>", so ids sort by start time. The export runs as an
- * engine task (eng_task_start: its own thread, stopped by eng_close) reading the table at one
- * RocksDB snapshot taken when it starts (eng_table_each): the table as of the request. Its record
- * (the ExportDescription as JSON, plus the request's parameters for ClientToken checks) is kept with
+ * engine task (eng_task_start: its own thread, stopped by eng_close) reading the table with the
+ * engine's point-in-time readers: as of ExportTime (now when not given: one RocksDB snapshot taken when
+ * the task starts), or, for an INCREMENTAL_EXPORT, the keys changed in (ExportFromTime, ExportToTime]
+ * with their images ({"Metadata":{"WriteTimestampMicros":...},"Keys":...,"NewImage":...,"OldImage":...}). Its
+ * record (the ExportDescription as JSON, plus the request's parameters for ClientToken checks) is kept with
  * eng_meta_* under "export/<ExportId>", rewritten every 2 s while it runs (ItemCount so far) and at
  * the end; a log line every 5 s tells the progress. An export found IN_PROGRESS at start (the server
  * stopped during it) is marked FAILED.
@@ -131,6 +133,10 @@ typedef struct {
     /* progress and result */
     uint64_t items, bytes;
     double start, end, export_time;
+    int64_t at_ms;    /* the table as of this time (epoch ms; 0: now) */
+    bool incremental; /* INCREMENTAL_EXPORT: the changes in (from_ms, to_ms] */
+    int64_t from_ms, to_ms;
+    bool old_images; /* ExportViewType NEW_AND_OLD_IMAGES */
     char *arn, *table_arn, *table_id, *bucket, *prefix, *sse, *sse_kms, *format;
     bool failed;
     char *failure_code, *failure_message;
@@ -205,17 +211,11 @@ static int open_data_file(export_job_t *x)
 
 static void record_write(export_job_t *x, const char *status);
 
-static int on_item(void *ctx, const av_map_t *item)
+/* After one more line: the file's rotation, progress, the log line and the record. */
+static int after_line(export_job_t *x)
 {
-    export_job_t *x = ctx;
-    if (!x->out && open_data_file(x) != 0) return -2;
-    if (x->ion)
-        s3_item_ion(&x->pending, item);
-    else
-        s3_item_json(&x->pending, item);
     x->items++;
     x->out_items++;
-    x->bytes += av_item_size(item);
     if (x->pending.len >= (256u << 10)) {
         if (s3_out_write(x->out, x->pending.data, x->pending.len) != 0) return -2;
         x->pending.len = 0;
@@ -237,6 +237,80 @@ static int on_item(void *ctx, const av_map_t *item)
         }
     }
     return 0;
+}
+
+static int on_item(export_job_t *x, const av_map_t *item)
+{
+    if (!x->out && open_data_file(x) != 0) return -2;
+    if (x->ion)
+        s3_item_ion(&x->pending, item);
+    else
+        s3_item_json(&x->pending, item);
+    x->bytes += av_item_size(item);
+    return after_line(x);
+}
+
+/* One line of an incremental export: Metadata (the write time in microseconds), Keys, NewImage (absent
+ * for a deletion), OldImage (NEW_AND_OLD_IMAGES, absent for an insertion). */
+static int on_change(export_job_t *x, const eng_change_t *c)
+{
+    if (!x->out && open_data_file(x) != 0) return -2;
+    char micros[32];
+    snprintf(micros, sizeof micros, "%lld", (long long)c->write_ms * 1000);
+    ddb_str_t us = {micros, strlen(micros)};
+    av_kv_t meta_kv = {{"WriteTimestampMicros", 20}, {.type = AV_N, .s = us}};
+    av_kv_t parts[4];
+    size_t n = 0;
+    parts[n++] = (av_kv_t){{"Metadata", 8}, {.type = AV_M, .m = {1, &meta_kv}}};
+    parts[n++] = (av_kv_t){{"Keys", 4}, {.type = AV_M, .m = *c->keys}};
+    if (c->new_image) parts[n++] = (av_kv_t){{"NewImage", 8}, {.type = AV_M, .m = *c->new_image}};
+    if (x->old_images && c->old_image)
+        parts[n++] = (av_kv_t){{"OldImage", 8}, {.type = AV_M, .m = *c->old_image}};
+    av_map_t rec = {n, parts};
+    if (x->ion) {
+        buf_puts(&x->pending, "$ion_1_0 ");
+        s3_map_ion(&x->pending, &rec);
+        buf_putc(&x->pending, '\n');
+    } else {
+        s3_map_json(&x->pending, &rec);
+        buf_putc(&x->pending, '\n');
+    }
+    x->bytes += c->new_image ? av_item_size(c->new_image) : 0;
+    return after_line(x);
+}
+
+/* The table as of x->at_ms, or its changes: each item or change to its line. 0, -1 (storage), -2
+ * (files), -3 (stopping); *why the reader's refusal. */
+static int walk_table(export_job_t *x, eng_table_t *t, const char **why)
+{
+    ddb_errctx_t err;
+    arena_t *a = arena_new(64 << 10);
+    err_init(&err, a);
+    eng_reader_t *rd = NULL;
+    ddb_err_t rc = x->incremental ? eng_reader_open_changes(x->e, t, x->from_ms, x->to_ms, &rd, &err)
+                                  : eng_reader_open_asof(x->e, t, x->at_ms, &rd, &err);
+    if (rc != DDB_OK) {
+        *why = arena_strdup(x->a, err.msg ? err.msg : "the table could not be read");
+        arena_free(a);
+        return -1;
+    }
+    int out = 0;
+    for (;;) {
+        int got;
+        if (x->incremental) {
+            eng_change_t c;
+            if ((got = eng_reader_next_change(rd, a, &c)) == 1) out = on_change(x, &c);
+        } else {
+            av_map_t *item;
+            if ((got = eng_reader_next(rd, a, &item)) == 1) out = on_item(x, item);
+        }
+        if (got < 0) out = -1;
+        if (got != 1 || out != 0) break;
+        arena_reset(a);
+    }
+    eng_reader_close(rd);
+    arena_free(a);
+    return out;
 }
 
 static void fail(export_job_t *x, const char *code, const char *msg)
@@ -298,7 +372,18 @@ static void write_summary(export_job_t *x, buf_t *b)
     jw_keyz(&w, "outputFormat");
     jw_strz(&w, x->format);
     jw_keyz(&w, "exportType");
-    jw_strz(&w, "FULL_EXPORT");
+    jw_strz(&w, x->incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
+    if (x->incremental) {
+        char from[32], to[32];
+        s3job_iso((double)x->from_ms / 1000.0, from);
+        s3job_iso((double)x->to_ms / 1000.0, to);
+        jw_keyz(&w, "exportFromTime");
+        jw_strz(&w, from);
+        jw_keyz(&w, "exportToTime");
+        jw_strz(&w, to);
+        jw_keyz(&w, "outputView");
+        jw_strz(&w, x->old_images ? "NEW_AND_OLD_IMAGES" : "NEW_IMAGE");
+    }
     jw_obj_end(&w);
     *b = w.b;
 }
@@ -362,7 +447,8 @@ static void export_work(export_job_t *x)
                s3_write_file(arena_sprintf(x->a, "%s/_started", x->dir), "", 0) != 0) {
         fail(x, "S3AccessDenied", arena_sprintf(x->a, "Cannot write to %s: %s", x->dir, strerror(errno)));
     } else {
-        int rc = eng_table_each(x->e, t, on_item, x);
+        const char *why = "The table could not be read";
+        int rc = walk_table(x, t, &why);
         if (rc == 0 && !x->out && open_data_file(x) != 0)
             rc = -2; /* an empty table: one empty file, as AWS */
         if (rc == 0 && close_data_file(x) != 0) rc = -2;
@@ -371,7 +457,7 @@ static void export_work(export_job_t *x)
             s3_out_close(x->out, md5, NULL);
             x->out = NULL;
         }
-        if (rc == -1) fail(x, "InternalServerError", "The table could not be read");
+        if (rc == -1) fail(x, "InternalServerError", why);
         if (rc == -2)
             fail(x, "S3AccessDenied",
                  arena_sprintf(x->a, "Cannot write the export's files: %s", strerror(errno)));
@@ -642,27 +728,64 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
     if (!t) return err_set(&r->err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", name);
     const char *table_id = arena_strdup(r->a, t->id);
     double created = t->created;
-    eng_table_release(t);
 
+    /* AWS exports from point-in-time recovery's history: PITR must be on. Until this server answers
+     * UpdateContinuousBackups, a full export of the table as it is now needs no history and is allowed. */
     bool incremental = jtype && ddb_str_eq(jtype->str, "INCREMENTAL_EXPORT");
-    if (incremental || jinc) {
-        /* AWS: an incremental export reads the table's change history, which point-in-time recovery keeps */
+    eng_pitr_info_t pi;
+    memset(&pi, 0, sizeof pi);
+    bool pitr = eng_pitr_info(r->eng, t, &pi) && pi.enabled;
+    eng_table_release(t);
+    bool known;
+    bool pitr_api = router_find("DynamoDB_20120810", 17, "UpdateContinuousBackups", 23, &known) != NULL;
+    double now = ddb_now_s(), export_time = now;
+    int64_t now_ms = (int64_t)(now * 1000.0), at_ms = 0, from_ms = 0, to_ms = 0;
+    bool past = jtime && jtime->type == JSON_NUMBER && num_of(jtime) * 1000.0 < (double)(now_ms - 1000);
+    if (!pitr && (pitr_api || incremental || past))
         return err_set(&r->err, DDB_ERR_PITR_UNAVAILABLE,
                        "Point in time recovery is not enabled for table '%s'", name);
-    }
-    double now = ddb_now_s(), export_time = now;
+    if (jinc && !incremental)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "IncrementalExportSpecification is only valid with ExportType INCREMENTAL_EXPORT");
+    if (incremental && jtime)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "ExportTime is not valid with ExportType INCREMENTAL_EXPORT");
     if (jtime && jtime->type == JSON_NUMBER) {
         export_time = num_of(jtime);
         if (export_time > now + 1)
             return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME, "ExportTime cannot be in the future");
-        if (export_time < created)
+        int64_t want = (int64_t)(export_time * 1000.0);
+        if (export_time < created || (pitr && want < pi.earliest_ms))
             return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME,
-                           "ExportTime is before the table was created (the earliest restorable time)");
-        if (export_time < now - 1)
-            /* the table as of an earlier time comes from point-in-time recovery's history */
-            return err_set(&r->err, DDB_ERR_PITR_UNAVAILABLE,
-                           "Point in time recovery is not enabled for table '%s'", name);
-        export_time = now;
+                           "ExportTime is outside the point in time recovery window of table '%s'", name);
+        if (past)
+            at_ms = want;
+        else
+            export_time = now;
+    }
+    if (incremental) {
+        const json_t *jf = jinc ? json_get(jinc, "ExportFromTime") : NULL;
+        const json_t *jt = jinc ? json_get(jinc, "ExportToTime") : NULL;
+        if (!jf || jf->type != JSON_NUMBER)
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "IncrementalExportSpecification.ExportFromTime is required for an INCREMENTAL_EXPORT");
+        from_ms = (int64_t)(num_of(jf) * 1000.0);
+        to_ms = jt && jt->type == JSON_NUMBER ? (int64_t)(num_of(jt) * 1000.0) : now_ms;
+        if (to_ms > now_ms + 1000)
+            return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME, "ExportToTime cannot be in the future");
+        if (from_ms >= to_ms)
+            return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME,
+                           "ExportFromTime must be before ExportToTime");
+        if (to_ms - from_ms < 15 * 60 * 1000 || to_ms - from_ms > 24 * 3600 * 1000)
+            return err_set(
+                &r->err, DDB_ERR_INVALID_EXPORT_TIME,
+                "Difference between export period from time and to time must be at least 15 minutes "
+                "and at most 24 hours");
+        if (from_ms < pi.earliest_ms)
+            return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME,
+                           "ExportFromTime is outside the point in time recovery window of table '%s'", name);
+        if (to_ms > now_ms) to_ms = now_ms;
     }
 
     arena_t *a = arena_new(16 << 10);
@@ -691,6 +814,14 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
     }
     x->start = now;
     x->export_time = export_time;
+    x->at_ms = at_ms;
+    x->incremental = incremental;
+    x->from_ms = from_ms;
+    x->to_ms = to_ms;
+    {
+        const json_t *jv = jinc ? json_get(jinc, "ExportViewType") : NULL;
+        x->old_images = !jv || jv->type != JSON_STRING || ddb_str_eq(jv->str, "NEW_AND_OLD_IMAGES");
+    }
     x->arn = arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s/export/%s", r->region,
                            r->account ? r->account : DDB_ACCOUNT, name, id);
     x->table_arn = arena_strdup(a, tabledesc_arn(r, name));
@@ -745,6 +876,17 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
     if (jtype) { /* AWS answers ExportType only when the request gave it */
         jw_keyz(&w, "ExportType");
         jw_strz(&w, jtype->str.ptr);
+    }
+    if (incremental) {
+        jw_keyz(&w, "IncrementalExportSpecification");
+        jw_obj_begin(&w);
+        jw_keyz(&w, "ExportFromTime");
+        jw_double(&w, (double)from_ms / 1000.0);
+        jw_keyz(&w, "ExportToTime");
+        jw_double(&w, (double)to_ms / 1000.0);
+        jw_keyz(&w, "ExportViewType");
+        jw_strz(&w, x->old_images ? "NEW_AND_OLD_IMAGES" : "NEW_IMAGE");
+        jw_obj_end(&w);
     }
     jw_keyz(&w, "_params");
     jw_strz(&w, params);

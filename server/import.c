@@ -438,6 +438,12 @@ static bool from_manifest(load_t *l, const char *bucket_dir, const char *summary
                   summary_key);
         goto out;
     }
+    const json_t *et = json_get(s, "exportType");
+    if (et && et->type == JSON_STRING && ddb_str_eq(et->str, "INCREMENTAL_EXPORT")) {
+        load_fail(l, "InvalidInput", "%s is an incremental export: ImportTable reads full exports only",
+                  summary_key);
+        goto out;
+    }
     const json_t *fmt = json_get(s, "outputFormat");
     if (fmt && fmt->type == JSON_STRING &&
         !ddb_str_eq(fmt->str, l->fmt == FMT_ION   ? "ION"
