@@ -18,7 +18,7 @@
 
 /* Items per write batch of a bulk load: big enough that a batch's fixed costs (locks, the write
  * itself) vanish, small enough that the stripes it holds block a concurrent writer for ~ms. */
-#define BULK_BATCH 512
+#define BULK_BATCH 1024
 
 /* ---- bulk loads ------------------------------------------------------------------------------ */
 
@@ -62,16 +62,42 @@ static ddb_err_t put_apply(void *ctx, const av_map_t *old, eng_apply_t *action, 
     return DDB_OK;
 }
 
+typedef struct {
+    const char *k;
+    size_t kl;
+    size_t i;
+} sorted_key_t;
+
+static int cmp_key(const void *x, const void *y)
+{
+    const sorted_key_t *a = x, *b = y;
+    int c = memcmp(a->k, b->k, a->kl < b->kl ? a->kl : b->kl);
+    return c ? c : (a->kl > b->kl) - (a->kl < b->kl);
+}
+
 static ddb_err_t flush(eng_bulk_t *b, ddb_errctx_t *err)
 {
     if (!b->n) return DDB_OK;
+    /* staged in key order: RocksDB's memtable inserts a sorted batch much faster (its skip list
+     * reuses the previous insert's position; random hash-prefixed keys cost ~10 % of a load) */
+    sorted_key_t *order = ARENA_NEWN(b->a, sorted_key_t, b->n);
+    for (size_t i = 0; i < b->n; i++) {
+        buf_t k;
+        buf_init(&k, b->a, 96);
+        key__base(&k, &b->t->key, b->keys[i]);
+        order[i] = (sorted_key_t){k.data, k.len, i};
+    }
+    qsort(order, b->n, sizeof *order, cmp_key);
     eng_multi_op_t *ops = ARENA_NEWN(b->a, eng_multi_op_t, b->n);
     eng_multi_result_t *res = ARENA_NEWN(b->a, eng_multi_result_t, b->n);
+    for (size_t j = 0; j < b->n; j++) {
+        size_t i = order[j].i;
+        ops[j].table = b->t;
+        ops[j].key = b->keys[i];
+        ops[j].apply = put_apply;
+        ops[j].ctx = b->items[i];
+    }
     for (size_t i = 0; i < b->n; i++) {
-        ops[i].table = b->t;
-        ops[i].key = b->keys[i];
-        ops[i].apply = put_apply;
-        ops[i].ctx = b->items[i];
         ops[i].origin = ENG_ORIGIN_RESTORE;
         err_init(&res[i].err, b->a);
     }
