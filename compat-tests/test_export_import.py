@@ -390,7 +390,7 @@ def test_export_time_rules(c, raw):
                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
     time.sleep(1.1)
     parn = table_arn(c, plain)
-    for body in ({"TableArn": parn, "S3Bucket": BUCKET, "ExportTime": time.time() - 1},
+    for body in ({"TableArn": parn, "S3Bucket": BUCKET, "ExportTime": time.time() - 3},
                  {"TableArn": parn, "S3Bucket": BUCKET, "ExportType": "INCREMENTAL_EXPORT",
                   "IncrementalExportSpecification": {"ExportFromTime": time.time() - 3600}}):
         r = raw.request(target="DynamoDB_20120810.ExportTableToPointInTime", body=json.dumps(body))
