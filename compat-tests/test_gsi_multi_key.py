@@ -165,6 +165,44 @@ def test_several_hash_attributes(ddb, mk):
         ddb.put_item(TableName=mk, Item={"pk": S("q8"), "n": S("1")})
 
 
+def test_keys_only_projection_keeps_every_key_attribute(ddb, mk):
+    ddb.put_item(TableName=mk, Item={"pk": S("kp"), "t": S("proj"), "n": N(5), "r": S("a"), "m": N(2),
+                                     "other": S("not projected")})
+    res = ddb.query(TableName=mk, IndexName="two", KeyConditionExpression="t = :t AND n = :n",
+                    ExpressionAttributeValues={":t": S("proj"), ":n": N(5)})
+    assert res["Items"] == [{"pk": S("kp"), "t": S("proj"), "n": N(5), "r": S("a"), "m": N(2)}]
+
+
+def test_scan_of_the_index_in_pages_and_segments(ddb, mk):
+    seen, start = [], None
+    while True:
+        kw = {"ExclusiveStartKey": start} if start else {}
+        res = ddb.scan(TableName=mk, IndexName="gsi", Limit=2, **kw)
+        seen += [i["pk"]["S"] for i in res["Items"]]
+        start = res.get("LastEvaluatedKey")
+        if not start:
+            break
+        assert set(start) == {"pk", "h", "a", "b", "c", "d"}
+    assert sorted(seen) == ["p1", "p2", "p3", "p4", "p5"]
+    parts = []
+    for seg in range(3):
+        start = None
+        while True:
+            kw = {"ExclusiveStartKey": start} if start else {}
+            res = ddb.scan(TableName=mk, IndexName="gsi", Segment=seg, TotalSegments=3, Limit=1, **kw)
+            parts += [i["pk"]["S"] for i in res["Items"]]
+            start = res.get("LastEvaluatedKey")
+            if not start:
+                break
+    assert sorted(parts) == ["p1", "p2", "p3", "p4", "p5"]
+
+
+def test_partiql_select_on_the_index(ddb, mk):
+    res = ddb.execute_statement(Statement=f'SELECT pk FROM "{mk}"."gsi" WHERE h = ? AND a = ? AND b = ?',
+                                Parameters=[S("o1"), S("T"), S("live")])
+    assert sorted(i["pk"]["S"] for i in res["Items"]) == ["p1", "p2", "p3"]
+
+
 def test_read_capacity_counts_the_index(ddb, mk):
     res = ddb.query(TableName=mk, IndexName="two", KeyConditionExpression="t = :t AND n = :n",
                     ExpressionAttributeValues={":t": S("nothing"), ":n": N(1)}, ReturnConsumedCapacity="INDEXES")

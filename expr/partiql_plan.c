@@ -251,6 +251,8 @@ ddb_err_t expr_partiql_plan(const expr_partiql_t *st, const char *hash_name, av_
         hp[k].op = EXPR_KEY_EQ;
         hp[k].v[0] = hv[k];
         out->ranges[k].hash = &hp[k];
+        out->ranges[k].n_hash = 1;
+        out->ranges[k].hashes[0] = &hp[k];
         out->ranges[k].range = rp;
     }
     out->nranges = keep;
