@@ -79,5 +79,6 @@ function updateCredsButton() {
 
 window.addEventListener("hashchange", route);
 document.getElementById("creds-button").addEventListener("click", credentialsDialog);
+document.addEventListener("dynarock:credentials", credentialsDialog);
 updateCredsButton();
 route();

@@ -46,10 +46,17 @@ export function toast(msg, kind = "info") {
   setTimeout(() => el.remove(), kind === "error" ? 8000 : 3500);
 }
 
-// An inline error box (role=alert) holding "Type: message".
+const AUTH_ERRORS = ["MissingAuthenticationTokenException", "UnrecognizedClientException", "InvalidSignatureException",
+  "MissingAuthenticationToken", "IncompleteSignatureException"];
+
+// An inline error box (role=alert) holding "Type: message"; after an authentication error, a button
+// that opens the credentials dialog (app.js listens for the event).
 export function errorBox(e) {
-  return h("div", { class: "error", role: "alert" }, e && e.type ? h("strong", {}, e.type) : null,
+  const box = h("div", { class: "error", role: "alert" }, e && e.type ? h("strong", {}, e.type) : null,
     e && e.type ? ": " : "", e && e.message != null ? e.message : String(e));
+  if (!e || !AUTH_ERRORS.includes(e.type)) return box;
+  return h("div", {}, box, h("button", { type: "button", class: "primary",
+    onclick: () => document.dispatchEvent(new Event("dynarock:credentials")) }, "Enter credentials"));
 }
 
 // A modal dialog (native <dialog>: focus trapped, Escape closes). build(close) returns its content.

@@ -299,7 +299,7 @@ try {
   await p2.goto(`${AUTH_BASE}/console/`);
   out.authUnsigned = await p2.locator("main").getByRole("alert").textContent();
   const creds = async (akid, secret) => {
-    await p2.getByRole("button", { name: /Credentials|Signed as/ }).click();
+    await p2.locator("main").getByRole("button", { name: "Enter credentials" }).click(); // offered after the error
     await p2.getByLabel("Access key ID").fill(akid);
     await p2.getByLabel("Secret access key").fill(secret);
     await p2.getByRole("button", { name: "Save" }).click();
