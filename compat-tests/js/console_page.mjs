@@ -112,7 +112,7 @@ try {
   await page.keyboard.press("Enter");
   await dialog.getByRole("tab", { name: "JSON", exact: true }).click();
   out.plainView = JSON.parse(await editorText.inputValue());
-  await editorText.fill(JSON.stringify({ ...out.plainView, n: 6, note: "edited in the console" }));
+  await editorText.fill(JSON.stringify({ ...out.plainView, n: 6, note: "edited in the console" }, null, 2));
   await shot("console-editor.png");
   await dialog.getByRole("button", { name: "Save" }).click();
   await dialog.waitFor({ state: "detached" });
