@@ -375,7 +375,7 @@ int seed_command(int argc, char **argv)
     bool is_export = !strcmp(argv[1], "export");
     const char *data_dir = NULL, *table = NULL, *to = NULL, *from = NULL, *format = "dynamodb_json";
     seed_mode_t mode = SEED_SKIP;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; i < argc; i += 2) { /* options and their values, in pairs */
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             command_usage(stdout);
@@ -404,7 +404,6 @@ int seed_command(int argc, char **argv)
             fprintf(stderr, "dynarock %s: unknown option '%s' (try --help)\n", argv[1], a);
             return 2;
         }
-        i++;
     }
     bool ion = !strcasecmp(format, "ion");
     if (!ion && strcasecmp(format, "dynamodb_json") != 0) {
