@@ -630,4 +630,61 @@ void eng_task_progress(eng_task_t *task, uint64_t n);
 /** Wait until no task is running. */
 void eng_task_wait(eng_t *e);
 
+/* ---- on-demand backups and restores (backup.c) -----------------------------------------------
+ *
+ * A backup is a copy of a table's items taken at one RocksDB snapshot (writes go on meanwhile),
+ * with the table's description, kept until DeleteBackup (DeleteTable leaves it). Small tables are
+ * copied during the call (AVAILABLE at once); larger ones by a job (CREATING until the copy is
+ * done; a backup a crash left CREATING is removed at the next start). A restore creates the target
+ * table CREATING (RestoreInProgress) and a job fills it through the ordinary write path (items,
+ * index entries, counters); then the table is ACTIVE. A restore interrupted by a stop or a crash
+ * starts again at the next open; one whose source is gone fails and its table is deleted. Messages
+ * that name a backup use the ARN the caller passes. Thread-safe. */
+
+typedef struct {
+    const char *id;       /* "<13 digits of epoch ms>-<8 hex digits>": the ARN's last part */
+    const char *name;     /* BackupName */
+    const char *table;    /* the source table's name */
+    const char *table_id; /* ... and id */
+    double created;       /* BackupCreationDateTime, epoch seconds */
+    bool available;       /* AVAILABLE; false: CREATING */
+    int64_t size_bytes;   /* BackupSizeBytes (the table's size at the snapshot) */
+    int64_t item_count;
+    eng_table_t *desc; /* eng_backup_get with_desc: the table's description at the snapshot, a
+                          descriptor outside the catalog; the caller releases it (eng_table_release) */
+} eng_backup_t;
+
+/** Back up a table. TableNotFoundException "Table not found: <name>"; TableInUseException when the
+ *  table is not ACTIVE. Strings of *out in a. */
+ddb_err_t eng_backup_create(eng_t *e, const char *table, const char *name, arena_t *a, eng_backup_t *out,
+                            ddb_errctx_t *err);
+/** One backup: 1 (*out in a), 0 no such backup, -1 storage error (logged). */
+int eng_backup_get(eng_t *e, const char *id, bool with_desc, arena_t *a, eng_backup_t *out);
+/** Every backup, oldest first (ids start with the creation time), in a. 0, or -1 (logged). */
+int eng_backup_list(eng_t *e, arena_t *a, eng_backup_t **out, size_t *n);
+/** Delete a backup; *out gets what it was (no desc). BackupNotFoundException "Backup not found: <arn>";
+ *  BackupInUseException while it is being created or restored. */
+ddb_err_t eng_backup_delete(eng_t *e, const char *id, const char *arn, arena_t *a, eng_backup_t *out,
+                            ddb_errctx_t *err);
+
+typedef struct {
+    const eng_table_t *spec;  /* the new table (its name is the target's): status, ids and the
+                                 restore fields are set by the engine */
+    const char *backup_id;    /* restore this backup ... */
+    const char *backup_arn;   /* (SourceBackupArn, and the messages) */
+    const char *source_table; /* ... or this table as of at_ms (PITR: the caller checked the window) */
+    int64_t at_ms;
+    const char *source_table_arn; /* SourceTableArn */
+} eng_restore_req_t;
+
+/**
+ * Start a restore: the target table is created CREATING (ResourceInUseException "Table already
+ * exists: <name>" when taken) and a job fills it. BackupNotFoundException, BackupInUseException (the
+ * backup is still being created); TableNotFoundException "Table not found: <name>" for a missing
+ * source. *out (if not NULL) gets a reference to the new table's description.
+ */
+ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t **out, ddb_errctx_t *err);
+/** Wait until no backup copy or restore job is running (tests, benchmarks). */
+void eng_backup_wait(eng_t *e);
+
 #endif

@@ -343,6 +343,8 @@ void ttl__start(eng_t *e);
 
 /** Add deltas (items, bytes) to the counters of a table or index id. */
 void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64_t dbytes);
+/** The counters of a table or index id at a snapshot (NULL: now). */
+eng_stats_t stats__read_at(eng_t *e, const char *id, db_snap_t *snap);
 /** Delete the counters of a table or index id (packed and 0.1.0 ones). */
 void stats__delete(eng_t *e, db_batch_t *b, const char *id, arena_t *a);
 

@@ -11,24 +11,25 @@
 #include <string.h>
 
 /* Adds the first n words of the counters at "<id><suffix>" (those stored) to sum[0..n). */
-static void add_counters(eng_t *e, const char *id, const char *suffix, int64_t *sum, size_t n, arena_t *a)
+static void add_counters(eng_t *e, db_snap_t *snap, const char *id, const char *suffix, int64_t *sum,
+                         size_t n, arena_t *a)
 {
     char *v;
     size_t len;
     const char *key = arena_sprintf(a, "%s%s", id, suffix);
-    if (db__get(e->db, db__stats(e->db), key, strlen(key), a, &v, &len) != 1) return;
+    if (db__get_at(e->db, db__stats(e->db), snap, key, strlen(key), a, &v, &len) != 1) return;
     for (size_t w = 0; w < n && 8 * (w + 1) <= len; w++) sum[w] += (int64_t)le64_get(v + 8 * w);
 }
 
 /* "<id>/s" holds (item count, bytes); databases written by version 0.1.0 also have the separate
  * one-word counters "<id>/c" and "<id>/b", which keep their totals and are added in. */
-static eng_stats_t read_stats(eng_t *e, const char *id)
+eng_stats_t stats__read_at(eng_t *e, const char *id, db_snap_t *snap)
 {
     arena_t *a = arena_new(512);
     int64_t sum[2] = {0, 0}; /* item count, bytes */
-    add_counters(e, id, FMT_STATS_PACKED, sum, 2, a);
-    add_counters(e, id, FMT_STATS_LEGACY_COUNT, sum, 1, a);
-    add_counters(e, id, FMT_STATS_LEGACY_BYTES, sum + 1, 1, a);
+    add_counters(e, snap, id, FMT_STATS_PACKED, sum, 2, a);
+    add_counters(e, snap, id, FMT_STATS_LEGACY_COUNT, sum, 1, a);
+    add_counters(e, snap, id, FMT_STATS_LEGACY_BYTES, sum + 1, 1, a);
     arena_free(a);
     eng_stats_t st = {sum[0], sum[1]};
     if (st.item_count < 0) st.item_count = 0;
@@ -38,12 +39,12 @@ static eng_stats_t read_stats(eng_t *e, const char *id)
 
 eng_stats_t eng_table_stats(eng_t *e, const eng_table_t *t)
 {
-    return read_stats(e, t->id);
+    return stats__read_at(e, t->id, NULL);
 }
 
 eng_stats_t eng_index_stats(eng_t *e, const eng_index_t *x)
 {
-    return read_stats(e, x->id);
+    return stats__read_at(e, x->id, NULL);
 }
 
 void stats__delta(eng_t *e, db_batch_t *b, const char *id, int64_t dcount, int64_t dbytes)

@@ -281,6 +281,23 @@ static void write_desc(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *st
         jw_keyz(w, "LatestStreamArn");
         jw_strz(w, arena_sprintf(r->a, "%s/stream/%s", arn, t->stream_label));
     }
+    if (t->restored) { /* a restored table (api_backup.c) */
+        jw_keyz(w, "RestoreSummary");
+        jw_obj_begin(w);
+        if (t->restore_backup_arn) {
+            jw_keyz(w, "SourceBackupArn");
+            jw_strz(w, t->restore_backup_arn);
+        }
+        if (t->restore_table_arn) {
+            jw_keyz(w, "SourceTableArn");
+            jw_strz(w, t->restore_table_arn);
+        }
+        jw_keyz(w, "RestoreDateTime");
+        jw_double(w, t->restore_time);
+        jw_keyz(w, "RestoreInProgress");
+        jw_bool(w, t->restore_in_progress);
+        jw_obj_end(w);
+    }
     jw_keyz(w, "DeletionProtectionEnabled");
     jw_bool(w, t->deletion_protection);
     if (t->table_class) {
