@@ -553,6 +553,8 @@ typedef struct {
     int64_t latest_ms;   /* LatestRestorableDateTime: now (history is written with each change) */
 } eng_pitr_info_t;
 
+/* History records carry microseconds: "as of T" (T in ms) is every change made at or before T.000, so a
+ * change made 0.3 ms after a whole second is not in the table as of that second. */
 /** (export, restore) Whether PITR is on for the table, and its restorable window. */
 bool eng_pitr_info(eng_t *e, const eng_table_t *t, eng_pitr_info_t *out);
 /**
@@ -582,7 +584,8 @@ typedef struct {
     av_map_t *keys;      /* the item's key attributes */
     av_map_t *old_image; /* the item as of from_ms (NULL: absent) */
     av_map_t *new_image; /* the item as of to_ms (NULL: absent, i.e. deleted) */
-    int64_t write_ms;    /* the time of its last change at or before to_ms */
+    int64_t write_ms;    /* the time of its last change at or before to_ms (ms, truncated) */
+    int64_t write_us;    /* ... in microseconds (AWS's WriteTimeMicros) */
 } eng_change_t;
 
 /**

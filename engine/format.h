@@ -16,7 +16,7 @@
  *                   stream number (8 bytes, big endian) | sequence number (8 bytes, big endian)
  *                   -> record (FMT_SREC_* below)
  *   FMT_CF_PITR     history of tables with point-in-time recovery (pitr.c):
- *                   table id (36 bytes) | base key | commit time, epoch ms (8 bytes, big endian)
+ *                   table id (36 bytes) | base key | commit time, epoch µs (8 bytes, big endian)
  *                   | sequence (8 bytes, big endian) -> FMT_PITR_VERSION | FMT_PITR_ABSENT, or
  *                   FMT_PITR_VERSION | FMT_PITR_PRESENT | old image (itemenc)
  *   FMT_CF_BACKUPS  items of on-demand backups (backup.c): backup id (22 bytes) | base key -> item

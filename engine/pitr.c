@@ -2,7 +2,7 @@
  * pitr: point-in-time recovery. While PITR is on for a table, item__stage calls pitr__stage for
  * every change of one of its items, which adds a history record to the same write batch:
  *
- *   key   = table id (36 bytes) | base key | commit time, epoch ms (8 bytes, big endian)
+ *   key   = table id (36 bytes) | base key | commit time, epoch microseconds (8 bytes, big endian)
  *           | sequence (8 bytes, big endian)                       (column family FMT_CF_PITR)
  *   value = FMT_PITR_VERSION | FMT_PITR_ABSENT                      (the change created the item)
  *         | FMT_PITR_VERSION | FMT_PITR_PRESENT | old image (itemenc)
@@ -43,7 +43,7 @@
 struct pitr {
     _Atomic(db_cf_t *) cf; /* FMT_CF_PITR, NULL until PITR is first turned on */
     pthread_mutex_t mu;    /* creating the family */
-    _Atomic int64_t last_ms;
+    _Atomic int64_t last_us;
     _Atomic uint64_t seq;
 };
 
@@ -52,6 +52,14 @@ int64_t pitr__now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Records carry microseconds: a change made 0.3 ms after a whole second is after it. */
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void be64_put(char *p, uint64_t u)
@@ -82,9 +90,9 @@ void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, 
     pitr_t *p = e->pitr;
     db_cf_t *cf = atomic_load_explicit(&p->cf, memory_order_acquire);
     if (!cf || strlen(t->id) != FMT_PITR_TABLE_ID_LEN) return; /* made before PITR is turned on */
-    int64_t now = pitr__now_ms();
-    int64_t last = atomic_load_explicit(&p->last_ms, memory_order_relaxed);
-    while (now > last && !atomic_compare_exchange_weak(&p->last_ms, &last, now)) {
+    int64_t now = now_us();
+    int64_t last = atomic_load_explicit(&p->last_us, memory_order_relaxed);
+    while (now > last && !atomic_compare_exchange_weak(&p->last_us, &last, now)) {
     }
     if (last > now) now = last; /* the clock went back: keep the order */
     uint64_t seq = atomic_fetch_add_explicit(&p->seq, 1, memory_order_relaxed);
@@ -198,7 +206,7 @@ struct eng_reader {
     db_iter_t *ia; /* the table at the snapshot */
     db_iter_t *ih; /* its history at the snapshot (NULL: a plain snapshot) */
     bool changes;
-    int64_t t1, t2; /* as of t1; or the changes in (t1, t2] */
+    int64_t t1, t2; /* as of t1; or the changes in (t1, t2] (microseconds) */
     bool failed;
 };
 
@@ -248,7 +256,7 @@ ddb_err_t eng_reader_open_asof(eng_t *e, eng_table_t *t, int64_t at_ms, eng_read
     ddb_err_t rc;
     if (at_ms > 0 && (rc = window_or_err(e, t, at_ms, at_ms, err)) != DDB_OK) return rc;
     eng_reader_t *r = reader_new(e, t, at_ms > 0);
-    r->t1 = at_ms > 0 ? at_ms : INT64_MAX;
+    r->t1 = at_ms > 0 ? at_ms * 1000 : INT64_MAX;
     *out = r;
     return DDB_OK;
 }
@@ -262,8 +270,8 @@ ddb_err_t eng_reader_open_changes(eng_t *e, eng_table_t *t, int64_t from_ms, int
     if ((rc = window_or_err(e, t, from_ms, to_ms, err)) != DDB_OK) return rc;
     eng_reader_t *r = reader_new(e, t, true);
     r->changes = true;
-    r->t1 = from_ms;
-    r->t2 = to_ms;
+    r->t1 = from_ms * 1000;
+    r->t2 = to_ms * 1000;
     *out = r;
     return DDB_OK;
 }
@@ -412,7 +420,8 @@ int eng_reader_next_change(eng_reader_t *r, arena_t *a, eng_change_t *out)
         out->old_image = o;
         out->new_image = n;
         out->keys = key__attrs(a, r->t, NULL, n ? n : o);
-        out->write_ms = g.last_le_t2;
+        out->write_us = g.last_le_t2;
+        out->write_ms = g.last_le_t2 / 1000;
         return 1;
     }
     return finish(r);
@@ -457,7 +466,8 @@ int pitr__trim(eng_t *e, int64_t now_ms)
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         eng_table_t *t = eng_table_get(e, names[i], strlen(names[i]));
-        if (t && t->pitr_enabled && trim_table(e, cf, t->id, now_ms - (int64_t)t->pitr_days * DAY_MS) != 0)
+        if (t && t->pitr_enabled &&
+            trim_table(e, cf, t->id, (now_ms - (int64_t)t->pitr_days * DAY_MS) * 1000) != 0)
             rc = -1;
         eng_table_release(t);
     }
@@ -479,7 +489,7 @@ int pitr__open(eng_t *e, char **errmsg)
     if (!p) abort();
     pthread_mutex_init(&p->mu, NULL);
     atomic_init(&p->cf, db__cf_find(e->db, FMT_CF_PITR));
-    atomic_init(&p->last_ms, 0);
+    atomic_init(&p->last_us, 0);
     struct timespec ts; /* sequences start above any earlier run's (they only part changes of one ms) */
     clock_gettime(CLOCK_REALTIME, &ts);
     atomic_init(&p->seq, (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);

@@ -144,7 +144,7 @@ static char *changes(const char *table, int64_t from, int64_t to, arena_t *a)
     int got;
     while ((got = eng_reader_next_change(r, a, &c)) == 1 && n < 64) {
         CHECK_INT(c.keys->n, 1);
-        CHECK(c.write_ms > from && c.write_ms <= to);
+        CHECK(c.write_us > from * 1000 && c.write_us <= to * 1000 && c.write_ms == c.write_us / 1000);
         parts[n++] =
             arena_sprintf(a, "%s:%ld>%ld", pk_of(a, c.keys), val_of(c.old_image), val_of(c.new_image));
     }
