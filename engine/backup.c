@@ -454,7 +454,7 @@ static ddb_err_t mark_restored(void *ctx, eng_table_t *copy, ddb_errctx_t *err)
     copy->restore_in_progress = false;
     copy->restore_src_ = NULL;
     copy->restore_src_id_ = NULL;
-    copy->restore_at_ms_ = 0;
+    copy->restore_at_us_ = 0;
     return DDB_OK;
 }
 
@@ -603,6 +603,7 @@ ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t *
     eng_table_t *src = NULL;
     ddb_err_t rc = DDB_OK;
     bool marked = false;
+    int64_t at_us = 0;
     if (rq->backup_id) {
         eng_backup_t bk;
         pthread_mutex_lock(&bs->mu);
@@ -623,8 +624,11 @@ ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t *
         src = eng_table_get(e, rq->source_table, strlen(rq->source_table));
         if (!src)
             rc = err_set(err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", rq->source_table);
-        else
-            rc = eng_reader_open_asof(e, src, rq->at_ms, &reader, err); /* the snapshot: now */
+        else {
+            /* "latest" is now to the microsecond: every write acknowledged before this call */
+            at_us = rq->at_ms ? rq->at_ms * 1000 : pitr__now_us();
+            rc = pitr__open_asof_us(e, src, at_us, &reader, err); /* the snapshot: now */
+        }
     }
     if (rc == DDB_OK) {
         eng_table_t spec = *rq->spec;
@@ -632,11 +636,11 @@ ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t *
         spec.restored = true;
         spec.restore_backup_arn = rq->backup_id ? rq->backup_arn : NULL;
         spec.restore_table_arn = rq->source_table_arn;
-        spec.restore_time = rq->backup_id ? ddb_now_s() : (double)rq->at_ms / 1000.0;
+        spec.restore_time = rq->backup_id ? ddb_now_s() : (double)(at_us / 1000) / 1000.0;
         spec.restore_in_progress = true;
         spec.restore_src_ = rq->backup_id ? rq->backup_id : rq->source_table;
         spec.restore_src_id_ = src ? src->id : NULL;
-        spec.restore_at_ms_ = rq->at_ms;
+        spec.restore_at_us_ = at_us;
         spec.stream_enabled = false;
         spec.stream_view = NULL;
         spec.stream_label = NULL;
@@ -685,7 +689,7 @@ static void resume_restore(eng_t *e, eng_table_t *t)
         err_init(&err, a);
         if (!src || strcmp(src->id, t->restore_src_id_))
             why = "its source table is gone";
-        else if (eng_reader_open_asof(e, src, t->restore_at_ms_, &reader, &err) != DDB_OK)
+        else if (pitr__open_asof_us(e, src, t->restore_at_us_, &reader, &err) != DDB_OK)
             why = "its point in time is no longer in the source's window";
         eng_table_release(src);
     }

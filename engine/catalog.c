@@ -17,7 +17,7 @@
  *    "ttl_enabled":bool,"ttl_attr":..,"deletion_protection":bool,"table_class":..,
  *    "pitr":bool?,"pitr_days":n?,"pitr_since":s?,
  *    "restore":{"backup_arn":..?,"table_arn":..,"time":s,"in_progress":bool,"src":..?,"src_id":..?,
- *               "at_ms":n}?   (a restored table; src/src_id/at_ms: the restore's source, backup.c)
+ *               "at_us":n}?   (a restored table; src/src_id/at_us: the restore's source, backup.c)
  *    "tags":[[k,v],..]}
  * Types are "S", "N", "B". A copy of a descriptor is made by formatting and parsing this JSON,
  * which keeps one definition of "all fields".
@@ -184,8 +184,8 @@ static char *table_to_json(arena_t *a, const eng_table_t *t, const char *cf_name
         jw_bool(&w, t->restore_in_progress);
         put_optstr(&w, "src", t->restore_src_);
         put_optstr(&w, "src_id", t->restore_src_id_);
-        jw_keyz(&w, "at_ms");
-        jw_int(&w, t->restore_at_ms_);
+        jw_keyz(&w, "at_us");
+        jw_int(&w, t->restore_at_us_);
         jw_obj_end(&w);
     }
     jw_keyz(&w, "tags");
@@ -332,7 +332,7 @@ static eng_table_t *table_from_json(const char *text, size_t len, char *cf_name,
         t->restore_in_progress = get_bool(rs, "in_progress");
         t->restore_src_ = get_str(a, rs, "src");
         t->restore_src_id_ = get_str(a, rs, "src_id");
-        t->restore_at_ms_ = (int64_t)get_num(rs, "at_ms");
+        t->restore_at_us_ = (int64_t)get_num(rs, "at_us");
     }
     const json_t *tg = json_get(o, "tags");
     if (tg && tg->type == JSON_ARRAY) {

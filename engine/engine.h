@@ -167,7 +167,7 @@ struct eng_table {
     uint64_t stream_num_;        /* the current stream's number (records' key prefix); 0 = none ever */
     const char *restore_src_;    /* the restore's source while in progress: backup id, or table name */
     const char *restore_src_id_; /* the source table's id (point in time), NULL for a backup */
-    int64_t restore_at_ms_;      /* the point in time (epoch ms) */
+    int64_t restore_at_us_;      /* the point in time (epoch microseconds) */
     int refs_;                   /* atomic */
     int idx_gen_;                /* store_->idx_gen when this version was published */
 };
@@ -671,12 +671,12 @@ ddb_err_t eng_backup_delete(eng_t *e, const char *id, const char *arn, arena_t *
                             ddb_errctx_t *err);
 
 typedef struct {
-    const eng_table_t *spec;  /* the new table (its name is the target's): status, ids and the
-                                 restore fields are set by the engine */
-    const char *backup_id;    /* restore this backup ... */
-    const char *backup_arn;   /* (SourceBackupArn, and the messages) */
-    const char *source_table; /* ... or this table as of at_ms (PITR: the caller checked the window) */
-    int64_t at_ms;
+    const eng_table_t *spec;      /* the new table (its name is the target's): status, ids and the
+                                     restore fields are set by the engine */
+    const char *backup_id;        /* restore this backup ... */
+    const char *backup_arn;       /* (SourceBackupArn, and the messages) */
+    const char *source_table;     /* ... or this table as of at_ms (PITR: the caller checked the window) */
+    int64_t at_ms;                /* 0: the latest restorable time (now, to the microsecond) */
     const char *source_table_arn; /* SourceTableArn */
 } eng_restore_req_t;
 

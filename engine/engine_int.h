@@ -263,6 +263,10 @@ void pitr__drop_history(eng_t *e, db_batch_t *b, const char *table_id);
 int pitr__trim(eng_t *e, int64_t now_ms);
 /** Epoch milliseconds now. */
 int64_t pitr__now_ms(void);
+/** Epoch microseconds now (the history's clock). */
+int64_t pitr__now_us(void);
+/** eng_reader_open_asof to the microsecond (restores: "latest" is now, to the microsecond). */
+ddb_err_t pitr__open_asof_us(eng_t *e, eng_table_t *t, int64_t at_us, eng_reader_t **out, ddb_errctx_t *err);
 
 /* ---- backup.c: on-demand backups and restores ----------------------------------------------- */
 

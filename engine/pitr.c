@@ -55,7 +55,7 @@ int64_t pitr__now_ms(void)
 }
 
 /* Records carry microseconds: a change made 0.3 ms after a whole second is after it. */
-static int64_t now_us(void)
+int64_t pitr__now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -90,7 +90,7 @@ void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, 
     pitr_t *p = e->pitr;
     db_cf_t *cf = atomic_load_explicit(&p->cf, memory_order_acquire);
     if (!cf || strlen(t->id) != FMT_PITR_TABLE_ID_LEN) return; /* made before PITR is turned on */
-    int64_t now = now_us();
+    int64_t now = pitr__now_us();
     int64_t last = atomic_load_explicit(&p->last_us, memory_order_relaxed);
     while (now > last && !atomic_compare_exchange_weak(&p->last_us, &last, now)) {
     }
@@ -257,6 +257,17 @@ ddb_err_t eng_reader_open_asof(eng_t *e, eng_table_t *t, int64_t at_ms, eng_read
     if (at_ms > 0 && (rc = window_or_err(e, t, at_ms, at_ms, err)) != DDB_OK) return rc;
     eng_reader_t *r = reader_new(e, t, at_ms > 0);
     r->t1 = at_ms > 0 ? at_ms * 1000 : INT64_MAX;
+    *out = r;
+    return DDB_OK;
+}
+
+ddb_err_t pitr__open_asof_us(eng_t *e, eng_table_t *t, int64_t at_us, eng_reader_t **out, ddb_errctx_t *err)
+{
+    *out = NULL;
+    ddb_err_t rc;
+    if ((rc = window_or_err(e, t, at_us / 1000, at_us / 1000, err)) != DDB_OK) return rc;
+    eng_reader_t *r = reader_new(e, t, true);
+    r->t1 = at_us;
     *out = r;
     return DDB_OK;
 }

@@ -559,8 +559,8 @@ ddb_err_t api_RestoreTableToPointInTime(ddb_req_t *r)
         return err_set(&r->err, DDB_ERR_PITR_UNAVAILABLE,
                        "Point in time recovery is not enabled for table '%s'", src_name);
     }
-    int64_t at = latest ? pi.latest_ms : (int64_t)llround(when * 1000.0);
-    if (at < pi.earliest_ms || at > pi.latest_ms) {
+    int64_t at = latest ? 0 : (int64_t)llround(when * 1000.0); /* 0: now, to the microsecond */
+    if (!latest && (at < pi.earliest_ms || at > pi.latest_ms)) {
         eng_table_release(src);
         return err_set(&r->err, DDB_ERR_INVALID_RESTORE_TIME,
                        "Invalid RestoreDateTime: RestoreDateTime must be between EarliestRestorableDateTime "
