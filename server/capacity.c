@@ -26,37 +26,43 @@ double cap_read_units(size_t size, bool consistent)
     return consistent ? (double)units : (double)units / 2.0;
 }
 
-void cap_write(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir, const char *mode,
-               double units)
+static void write_index_units(jw_t *w, const eng_table_t *t, const double *iu, const char *kind);
+
+/* One table's "ConsumedCapacity" object: CapacityUnits `total`; with INDEXES the Table's units and each
+ * index with units in iu (t->idx order; NULL: none). */
+static void write_consumed(ddb_req_t *r, const eng_table_t *t, const char *mode, double total,
+                           double table_units, const double *iu)
 {
-    r->consumed += units;
-    if (r->cfg->enforce_capacity) throttle_charge(r->cfg, t, x, dir, units);
-    if (!mode || !strcmp(mode, "NONE")) return;
     jw_t *w = &r->out;
     jw_keyz(w, "ConsumedCapacity");
     jw_obj_begin(w);
     jw_keyz(w, "TableName");
     jw_strz(w, t->name);
     jw_keyz(w, "CapacityUnits");
-    jw_double(w, units);
+    jw_double(w, total);
     if (!strcmp(mode, "INDEXES")) {
         jw_keyz(w, "Table");
         jw_obj_begin(w);
         jw_keyz(w, "CapacityUnits");
-        jw_double(w, x ? 0 : units);
+        jw_double(w, table_units);
         jw_obj_end(w);
-        if (x) {
-            jw_keyz(w, x->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-            jw_obj_begin(w);
-            jw_keyz(w, x->name);
-            jw_obj_begin(w);
-            jw_keyz(w, "CapacityUnits");
-            jw_double(w, units);
-            jw_obj_end(w);
-            jw_obj_end(w);
-        }
+        if (iu) write_index_units(w, t, iu, NULL);
     }
     jw_obj_end(w);
+}
+
+void cap_write(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, cap_dir_t dir, const char *mode,
+               double units)
+{
+    r->consumed += units;
+    if (r->cfg->enforce_capacity) throttle_charge(r->cfg, t, x, dir, units);
+    if (!mode || !strcmp(mode, "NONE")) return;
+    double *iu = NULL;
+    if (x && !strcmp(mode, "INDEXES")) { /* x is one of t->idx (eng_index_find) */
+        iu = arena_calloc(r->a, t->n_idx * sizeof *iu);
+        iu[x - t->idx] = units;
+    }
+    write_consumed(r, t, mode, units, x ? 0 : units, iu);
 }
 
 void cap_write_list(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables, const double *units,
@@ -138,22 +144,7 @@ void cap_write_indexed(ddb_req_t *r, const eng_table_t *t, const char *mode, dou
     if (r->cfg->enforce_capacity)
         throttle_charge(r->cfg, t, NULL, CAP_WRITE, table_bucket_units(t, units, iu));
     if (!mode || !strcmp(mode, "NONE")) return;
-    jw_t *w = &r->out;
-    jw_keyz(w, "ConsumedCapacity");
-    jw_obj_begin(w);
-    jw_keyz(w, "TableName");
-    jw_strz(w, t->name);
-    jw_keyz(w, "CapacityUnits");
-    jw_double(w, total);
-    if (!strcmp(mode, "INDEXES")) {
-        jw_keyz(w, "Table");
-        jw_obj_begin(w);
-        jw_keyz(w, "CapacityUnits");
-        jw_double(w, units);
-        jw_obj_end(w);
-        if (iu) write_index_units(w, t, iu, NULL);
-    }
-    jw_obj_end(w);
+    write_consumed(r, t, mode, total, units, iu);
 }
 
 void cap_write_list_ix(ddb_req_t *r, const char *mode, size_t n, eng_table_t *const *tables,
