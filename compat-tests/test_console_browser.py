@@ -165,6 +165,9 @@ def test_console_in_chromium(node, server_factory, tmp_path):
     assert set(keys) == {f"p{i % 5}/{i // 5}" for i in range(250)}
     assert [pg["nextDisabled"] for pg in out["pages"]] == [False, False, True]
     assert all(0 < pg["domRows"] < 60 for pg in out["pages"]), [pg["domRows"] for pg in out["pages"]]
+    # Export all: every page of the Scan in one file, items as DynamoDB JSON
+    assert out["exportAll"] == {"file": f"{pages}.json", "count": 250, "distinct": 250,
+                                "sample": {"pk": {"S": "p3"}, "sk": {"N": "7"}, "n": {"N": "1"}, "tag": {"S": "item 38"}}}
     scanned = [pg["stats"].endswith("more pages") for pg in out["pages"]]
     assert scanned == [True, True, False]
 

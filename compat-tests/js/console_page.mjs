@@ -184,6 +184,10 @@ try {
   }
   await page.getByRole("button", { name: "Previous page" }).click();
   await page.getByRole("status").filter({ hasText: "Scan page 2:" }).waitFor();
+  const [all] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export all" }).click()]);
+  const allItems = JSON.parse(fs.readFileSync(await all.path(), "utf8"));
+  out.exportAll = { file: all.suggestedFilename(), count: allItems.length, distinct: new Set(allItems.map((it) => `${it.pk.S}/${it.sk.N}`)).size,
+    sample: allItems.find((it) => it.pk.S === "p3" && it.sk.N === "7") };
   lap("paged");
 
   // ---- Query: partition p1, sort key >= 10, filter n = 0 (a number)
