@@ -359,6 +359,10 @@ def test_export_errors(c, raw):
         body.update(extra)
         r = raw.request(target="DynamoDB_20120810.ExportTableToPointInTime", body=json.dumps(body))
         assert (r.status, r.error_code, r.error_message) == (400, "ValidationException", msg)
+    with pytest.raises(ClientError) as e:
+        c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, S3Prefix="a/../../../etc")
+    assert err(e) == ("ValidationException", "S3Prefix a/../../../etc has a '.' or '..' segment, which the folder "
+                                             "standing in for S3 (--s3-dir) cannot hold")
     r = raw.request(target="DynamoDB_20120810.ExportTableToPointInTime", body=json.dumps({"S3Bucket": BUCKET}))
     assert r.error_message == ("1 validation error detected: Value null at 'tableArn' failed to satisfy constraint: "
                                  "Member must not be null")

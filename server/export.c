@@ -113,6 +113,18 @@ const char *s3job_dir(const ddb_config_t *cfg, arena_t *a, const char *bucket, c
     return arena_sprintf(a, "%s/%s/%.*s", cfg->s3_dir, bucket, (int)n, prefix);
 }
 
+bool s3job_prefix_escapes(const char *prefix)
+{
+    for (const char *p = prefix; *p;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return true;
+        p += n;
+        while (*p == '/') p++;
+    }
+    return false;
+}
+
 bool s3job_is_dir(const char *path)
 {
     struct stat st;
@@ -697,6 +709,12 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
     const char *name = s3job_table_from_arn(r->a, jarn->str.ptr);
     if (!name) return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: %s", jarn->str.ptr);
     if ((rc = s3job_need_dir_or_err(r))) return rc;
+    if (jprefix && s3job_prefix_escapes(jprefix->str.ptr)) /* a folder must not lead out of --s3-dir */
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "S3Prefix %s has a '.' or '..' segment, which the folder standing in for S3 (--s3-dir) "
+            "cannot hold",
+            jprefix->str.ptr);
 
     /* ClientToken: the same request again answers the same export (AWS keeps tokens 8 hours) */
     const char *params = params_of(r, b);

@@ -662,6 +662,8 @@ void s3job_write_public(jw_t *w, const json_t *rec);
 /** The folder of bucket B and prefix P under --s3-dir, in a. */
 const char *s3job_dir(const ddb_config_t *cfg, arena_t *a, const char *bucket, const char *prefix);
 bool s3job_is_dir(const char *path);
+/** Whether an S3 prefix has a "." or ".." segment (as a folder it would lead elsewhere). */
+bool s3job_prefix_escapes(const char *prefix);
 /** ValidationException naming --s3-dir when it was not given. */
 ddb_err_t s3job_need_dir_or_err(ddb_req_t *r);
 /** S3Bucket's pattern (^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$, and no "..": one folder name). */
