@@ -268,7 +268,7 @@ static int on_change(export_job_t *x, const eng_change_t *c)
 {
     if (!x->out && open_data_file(x) != 0) return -2;
     char micros[32];
-    snprintf(micros, sizeof micros, "%lld", (long long)c->write_ms * 1000);
+    snprintf(micros, sizeof micros, "%lld", (long long)c->write_us);
     ddb_str_t us = {micros, strlen(micros)};
     av_kv_t meta_kv = {{"WriteTimestampMicros", 20}, {.type = AV_N, .s = us}};
     av_kv_t parts[4];
@@ -283,9 +283,18 @@ static int on_change(export_job_t *x, const eng_change_t *c)
         buf_puts(&x->pending, "$ion_1_0 ");
         s3_map_ion(&x->pending, &rec);
         buf_putc(&x->pending, '\n');
-    } else {
-        s3_map_json(&x->pending, &rec);
-        buf_putc(&x->pending, '\n');
+    } else { /* each part a map in DynamoDB JSON (its members typed, the part itself not) */
+        jw_t w;
+        memset(&w, 0, sizeof w);
+        w.b = x->pending;
+        jw_obj_begin(&w);
+        for (size_t i = 0; i < n; i++) {
+            jw_key(&w, parts[i].name.ptr, parts[i].name.len);
+            avjson_write_map(&w, &parts[i].val.m);
+        }
+        jw_obj_end(&w);
+        buf_putc(&w.b, '\n');
+        x->pending = w.b;
     }
     x->bytes += c->new_image ? av_item_size(c->new_image) : 0;
     return after_line(x);

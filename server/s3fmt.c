@@ -357,15 +357,6 @@ void s3_item_json(buf_t *b, const av_map_t *item)
     *b = w.b;
 }
 
-void s3_map_json(buf_t *b, const av_map_t *m)
-{
-    jw_t w;
-    memset(&w, 0, sizeof w);
-    w.b = *b;
-    avjson_write_map(&w, m);
-    *b = w.b;
-}
-
 ddb_err_t s3_item_json_parse(arena_t *a, ddb_errctx_t *err, const char *line, size_t len, av_map_t *out)
 {
     json_error_t je;

@@ -633,8 +633,7 @@ void s3_in_close(s3_in_t *in);
 
 /** Append `{"Item":{...}}` and a newline: one line of a DYNAMODB_JSON export. */
 void s3_item_json(buf_t *b, const av_map_t *item);
-/** Append a map (no wrapper, no newline) in DynamoDB JSON / in Ion: an incremental export's lines. */
-void s3_map_json(buf_t *b, const av_map_t *m);
+/** Append a map as an Ion struct (no newline): an incremental export's lines. */
 void s3_map_ion(buf_t *b, const av_map_t *m);
 /** One DYNAMODB_JSON line into an item (checked as PutItem checks values); ValidationException. */
 ddb_err_t s3_item_json_parse(arena_t *a, ddb_errctx_t *err, const char *line, size_t len, av_map_t *out);
