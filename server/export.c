@@ -756,19 +756,16 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
     const char *table_id = arena_strdup(r->a, t->id);
     double created = t->created;
 
-    /* AWS exports from point-in-time recovery's history: PITR must be on. Until this server answers
-     * UpdateContinuousBackups, a full export of the table as it is now needs no history and is allowed. */
+    /* AWS exports from point-in-time recovery's history: PITR must be on */
     bool incremental = jtype && ddb_str_eq(jtype->str, "INCREMENTAL_EXPORT");
     eng_pitr_info_t pi;
     memset(&pi, 0, sizeof pi);
     bool pitr = eng_pitr_info(r->eng, t, &pi) && pi.enabled;
     eng_table_release(t);
-    bool known;
-    bool pitr_api = router_find("DynamoDB_20120810", 17, "UpdateContinuousBackups", 23, &known) != NULL;
     double now = ddb_now_s(), export_time = now;
     int64_t now_ms = (int64_t)(now * 1000.0), at_ms = 0, from_ms = 0, to_ms = 0;
     bool past = jtime && jtime->type == JSON_NUMBER && num_of(jtime) * 1000.0 < (double)(now_ms - 1000);
-    if (!pitr && (pitr_api || incremental || past))
+    if (!pitr)
         return err_set(&r->err, DDB_ERR_PITR_UNAVAILABLE,
                        "Point in time recovery is not enabled for table '%s'", name);
     if (jinc && !incremental)
