@@ -768,3 +768,38 @@ def test_incremental_export(server_factory, tmp_path, s3dir):
     res = wait_import(c2, r["ImportTableDescription"]["ImportArn"])
     assert (res["ImportStatus"], res["FailureCode"]) == ("FAILED", "InvalidInput")
     assert res["FailureMessage"].endswith("is an incremental export: ImportTable reads full exports only")
+
+
+@pytest.mark.parametrize("how", ["sigterm", "kill"])
+def test_import_interrupted_by_a_stop(server_factory, tmp_path, how):
+    # A stop (SIGTERM: the task gives up; kill -9: the next start finds it IN_PROGRESS) during an import:
+    # after the restart the import is FAILED and its table is gone.
+    s3 = tmp_path / "s3"
+    (s3 / BUCKET / "big").mkdir(parents=True)
+    with open(s3 / BUCKET / "big" / "items.json", "w") as f:
+        for i in range(60000):
+            f.write('{"Item":{"pk":{"S":"k%d"},"pad":{"S":"%s"}}}\n' % (i, "x" * 200))
+    args = ["--data-dir", str(tmp_path / "data"), "--s3-dir", str(s3)]
+    srv = server_factory(args)
+    c1 = boto3.client("dynamodb", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id="x",
+                      aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
+    name = new_name("stop")
+    arn = c1.import_table(S3BucketSource={"S3Bucket": BUCKET, "S3KeyPrefix": "big/"}, InputFormat="DYNAMODB_JSON",
+                          TableCreationParameters=tcp(name))["ImportTableDescription"]["ImportArn"]
+    time.sleep(0.05)
+    if how == "sigterm":
+        assert srv.stop() == 0
+    else:
+        srv.kill()
+        srv.log.close()
+    srv2 = server_factory(args, port=srv.port)
+    c2 = boto3.client("dynamodb", endpoint_url=srv2.url, region_name="us-east-1", aws_access_key_id="x",
+                      aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
+    d = c2.describe_import(ImportArn=arn)["ImportTableDescription"]
+    if d["ImportStatus"] == "COMPLETED":  # the machine was fast enough to finish before the stop
+        assert d["ImportedItemCount"] == 60000
+        return
+    assert (d["ImportStatus"], d["FailureCode"]) == ("FAILED", "InternalServerError")
+    assert d["FailureMessage"] == ("The server stopped during the import" if how == "sigterm"
+                                   else "The server stopped while this ran")
+    assert_no_table(c2, name)

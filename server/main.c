@@ -380,7 +380,11 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
         return 1;
     }
 
-    s3job_recover(ns_default()); /* issue 18: exports and imports a stop interrupted are FAILED */
+    { /* issue 18: exports and imports a stop interrupted are FAILED, in every namespace opened */
+        eng_t *engs[NS_ENGINES_MAX];
+        size_t ne = ns_engines(engs, NS_ENGINES_MAX);
+        for (size_t k = 0; k < ne; k++) s3job_recover(engs[k]);
+    }
     for (size_t k = 0; k < n_seeds; k++) {
         char serr[1024];
         if (seed_load(ns_default(), &cfg, seeds[k], seed_mode, serr, sizeof serr) != 0) {
