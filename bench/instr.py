@@ -11,6 +11,7 @@ does not see the kernel's share — socket reads and writes, the write-ahead log
     bench/instr.py --ops put --top 30               # and the 30 costliest functions (inclusive)
     bench/instr.py --ops put,over --stream NEW_AND_OLD_IMAGES   # the bench table with a stream
     bench/instr.py --ops get --sign                 # every request SigV4-signed, server --auth enforce
+    bench/instr.py --ops put,over --pitr            # the bench table with point-in-time recovery on
 
 For each operation it starts `dynarock --data-dir <fresh dir>` under callgrind, creates the
 bench table (HASH pk, RANGE sk), seeds --seed items through PutItem (the bench's item.fmt),
@@ -73,7 +74,7 @@ def request(op, i, seeded):
 SIGN_KEY, SIGN_SECRET = "AKIDINSTR", "instr-secret"
 
 
-def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_args=(), sign=False):
+def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_args=(), sign=False, pitr=False):
     work = tempfile.mkdtemp(prefix="dynarock-instr-")
     out = os.path.join(work, "cg.out")
     signer = None
@@ -123,6 +124,9 @@ def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_ar
         if stream:
             table["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
         send("CreateTable", json.dumps(table))
+        if pitr:
+            send("UpdateContinuousBackups", '{"TableName":"bench","PointInTimeRecoverySpecification":'
+                 '{"PointInTimeRecoveryEnabled":true}}')
         for i in range(seeded):
             send("PutItem", '{"TableName":"bench","Item":%s}' % item(i))
         for i in range(overwrites):
@@ -146,7 +150,8 @@ def measure(binary, op, n, seeded, overwrites, port, top, stream=None, server_ar
         if total is None:
             raise SystemExit("no totals in callgrind's output")
         print(f"{op:7s} {total / n:10,.0f} instructions/request  (n={n}, seeded={seeded}, overwrites={overwrites}"
-              + (f", stream {stream}" if stream else "") + (", signed)" if sign else ")"))
+              + (f", stream {stream}" if stream else "") + (", PITR" if pitr else "")
+              + (", signed)" if sign else ")"))
         if top:
             rows = [l for l in ann.splitlines() if l.strip()[:1].isdigit() and "PROGRAM TOTALS" not in l]
             for l in rows[:top]:
@@ -169,12 +174,13 @@ def main():
     ap.add_argument("--stream", default=None, help="create the bench table with a stream of this view type")
     ap.add_argument("--server-args", default="", help="more dynarock flags, e.g. '--log-level info'")
     ap.add_argument("--sign", action="store_true", help="sign every request (SigV4); the server runs --auth enforce")
+    ap.add_argument("--pitr", action="store_true", help="turn point-in-time recovery on for the bench table")
     a = ap.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is missing: apt-get install valgrind")
     for op in a.ops.split(","):
         measure(os.path.abspath(a.bin), op, a.n, a.seed, a.overwrites, a.port, a.top, a.stream, a.server_args.split(),
-                a.sign)
+                a.sign, a.pitr)
     return 0
 
 
