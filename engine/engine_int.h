@@ -253,10 +253,10 @@ typedef struct pitr pitr_t;
 /** Find the history family, start the keeper job (after catalog__open). 0, or -1 with *errmsg. */
 int pitr__open(eng_t *e, char **errmsg);
 void pitr__close(pitr_t *p);
-/** The history hook of a staged change of base key k (old -> new), called by item__stage for tables
- *  with PITR on: a record (now, k, old image) in the same batch. */
-void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, const av_map_t *old,
-                 arena_t *a);
+/** The history hook of a staged change of base key k, called by item__stage for tables with PITR on:
+ *  a record (now, k, the old item's stored bytes, or NULL when there was none) in the same batch. */
+void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, const char *old,
+                 size_t oldlen, arena_t *a);
 /** Add the deletion of a table's whole history to b (DeleteTable, PITR turned off). */
 void pitr__drop_history(eng_t *e, db_batch_t *b, const char *table_id);
 /** Delete the history records older than each table's window (the keeper's pass; tests call it). */
@@ -294,7 +294,15 @@ void lock__barrier(lock_table_t *lt);
 
 /* ---- jobs.c: background work off the event loops ------------------------------------------ */
 
-typedef enum { JOB_BACKFILL = 0, JOB_TTL, JOB_STREAM, JOB_PITR, JOB_BACKUP, JOB_RESTORE, JOB_TASK /* eng_task_start (bulk.c) */ } job_kind_t;
+typedef enum {
+    JOB_BACKFILL = 0,
+    JOB_TTL,
+    JOB_STREAM,
+    JOB_PITR,
+    JOB_BACKUP,
+    JOB_RESTORE,
+    JOB_TASK /* eng_task_start (bulk.c) */
+} job_kind_t;
 typedef struct job job_t;
 typedef struct {
     pthread_mutex_t mu;

@@ -11,12 +11,15 @@
 
 #include "common/log.h"
 
-ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl, arena_t *a,
-                     av_map_t **out, ddb_errctx_t *err)
+/* item__read, also handing out the stored bytes (*raw, in a; NULL when absent) */
+static ddb_err_t read_raw(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl,
+                          arena_t *a, av_map_t **out, const char **raw, size_t *rawlen, ddb_errctx_t *err)
 {
-    char *v;
-    size_t vl;
+    char *v = NULL;
+    size_t vl = 0;
     *out = NULL;
+    *raw = NULL;
+    *rawlen = 0;
     int got = db__get_at(e->db, t->store_->cf, snap, k, kl, a, &v, &vl);
     if (got < 0) return db__storage_err(e->db, false, err);
     if (got == 0) return DDB_OK;
@@ -26,7 +29,17 @@ ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char
         return db__storage_err(e->db, false, err);
     }
     *out = item;
+    *raw = v;
+    *rawlen = vl;
     return DDB_OK;
+}
+
+ddb_err_t item__read(eng_t *e, const eng_table_t *t, db_snap_t *snap, const char *k, size_t kl, arena_t *a,
+                     av_map_t **out, ddb_errctx_t *err)
+{
+    const char *raw;
+    size_t rawlen;
+    return read_raw(e, t, snap, k, kl, a, out, &raw, &rawlen, err);
 }
 
 ddb_err_t eng_item_get(eng_t *e, eng_table_t *t, const av_map_t *key, arena_t *a, av_map_t **out,
@@ -43,7 +56,9 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
 {
     memset(res, 0, sizeof *res);
     *changed = false;
-    ddb_err_t rc = item__read(e, t, NULL, k->data, k->len, a, &res->old_item, err);
+    const char *old_raw; /* the stored bytes of the old item: the PITR history keeps them as they are */
+    size_t old_rawlen;
+    ddb_err_t rc = read_raw(e, t, NULL, k->data, k->len, a, &res->old_item, &old_raw, &old_rawlen, err);
     if (rc) return rc;
     if (res->old_item) res->old_size = av_item_size(res->old_item);
     eng_apply_t action = ENG_APPLY_NOOP;
@@ -71,7 +86,7 @@ ddb_err_t item__stage(eng_t *e, eng_table_t *t, const buf_t *k, eng_apply_fn app
     if (t->n_idx && idx__deltas(e, t, b, res->old_item, res->new_item, a) != 0)
         return db__storage_err(e->db, false, err);
     if (t->stream_enabled) stream__stage(e, t, b, origin, res->old_item, res->new_item, a, stream_held);
-    if (t->pitr_enabled) pitr__stage(e, t, b, k, res->old_item, a);
+    if (t->pitr_enabled) pitr__stage(e, t, b, k, old_raw, old_rawlen, a);
     *changed = true;
     return DDB_OK;
 }

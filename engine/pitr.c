@@ -84,8 +84,8 @@ static void table_bounds(const char *id, char lo[FMT_PITR_TABLE_ID_LEN], char hi
 
 /* ---- writing --------------------------------------------------------------------------------- */
 
-void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, const av_map_t *old,
-                 arena_t *a)
+void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, const char *old,
+                 size_t oldlen, arena_t *a)
 {
     pitr_t *p = e->pitr;
     db_cf_t *cf = atomic_load_explicit(&p->cf, memory_order_acquire);
@@ -104,10 +104,10 @@ void pitr__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, const buf_t *k, 
     be64_put(suffix, (uint64_t)now);
     be64_put(suffix + 8, seq);
     buf_put(&key, suffix, PITR_SUFFIX);
-    buf_init(&val, a, old ? 256 : 2);
+    buf_init(&val, a, 2 + oldlen);
     buf_putc(&val, FMT_PITR_VERSION);
     buf_putc(&val, old ? FMT_PITR_PRESENT : FMT_PITR_ABSENT);
-    if (old) itemenc__encode(&val, old);
+    if (old) buf_put(&val, old, oldlen); /* the item record as stored (itemenc) */
     db__batch_put(b, cf, key.data, key.len, val.data, val.len);
 }
 
