@@ -39,6 +39,11 @@
 #define BK_INLINE 1000 /* tables up to this many items are copied during CreateBackup */
 #define BK_CHUNK 1000  /* items per batch of a copy job; a restore writes RS_CHUNK per multi-write */
 #define RS_CHUNK 256
+/* A pause after each chunk of a copy or a restore: RocksDB's flushes keep up with the job's writes,
+ * so foreground writes do not wait behind a stalled write queue (bench/backup_stall.py, 1 M items:
+ * the longest gap between a client's answers during the copy fell from 477 ms to 43-93 ms, the copy
+ * itself took 4.0 s instead of 4.6 s; docs/benchmarks.md). */
+#define BK_PAUSE_MS 1
 
 typedef struct {
     char id[FMT_BACKUP_ID_LEN + 1];
@@ -285,6 +290,7 @@ static void copy_main(job_t *job, void *arg)
         if (db__write(e->db, b) != 0) rc = -1;
         db__batch_free(b);
         job__progress(job, n);
+        if (job__sleep(job, BK_PAUSE_MS)) continue; /* a stop: seen at the top */
     }
     if (db__iter_free(it) != 0) rc = -1;
     if (rc == 0) {
@@ -565,6 +571,7 @@ static void restore_main(job_t *job, void *arg)
         }
         total += (uint64_t)n;
         job__progress(job, (uint64_t)n);
+        job__sleep(job, BK_PAUSE_MS); /* a stop is seen at the top */
     }
     if (it && db__iter_free(it) != 0 && !failed) failed = "cannot read its backup";
     if (failed) restore_fail(e, rj->target, failed);
