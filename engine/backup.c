@@ -438,6 +438,7 @@ ddb_err_t eng_backup_delete(eng_t *e, const char *id, const char *arn, arena_t *
 typedef struct {
     eng_t *e;
     char *target;
+    char target_id[40];   /* the table the restore made (one of that name made later is not ours) */
     char *backup_id;      /* or */
     eng_reader_t *reader; /* the source table as of the restore's time */
 } restore_job_t;
@@ -534,8 +535,9 @@ static void restore_main(job_t *job, void *arg)
             break;
         }
         eng_table_t *t = eng_table_get(e, rj->target, strlen(rj->target));
-        if (!t) {
+        if (!t || strcmp(t->id, rj->target_id)) {
             log_warn("restore of table %s: the table was deleted", rj->target);
+            eng_table_release(t);
             break;
         }
         if (n == 0) { /* all in */
@@ -597,6 +599,9 @@ static void restore_run(eng_t *e, const char *target, const char *backup_id, eng
     rj->backup_id = backup_id ? strdup(backup_id) : NULL;
     rj->reader = reader;
     if (!rj->target || (backup_id && !rj->backup_id)) abort();
+    eng_table_t *t = eng_table_get(e, target, strlen(target));
+    snprintf(rj->target_id, sizeof rj->target_id, "%s", t ? t->id : "");
+    eng_table_release(t);
     char name[96];
     snprintf(name, sizeof name, "restore %s", target);
     job__start(&e->jobs, JOB_RESTORE, name, restore_main, rj, restore_free);
