@@ -329,3 +329,35 @@ def test_backups_survive_restart_and_restore_resumes(server_factory, tmp_path):
     assert d["BackupDetails"]["BackupStatus"] == "AVAILABLE"
     assert d["SourceTableDetails"]["ItemCount"] == n
     srv2.stop()
+
+
+@pytest.mark.needs_process
+@pytest.mark.dynarock_only  # --isolation is dynarock's
+def test_backups_per_namespace(server_factory, tmp_path):
+    """With --isolation account each account has its own backups and point-in-time histories."""
+    import boto3
+    from botocore.config import Config
+    creds = tmp_path / "credentials"
+    creds.write_text("AKIDA1 secretA1\nAKIDB1 secretB1 123456789012\n")
+    srv = server_factory(["--in-memory", "--isolation", "account", "--credentials", str(creds)])
+
+    def client(key):
+        return boto3.client("dynamodb", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id=key,
+                            aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
+    a, b = client("AKIDA1"), client("AKIDB1")
+    for c, v in ((a, "a"), (b, "b")):
+        c.create_table(TableName="same", BillingMode="PAY_PER_REQUEST", **du.key_schema("p", "S"))
+        c.put_item(TableName="same", Item={"p": {"S": "k"}, "v": {"S": v}})
+        c.update_continuous_backups(TableName="same",
+                                    PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    arn = a.create_backup(TableName="same", BackupName="mine")["BackupDetails"]["BackupArn"]
+    assert arn.startswith("arn:aws:dynamodb:us-east-1:000000000000:table/same/backup/")
+    assert [s["BackupArn"] for s in a.list_backups()["BackupSummaries"]] == [arn]
+    assert b.list_backups()["BackupSummaries"] == []
+    with raises("BackupNotFoundException"):
+        b.describe_backup(BackupArn=arn.replace("000000000000", "123456789012"))
+    b.restore_table_to_point_in_time(SourceTableName="same", TargetTableName="copy", UseLatestRestorableTime=True)
+    wait_restored(b, "copy")
+    assert b.get_item(TableName="copy", Key={"p": {"S": "k"}})["Item"]["v"] == {"S": "b"}
+    with raises("ResourceNotFoundException"):
+        a.describe_table(TableName="copy")
