@@ -40,16 +40,7 @@ void seed_write_definition(jw_t *w, const eng_table_t *t)
     jw_keyz(w, "TableName");
     jw_strz(w, t->name);
     jw_keyz(w, "AttributeDefinitions");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < t->n_attrdefs; i++) {
-        jw_obj_begin(w);
-        jw_keyz(w, "AttributeName");
-        jw_strz(w, t->attrdefs[i].name);
-        jw_keyz(w, "AttributeType");
-        jw_strz(w, av_type_name(t->attrdefs[i].type));
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
+    tabledesc_write_attrdefs(w, t);
     jw_keyz(w, "KeySchema");
     tabledesc_write_keyschema(w, &t->key);
     jw_keyz(w, "BillingMode");

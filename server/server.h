@@ -396,6 +396,8 @@ const char *tabledesc_name_of_arn(const char *s, size_t n);
 eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name);
 /** The table ARN for a name, in r->a. */
 const char *tabledesc_arn(ddb_req_t *r, const char *name);
+/** A table's AttributeDefinitions array ([{AttributeName, AttributeType}...]). */
+void tabledesc_write_attrdefs(jw_t *w, const eng_table_t *t);
 /** A KeySchema list ([{AttributeName, KeyType}], HASH then RANGE), the value without its key. */
 void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k);
 /** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */

@@ -85,6 +85,20 @@ static void write_elem(jw_t *w, const char *name, const char *type)
     jw_obj_end(w);
 }
 
+void tabledesc_write_attrdefs(jw_t *w, const eng_table_t *t)
+{
+    jw_arr_begin(w);
+    for (size_t i = 0; i < t->n_attrdefs; i++) {
+        jw_obj_begin(w);
+        jw_keyz(w, "AttributeName");
+        jw_strz(w, t->attrdefs[i].name);
+        jw_keyz(w, "AttributeType");
+        jw_strz(w, av_type_name(t->attrdefs[i].type));
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k)
 {
     jw_arr_begin(w);
@@ -204,16 +218,7 @@ static void write_desc(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *st
     jw_obj_begin(w);
     if (!deleted) {
         jw_keyz(w, "AttributeDefinitions");
-        jw_arr_begin(w);
-        for (size_t i = 0; i < t->n_attrdefs; i++) {
-            jw_obj_begin(w);
-            jw_keyz(w, "AttributeName");
-            jw_strz(w, t->attrdefs[i].name);
-            jw_keyz(w, "AttributeType");
-            jw_strz(w, av_type_name(t->attrdefs[i].type));
-            jw_obj_end(w);
-        }
-        jw_arr_end(w);
+        tabledesc_write_attrdefs(w, t);
     }
     jw_keyz(w, "TableName");
     jw_strz(w, t->name);
