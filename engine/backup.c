@@ -229,16 +229,23 @@ static db_cf_t *backups_cf(eng_t *e)
     return cf;
 }
 
+/* Ids sort in creation order (ListBackups' order): the millisecond part never repeats or goes back
+ * within the process (a second backup in one millisecond takes the next one). */
 static void new_id(char out[FMT_BACKUP_ID_LEN + 1])
 {
+    static _Atomic int64_t last_ms;
+    int64_t ms = pitr__now_ms(), prev = atomic_load(&last_ms);
+    do {
+        if (ms <= prev) ms = prev + 1;
+    } while (!atomic_compare_exchange_weak(&last_ms, &prev, ms));
     unsigned char r[4];
     if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
-        static _Atomic unsigned ctr;
-        unsigned x = atomic_fetch_add(&ctr, 2654435761u) ^ (unsigned)pitr__now_ms();
+        unsigned x = (unsigned)ms * 2654435761u;
         memcpy(r, &x, 4);
     }
-    snprintf(out, FMT_BACKUP_ID_LEN + 1, "%013lld-%02x%02x%02x%02x", (long long)pitr__now_ms(), r[0], r[1],
-             r[2], r[3]);
+    snprintf(out, FMT_BACKUP_ID_LEN + 1, "%013llu-%02x%02x%02x%02x",
+             (unsigned long long)ms % 10000000000000ULL, r[0], r[1], r[2],
+             r[3]); /* 13 digits until the year 2286 */
 }
 
 /* Copy up to `max` items of the table from where `it` stands into b under the backup id. Returns the
