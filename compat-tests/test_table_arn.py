@@ -103,3 +103,20 @@ def test_an_index_or_stream_arn_is_not_a_table_arn(ddb_noval, arn_table):
         with pytest.raises(Exception) as e:
             ddb_noval.get_item(TableName=other, Key={"p": S("a"), "c": S("1")})
         assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_backup_operations_take_the_table_arn(ddb, make_table):
+    # CreateBackup, ListBackups and the continuous-backup operations name a table by name or ARN too
+    name = make_table()
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    got = ddb.describe_continuous_backups(TableName=arn)["ContinuousBackupsDescription"]
+    assert got["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+    upd = ddb.update_continuous_backups(TableName=arn,
+                                        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    assert upd["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == \
+        "ENABLED"
+    b = ddb.create_backup(TableName=arn, BackupName="by-arn")["BackupDetails"]
+    assert b["BackupArn"].startswith(f"{arn}/backup/")
+    listed = ddb.list_backups(TableName=arn)["BackupSummaries"]
+    assert [(x["TableName"], x["BackupName"]) for x in listed] == [(name, "by-arn")]
+    ddb.delete_backup(BackupArn=b["BackupArn"])

@@ -196,7 +196,7 @@ ddb_err_t api_CreateBackup(ddb_req_t *r)
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_table_name(&v, jname, "tableName");
+    vc_table_arn(&v, jname, "tableName");
     vc_table_name(&v, jbk, "backupName");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
@@ -290,7 +290,7 @@ ddb_err_t api_ListBackups(ddb_req_t *r)
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    if (jname) vc_table_name(&v, jname, "tableName");
+    if (jname) vc_table_arn(&v, jname, "tableName");
     vc_range(&v, jlimit, limit, "limit", 1, 100);
     if (jstart) vc_len(&v, jstart, "exclusiveStartBackupArn", 37, 1024, false);
     static const char *const types[] = {"USER", "SYSTEM", "AWS_BACKUP", "ALL", NULL};
@@ -621,7 +621,7 @@ ddb_err_t api_UpdateContinuousBackups(ddb_req_t *r)
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_table_name(&v, jname, "tableName");
+    vc_table_arn(&v, jname, "tableName");
     if (!jspec)
         vc_add(&v, "null", "pointInTimeRecoverySpecification", "Member must not be null");
     else {
@@ -660,7 +660,7 @@ ddb_err_t api_DescribeContinuousBackups(ddb_req_t *r)
     if (bad) return r->err.code;
     vcheck_t v;
     vc_init(&v, r);
-    vc_table_name(&v, jname, "tableName");
+    vc_table_arn(&v, jname, "tableName");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
