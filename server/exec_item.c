@@ -173,7 +173,7 @@ static const eng_apply_fn APPLY[] = {check_apply, put_apply, delete_apply, updat
 static void charge_gsis(ddb_req_t *r, const exec_write_t *w, const eng_write_result_t *res)
 {
     const eng_table_t *t = w->table;
-    if (w->kind == EXEC_CHECK) return; /* a ConditionCheck writes no entry */
+    if (w->kind == EXEC_CHECK) return;                   /* a ConditionCheck writes no entry */
     double factor = w->origin == ENG_ORIGIN_TXN ? 2 : 1; /* transactions cost twice, as reported */
     const double *iu = cap_index_write_units(r, t, NULL, res->old_item, res->new_item, factor);
     for (size_t i = 0; iu && i < t->n_idx; i++)

@@ -40,7 +40,8 @@ static const char *json_of(const av_map_t *m)
 }
 
 static const char *EVERY =
-    "{\"s\":{\"S\":\"h\\u00e9 \\\"q\\\" \\\\ \\n\\u0000\"},\"n\":{\"N\":\"12345678901234567890123456789012345678\"},"
+    "{\"s\":{\"S\":\"h\\u00e9 \\\"q\\\" \\\\ "
+    "\\n\\u0000\"},\"n\":{\"N\":\"12345678901234567890123456789012345678\"},"
     "\"f\":{\"N\":\"-0.00125\"},\"big\":{\"N\":\"6E+100\"},\"b\":{\"B\":\"AAEC/w==\"},\"t\":{\"BOOL\":true},"
     "\"z\":{\"NULL\":true},\"l\":{\"L\":[{\"S\":\"\"},{\"L\":[]},{\"M\":{}}]},"
     "\"m\":{\"M\":{\"odd 'name'\":{\"N\":\"1\"},\"null\":{\"S\":\"kw\"},\"$x\":{\"BS\":[\"AA==\"]}}},"
@@ -97,22 +98,24 @@ static void test_ion_round_trip(void)
 
 static void test_ion_reader(void)
 {
-    const char *text = "$ion_1_0\n// comment\n{Item:{a:1_000, b:1.5e3, c:0d-2, d:-7., e:'''x''' /*c*/ '''y''', "
-                       "f:sym, g:null.struct, h:{{ \"clob\" }}, i:$dynamodb_SS::['s1', \"s2\"], "
-                       "j:\"\\u2603\\U0001F600\"}}\n"
-                       "{Item:{a:$dynamodb_NS::[\"x\"]}}\n"
-                       "{Item:{a:(sexp)}}\n"
-                       "{Other:{}}\n"
-                       "{Item:{a:1,a:2}}\n"
-                       "{Item:{pk:\"ok\"}}";
+    const char *text =
+        "$ion_1_0\n// comment\n{Item:{a:1_000, b:1.5e3, c:0d-2, d:-7., e:'''x''' /*c*/ '''y''', "
+        "f:sym, g:null.struct, h:{{ \"clob\" }}, i:$dynamodb_SS::['s1', \"s2\"], "
+        "j:\"\\u2603\\U0001F600\"}}\n"
+        "{Item:{a:$dynamodb_NS::[\"x\"]}}\n"
+        "{Item:{a:(sexp)}}\n"
+        "{Other:{}}\n"
+        "{Item:{a:1,a:2}}\n"
+        "{Item:{pk:\"ok\"}}";
     const char *p = text, *end = text + strlen(text);
     ddb_errctx_t err;
     err_init(&err, A);
     av_map_t m;
     CHECK_INT(s3_ion_next(A, &err, &p, end, &m), 1);
-    CHECK_STR(json_of(&m), "{\"a\":{\"N\":\"1000\"},\"b\":{\"N\":\"1500\"},\"c\":{\"N\":\"0\"},\"d\":{\"N\":\"-7\"},"
-                           "\"e\":{\"S\":\"xy\"},\"f\":{\"S\":\"sym\"},\"g\":{\"NULL\":true},\"h\":{\"B\":\"Y2xvYg==\"},"
-                           "\"i\":{\"SS\":[\"s1\",\"s2\"]},\"j\":{\"S\":\"\xe2\x98\x83\xf0\x9f\x98\x80\"}}");
+    CHECK_STR(json_of(&m),
+              "{\"a\":{\"N\":\"1000\"},\"b\":{\"N\":\"1500\"},\"c\":{\"N\":\"0\"},\"d\":{\"N\":\"-7\"},"
+              "\"e\":{\"S\":\"xy\"},\"f\":{\"S\":\"sym\"},\"g\":{\"NULL\":true},\"h\":{\"B\":\"Y2xvYg==\"},"
+              "\"i\":{\"SS\":[\"s1\",\"s2\"]},\"j\":{\"S\":\"\xe2\x98\x83\xf0\x9f\x98\x80\"}}");
     static const char *const bad[] = {"Invalid Ion text: a set holds a value of another type",
                                       "Invalid Ion text: s-expressions have no DynamoDB type",
                                       "The Ion value is not a struct with an Item struct",
