@@ -98,7 +98,6 @@ static void write_throughput(jw_t *w, const eng_table_t *t, int64_t rcu, int64_t
 
 static void write_indexes(ddb_req_t *r, const eng_table_t *t, bool global)
 {
-    static const char *const proj[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
     jw_t *w = &r->out;
     jw_keyz(w, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
     jw_arr_begin(w);
@@ -111,16 +110,7 @@ static void write_indexes(ddb_req_t *r, const eng_table_t *t, bool global)
         jw_keyz(w, "KeySchema");
         tabledesc_write_keyschema(w, &x->key);
         jw_keyz(w, "Projection");
-        jw_obj_begin(w);
-        jw_keyz(w, "ProjectionType");
-        jw_strz(w, proj[x->proj]);
-        if (x->proj == ENG_PROJ_INCLUDE && x->n_nonkey) {
-            jw_keyz(w, "NonKeyAttributes");
-            jw_arr_begin(w);
-            for (size_t j = 0; j < x->n_nonkey; j++) jw_strz(w, x->nonkey[j]);
-            jw_arr_end(w);
-        }
-        jw_obj_end(w);
+        tabledesc_write_projection(w, x);
         if (global) {
             jw_keyz(w, "ProvisionedThroughput");
             write_throughput(w, t, x->rcu, x->wcu);
@@ -655,14 +645,9 @@ ddb_err_t api_UpdateContinuousBackups(ddb_req_t *r)
 
 ddb_err_t api_DescribeContinuousBackups(ddb_req_t *r)
 {
-    bool bad = false;
-    const json_t *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
-    if (bad) return r->err.code;
-    vcheck_t v;
-    vc_init(&v, r);
-    vc_table_arn(&v, jname, "tableName");
+    const json_t *jname;
     ddb_err_t rc;
-    if ((rc = vc_done(&v))) return rc;
+    if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
     eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
     if (!t) return err_set(&r->err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", jname->str.ptr);
     return continuous_answer(r, t);

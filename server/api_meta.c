@@ -725,14 +725,9 @@ ddb_err_t api_UpdateTimeToLive(ddb_req_t *r)
 
 ddb_err_t api_DescribeTimeToLive(ddb_req_t *r)
 {
-    bool bad = false;
-    const json_t *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
-    if (bad) return r->err.code;
-    vcheck_t v;
-    vc_init(&v, r);
-    vc_table_arn(&v, jname, "tableName");
+    const json_t *jname;
     ddb_err_t rc;
-    if ((rc = vc_done(&v))) return rc;
+    if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
     eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     jw_obj_begin(&r->out);

@@ -277,22 +277,11 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
 
 /* ---- DescribeTable / ListTables / DeleteTable ------------------------------------------------ */
 
-static ddb_err_t table_name_only(ddb_req_t *r, const json_t **jname)
-{
-    bool bad = false;
-    *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
-    if (bad) return r->err.code;
-    vcheck_t v;
-    vc_init(&v, r);
-    vc_table_arn(&v, *jname, "tableName");
-    return vc_done(&v);
-}
-
 ddb_err_t api_DescribeTable(ddb_req_t *r)
 {
     const json_t *jname;
     ddb_err_t rc;
-    if ((rc = table_name_only(r, &jname))) return rc;
+    if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
     eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     jw_obj_begin(&r->out);
@@ -348,7 +337,7 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
 {
     const json_t *jname;
     ddb_err_t rc;
-    if ((rc = table_name_only(r, &jname))) return rc;
+    if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
     eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
     bool protected_ = t->deletion_protection;

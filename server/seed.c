@@ -35,7 +35,6 @@
 
 void seed_write_definition(jw_t *w, const eng_table_t *t)
 {
-    static const char *const PROJ[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
     jw_obj_begin(w);
     jw_keyz(w, "TableName");
     jw_strz(w, t->name);
@@ -69,16 +68,7 @@ void seed_write_definition(jw_t *w, const eng_table_t *t)
             jw_keyz(w, "KeySchema");
             tabledesc_write_keyschema(w, &x->key);
             jw_keyz(w, "Projection");
-            jw_obj_begin(w);
-            jw_keyz(w, "ProjectionType");
-            jw_strz(w, PROJ[x->proj]);
-            if (x->proj == ENG_PROJ_INCLUDE && x->n_nonkey) {
-                jw_keyz(w, "NonKeyAttributes");
-                jw_arr_begin(w);
-                for (size_t k = 0; k < x->n_nonkey; k++) jw_strz(w, x->nonkey[k]);
-                jw_arr_end(w);
-            }
-            jw_obj_end(w);
+            tabledesc_write_projection(w, x);
             if (global && !t->on_demand) {
                 jw_keyz(w, "ProvisionedThroughput");
                 jw_obj_begin(w);

@@ -281,6 +281,9 @@ void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
  *  shape: length 1 to 1024, no pattern): null and length checked; a table ARN is then replaced in j by
  *  the table's name (j is changed in place), so the rest of the request sees the name. */
 void vc_table_arn(vcheck_t *v, const json_t *j, const char *path);
+/** The request of an operation whose only member is TableName (a name or a table ARN, vc_table_arn):
+ *  *jname set (a table ARN already read as its name) or the error recorded. */
+ddb_err_t vc_table_name_only_or_err(ddb_req_t *r, const json_t **jname);
 /** Enum constraint: a violation when j is present and not one of vals (NULL-terminated). */
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set);
 
@@ -398,6 +401,8 @@ eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name);
 const char *tabledesc_arn(ddb_req_t *r, const char *name);
 /** A table's AttributeDefinitions array ([{AttributeName, AttributeType}...]). */
 void tabledesc_write_attrdefs(jw_t *w, const eng_table_t *t);
+/** An index's Projection object ({ProjectionType, NonKeyAttributes when INCLUDE}). */
+void tabledesc_write_projection(jw_t *w, const eng_index_t *x);
 /** A KeySchema list ([{AttributeName, KeyType}], HASH then RANGE), the value without its key. */
 void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k);
 /** Write a full TableDescription object (the value, without a key); stats NULL = read them now. */

@@ -108,7 +108,7 @@ void tabledesc_write_keyschema(jw_t *w, const eng_keyschema_t *k)
     jw_arr_end(w);
 }
 
-static void write_projection(jw_t *w, const eng_index_t *x)
+void tabledesc_write_projection(jw_t *w, const eng_index_t *x)
 {
     static const char *const names[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
     jw_obj_begin(w);
@@ -166,7 +166,7 @@ static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x
     jw_keyz(w, "KeySchema");
     tabledesc_write_keyschema(w, &x->key);
     jw_keyz(w, "Projection");
-    write_projection(w, x);
+    tabledesc_write_projection(w, x);
     if (x->global) {
         jw_keyz(w, "IndexStatus");
         jw_strz(w, status ? status : x->status ? x->status : "ACTIVE");

@@ -283,6 +283,17 @@ void vc_table_arn(vcheck_t *v, const json_t *j, const char *path)
     }
 }
 
+ddb_err_t vc_table_name_only_or_err(ddb_req_t *r, const json_t **jname)
+{
+    bool bad = false;
+    *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_table_arn(&v, *jname, "tableName");
+    return vc_done(&v);
+}
+
 void vc_enum(vcheck_t *v, const json_t *j, const char *path, const char *const *vals, const char *shown_set)
 {
     if (!j) return;
