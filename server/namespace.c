@@ -69,7 +69,9 @@ int ns_open(const ddb_config_t *cfg, const eng_opts_t *eo, char *errbuf, size_t 
         DIR *d = opendir(dir);
         struct dirent *de;
         while (d && (de = readdir(d)) != NULL)
-            if (de->d_name[0] != '.' && de->d_type == DT_DIR) open_ns(de->d_name, strlen(de->d_name));
+            if (de->d_name[0] != '.' &&
+                (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)) /* some file systems leave it unknown */
+                open_ns(de->d_name, strlen(de->d_name));
         if (d) closedir(d);
         free(dir);
     }
