@@ -111,3 +111,26 @@ def test_bad_isolation_flag(server_factory, tmp_path):
                        timeout=10)
     assert r.returncode == 2
     assert r.stderr == "dynarock: --isolation needs shared, account or key-region\n"
+
+
+def test_tagging_checks_the_callers_account_and_region(server_factory, creds_file):
+    # shared tables, but each caller reaches them through ARNs of its own account and region, as in AWS
+    srv = server_factory(["--in-memory", "--threads", "1", "--credentials", str(creds_file)])
+    a, b = client(srv, "AKIDA1"), client(srv, "AKIDB1", region="eu-west-1")
+    arn_a = make_table(a, "tagged_t")["TableArn"]
+    arn_b = b.describe_table(TableName="tagged_t")["Table"]["TableArn"]
+    assert arn_b == f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_B}:table/tagged_t"
+    b.tag_resource(ResourceArn=arn_b, Tags=[{"Key": "k", "Value": "v"}])
+    assert a.list_tags_of_resource(ResourceArn=arn_a)["Tags"] == [{"Key": "k", "Value": "v"}]
+    with pytest.raises(ClientError) as ei:  # A's account seen by B: denied before the region is looked at
+        b.list_tags_of_resource(ResourceArn=arn_a)
+    assert ei.value.response["Error"] == {
+        "Code": "AccessDeniedException",
+        "Message": f"User: arn:aws:iam::{ACCOUNT_B}:root is not authorized to perform: dynamodb:ListTagsOfResource "
+                   f"on resource: {arn_a} because no resource-based policy allows the "
+                   "dynamodb:ListTagsOfResource action"}
+    other = f"arn:aws:dynamodb:us-east-1:{ACCOUNT_B}:table/tagged_t"  # B's account, A's region
+    with pytest.raises(ClientError) as ei:
+        b.untag_resource(ResourceArn=other, TagKeys=["k"])
+    assert ei.value.response["Error"] == {
+        "Code": "ValidationException", "Message": f"Invalid TableArn: Invalid ResourceArn provided as input {other}"}

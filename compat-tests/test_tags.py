@@ -4,13 +4,19 @@ Since August 2024 AWS applies tag changes asynchronously (scylladb test/alternat
 helpers below poll ListTagsOfResource until the change shows.
 
 Facts: scylladb test_tag.py (runs on AWS): tags given at CreateTable are listed; removing missing keys
-is legal; an ARN naming a missing table -> ResourceNotFoundException; a malformed ARN ->
-ValidationException. Messages: 'Requested resource not found: ResourcArn: <arn> not found' (AWS's own
-spelling, "ResourcArn") — architect/dynalite test/listTagsOfResource.js and tagResource.js (recorded from
-AWS). The malformed-ARN message has changed over time ("ARNs must start with 'arn:'..." per scylladb,
-"Invalid TableArn: Invalid ResourceArn provided as input <arn>" per dynalite), so only the code and
-a mention of the ARN are asserted.
+is legal; an ARN naming a missing table -> ResourceNotFoundException; an index's ARN is refused.
+The ResourceArn checks, in AWS's order, as recorded against DynamoDB in 2026 (ExtendDB/extenddb pull
+request 227, ack-api-quirks' DynamoDB message catalogue, scylladb test_tag.py's newer index message):
+no 'arn:' prefix -> ValidationException "... ARNs must start with 'arn:': <arn>"; another service's ARN
+-> AccessDeniedException; a DynamoDB ARN that is not a table's -> ValidationException (a backup's: "not a
+DynamoDB resource arn", an index's: "only table or stream is accepted"); another account ->
+AccessDeniedException, checked before the region; another region -> ValidationException "Invalid
+TableArn: Invalid ResourceArn provided as input <arn>"; a missing table -> ResourceNotFoundException
+"Requested resource not found: ResourceArn: <arn> not found" (the 2022 recording, steampipe-plugin-aws
+issue 1516 and dynalite's tests, spelled it "ResourcArn"; the 2026 ones do not). The AccessDenied text
+depends on the caller's IAM principal, so only its form is asserted.
 """
+import re
 import time
 
 import pytest
@@ -91,7 +97,7 @@ def test_tags_follow_the_table(ddb, make_table):
 @pytest.mark.parametrize("op", ["list", "tag", "untag"])
 def test_arn_of_missing_table(ddb, make_table, op):
     arn = arn_of(ddb, make_table()) + "x"
-    with raises("ResourceNotFoundException", f"Requested resource not found: ResourcArn: {arn} not found"):
+    with raises("ResourceNotFoundException", f"Requested resource not found: ResourceArn: {arn} not found"):
         if op == "list":
             ddb.list_tags_of_resource(ResourceArn=arn)
         elif op == "tag":
@@ -100,9 +106,96 @@ def test_arn_of_missing_table(ddb, make_table, op):
             ddb.untag_resource(ResourceArn=arn, TagKeys=["x"])
 
 
-def test_malformed_arn(ddb):
-    with raises("ValidationException", pattern=r".*(ARN|Arn).*"):
-        ddb.tag_resource(ResourceArn="I_do_not_exist", Tags=[{"Key": "7", "Value": "8"}])
+OPS = ["list", "tag", "untag"]
+OP_NAMES = {"list": "ListTagsOfResource", "tag": "TagResource", "untag": "UntagResource"}
+
+
+def call(ddb, op, arn):
+    if op == "list":
+        ddb.list_tags_of_resource(ResourceArn=arn)
+    elif op == "tag":
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "x", "Value": "y"}])
+    else:
+        ddb.untag_resource(ResourceArn=arn, TagKeys=["x"])
+
+
+def arn_parts(arn):
+    """'arn:aws:dynamodb:<region>:<account>:table/<name>' -> (region, account, name)."""
+    _, _, _, region, account, res = arn.split(":", 5)
+    return region, account, res[len("table/"):]
+
+
+def other_account(account):
+    return "111111111111" if account != "111111111111" else "222222222222"
+
+
+def other_region(region):
+    return "eu-west-1" if region != "eu-west-1" else "us-east-1"
+
+
+def denied_pattern(op, arn):
+    # IAM's wording; the principal and the trailing reason depend on the caller
+    return (r"User: arn:aws:iam::\d{12}:\S+ is not authorized to perform: dynamodb:" + OP_NAMES[op]
+            + r" on resource: " + re.escape(arn) + r"( because .*)?")
+
+
+@pytest.fixture(scope="module")
+def tag_table(ddb):
+    name = du.unique_name("tagarn")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **du.key_schema("p", "S"))
+    desc = du.wait_active(ddb, name)
+    yield desc["TableArn"]
+    ddb.delete_table(TableName=name)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_arn_without_prefix(ddb, tag_table, op):
+    with raises("ValidationException",
+                "One or more parameter values were invalid: ARNs must start with 'arn:': I_do_not_exist"):
+        call(ddb, op, "I_do_not_exist")
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_arn_of_another_service(ddb, tag_table, op):
+    region, account, name = arn_parts(tag_table)
+    for arn in (f"arn:aws:s3:::{name}", f"arn:aws:sqs:{region}:{account}:{name}"):
+        with raises("AccessDeniedException", pattern=denied_pattern(op, arn)):
+            call(ddb, op, arn)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_arn_of_a_backup(ddb, tag_table, op):
+    arn = tag_table + "/backup/01700000000000-abcdef01"
+    with raises("ValidationException",
+                f"One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: {arn}"):
+        call(ddb, op, arn)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_arn_of_an_index(ddb, tag_table, op):
+    arn = tag_table + "/index/gsi"
+    with raises("ValidationException",
+                "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is "
+                f"accepted. Provided resource arn: {arn}"):
+        call(ddb, op, arn)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_arn_of_another_account(ddb, tag_table, op):
+    region, account, name = arn_parts(tag_table)
+    # the account is checked before the region
+    for reg in (region, other_region(region)):
+        arn = f"arn:aws:dynamodb:{reg}:{other_account(account)}:table/{name}"
+        with raises("AccessDeniedException", pattern=denied_pattern(op, arn)):
+            call(ddb, op, arn)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_arn_of_another_region(ddb, tag_table, op):
+    region, account, name = arn_parts(tag_table)
+    arn = f"arn:aws:dynamodb:{other_region(region)}:{account}:table/{name}"
+    with raises("ValidationException", f"Invalid TableArn: Invalid ResourceArn provided as input {arn}"):
+        call(ddb, op, arn)
 
 
 def test_tag_lengths_count_characters(ddb, make_table):
@@ -131,3 +224,13 @@ def test_create_table_checks_tags_as_tag_resource(ddb_noval):
                          Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
     with pytest.raises(Exception):
         ddb.describe_table(TableName=name)  # nothing was created
+
+
+@pytest.mark.dynarock_only
+@pytest.mark.parametrize("op", OPS)
+def test_arn_of_a_stream(ddb, tag_table, op):
+    # AWS's answer for a stream's ARN is not recorded (its index message says "only table or stream is
+    # accepted"): dynarock answers the older recorded text for an ARN that is not a table's
+    arn = tag_table + "/stream/2026-01-01T00:00:00.000"
+    with raises("ValidationException", f"Invalid TableArn: Invalid ResourceArn provided as input {arn}"):
+        call(ddb, op, arn)
