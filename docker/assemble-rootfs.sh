@@ -7,8 +7,11 @@
 # scripts in /usr/local/bin). Writes into ROOTFS, owned by root:
 #   - the programs below, and every shared library they load (their `ldd` closure), at the same
 #     paths and through the same symlinks as in Debian (merged /usr: /lib -> usr/lib, ...);
-#   - bash (the entrypoint and health check are bash scripts) and /bin/sh -> bash;
-#   - /usr/local/bin/java -> docker-entrypoint (DynamoDB Local's `java -jar DynamoDBLocal.jar ...`);
+#   - Debian's dash as /bin/sh and OpenBSD netcat as /bin/nc: the in-container port check of the
+#     Testcontainers clients (`/bin/sh -c "... || nc -vz -w 1 localhost 8000 || ..."`) and
+#     `docker run -it IMAGE sh`; no bash (the entrypoint and health check are docker/launcher.c);
+#   - /usr/local/bin/java and /usr/local/bin/docker-healthcheck -> docker-entrypoint (the launcher
+#     chooses by its name; java: DynamoDB Local's `java -jar DynamoDBLocal.jar ...`);
 #   - /etc/passwd, /etc/group with root and the non-root user dynarock (uid/gid 10001, the
 #     Dockerfile's USER), /etc/nsswitch.conf, /etc/os-release, /tmp (1777);
 #   - for image scanners: a dpkg status entry and the copyright file of each Debian package a
@@ -22,7 +25,7 @@ set -eu
 ROOTFS=${1:?usage: assemble-rootfs.sh ROOTFS WRITABLE}
 WRITABLE=${2:?usage: assemble-rootfs.sh ROOTFS WRITABLE}
 APP_UID=10001
-PROGRAMS="/usr/local/bin/dynarock /usr/local/bin/docker-entrypoint /usr/local/bin/docker-healthcheck /bin/bash"
+PROGRAMS="/usr/local/bin/dynarock /usr/local/bin/docker-entrypoint /bin/dash /bin/nc.openbsd"
 
 rm -rf "$ROOTFS" "$WRITABLE"
 mkdir -p "$ROOTFS" "$WRITABLE"
@@ -76,9 +79,12 @@ for prog in $PROGRAMS; do
         copy_path "$lib"
     done
 done
-ln -s bash "$ROOTFS/usr/bin/sh"
-# `java` is the entrypoint too: DynamoDB Local command lines that name java (Testcontainers' Go module)
+ln -s dash "$ROOTFS/usr/bin/sh"
+ln -s nc.openbsd "$ROOTFS/usr/bin/nc"
+# the launcher by its other names: DynamoDB Local command lines that name java (Testcontainers' Go
+# module), and the HEALTHCHECK
 ln -s docker-entrypoint "$ROOTFS/usr/local/bin/java"
+ln -s docker-entrypoint "$ROOTFS/usr/local/bin/docker-healthcheck"
 
 mkdir -p "$ROOTFS/etc" "$ROOTFS/tmp"
 chmod 1777 "$ROOTFS/tmp"
@@ -106,6 +112,8 @@ done
 mkdir -p "$WRITABLE/data" "$WRITABLE/home/dynamodblocal/data"
 chown -R "$APP_UID:$APP_UID" "$WRITABLE"
 
-# Smoke test of the result: the server and the shell start with only what was copied.
+# Smoke test of the result: the server, the launcher, the shell and nc start with only what was copied.
 chroot "$ROOTFS" /usr/local/bin/dynarock --version
+chroot "$ROOTFS" /usr/local/bin/java -jar DynamoDBLocal.jar -version
 chroot "$ROOTFS" /bin/sh -c 'exit 0'
+chroot "$ROOTFS" /bin/nc -h >/dev/null 2>&1

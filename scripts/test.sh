@@ -27,12 +27,13 @@ echo "== stress: 1, 2 and 4 event loops"
 echo "== stress under ASan+UBSan (leak check at the clean stop)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     /usr/bin/python3 tests/stress/run_stress.py --bin build-asan/dynarock --loops 2 --seconds 15
-# The command line, the DYNAROCK_* variables and the namespaces' engines under ASan+UBSan (about 8 s):
+# The command line, the DYNAROCK_* variables, the namespaces' engines and the image's launcher under
+# ASan+UBSan (about 10 s):
 # an argument array sized before the variables were added overflowed, and only ASan saw it.
 echo "== flags, variables and namespaces under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 DYNAROCK_BIN="$PWD/build-asan/dynarock" \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider compat-tests/test_dropin.py compat-tests/test_server_flags.py \
-    compat-tests/test_isolation.py
+    compat-tests/test_isolation.py compat-tests/test_launcher.py
 echo "== stress, test_concurrency and the streams engine test under ThreadSanitizer"
 CC=clang cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_WERROR=ON -DDDB_TSAN=ON >/dev/null
 cmake --build build-tsan -j"$jobs" --target dynarock stress_churn engine_test_stream >/dev/null
