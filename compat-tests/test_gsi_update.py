@@ -477,7 +477,11 @@ def test_gsi_update_on_missing_table(ddb):
 
 def test_create_while_another_is_creating(ddb, tables):
     table = tables()
-    put_all(ddb, table, [{"p": S(f"p{i}"), "x": S("v"), "y": S("w")} for i in range(200)])
+    # enough items that the first backfill is still running when the second Create arrives (with 200 it
+    # sometimes had finished: then the test could only skip)
+    items = [{"p": S(f"p{i}"), "x": S("v"), "y": S("w"), "pad": S("z" * 300)} for i in range(5000)]
+    for i in range(0, len(items), 25):
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]})
     ddb.update_table(TableName=table, AttributeDefinitions=[{"AttributeName": "x", "AttributeType": "S"}],
                      GlobalSecondaryIndexUpdates=[create_action("gsi_1", "x")])
     try:
