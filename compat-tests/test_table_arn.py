@@ -120,3 +120,20 @@ def test_backup_operations_take_the_table_arn(ddb, make_table):
     listed = ddb.list_backups(TableName=arn)["BackupSummaries"]
     assert [(x["TableName"], x["BackupName"]) for x in listed] == [(name, "by-arn")]
     ddb.delete_backup(BackupArn=b["BackupArn"])
+
+
+@pytest.mark.dynarock_only  # the text is ours (AWS's for this case is not recorded): docs/compatibility.md
+def test_backup_operations_refuse_an_index_arn(ddb_noval, arn_table):
+    # as every other operation on a table: ValidationException, not TableNotFoundException
+    _, arn = arn_table
+    other = arn + "/index/byX"
+    want = f"Invalid TableArn: Invalid ResourceArn provided as input {other}"
+    calls = [
+        lambda: ddb_noval.describe_continuous_backups(TableName=other),
+        lambda: ddb_noval.update_continuous_backups(
+            TableName=other, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}),
+        lambda: ddb_noval.create_backup(TableName=other, BackupName="by-index-arn"),
+    ]
+    for call in calls:
+        with du.raises("ValidationException", want):
+            call()

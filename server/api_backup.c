@@ -190,8 +190,10 @@ ddb_err_t api_CreateBackup(ddb_req_t *r)
     vc_table_name(&v, jbk, "backupName");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
+    const char *name = jname->str.ptr;
+    if (tabledesc_arn_refused(r, &name)) return r->err.code; /* an index's or a stream's ARN */
     eng_backup_t b;
-    if ((rc = eng_backup_create(r->eng, jname->str.ptr, jbk->str.ptr, r->a, &b, &r->err))) return rc;
+    if ((rc = eng_backup_create(r->eng, name, jbk->str.ptr, r->a, &b, &r->err))) return rc;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "BackupDetails");
     write_details(r, &b, NULL);
@@ -498,13 +500,6 @@ ddb_err_t api_RestoreTableFromBackup(ddb_req_t *r)
 }
 
 /* "arn:<partition>:dynamodb:<region>:<account>:table/<name>" -> name (in r->a), or NULL. */
-static const char *table_from_arn(ddb_req_t *r, const json_t *j)
-{
-    const char *s = j->str.ptr, *p = strstr(s, ":table/");
-    if (strncmp(s, "arn:", 4) || !p || strchr(p + 7, '/') || !p[7]) return NULL;
-    return arena_strdup(r->a, p + 7);
-}
-
 ddb_err_t api_RestoreTableToPointInTime(ddb_req_t *r)
 {
     bool bad = false;
@@ -538,7 +533,7 @@ ddb_err_t api_RestoreTableToPointInTime(ddb_req_t *r)
     if (!latest && !jwhen)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "Either RestoreDateTime or UseLatestRestorableTime must be specified");
-    const char *src_name = jsrc ? jsrc->str.ptr : table_from_arn(r, jsarn);
+    const char *src_name = jsrc ? jsrc->str.ptr : tabledesc_name_of_arn(jsarn->str.ptr, jsarn->str.len);
     if (!src_name) return err_set(&r->err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", jsarn->str.ptr);
     if ((rc = target_free_or_err(r, jt))) return rc;
     eng_table_t *src = eng_table_get(r->eng, src_name, strlen(src_name));
@@ -599,6 +594,17 @@ static ddb_err_t continuous_answer(ddb_req_t *r, eng_table_t *t)
     return DDB_OK;
 }
 
+/* The table of the continuous-backup operations: an index's or a stream's ARN is a ValidationException
+ * (as for every operation on a table), a missing table TableNotFoundException. */
+static eng_table_t *continuous_table_or_err(ddb_req_t *r, const json_t *jname)
+{
+    const char *name = jname->str.ptr;
+    if (tabledesc_arn_refused(r, &name)) return NULL;
+    eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
+    if (!t) err_set(&r->err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", name);
+    return t;
+}
+
 ddb_err_t api_UpdateContinuousBackups(ddb_req_t *r)
 {
     bool bad = false;
@@ -622,8 +628,8 @@ ddb_err_t api_UpdateContinuousBackups(ddb_req_t *r)
     }
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
-    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
-    if (!t) return err_set(&r->err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", jname->str.ptr);
+    eng_table_t *t = continuous_table_or_err(r, jname);
+    if (!t) return r->err.code;
     bool enable = jbool(jen);
     if (!enable && jdays) {
         eng_table_release(t);
@@ -648,7 +654,7 @@ ddb_err_t api_DescribeContinuousBackups(ddb_req_t *r)
     const json_t *jname;
     ddb_err_t rc;
     if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
-    eng_table_t *t = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
-    if (!t) return err_set(&r->err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", jname->str.ptr);
+    eng_table_t *t = continuous_table_or_err(r, jname);
+    if (!t) return r->err.code;
     return continuous_answer(r, t);
 }

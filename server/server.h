@@ -394,6 +394,9 @@ eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name);
 /** The table name inside a table ARN `arn:<partition>:dynamodb:<region>:<account>:table/<name>` (a
  *  pointer into s), or NULL when s[0..n) is not one (an index or stream ARN is not). */
 const char *tabledesc_name_of_arn(const char *s, size_t n);
+/* true (ValidationException "Invalid TableArn: ..." set) when *name is an ARN but not a table's; a
+ * table's ARN not yet resolved is replaced by the table's name */
+bool tabledesc_arn_refused(ddb_req_t *r, const char **name);
 /** Look up a table or record ResourceNotFoundException as the table operations word it
  *  ("Requested resource not found: Table: <name> not found"). */
 eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name);

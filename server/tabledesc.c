@@ -38,7 +38,7 @@ const char *tabledesc_name_of_arn(const char *s, size_t n)
 
 /* A name that is still an ARN here is not a table's (an index's, a stream's, another service's, or
  * malformed: vc_table_arn resolved the table ARNs): AWS refuses it as a ValidationException. */
-static bool arn_refused(ddb_req_t *r, const char **name)
+bool tabledesc_arn_refused(ddb_req_t *r, const char **name)
 {
     size_t n = strlen(*name);
     if (n < 4 || memcmp(*name, "arn:", 4) != 0) return false;
@@ -53,7 +53,7 @@ static bool arn_refused(ddb_req_t *r, const char **name)
 
 eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name)
 {
-    if (arn_refused(r, &name)) return NULL;
+    if (tabledesc_arn_refused(r, &name)) return NULL;
     eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
     if (!t) err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     return t;
@@ -61,7 +61,7 @@ eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name)
 
 eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name)
 {
-    if (arn_refused(r, &name)) return NULL;
+    if (tabledesc_arn_refused(r, &name)) return NULL;
     eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
     if (!t)
         err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
