@@ -23,6 +23,8 @@
 
 #include "common/arena.h"
 
+#define DDB_ATTR_NAME_MAX 65535 /* AWS: an attribute name is 1 to 65535 bytes (64 KB excluded) */
+
 typedef enum {
     AV_NONE = 0,
     AV_S,

@@ -149,6 +149,12 @@ ddb_err_t expr_ctx_set_names(expr_ctx_t *c, size_t n, const ddb_str_t *keys, con
                 c->err, DDB_ERR_VALIDATION,
                 "ExpressionAttributeNames contains invalid value: Empty attribute name for key %.*s",
                 (int)keys[i].len, keys[i].ptr);
+        if (names[i].len > DDB_ATTR_NAME_MAX) /* the item's rule, worded as the empty name's */
+            return err_set(
+                c->err, DDB_ERR_VALIDATION,
+                "ExpressionAttributeNames contains invalid value: Attribute name is too large, must be "
+                "less than 65536 bytes for key %.*s",
+                (int)keys[i].len, keys[i].ptr);
     }
     /* A key given twice (raw JSON can do that): the last one wins, as in the Java map DynamoDB
      * reads the member into. */

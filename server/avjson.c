@@ -7,6 +7,10 @@
  * are ignored, as AWS's deserializer ignores them. Messages are AWS's own, including its
  * spelling quirks ("An string set  may not be empty", "[..]of type BS").
  *
+ * Attribute names: a top-level name (of an item, a key, and through avjson_name_or_err of the legacy
+ * parameters' maps and lists) must be 1 to 65535 bytes, DynamoDB's documented limit; names inside
+ * a map value are not checked (AWS's rule for them is not recorded).
+ *
  * Writing: numbers go out in canonical text, binaries in base64.
  */
 #include "server/server.h"
@@ -370,8 +374,21 @@ ddb_err_t avjson_value(arena_t *a, ddb_errctx_t *err, const json_t *j, av_t *out
     return read_value(&io, j, out, depth);
 }
 
+ddb_err_t avjson_name_or_err(ddb_errctx_t *err, ddb_str_t name)
+{
+    /* texts of DynamoDB's own error table (as DynamoDB Local ships it) */
+    if (name.len == 0) return err_set(err, DDB_ERR_VALIDATION, "Empty attribute name");
+    if (name.len > DDB_ATTR_NAME_MAX)
+        return err_set(err, DDB_ERR_VALIDATION, "Attribute name is too large, must be less than 65536 bytes");
+    return DDB_OK;
+}
+
 ddb_err_t avjson_map(arena_t *a, ddb_errctx_t *err, const json_t *j, av_map_t *out, int depth)
 {
+    for (const json_t *m = j->child; m; m = m->next) {
+        ddb_err_t rc;
+        if (m->type != JSON_NULL && (rc = avjson_name_or_err(err, m->key))) return rc;
+    }
     io_t io = {a, err};
     return read_map(&io, j, out, depth);
 }

@@ -159,6 +159,8 @@ ddb_err_t exprargs_expected_or_err(ddb_req_t *r, const json_t *obj, expr_cond_t 
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
             return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, m, SER_STRUCT));
+        ddb_err_t rc;
+        if ((rc = avjson_name_or_err(&r->err, m->key))) return rc;
         expr_expected_t *e = &es[n++];
         memset(e, 0, sizeof *e);
         e->attr = m->key;
@@ -210,6 +212,8 @@ ddb_err_t exprargs_conditions_or_err(ddb_req_t *r, const json_t *jm, const char 
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
             return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, m, SER_STRUCT));
+        ddb_err_t rc;
+        if ((rc = avjson_name_or_err(&r->err, m->key))) return rc;
         expr_filter_t *f = &fs[(*n)++];
         memset(f, 0, sizeof *f);
         f->attr = m->key;
@@ -247,6 +251,8 @@ ddb_err_t exprargs_attribute_updates_or_err(ddb_req_t *r, const json_t *obj, exp
         if (m->type == JSON_NULL) continue;
         if (m->type != JSON_OBJECT)
             return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, m, SER_STRUCT));
+        ddb_err_t rc;
+        if ((rc = avjson_name_or_err(&r->err, m->key))) return rc;
         expr_attr_update_t *u = &us[n++];
         memset(u, 0, sizeof *u);
         u->attr = m->key;
@@ -290,6 +296,8 @@ ddb_err_t exprargs_attributes_to_get_or_err(ddb_req_t *r, const json_t *obj, exp
         if (c->type == JSON_NULL) continue;
         if (c->type != JSON_STRING)
             return err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, c, SER_STRING));
+        ddb_err_t rc;
+        if ((rc = avjson_name_or_err(&r->err, c->str))) return rc;
         names[n++] = c->str;
     }
     if (n == 0)

@@ -188,8 +188,12 @@ const char *reply_error_body(ddb_req_t *r, size_t *len);
  * recorded in r->err.
  */
 ddb_err_t avjson_value(arena_t *a, ddb_errctx_t *err, const json_t *j, av_t *out, int depth);
-/** Convert a wire item/key map (`{"a":{"S":"x"},...}`) to av_map_t. */
+/** Convert a wire item/key map (`{"a":{"S":"x"},...}`) to av_map_t; its names are checked first
+ *  (avjson_name_or_err), its values then. */
 ddb_err_t avjson_map(arena_t *a, ddb_errctx_t *err, const json_t *j, av_map_t *out, int depth);
+/** A top-level attribute name (of an item, key, legacy condition or update, AttributesToGet): 1 to
+ *  DDB_ATTR_NAME_MAX bytes, else a ValidationException. */
+ddb_err_t avjson_name_or_err(ddb_errctx_t *err, ddb_str_t name);
 /** The deserializer's part of avjson_value: SerializationException for a value whose members have
  *  the wrong JSON types or whose binaries are not base64 (what AWS refuses before validating
  *  anything), nothing allocated that outlives the call; DDB_OK leaves the rest to avjson_value. */
