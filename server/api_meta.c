@@ -376,6 +376,28 @@ static ddb_err_t update_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
     return DDB_OK;
 }
 
+/* [issue 17] -delayTransientStatuses: an UpdateTable that changed something leaves the table UPDATING,
+ * and each GSI it creates, deletes or updates CREATING, DELETING or UPDATING (a deleted one shown from
+ * `before`, the description it was part of). Deletion protection alone changes no status. */
+static void transient_begin(ddb_req_t *r, const upd_ctx_t *c, const eng_table_t *t, eng_table_t *before)
+{
+    if (!r->cfg || !r->cfg->transient_ms) return;
+    if (!(c->bm || c->pt || c->ss || c->od || c->cls || (c->gsiu && c->gsiu->n))) return;
+    tr_begin(r, t->name, NULL, TR_UPDATING, NULL, NULL);
+    for (const json_t *u = c->gsiu ? c->gsiu->child : NULL; u; u = u->next) {
+        const json_t *cr = json_get(u, "Create"), *de = json_get(u, "Delete"), *up = json_get(u, "Update");
+        const json_t *act = cr && cr->type == JSON_OBJECT ? cr : de && de->type == JSON_OBJECT ? de : up;
+        const json_t *n = act ? json_get(act, "IndexName") : NULL;
+        if (!n || n->type != JSON_STRING) continue;
+        if (act == cr)
+            tr_begin(r, t->name, n->str.ptr, TR_CREATING, NULL, NULL);
+        else if (act == de)
+            tr_begin(r, t->name, n->str.ptr, TR_DELETING, before, NULL);
+        else
+            tr_begin(r, t->name, n->str.ptr, TR_UPDATING, NULL, NULL);
+    }
+}
+
 ddb_err_t api_UpdateTable(ddb_req_t *r)
 {
     bool bad = false;
@@ -459,8 +481,14 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
     if ((rc = throughput_bounds_or_err(r, &c))) return rc;
+    /* [issue 17] not while the table is CREATING, UPDATING or DELETING */
+    if ((rc = tabledesc_changeable_or_err(r, jname->str.ptr, NULL))) return rc;
     /* a GSI being deleted is still listed (DELETING) in the answer */
     eng_table_t *before = eng_table_get(r->eng, jname->str.ptr, jname->str.len);
+    if (before && (rc = tabledesc_changeable_or_err(r, jname->str.ptr, before))) {
+        eng_table_release(before);
+        return rc;
+    }
     const eng_index_t *deleting = NULL;
     for (const json_t *u = c.gsiu ? c.gsiu->child : NULL; u && before; u = u->next) {
         const json_t *de = json_get(u, "Delete");
@@ -472,6 +500,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
         eng_table_release(before);
         return rc;
     }
+    transient_begin(r, &c, t, before);
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
     tabledesc_write_deleting(r, t, NULL, deleting);

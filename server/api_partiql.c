@@ -126,12 +126,16 @@ static ddb_err_t stmt_compile(ddb_req_t *r, const json_t *obj, stmt_t *s, ddb_er
     expr_partiql_t *st = s->st;
     const char *name = arena_memdup(r->a, st->table.ptr, st->table.len);
     s->t = eng_table_get(r->eng, name, strlen(name));
+    if (s->t && tabledesc_creating(r, s->t)) { /* [issue 17] not found until ACTIVE, as AWS answers */
+        eng_table_release(s->t);
+        s->t = NULL;
+    }
     if (!s->t) return err_set(err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     eng_table_t *t = s->t;
     if (st->has_index) {
         s->x = eng_index_find(t, st->index.ptr, st->index.len);
         if (!s->x) return err_set(err, DDB_ERR_VALIDATION, "The table does not have the specified index");
-        if (s->x->backfilling)
+        if (tabledesc_index_building(r, t, s->x))
             return err_set(err, DDB_ERR_VALIDATION, "Cannot read from backfilling global secondary index: %s",
                            s->x->name);
     }

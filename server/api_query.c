@@ -259,7 +259,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                          q.index->str.ptr);
             goto out;
         }
-        if (x->backfilling) {
+        if (tabledesc_index_building(r, t, x)) { /* [issue 17] or CREATING in a transient state */
             rc = err_set(&r->err, DDB_ERR_VALIDATION,
                          "Cannot read from backfilling global secondary index: %s", x->name);
             goto out;

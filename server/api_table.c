@@ -265,8 +265,11 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     eng_table_t t;
     ddb_err_t rc;
     if ((rc = tablespec_create_or_err(r, r->body, &t))) return rc;
+    if (tr_state(r, t.name, NULL, NULL) == TR_DELETING) /* [issue 17] its name is not free yet */
+        return err_set(&r->err, DDB_ERR_RESOURCE_IN_USE, "Table already exists: %s", t.name);
     eng_table_t *nt = NULL;
     if ((rc = eng_table_create(r->eng, &t, &nt, &r->err))) return rc;
+    tr_begin(r, nt->name, NULL, TR_CREATING, NULL, NULL);
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
     tabledesc_write(r, nt, NULL);
@@ -282,14 +285,33 @@ ddb_err_t api_DescribeTable(ddb_req_t *r)
     const json_t *jname;
     ddb_err_t rc;
     if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
-    eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
-    if (!t) return r->err.code;
+    /* [issue 17] a transient state ending within TR_HOLD_MS is not shown: the answer is held until its
+     * end (http.c's hold timer; the event loop goes on) and describes the table as it is then, so an SDK
+     * waiter polling for ACTIVE (or for ResourceNotFoundException) finishes at its first poll */
+    const char *name = jname->str.ptr;
+    uint64_t until = 0;
+    tr_state_t st = tr_state(r, name, NULL, &until);
+    if (st != TR_ACTIVE && until <= tr_now_ms() + TR_HOLD_MS) {
+        r->hold_until_ms = until;
+        r->transient_done = true;
+    }
+    eng_stats_t ghost_stats;
+    eng_table_t *t = st == TR_DELETING ? tr_ghost(r, name, NULL, &ghost_stats) : NULL;
+    if (!t && st == TR_DELETING) /* gone, or going by the time the answer leaves */
+        return err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND,
+                       "Requested resource not found: Table: %s not found", name);
+    if (!t && !(t = tabledesc_named_or_err(r, name))) return r->err.code;
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "Table");
-    tabledesc_write(r, t, NULL);
+    tabledesc_write(r, t, st == TR_DELETING ? &ghost_stats : NULL);
     jw_obj_end(&r->out);
     eng_table_release(t);
     return DDB_OK;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b); /* bytewise, as eng_table_list */
 }
 
 ddb_err_t api_ListTables(ddb_req_t *r)
@@ -311,6 +333,16 @@ ddb_err_t api_ListTables(ddb_req_t *r)
 
     const char **names;
     size_t n = eng_table_list(r->eng, r->a, &names);
+    const char **gone;
+    size_t ngone = tr_deleting_tables(r, &gone); /* [issue 17] DELETING tables are listed until gone */
+    if (ngone) {
+        const char **all = ARENA_NEWN(r->a, const char *, n + ngone);
+        memcpy(all, names, n * sizeof *names);
+        memcpy(all + n, gone, ngone * sizeof *gone);
+        n += ngone;
+        qsort(all, n, sizeof *all, cmp_names);
+        names = all;
+    }
     size_t i = 0;
     if (jstart)
         while (i < n && ddb_str_cmp((ddb_str_t){names[i], strlen(names[i])}, jstart->str) <= 0) i++;
@@ -338,8 +370,13 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
     const json_t *jname;
     ddb_err_t rc;
     if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
+    if ((rc = tabledesc_changeable_or_err(r, jname->str.ptr, NULL))) return rc; /* [issue 17] DELETING */
     eng_table_t *t = tabledesc_named_or_err(r, jname->str.ptr);
     if (!t) return r->err.code;
+    if ((rc = tabledesc_changeable_or_err(r, jname->str.ptr, t))) {
+        eng_table_release(t);
+        return rc;
+    }
     bool protected_ = t->deletion_protection;
     bool indexing = eng_table_indexing(t);
     eng_stats_t st = eng_table_stats(r->eng, t);
@@ -356,6 +393,7 @@ ddb_err_t api_DeleteTable(ddb_req_t *r)
             "protection first.");
     eng_table_t *d = NULL;
     if ((rc = eng_table_delete(r->eng, jname->str.ptr, &d, &r->err))) return rc;
+    tr_begin(r, d->name, NULL, TR_DELETING, d, &st); /* [issue 17] deleted; listed DELETING for a while */
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "TableDescription");
     tabledesc_write_deleted(r, d, &st);

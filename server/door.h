@@ -40,6 +40,7 @@ typedef struct {
     char request_id[53];   /* x-amzn-RequestId answered ("" until an answer is sent) */
     uint8_t json_flavour;  /* the request's Content-Type, answered alike: 0 x-amz-json-1.0, 1 -1.1, 2 json */
     unsigned delay_ms;     /* faults.c: hold the answer this long before sending it (0: at once) */
+    uint64_t hold_until;   /* [issue 17] and until this monotonic time, in ms (0: no such hold) */
     bool drop;             /* faults.c: close the connection instead of answering */
 } door_t;
 

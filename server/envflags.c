@@ -52,6 +52,7 @@ static const struct {
     {"DYNAROCK_FAILURE_DIR", "--failure-dir", VALUE},
     {"DYNAROCK_SHARED_DB", "--shared-db", SWITCH},
     {"DYNAROCK_DELAY_TRANSIENT_STATUSES", "--delay-transient-statuses", SWITCH},
+    {"DYNAROCK_TRANSIENT_MS", "--transient-ms", VALUE}, /* [issue 17] */
     {"DYNAROCK_HEALTH_ANSWER", "--health-answer", VALUE},
     {"DYNAROCK_CONSOLE", "--console", SWITCH},       /* [issue 20] */
     {"DYNAROCK_NO_CONSOLE", "--no-console", SWITCH}, /* [issue 20] */

@@ -136,7 +136,12 @@ typedef struct {
     const char *body; /* a copy in the request's pool (the thread's arena is reset before the timer) */
     size_t len;
     bool drop;
+    uint64_t until; /* [issue 17] not before this monotonic time (ms), checked every HOLD_TICK_MS */
 } held_t;
+
+#define HOLD_TICK_MS 10 /* a hold until a time (a transient state's end) looks again this often */
+static uint64_t now_ms(void);
+static h2o_timeout_t *hold_timer(worker_t *w, uint64_t ms);
 
 /* Close the connection instead of answering: the socket is shut both ways, then h2o is handed the
  * answer, whose write fails, so h2o closes and disposes of the connection as after any write error. */
@@ -153,6 +158,10 @@ static void drop_answer(h2o_req_t *req)
 static void held_fire(h2o_timeout_entry_t *te)
 {
     held_t *h = H2O_STRUCT_FROM_MEMBER(held_t, te, te);
+    if (h->until && !atomic_load(&g_stop) && now_ms() < h->until) { /* not yet: look again soon */
+        h2o_timeout_link(t_worker->loop, hold_timer(t_worker, HOLD_TICK_MS), &h->te);
+        return;
+    }
     if (h->drop)
         drop_answer(h->req);
     else
@@ -202,7 +211,7 @@ static __attribute__((noinline)) void send_faulty(door_t *d, const char *body, s
 {
     h2o_req_t *req = d->req;
     if (d->drop) d->status = 0;
-    if (d->delay_ms == 0 || atomic_load(&g_stop)) {
+    if ((d->delay_ms == 0 && d->hold_until <= now_ms()) || atomic_load(&g_stop)) {
         if (d->drop)
             drop_answer(req);
         else
@@ -219,14 +228,15 @@ static __attribute__((noinline)) void send_faulty(door_t *d, const char *body, s
     h->req = req;
     h->len = len;
     h->drop = d->drop;
+    h->until = d->hold_until;
     h->body = len ? memcpy(h2o_mem_alloc_pool(&req->pool, len), body, len) : "";
-    h2o_timeout_link(t_worker->loop, hold_timer(t_worker, d->delay_ms), &h->te);
+    h2o_timeout_link(t_worker->loop, hold_timer(t_worker, d->delay_ms ? d->delay_ms : HOLD_TICK_MS), &h->te);
 }
 
 /* The body of an answer whose headers are set: now, unless fault injection holds or drops it. */
 static inline void send_body(door_t *d, const char *body, size_t len)
 {
-    if (__builtin_expect(d->delay_ms == 0 && !d->drop, 1))
+    if (__builtin_expect(d->delay_ms == 0 && !d->drop && !d->hold_until, 1))
         h2o_send_inline(d->req, body, len);
     else
         send_faulty(d, body, len);
@@ -542,7 +552,9 @@ static door_rc_t stage_inflate(door_t *d)
 
 static door_rc_t stage_dispatch(door_t *d)
 {
-    if (router_run(d->r, d->fn, d->body, d->body_len) != DDB_OK)
+    ddb_err_t rc = router_run(d->r, d->fn, d->body, d->body_len);
+    d->hold_until = d->r->hold_until_ms; /* [issue 17] DescribeTable waiting for a transient state's end */
+    if (rc != DDB_OK)
         door_send_error(d);
     else
         door_send_json(d, 200, d->r->out.b.data, d->r->out.b.len);

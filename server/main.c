@@ -69,6 +69,8 @@ static void usage(FILE *f)
                "  --failure-dir DIR      one JSON record per batch a mapping discards\n"
                "  --trigger TABLE=COMMAND  run COMMAND on the changes of TABLE's stream: a function\n"
                "                         TABLE-trigger and a mapping with defaults, TRIM_HORIZON\n"
+               "  --transient-ms MS      tables and GSIs stay CREATING/UPDATING/DELETING MS ms after a\n"
+               "                         change (implies -delayTransientStatuses, whose default is 1000)\n"
                "  --health-answer A      GET / answers as aws (200 \"healthy: ...\", default) or as\n"
                "                         dynamodb-local (400 MissingAuthenticationToken)\n"
                "  --console              serve the web console also when --host is not loopback\n"
@@ -294,6 +296,10 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
             }
         } else if (FLAG("-delayTransientStatuses") || FLAG("--delay-transient-statuses")) {
             cfg.delay_transient = true;
+        } else if (FLAG("--transient-ms")) { /* [issue 17] */
+            cfg.transient_ms = (unsigned)parse_int(a, next, 1, 3600000);
+            cfg.delay_transient = true;
+            i++;
         } else if (FLAG("--health-answer")) { /* [issue 19] */
             if (!next || (strcmp(next, "aws") && strcmp(next, "dynamodb-local"))) {
                 fprintf(stderr, "dynarock: --health-answer needs aws or dynamodb-local\n");
@@ -327,6 +333,8 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
         return 2;
 #undef FLAG
     }
+
+    if (cfg.delay_transient && !cfg.transient_ms) cfg.transient_ms = TR_DEFAULT_MS; /* [issue 17] */
 
     /* [issue 20] a console on a public interface is opt-in */
     cfg.console = console >= 0 ? console == 1 : console_host_is_loopback(cfg.host);
@@ -412,6 +420,7 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
 
     int rc = http_run(&cfg, ns_default(), on_ready, &cfg);
     trig_stop_all(); /* pollers use the engine: stopped (their functions killed) before it closes */
+    tr_clear();      /* [issue 17] the transient states' references to descriptions */
     ns_close_all();
     if (rc == 0) log_info("stopped cleanly");
     return rc == 0 ? 0 : 1;

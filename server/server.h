@@ -34,8 +34,9 @@ typedef struct {
     int threads;
     bool cors; /* --cors / -cors: CORS answers (cors.c) for cors_origins, "*" or a comma list */
     const char *cors_origins;
-    bool delay_transient; /* -delayTransientStatuses: CREATING/DELETING visible for a moment */
-    bool shared_db;       /* always one namespace; kept for the banner */
+    bool delay_transient;  /* -delayTransientStatuses: CREATING/DELETING visible for a moment */
+    unsigned transient_ms; /* [issue 17] how long each transient state lasts (transient.c); 0: off */
+    bool shared_db;        /* always one namespace; kept for the banner */
     bool sync_writes;
     size_t block_cache_mb, write_buffer_mb;
     int log_level;           /* --log-level (a log_level_t), or -1 when not given: the access log is off */
@@ -80,6 +81,10 @@ typedef struct {
      * part of their requests as unprocessed, transactions cancel with TransactionConflict. */
     const struct fault_act *fault;
     double consumed; /* capacity units the request consumed (capacity.c), for the access log */
+    /* [issue 17] transient.c: hold the answer until this monotonic time (ms; 0: answer at once), and
+     * describe tables as they will be then (the transient states ended) */
+    uint64_t hold_until_ms;
+    bool transient_done;
 } ddb_req_t;
 
 typedef ddb_err_t (*api_fn)(ddb_req_t *r);
@@ -420,6 +425,46 @@ void tabledesc_write_deleted(ddb_req_t *r, const eng_table_t *t, const eng_stats
 /** The same, listing `deleting` (an index just removed by UpdateTable) as DELETING. */
 void tabledesc_write_deleting(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *stats,
                               const eng_index_t *deleting);
+
+/** [issue 17] Whether the table is CREATING (a restore or import filling it, or a transient state):
+ *  data-plane requests answer ResourceNotFoundException as for a missing table. */
+bool tabledesc_creating(ddb_req_t *r, const eng_table_t *t);
+/** [issue 17] UpdateTable's and DeleteTable's check: ResourceInUseException "Attempt to change a resource
+ *  which is still in use: Table is being created|updated|deleted: <name>" when the table (t, or a DELETING
+ *  one by name when t is NULL) is not ACTIVE; DDB_OK otherwise. */
+ddb_err_t tabledesc_changeable_or_err(ddb_req_t *r, const char *name, const eng_table_t *t);
+/** [issue 17] Whether GSI x of t cannot be read yet (backfilling, or CREATING in a transient state). */
+bool tabledesc_index_building(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x);
+
+/* ---- transient.c: -delayTransientStatuses' states (issue 17) ----------------------------------------
+ * In memory, each with its end on the monotonic clock; every call returns at once when cfg->transient_ms
+ * is 0. Any worker thread (one mutex). */
+
+typedef enum { TR_ACTIVE = 0, TR_CREATING, TR_UPDATING, TR_DELETING } tr_state_t;
+#define TR_DEFAULT_MS 1000 /* -delayTransientStatuses alone: each state lasts a second */
+#define TR_HOLD_MS 2000    /* DescribeTable waits for a state ending within this, rather than show it */
+
+/** Now on the monotonic clock, in milliseconds (the clock of the states' ends). */
+uint64_t tr_now_ms(void);
+/** Table `table` (index NULL) or its GSI `index` enters state st for cfg->transient_ms; ghost (a DELETING
+ *  table's last description, or the description a deleted GSI was part of; may be NULL) gets a reference
+ *  kept until the state ends, with the table's counters *stats (may be NULL). */
+void tr_begin(ddb_req_t *r, const char *table, const char *index, tr_state_t st, eng_table_t *ghost,
+              const eng_stats_t *stats);
+/** The state of table `table` (index NULL) or of its index now (*until_ms, may be NULL: its end);
+ *  TR_ACTIVE when none, or when r->transient_done. */
+tr_state_t tr_state(ddb_req_t *r, const char *table, const char *index, uint64_t *until_ms);
+/** A new reference to the description of a DELETING table (index NULL), or to the description holding
+ *  the DELETING GSI of the table (index non-NULL: any), with its counters; NULL when none. */
+eng_table_t *tr_ghost(ddb_req_t *r, const char *table, const char *index, eng_stats_t *stats);
+/** The name of the table's DELETING GSI (in r->a), or NULL. */
+const char *tr_ghost_index(ddb_req_t *r, const char *table);
+/** The DELETING tables of r's engine (names in r->a, unsorted); how many. */
+size_t tr_deleting_tables(ddb_req_t *r, const char ***names);
+/** "ACTIVE", "CREATING", "UPDATING" or "DELETING". */
+const char *tr_state_name(tr_state_t st);
+/** Forget every state (references released): after the workers stopped, before the engines close. */
+void tr_clear(void);
 
 /* ---- tablespec.c: table-definition checks shared by CreateTable and UpdateTable -------------- */
 

@@ -55,8 +55,34 @@ eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name)
 {
     if (tabledesc_arn_refused(r, &name)) return NULL;
     eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
+    if (t && tabledesc_creating(r, t)) { /* [issue 17] AWS: not found until ACTIVE */
+        eng_table_release(t);
+        t = NULL;
+    }
     if (!t) err_set(&r->err, DDB_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     return t;
+}
+
+bool tabledesc_creating(ddb_req_t *r, const eng_table_t *t)
+{
+    if (t->status && !strcmp(t->status, "CREATING")) return true; /* a restore or an import filling it */
+    return tr_state(r, t->name, NULL, NULL) == TR_CREATING;
+}
+
+ddb_err_t tabledesc_changeable_or_err(ddb_req_t *r, const char *name, const eng_table_t *t)
+{
+    tr_state_t st = tr_state(r, name, NULL, NULL);
+    if (st == TR_ACTIVE && t && t->status && !strcmp(t->status, "CREATING")) st = TR_CREATING;
+    if (st == TR_ACTIVE) return DDB_OK;
+    static const char *const what[] = {"", "created", "updated", "deleted"};
+    return err_set(&r->err, DDB_ERR_RESOURCE_IN_USE,
+                   "Attempt to change a resource which is still in use: Table is being %s: %s", what[st],
+                   name);
+}
+
+bool tabledesc_index_building(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x)
+{
+    return x->backfilling || (x->global && tr_state(r, t->name, x->name, NULL) == TR_CREATING);
 }
 
 eng_table_t *tabledesc_named_or_err(ddb_req_t *r, const char *name)
@@ -145,15 +171,20 @@ static void write_throughput(jw_t *w, const eng_table_t *t, int64_t rcu, int64_t
 
 static const char *status_now(ddb_req_t *r, const eng_table_t *t)
 {
-    /* [issue 19] -delayTransientStatuses: CreateTable answers CREATING, as DynamoDB does; every later
-     * read says ACTIVE, so an SDK waiter (table_exists, `aws dynamodb wait table-exists`) succeeds at its
-     * first poll instead of sleeping its 20 s delay after a CREATING (it used to last 0.5 s) */
-    if (r->cfg && r->cfg->delay_transient && t->status && !strcmp(t->status, "ACTIVE") && r->op &&
-        !strcmp(r->op, "CreateTable"))
-        return "CREATING";
+    /* [issue 17] -delayTransientStatuses: CREATING, UPDATING or DELETING while a state lasts */
+    tr_state_t st = tr_state(r, t->name, NULL, NULL);
+    if (st != TR_ACTIVE) return tr_state_name(st);
     /* a table whose indexes are being built or dropped reads UPDATING, as in DynamoDB */
     if ((!t->status || !strcmp(t->status, "ACTIVE")) && eng_table_indexing(t)) return "UPDATING";
     return t->status ? t->status : "ACTIVE";
+}
+
+/* [issue 17] A GSI's status in a transient state: its own, or CREATING while its table is; NULL: none. */
+static const char *index_transient(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x)
+{
+    tr_state_t st = tr_state(r, t->name, x->name, NULL);
+    if (st == TR_ACTIVE && tr_state(r, t->name, NULL, NULL) == TR_CREATING) st = TR_CREATING;
+    return st == TR_ACTIVE ? NULL : tr_state_name(st);
 }
 
 static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x, const char *arn,
@@ -167,9 +198,10 @@ static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x
     tabledesc_write_keyschema(w, &x->key);
     jw_keyz(w, "Projection");
     tabledesc_write_projection(w, x);
+    const char *transient = x->global && !status ? index_transient(r, t, x) : NULL;
     if (x->global) {
         jw_keyz(w, "IndexStatus");
-        jw_strz(w, status ? status : x->status ? x->status : "ACTIVE");
+        jw_strz(w, status ? status : transient ? transient : x->status ? x->status : "ACTIVE");
         if (x->backfilling && !status) {
             jw_keyz(w, "Backfilling");
             jw_bool(w, true);
@@ -178,7 +210,9 @@ static void write_index(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x
         write_throughput(w, t, x->rcu, x->wcu, false);
     }
     /* counters of an index still being built (or gone) read 0, as DynamoDB shows them */
-    eng_stats_t xs = x->id && !status && !x->backfilling ? eng_index_stats(r->eng, x) : (eng_stats_t){0, 0};
+    bool building = transient && !strcmp(transient, "CREATING");
+    eng_stats_t xs =
+        x->id && !status && !x->backfilling && !building ? eng_index_stats(r->eng, x) : (eng_stats_t){0, 0};
     jw_keyz(w, "IndexSizeBytes");
     jw_int(w, xs.size_bytes);
     jw_keyz(w, "ItemCount");
@@ -215,6 +249,12 @@ static void write_desc(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *st
     jw_t *w = &r->out;
     eng_stats_t st = stats ? *stats : eng_table_stats(r->eng, t);
     const char *arn = tabledesc_arn(r, t->name);
+    eng_table_t *holder = NULL; /* [issue 17] the description a DELETING GSI is still shown from */
+    if (!deleting && !deleted) {
+        const char *gone = tr_ghost_index(r, t->name);
+        if (gone && !eng_index_find(t, gone, strlen(gone)) && (holder = tr_ghost(r, t->name, gone, NULL)))
+            deleting = eng_index_find(holder, gone, strlen(gone));
+    }
     jw_obj_begin(w);
     if (!deleted) {
         jw_keyz(w, "AttributeDefinitions");
@@ -313,4 +353,5 @@ static void write_desc(ddb_req_t *r, const eng_table_t *t, const eng_stats_t *st
         jw_obj_end(w);
     }
     jw_obj_end(w);
+    if (holder) eng_table_release(holder);
 }
