@@ -589,6 +589,7 @@ def test_import_csv(c, s3dir):
     r = c.import_table(S3BucketSource={"S3Bucket": BUCKET, "S3KeyPrefix": "csv/one"}, InputFormat="CSV",
                        InputFormatOptions={"Csv": {"Delimiter": ";"}}, TableCreationParameters=tcp(name, sort=True, gsi=True))
     res = wait_import(c, r["ImportTableDescription"]["ImportArn"])
+    r1_arn = res["ImportArn"]
     assert (res["ImportStatus"], res["ProcessedItemCount"], res["ImportedItemCount"], res["ErrorCount"]) == (
         "COMPLETED", 3, 2, 1)
     assert res["InputFormatOptions"] == {"Csv": {"Delimiter": ";"}}
@@ -604,6 +605,33 @@ def test_import_csv(c, s3dir):
     res = wait_import(c, r["ImportTableDescription"]["ImportArn"])
     assert (res["ImportStatus"], res["ImportedItemCount"]) == ("COMPLETED", 1)
     assert scan_all(c, name2) == [{"pk": {"S": "d"}, "sk": {"N": "3"}, "g": {"S": "10"}, "note": {"S": "second file"}}]
+    # ClientToken: the same request again answers the same import; other parameters are a conflict
+    name3, token = new_name("csv"), str(uuid.uuid4())
+    req = dict(S3BucketSource={"S3Bucket": BUCKET, "S3KeyPrefix": "csv/two"}, InputFormat="CSV", ClientToken=token,
+               InputFormatOptions={"Csv": {"Delimiter": ";", "HeaderList": ["pk", "sk", "g", "note"]}},
+               TableCreationParameters=tcp(name3, sort=True))
+    first = wait_import(c, c.import_table(**req)["ImportTableDescription"]["ImportArn"])
+    again = c.import_table(**req)["ImportTableDescription"]
+    assert (again["ImportArn"], again["ImportStatus"], again["ClientToken"]) == (first["ImportArn"], "COMPLETED", token)
+    req["InputCompressionType"] = "NONE"
+    with pytest.raises(ClientError) as e:
+        c.import_table(**req)
+    assert err(e) == ("ImportConflictException",
+                      f"Duplicate request detected: ClientToken {token} was used with different parameters")
+    # ListImports: newest first, in pages of PageSize joined by NextToken
+    whole = c.list_imports(PageSize=25)
+    assert "NextToken" not in whole
+    arns = [x["ImportArn"] for x in whole["ImportSummaryList"]]
+    assert arns[:3] == [first["ImportArn"], res["ImportArn"], r1_arn]
+    paged, kw = [], {}
+    while True:
+        page = c.list_imports(PageSize=2, **kw)
+        assert len(page["ImportSummaryList"]) <= 2
+        paged += [x["ImportArn"] for x in page["ImportSummaryList"]]
+        if "NextToken" not in page:
+            break
+        kw = {"NextToken": page["NextToken"]}
+    assert paged == arns
 
 
 def test_import_ion_and_zstd(c, s3dir):
@@ -629,6 +657,15 @@ def test_import_ion_and_zstd(c, s3dir):
 
 def test_import_validation(c, raw):
     name = new_name("v")
+    r = raw.request(target="DynamoDB_20120810.ImportTable", body=json.dumps(
+        {"ClientToken": "a$b", "S3BucketSource": {"S3Bucket": "-bad", "S3BucketOwner": "1"}, "InputFormat": "CSV",
+         "TableCreationParameters": tcp(name)}))
+    assert (r.error_code, r.error_message) == ("ValidationException",
+        "3 validation errors detected: Value 'a$b' at 'clientToken' failed to satisfy constraint: Member must satisfy "
+        "regular expression pattern: ^[^\\$]+$; Value '-bad' at 's3BucketSource.s3Bucket' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: ^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$; "
+        "Value '1' at 's3BucketSource.s3BucketOwner' failed to satisfy constraint: Member must satisfy regular "
+        "expression pattern: [0-9]{12}")
     r = raw.request(target="DynamoDB_20120810.ImportTable", body=json.dumps(
         {"S3BucketSource": {"S3Bucket": BUCKET}, "InputFormat": "XML", "InputCompressionType": "LZ4",
          "TableCreationParameters": tcp(name)}))

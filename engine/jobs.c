@@ -33,13 +33,6 @@ struct job {
     void (*free_arg)(void *arg);
 };
 
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void jobs__init(jobs_t *j)
 {
     memset(j, 0, sizeof *j);
@@ -85,7 +78,7 @@ bool job__start(jobs_t *j, job_kind_t kind, const char *name, void (*fn)(job_t *
     job->owner = j;
     job->kind = kind;
     snprintf(job->name, sizeof job->name, "%s", name);
-    job->started_ms = mono_ms();
+    job->started_ms = ddb_mono_ms();
     job->fn = fn;
     job->arg = arg;
     job->free_arg = free_arg;
@@ -161,7 +154,7 @@ void jobs__stop_all(jobs_t *j)
 size_t jobs__list(jobs_t *j, job_info_t *out, size_t max)
 {
     size_t n = 0;
-    uint64_t now = mono_ms();
+    uint64_t now = ddb_mono_ms();
     pthread_mutex_lock(&j->mu);
     for (const job_t *x = j->list; x && n < max; x = x->next, n++) {
         out[n].kind = x->kind;

@@ -37,6 +37,7 @@
  * lock and before seq_mu. seq_mu guards the counter and the numbers in flight; it is taken under key
  * locks by writers and never while waiting for anything else.
  */
+#include "common/clock.h"
 #include "engine/engine_int.h"
 
 #include <inttypes.h>
@@ -89,13 +90,6 @@ struct streams {
     uint64_t *inflight; /* first numbers of batches not yet written */
     size_t n_inflight, cap_inflight;
 };
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void be64_put(char *p, uint64_t u)
 {
@@ -514,7 +508,7 @@ int stream__table_change(eng_t *e, const eng_table_t *old, eng_table_t *nt, db_b
     pending_t *p = calloc(1, sizeof *p);
     if (!p) abort();
     ch->pending = p;
-    uint64_t now = now_ms();
+    uint64_t now = ddb_epoch_ms();
     if (closes) {
         stream_t *st = find_num(s, old->stream_num_);
         if (st && !st->disabled_ms) {
@@ -634,7 +628,7 @@ void stream__stage(eng_t *e, const eng_table_t *t, db_batch_t *b, eng_origin_t o
     head[0] = FMT_SREC_VERSION;
     head[1] = !old ? FMT_SREC_INSERT : !nitem ? FMT_SREC_REMOVE : FMT_SREC_MODIFY;
     head[2] = origin == ENG_ORIGIN_TTL ? FMT_SREC_BY_SERVICE : 0;
-    le64_put(head + 3, now_ms());
+    le64_put(head + 3, ddb_epoch_ms());
     buf_put(&v, head, sizeof head);
     put_image(&v, key__attrs(a, t, NULL, nitem ? nitem : old));
     put_image(&v, old && view_has(view, 'O') ? old : NULL);
@@ -955,7 +949,7 @@ static bool keep_one(eng_t *e, stream_t *st, uint64_t now, uint64_t cutoff)
 static void keeper_pass(eng_t *e)
 {
     streams_t *s = e->streams;
-    uint64_t now = now_ms();
+    uint64_t now = ddb_epoch_ms();
     uint64_t cutoff = now > s->retention_ms ? now - s->retention_ms : 0;
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < s->n;)

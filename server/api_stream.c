@@ -20,6 +20,7 @@
  * The "|1|" mirrors AWS's iterators ("<arn>|1|AAAAAAAAAAH..."). The CRC catches a damaged or
  * edited iterator (another ARN, another position); it is not a secret, as nothing here is.
  */
+#include "common/clock.h"
 #include "server/server.h"
 
 #include <stdint.h>
@@ -161,13 +162,6 @@ bool stream_iter_parse(ddb_req_t *r, const char *s, size_t len, stream_iter_t *o
     out->pos = get_be(b + 5, 8);
     out->issued_ms = get_be(b + 13, 8);
     return true;
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* Epoch milliseconds as Java's Date.toString() prints them in UTC ("Thu Jul 02 12:57:57 UTC 2015"). */
@@ -421,7 +415,7 @@ ddb_err_t api_GetShardIterator(ddb_req_t *r)
         eng_stream_iterator(r->eng, table, label, jshard->str.ptr, type, seq, &it.ord, &it.pos);
     if (erc != ENG_STREAM_OK)
         return stream_rc_err(r, erc, jarn->str.ptr, jshard->str.ptr, jseq ? jseq->str.ptr : NULL);
-    it.issued_ms = now_ms();
+    it.issued_ms = ddb_epoch_ms();
     jw_obj_begin(&r->out);
     jw_keyz(&r->out, "ShardIterator");
     jw_strz(&r->out, stream_iter_format(r, &it));
@@ -538,7 +532,7 @@ ddb_err_t api_GetRecords(ddb_req_t *r)
     stream_iter_t it;
     if (!stream_iter_parse(r, jiter->str.ptr, jiter->str.len, &it))
         return err_set(&r->err, DDB_ERR_VALIDATION, "%s", MSG_INVALID_ITER);
-    uint64_t now = now_ms();
+    uint64_t now = ddb_epoch_ms();
     if (now > it.issued_ms && now - it.issued_ms > STREAM_ITER_TTL_MS)
         return err_set(
             &r->err, DDB_ERR_EXPIRED_ITERATOR,

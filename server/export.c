@@ -163,13 +163,6 @@ typedef struct {
     eng_task_t *task;
 } export_job_t;
 
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void random_name(char out[27])
 {
     static const char ALPHA[] = "abcdefghijklmnopqrstuvwxyz234567"; /* base32, as AWS's data file names */
@@ -236,7 +229,7 @@ static int after_line(export_job_t *x)
     if ((x->items & 1023) == 0) {
         eng_task_progress(x->task, 1024);
         if (eng_task_stopping(x->task)) return -3;
-        uint64_t now = mono_ms();
+        uint64_t now = ddb_mono_ms();
         if (now - x->last_log_ms >= LOG_EVERY_MS) {
             x->last_log_ms = now;
             log_info("export %s of table %s: %llu items so far (%.0f items/s)",
@@ -424,16 +417,7 @@ static void record_write(export_job_t *x, const char *status)
 {
     arena_t *a = arena_new(4096);
     jw_t w;
-    jw_init(&w, a, 1024);
-    jw_obj_begin(&w);
-    jw_raw(&w, x->desc_json, strlen(x->desc_json));
-    w.after_key = false;
-    jw_keyz(&w, "ExportStatus");
-    jw_strz(&w, status);
-    if (x->end > 0) {
-        jw_keyz(&w, "EndTime");
-        jw_double(&w, x->end);
-    }
+    s3job_record_open(&w, a, x->desc_json, "ExportStatus", status, x->end);
     if (!strcmp(status, "COMPLETED")) {
         jw_keyz(&w, "ExportManifest");
         jw_strz(&w, arena_sprintf(a, "%smanifest-summary.json", x->key_prefix));
@@ -449,16 +433,13 @@ static void record_write(export_job_t *x, const char *status)
         jw_keyz(&w, "ItemCount");
         jw_int(&w, (long long)x->items);
     }
-    jw_obj_end(&w);
-    if (s3job_record_put(x->e, "export", x->record_id, w.b.data, w.b.len) != 0)
-        log_error("export %s: its record could not be written", x->record_id);
-    arena_free(a);
+    s3job_record_close(x->e, &w, a, "export", x->record_id);
 }
 
 /* The export's work, on its task's thread (or the offline command's). */
 static void export_work(export_job_t *x)
 {
-    x->started_ms = x->last_log_ms = x->last_record_ms = mono_ms();
+    x->started_ms = x->last_log_ms = x->last_record_ms = ddb_mono_ms();
     buf_init(&x->pending, x->a, 300u << 10);
     buf_init(&x->manifest, x->a, 1024);
     eng_table_t *t = eng_table_get(x->e, x->table, strlen(x->table));
@@ -494,7 +475,7 @@ static void export_work(export_job_t *x)
             write_with_md5(x, "manifest-summary", &sum) != 0)
             fail(x, "S3AccessDenied", arena_sprintf(x->a, "Cannot write the manifests: %s", strerror(errno)));
     }
-    uint64_t ms = mono_ms() - x->started_ms;
+    uint64_t ms = ddb_mono_ms() - x->started_ms;
     if (x->failed)
         log_warn("export %s of table %s failed: %s", x->record_id ? x->record_id : "", x->table,
                  x->failure_message);
@@ -611,6 +592,93 @@ bool s3job_bucket_ok(const json_t *j)
     return !strstr(s, "..");
 }
 
+const char *s3job_str(const json_t *j)
+{
+    return j && j->type == JSON_STRING ? j->str.ptr : NULL;
+}
+
+double s3job_num(const json_t *j)
+{
+    return j && j->type == JSON_NUMBER ? strtod(j->str.ptr, NULL) : 0;
+}
+
+void s3job_vc_common(vcheck_t *v, const json_t *jtoken, const json_t *jbucket, const char *bucket_path,
+                     const json_t *jowner, const char *owner_path)
+{
+    vc_len(v, jtoken, "clientToken", 1, 1u << 30, false);
+    if (jtoken && jtoken->str.len && strchr(jtoken->str.ptr, '$'))
+        vc_add(v, vc_show_str(v->r, jtoken), "clientToken",
+               "Member must satisfy regular expression pattern: ^[^\\$]+$");
+    if (!bucket_path) return; /* no bucket structure (ImportTable without S3BucketSource) */
+    vc_len(v, jbucket, bucket_path, 0, 255, true);
+    if (jbucket && jbucket->str.len <= 255 && !s3job_bucket_ok(jbucket))
+        vc_add(v, vc_show_str(v->r, jbucket), bucket_path,
+               "Member must satisfy regular expression pattern: ^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$");
+    if (jowner) {
+        bool ok = jowner->str.len == 12;
+        for (size_t i = 0; i < jowner->str.len && ok; i++)
+            ok = jowner->str.ptr[i] >= '0' && jowner->str.ptr[i] <= '9';
+        if (!ok)
+            vc_add(v, vc_show_str(v->r, jowner), owner_path,
+                   "Member must satisfy regular expression pattern: [0-9]{12}");
+    }
+}
+
+bool s3job_replayed(ddb_req_t *r, const char *kind, const json_t *jtoken, const char *params,
+                    const char *answer_key, int conflict, ddb_err_t *rc)
+{
+    if (!jtoken) return false;
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%s/", kind);
+    eng_meta_kv_t *kv;
+    size_t n;
+    if (eng_meta_list(r->eng, prefix, r->a, &kv, &n) != 0) return false;
+    for (size_t i = 0; i < n; i++) {
+        json_error_t je;
+        json_t *rec = json_parse(r->a, kv[i].val, kv[i].vlen, DDB_JSON_DEPTH, &je);
+        const char *tok = rec ? s3job_str(json_get(rec, "ClientToken")) : NULL;
+        if (!tok || strcmp(tok, jtoken->str.ptr) != 0) continue;
+        if (ddb_now_s() - s3job_num(json_get(rec, "StartTime")) > 8 * 3600) continue; /* AWS keeps 8 hours */
+        const char *p = s3job_str(json_get(rec, "_params"));
+        if (!p || strcmp(p, params) != 0) {
+            *rc = err_set(&r->err, conflict,
+                          "Duplicate request detected: ClientToken %s was used with different parameters",
+                          jtoken->str.ptr);
+            return true;
+        }
+        jw_obj_begin(&r->out);
+        jw_keyz(&r->out, answer_key);
+        s3job_write_public(&r->out, rec);
+        jw_obj_end(&r->out);
+        *rc = DDB_OK;
+        return true;
+    }
+    return false;
+}
+
+void s3job_record_open(jw_t *w, arena_t *a, const char *fixed, const char *status_key, const char *status,
+                       double end)
+{
+    jw_init(w, a, 2048);
+    jw_obj_begin(w);
+    jw_raw(w, fixed, strlen(fixed));
+    w->after_key = false;
+    jw_keyz(w, status_key);
+    jw_strz(w, status);
+    if (end > 0) {
+        jw_keyz(w, "EndTime");
+        jw_double(w, end);
+    }
+}
+
+void s3job_record_close(eng_t *e, jw_t *w, arena_t *a, const char *kind, const char *id)
+{
+    jw_obj_end(w);
+    if (s3job_record_put(e, kind, id, w->b.data, w->b.len) != 0)
+        log_error("%s %s: its record could not be written", kind, id);
+    arena_free(a);
+}
+
 /* "arn:<partition>:dynamodb:<region>:<account>:table/<name>": the table name, or NULL. */
 const char *s3job_table_from_arn(arena_t *a, const char *arn)
 {
@@ -627,11 +695,6 @@ const char *s3job_table_from_arn(arena_t *a, const char *arn)
     size_t n = slash ? (size_t)(slash - p) : strlen(p);
     if (n < 3 || n > 255) return NULL;
     return arena_sprintf(a, "%.*s", (int)n, p);
-}
-
-static const char *jz(const json_t *j)
-{
-    return j && j->type == JSON_STRING ? j->str.ptr : NULL;
 }
 
 /* The parameters a ClientToken binds (AWS: the same token with other parameters is a conflict). */
@@ -660,11 +723,6 @@ static const char *params_of(ddb_req_t *r, const json_t *b)
     return p.data;
 }
 
-static double num_of(const json_t *j)
-{
-    return j && j->type == JSON_NUMBER ? strtod(j->str.ptr, NULL) : 0;
-}
-
 ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
 {
     const json_t *b = r->body;
@@ -688,22 +746,7 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
 
     vcheck_t v;
     vc_init(&v, r);
-    vc_len(&v, jtoken, "clientToken", 1, 1u << 30, false);
-    if (jtoken && jtoken->str.len && strchr(jtoken->str.ptr, '$'))
-        vc_add(&v, vc_show_str(r, jtoken), "clientToken",
-               "Member must satisfy regular expression pattern: ^[^\\$]+$");
-    vc_len(&v, jbucket, "s3Bucket", 0, 255, true);
-    if (jbucket && jbucket->str.len <= 255 && !s3job_bucket_ok(jbucket))
-        vc_add(&v, vc_show_str(r, jbucket), "s3Bucket",
-               "Member must satisfy regular expression pattern: ^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$");
-    if (jowner) {
-        bool ok = jowner->str.len == 12;
-        for (size_t i = 0; i < jowner->str.len && ok; i++)
-            ok = jowner->str.ptr[i] >= '0' && jowner->str.ptr[i] <= '9';
-        if (!ok)
-            vc_add(&v, vc_show_str(r, jowner), "s3BucketOwner",
-                   "Member must satisfy regular expression pattern: [0-9]{12}");
-    }
+    s3job_vc_common(&v, jtoken, jbucket, "s3Bucket", jowner, "s3BucketOwner");
     vc_len(&v, jprefix, "s3Prefix", 1, 1024, false);
     vc_enum(&v, jsse, "s3SseAlgorithm", SSE, "[AES256, KMS]");
     vc_len(&v, jkms, "s3SseKmsKeyId", 1, 2048, false);
@@ -725,31 +768,10 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
             "cannot hold",
             jprefix->str.ptr);
 
-    /* ClientToken: the same request again answers the same export (AWS keeps tokens 8 hours) */
+    /* ClientToken: the same request again answers the same export */
     const char *params = params_of(r, b);
-    if (jtoken) {
-        eng_meta_kv_t *kv;
-        size_t n;
-        if (eng_meta_list(r->eng, "export/", r->a, &kv, &n) == 0)
-            for (size_t i = 0; i < n; i++) {
-                json_error_t je;
-                json_t *rec = json_parse(r->a, kv[i].val, kv[i].vlen, DDB_JSON_DEPTH, &je);
-                const char *tok = rec ? jz(json_get(rec, "ClientToken")) : NULL;
-                if (!tok || strcmp(tok, jtoken->str.ptr) != 0) continue;
-                if (ddb_now_s() - num_of(json_get(rec, "StartTime")) > 8 * 3600) continue;
-                const char *p = jz(json_get(rec, "_params"));
-                if (!p || strcmp(p, params) != 0)
-                    return err_set(
-                        &r->err, DDB_ERR_EXPORT_CONFLICT,
-                        "Duplicate request detected: ClientToken %s was used with different parameters",
-                        jtoken->str.ptr);
-                jw_obj_begin(&r->out);
-                jw_keyz(&r->out, "ExportDescription");
-                s3job_write_public(&r->out, rec);
-                jw_obj_end(&r->out);
-                return DDB_OK;
-            }
-    }
+    if (s3job_replayed(r, "export", jtoken, params, "ExportDescription", DDB_ERR_EXPORT_CONFLICT, &rc))
+        return rc;
 
     eng_table_t *t = eng_table_get(r->eng, name, strlen(name));
     if (!t) return err_set(&r->err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", name);
@@ -764,7 +786,7 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
     eng_table_release(t);
     double now = ddb_now_s(), export_time = now;
     int64_t now_ms = (int64_t)(now * 1000.0), at_ms = 0, from_ms = 0, to_ms = 0;
-    bool past = jtime && jtime->type == JSON_NUMBER && num_of(jtime) * 1000.0 < (double)(now_ms - 1000);
+    bool past = jtime && jtime->type == JSON_NUMBER && s3job_num(jtime) * 1000.0 < (double)(now_ms - 1000);
     if (!pitr)
         return err_set(&r->err, DDB_ERR_PITR_UNAVAILABLE,
                        "Point in time recovery is not enabled for table '%s'", name);
@@ -775,7 +797,7 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
         return err_set(&r->err, DDB_ERR_VALIDATION,
                        "ExportTime is not valid with ExportType INCREMENTAL_EXPORT");
     if (jtime && jtime->type == JSON_NUMBER) {
-        export_time = num_of(jtime);
+        export_time = s3job_num(jtime);
         if (export_time > now + 1)
             return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME, "ExportTime cannot be in the future");
         int64_t want = (int64_t)(export_time * 1000.0);
@@ -794,8 +816,8 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
             return err_set(
                 &r->err, DDB_ERR_VALIDATION,
                 "IncrementalExportSpecification.ExportFromTime is required for an INCREMENTAL_EXPORT");
-        from_ms = (int64_t)(num_of(jf) * 1000.0);
-        to_ms = jt && jt->type == JSON_NUMBER ? (int64_t)(num_of(jt) * 1000.0) : now_ms;
+        from_ms = (int64_t)(s3job_num(jf) * 1000.0);
+        to_ms = jt && jt->type == JSON_NUMBER ? (int64_t)(s3job_num(jt) * 1000.0) : now_ms;
         if (to_ms > now_ms + 1000)
             return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME, "ExportToTime cannot be in the future");
         if (from_ms >= to_ms)
@@ -974,7 +996,7 @@ ddb_err_t api_DescribeExport(ddb_req_t *r)
     const char *id = s3job_arn_id(r->a, jarn->str.ptr, "export");
     if (!id) return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid Export ARN: %s", jarn->str.ptr);
     const json_t *rec = s3job_record_get(r->eng, "export", id, r->a);
-    const char *arn = rec ? jz(json_get(rec, "ExportArn")) : NULL;
+    const char *arn = rec ? s3job_str(json_get(rec, "ExportArn")) : NULL;
     if (!rec || !arn || strcmp(arn, jarn->str.ptr) != 0)
         return err_set(&r->err, DDB_ERR_EXPORT_NOT_FOUND, "Export not found: %s", jarn->str.ptr);
     jw_obj_begin(&r->out);
@@ -982,6 +1004,55 @@ ddb_err_t api_DescribeExport(ddb_req_t *r)
     s3job_write_public(&r->out, rec);
     jw_obj_end(&r->out);
     return DDB_OK;
+}
+
+ddb_err_t s3job_list_page(ddb_req_t *r, const char *kind, const char *list_key, const char *table,
+                          const char *after, int64_t max, void (*write)(jw_t *w, const json_t *rec),
+                          const char **next)
+{
+    char prefix[16];
+    size_t plen = (size_t)snprintf(prefix, sizeof prefix, "%s/", kind);
+    eng_meta_kv_t *kv;
+    size_t n;
+    if (eng_meta_list(r->eng, prefix, r->a, &kv, &n) != 0)
+        return err_set(&r->err, DDB_ERR_INTERNAL, "Internal server error");
+    jw_obj_begin(&r->out);
+    jw_keyz(&r->out, list_key);
+    jw_arr_begin(&r->out);
+    int64_t count = 0;
+    const char *last = NULL;
+    *next = NULL;
+    for (size_t k = n; k-- > 0;) { /* newest first */
+        const char *id = kv[k].key + plen;
+        if (after && strcmp(id, after) >= 0) continue;
+        json_error_t je;
+        json_t *rec = json_parse(r->a, kv[k].val, kv[k].vlen, DDB_JSON_DEPTH, &je);
+        if (!rec) continue;
+        const char *tname = s3job_str(json_get(rec, "_table"));
+        if (table && (!tname || strcmp(tname, table) != 0)) continue;
+        if (count == max) {
+            *next = last;
+            break;
+        }
+        write(&r->out, rec);
+        count++;
+        last = id;
+    }
+    jw_arr_end(&r->out);
+    return DDB_OK;
+}
+
+static void export_summary(jw_t *w, const json_t *rec)
+{
+    jw_obj_begin(w);
+    jw_keyz(w, "ExportArn");
+    jw_strz(w, s3job_str(json_get(rec, "ExportArn")));
+    jw_keyz(w, "ExportStatus");
+    jw_strz(w, s3job_str(json_get(rec, "ExportStatus")));
+    jw_keyz(w, "ExportType");
+    const char *ty = s3job_str(json_get(rec, "ExportType"));
+    jw_strz(w, ty ? ty : "FULL_EXPORT");
+    jw_obj_end(w);
 }
 
 ddb_err_t api_ListExports(ddb_req_t *r)
@@ -1002,44 +1073,13 @@ ddb_err_t api_ListExports(ddb_req_t *r)
         return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: %s", jarn->str.ptr);
     if (jnext && (jnext->str.len != S3JOB_ID_LEN || jnext->str.ptr[14] != '-'))
         return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid NextToken for ListExports: %s", jnext->str.ptr);
-    eng_meta_kv_t *kv;
-    size_t n;
-    if (eng_meta_list(r->eng, "export/", r->a, &kv, &n) != 0)
-        return err_set(&r->err, DDB_ERR_INTERNAL, "Internal server error");
-    jw_obj_begin(&r->out);
-    jw_keyz(&r->out, "ExportSummaries");
-    jw_arr_begin(&r->out);
-    int64_t count = 0;
-    const char *last = NULL;
-    bool more = false;
-    for (size_t k = n; k-- > 0;) { /* newest first */
-        const char *id = kv[k].key + 7;
-        if (jnext && strcmp(id, jnext->str.ptr) >= 0) continue;
-        json_error_t je;
-        json_t *rec = json_parse(r->a, kv[k].val, kv[k].vlen, DDB_JSON_DEPTH, &je);
-        if (!rec) continue;
-        const char *tname = jz(json_get(rec, "_table"));
-        if (table && (!tname || strcmp(tname, table) != 0)) continue;
-        if (count == max) {
-            more = true;
-            break;
-        }
-        jw_obj_begin(&r->out);
-        jw_keyz(&r->out, "ExportArn");
-        jw_strz(&r->out, jz(json_get(rec, "ExportArn")));
-        jw_keyz(&r->out, "ExportStatus");
-        jw_strz(&r->out, jz(json_get(rec, "ExportStatus")));
-        jw_keyz(&r->out, "ExportType");
-        const char *ty = jz(json_get(rec, "ExportType"));
-        jw_strz(&r->out, ty ? ty : "FULL_EXPORT");
-        jw_obj_end(&r->out);
-        count++;
-        last = id;
-    }
-    jw_arr_end(&r->out);
-    if (more && last) {
+    const char *next;
+    if ((rc = s3job_list_page(r, "export", "ExportSummaries", table, jnext ? jnext->str.ptr : NULL, max,
+                              export_summary, &next)))
+        return rc;
+    if (next) {
         jw_keyz(&r->out, "NextToken");
-        jw_strz(&r->out, last);
+        jw_strz(&r->out, next);
     }
     jw_obj_end(&r->out);
     return DDB_OK;
@@ -1059,10 +1099,10 @@ void s3job_recover(eng_t *e)
             json_error_t je;
             json_t *rec = json_parse(a, kv[i].val, kv[i].vlen, DDB_JSON_DEPTH, &je);
             if (!rec) continue;
-            const char *st = jz(json_get(rec, k == 0 ? "ExportStatus" : "ImportStatus"));
+            const char *st = s3job_str(json_get(rec, k == 0 ? "ExportStatus" : "ImportStatus"));
             if (!st || strcmp(st, "IN_PROGRESS") != 0) continue;
             if (k == 1) { /* an import's half-loaded table goes, as AWS removes it */
-                const char *t = jz(json_get(rec, "_table"));
+                const char *t = s3job_str(json_get(rec, "_table"));
                 eng_table_t *old = NULL;
                 ddb_errctx_t err;
                 err_init(&err, a);

@@ -17,6 +17,7 @@
  * group is killed). The table of functions is built at start (fn_setup, fn_add) and only read
  * afterwards, from any thread.
  */
+#include "common/clock.h"
 #include "server/server.h"
 
 #include <errno.h>
@@ -42,13 +43,6 @@ extern char **environ;
 #define TICK_MS 100             /* c->abandon asked this often while a function runs */
 #define RESPONSE_MAX (6u << 20) /* Lambda's synchronous response limit: 6 MB */
 #define ENDPOINT_EXTRA_S 30     /* an endpoint (SAM, the RIE) gets this long on top of the timeout */
-
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ---- functions ---------------------------------------------------------------------------------------- */
 
@@ -209,7 +203,7 @@ static fn_rc_t invoke_command(const fn_call_t *c, const func_t *f, const char *e
     set_nonblock(in[1]);
     set_nonblock(out[0]);
     set_nonblock(err[0]);
-    uint64_t deadline = mono_ms() + (uint64_t)g_timeout_s * 1000;
+    uint64_t deadline = ddb_mono_ms() + (uint64_t)g_timeout_s * 1000;
     size_t sent = 0;
     char ebuf[4096];
     size_t elen_buf = 0;
@@ -225,7 +219,7 @@ static fn_rc_t invoke_command(const fn_call_t *c, const func_t *f, const char *e
             rc = FN_STOPPED;
             break;
         }
-        uint64_t now = mono_ms();
+        uint64_t now = ddb_mono_ms();
         if (now >= deadline) {
             rc = FN_ERROR;
             res->reason = arena_sprintf(c->a, "timed out after %u s", g_timeout_s);
@@ -286,7 +280,7 @@ static fn_rc_t invoke_command(const fn_call_t *c, const func_t *f, const char *e
             pid_t w = waitpid(pid, &status, WNOHANG);
             if (w == pid) break;
             if (w < 0 && errno != EINTR) break;
-            if (c->abandon(c->ctx) || mono_ms() >= deadline) {
+            if (c->abandon(c->ctx) || ddb_mono_ms() >= deadline) {
                 rc = c->abandon(c->ctx) ? FN_STOPPED : FN_ERROR;
                 res->reason = arena_sprintf(c->a, "timed out after %u s", g_timeout_s);
                 kill(-pid, SIGKILL);
@@ -321,7 +315,7 @@ static fn_rc_t wait_fd(const fn_call_t *c, int fd, short ev, uint64_t deadline, 
 {
     for (;;) {
         if (c->abandon(c->ctx)) return FN_STOPPED;
-        uint64_t now = mono_ms();
+        uint64_t now = ddb_mono_ms();
         if (now >= deadline) {
             res->reason = "the endpoint did not answer in time";
             return FN_ERROR;
@@ -383,7 +377,7 @@ static int dechunk(char *b, size_t *len)
 static fn_rc_t invoke_endpoint(const fn_call_t *c, const char *name, const char *event, size_t elen,
                                fn_res_t *res)
 {
-    uint64_t deadline = mono_ms() + ((uint64_t)g_timeout_s + ENDPOINT_EXTRA_S) * 1000;
+    uint64_t deadline = ddb_mono_ms() + ((uint64_t)g_timeout_s + ENDPOINT_EXTRA_S) * 1000;
     struct addrinfo hints = {0}, *ai = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;

@@ -60,13 +60,6 @@ typedef struct {
     uint64_t last_ms, last_log_ms, started_ms;
 } load_t;
 
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void load_fail(load_t *l, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void load_fail(load_t *l, const char *code, const char *fmt, ...)
@@ -93,7 +86,7 @@ static void tick(load_t *l)
 {
     if ((l->processed & 1023) != 0) return;
     eng_task_progress(l->task, 1024);
-    uint64_t now = mono_ms();
+    uint64_t now = ddb_mono_ms();
     if (now - l->last_log_ms >= 5000) {
         l->last_log_ms = now;
         log_info("%s of table %s: %llu items processed, %llu imported, %llu errors (%.0f items/s)", l->log_id,
@@ -509,7 +502,7 @@ out:
 
 static int import_load(eng_t *e, const eng_table_t *t, load_t *l, const char *bucket_dir, const char *prefix)
 {
-    l->started_ms = l->last_ms = l->last_log_ms = mono_ms();
+    l->started_ms = l->last_ms = l->last_log_ms = ddb_mono_ms();
     files_t all = {0}, data = {0};
     int64_t *counts = NULL;
     if (!s3job_is_dir(bucket_dir)) {
@@ -563,7 +556,7 @@ static int import_load(eng_t *e, const eng_table_t *t, load_t *l, const char *bu
     files_free(&all);
     files_free(&data);
     free(counts);
-    uint64_t ms = mono_ms() - l->started_ms;
+    uint64_t ms = ddb_mono_ms() - l->started_ms;
     if (l->failed)
         log_warn("%s of table %s failed: %s", l->log_id, l->table, l->failure_message);
     else
@@ -612,16 +605,7 @@ static void import_record(import_job_t *x, const char *status)
 {
     arena_t *a = arena_new(4096);
     jw_t w;
-    jw_init(&w, a, 2048);
-    jw_obj_begin(&w);
-    jw_raw(&w, x->fixed, strlen(x->fixed));
-    w.after_key = false;
-    jw_keyz(&w, "ImportStatus");
-    jw_strz(&w, status);
-    if (x->end > 0) {
-        jw_keyz(&w, "EndTime");
-        jw_double(&w, x->end);
-    }
+    s3job_record_open(&w, a, x->fixed, "ImportStatus", status, x->end);
     jw_keyz(&w, "ProcessedSizeBytes");
     jw_int(&w, (long long)x->l.bytes);
     jw_keyz(&w, "ProcessedItemCount");
@@ -636,10 +620,7 @@ static void import_record(import_job_t *x, const char *status)
         jw_keyz(&w, "FailureMessage");
         jw_strz(&w, x->l.failure_message);
     }
-    jw_obj_end(&w);
-    if (s3job_record_put(x->e, "import", x->id, w.b.data, w.b.len) != 0)
-        log_error("import %s: its record could not be written", x->id);
-    arena_free(a);
+    s3job_record_close(x->e, &w, a, "import", x->id);
 }
 
 static void import_progress(void *ctx)
@@ -680,16 +661,6 @@ static void import_free(void *arg)
 static const char *const INPUT_FORMATS[] = {"DYNAMODB_JSON", "ION", "CSV", NULL};
 static const char *const COMPRESSIONS[] = {"GZIP", "ZSTD", "NONE", NULL};
 
-static const char *jz(const json_t *j)
-{
-    return j && j->type == JSON_STRING ? j->str.ptr : NULL;
-}
-
-static double num_of(const json_t *j)
-{
-    return j && j->type == JSON_NUMBER ? strtod(j->str.ptr, NULL) : 0;
-}
-
 ddb_err_t api_ImportTable(ddb_req_t *r)
 {
     const json_t *b = r->body;
@@ -710,24 +681,13 @@ ddb_err_t api_ImportTable(ddb_req_t *r)
 
     vcheck_t v;
     vc_init(&v, r);
-    vc_len(&v, jtoken, "clientToken", 1, 1u << 30, false);
-    if (jtoken && jtoken->str.len && strchr(jtoken->str.ptr, '$'))
-        vc_add(&v, vc_show_str(r, jtoken), "clientToken",
-               "Member must satisfy regular expression pattern: ^[^\\$]+$");
-    if (!jsrc) vc_add(&v, "null", "s3BucketSource", "Member must not be null");
+    if (!jsrc) {
+        s3job_vc_common(&v, jtoken, NULL, NULL, NULL, NULL);
+        vc_add(&v, "null", "s3BucketSource", "Member must not be null");
+    }
     if (jsrc) {
-        vc_len(&v, jbucket, "s3BucketSource.s3Bucket", 0, 255, true);
-        if (jbucket && jbucket->str.len <= 255 && !s3job_bucket_ok(jbucket))
-            vc_add(&v, vc_show_str(r, jbucket), "s3BucketSource.s3Bucket",
-                   "Member must satisfy regular expression pattern: ^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$");
-        if (jowner) {
-            bool ok = jowner->str.len == 12;
-            for (size_t i = 0; i < jowner->str.len && ok; i++)
-                ok = jowner->str.ptr[i] >= '0' && jowner->str.ptr[i] <= '9';
-            if (!ok)
-                vc_add(&v, vc_show_str(r, jowner), "s3BucketSource.s3BucketOwner",
-                       "Member must satisfy regular expression pattern: [0-9]{12}");
-        }
+        s3job_vc_common(&v, jtoken, jbucket, "s3BucketSource.s3Bucket", jowner,
+                        "s3BucketSource.s3BucketOwner");
         vc_len(&v, jprefix, "s3BucketSource.s3KeyPrefix", 0, 1024, false);
     }
     if (!jfmt) vc_add(&v, "null", "inputFormat", "Member must not be null");
@@ -769,32 +729,13 @@ ddb_err_t api_ImportTable(ddb_req_t *r)
     if ((rc = s3job_need_dir_or_err(r))) return rc;
 
     /* ClientToken: the same request again answers the same import */
-    if (jtoken) {
-        eng_meta_kv_t *kv;
-        size_t n;
-        if (eng_meta_list(r->eng, "import/", r->a, &kv, &n) == 0)
-            for (size_t i = 0; i < n; i++) {
-                json_error_t je;
-                json_t *rec = json_parse(r->a, kv[i].val, kv[i].vlen, DDB_JSON_DEPTH, &je);
-                const char *tok = rec ? jz(json_get(rec, "ClientToken")) : NULL;
-                if (!tok || strcmp(tok, jtoken->str.ptr) != 0) continue;
-                if (ddb_now_s() - num_of(json_get(rec, "StartTime")) > 8 * 3600) continue;
-                jw_t pw;
-                jw_init(&pw, r->a, 512);
-                jw_json(&pw, b);
-                const char *p = jz(json_get(rec, "_params"));
-                if (!p || strlen(p) != pw.b.len || memcmp(p, pw.b.data, pw.b.len) != 0)
-                    return err_set(
-                        &r->err, DDB_ERR_IMPORT_CONFLICT,
-                        "Duplicate request detected: ClientToken %s was used with different parameters",
-                        jtoken->str.ptr);
-                jw_obj_begin(&r->out);
-                jw_keyz(&r->out, "ImportTableDescription");
-                s3job_write_public(&r->out, rec);
-                jw_obj_end(&r->out);
-                return DDB_OK;
-            }
-    }
+    jw_t pw; /* the parameters a token binds: the whole request, as read */
+    jw_init(&pw, r->a, 512);
+    jw_json(&pw, b);
+    buf_putc(&pw.b, 0);
+    const char *params = pw.b.data;
+    if (s3job_replayed(r, "import", jtoken, params, "ImportTableDescription", DDB_ERR_IMPORT_CONFLICT, &rc))
+        return rc;
 
     spec.status = "CREATING";
     eng_table_t *nt = NULL;
@@ -873,12 +814,7 @@ ddb_err_t api_ImportTable(ddb_req_t *r)
     jw_keyz(&w, "_table");
     jw_strz(&w, nt->name);
     jw_keyz(&w, "_params");
-    {
-        jw_t pw;
-        jw_init(&pw, a, 512);
-        jw_json(&pw, b);
-        jw_str(&w, pw.b.data, pw.b.len);
-    }
+    jw_strz(&w, params);
     jw_obj_end(&w);
     x->fixed = arena_memdup(a, w.b.data + 1, w.b.len - 2);
     x->fixed[w.b.len - 2] = 0;
@@ -911,7 +847,7 @@ ddb_err_t api_DescribeImport(ddb_req_t *r)
     if ((rc = vc_done(&v))) return rc;
     const char *id = s3job_arn_id(r->a, jarn->str.ptr, "import");
     const json_t *rec = id ? s3job_record_get(r->eng, "import", id, r->a) : NULL;
-    const char *arn = rec ? jz(json_get(rec, "ImportArn")) : NULL;
+    const char *arn = rec ? s3job_str(json_get(rec, "ImportArn")) : NULL;
     if (!rec || !arn || strcmp(arn, jarn->str.ptr) != 0)
         return err_set(&r->err, DDB_ERR_IMPORT_NOT_FOUND, "Import not found: %s", jarn->str.ptr);
     jw_obj_begin(&r->out);
@@ -950,6 +886,21 @@ static const char *id_of_token(arena_t *a, const char *t, size_t len)
     return id[14] == '-' ? id : NULL;
 }
 
+static void import_summary(jw_t *w, const json_t *rec)
+{
+    static const char *const SUMMARY[] = {
+        "ImportArn", "ImportStatus", "TableArn", "S3BucketSource", "CloudWatchLogGroupArn", "InputFormat",
+        "StartTime", "EndTime",      NULL};
+    jw_obj_begin(w);
+    for (int i = 0; SUMMARY[i]; i++) {
+        const json_t *m = json_get(rec, SUMMARY[i]);
+        if (!m) continue;
+        jw_keyz(w, SUMMARY[i]);
+        jw_json(w, m);
+    }
+    jw_obj_end(w);
+}
+
 ddb_err_t api_ListImports(ddb_req_t *r)
 {
     bool bad = false;
@@ -979,46 +930,12 @@ ddb_err_t api_ListImports(ddb_req_t *r)
     const char *after = NULL;
     if (jnext && !(after = id_of_token(r->a, jnext->str.ptr, jnext->str.len)))
         return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid NextToken for ListImports");
-    eng_meta_kv_t *kv;
-    size_t n;
-    if (eng_meta_list(r->eng, "import/", r->a, &kv, &n) != 0)
-        return err_set(&r->err, DDB_ERR_INTERNAL, "Internal server error");
-    jw_obj_begin(&r->out);
-    jw_keyz(&r->out, "ImportSummaryList");
-    jw_arr_begin(&r->out);
-    int64_t count = 0;
-    const char *last = NULL;
-    bool more = false;
-    for (size_t k = n; k-- > 0;) { /* newest first */
-        const char *id = kv[k].key + 7;
-        if (after && strcmp(id, after) >= 0) continue;
-        json_error_t je;
-        json_t *rec = json_parse(r->a, kv[k].val, kv[k].vlen, DDB_JSON_DEPTH, &je);
-        if (!rec) continue;
-        const char *tname = jz(json_get(rec, "_table"));
-        if (table && (!tname || strcmp(tname, table) != 0)) continue;
-        if (count == max) {
-            more = true;
-            break;
-        }
-        static const char *const SUMMARY[] = {
-            "ImportArn", "ImportStatus", "TableArn", "S3BucketSource", "CloudWatchLogGroupArn", "InputFormat",
-            "StartTime", "EndTime",      NULL};
-        jw_obj_begin(&r->out);
-        for (int i = 0; SUMMARY[i]; i++) {
-            const json_t *m = json_get(rec, SUMMARY[i]);
-            if (!m) continue;
-            jw_keyz(&r->out, SUMMARY[i]);
-            jw_json(&r->out, m);
-        }
-        jw_obj_end(&r->out);
-        count++;
-        last = id;
-    }
-    jw_arr_end(&r->out);
-    if (more && last) {
+    const char *next;
+    if ((rc = s3job_list_page(r, "import", "ImportSummaryList", table, after, max, import_summary, &next)))
+        return rc;
+    if (next) {
         jw_keyz(&r->out, "NextToken");
-        jw_strz(&r->out, token_of(r->a, last));
+        jw_strz(&r->out, token_of(r->a, next));
     }
     jw_obj_end(&r->out);
     return DDB_OK;

@@ -726,6 +726,32 @@ bool s3job_prefix_escapes(const char *prefix);
 ddb_err_t s3job_need_dir_or_err(ddb_req_t *r);
 /** S3Bucket's pattern (^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$, and no "..": one folder name). */
 bool s3job_bucket_ok(const json_t *j);
+/** The constraints both jobs' requests share: ClientToken (length >= 1, no '$'), the bucket (length,
+ *  pattern) and its owner (12 digits), each under its path in the request (`bucket_path`/`owner_path`). */
+void s3job_vc_common(vcheck_t *v, const json_t *jtoken, const json_t *jbucket, const char *bucket_path,
+                     const json_t *jowner, const char *owner_path);
+/** ClientToken: a request of `kind` ("export" or "import") repeated within 8 hours with the same
+ *  `params` answers the job the first one made (under `answer_key`); with other parameters it is the
+ *  conflict error `conflict`. True when one of the two happened (*rc: DDB_OK or the error); false for a
+ *  new request (or no token). */
+bool s3job_replayed(ddb_req_t *r, const char *kind, const json_t *jtoken, const char *params,
+                    const char *answer_key, int conflict, ddb_err_t *rc);
+/** A job's record: `fixed` (its members that do not change, rendered without braces), then
+ *  `status_key`: status, and EndTime once ended; the caller adds its counters, then s3job_record_close
+ *  writes it under <kind>/<id> (a failure is logged: the job goes on) and frees the arena. */
+void s3job_record_open(jw_t *w, arena_t *a, const char *fixed, const char *status_key, const char *status,
+                       double end);
+void s3job_record_close(eng_t *e, jw_t *w, arena_t *a, const char *kind, const char *id);
+/** ListExports / ListImports: opens the answer object and writes under `list_key` the records of `kind`,
+ *  newest first, those after the id `after` (NULL: from the newest) and of `table` (NULL: all), at most
+ *  `max`, each by `write`; *next: the id of the last one written when more remain, else NULL. The caller
+ *  adds NextToken and closes the object. */
+ddb_err_t s3job_list_page(ddb_req_t *r, const char *kind, const char *list_key, const char *table,
+                          const char *after, int64_t max, void (*write)(jw_t *w, const json_t *rec),
+                          const char **next);
+/** A member's string (NULL when absent or not a string) and number (0 likewise). */
+const char *s3job_str(const json_t *j);
+double s3job_num(const json_t *j);
 /** The table name of a table ARN (or of an ARN below one: .../export/...), in a; NULL when not one. */
 const char *s3job_table_from_arn(arena_t *a, const char *arn);
 /** The id in ".../<kind>/<id>" of an export or import ARN, in a; NULL when not one. */

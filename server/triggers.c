@@ -338,13 +338,6 @@ void trig_format_metrics(buf_t *b)
 
 /* ---- time --------------------------------------------------------------------------------------------- */
 
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static double wall_s(void)
 {
     struct timespec ts;
@@ -636,10 +629,10 @@ static dlv_rc_t deliver(poller_t *p, const eng_record_t *recs, size_t n, uint64_
         buf_t out;
         buf_init(&out, p->a, 256);
         const char *reason = NULL;
-        uint64_t t0 = mono_ms();
+        uint64_t t0 = ddb_mono_ms();
         fn_call_t call = {p->a, p->c.region, poller_abandon, poller_running, p};
         fn_rc_t rc = fn_invoke(&call, p->c.function, event, elen, &out, &reason);
-        uint64_t ms = mono_ms() - t0;
+        uint64_t ms = ddb_mono_ms() - t0;
         long k = (long)n; /* records before k succeeded */
         if (rc == FN_OK && p->c.report_failures) k = first_failed(p, out.data, out.len, recs, n);
         count_call(p->c.function,
@@ -897,9 +890,9 @@ static void *poller_main(void *arg)
         }
         /* the batching window: wait for a full batch, at most MaximumBatchingWindowInSeconds */
         if (b.n < limit && p->c.window_s > 0 && !b.shard_end) {
-            uint64_t until = mono_ms() + (uint64_t)p->c.window_s * 1000;
+            uint64_t until = ddb_mono_ms() + (uint64_t)p->c.window_s * 1000;
             bool stopped = false;
-            while (b.n < limit && !b.shard_end && b.bytes < EVENT_MAX_BYTES && mono_ms() < until) {
+            while (b.n < limit && !b.shard_end && b.bytes < EVENT_MAX_BYTES && ddb_mono_ms() < until) {
                 if (!nap(p, POLL_MS)) {
                     stopped = true;
                     break;
