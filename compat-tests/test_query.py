@@ -933,3 +933,85 @@ def test_legacy_key_condition_arguments(ddb, table_ss, table_sn):
         ddb.query(TableName=table_sn, KeyConditions={
             "p": {"ComparisonOperator": "EQ", "AttributeValueList": [S("x")]},
             "c": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [N("1")]}})
+
+
+# ---- which error wins (architect/dynalite test/query.js, recorded against AWS) ------------------
+# A table that does not exist: every error below comes before the table is looked up. Recorded order:
+# the expression/legacy mixing rules, QueryFilter's conditions, AttributesToGet's duplicates,
+# ExclusiveStartKey's values, the missing key condition, the expressions (names, values, every
+# expression parsed, unused names and values), the key condition's structure, KeyConditions; then the
+# table. ExclusiveStartKey's messages carry 'The provided starting key is invalid: ' except those of
+# numbers, an empty number set and duplicates in a set.
+
+INVALID = "One or more parameter values were invalid: "
+NOTAB = "compat_no_such_table_q"
+EMPTY_AV = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+NARGS = INVALID + "Invalid number of argument(s) for the {} ComparisonOperator"
+LEGACY_CLUTTER = {"ExclusiveStartKey": {"a": {}}, "AttributesToGet": ["a", "a"],
+                  "KeyConditions": {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{}]}}}
+KCE_EMPTY = {"KeyConditionExpression": "", "ExpressionAttributeNames": {}, "ExpressionAttributeValues": {}}
+ORDER_CASES = [
+    ("query_filter_value_first", dict(LEGACY_CLUTTER, QueryFilter={"a": {"ComparisonOperator": "EQ", "AttributeValueList": [
+        {"N": "1"}, {"S": "a", "N": "b"}]}}), "The parameter cannot be converted to a numeric value: b"),
+    ("query_filter_types_first", dict(LEGACY_CLUTTER, QueryFilter={"a": {"ComparisonOperator": "EQ", "AttributeValueList": [
+        {"N": "1"}, {"S": "a", "N": "1"}]}}),
+     "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"),
+    ("query_filter_arguments_first", dict(LEGACY_CLUTTER, QueryFilter={"a": {"ComparisonOperator": "BETWEEN"}}),
+     NARGS.format("BETWEEN")),
+    ("query_filter_before_missing_key_condition", {"QueryFilter": {"a": {
+        "ComparisonOperator": "LT", "AttributeValueList": [{"BOOL": True}]}}},
+     INVALID + "ComparisonOperator LT is not valid for BOOL AttributeValue type"),
+    ("attributes_to_get_before_start_key", {"QueryFilter": {}, "ExclusiveStartKey": {"a": {}}, "AttributesToGet": ["a", "a"]},
+     INVALID + "Duplicate value in attribute name: a"),
+    ("start_key_empty_value", dict(KCE_EMPTY, ExclusiveStartKey={"a": {"L": [{}]}}),
+     "The provided starting key is invalid: " + EMPTY_AV),
+    ("start_key_number_set_unprefixed", {"KeyConditions": {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{}, {}]}},
+                                         "ExclusiveStartKey": {"a": {"NS": []}}},
+     INVALID + "An number set  may not be empty"),
+    ("start_key_duplicates_unprefixed", dict(KCE_EMPTY, ExclusiveStartKey={"a": {"SS": ["a", "a"]}}),
+     INVALID + "Input collection [a, a] contains duplicates."),
+    ("start_key_number_unprefixed", dict(KCE_EMPTY, ExclusiveStartKey={"a": {"S": "a", "N": "b"}}),
+     "The parameter cannot be converted to a numeric value: b"),
+    ("start_key_string_set_prefixed", dict(KCE_EMPTY, ExclusiveStartKey={"a": {"SS": []}}),
+     "The provided starting key is invalid: " + INVALID + "An string set  may not be empty"),
+    ("filter_expression_before_key_structure", {"KeyConditionExpression": "attribute_type(a, :a)", "FilterExpression": "",
+                                                "ProjectionExpression": "", "ExpressionAttributeValues": {":a": {"S": "N"}}},
+     "Invalid FilterExpression: The expression can not be empty;"),
+    ("projection_before_key_structure", {"KeyConditionExpression": "attribute_type(a, :a)", "FilterExpression": "a > b",
+                                         "ProjectionExpression": "", "ExpressionAttributeValues": {":a": {"S": "N"}}},
+     "Invalid ProjectionExpression: The expression can not be empty;"),
+    ("between_first_operand_before_nesting", {"KeyConditionExpression": ":a between size(b) and size(a) and b > :b",
+                                              "ExpressionAttributeValues": {":a": {"S": "1"}, ":b": {"S": "1"}}},
+     "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand"),
+    ("two_names_before_nesting", {"KeyConditionExpression": "a between b and size(a)"},
+     "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"),
+    ("nested_attribute_before_two_names", {"KeyConditionExpression": "b.d > a AND c.d > e.f"},
+     "KeyConditionExpressions cannot have conditions on nested attributes"),
+    ("nested_index_before_two_names", {"KeyConditionExpression": "b[0] > a"},
+     "KeyConditionExpressions cannot have conditions on nested attributes"),
+]
+
+
+@pytest.mark.parametrize("case", ORDER_CASES, ids=[c[0] for c in ORDER_CASES])
+def test_which_error_wins(raw, case):
+    _, body, message = case
+    r = raw.call("Query", dict(body, TableName=NOTAB))
+    du.check_error(r, "ValidationException", message)
+
+
+@pytest.mark.parametrize("esk", [{}, {"b": {"S": "a"}}, {"a": {"S": "a"}, "b": {"S": "a"}}])
+@pytest.mark.parametrize("keys", [
+    {"KeyConditions": {"z": {"ComparisonOperator": "NULL"}}, "QueryFilter": {}},
+    {"KeyConditionExpression": "z = :a", "ExpressionAttributeValues": {":a": {"N": "1"}}},
+    {"KeyConditionExpression": "b between :a and :b", "ExpressionAttributeValues": {":a": {"N": "1"}, ":b": {"N": "1"}}},
+])
+def test_table_before_key_checks(raw, keys, esk):
+    # the key condition's fit to the schema (a NULL condition is not indexable) and the start key's are
+    # checked after the table is found
+    r = raw.call("Query", dict(keys, TableName=NOTAB, ExclusiveStartKey=esk))
+    du.check_error(r, "ResourceNotFoundException", "Requested resource not found")
+
+
+def test_not_indexable_on_an_existing_table(ddb, table_ss):
+    with raises("ValidationException", "Attempted conditional constraint is not an indexable operation"):
+        ddb.query(TableName=table_ss, KeyConditions={"p": {"ComparisonOperator": "NULL"}})

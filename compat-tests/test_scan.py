@@ -516,3 +516,51 @@ def test_mixing_expression_and_legacy(ddb, make_table):
     with raises(VE, "Can not use both expression and non-expression parameters in the same request: "
                     "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"):
         ddb.scan(TableName=t, ProjectionExpression="a", AttributesToGet=["a"])
+
+
+# ---- which error wins (architect/dynalite test/scan.js, recorded against AWS) -------------------
+# A table that does not exist. Recorded order: the mixing rules, AttributesToGet's duplicates,
+# ScanFilter's conditions, ExclusiveStartKey's values (the prefix 'The provided starting key is
+# invalid: ' except on number, empty-number-set and duplicate messages), Segment / TotalSegments, the
+# expressions.
+
+SCAN_NOTAB = "compat_no_such_table_s"
+SCAN_INVALID = "One or more parameter values were invalid: "
+SCAN_EMPTY_AV = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+EXPR_CLUTTER = {"Segment": 1, "FilterExpression": "", "ExpressionAttributeNames": {}, "ExpressionAttributeValues": {}}
+SCAN_ORDER_CASES = [
+    ("attributes_to_get_first", {"Segment": 1, "ExclusiveStartKey": {"a": {}}, "AttributesToGet": ["a", "a"],
+                                 "ScanFilter": {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{}, {"S": ""}]}}},
+     SCAN_INVALID + "Duplicate value in attribute name: a"),
+    ("scan_filter_value_before_start_key", {"Segment": 1, "ExclusiveStartKey": {"a": {}}, "ScanFilter": {
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}, {"SS": []}, {}]}}},
+     SCAN_INVALID + "An string set  may not be empty"),
+    ("scan_filter_arguments_before_start_key", {"Segment": 1, "ExclusiveStartKey": {"a": {}},
+                                                "ScanFilter": {"a": {"ComparisonOperator": "NOT_NULL",
+                                                                     "AttributeValueList": [{"S": "a"}]}}},
+     SCAN_INVALID + "Invalid number of argument(s) for the NOT_NULL ComparisonOperator"),
+    ("scan_filter_type_before_start_key", {"Segment": 1, "ExclusiveStartKey": {"a": {}},
+                                           "ScanFilter": {"a": {"ComparisonOperator": "BEGINS_WITH",
+                                                                "AttributeValueList": [{"N": "1"}]}}},
+     SCAN_INVALID + "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"),
+    ("start_key_after_a_valid_filter", {"Segment": 1, "ExclusiveStartKey": {"a": {}},
+                                        "ScanFilter": {"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{"SS": ["a"]}]}}},
+     "The provided starting key is invalid: " + SCAN_EMPTY_AV),
+    ("start_key_before_segments_and_expressions", dict(EXPR_CLUTTER, ExclusiveStartKey={"a": {"M": {"a": {}}}}),
+     "The provided starting key is invalid: " + SCAN_EMPTY_AV),
+    ("start_key_binary_set_prefixed", dict(EXPR_CLUTTER, ExclusiveStartKey={"a": {"BS": []}}),
+     "The provided starting key is invalid: " + SCAN_INVALID + "Binary sets should not be empty"),
+    ("start_key_number_set_unprefixed", dict(EXPR_CLUTTER, ExclusiveStartKey={"a": {"NS": []}}),
+     SCAN_INVALID + "An number set  may not be empty"),
+    ("start_key_number_unprefixed", dict(EXPR_CLUTTER, ExclusiveStartKey={"a": {"N": "1e126"}}),
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+    ("segments_before_expressions", EXPR_CLUTTER,
+     "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"),
+]
+
+
+@pytest.mark.parametrize("case", SCAN_ORDER_CASES, ids=[c[0] for c in SCAN_ORDER_CASES])
+def test_which_error_wins(raw, case):
+    _, body, message = case
+    r = raw.call("Scan", dict(body, TableName=SCAN_NOTAB))
+    du.check_error(r, "ValidationException", message)

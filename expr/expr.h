@@ -113,6 +113,8 @@ typedef struct {
 typedef struct {
     size_t n;
     expr_keypart_t part[2 * EXPR_KEY_ATTRS_MAX];
+    bool unindexable; /* legacy KeyConditions with NULL, NOT_NULL, NE, CONTAINS...: refused by the bind,
+                         after the table is found, as DynamoDB orders it */
 } expr_keycond_t;
 
 /** The key range the query layer needs: hash = value, optional sort condition. A multi-attribute key
@@ -134,6 +136,9 @@ typedef struct {
 
 /** Parse and check a KeyConditionExpression (structure only; see expr_keycond_bind). */
 ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_keycond_t *out);
+/** The structure checks of expr_keycond_parse on a condition already parsed as EXPR_KEY_CONDITION
+ *  (DynamoDB checks them after every expression of the request is parsed). */
+ddb_err_t expr_keycond_from(expr_ctx_t *c, const expr_cond_t *cond, expr_keycond_t *out);
 /**
  * Match a key condition to the key schema of the table or index queried (range_name NULL for a
  * hash-only schema; types AV_S/AV_N/AV_B): "Query condition missed key schema element: pk",

@@ -25,42 +25,9 @@ static ddb_err_t kerr(ddb_errctx_t *err, const char *fmt, const char *arg)
 
 typedef struct {
     ddb_errctx_t *err;
-    expr_keycond_t *out;
     size_t nparts;
-    const node_t *parts[2 * EXPR_KEY_ATTRS_MAX];
+    expr_keypart_t parts[2 * EXPR_KEY_ATTRS_MAX];
 } kc_t;
-
-static ddb_err_t collect(kc_t *k, const node_t *n)
-{
-    static const char *const inv = "Invalid operator used in KeyConditionExpression: %s";
-    switch (n->kind) {
-    case N_AND: {
-        ddb_err_t rc = collect(k, n->kids[0]);
-        return rc ? rc : collect(k, n->kids[1]);
-    }
-    case N_OR:
-        return kerr(k->err, inv, "OR");
-    case N_NOT:
-        return kerr(k->err, inv, "NOT");
-    case N_IN:
-        return kerr(k->err, inv, "IN");
-    case N_CMP:
-        if (n->op == T_NE) return kerr(k->err, inv, "<>");
-        break;
-    case N_CALL:
-        if (n->fn != F_BEGINS_WITH) {
-            const char *name = arena_memdup(k->err->a, n->text.ptr, n->text.len);
-            return kerr(k->err, inv, name);
-        }
-        break;
-    default:
-        break;
-    }
-    if (k->nparts == sizeof k->parts / sizeof k->parts[0])
-        return err_set(k->err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
-    k->parts[k->nparts++] = n;
-    return DDB_OK;
-}
 
 static expr_keyop_t flip(int op)
 {
@@ -94,40 +61,83 @@ static expr_keyop_t direct(int op)
     }
 }
 
-static ddb_err_t one_part(kc_t *k, const node_t *n, expr_keypart_t *out)
+/* One node of the condition, walked in DynamoDB's order (as AWS-calibrated suites record it): the
+ * node's own operator first, then its operands left to right (an attribute: a second one is "Multiple
+ * attribute names", a nested path "nested attributes"; a function operand: checked as a node, so
+ * size() is "nested operations"), then the condition itself (no attribute, or a second condition on
+ * one attribute). AND nodes only walk their operands, so the first offending condition, in the order
+ * written, decides the message. */
+static ddb_err_t walk(kc_t *k, const node_t *n)
 {
-    for (uint32_t i = 0; i < n->nkids; i++)
-        if (n->kids[i]->kind == N_CALL)
+    static const char *const inv = "Invalid operator used in KeyConditionExpression: %s";
+    switch (n->kind) {
+    case N_AND: {
+        ddb_err_t rc = walk(k, n->kids[0]);
+        return rc ? rc : walk(k, n->kids[1]);
+    }
+    case N_OR:
+        return kerr(k->err, inv, "OR");
+    case N_NOT:
+        return kerr(k->err, inv, "NOT");
+    case N_IN:
+        return kerr(k->err, inv, "IN");
+    case N_CMP:
+        if (n->op == T_NE) return kerr(k->err, inv, "<>");
+        break;
+    case N_CALL:
+        if (n->fn == F_SIZE)
             return err_set(k->err, DDB_ERR_VALIDATION,
                            "KeyConditionExpressions cannot contain nested operations");
+        if (n->fn != F_BEGINS_WITH) {
+            const char *name = arena_memdup(k->err->a, n->text.ptr, n->text.len);
+            return kerr(k->err, inv, name);
+        }
+        break;
+    case N_BETWEEN:
+        break;
+    default:
+        return DDB_OK; /* a lone path or value: not a condition (the parser refuses those) */
+    }
+    if ((n->kind == N_BETWEEN || n->kind == N_CALL) && n->nkids && n->kids[0]->kind != N_PATH)
+        return kerr(k->err,
+                    "Invalid condition in KeyConditionExpression: %s operator must have the key attribute "
+                    "as its first operand",
+                    n->kind == N_BETWEEN ? "BETWEEN" : "begins_with");
     const node_t *path = NULL;
     int path_at = -1;
     for (uint32_t i = 0; i < n->nkids; i++) {
-        if (n->kids[i]->kind != N_PATH) continue;
-        if (path)
-            return err_set(
-                k->err, DDB_ERR_VALIDATION,
-                "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
-                "condition");
-        path = n->kids[i];
-        path_at = (int)i;
+        const node_t *kid = n->kids[i];
+        if (kid->kind == N_PATH) {
+            if (path)
+                return err_set(
+                    k->err, DDB_ERR_VALIDATION,
+                    "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+                    "condition");
+            if (kid->path.n > 1)
+                return err_set(k->err, DDB_ERR_VALIDATION,
+                               "KeyConditionExpressions cannot have conditions on nested attributes");
+            path = kid;
+            path_at = (int)i;
+        } else if (kid->kind != N_VALUE) {
+            ddb_err_t rc = walk(k, kid);
+            if (rc) return rc;
+            /* a function that passed (begins_with) is still an operation nested in a condition */
+            return err_set(k->err, DDB_ERR_VALIDATION,
+                           "KeyConditionExpressions cannot contain nested operations");
+        }
     }
-    if (n->kind == N_BETWEEN && path_at != 0)
-        return err_set(
-            k->err, DDB_ERR_VALIDATION,
-            "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as "
-            "its first operand");
-    if (n->kind == N_CALL && path_at != 0)
-        return err_set(k->err, DDB_ERR_VALIDATION,
-                       "Invalid condition in KeyConditionExpression: begins_with operator must have the key "
-                       "attribute as its first operand");
     if (!path)
         return err_set(k->err, DDB_ERR_VALIDATION,
                        "Invalid condition in KeyConditionExpression: No key attribute specified");
-    if (path->path.n > 1)
-        return err_set(k->err, DDB_ERR_VALIDATION,
-                       "KeyConditionExpressions cannot have conditions on nested attributes");
-    out->name = path->path.el[0].name;
+    ddb_str_t name = path->path.el[0].name;
+    for (size_t j = 0; j < k->nparts; j++)
+        if (k->parts[j].name.len == name.len && !memcmp(k->parts[j].name.ptr, name.ptr, name.len))
+            return err_set(k->err, DDB_ERR_VALIDATION,
+                           "KeyConditionExpressions must only contain one condition per key");
+    if (k->nparts == sizeof k->parts / sizeof k->parts[0])
+        return err_set(k->err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
+    expr_keypart_t *out = &k->parts[k->nparts++];
+    out->name = name;
     if (n->kind == N_CMP) {
         out->op = path_at == 0 ? direct(n->op) : flip(n->op);
         out->v[0] = n->kids[path_at == 0 ? 1 : 0]->val;
@@ -142,27 +152,23 @@ static ddb_err_t one_part(kc_t *k, const node_t *n, expr_keypart_t *out)
     return DDB_OK;
 }
 
+ddb_err_t expr_keycond_from(expr_ctx_t *c, const expr_cond_t *cond, expr_keycond_t *out)
+{
+    kc_t k = {.err = expr__ctx_err(c)};
+    memset(out, 0, sizeof *out);
+    ddb_err_t rc = walk(&k, cond->root);
+    if (rc) return rc;
+    /* more than 2 parts fit only a multi-attribute key: expr_keycond_bind_schema decides */
+    out->n = k.nparts;
+    for (size_t i = 0; i < k.nparts; i++) out->part[i] = k.parts[i];
+    return DDB_OK;
+}
+
 ddb_err_t expr_keycond_parse(expr_ctx_t *c, const char *text, size_t len, expr_keycond_t *out)
 {
     expr_cond_t *cond;
     ddb_err_t rc = expr_condition_parse(c, EXPR_KEY_CONDITION, text, len, &cond);
-    if (rc) return rc;
-    kc_t k = {expr__ctx_err(c), out, 0, {0}};
-    memset(out, 0, sizeof *out);
-    if ((rc = collect(&k, cond->root))) return rc;
-    expr_keypart_t parts[2 * EXPR_KEY_ATTRS_MAX];
-    for (size_t i = 0; i < k.nparts; i++) {
-        if ((rc = one_part(&k, k.parts[i], &parts[i]))) return rc;
-        for (size_t j = 0; j < i; j++)
-            if (parts[j].name.len == parts[i].name.len &&
-                !memcmp(parts[j].name.ptr, parts[i].name.ptr, parts[i].name.len))
-                return err_set(k.err, DDB_ERR_VALIDATION,
-                               "KeyConditionExpressions must only contain one condition per key");
-    }
-    /* more than 2 parts fit only a multi-attribute key: expr_keycond_bind_schema decides */
-    out->n = k.nparts;
-    for (size_t i = 0; i < k.nparts; i++) out->part[i] = parts[i];
-    return DDB_OK;
+    return rc ? rc : expr_keycond_from(c, cond, out);
 }
 
 static int is_name(ddb_str_t s, const char *z)
@@ -243,6 +249,9 @@ ddb_err_t expr_keycond_bind_schema(const expr_keycond_t *kc, size_t n_hash, cons
                                    ddb_errctx_t *err)
 {
     memset(out, 0, sizeof *out);
+    if (kc->unindexable)
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "Attempted conditional constraint is not an indexable operation");
     if (n_hash <= 1 && n_range <= 1) return bind_single(kc, &hash[0], n_range ? &range[0] : NULL, out, err);
 
     /* every HASH attribute, in schema order */

@@ -320,8 +320,8 @@ ddb_err_t expr_legacy_key_conditions(arena_t *a, ddb_errctx_t *err, size_t n, co
             p->op = EXPR_KEY_BEGINS_WITH;
             break;
         default:
-            return err_set(err, DDB_ERR_VALIDATION,
-                           "Attempted conditional constraint is not an indexable operation");
+            out->unindexable = true; /* reported by expr_keycond_bind_schema, after the table */
+            continue;
         }
         p->v[0] = &f[i].list[0];
         p->v[1] = f[i].op == EXPR_CMP_BETWEEN ? &f[i].list[1] : NULL;

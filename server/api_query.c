@@ -1,9 +1,11 @@
 /*
  * api_query: Query and Scan (over a table or one of its secondary indexes).
  *
- * One handler body serves both: JSON types, shape constraints (collected into AWS's "N validation
- * errors" message), ExclusiveStartKey values, parallel-scan pairing, Select rules, expressions and
- * legacy conditions; then the table, the index and the checks that need the schema; that fills a
+ * One handler body serves both, checking in DynamoDB's order: JSON types, shape constraints (collected
+ * into AWS's "N validation errors" message), the expression/legacy mixing rules, the legacy filter and
+ * AttributesToGet, ExclusiveStartKey values, parallel-scan pairing, Select rules, the expressions (the
+ * key condition's structure last) and KeyConditions; then the table, the index and the checks that
+ * need the schema; that fills a
  * typed plan (exec_query_t) for the executor (exec_query.c), and the answer is written from its page.
  * Messages are DynamoDB's (see compat-tests/test_query.py, test_scan.py, test_indexes.py for their sources).
  */
@@ -116,6 +118,27 @@ static ddb_err_t select_or_err(ddb_req_t *r, const qargs_t *q, exec_select_t *se
     return DDB_OK;
 }
 
+/* QueryFilter / ScanFilter (with ConditionalOperator) into a filter condition. */
+static ddb_err_t legacy_filter_or_err(ddb_req_t *r, const qargs_t *q, expr_cond_t **filter)
+{
+    size_t n;
+    expr_filter_t *fs;
+    ddb_err_t rc;
+    if ((rc = exprargs_conditions_or_err(r, q->lfilter, q->query ? "queryFilter" : "scanFilter", &n, &fs)))
+        return rc;
+    if (q->condop && !n)
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "ConditionalOperator cannot be used without Filter or Expected");
+    if (q->condop && n < 2)
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+    if (n && (rc = expr_legacy_filter(r->a, &r->err, n, fs, q->condop && ddb_str_eq(q->condop->str, "OR"),
+                                      filter)))
+        return rc;
+    return DDB_OK;
+}
+
 /* ExclusiveStartKey values, with DynamoDB's prefix on their messages. */
 static ddb_err_t start_values_or_err(ddb_req_t *r, const json_t *jesk, av_map_t **out)
 {
@@ -124,7 +147,19 @@ static ddb_err_t start_values_or_err(ddb_req_t *r, const json_t *jesk, av_map_t 
     av_map_t *m = ARENA_NEW(r->a, av_map_t);
     ddb_err_t rc = avjson_map(r->a, &r->err, jesk, m, 1);
     if (rc == DDB_ERR_VALIDATION) {
+        /* AWS (dynalite's recordings) prefixes the empty / several-types / NULL / empty SS and BS
+         * messages, not those of number parsing, an empty number set or a set's duplicates */
         const char *msg = r->err.msg;
+        static const char *const bare[] = {"The parameter cannot be converted to a numeric value",
+                                           "Attempting to store more than 38 significant digits",
+                                           "Number overflow",
+                                           "Number underflow",
+                                           "One or more parameter values were invalid: An number set ",
+                                           "One or more parameter values were invalid: Input collection",
+                                           "Input collection",
+                                           NULL};
+        for (int i = 0; bare[i]; i++)
+            if (!strncmp(msg, bare[i], strlen(bare[i]))) return rc;
         err_clear(&r->err);
         return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid: %s", msg);
     }
@@ -189,6 +224,13 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
              is_query ? "FilterExpression and KeyConditionExpression are null" : "FilterExpression is null")))
         return rc;
 
+    /* then, as DynamoDB orders them: the legacy filter's conditions and AttributesToGet (Scan checks
+     * AttributesToGet first), ExclusiveStartKey's values, the parallel-scan pair, Select */
+    expr_cond_t *filter = NULL;
+    expr_proj_t *proj = NULL;
+    if (!is_query && !q.proj && (rc = exprargs_attributes_to_get_or_err(r, r->body, &proj))) return rc;
+    if (!q.filter && (rc = legacy_filter_or_err(r, &q, &filter))) return rc;
+    if (is_query && !q.proj && (rc = exprargs_attributes_to_get_or_err(r, r->body, &proj))) return rc;
     av_map_t *esk;
     if ((rc = start_values_or_err(r, q.esk, &esk))) return rc;
     if (!is_query && q.seg && !q.tseg)
@@ -212,40 +254,26 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
             &r->err, DDB_ERR_VALIDATION,
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
             "request.");
+    /* the expressions: names and values, every expression parsed, unused names and values, and only
+     * then the key condition's structure; then legacy KeyConditions */
     expr_ctx_t *ctx;
     if ((rc = exprargs_ctx_or_err(r, r->body, &ctx))) return rc;
     expr_keycond_t kc = {0};
-    expr_cond_t *filter = NULL;
-    expr_proj_t *proj = NULL;
-    if (q.kce && (rc = expr_keycond_parse(ctx, q.kce->str.ptr, q.kce->str.len, &kc))) return rc;
+    expr_cond_t *kcond = NULL;
+    if (q.kce && (rc = expr_condition_parse(ctx, EXPR_KEY_CONDITION, q.kce->str.ptr, q.kce->str.len, &kcond)))
+        return rc;
     if (q.filter &&
         (rc = expr_condition_parse(ctx, EXPR_FILTER, q.filter->str.ptr, q.filter->str.len, &filter)))
         return rc;
     if (q.proj && (rc = expr_projection_parse(ctx, q.proj->str.ptr, q.proj->str.len, &proj))) return rc;
     if ((rc = expr_ctx_check_unused(ctx))) return rc;
+    if (kcond && (rc = expr_keycond_from(ctx, kcond, &kc))) return rc;
     if (q.keyconds) {
         size_t n;
         expr_filter_t *fs;
         if ((rc = exprargs_conditions_or_err(r, q.keyconds, "keyConditions", &n, &fs))) return rc;
         if ((rc = expr_legacy_key_conditions(r->a, &r->err, n, fs, &kc))) return rc;
     }
-    if (!q.filter) {
-        size_t n;
-        expr_filter_t *fs;
-        if ((rc = exprargs_conditions_or_err(r, q.lfilter, is_query ? "queryFilter" : "scanFilter", &n, &fs)))
-            return rc;
-        if (q.condop && !n)
-            return err_set(&r->err, DDB_ERR_VALIDATION,
-                           "ConditionalOperator cannot be used without Filter or Expected");
-        if (q.condop && n < 2)
-            return err_set(
-                &r->err, DDB_ERR_VALIDATION,
-                "ConditionalOperator can only be used when Filter or Expected has two or more elements");
-        if (n && (rc = expr_legacy_filter(r->a, &r->err, n, fs, q.condop && ddb_str_eq(q.condop->str, "OR"),
-                                          &filter)))
-            return rc;
-    }
-    if (!q.proj && (rc = exprargs_attributes_to_get_or_err(r, r->body, &proj))) return rc;
     bool consistent = q.cons && q.cons->type == JSON_TRUE;
 
     /* the table and the index */
