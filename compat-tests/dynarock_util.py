@@ -70,29 +70,36 @@ def http_get(url, path="/", timeout=2.0):
         conn.close()
 
 
+START_LINE = re.compile(rb"^dynarock \S+ listening on http://[^ ]*:(\d+) ", re.M)
+
+
 class Server:
-    """One dynarock process on a free loopback port.
+    """One dynarock process on a loopback port.
 
     `args` are the storage flags (e.g. ['--in-memory'] or ['--data-dir', DIR]); the host and
-    port flags are added here. stdout/stderr go to `log_path`.
+    port flags are added here. stdout/stderr go to `log_path`. Without `port` the server picks a
+    free one (--port 0) and `port` is read from its start line: no other process can take it
+    between the choice and the bind (as with a port probed beforehand); a restart passes the
+    port it had.
     """
 
     def __init__(self, args, log_path, port=None, host_flags=True, env=None):
         self.args = list(args)
         self.env = env  # variables added to this process's environment
         self.log_path = Path(log_path)
-        self.port = port or free_port()
+        self.port = port  # None until the start line names it
         self.host_flags = host_flags
         self.proc = None
 
     @property
     def url(self):
+        assert self.port, "the server's port is known once it has started"
         return f"http://127.0.0.1:{self.port}"
 
     def command(self):
         cmd = [str(binary_path())]
         if self.host_flags:
-            cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
+            cmd += ["--host", "127.0.0.1", "--port", str(self.port or 0)]
         return cmd + self.args
 
     def start(self, timeout=30.0):
@@ -100,12 +107,21 @@ class Server:
         if not b.exists():
             pytest.fail(f"dynarock binary not found at {b}: build it (cmake) or set DYNAROCK_BIN", pytrace=False)
         self.log = open(self.log_path, "ab")
+        offset = self.log.tell()  # a restart appends to the same log: its start line comes after this
         self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env={**os.environ, **self.env} if self.env else None)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"dynarock exited with {self.proc.returncode} during start-up:\n{self.log_tail()}")
+            if not self.port:
+                with open(self.log_path, "rb") as f:
+                    f.seek(offset)
+                    m = START_LINE.search(f.read())
+                if not m:
+                    time.sleep(0.02)
+                    continue
+                self.port = int(m.group(1))
             try:
                 status, _ = http_get(self.url, timeout=0.5)
                 if status == 200:

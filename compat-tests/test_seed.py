@@ -87,9 +87,8 @@ def test_seed_at_start_and_modes(tmp_path):
         srv.stop()
     assert "seed: table Music exists: skipped (--seed-mode skip)" in (tmp_path / "s2.log").read_text()
     # replace: the seed's data again (through the environment variables)
-    env = dict(os.environ, DYNAROCK_SEED=str(seed), DYNAROCK_SEED_MODE="replace")
-    srv = du.Server(["--data-dir", str(data)], tmp_path / "s3.log")
-    srv_env(srv, env)
+    srv = du.Server(["--data-dir", str(data)], tmp_path / "s3.log",
+                    env={"DYNAROCK_SEED": str(seed), "DYNAROCK_SEED_MODE": "replace"}).start()
     try:
         assert client(srv).describe_table(TableName="Music")["Table"]["ItemCount"] == 3
     finally:
@@ -102,21 +101,6 @@ def test_seed_at_start_and_modes(tmp_path):
 
 def sorted_items_of(items):
     return sorted(items, key=lambda it: json.dumps(it, sort_keys=True, default=str))
-
-
-def srv_env(srv, env):
-    import subprocess as sp
-    import time
-    srv.log = open(srv.log_path, "ab")
-    srv.proc = sp.Popen(srv.command(), stdout=srv.log, stderr=sp.STDOUT, stdin=sp.DEVNULL, env=env)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if du.http_get(srv.url, timeout=0.5)[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise AssertionError(srv.log_tail())
 
 
 def test_bad_seed_stops_the_start_and_leaves_nothing(tmp_path):

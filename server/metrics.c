@@ -308,7 +308,8 @@ static void render(buf_t *b, ddb_req_t *r)
     put_u64(b, started - done); /* this scrape has started and not finished: at least 1 */
     buf_putc(b, '\n');
 
-    int port = r->cfg->port;
+    int port = http_bound_port(); /* the bound one: with --port 0 the system chose it */
+    if (port < 0) port = r->cfg->port;
     head(b, "dynarock_open_connections", "gauge", "Established TCP connections on the listening port.");
     buf_puts(b, "dynarock_open_connections ");
     put_i64(b, count_established("/proc/net/tcp", port) + count_established("/proc/net/tcp6", port));
