@@ -2,10 +2,7 @@
 commands on a stopped data directory (issue 18). dynarock-only: these are flags and commands of the server."""
 import base64
 import json
-import os
 import subprocess
-import uuid
-from pathlib import Path
 
 import boto3
 import pytest
