@@ -21,9 +21,9 @@ The long run asked for by issue 12 (10 minutes per loop count):
 import argparse
 import http.client
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,12 +33,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
                    "runtime error:", "SUMMARY: AddressSanitizer", "SUMMARY: ThreadSanitizer")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def healthy(port):
@@ -60,9 +54,12 @@ def tail(path, n=6000):
         return ""
 
 
+START_LINE = re.compile(rb"^dynarock \S+ listening on http://[^ ]*:(\d+) ", re.M)
+
+
 def run_one(args, loops, workdir):
     """One server with `loops` event loops under the load. Returns a list of problems."""
-    port = free_port()
+    port = 0  # the server picks a free one; read from its start line
     log = workdir / f"dynarock-{loops}loops.log"
     storage = ["--in-memory"]
     if args.data_dir:
@@ -76,9 +73,13 @@ def run_one(args, loops, workdir):
         srv = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 60
-            while not healthy(port):
+            while not port or not healthy(port):
                 if srv.poll() is not None or time.monotonic() > deadline:
                     return [f"server did not start (exit {srv.poll()}):\n{tail(log)}"]
+                m = START_LINE.search(log.read_bytes()) if not port else None
+                if m:
+                    port = int(m.group(1))
+                    continue
                 time.sleep(0.05)
             client = [args.churn, "--port", str(port), "--seconds", str(args.seconds), "--clients",
                       str(args.clients), "--seed", str(args.seed + loops), "--quiet"]
