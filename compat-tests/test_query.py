@@ -1015,3 +1015,61 @@ def test_table_before_key_checks(raw, keys, esk):
 def test_not_indexable_on_an_existing_table(ddb, table_ss):
     with raises("ValidationException", "Attempted conditional constraint is not an indexable operation"):
         ddb.query(TableName=table_ss, KeyConditions={"p": {"ComparisonOperator": "NULL"}})
+
+
+# ---- after the table: the start key and the key condition, attribute by attribute ------------------
+# (architect/dynalite test/query.js, recorded against AWS; its tables' a and b are p and c here). The
+# index first; then the start key's size; then for the hash key, and then the range key: the start key
+# has the attribute ('The provided starting key is invalid') of the right type ('The provided key
+# element does not match the schema'), and the key condition names it ('Query condition missed key
+# schema element'), indexably, with an equality on the hash key.
+
+BAD_KEYS = [{"KeyConditions": {"z": {"ComparisonOperator": "NULL"}}, "QueryFilter": {}},
+            {"KeyConditionExpression": "z = :a", "ExpressionAttributeValues": {":a": {"N": "1"}}}]
+GOOD_KEYS = [{"KeyConditions": {"p": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b"}]}}},
+             {"KeyConditionExpression": "p = :a", "ExpressionAttributeValues": {":a": {"S": "b"}}}]
+NO_HASH_KEYS = [{"KeyConditions": {"z": {"ComparisonOperator": "NULL"}}},
+                {"KeyConditionExpression": "z between :a and :b",
+                 "ExpressionAttributeValues": {":a": {"N": "1"}, ":b": {"N": "1"}}}]
+START_CASES = [
+    # (table fixture, key conditions, start keys, message)
+    ("table_s", BAD_KEYS, [{}, {"c": {"S": "a"}}, {"p": {"S": "a"}, "c": {"S": "a"}}], "The provided starting key is invalid"),
+    ("table_ss", BAD_KEYS, [{}, {"z": {"N": "1"}}, {"c": {"S": "a"}, "d": {"S": "b"}}, {"p": {"B": "abcd"}}, {"p": {"S": "a"}},
+                            {"p": {"N": "1"}, "c": {"S": "a"}, "d": {"S": "b"}}], "The provided starting key is invalid"),
+    ("table_s", BAD_KEYS, [{"p": {"B": "abcd"}}, {"p": {"N": "1"}}, {"p": {"BOOL": True}}, {"p": {"SS": ["a"]}}, {"p": {"M": {}}}],
+     "The provided key element does not match the schema"),
+    ("table_ss", BAD_KEYS, [{"p": {"N": "1"}, "z": {"S": "a"}}, {"p": {"B": "YQ=="}, "c": {"S": "a"}}],
+     "The provided key element does not match the schema"),
+    ("table_ss", NO_HASH_KEYS, [None, {"p": {"S": "a"}, "c": {"N": "1"}}, {"p": {"S": "a"}, "d": {"N": "1"}},
+                                {"p": {"S": "a"}, "z": {"S": "1"}}], "Query condition missed key schema element: p"),
+    ("table_ss", GOOD_KEYS, [{"p": {"S": "a"}}, {"p": {"S": "a"}, "d": {"N": "1"}}, {"p": {"S": "a"}, "z": {"S": "1"}},
+                             {"p": {"S": "a"}, "c": {"S": "1"}, "d": {"S": "1"}}], "The provided starting key is invalid"),
+    ("table_ss", GOOD_KEYS, [{"p": {"S": "a"}, "c": {"N": "1"}}, {"p": {"S": "a"}, "c": {"B": "YQ=="}}],
+     "The provided key element does not match the schema"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(START_CASES)))
+def test_start_key_and_key_condition_order(raw, request, case):
+    fixture, keyss, starts, message = START_CASES[case]
+    table = request.getfixturevalue(fixture)
+    for keys in keyss:
+        for esk in starts:
+            body = dict(keys, TableName=table)
+            if esk is not None:
+                body["ExclusiveStartKey"] = esk
+            du.check_error(raw.call("Query", body), "ValidationException", message)
+
+
+def test_index_before_start_key_and_key_condition(raw, table_ss):
+    r = raw.call("Query", {"TableName": table_ss, "IndexName": "whatever", "ExclusiveStartKey": {},
+                           "KeyConditions": {"z": {"ComparisonOperator": "NULL"}}})
+    du.check_error(r, "ValidationException", "The table does not have the specified index: whatever")
+
+
+def test_two_conditions_on_a_hash_only_table(raw, table_s):
+    # checked at the hash key, before the missing hash condition
+    r = raw.call("Query", {"TableName": table_s, "KeyConditions": {
+        "z": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]},
+        "y": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]}}})
+    du.check_error(r, "ValidationException", "Query key condition not supported")

@@ -103,6 +103,8 @@ typedef struct {
     ddb_str_t name;
     expr_keyop_t op;
     const av_t *v[2];
+    bool unindexable; /* legacy KeyConditions with NULL, NOT_NULL, NE, CONTAINS...: refused by the bind,
+                         after the table is found and in the schema's order, as DynamoDB does */
 } expr_keypart_t;
 
 /** Most attributes of one kind in a key schema (a GSI's multi-attribute key: 4 HASH, 4 RANGE). */
@@ -113,8 +115,6 @@ typedef struct {
 typedef struct {
     size_t n;
     expr_keypart_t part[2 * EXPR_KEY_ATTRS_MAX];
-    bool unindexable; /* legacy KeyConditions with NULL, NOT_NULL, NE, CONTAINS...: refused by the bind,
-                         after the table is found, as DynamoDB orders it */
 } expr_keycond_t;
 
 /** The key range the query layer needs: hash = value, optional sort condition. A multi-attribute key
@@ -160,6 +160,13 @@ ddb_err_t expr_keycond_bind(const expr_keycond_t *kc, const char *hash_name, av_
 ddb_err_t expr_keycond_bind_schema(const expr_keycond_t *kc, size_t n_hash, const expr_keyattr_t *hash,
                                    size_t n_range, const expr_keyattr_t *range, expr_keyrange_t *out,
                                    ddb_errctx_t *err);
+/** A check the bind makes on each key attribute before that attribute's conditions (in schema order:
+ *  HASH attributes, then RANGE ones), e.g. Query's ExclusiveStartKey: DynamoDB interleaves the two. */
+typedef ddb_err_t (*expr_keyattr_check_fn)(void *ctx, const expr_keyattr_t *attr, ddb_errctx_t *err);
+/** expr_keycond_bind_schema with `check` (may be NULL) run on each key attribute first. */
+ddb_err_t expr_keycond_bind_checked(const expr_keycond_t *kc, size_t n_hash, const expr_keyattr_t *hash,
+                                    size_t n_range, const expr_keyattr_t *range, expr_keyattr_check_fn check,
+                                    void *check_ctx, expr_keyrange_t *out, ddb_errctx_t *err);
 /** Whether a key value satisfies one part (for tests and for filtering index entries). */
 bool expr_keypart_match(const expr_keypart_t *p, const av_t *v);
 

@@ -217,42 +217,72 @@ static const expr_keypart_t *part_named(const expr_keycond_t *kc, const char *na
     return NULL;
 }
 
-/* A single-attribute key: one or two conditions, the hash key's with =. */
+/* A single-attribute key, in DynamoDB's order (dynalite's AWS-calibrated query action): for the hash
+ * attribute, then the range one, the caller's check, then that attribute's condition (missing, not
+ * indexable, of another type, not an equality on the hash key). */
 static ddb_err_t bind_single(const expr_keycond_t *kc, const expr_keyattr_t *hk, const expr_keyattr_t *rk,
-                             expr_keyrange_t *out, ddb_errctx_t *err)
+                             expr_keyattr_check_fn check, void *cctx, expr_keyrange_t *out, ddb_errctx_t *err)
 {
-    const char *hash_name = hk->name, *range_name = rk ? rk->name : NULL;
     if (kc->n > 2) return err_set(err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
-    for (size_t i = 0; i < kc->n; i++) {
-        if (is_name(kc->part[i].name, hash_name))
-            out->hash = &kc->part[i];
-        else if (is_name(kc->part[i].name, range_name))
-            out->range = &kc->part[i];
-    }
-    if (!out->hash) return kerr(err, "Query condition missed key schema element: %s", hash_name);
-    for (size_t i = 0; i < kc->n; i++)
-        if (&kc->part[i] != out->hash && &kc->part[i] != out->range) {
-            if (!range_name) return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
-            return kerr(err, "Query condition missed key schema element: %s", range_name);
+    const expr_keyattr_t *attrs[2] = {hk, rk};
+    const expr_keypart_t *got[2] = {NULL, NULL};
+    for (int a = 0; a < 2 && attrs[a]; a++) {
+        ddb_err_t rc;
+        if (check && (rc = check(cctx, attrs[a], err))) return rc;
+        if (a == 0 && !rk && kc->n > 1)
+            return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
+        const expr_keypart_t *p = part_named(kc, attrs[a]->name);
+        if (!p) {
+            if (a == 0 || kc->n > 1)
+                return kerr(err, "Query condition missed key schema element: %s", attrs[a]->name);
+            continue;
         }
-    if (out->hash->op != EXPR_KEY_EQ)
-        return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
+        if (p->unindexable)
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "Attempted conditional constraint is not an indexable operation");
+        for (int i = 0; i < (p->op == EXPR_KEY_BETWEEN ? 2 : 1); i++)
+            if (p->v[i] && p->v[i]->type != attrs[a]->type)
+                return err_set(
+                    err, DDB_ERR_VALIDATION,
+                    "One or more parameter values were invalid: Condition parameter type does not match "
+                    "schema type");
+        if (a == 0 && p->op != EXPR_KEY_EQ)
+            return err_set(err, DDB_ERR_VALIDATION, "Query key condition not supported");
+        got[a] = p;
+    }
+    out->hash = got[0];
+    out->range = got[1];
     out->n_hash = 1;
     out->hashes[0] = out->hash;
     const expr_keypart_t *parts[2] = {out->hash, out->range};
-    const expr_keyattr_t *attrs[2] = {hk, rk};
-    return check_values(parts, attrs, out->range ? 2 : 1, out->range, err);
+    const expr_keyattr_t *pattrs[2] = {hk, rk};
+    return check_values(parts, pattrs, out->range ? 2 : 1, out->range, err);
 }
 
 ddb_err_t expr_keycond_bind_schema(const expr_keycond_t *kc, size_t n_hash, const expr_keyattr_t *hash,
                                    size_t n_range, const expr_keyattr_t *range, expr_keyrange_t *out,
                                    ddb_errctx_t *err)
 {
+    return expr_keycond_bind_checked(kc, n_hash, hash, n_range, range, NULL, NULL, out, err);
+}
+
+ddb_err_t expr_keycond_bind_checked(const expr_keycond_t *kc, size_t n_hash, const expr_keyattr_t *hash,
+                                    size_t n_range, const expr_keyattr_t *range, expr_keyattr_check_fn check,
+                                    void *check_ctx, expr_keyrange_t *out, ddb_errctx_t *err)
+{
     memset(out, 0, sizeof *out);
-    if (kc->unindexable)
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "Attempted conditional constraint is not an indexable operation");
-    if (n_hash <= 1 && n_range <= 1) return bind_single(kc, &hash[0], n_range ? &range[0] : NULL, out, err);
+    if (n_hash <= 1 && n_range <= 1)
+        return bind_single(kc, &hash[0], n_range ? &range[0] : NULL, check, check_ctx, out, err);
+    /* a multi-attribute key: the checks of every attribute first */
+    ddb_err_t rc;
+    for (size_t i = 0; check && i < n_hash; i++)
+        if ((rc = check(check_ctx, &hash[i], err))) return rc;
+    for (size_t i = 0; check && i < n_range; i++)
+        if ((rc = check(check_ctx, &range[i], err))) return rc;
+    for (size_t i = 0; i < kc->n; i++)
+        if (kc->part[i].unindexable)
+            return err_set(err, DDB_ERR_VALIDATION,
+                           "Attempted conditional constraint is not an indexable operation");
 
     /* every HASH attribute, in schema order */
     for (size_t i = 0; i < n_hash; i++) {

@@ -320,7 +320,7 @@ ddb_err_t expr_legacy_key_conditions(arena_t *a, ddb_errctx_t *err, size_t n, co
             p->op = EXPR_KEY_BEGINS_WITH;
             break;
         default:
-            out->unindexable = true; /* reported by expr_keycond_bind_schema, after the table */
+            p->unindexable = true; /* reported by the bind, after the table is found */
             continue;
         }
         p->v[0] = &f[i].list[0];

@@ -203,6 +203,54 @@ static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t
     return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
 }
 
+/* Query's ExclusiveStartKey against the key attribute the bind is about to check (AWS interleaves
+ * them: a start key without the attribute is invalid, one of another type does not match). */
+static ddb_err_t start_attr_check(void *ctx, const expr_keyattr_t *a, ddb_errctx_t *err)
+{
+    const av_map_t *esk = ctx;
+    const av_t *v = av_map_get(esk, a->name, strlen(a->name));
+    if (!v) return err_set(err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
+    if (v->type != a->type)
+        return err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
+    return DDB_OK;
+}
+
+/* The number of distinct key attributes of the table and the index: a Query start key names each. */
+static size_t start_key_count(const eng_table_t *t, const eng_index_t *x)
+{
+    const eng_attr_t *want[2 + 2 * ENG_KEY_ATTRS_MAX] = {&t->key.hash, &t->key.range};
+    int nw = 2;
+    for (int i = 0; x && i < ENG_KEY_ATTRS_MAX; i++) {
+        want[nw++] = &x->key.hashes[i];
+        want[nw++] = &x->key.ranges[i];
+    }
+    size_t n = 0;
+    for (int i = 0; i < nw; i++) {
+        if (!want[i] || !want[i]->name) continue;
+        bool dup = false;
+        for (int j = 0; j < i && !dup; j++)
+            dup = want[j] && want[j]->name && !strcmp(want[j]->name, want[i]->name);
+        n += !dup;
+    }
+    return n;
+}
+
+/* The table's key attributes a Query on an index has not checked yet (after the bind). */
+static ddb_err_t start_table_keys_or_err(ddb_req_t *r, const eng_table_t *t, const av_map_t *esk)
+{
+    const eng_attr_t *tk[2] = {&t->key.hash, &t->key.range};
+    for (int i = 0; i < 2; i++) {
+        if (!tk[i]->name) continue;
+        const av_t *v = av_map_get(esk, tk[i]->name, strlen(tk[i]->name));
+        if (!v) return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
+        if (v->type != tk[i]->type)
+            return err_set(
+                &r->err, DDB_ERR_VALIDATION,
+                "The provided starting key is invalid: The provided key element does not match the schema");
+    }
+    return DDB_OK;
+}
+
 static ddb_err_t run(ddb_req_t *r, bool is_query)
 {
     qargs_t q = {.query = is_query};
@@ -311,25 +359,16 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
     eng_query_t eq = {.index = x, .query = is_query, .backward = q.fwd && q.fwd->type == JSON_FALSE};
     expr_keyrange_t kr = {0};
     if (is_query) {
-        if ((rc = exec_keycond_bind_or_err(&kc, ks, &kr, &r->err))) goto out;
-        const char *kn[2 * ENG_KEY_ATTRS_MAX];
-        size_t nkn = exec_key_names(ks, kn);
-        if (filter && (rc = expr_filter_check_key_names(
-                           filter, kn, nkn, q.filter ? "Filter Expression" : "QueryFilter", &r->err)))
+        /* the start key's size, then its attributes with the key condition's, in schema order (AWS's
+         * order, as dynalite's calibrated query action has it), then the table's key attributes */
+        if (esk && esk->n != start_key_count(t, x)) {
+            rc = err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
             goto out;
-        exec_query_range(&eq, &kr);
-    } else if (filter &&
-               (rc = expr_cond_check_key_paths(filter, t->key.hash.name, t->key.range.name, &r->err))) {
-        goto out;
-    }
-    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
-        goto out;
-    if ((rc = exec_index_key_paths_or_err(&r->err, t, filter, NULL, proj))) goto out;
-
-    /* ExclusiveStartKey against the schema and the query */
-    if (esk) {
-        if ((rc = start_schema_or_err(r, is_query, t, x, esk))) goto out;
-        if (is_query) {
+        }
+        if ((rc = exec_keycond_bind_or_err(&kc, ks, esk ? start_attr_check : NULL, esk, &kr, &r->err)))
+            goto out;
+        if (esk && x && (rc = start_table_keys_or_err(r, t, esk))) goto out;
+        if (esk) {
             if (!x && kr.range && kr.range->op == EXPR_KEY_EQ) {
                 rc = err_set(&r->err, DDB_ERR_VALIDATION,
                              "The query can return at most one row and cannot be restarted");
@@ -354,7 +393,25 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                              "The provided starting key does not match the range key predicate");
                 goto out;
             }
-        } else if (q.tseg) {
+        }
+        const char *kn[2 * ENG_KEY_ATTRS_MAX];
+        size_t nkn = exec_key_names(ks, kn);
+        if (filter && (rc = expr_filter_check_key_names(
+                           filter, kn, nkn, q.filter ? "Filter Expression" : "QueryFilter", &r->err)))
+            goto out;
+        exec_query_range(&eq, &kr);
+    } else if (filter &&
+               (rc = expr_cond_check_key_paths(filter, t->key.hash.name, t->key.range.name, &r->err))) {
+        goto out;
+    }
+    if (proj && (rc = expr_proj_check_key_paths(proj, t->key.hash.name, t->key.range.name, &r->err)))
+        goto out;
+    if ((rc = exec_index_key_paths_or_err(&r->err, t, filter, NULL, proj))) goto out;
+
+    /* Scan's ExclusiveStartKey against the schema and the segment */
+    if (esk && !is_query) {
+        if ((rc = start_schema_or_err(r, is_query, t, x, esk))) goto out;
+        if (q.tseg) {
             uint32_t total = (uint32_t)q.ntseg, seg = (uint32_t)q.nseg;
             if (eng_key_segment(t, x, esk, total) != seg) {
                 rc = err_set(&r->err, DDB_ERR_VALIDATION,

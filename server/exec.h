@@ -146,8 +146,10 @@ typedef struct {
 
 /** The partition and sort-key range of a bound key condition into an engine query. */
 void exec_query_range(eng_query_t *q, const expr_keyrange_t *kr);
-/** Bind a key condition to a table's or index's key schema (expr_keycond_bind_schema). */
-ddb_err_t exec_keycond_bind_or_err(const expr_keycond_t *kc, const eng_keyschema_t *ks, expr_keyrange_t *out,
+/** Bind a key condition to a table's or index's key schema (expr_keycond_bind_checked: `check`, may be
+ *  NULL, runs on each key attribute before its conditions). */
+ddb_err_t exec_keycond_bind_or_err(const expr_keycond_t *kc, const eng_keyschema_t *ks,
+                                   expr_keyattr_check_fn check, void *check_ctx, expr_keyrange_t *out,
                                    ddb_errctx_t *err);
 /** The names of a key schema's attributes (HASH then RANGE, schema order) into names; returns how many. */
 size_t exec_key_names(const eng_keyschema_t *ks, const char **names);

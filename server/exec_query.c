@@ -58,14 +58,15 @@ void exec_query_range(eng_query_t *q, const expr_keyrange_t *kr)
 
 _Static_assert(EXPR_KEY_ATTRS_MAX == ENG_KEY_ATTRS_MAX, "one limit of key attributes");
 
-ddb_err_t exec_keycond_bind_or_err(const expr_keycond_t *kc, const eng_keyschema_t *ks, expr_keyrange_t *out,
+ddb_err_t exec_keycond_bind_or_err(const expr_keycond_t *kc, const eng_keyschema_t *ks,
+                                   expr_keyattr_check_fn check, void *check_ctx, expr_keyrange_t *out,
                                    ddb_errctx_t *err)
 {
     expr_keyattr_t h[ENG_KEY_ATTRS_MAX], g[ENG_KEY_ATTRS_MAX];
     size_t nh = eng_key_nhash(ks), nr = eng_key_nrange(ks);
     for (size_t i = 0; i < nh; i++) h[i] = (expr_keyattr_t){ks->hashes[i].name, ks->hashes[i].type};
     for (size_t i = 0; i < nr; i++) g[i] = (expr_keyattr_t){ks->ranges[i].name, ks->ranges[i].type};
-    return expr_keycond_bind_schema(kc, nh, h, nr, g, out, err);
+    return expr_keycond_bind_checked(kc, nh, h, nr, g, check, check_ctx, out, err);
 }
 
 size_t exec_key_names(const eng_keyschema_t *ks, const char **names)
