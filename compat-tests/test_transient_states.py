@@ -57,6 +57,17 @@ def slow(tmp_path_factory):
     args = ["--data-dir", str(d / "data"), "--threads", "2"]
     env = {"DYNAROCK_TRANSIENT_MS": str(LONG_MS)}
     srv = du.Server(args, d / "server.log", env=env).start()
+    try:
+        srv = make_slow_tables(srv, args, env, d)
+    except BaseException:
+        srv.kill()
+        raise
+    yield srv
+    assert srv.stop() == 0, srv.log_tail()  # states still running: their references are released
+
+
+def make_slow_tables(srv, args, env, d):
+    """Tables upd, del, gsi and gsidel (GSI byg), ACTIVE with an item each: a restart's work."""
     ddb = client(srv)
     for name in ("upd", "del", "gsi", "gsidel"):
         kw = {}
@@ -76,8 +87,7 @@ def slow(tmp_path_factory):
         assert t["TableStatus"] == "ACTIVE"
         assert all(g["IndexStatus"] == "ACTIVE" for g in t.get("GlobalSecondaryIndexes", []))
         ddb.put_item(TableName=name, Item={"p": {"S": "k"}, "g": {"S": "x"}})
-    yield srv
-    assert srv.stop() == 0, srv.log_tail()  # states still running: their references are released
+    return srv
 
 
 def data_plane_calls(name):
@@ -278,3 +288,57 @@ def test_held_describe_does_not_stall_others(quick):
     assert th.is_alive()  # still held meanwhile
     th.join(5)
     assert result["status"] == "ACTIVE" and 0.5 < result["took"] < 1.5, result
+
+
+def test_restart_during_deleting_finishes_the_deletion(tmp_path):
+    args = ["--data-dir", str(tmp_path / "data"), "--threads", "1", "--transient-ms", "400"]
+    srv = du.Server(args, tmp_path / "server.log").start()
+    try:
+        ddb = client(srv)
+        create(ddb, "xxx")
+        ddb.get_waiter("table_exists").wait(TableName="xxx")
+        ddb.put_item(TableName="xxx", Item={"p": {"S": "k"}})
+        assert ddb.delete_table(TableName="xxx")["TableDescription"]["TableStatus"] == "DELETING"
+        assert ddb.list_tables()["TableNames"] == ["xxx"]
+        assert srv.stop() == 0
+        srv = du.Server(args, tmp_path / "server2.log").start()
+        ddb = client(srv)
+        assert ddb.list_tables()["TableNames"] == []
+        with du.raises("ResourceNotFoundException", "Requested resource not found: Table: xxx not found"):
+            ddb.describe_table(TableName="xxx")
+        assert create(ddb, "xxx")["TableStatus"] == "CREATING"
+        ddb.get_waiter("table_exists").wait(TableName="xxx")
+        assert ddb.scan(TableName="xxx")["Items"] == []
+        assert srv.stop() == 0
+    finally:
+        srv.kill()
+
+
+def test_table_filled_by_an_import_is_creating_without_the_flag(tmp_path):
+    """A table an import (or a restore) is filling is CREATING, flag or not, and answered as DynamoDB
+    answers a CREATING table; ACTIVE with every item at the end."""
+    n = 100000
+    src = tmp_path / "s3" / "bkt" / "imp"
+    src.mkdir(parents=True)
+    (src / "data.json").write_text("".join('{"Item":{"p":{"S":"k%d"}}}\n' % i for i in range(n)))
+    srv = du.Server(["--in-memory", "--threads", "2", "--s3-dir", str(tmp_path / "s3")],
+                    tmp_path / "server.log").start()
+    try:
+        ddb = client(srv)
+        ddb.import_table(S3BucketSource={"S3Bucket": "bkt", "S3KeyPrefix": "imp/"}, InputFormat="DYNAMODB_JSON",
+                         InputCompressionType="NONE",
+                         TableCreationParameters={"TableName": "imported", "BillingMode": "PAY_PER_REQUEST",
+                                                  **du.key_schema("p", "S")})
+        assert ddb.describe_table(TableName="imported")["Table"]["TableStatus"] == "CREATING"
+        with du.raises("ResourceNotFoundException", "Requested resource not found"):
+            ddb.get_item(TableName="imported", Key={"p": {"S": "k1"}})
+        with du.raises("ResourceInUseException", IN_USE.format("created", "imported")):
+            ddb.delete_table(TableName="imported")
+        with du.raises("ResourceInUseException", IN_USE.format("created", "imported")):
+            ddb.update_table(TableName="imported", StreamSpecification={"StreamEnabled": True,
+                                                                          "StreamViewType": "KEYS_ONLY"})
+        assert du.wait_active(ddb, "imported", timeout=30)["ItemCount"] == n
+        assert ddb.get_item(TableName="imported", Key={"p": {"S": "k1"}})["Item"] == {"p": {"S": "k1"}}
+        assert srv.stop() == 0
+    finally:
+        srv.kill()
