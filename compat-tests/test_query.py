@@ -1073,3 +1073,66 @@ def test_two_conditions_on_a_hash_only_table(raw, table_s):
         "z": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]},
         "y": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]}}})
     du.check_error(r, "ValidationException", "Query key condition not supported")
+
+
+@pytest.fixture(scope="module")
+def idx_table(ddb):
+    """p (S) HASH, c (S) RANGE; LSI lsi on p, l (S); GSI gsi on g, h (S), KEYS_ONLY."""
+    name = du.unique_name("qorder")
+    s = {"AttributeType": "S"}
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[dict(s, AttributeName=n) for n in "pclgh"],
+        KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[{"IndexName": "lsi", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+            {"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}]}],
+        GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": {"ProjectionType": "KEYS_ONLY"}, "KeySchema": [
+            {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "h", "KeyType": "RANGE"}]}])
+    du.wait_active(ddb, name)
+    yield name
+    ddb.delete_table(TableName=name)
+
+
+SA = {"S": "a"}
+INDEX_CASES = [
+    # the index's key attributes are checked with the key condition, unprefixed
+    ("lsi", GOOD_KEYS, [{"p": SA, "c": {"N": "1"}, "l": {"N": "1"}}, {"p": SA, "c": SA, "l": {"B": "YQ=="}}], None,
+     "The provided key element does not match the schema"),
+    # the table's key attributes after them, prefixed (a missing one too)
+    ("lsi", GOOD_KEYS, [{"p": SA, "c": {"N": "1"}, "l": SA}, {"p": SA, "c": {"B": "YQ=="}, "l": SA}], None,
+     "The provided starting key is invalid: The provided key element does not match the schema"),
+    ("gsi", [{"KeyConditions": {"g": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b"}]}}},
+             {"KeyConditionExpression": "g = :a", "ExpressionAttributeValues": {":a": {"S": "b"}}}],
+     [{"x": {"N": "1"}, "y": {"N": "1"}, "g": SA, "h": SA}, {"p": {"N": "1"}, "c": SA, "g": SA, "h": SA}], None,
+     "The provided starting key is invalid: The provided key element does not match the schema"),
+    # a missing range condition before the GSI's projection is found wanting for ALL_ATTRIBUTES
+    ("gsi", [{"KeyConditions": {"g": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b"}]},
+                                "c": {"ComparisonOperator": "NULL"}}},
+             {"KeyConditionExpression": "g = :a and c = :b",
+              "ExpressionAttributeValues": {":a": {"S": "b"}, ":b": {"N": "1"}}}],
+     [{"p": SA, "c": SA, "g": SA, "h": SA}], "ALL_ATTRIBUTES", "Query condition missed key schema element: h"),
+    ("gsi", [{"KeyConditions": {"g": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b"}]}}}],
+     [{"g": SA}, {"p": SA, "g": SA}], "ALL_ATTRIBUTES", "The provided starting key is invalid"),
+    ("lsi", [{"KeyConditions": {"p": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b"}]},
+                                "c": {"ComparisonOperator": "NULL"}}},
+             {"KeyConditionExpression": "p = :a and c = :b",
+              "ExpressionAttributeValues": {":a": {"S": "b"}, ":b": {"N": "1"}}}],
+     [{"p": SA, "c": SA, "l": SA}], None, "Query condition missed key schema element: l"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(INDEX_CASES)))
+def test_start_key_and_key_condition_order_on_indexes(raw, idx_table, case):
+    index, keyss, starts, select, message = INDEX_CASES[case]
+    for keys in keyss:
+        for esk in starts:
+            body = dict(keys, TableName=idx_table, IndexName=index, ExclusiveStartKey=esk)
+            if select:
+                body["Select"] = select
+            du.check_error(raw.call("Query", body), "ValidationException", message)
+
+
+def test_not_indexable_on_an_index(raw, idx_table):
+    r = raw.call("Query", {"TableName": idx_table, "IndexName": "lsi", "KeyConditions": {
+        "p": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}, "l": {"ComparisonOperator": "NULL"}}})
+    du.check_error(r, "ValidationException", "Attempted conditional constraint is not an indexable operation")

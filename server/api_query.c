@@ -242,12 +242,23 @@ static ddb_err_t start_table_keys_or_err(ddb_req_t *r, const eng_table_t *t, con
     for (int i = 0; i < 2; i++) {
         if (!tk[i]->name) continue;
         const av_t *v = av_map_get(esk, tk[i]->name, strlen(tk[i]->name));
-        if (!v) return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
-        if (v->type != tk[i]->type)
+        if (!v || v->type != tk[i]->type) /* missing too: the table's key is read as a key (recorded) */
             return err_set(
                 &r->err, DDB_ERR_VALIDATION,
                 "The provided starting key is invalid: The provided key element does not match the schema");
     }
+    return DDB_OK;
+}
+
+/* Select ALL_ATTRIBUTES on a GSI that does not project every attribute. */
+static ddb_err_t gsi_select_or_err(ddb_req_t *r, const eng_index_t *x, exec_select_t sel)
+{
+    if (x->global && sel == EXEC_SEL_ALL && x->proj != ENG_PROJ_ALL)
+        return err_set(
+            &r->err, DDB_ERR_VALIDATION,
+            "%sSelect type ALL_ATTRIBUTES is not supported for global secondary index %s because its "
+            "projection type is not ALL",
+            INVALID, x->name);
     return DDB_OK;
 }
 
@@ -345,14 +356,9 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
                          "Consistent reads are not supported on global secondary indexes");
             goto out;
         }
-        if (x->global && sel == EXEC_SEL_ALL && x->proj != ENG_PROJ_ALL) {
-            rc = err_set(
-                &r->err, DDB_ERR_VALIDATION,
-                "%sSelect type ALL_ATTRIBUTES is not supported for global secondary index %s because its "
-                "projection type is not ALL",
-                INVALID, x->name);
-            goto out;
-        }
+        /* (a Query checks this after its key condition and filter, as dynalite's AWS-calibrated
+         * query action orders it) */
+        if (!is_query && (rc = gsi_select_or_err(r, x, sel))) goto out;
     }
     const eng_keyschema_t *ks = x ? &x->key : &t->key;
 
@@ -399,6 +405,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
         if (filter && (rc = expr_filter_check_key_names(
                            filter, kn, nkn, q.filter ? "Filter Expression" : "QueryFilter", &r->err)))
             goto out;
+        if (x && (rc = gsi_select_or_err(r, x, sel))) goto out;
         exec_query_range(&eq, &kr);
     } else if (filter &&
                (rc = expr_cond_check_key_paths(filter, t->key.hash.name, t->key.range.name, &r->err))) {
