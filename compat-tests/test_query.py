@@ -1136,3 +1136,42 @@ def test_not_indexable_on_an_index(raw, idx_table):
     r = raw.call("Query", {"TableName": idx_table, "IndexName": "lsi", "KeyConditions": {
         "p": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}, "l": {"ComparisonOperator": "NULL"}}})
     du.check_error(r, "ValidationException", "Attempted conditional constraint is not an indexable operation")
+
+
+def kc_pair(h, hv, r, op, rv):
+    """The same key condition as KeyConditions and as a KeyConditionExpression."""
+    sym = {"EQ": "=", "GT": ">", "LT": "<"}[op]
+    return [{"KeyConditions": {h: {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": hv}]},
+                               r: {"ComparisonOperator": op, "AttributeValueList": [{"S": rv}]}}},
+            {"KeyConditionExpression": f"{h} = :h and {r} {sym} :r",
+             "ExpressionAttributeValues": {":h": {"S": hv}, ":r": {"S": rv}}}]
+
+
+# (dynalite test/query.js, recorded against AWS: with a condition on the range key, a start key that
+# fails it "does not match the range key predicate" even in another partition, and one in another
+# partition that meets it is refused as restarting a query of at most one row)
+BOUNDARY_CASES = [
+    (None, kc_pair("p", "b", "c", "GT", "a"), [{"p": {"S": "a"}, "c": {"S": "a"}}],
+     "The provided starting key does not match the range key predicate"),
+    (None, kc_pair("p", "b", "c", "LT", "b"), [{"p": {"S": "a"}, "c": {"S": "a"}}],
+     "The query can return at most one row and cannot be restarted"),
+    ("lsi", kc_pair("p", "a", "l", "GT", "a"), [{"p": {"S": "a"}, "c": {"S": "a"}, "l": {"S": "a"}}],
+     "The provided starting key does not match the range key predicate"),
+    ("gsi", kc_pair("g", "a", "h", "GT", "a"), [{"p": {"S": "a"}, "c": {"S": "a"}, "g": {"S": "a"}, "h": {"S": "a"}},
+                                                {"p": {"S": "a"}, "c": {"S": "a"}, "g": {"S": "b"}, "h": {"S": "a"}}],
+     "The provided starting key does not match the range key predicate"),
+    ("gsi", kc_pair("g", "a", "h", "EQ", "a"), [{"p": {"S": "a"}, "c": {"S": "a"}, "g": {"S": "c"}, "h": {"S": "a"}},
+                                                {"p": {"S": "a"}, "c": {"S": "a"}, "g": {"S": "b"}, "h": {"S": "a"}}],
+     "The query can return at most one row and cannot be restarted"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(BOUNDARY_CASES)))
+def test_start_key_against_the_conditions(raw, idx_table, case):
+    index, keyss, starts, message = BOUNDARY_CASES[case]
+    for keys in keyss:
+        for esk in starts:
+            body = dict(keys, TableName=idx_table, ExclusiveStartKey=esk)
+            if index:
+                body["IndexName"] = index
+            du.check_error(raw.call("Query", body), "ValidationException", message)

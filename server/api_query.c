@@ -375,28 +375,33 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
             goto out;
         if (esk && x && (rc = start_table_keys_or_err(r, t, esk))) goto out;
         if (esk) {
-            if (!x && kr.range && kr.range->op == EXPR_KEY_EQ) {
-                rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                             "The query can return at most one row and cannot be restarted");
-                goto out;
-            }
-            bool inside = true; /* every HASH value, and the equalities on leading RANGE attributes */
+            /* as recorded (dynalite's test/query.js, against AWS): without a condition on the (last)
+             * range attribute a start key in another partition is outside the query's boundaries;
+             * with one, a start key that fails it does not match the range key predicate, and one in
+             * another partition (or any start key of a table query with an equality on the range key)
+             * is refused as restarting a query of at most one row */
+            bool hash_in = true, eqs_in = true;
             for (size_t i = 0; i < kr.n_hash; i++)
-                inside &= av_equal(av_map_get(esk, ks->hashes[i].name, strlen(ks->hashes[i].name)),
-                                   kr.hashes[i]->v[0]);
+                hash_in &= av_equal(av_map_get(esk, ks->hashes[i].name, strlen(ks->hashes[i].name)),
+                                    kr.hashes[i]->v[0]);
             for (size_t i = 0; i < kr.n_eq; i++)
-                inside &= av_equal(av_map_get(esk, ks->ranges[i].name, strlen(ks->ranges[i].name)),
+                eqs_in &= av_equal(av_map_get(esk, ks->ranges[i].name, strlen(ks->ranges[i].name)),
                                    kr.eqs[i]->v[0]);
-            if (!inside) {
-                rc = err_set(
-                    &r->err, DDB_ERR_VALIDATION,
-                    "The provided starting key is outside query boundaries based on provided conditions");
-                goto out;
-            }
             const char *rn = kr.range ? ks->ranges[kr.n_eq].name : NULL;
-            if (kr.range && !expr_keypart_match(kr.range, av_map_get(esk, rn, strlen(rn)))) {
-                rc = err_set(&r->err, DDB_ERR_VALIDATION,
-                             "The provided starting key does not match the range key predicate");
+            const char *msg = NULL;
+            if (!kr.range) {
+                if (!hash_in || !eqs_in)
+                    msg =
+                        "The provided starting key is outside query boundaries based on provided conditions";
+            } else if (!expr_keypart_match(kr.range, av_map_get(esk, rn, strlen(rn)))) {
+                msg = "The provided starting key does not match the range key predicate";
+            } else if (!hash_in || (!x && kr.range->op == EXPR_KEY_EQ)) {
+                msg = "The query can return at most one row and cannot be restarted";
+            } else if (!eqs_in) {
+                msg = "The provided starting key is outside query boundaries based on provided conditions";
+            }
+            if (msg) {
+                rc = err_set(&r->err, DDB_ERR_VALIDATION, "%s", msg);
                 goto out;
             }
         }
