@@ -291,7 +291,7 @@ ddb_err_t api_DescribeTable(ddb_req_t *r)
     const char *name = jname->str.ptr;
     uint64_t until = 0;
     tr_state_t st = tr_state(r, name, NULL, &until);
-    if (st != TR_ACTIVE && until <= tr_now_ms() + TR_HOLD_MS) {
+    if (st != TR_ACTIVE && until <= ddb_mono_ms() + TR_HOLD_MS) {
         r->hold_until_ms = until;
         r->transient_done = true;
     }

@@ -443,9 +443,8 @@ bool tabledesc_index_building(ddb_req_t *r, const eng_table_t *t, const eng_inde
 typedef enum { TR_ACTIVE = 0, TR_CREATING, TR_UPDATING, TR_DELETING } tr_state_t;
 #define TR_DEFAULT_MS 1000 /* -delayTransientStatuses alone: each state lasts a second */
 #define TR_HOLD_MS 2000    /* DescribeTable waits for a state ending within this, rather than show it */
+/* the states' ends are on common/clock.h's ddb_mono_ms() */
 
-/** Now on the monotonic clock, in milliseconds (the clock of the states' ends). */
-uint64_t tr_now_ms(void);
 /** Table `table` (index NULL) or its GSI `index` enters state st for cfg->transient_ms; ghost (a DELETING
  *  table's last description, or the description a deleted GSI was part of; may be NULL) gets a reference
  *  kept until the state ends, with the table's counters *stats (may be NULL). */

@@ -17,13 +17,13 @@
  * removed (their references released) by the next call that looks. tr_clear() releases everything
  * before the engines close.
  */
+#include "common/clock.h"
 #include "server/server.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
     const eng_t *eng;
@@ -39,13 +39,6 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static entry_t *g_entries;
 static size_t g_n, g_cap;
 static atomic_size_t g_count; /* g_n, read without the lock */
-
-uint64_t tr_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static bool on(const ddb_req_t *r)
 {
@@ -99,7 +92,7 @@ void tr_begin(ddb_req_t *r, const char *table, const char *index, tr_state_t st,
               const eng_stats_t *stats)
 {
     if (!on(r)) return;
-    uint64_t now = tr_now_ms();
+    uint64_t now = ddb_mono_ms();
     if (ghost) eng_table_retain(ghost);
     pthread_mutex_lock(&g_mu);
     purge(now);
@@ -131,7 +124,7 @@ tr_state_t tr_state(ddb_req_t *r, const char *table, const char *index, uint64_t
         return TR_ACTIVE;
     tr_state_t st = TR_ACTIVE;
     pthread_mutex_lock(&g_mu);
-    purge(tr_now_ms());
+    purge(ddb_mono_ms());
     const entry_t *e = find(r->eng, table, index);
     if (e) {
         st = e->state;
@@ -146,7 +139,7 @@ eng_table_t *tr_ghost(ddb_req_t *r, const char *table, const char *index, eng_st
     if (!on(r) || r->transient_done || !atomic_load_explicit(&g_count, memory_order_relaxed)) return NULL;
     eng_table_t *t = NULL;
     pthread_mutex_lock(&g_mu);
-    purge(tr_now_ms());
+    purge(ddb_mono_ms());
     if (index) { /* any DELETING index of the table: at most one at a time (the table is UPDATING) */
         for (size_t i = 0; i < g_n && !t; i++) {
             const entry_t *e = &g_entries[i];
@@ -172,7 +165,7 @@ const char *tr_ghost_index(ddb_req_t *r, const char *table)
     if (!on(r) || r->transient_done || !atomic_load_explicit(&g_count, memory_order_relaxed)) return NULL;
     const char *name = NULL;
     pthread_mutex_lock(&g_mu);
-    purge(tr_now_ms());
+    purge(ddb_mono_ms());
     for (size_t i = 0; i < g_n && !name; i++) {
         const entry_t *e = &g_entries[i];
         if (e->eng == r->eng && e->index && e->ghost && !strcmp(e->table, table))
@@ -187,7 +180,7 @@ size_t tr_deleting_tables(ddb_req_t *r, const char ***names)
     *names = NULL;
     if (!on(r) || !atomic_load_explicit(&g_count, memory_order_relaxed)) return 0;
     pthread_mutex_lock(&g_mu);
-    purge(tr_now_ms());
+    purge(ddb_mono_ms());
     size_t n = 0;
     for (size_t i = 0; i < g_n; i++)
         n += g_entries[i].eng == r->eng && !g_entries[i].index && g_entries[i].state == TR_DELETING;
