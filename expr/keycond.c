@@ -115,7 +115,9 @@ static ddb_err_t walk(kc_t *k, const node_t *n)
                     "condition");
             if (kid->path.n > 1)
                 return err_set(k->err, DDB_ERR_VALIDATION,
-                               "KeyConditionExpressions cannot have conditions on nested attributes");
+                               "Invalid KeyConditionExpression: KeyConditionExpressions cannot have "
+                               "conditions on nested "
+                               "attributes");
             path = kid;
             path_at = (int)i;
         } else if (kid->kind != N_VALUE) {
@@ -133,7 +135,8 @@ static ddb_err_t walk(kc_t *k, const node_t *n)
     for (size_t j = 0; j < k->nparts; j++)
         if (k->parts[j].name.len == name.len && !memcmp(k->parts[j].name.ptr, name.ptr, name.len))
             return err_set(k->err, DDB_ERR_VALIDATION,
-                           "KeyConditionExpressions must only contain one condition per key");
+                           "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
+                           "condition per key");
     if (k->nparts == sizeof k->parts / sizeof k->parts[0])
         return err_set(k->err, DDB_ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
     expr_keypart_t *out = &k->parts[k->nparts++];

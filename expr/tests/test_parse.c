@@ -731,7 +731,8 @@ static void test_key_conditions(void)
     CHECK_STR(KC(":a = :b", v),
               "ERR: Invalid condition in KeyConditionExpression: No key attribute specified");
     CHECK_STR(KC("pk.x = :a", "{\":a\":{\"S\":\"x\"}}"),
-              "ERR: KeyConditionExpressions cannot have conditions on nested attributes");
+              "ERR: Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested "
+              "attributes");
     CHECK_STR(KC(":a BETWEEN sk AND :b", v), "ERR: Invalid condition in KeyConditionExpression: BETWEEN "
                                              "operator must have the key attribute as its "
                                              "first operand");
@@ -740,7 +741,8 @@ static void test_key_conditions(void)
               "attribute as "
               "its first operand");
     CHECK_STR(KC("pk = :a AND pk = :b", v),
-              "ERR: KeyConditionExpressions must only contain one condition per key");
+              "ERR: Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition "
+              "per key");
     /* up to 8 parts parse (a multi-attribute key has up to 8 attributes; binding decides) */
     CHECK_STR(KC("a = :a AND b = :a AND c = :b", v), "a = x; b = x; c = y");
     CHECK_STR(
