@@ -639,40 +639,12 @@ static ddb_err_t tag_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
             if (i == n) n++;
         }
     }
-    if (n > 50)
-        return err_set(err, DDB_ERR_LIMIT_EXCEEDED,
-                       "The number of tags for the resource exceeds the maximum allowed number of tags (50)");
+    if (n > 50) /* counted on the set after the merge: new values for present keys are fine */
+        return err_set(err, DDB_ERR_VALIDATION,
+                       "Number of Tags exceed the current limit for the provided ResourceArn");
     t->tags = tags;
     t->n_tags = n;
     return DDB_OK;
-}
-
-bool tagspec_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags)
-{
-    int i = 1;
-    for (const json_t *tg = tags->child; tg; tg = tg->next, i++) {
-        if (tg->type != JSON_OBJECT) {
-            err_set(&r->err, DDB_ERR_SERIALIZATION, "%s", vc_ser_msg(r->a, tg, SER_STRUCT));
-            return false;
-        }
-        bool bad = false;
-        const json_t *k = vc_fld(r, tg, "Key", JSON_STRING, &bad),
-                     *val = vc_fld(r, tg, "Value", JSON_STRING, &bad);
-        if (bad) return false;
-        const char *pk = arena_sprintf(r->a, "tags.%d.member.key", i),
-                   *pv = arena_sprintf(r->a, "tags.%d.member.value", i);
-        if (!k)
-            vc_add(v, "null", pk, "Member must not be null");
-        else if (k->str.len < 1)
-            vc_add(v, "''", pk, "Member must have length greater than or equal to 1");
-        else if (ddb_str_utf16_len(k->str) > 128) /* characters, as AWS counts them */
-            vc_add(v, vc_show_str(r, k), pk, "Member must have length less than or equal to 128");
-        if (!val)
-            vc_add(v, "null", pv, "Member must not be null");
-        else if (ddb_str_utf16_len(val->str) > 256)
-            vc_add(v, vc_show_str(r, val), pv, "Member must have length less than or equal to 256");
-    }
-    return true;
 }
 
 ddb_err_t api_TagResource(ddb_req_t *r)
@@ -684,16 +656,20 @@ ddb_err_t api_TagResource(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     arn_shape(r, &v, jarn);
-    if (!jtags)
-        vc_add(&v, "null", "tags", "Member must not be null");
-    else if (!tagspec_list_ok(r, &v, jtags))
-        return r->err.code;
+    if (!jtags) vc_add(&v, "null", "tags", "Member must not be null");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     if (!jtags->n)
         return err_set(&r->err, DDB_ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
+    /* the tags before the ARN, the count after the table (it counts the merged set): all or nothing */
+    if ((rc = tagspec_tags_or_err(r, jtags))) return rc;
     eng_table_t *t = table_from_arn_or_err(r, jarn, "TagResource");
     if (!t) return r->err.code;
+    /* more than 50 distinct keys in the request: more than 50 after any merge (and no quadratic merge) */
+    if ((rc = tagspec_count_or_err(r, jtags->n))) {
+        eng_table_release(t);
+        return rc;
+    }
     char *name = arena_strdup(r->a, t->name);
     eng_table_release(t);
     tag_ctx_t c = {jtags, NULL};
@@ -720,6 +696,7 @@ ddb_err_t api_UntagResource(ddb_req_t *r)
     if ((rc = vc_done(&v))) return rc;
     if (!jkeys->n)
         return err_set(&r->err, DDB_ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
+    if ((rc = tagspec_keys_or_err(r, jkeys))) return rc;
     eng_table_t *t = table_from_arn_or_err(r, jarn, "UntagResource");
     if (!t) return r->err.code;
     char *name = arena_strdup(r->a, t->name);

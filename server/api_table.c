@@ -129,13 +129,12 @@ ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *ou
     vc_enum(&v, jbm, "billingMode", BILLING, "[PROVISIONED, PAY_PER_REQUEST]");
     vc_enum(&v, jsvt, "streamSpecification.streamViewType", VIEW,
             "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
-    if (jtags && !tagspec_list_ok(r, &v, jtags)) return r->err.code; /* as TagResource checks them */
     vc_enum(&v, jclass, "tableClass", CLASS, "[STANDARD, STANDARD_INFREQUENT_ACCESS]");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
-    if (jtags && jtags->n > 50)
-        return err_set(&r->err, DDB_ERR_LIMIT_EXCEEDED,
-                       "The number of tags for the resource exceeds the maximum allowed number of tags (50)");
+    /* Tags as TagResource checks them (then at most 50), after the shape constraints */
+    if (jtags && ((rc = tagspec_tags_or_err(r, jtags)) || (rc = tagspec_count_or_err(r, jtags->n))))
+        return rc;
 
     eng_table_t t;
     memset(&t, 0, sizeof t);

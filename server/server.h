@@ -471,10 +471,14 @@ void tr_clear(void);
  *  object (LocalSecondaryIndex, GlobalSecondaryIndex, GlobalSecondaryIndexUpdate.Create). */
 /** "a, b, c": attribute names as CreateTable's messages list them, in r->a. */
 const char *tablespec_join_names(ddb_req_t *r, const char **names, size_t n);
-/** A Tags list's constraints (Key 1..128 and Value 0..256 characters, both required), as CreateTable
- *  and TagResource check them (api_meta.c); false with SerializationException for a tag that is not a
- *  structure or members of the wrong types. */
-bool tagspec_list_ok(ddb_req_t *r, vcheck_t *v, const json_t *tags);
+/* ---- tagspec.c: tag keys and values as CreateTable, TagResource and UntagResource check them ---- */
+/** A Tags list (types already checked): each tag's key and value, then no key twice, in request
+ *  order, with the tagging service's ValidationException texts. */
+ddb_err_t tagspec_tags_or_err(ddb_req_t *r, const json_t *tags);
+/** A TagKeys list (types already checked): each key, then at most 50 keys. */
+ddb_err_t tagspec_keys_or_err(ddb_req_t *r, const json_t *keys);
+/** The 50-tag limit on a resource's (merged) tag set of n tags. */
+ddb_err_t tagspec_count_or_err(ddb_req_t *r, size_t n);
 extern const shape_spec_t tablespec_throughput_shape;
 extern const shape_spec_t tablespec_ondemand_shape;
 /** OnDemandThroughput (shape-checked, or NULL: nothing changes) into *rru / *wru, which hold the
