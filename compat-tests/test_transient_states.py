@@ -8,7 +8,12 @@ get what DynamoDB answers in those states:
   resource which is still in use: Table is being created|updated|deleted: <name>' (dynalite, and the
   texts AWS users report); reads and writes on an UPDATING table work;
 - a DELETING table is still listed and described (DELETING) until it is gone; its name is not free;
-- a GSI being created cannot be read ('Cannot read from backfilling global secondary index: <i>').
+- a GSI being created cannot be read ('Cannot read from backfilling global secondary index: <i>');
+- DescribeTimeToLive on a CREATING or DELETING table: ValidationException 'Cannot describe time to live
+  while table is in CREATING state: Current table state is CREATING' (DELETING likewise; recorded against
+  AWS in October 2026, ack-api-quirks catalogue DDB-TABLE-115 and -455); UpdateTimeToLive on a CREATING
+  table: ResourceNotFoundException 'Requested resource not found: Table: <name> not found' (DDB-TABLE-115:
+  most of the window; AWS answers ResourceInUseException in its last second).
 
 SDK waiters finish promptly: a DescribeTable on a state ending within 2 s is held (the event loop goes on
 serving others) and answers what the table is at the end, so boto3's table_exists / table_not_exists
@@ -144,6 +149,11 @@ def test_creating_table_is_not_found_and_not_changeable(slow):
     assert d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
     assert "fresh" in ddb.list_tables()["TableNames"]
     assert_like_missing(ddb, "fresh")
+    with du.raises("ValidationException",
+                   "Cannot describe time to live while table is in CREATING state: Current table state is CREATING"):
+        ddb.describe_time_to_live(TableName="fresh")
+    with du.raises("ResourceNotFoundException", "Requested resource not found: Table: fresh not found"):
+        ddb.update_time_to_live(TableName="fresh", TimeToLiveSpecification={"Enabled": True, "AttributeName": "x"})
     with du.raises("ResourceInUseException", IN_USE.format("created", "fresh")):
         ddb.update_table(TableName="fresh", BillingMode="PROVISIONED",
                          ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
@@ -195,6 +205,9 @@ def test_deleting_table_is_listed_until_gone(slow):
     assert t["TableStatus"] == "DELETING"
     assert t["TableName"] == "del" and t["ItemCount"] == 1
     assert_like_missing(ddb, "del")
+    with du.raises("ValidationException",
+                   "Cannot describe time to live while table is in DELETING state: Current table state is DELETING"):
+        ddb.describe_time_to_live(TableName=t["TableArn"])
     with du.raises("ResourceInUseException", IN_USE.format("deleted", "del")):
         ddb.delete_table(TableName="del")
     with du.raises("ResourceInUseException", IN_USE.format("deleted", "del")):
