@@ -399,7 +399,7 @@ def test_on_demand_maximum_validation(server_factory):
     name = du.unique_name("odt")
     assert create_on_demand(srv, name, {"MaxReadRequestUnits": 0}) == (400, {
         "__type": "com.amazon.coral.validate#ValidationException",
-        "message": INVALID + "MaxReadRequestUnits must be -1 (no maximum) or at least 1, not 0"})
+        "message": INVALID + "Requested MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range"})
     assert call(srv, "CreateTable", {"TableName": name, **du.key_schema("pk", "S"),
                                      "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
                                      "OnDemandThroughput": {"MaxReadRequestUnits": 5}}) == (400, {
@@ -408,7 +408,7 @@ def test_on_demand_maximum_validation(server_factory):
     assert create_on_demand(srv, name, None)[0] == 200
     assert update_od(srv, name, {"MaxWriteRequestUnits": -2}) == (400, {
         "__type": "com.amazon.coral.validate#ValidationException",
-        "message": INVALID + "MaxWriteRequestUnits must be -1 (no maximum) or at least 1, not -2"})
+        "message": INVALID + "Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range"})
     assert update_od(srv, name, {"MaxReadRequestUnits": "5"}) == (400, {
         "__type": "com.amazon.coral.service#SerializationException",
         "Message": "STRING_VALUE cannot be converted to Long"})

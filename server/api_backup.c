@@ -204,6 +204,8 @@ ddb_err_t api_CreateBackup(ddb_req_t *r)
 /* BackupArn: its constraints, then the id (BackupNotFoundException for an ARN no backup has). */
 static ddb_err_t backup_arn_or_err(ddb_req_t *r, const json_t *j, const char *path, const char **id)
 {
+    /* an empty one is the service's text, not the length constraint's (recorded 2026: DDB-TABLE-457) */
+    if (j && !j->str.len) return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid Backup ARN");
     vcheck_t v;
     vc_init(&v, r);
     if (!j)
@@ -363,6 +365,7 @@ static void vc_overrides(vcheck_t *v, ddb_req_t *r, overrides_t *o)
     i = 1;
     for (const json_t *x = o->lsi ? o->lsi->child : NULL; x; x = x->next, i++)
         tablespec_vc_index(v, x, arena_sprintf(r->a, "localSecondaryIndexOverride.%zu.member", i), false);
+    tablespec_vc_sse(v, o->sse, "sSESpecificationOverride");
 }
 
 static void overrides_read(ddb_req_t *r, overrides_t *o, bool *bad)
@@ -469,6 +472,12 @@ ddb_err_t api_RestoreTableFromBackup(ddb_req_t *r)
     overrides_t o;
     overrides_read(r, &o, &bad);
     if (bad) return r->err.code;
+    /* as CreateTable: the target name's length first, in the service's words (recorded 2026 for '':
+     * DDB-TABLE-457); then an empty BackupArn */
+    if (jt && (jt->str.len < 3 || jt->str.len > 255))
+        return err_set(&r->err, DDB_ERR_VALIDATION,
+                       "TableName must be at least 3 characters long and at most 255 characters long");
+    if (jarn && !jarn->str.len) return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid Backup ARN");
     vcheck_t v;
     vc_init(&v, r);
     vc_table_name(&v, jt, "targetTableName");

@@ -493,7 +493,8 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
                     ? json_get(c.ss, "StreamViewType")
                     : NULL,
                 "streamSpecification.streamViewType", VIEW,
-                "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+                "[OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]"); /* AWS's order, 2026 */
+    tablespec_vc_sse(&v, sse, "sSESpecification");
     if (c.pt) {
         const char *names[2] = {"WriteCapacityUnits", "ReadCapacityUnits"};
         const char *paths[2] = {"provisionedThroughput.writeCapacityUnits",

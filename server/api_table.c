@@ -102,7 +102,7 @@ ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *ou
     const json_t *jclass = vc_fld(r, b, "TableClass", JSON_STRING, &bad);
     const json_t *jdp = vc_fld(r, b, "DeletionProtectionEnabled", JSON_TRUE, &bad);
     const json_t *jod = vc_fld(r, b, "OnDemandThroughput", JSON_OBJECT, &bad);
-    vc_fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
+    const json_t *jsse = vc_fld(r, b, "SSESpecification", JSON_OBJECT, &bad);
     const json_t *jsen = sub(r, jss, "StreamEnabled", JSON_TRUE, &bad);
     const json_t *jsvt = sub(r, jss, "StreamViewType", JSON_STRING, &bad);
     if (bad) return r->err.code;
@@ -128,8 +128,9 @@ ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *ou
     tablespec_vc_throughput(&v, jpt, "provisionedThroughput");
     vc_enum(&v, jbm, "billingMode", BILLING, "[PROVISIONED, PAY_PER_REQUEST]");
     vc_enum(&v, jsvt, "streamSpecification.streamViewType", VIEW,
-            "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+            "[OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]"); /* AWS's order, 2026 */
     vc_enum(&v, jclass, "tableClass", CLASS, "[STANDARD, STANDARD_INFREQUENT_ACCESS]");
+    tablespec_vc_sse(&v, jsse, "sSESpecification");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     /* Tags as TagResource checks them (then at most 50), after the shape constraints */

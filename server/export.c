@@ -758,6 +758,8 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
     if (!jarn) vc_add(&v, "null", "tableArn", "Member must not be null");
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
+    if (!jarn->str.len) /* recorded 2026 (ack-api-quirks DDB-TABLE-457) */
+        return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: Invalid Table ARN");
     const char *name = s3job_table_from_arn(r->a, jarn->str.ptr);
     if (!name) return err_set(&r->err, DDB_ERR_VALIDATION, "Invalid TableArn: %s", jarn->str.ptr);
     if ((rc = s3job_need_dir_or_err(r))) return rc;

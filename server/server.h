@@ -496,6 +496,9 @@ void tablespec_vc_keyschema(vcheck_t *v, const json_t *ks, const char *path);
 void tablespec_vc_throughput(vcheck_t *v, const json_t *pt, const char *path);
 /** AttributeDefinitions list constraints (names 1..255, types B/N/S). */
 void tablespec_vc_attrdefs(vcheck_t *v, const json_t *defs);
+/** An SSESpecification's constraints at `path` ("sSESpecification"; sse may be NULL): KMSMasterKeyId not
+ *  empty. */
+void tablespec_vc_sse(vcheck_t *v, const json_t *sse, const char *path);
 /** Shape constraints of one index object at `base` ("globalSecondaryIndexes.1.member"). */
 void tablespec_vc_index(vcheck_t *v, const json_t *x, const char *base, bool global);
 /** ReadCapacityUnits and WriteCapacityUnits of a checked ProvisionedThroughput, into *rcu and *wcu;
