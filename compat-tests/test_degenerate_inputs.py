@@ -2,7 +2,7 @@
 
 Facts: the degenerate-input catalogue recorded against AWS in October 2026 (ack-api-quirks' DynamoDB
 catalogue, DDB-TABLE-457: one request each against an idle PAY_PER_REQUEST table, client-side validation
-off). Where AWS reports two constraint violations, the order is AWS's (it differs by member: a table
+off). Where AWS reports two constraint violations, the order is AWS's (it differs by member: an index
 name's length before its pattern, a backup name's pattern before its length; an attribute definition's
 type before its name). Tag cases live in test_tags.py.
 """
@@ -105,6 +105,22 @@ CASES = [
      "failed to satisfy constraint: Member must have value greater than or equal to 1")
     for enabled, days in [(False, 0), (True, 0), (True, -1)]
 ] + [
+    # GSI Updates on the on-demand table's index gsi1: an empty OnDemandThroughput counts as absent
+    ("UpdateTable", {"TableName": "{t}", "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "gsi1"}}]},
+     "One or more parameter values were invalid: The only Updates for index: gsi1 when TableThroughputMode is "
+     "PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput"),
+    ("UpdateTable", {"TableName": "{t}", "GlobalSecondaryIndexUpdates": [
+        {"Update": {"IndexName": "gsi1", "OnDemandThroughput": {}}}]},
+     "One or more parameter values were invalid: The only Updates for index: gsi1 when TableThroughputMode is "
+     "PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput"),
+    ("UpdateTable", {"TableName": "{t}", "GlobalSecondaryIndexUpdates": [
+        {"Update": {"IndexName": "ghost", "OnDemandThroughput": {}}}]},
+     ("ResourceNotFoundException", "Requested resource not found: Index ghost for table {t}")),
+    ("UpdateTable", {"TableName": "{t}", "GlobalSecondaryIndexUpdates": [
+        {"Update": {"IndexName": "gsi1", "ProvisionedThroughput": {}}}]},
+     "2 validation errors detected: " + nv("globalSecondaryIndexUpdates.1.member.update.provisionedThroughput."
+                                           "writeCapacityUnits") + "; "
+     + nv("globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits")),
     ("UpdateTable", {"TableName": "{t}", "AttributeDefinitions": [{}], "DeletionProtectionEnabled": False},
      "2 validation errors detected: " + nv("attributeDefinitions.1.member.attributeType") + "; "
      + nv("attributeDefinitions.1.member.attributeName")),
@@ -137,7 +153,10 @@ CASES = [
 @pytest.fixture(scope="module")
 def table(ddb):
     name = du.unique_name("degen")
-    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **KS)
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=KS["KeySchema"],
+                     AttributeDefinitions=GSI_DEFS,
+                     GlobalSecondaryIndexes=[{"IndexName": "gsi1", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "KEYS_ONLY"}}])
     desc = du.wait_active(ddb, name)
     yield desc
     ddb.delete_table(TableName=name)
@@ -158,5 +177,6 @@ def test_degenerate_input(ddb, table, op, payload, message):
     _, _, _, region, account, _ = table["TableArn"].split(":", 5)
     subst = {"t": table["TableName"], "arn": table["TableArn"], "new": du.unique_name("degennew"),
              "region": region, "account": account}
+    code, message = message if isinstance(message, tuple) else (VE, message)
     r = du.raw_for(ddb).call(op, fill(payload, subst))
-    du.check_error(r, VE, message)
+    du.check_error(r, code, fill(message, subst) if code != VE else message)
