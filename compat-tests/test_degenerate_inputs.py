@@ -59,6 +59,10 @@ CASES = [
      "1 validation error detected: Value '' at 'streamSpecification.streamViewType' failed to satisfy constraint: "
      "Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]"),
     ("DescribeBackup", {"BackupArn": ""}, "Invalid Backup ARN"),
+    ("DescribeTable", {"TableName": ""},
+     "2 validation errors detected: Value '' at 'tableName' failed to satisfy constraint: Member must have length "
+     "greater than or equal to 3; Value '' at 'tableName' failed to satisfy constraint: Member must satisfy regular "
+     "expression pattern: [a-zA-Z0-9_.-]+"),
     ("ExportTableToPointInTime", {"TableArn": "", "S3Bucket": "bucket"}, "Invalid TableArn: Invalid Table ARN"),
     ("ExportTableToPointInTime", {"TableArn": "{arn}", "S3Bucket": ""},
      "1 validation error detected: Value '' at 's3Bucket' failed to satisfy constraint: Member must satisfy regular "

@@ -496,7 +496,7 @@ ddb_err_t api_UpdateTable(ddb_req_t *r)
     vcheck_t v;
     vc_init(&v, r);
     if (c.defs) tablespec_vc_attrdefs(&v, c.defs);
-    vc_table_arn(&v, jname, "tableName");
+    vc_table_name_or_arn(&v, jname, "tableName");
     static const char *const BILLING[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
     static const char *const CLASS[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
     static const char *const VIEW[] = {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", NULL};

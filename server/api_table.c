@@ -282,9 +282,14 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
 
 ddb_err_t api_DescribeTable(ddb_req_t *r)
 {
-    const json_t *jname;
+    bool bad = false;
+    const json_t *jname = vc_fld(r, r->body, "TableName", JSON_STRING, &bad);
+    if (bad) return r->err.code;
+    vcheck_t v;
+    vc_init(&v, r);
+    vc_table_name_or_arn(&v, jname, "tableName");
     ddb_err_t rc;
-    if ((rc = vc_table_name_only_or_err(r, &jname))) return rc;
+    if ((rc = vc_done(&v))) return rc;
     /* [issue 17] a transient state ending within TR_HOLD_MS is not shown: the answer is held until its
      * end (http.c's hold timer; the event loop goes on) and describes the table as it is then, so an SDK
      * waiter polling for ACTIVE (or for ResourceNotFoundException) finishes at its first poll */

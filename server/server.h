@@ -290,6 +290,10 @@ void vc_table_name(vcheck_t *v, const json_t *j, const char *path);
  *  shape: length 1 to 1024, no pattern): null and length checked; a table ARN is then replaced in j by
  *  the table's name (j is changed in place), so the rest of the request sees the name. */
 void vc_table_arn(vcheck_t *v, const json_t *j, const char *path);
+/** DescribeTable's and UpdateTable's TableName (recorded 2026, ack-api-quirks DDB-TABLE-457 and the
+ *  UpdateTable captures): an ARN as vc_table_arn takes it; anything else keeps a table name's rules (3 to
+ *  255 characters of [a-zA-Z0-9_.-], lengths reported before the pattern). */
+void vc_table_name_or_arn(vcheck_t *v, const json_t *j, const char *path);
 /** The request of an operation whose only member is TableName (a name or a table ARN, vc_table_arn):
  *  *jname set (a table ARN already read as its name) or the error recorded. */
 ddb_err_t vc_table_name_only_or_err(ddb_req_t *r, const json_t **jname);

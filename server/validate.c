@@ -283,6 +283,30 @@ void vc_table_arn(vcheck_t *v, const json_t *j, const char *path)
     }
 }
 
+void vc_table_name_or_arn(vcheck_t *v, const json_t *j, const char *path)
+{
+    if (j && (j->str.len < 4 || memcmp(j->str.ptr, "arn:", 4) != 0)) {
+        /* a name, not an ARN: the name's rules, its lengths before its pattern (AWS's order, recorded 2026)
+         */
+        const char *s = j->str.ptr;
+        size_t n = j->str.len;
+        bool pattern = n > 0;
+        for (size_t i = 0; i < n && pattern; i++) {
+            char c = s[i];
+            pattern = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '.' || c == '-';
+        }
+        if (pattern && n >= 3 && n <= 255) return;
+        const char *shown = vc_show_str(v->r, j);
+        if (n < 3) vc_add(v, shown, path, "Member must have length greater than or equal to 3");
+        if (n > 255) vc_add(v, shown, path, "Member must have length less than or equal to 255");
+        if (!pattern)
+            vc_add(v, shown, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        return;
+    }
+    vc_table_arn(v, j, path);
+}
+
 ddb_err_t vc_table_name_only_or_err(ddb_req_t *r, const json_t **jname)
 {
     bool bad = false;
