@@ -137,7 +137,7 @@ def test_text_format(server_factory):
 def test_text_values_that_need_quotes(server_factory):
     srv = server_factory(["--in-memory", "--log-level", "info"])
     c = Client(srv)
-    r = c.call("DescribeTable", {"TableName": 'a b"c'})
+    r = c.call("GetItem", {"TableName": 'a b"c', "Key": {"pk": {"S": "a"}}})
     assert r["status"] == 400
     [line] = [l for l in log_lines(srv) if f"id={r['id']} " in l]
     assert ' table="a b\\"c" status=400 error=ResourceNotFoundException ' in line  # a name or ARN: looked up
