@@ -183,8 +183,10 @@ def test_healthcheck_finds_the_port_on_the_server_command_line(names):
     script = (f'"{names["docker-entrypoint"]}" -port {port} >/dev/null 2>&1 & pid=$!; '
               f'ok=1; for i in $(seq 50); do if "{names["docker-healthcheck"]}"; then ok=0; break; fi; sleep 0.1; done; '
               f'kill $pid; wait $pid; exit $ok')
-    r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script], capture_output=True,
-                       text=True, timeout=30, env=CLEAN_ENV)
+    # --kill-child: if this run times out, the namespace's first process (sh) dies and every process in
+    # the namespace with it, the server included
+    r = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script],
+                       capture_output=True, text=True, timeout=30, env=CLEAN_ENV)
     if "unshare failed" in r.stderr or "Operation not permitted" in r.stderr:
         pytest.skip(f"no PID namespace here: {r.stderr.strip()}")
     assert r.returncode == 0, r.stderr
