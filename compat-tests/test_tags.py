@@ -94,18 +94,6 @@ def test_tags_follow_the_table(ddb, make_table):
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == []
 
 
-@pytest.mark.parametrize("op", ["list", "tag", "untag"])
-def test_arn_of_missing_table(ddb, make_table, op):
-    arn = arn_of(ddb, make_table()) + "x"
-    with raises("ResourceNotFoundException", f"Requested resource not found: ResourceArn: {arn} not found"):
-        if op == "list":
-            ddb.list_tags_of_resource(ResourceArn=arn)
-        elif op == "tag":
-            ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "x", "Value": "y"}])
-        else:
-            ddb.untag_resource(ResourceArn=arn, TagKeys=["x"])
-
-
 OPS = ["list", "tag", "untag"]
 OP_NAMES = {"list": "ListTagsOfResource", "tag": "TagResource", "untag": "UntagResource"}
 
@@ -117,6 +105,13 @@ def call(ddb, op, arn):
         ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "x", "Value": "y"}])
     else:
         ddb.untag_resource(ResourceArn=arn, TagKeys=["x"])
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_arn_of_missing_table(ddb, make_table, op):
+    arn = arn_of(ddb, make_table()) + "x"
+    with raises("ResourceNotFoundException", f"Requested resource not found: ResourceArn: {arn} not found"):
+        call(ddb, op, arn)
 
 
 def arn_parts(arn):

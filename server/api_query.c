@@ -168,32 +168,40 @@ static ddb_err_t start_values_or_err(ddb_req_t *r, const json_t *jesk, av_map_t 
     return DDB_OK;
 }
 
+/* The distinct key attributes of the table and the index (x may be NULL) into out; their number. */
+static size_t key_attrs(const eng_table_t *t, const eng_index_t *x,
+                        const eng_attr_t *out[2 + 2 * ENG_KEY_ATTRS_MAX])
+{
+    const eng_attr_t *all[2 + 2 * ENG_KEY_ATTRS_MAX] = {&t->key.hash, &t->key.range};
+    int na = 2;
+    for (int i = 0; x && i < ENG_KEY_ATTRS_MAX; i++) {
+        all[na++] = &x->key.hashes[i];
+        all[na++] = &x->key.ranges[i];
+    }
+    size_t n = 0;
+    for (int i = 0; i < na; i++) {
+        if (!all[i] || !all[i]->name) continue;
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++) dup = !strcmp(out[j]->name, all[i]->name);
+        if (!dup) out[n++] = all[i];
+    }
+    return n;
+}
+
 /* The start key names exactly the table's key attributes (plus the index's), with their types. */
 static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t *t, const eng_index_t *x,
                                      const av_map_t *esk)
 {
-    const eng_attr_t *want[2 + 2 * ENG_KEY_ATTRS_MAX] = {&t->key.hash, &t->key.range};
-    int nw = 2;
-    for (int i = 0; x && i < ENG_KEY_ATTRS_MAX; i++) {
-        want[nw++] = &x->key.hashes[i];
-        want[nw++] = &x->key.ranges[i];
-    }
-    size_t n = 0;
-    bool names_ok = true, types_ok = true;
-    for (int i = 0; i < nw; i++) {
-        if (!want[i] || !want[i]->name) continue;
-        bool dup = false;
-        for (int j = 0; j < i && !dup; j++)
-            dup = want[j] && want[j]->name && !strcmp(want[j]->name, want[i]->name);
-        if (dup) continue;
-        n++;
+    const eng_attr_t *want[2 + 2 * ENG_KEY_ATTRS_MAX];
+    size_t n = key_attrs(t, x, want);
+    bool names_ok = esk->n == n, types_ok = true;
+    for (size_t i = 0; i < n; i++) {
         const av_t *v = av_map_get(esk, want[i]->name, strlen(want[i]->name));
         if (!v)
             names_ok = false;
         else if (v->type != want[i]->type)
             types_ok = false;
     }
-    if (esk->n != n) names_ok = false;
     if (names_ok && types_ok) return DDB_OK;
     if (!query)
         return err_set(
@@ -213,26 +221,6 @@ static ddb_err_t start_attr_check(void *ctx, const expr_keyattr_t *a, ddb_errctx
     if (v->type != a->type)
         return err_set(err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     return DDB_OK;
-}
-
-/* The number of distinct key attributes of the table and the index: a Query start key names each. */
-static size_t start_key_count(const eng_table_t *t, const eng_index_t *x)
-{
-    const eng_attr_t *want[2 + 2 * ENG_KEY_ATTRS_MAX] = {&t->key.hash, &t->key.range};
-    int nw = 2;
-    for (int i = 0; x && i < ENG_KEY_ATTRS_MAX; i++) {
-        want[nw++] = &x->key.hashes[i];
-        want[nw++] = &x->key.ranges[i];
-    }
-    size_t n = 0;
-    for (int i = 0; i < nw; i++) {
-        if (!want[i] || !want[i]->name) continue;
-        bool dup = false;
-        for (int j = 0; j < i && !dup; j++)
-            dup = want[j] && want[j]->name && !strcmp(want[j]->name, want[i]->name);
-        n += !dup;
-    }
-    return n;
 }
 
 /* The table's key attributes a Query on an index has not checked yet (after the bind). */
@@ -367,7 +355,8 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
     if (is_query) {
         /* the start key's size, then its attributes with the key condition's, in schema order (AWS's
          * order, as dynalite's calibrated query action has it), then the table's key attributes */
-        if (esk && esk->n != start_key_count(t, x)) {
+        const eng_attr_t *keys[2 + 2 * ENG_KEY_ATTRS_MAX];
+        if (esk && esk->n != key_attrs(t, x, keys)) {
             rc = err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
             goto out;
         }
