@@ -846,7 +846,11 @@ int main(void)
     CHECK_STR(st.label, label);
     CHECK_STR(st.view, "NEW_AND_OLD_IMAGES");
     CHECK(st.enabled);
-    CHECK(st.created > 1.6e9 && st.created <= (double)time(NULL) + 1);
+    double now_s = (double)time(NULL);
+    CHECK(st.created > 1.6e9);
+    CHECK(st.created <= now_s + 1);
+    if (!(st.created > 1.6e9 && st.created <= now_s + 1)) /* seen once under ASan in CI, not reproduced */
+        fprintf(stderr, "stream created %.3f, time(NULL) %.0f\n", st.created, now_s);
     CHECK_STR(st.key.hash.name, "pk");
     CHECK_INT(st.key.hash.type, AV_S);
     CHECK_STR(st.key.range.name, "sk");
