@@ -125,6 +125,8 @@ def test_create_describe_restore(ddb, make_table, backups):
         rs = td["RestoreSummary"]
         assert rs["SourceBackupArn"] == arn and rs["SourceTableArn"] == table["TableArn"]
         assert rs["RestoreInProgress"] is True
+        # "point in time or source backup time" (API reference): the backup's creation time
+        assert rs["RestoreDateTime"] == desc["BackupDetails"]["BackupCreationDateTime"]
         t = wait_restored(ddb, target)
         assert t["TableStatus"] == "ACTIVE"
         assert t["RestoreSummary"]["RestoreInProgress"] is False

@@ -214,6 +214,11 @@ def test_deleting_table_is_listed_until_gone(slow):
         ddb.update_table(TableName="del", BillingMode="PAY_PER_REQUEST")
     with du.raises("ResourceInUseException", "Table already exists: del"):
         create(ddb, "del")
+    # a restore cannot take the name either (nor an import: the same check)
+    arn = ddb.create_backup(TableName="upd", BackupName="to-del")["BackupDetails"]["BackupArn"]
+    with du.raises("TableAlreadyExistsException", "Table already exists: del"):
+        ddb.restore_table_from_backup(TargetTableName="del", BackupArn=arn)
+    assert ddb.list_tables()["TableNames"].count("del") == 1
 
 
 def test_gsi_creating_and_deleting(slow):

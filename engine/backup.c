@@ -59,9 +59,9 @@ struct backups {
 
 /* ---- in-use marks ----------------------------------------------------------------------------- */
 
-static void busy_add(backups_t *bs, const char *id)
+/* Mark id in use; bs->mu held (so a check of the backup and its mark are one step for DeleteBackup). */
+static void busy_add_locked(backups_t *bs, const char *id)
 {
-    pthread_mutex_lock(&bs->mu);
     size_t i = 0;
     while (i < bs->n && strcmp(bs->busy[i].id, id)) i++;
     if (i == bs->n) {
@@ -74,6 +74,12 @@ static void busy_add(backups_t *bs, const char *id)
         bs->busy[bs->n++].users = 0;
     }
     bs->busy[i].users++;
+}
+
+static void busy_add(backups_t *bs, const char *id)
+{
+    pthread_mutex_lock(&bs->mu);
+    busy_add_locked(bs, id);
     pthread_mutex_unlock(&bs->mu);
 }
 
@@ -371,11 +377,14 @@ ddb_err_t eng_backup_create(eng_t *e, const char *table, const char *name, arena
         eng_table_release(t);
         return rc == 0 ? DDB_OK : db__storage_err(e->db, true, err);
     }
+    /* in use before its CREATING description can be listed: a DeleteBackup meanwhile is refused */
+    busy_add(e->backups, id);
     db_batch_t *b = db__batch_new();
     put_desc(e, b, out, tj, a);
     int rc = db__write(e->db, b);
     db__batch_free(b);
     if (rc != 0) {
+        busy_drop(e->backups, id);
         db__snap_free(e->db, snap);
         eng_table_release(t);
         return db__storage_err(e->db, true, err);
@@ -392,7 +401,6 @@ ddb_err_t eng_backup_create(eng_t *e, const char *table, const char *name, arena
     cj->bk.table = arena_strdup(cj->a, t->name);
     cj->bk.table_id = arena_strdup(cj->a, t->id);
     cj->table_json = arena_memdup(cj->a, tj, jl);
-    busy_add(e->backups, id);
     char jname[96];
     snprintf(jname, sizeof jname, "backup %s", id);
     job__start(&e->jobs, JOB_BACKUP, jname, copy_main, cj, copy_free); /* refused at close: freed, and
@@ -623,6 +631,7 @@ ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t *
     ddb_err_t rc = DDB_OK;
     bool marked = false;
     int64_t at_us = 0;
+    double backup_created = 0;
     if (rq->backup_id) {
         eng_backup_t bk;
         pthread_mutex_lock(&bs->mu);
@@ -634,11 +643,12 @@ ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t *
             rc = err_set(err, DDB_ERR_BACKUP_NOT_FOUND, "Backup not found: %s", rq->backup_arn);
         else if (!bk.available)
             rc = err_set(err, DDB_ERR_BACKUP_IN_USE, "Backup is being created: %s", rq->backup_arn);
-        pthread_mutex_unlock(&bs->mu);
         if (rc == DDB_OK) {
-            busy_add(bs, rq->backup_id); /* DeleteBackup waits its turn on mu and then sees it */
+            busy_add_locked(bs, rq->backup_id); /* under the same lock as the check: DeleteBackup sees it */
             marked = true;
+            backup_created = bk.created;
         }
+        pthread_mutex_unlock(&bs->mu);
     } else {
         src = eng_table_get(e, rq->source_table, strlen(rq->source_table));
         if (!src)
@@ -655,7 +665,8 @@ ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t *
         spec.restored = true;
         spec.restore_backup_arn = rq->backup_id ? rq->backup_arn : NULL;
         spec.restore_table_arn = rq->source_table_arn;
-        spec.restore_time = rq->backup_id ? ddb_now_s() : (double)(at_us / 1000) / 1000.0;
+        /* RestoreSummary.RestoreDateTime: the source backup's time, or the point in time */
+        spec.restore_time = rq->backup_id ? backup_created : (double)(at_us / 1000) / 1000.0;
         spec.restore_in_progress = true;
         spec.restore_src_ = rq->backup_id ? rq->backup_id : rq->source_table;
         spec.restore_src_id_ = src ? src->id : NULL;

@@ -449,7 +449,7 @@ static ddb_err_t restore_answer(ddb_req_t *r, eng_table_t *t)
 static ddb_err_t target_free_or_err(ddb_req_t *r, const json_t *jt)
 {
     eng_table_t *t = eng_table_get(r->eng, jt->str.ptr, jt->str.len);
-    if (!t) return DDB_OK;
+    if (!t) return tabledesc_new_name_or_err(r, jt->str.ptr, DDB_ERR_TABLE_ALREADY_EXISTS);
     eng_table_release(t);
     return err_set(&r->err, DDB_ERR_TABLE_ALREADY_EXISTS, "Table already exists: %s", jt->str.ptr);
 }

@@ -265,8 +265,7 @@ ddb_err_t api_CreateTable(ddb_req_t *r)
     eng_table_t t;
     ddb_err_t rc;
     if ((rc = tablespec_create_or_err(r, r->body, &t))) return rc;
-    if (tr_state(r, t.name, NULL, NULL) == TR_DELETING) /* [issue 17] its name is not free yet */
-        return err_set(&r->err, DDB_ERR_RESOURCE_IN_USE, "Table already exists: %s", t.name);
+    if ((rc = tabledesc_new_name_or_err(r, t.name, DDB_ERR_RESOURCE_IN_USE))) return rc;
     eng_table_t *nt = NULL;
     if ((rc = eng_table_create(r->eng, &t, &nt, &r->err))) return rc;
     tr_begin(r, nt->name, NULL, TR_CREATING, NULL, NULL);

@@ -737,6 +737,7 @@ ddb_err_t api_ImportTable(ddb_req_t *r)
     if (s3job_replayed(r, "import", jtoken, params, "ImportTableDescription", DDB_ERR_IMPORT_CONFLICT, &rc))
         return rc;
 
+    if ((rc = tabledesc_new_name_or_err(r, spec.name, DDB_ERR_RESOURCE_IN_USE))) return rc;
     spec.status = "CREATING";
     eng_table_t *nt = NULL;
     if ((rc = eng_table_create(r->eng, &spec, &nt, &r->err))) return rc;

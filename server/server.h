@@ -403,6 +403,10 @@ void cap_collection_metric(jw_t *o, const eng_table_t *t, const av_map_t *key);
 
 /** Look up a table or record ResourceNotFoundException (message as item operations use it). A table ARN
  *  is read as its table; any other ARN is a ValidationException (both lookups). */
+/* [issue 17] The name of a table about to be created (CreateTable, a restore's target, ImportTable):
+ * `code` "Table already exists: <name>" while a table of that name is DELETING (-delayTransientStatuses);
+ * eng_table_create refuses the names of tables that exist. */
+ddb_err_t tabledesc_new_name_or_err(ddb_req_t *r, const char *name, int code);
 eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name);
 /** The table name inside a table ARN `arn:<partition>:dynamodb:<region>:<account>:table/<name>` (a
  *  pointer into s), or NULL when s[0..n) is not one (an index or stream ARN is not). */

@@ -51,6 +51,12 @@ bool tabledesc_arn_refused(ddb_req_t *r, const char **name)
     return true;
 }
 
+ddb_err_t tabledesc_new_name_or_err(ddb_req_t *r, const char *name, int code)
+{
+    if (tr_state(r, name, NULL, NULL) != TR_DELETING) return DDB_OK;
+    return err_set(&r->err, code, "Table already exists: %s", name);
+}
+
 eng_table_t *tabledesc_or_err(ddb_req_t *r, const char *name)
 {
     if (tabledesc_arn_refused(r, &name)) return NULL;
