@@ -13,9 +13,10 @@
  * the end, as DynamoDB does. A deleted GSI's entry keeps the description it was part of likewise.
  *
  * Entries are keyed by engine (namespace), table name and index name (NULL: the table itself). One
- * mutex guards them; a relaxed count lets requests skip it while there are none. Ended entries are
- * removed (their references released) by the next call that looks. tr_clear() releases everything
- * before the engines close.
+ * mutex guards them; requests skip it while there are none or all have ended (a relaxed count and the
+ * latest end: idle()), so a server with the flag takes the lock only while some state is live. Ended
+ * entries are removed (their references released) by the next call that takes the lock (a tr_begin at
+ * the latest). tr_clear() releases everything before the engines close.
  */
 #include "common/clock.h"
 #include "server/server.h"
@@ -38,7 +39,15 @@ typedef struct {
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static entry_t *g_entries;
 static size_t g_n, g_cap;
-static atomic_size_t g_count; /* g_n, read without the lock */
+static atomic_size_t g_count;       /* g_n, read without the lock */
+static _Atomic uint64_t g_last_end; /* the latest until_ms ever begun: past it, every state has ended */
+
+/* No state can be live: the requests of a server with the flag skip the lock between states. */
+static bool idle(void)
+{
+    return !atomic_load_explicit(&g_count, memory_order_relaxed) ||
+           ddb_mono_ms() >= atomic_load_explicit(&g_last_end, memory_order_relaxed);
+}
 
 static bool on(const ddb_req_t *r)
 {
@@ -114,14 +123,15 @@ void tr_begin(ddb_req_t *r, const char *table, const char *index, tr_state_t st,
                    .until_ms = now + (uint64_t)r->cfg->transient_ms,
                    .ghost = ghost,
                    .stats = stats ? *stats : (eng_stats_t){0, 0}};
+    if (e->until_ms > atomic_load_explicit(&g_last_end, memory_order_relaxed))
+        atomic_store_explicit(&g_last_end, e->until_ms, memory_order_relaxed); /* writers hold g_mu */
     atomic_store_explicit(&g_count, g_n, memory_order_relaxed);
     pthread_mutex_unlock(&g_mu);
 }
 
 tr_state_t tr_state(ddb_req_t *r, const char *table, const char *index, uint64_t *until_ms)
 {
-    if (!on(r) || r->transient_done || !atomic_load_explicit(&g_count, memory_order_relaxed))
-        return TR_ACTIVE;
+    if (!on(r) || r->transient_done || idle()) return TR_ACTIVE;
     tr_state_t st = TR_ACTIVE;
     pthread_mutex_lock(&g_mu);
     purge(ddb_mono_ms());
@@ -136,7 +146,7 @@ tr_state_t tr_state(ddb_req_t *r, const char *table, const char *index, uint64_t
 
 eng_table_t *tr_ghost(ddb_req_t *r, const char *table, const char *index, eng_stats_t *stats)
 {
-    if (!on(r) || r->transient_done || !atomic_load_explicit(&g_count, memory_order_relaxed)) return NULL;
+    if (!on(r) || r->transient_done || idle()) return NULL;
     eng_table_t *t = NULL;
     pthread_mutex_lock(&g_mu);
     purge(ddb_mono_ms());
@@ -162,7 +172,7 @@ eng_table_t *tr_ghost(ddb_req_t *r, const char *table, const char *index, eng_st
 
 const char *tr_ghost_index(ddb_req_t *r, const char *table)
 {
-    if (!on(r) || r->transient_done || !atomic_load_explicit(&g_count, memory_order_relaxed)) return NULL;
+    if (!on(r) || r->transient_done || idle()) return NULL;
     const char *name = NULL;
     pthread_mutex_lock(&g_mu);
     purge(ddb_mono_ms());
@@ -178,7 +188,7 @@ const char *tr_ghost_index(ddb_req_t *r, const char *table)
 size_t tr_deleting_tables(ddb_req_t *r, const char ***names)
 {
     *names = NULL;
-    if (!on(r) || !atomic_load_explicit(&g_count, memory_order_relaxed)) return 0;
+    if (!on(r) || idle()) return 0;
     pthread_mutex_lock(&g_mu);
     purge(ddb_mono_ms());
     size_t n = 0;
