@@ -295,10 +295,9 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
                 i++;
             }
         } else if (FLAG("-delayTransientStatuses") || FLAG("--delay-transient-statuses")) {
-            cfg.delay_transient = true;
+            if (!cfg.transient_ms) cfg.transient_ms = TR_DEFAULT_MS; /* [issue 17] --transient-ms wins */
         } else if (FLAG("--transient-ms")) { /* [issue 17] */
             cfg.transient_ms = (unsigned)parse_int(a, next, 1, 3600000);
-            cfg.delay_transient = true;
             i++;
         } else if (FLAG("--health-answer")) { /* [issue 19] */
             if (!next || (strcmp(next, "aws") && strcmp(next, "dynamodb-local"))) {
@@ -334,7 +333,6 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
 #undef FLAG
     }
 
-    if (cfg.delay_transient && !cfg.transient_ms) cfg.transient_ms = TR_DEFAULT_MS; /* [issue 17] */
 
     /* [issue 20] a console on a public interface is opt-in */
     cfg.console = console >= 0 ? console == 1 : console_host_is_loopback(cfg.host);

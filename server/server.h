@@ -34,7 +34,6 @@ typedef struct {
     int threads;
     bool cors; /* --cors / -cors: CORS answers (cors.c) for cors_origins, "*" or a comma list */
     const char *cors_origins;
-    bool delay_transient;  /* -delayTransientStatuses: CREATING/DELETING visible for a moment */
     unsigned transient_ms; /* [issue 17] how long each transient state lasts (transient.c); 0: off */
     bool shared_db;        /* always one namespace; kept for the banner */
     bool sync_writes;
