@@ -32,6 +32,14 @@ static inline uint64_t ddb_epoch_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/** Now, in epoch microseconds. */
+static inline uint64_t ddb_epoch_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /** The time `ms` milliseconds from now on clock `c`, as pthread_cond_timedwait wants a deadline. */
 static inline struct timespec ddb_clock_after(clockid_t c, unsigned ms)
 {

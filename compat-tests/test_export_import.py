@@ -80,16 +80,9 @@ def make_table(c, name=None, sort=False, gsi=False):
 
 
 def pitr_on(c, name):
-    """AWS exports only tables with point-in-time recovery on; False when this server does not serve
-    UpdateContinuousBackups yet (then it exports the table as it is now without it)."""
-    try:
-        c.update_continuous_backups(TableName=name,
-                                    PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
-        return True
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "UnknownOperationException":
-            return False
-        raise
+    """AWS exports only tables with point-in-time recovery on."""
+    c.update_continuous_backups(TableName=name,
+                                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
 
 
 def table_arn(c, name):
@@ -402,8 +395,7 @@ def test_export_time_rules(c, raw):
         assert (r.error_code, r.error_message) == ("PointInTimeRecoveryUnavailableException",
                                                    f"Point in time recovery is not enabled for table '{plain}'")
     name = make_table(c)
-    if not pitr_on(c, name):
-        pytest.skip("needs UpdateContinuousBackups (point-in-time recovery's API)")
+    pitr_on(c, name)
     arn = table_arn(c, name)
     with pytest.raises(ClientError) as e:
         c.export_table_to_point_in_time(TableArn=arn, S3Bucket=BUCKET, ExportTime=1)
@@ -709,8 +701,7 @@ def test_without_s3_dir_the_flag_is_named(ddb):
 
 def test_export_as_of_an_earlier_time(c, s3dir):
     name = make_table(c)
-    if not pitr_on(c, name):
-        pytest.skip("needs UpdateContinuousBackups (point-in-time recovery's API)")
+    pitr_on(c, name)
     arn = table_arn(c, name)
     c.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
     c.put_item(TableName=name, Item={"pk": {"S": "gone"}})

@@ -303,7 +303,7 @@ static void copy_main(job_t *job, void *arg)
         if (db__write(e->db, b) != 0) rc = -1;
         db__batch_free(b);
         job__progress(job, n);
-        if (job__sleep(job, BK_PAUSE_MS)) continue; /* a stop: seen at the top */
+        job__sleep(job, BK_PAUSE_MS); /* a stop ends it early: seen at the top */
     }
     if (db__iter_free(it) != 0) rc = -1;
     if (rc == 0) {

@@ -9,7 +9,7 @@
  *
  * Base keys are self-delimiting (keyenc), so the records of one key are contiguous and in time
  * order. Times never go backwards (the largest time given so far is kept), and the sequence makes
- * two changes of one key in one millisecond distinct.
+ * two changes of one key in one microsecond distinct.
  *
  * The table as of T: at one snapshot, walk the table and its history side by side in key order; a
  * key with a change after T takes the old image of its first change after T (absent: the item did
@@ -26,6 +26,7 @@
  *
  * Entry points: eng_pitr_info, eng_pitr_set, eng_reader_* (engine.h); pitr__* (engine_int.h).
  */
+#include "common/clock.h"
 #include "engine/engine_int.h"
 
 #include <stdio.h>
@@ -47,19 +48,16 @@ struct pitr {
     _Atomic uint64_t seq;
 };
 
+/* common/clock.h's epoch clocks, signed as the history's times are */
 int64_t pitr__now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ddb_epoch_ms();
 }
 
 /* Records carry microseconds: a change made 0.3 ms after a whole second is after it. */
 int64_t pitr__now_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return (int64_t)ddb_epoch_us();
 }
 
 static void be64_put(char *p, uint64_t u)
@@ -501,9 +499,8 @@ int pitr__open(eng_t *e, char **errmsg)
     pthread_mutex_init(&p->mu, NULL);
     atomic_init(&p->cf, db__cf_find(e->db, FMT_CF_PITR));
     atomic_init(&p->last_us, 0);
-    struct timespec ts; /* sequences start above any earlier run's (they only part changes of one ms) */
-    clock_gettime(CLOCK_REALTIME, &ts);
-    atomic_init(&p->seq, (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u);
+    /* sequences start above any earlier run's (they only part changes of one microsecond) */
+    atomic_init(&p->seq, ddb_epoch_us());
     e->pitr = p;
     job__start(&e->jobs, JOB_PITR, "pitr keeper", keeper_main, e, NULL);
     return 0;

@@ -508,7 +508,6 @@ ddb_err_t api_RestoreTableFromBackup(ddb_req_t *r)
     return restore_answer(r, t);
 }
 
-/* "arn:<partition>:dynamodb:<region>:<account>:table/<name>" -> name (in r->a), or NULL. */
 ddb_err_t api_RestoreTableToPointInTime(ddb_req_t *r)
 {
     bool bad = false;
