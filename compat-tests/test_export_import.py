@@ -561,13 +561,15 @@ def test_import_bad_lines_counted(c, s3dir):
         json.dumps({"Nope": {}}),
         "",
         json.dumps({"Item": {"pk": {"S": "ok2"}, "ss": {"SS": ["a"]}}}),
+        json.dumps({"Item": {"pk": {"S": "k" * 2049}}}),  # over PutItem's 2048-byte partition key
+        json.dumps({"Item": {"pk": {"S": ""}}}),  # an empty key value
     ]) + "\n")
     name = new_name("bad")
     r = c.import_table(S3BucketSource={"S3Bucket": BUCKET, "S3KeyPrefix": "badlines/"}, InputFormat="DYNAMODB_JSON",
                        TableCreationParameters=tcp(name))
     res = wait_import(c, r["ImportTableDescription"]["ImportArn"])
     assert (res["ImportStatus"], res["ProcessedItemCount"], res["ImportedItemCount"], res["ErrorCount"]) == (
-        "COMPLETED", 7, 2, 5)
+        "COMPLETED", 9, 2, 7)
     assert sorted(it["pk"]["S"] for it in scan_all(c, name)) == ["ok1", "ok2"]
 
 

@@ -17,6 +17,7 @@
  * is left half-imported. Success sets the table ACTIVE.
  */
 #include "server/server.h"
+#include "server/exec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -101,12 +102,13 @@ static void tick(load_t *l)
 }
 
 /* One item into the table; a refusal is one more error. */
-static void put_item(load_t *l, eng_bulk_t *bk, arena_t *a, const char *file, uint64_t line,
-                     const av_map_t *item)
+static void put_item(load_t *l, eng_bulk_t *bk, const eng_table_t *t, arena_t *a, const char *file,
+                     uint64_t line, const av_map_t *item)
 {
     ddb_errctx_t err;
     err_init(&err, a);
-    ddb_err_t rc = eng_bulk_put(bk, item, &err);
+    ddb_err_t rc = exec_item_keys_or_err(&err, t, item); /* as PutItem checks them */
+    if (rc == DDB_OK) rc = eng_bulk_put(bk, item, &err);
     if (rc == DDB_OK) return;
     if (rc == DDB_ERR_VALIDATION) {
         bad_item(l, file, line, err.msg ? err.msg : "invalid item");
@@ -170,7 +172,7 @@ static int64_t load_file(load_t *l, eng_bulk_t *bk, const eng_table_t *t, const 
             if (s3_item_json_parse(a, &err, line, len, &item) != DDB_OK)
                 bad_item(l, key, line_no, err.msg ? err.msg : "invalid item");
             else
-                put_item(l, bk, a, key, line_no, &item);
+                put_item(l, bk, t, a, key, line_no, &item);
             arena_reset(a);
             tick(l);
             if (eng_task_stopping(l->task))
@@ -206,7 +208,7 @@ static int64_t load_file(load_t *l, eng_bulk_t *bk, const eng_table_t *t, const 
                     if (!j || avjson_map(a, &err, j, &checked, 0) != DDB_OK)
                         bad_item(l, key, line_no, err.msg ? err.msg : "invalid item");
                     else
-                        put_item(l, bk, a, key, line_no, &checked);
+                        put_item(l, bk, t, a, key, line_no, &checked);
                 }
                 arena_reset(a);
                 tick(l);
@@ -260,7 +262,7 @@ static int64_t load_file(load_t *l, eng_bulk_t *bk, const eng_table_t *t, const 
                         }
                         item.n++;
                     }
-                    if (ok) put_item(l, bk, a, key, line_no, &item);
+                    if (ok) put_item(l, bk, t, a, key, line_no, &item);
                 }
                 arena_reset(a);
                 tick(l);

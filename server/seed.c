@@ -22,6 +22,7 @@
  * removed and the start stops with the reason.
  */
 #include "server/server.h"
+#include "server/exec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -180,7 +181,8 @@ static int seed_table(eng_t *e, const ddb_config_t *cfg, const char *base_dir, c
             err_init(&err, a);
             if ((it->type != JSON_OBJECT &&
                  (err_set(&err, DDB_ERR_VALIDATION, "an item is not an object"), 1)) ||
-                avjson_map(a, &err, it, &item, 0) != DDB_OK || eng_bulk_put(bk, &item, &err) != DDB_OK) {
+                avjson_map(a, &err, it, &item, 0) != DDB_OK ||
+                exec_item_keys_or_err(&err, t, &item) != DDB_OK || eng_bulk_put(bk, &item, &err) != DDB_OK) {
                 snprintf(errbuf, errlen, "table %s, item %d: %s", spec.name, i,
                          err.msg ? err.msg : "invalid");
                 eng_bulk_free(bk);
