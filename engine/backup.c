@@ -655,7 +655,7 @@ ddb_err_t eng_restore_start(eng_t *e, const eng_restore_req_t *rq, eng_table_t *
             rc = err_set(err, DDB_ERR_TABLE_NOT_FOUND, "Table not found: %s", rq->source_table);
         else {
             /* "latest" is now to the microsecond: every write acknowledged before this call */
-            at_us = rq->at_ms ? rq->at_ms * 1000 : pitr__now_us();
+            at_us = rq->at_us ? rq->at_us : pitr__now_us();
             rc = pitr__open_asof_us(e, src, at_us, &reader, err); /* the snapshot: now */
         }
     }

@@ -675,8 +675,8 @@ typedef struct {
                                      restore fields are set by the engine */
     const char *backup_id;        /* restore this backup ... */
     const char *backup_arn;       /* (SourceBackupArn, and the messages) */
-    const char *source_table;     /* ... or this table as of at_ms (PITR: the caller checked the window) */
-    int64_t at_ms;                /* 0: the latest restorable time (now, to the microsecond) */
+    const char *source_table;     /* ... or this table as of at_us (PITR: the caller checked the window) */
+    int64_t at_us;                /* epoch microseconds; 0: the latest restorable time (now) */
     const char *source_table_arn; /* SourceTableArn */
 } eng_restore_req_t;
 

@@ -552,8 +552,9 @@ ddb_err_t api_RestoreTableToPointInTime(ddb_req_t *r)
         return err_set(&r->err, DDB_ERR_PITR_UNAVAILABLE,
                        "Point in time recovery is not enabled for table '%s'", src_name);
     }
-    int64_t at = latest ? 0 : (int64_t)llround(when * 1000.0); /* 0: now, to the microsecond */
-    if (!latest && (at < pi.earliest_ms || at > pi.latest_ms)) {
+    /* to the microsecond (every change made at or before it); 0: now. The window is in milliseconds. */
+    int64_t at_us = latest ? 0 : (int64_t)llround(when * 1e6);
+    if (!latest && (at_us / 1000 < pi.earliest_ms || at_us / 1000 > pi.latest_ms)) {
         eng_table_release(src);
         return err_set(&r->err, DDB_ERR_INVALID_RESTORE_TIME,
                        "Invalid RestoreDateTime: RestoreDateTime must be between EarliestRestorableDateTime "
@@ -564,8 +565,10 @@ ddb_err_t api_RestoreTableToPointInTime(ddb_req_t *r)
         eng_table_release(src);
         return rc;
     }
-    eng_restore_req_t rq = {
-        .spec = &spec, .source_table = src_name, .at_ms = at, .source_table_arn = tabledesc_arn(r, src_name)};
+    eng_restore_req_t rq = {.spec = &spec,
+                            .source_table = src_name,
+                            .at_us = at_us,
+                            .source_table_arn = tabledesc_arn(r, src_name)};
     eng_table_t *t = NULL;
     rc = eng_restore_start(r->eng, &rq, &t, &r->err);
     eng_table_release(src);

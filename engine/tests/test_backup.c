@@ -124,7 +124,7 @@ static ddb_err_t restore(const char *target, const char *backup, const char *src
                             .backup_id = backup,
                             .backup_arn = backup ? "arn-of-backup" : NULL,
                             .source_table = src,
-                            .at_ms = at_ms,
+                            .at_us = at_ms * 1000,
                             .source_table_arn = "arn-of-table"};
     eng_table_t *t = NULL;
     ddb_err_t rc = eng_restore_start(e, &rq, &t, err);
