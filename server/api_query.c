@@ -188,27 +188,22 @@ static size_t key_attrs(const eng_table_t *t, const eng_index_t *x,
     return n;
 }
 
-/* The start key names exactly the table's key attributes (plus the index's), with their types. */
-static ddb_err_t start_schema_or_err(ddb_req_t *r, bool query, const eng_table_t *t, const eng_index_t *x,
+/* Scan's start key names exactly the table's key attributes (plus the index's), with their types.
+ * (Query checks its start key attribute by attribute with the key condition: start_attr_check.) */
+static ddb_err_t start_schema_or_err(ddb_req_t *r, const eng_table_t *t, const eng_index_t *x,
                                      const av_map_t *esk)
 {
     const eng_attr_t *want[2 + 2 * ENG_KEY_ATTRS_MAX];
     size_t n = key_attrs(t, x, want);
-    bool names_ok = esk->n == n, types_ok = true;
-    for (size_t i = 0; i < n; i++) {
+    bool ok = esk->n == n;
+    for (size_t i = 0; i < n && ok; i++) {
         const av_t *v = av_map_get(esk, want[i]->name, strlen(want[i]->name));
-        if (!v)
-            names_ok = false;
-        else if (v->type != want[i]->type)
-            types_ok = false;
+        ok = v && v->type == want[i]->type;
     }
-    if (names_ok && types_ok) return DDB_OK;
-    if (!query)
-        return err_set(
-            &r->err, DDB_ERR_VALIDATION,
-            "The provided starting key is invalid: The provided key element does not match the schema");
-    if (!names_ok) return err_set(&r->err, DDB_ERR_VALIDATION, "The provided starting key is invalid");
-    return err_set(&r->err, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
+    if (ok) return DDB_OK;
+    return err_set(
+        &r->err, DDB_ERR_VALIDATION,
+        "The provided starting key is invalid: The provided key element does not match the schema");
 }
 
 /* Query's ExclusiveStartKey against the key attribute the bind is about to check (AWS interleaves
@@ -411,7 +406,7 @@ static ddb_err_t run(ddb_req_t *r, bool is_query)
 
     /* Scan's ExclusiveStartKey against the schema and the segment */
     if (esk && !is_query) {
-        if ((rc = start_schema_or_err(r, is_query, t, x, esk))) goto out;
+        if ((rc = start_schema_or_err(r, t, x, esk))) goto out;
         if (q.tseg) {
             uint32_t total = (uint32_t)q.ntseg, seg = (uint32_t)q.nseg;
             if (eng_key_segment(t, x, esk, total) != seg) {

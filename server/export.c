@@ -803,7 +803,7 @@ ddb_err_t api_ExportTableToPointInTime(ddb_req_t *r)
         if (export_time > now + 1)
             return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME, "ExportTime cannot be in the future");
         int64_t want = (int64_t)(export_time * 1000.0);
-        if (export_time < created || (pitr && want < pi.earliest_ms))
+        if (export_time < created || want < pi.earliest_ms) /* PITR is on here (checked above) */
             return err_set(&r->err, DDB_ERR_INVALID_EXPORT_TIME,
                            "ExportTime is outside the point in time recovery window of table '%s'", name);
         if (past)

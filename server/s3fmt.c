@@ -429,8 +429,12 @@ static void ion_field(buf_t *b, const char *s, size_t n)
 static void ion_decimal(buf_t *b, ddb_str_t s)
 {
     dec_t d;
-    if (dec_parse(s.ptr, s.len, &d) != DEC_OK || d.sign == 0) {
-        buf_puts(b, d.sign == 0 ? "0." : "0.");
+    if (dec_parse(s.ptr, s.len, &d) != DEC_OK) { /* a stored N was parsed when written: not expected */
+        buf_put(b, s.ptr, s.len);
+        return;
+    }
+    if (d.sign == 0) {
+        buf_puts(b, "0.");
         return;
     }
     if (d.sign < 0) buf_putc(b, '-');
