@@ -689,9 +689,9 @@ static ddb_err_t tag_mutate(void *vctx, eng_table_t *t, ddb_errctx_t *err)
             if (i == n) n++;
         }
     }
-    if (n > 50) /* counted on the set after the merge: new values for present keys are fine */
-        return err_set(err, DDB_ERR_VALIDATION,
-                       "Number of Tags exceed the current limit for the provided ResourceArn");
+    ddb_err_t rc =
+        tagspec_count_or_err(err, n); /* the set after the merge: new values for present keys are fine */
+    if (rc) return rc;
     t->tags = tags;
     t->n_tags = n;
     return DDB_OK;
@@ -716,7 +716,7 @@ ddb_err_t api_TagResource(ddb_req_t *r)
     eng_table_t *t = table_from_arn_or_err(r, jarn, "TagResource");
     if (!t) return r->err.code;
     /* more than 50 distinct keys in the request: more than 50 after any merge (and no quadratic merge) */
-    if ((rc = tagspec_count_or_err(r, jtags->n))) {
+    if ((rc = tagspec_count_or_err(&r->err, jtags->n))) {
         eng_table_release(t);
         return rc;
     }

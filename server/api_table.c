@@ -134,7 +134,7 @@ ddb_err_t tablespec_create_or_err(ddb_req_t *r, const json_t *b, eng_table_t *ou
     ddb_err_t rc;
     if ((rc = vc_done(&v))) return rc;
     /* Tags as TagResource checks them (then at most 50), after the shape constraints */
-    if (jtags && ((rc = tagspec_tags_or_err(r, jtags)) || (rc = tagspec_count_or_err(r, jtags->n))))
+    if (jtags && ((rc = tagspec_tags_or_err(r, jtags)) || (rc = tagspec_count_or_err(&r->err, jtags->n))))
         return rc;
 
     eng_table_t t;

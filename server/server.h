@@ -485,7 +485,7 @@ ddb_err_t tagspec_tags_or_err(ddb_req_t *r, const json_t *tags);
 /** A TagKeys list (types already checked): each key, then at most 50 keys. */
 ddb_err_t tagspec_keys_or_err(ddb_req_t *r, const json_t *keys);
 /** The 50-tag limit on a resource's (merged) tag set of n tags. */
-ddb_err_t tagspec_count_or_err(ddb_req_t *r, size_t n);
+ddb_err_t tagspec_count_or_err(ddb_errctx_t *err, size_t n);
 extern const shape_spec_t tablespec_throughput_shape;
 extern const shape_spec_t tablespec_ondemand_shape;
 /** OnDemandThroughput (shape-checked, or NULL: nothing changes) into *rru / *wru, which hold the

@@ -124,12 +124,12 @@ ddb_err_t tagspec_keys_or_err(ddb_req_t *r, const json_t *keys)
     ddb_err_t rc;
     for (const json_t *k = keys->child; k; k = k->next)
         if (k->type == JSON_STRING && (rc = key_or_err(r, k->str))) return rc;
-    return tagspec_count_or_err(r, keys->n);
+    return tagspec_count_or_err(&r->err, keys->n);
 }
 
-ddb_err_t tagspec_count_or_err(ddb_req_t *r, size_t n)
+ddb_err_t tagspec_count_or_err(ddb_errctx_t *err, size_t n)
 {
     if (n <= TAGS_MAX) return DDB_OK;
-    return err_set(&r->err, DDB_ERR_VALIDATION,
+    return err_set(err, DDB_ERR_VALIDATION,
                    "Number of Tags exceed the current limit for the provided ResourceArn");
 }
