@@ -296,7 +296,7 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
             }
         } else if (FLAG("-delayTransientStatuses") || FLAG("--delay-transient-statuses")) {
             if (!cfg.transient_ms) cfg.transient_ms = TR_DEFAULT_MS; /* [issue 17] --transient-ms wins */
-        } else if (FLAG("--transient-ms")) { /* [issue 17] */
+        } else if (FLAG("--transient-ms")) {                         /* [issue 17] */
             cfg.transient_ms = (unsigned)parse_int(a, next, 1, 3600000);
             i++;
         } else if (FLAG("--health-answer")) { /* [issue 19] */
@@ -332,7 +332,6 @@ static int dynarock_main(int argc, char **argv, const char **functions, const ch
         return 2;
 #undef FLAG
     }
-
 
     /* [issue 20] a console on a public interface is opt-in */
     cfg.console = console >= 0 ? console == 1 : console_host_is_loopback(cfg.host);
